@@ -1,0 +1,85 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Out-of-tree build of the project's Rust modules, plus the bench's targets.
+#
+#   make [KDIR=<kernel build tree>] [LLVM=-19]   build every module
+#   make modules_install INSTALL_MOD_PATH=<dir>
+#   make clean
+#   make demo                                    the demonstration (README)
+#   make check [T=<scenario>]                    the whole test suite (README)
+#   make vm-run SCRIPT=<file> [FILES="..."] [QEMU_ARGS="..."] [NO_NCR810=1]
+#   make kernel | setup | lint | host-test | rust-analyzer
+
+PROJECT := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+LLVM ?= -19
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+
+ifeq ($(origin KDIR),undefined)
+KDIR := $(shell $(PROJECT)/scripts/kdir.sh)
+KDIR_FROM := the bench cache
+else
+KDIR_FROM := KDIR
+endif
+RUST_LIB_SRC ?= $(shell bash -c '. $(PROJECT)/scripts/lib.sh && d=$$(rust_lib_src) && [ -f $$d/core/src/lib.rs ] && echo $$d')
+
+KBUILD_ARGS := -C $(KDIR) M=$(PROJECT) LLVM=$(LLVM) $(if $(RUST_LIB_SRC),RUST_LIB_SRC=$(RUST_LIB_SRC))
+
+# Targets that need a Rust-enabled kernel build tree check it first, so a bad
+# KDIR gives one clear line instead of a page of Kbuild errors.
+define check_kdir
+	@if [ -z "$(KDIR)" ]; then \
+		echo "error: no kernel tree: pass KDIR=<Rust-enabled kernel build tree>, or create the cached one with 'make kernel'" >&2; exit 2; fi
+	@if [ ! -f "$(KDIR)/Makefile" ] || [ ! -f "$(KDIR)/.config" ]; then \
+		echo "error: KDIR=$(KDIR) is not a configured kernel build tree (no Makefile/.config); pass the O= directory of a built kernel" >&2; exit 2; fi
+	@if ! grep -q '^CONFIG_RUST=y' "$(KDIR)/.config"; then \
+		echo "error: the kernel in KDIR=$(KDIR) is built without Rust (CONFIG_RUST is not set); enable it or use 'make kernel'" >&2; exit 2; fi
+	@if [ ! -f "$(KDIR)/Module.symvers" ]; then \
+		echo "error: KDIR=$(KDIR) has no Module.symvers: build that kernel first (make -C <src> O=$(KDIR))" >&2; exit 2; fi
+endef
+
+.PHONY: all modules modules_install clean demo check vm-run kernel setup lint host-test rust-analyzer
+
+all modules:
+	$(check_kdir)
+	$(MAKE) $(KBUILD_ARGS) modules
+	@$(PROJECT)/scripts/check-symvers.sh $(PROJECT)/Module.symvers $(KDIR)
+
+modules_install: modules
+	$(MAKE) $(KBUILD_ARGS) modules_install
+
+clean:
+	@if [ -n "$(KDIR)" ] && [ -f "$(KDIR)/Makefile" ]; then \
+		$(MAKE) $(KBUILD_ARGS) clean; \
+	else \
+		find $(PROJECT)/rust_vfat_demo $(PROJECT)/rust_ncr810_stub \( -name '*.o' -o -name '*.ko' -o -name '*.mod' \
+			-o -name '*.mod.c' -o -name '.*.cmd' -o -name '*.rmeta' -o -name 'modules.order' \
+			-o -name '*_generated.h' \) -delete; \
+		rm -f $(PROJECT)/Module.symvers $(PROJECT)/modules.order; \
+	fi
+
+setup:
+	$(PROJECT)/scripts/setup-toolchain.sh
+
+kernel: setup
+	$(PROJECT)/scripts/build-kernel.sh main >/dev/null
+
+rust-analyzer:
+	$(check_kdir)
+	$(MAKE) $(KBUILD_ARGS) rust-analyzer
+
+vm-run: modules
+	@test -n "$(SCRIPT)" || { echo "error: give the script to run in the VM: make vm-run SCRIPT=<file> [FILES=...] [QEMU_ARGS=...]" >&2; exit 2; }
+	@$(PROJECT)/scripts/vm-run.sh --kdir $(KDIR) --files "$(FILES)" --qemu-args "$(QEMU_ARGS)" \
+		$(if $(NO_NCR810),--no-ncr810) $(if $(VM_TIMEOUT),--timeout $(VM_TIMEOUT)) $(SCRIPT)
+
+demo:
+	$(PROJECT)/scripts/demo.sh
+
+check:
+	$(PROJECT)/scripts/check.sh $(T)
+
+lint:
+	$(PROJECT)/scripts/lint.sh
+
+host-test:
+	cargo test --quiet --manifest-path $(PROJECT)/Cargo.toml --workspace

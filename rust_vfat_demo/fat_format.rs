@@ -1,0 +1,694 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! FAT12/16/32 on-disk format services.
+//!
+//! Kernel-independent, allocation-free and panic-free: every offset read from
+//! the image is bounds-checked and every computation on image values is
+//! checked, so malformed images give a [`FatError`], never a panic. The
+//! same file is compiled into the `rust_fat` module (which exports it to
+//! `rust_vfat`) and into the host-side test crate.
+//!
+//! The public functions are `#[inline(never)]`: they are the API `rust_fat`
+//! exports, and a call from `rust_vfat` must go through the kernel's symbol
+//! table rather than being inlined into the caller.
+
+use core::num::NonZeroU64;
+
+/// Size of one directory entry.
+pub const DIR_ENTRY_SIZE: usize = 32;
+
+/// Attribute bits of a directory entry.
+pub mod attr {
+    /// Read-only.
+    pub const READ_ONLY: u8 = 0x01;
+    /// Hidden.
+    pub const HIDDEN: u8 = 0x02;
+    /// System.
+    pub const SYSTEM: u8 = 0x04;
+    /// Volume label.
+    pub const VOLUME_ID: u8 = 0x08;
+    /// Directory.
+    pub const DIRECTORY: u8 = 0x10;
+    /// Archive.
+    pub const ARCHIVE: u8 = 0x20;
+    /// The combination that marks a long-name entry.
+    pub const LONG_NAME: u8 = READ_ONLY | HIDDEN | SYSTEM | VOLUME_ID;
+}
+
+/// NT reserved byte flags: the base name is lower case.
+pub const CASE_LOWER_BASE: u8 = 0x08;
+/// NT reserved byte flags: the extension is lower case.
+pub const CASE_LOWER_EXT: u8 = 0x10;
+
+/// Why an image or an entry was rejected.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FatError {
+    /// The image is shorter than its boot sector or than its BPB says.
+    Truncated,
+    /// Bytes per sector is not a power of two in 512..=4096.
+    BadSectorSize,
+    /// Sectors per cluster is not a power of two in 1..=128.
+    BadClusterSize,
+    /// No reserved sectors.
+    BadReservedSectors,
+    /// The number of FATs is zero.
+    NoFats,
+    /// The media descriptor is not one FAT allows.
+    BadMedia,
+    /// The FAT size or the total sector count is zero or inconsistent.
+    BadGeometry,
+    /// A FAT12/16 volume without root directory entries, or a FAT32 one with.
+    BadRootDir,
+    /// A cluster number outside the data area.
+    ClusterOutOfRange,
+    /// A chain runs into a free or bad cluster.
+    BrokenChain,
+    /// A chain is longer than the volume has clusters: it loops.
+    ChainLoop,
+    /// A directory contains one of its ancestors.
+    DirLoop,
+    /// A file's size does not fit its cluster chain.
+    SizeMismatch,
+    /// A long-name entry's checksum does not match its short entry.
+    LfnChecksum,
+    /// Long-name entries out of sequence, or missing their last entry.
+    LfnSequence,
+    /// A long name that is not valid UTF-16.
+    LfnEncoding,
+    /// The tree is deeper or a path longer than the walker supports.
+    TooDeep,
+    /// The listing would exceed its bound.
+    TooLarge,
+    /// Out of memory while building the listing.
+    NoMemory,
+}
+
+impl FatError {
+    /// A short description for the kernel log.
+    #[inline]
+    pub fn describe(self) -> &'static str {
+        describe_error(self)
+    }
+}
+
+/// A short description of `e` for the kernel log.
+///
+/// A free function rather than the exported body of [`FatError::describe`]:
+/// gendwarfksyms does not look inside DWARF enumeration types, so a method
+/// of a C-like enum would be exported without a modversions CRC.
+#[inline(never)]
+pub fn describe_error(e: FatError) -> &'static str {
+    {
+        match e {
+            FatError::Truncated => "image truncated",
+            FatError::BadSectorSize => "bytes per sector not a power of two in 512..4096",
+            FatError::BadClusterSize => "sectors per cluster not a power of two in 1..128",
+            FatError::BadReservedSectors => "no reserved sectors",
+            FatError::NoFats => "FAT count is 0",
+            FatError::BadMedia => "invalid media descriptor",
+            FatError::BadGeometry => "FAT size or sector count inconsistent",
+            FatError::BadRootDir => "root directory size invalid for the FAT type",
+            FatError::ClusterOutOfRange => "cluster number out of range",
+            FatError::BrokenChain => "cluster chain runs into a free or bad cluster",
+            FatError::ChainLoop => "cluster chain loops",
+            FatError::DirLoop => "directory loop",
+            FatError::SizeMismatch => "file size does not match its cluster chain",
+            FatError::LfnChecksum => "long-name checksum mismatch",
+            FatError::LfnSequence => "long-name entries out of sequence",
+            FatError::LfnEncoding => "long name is not valid UTF-16",
+            FatError::TooDeep => "directory tree too deep",
+            FatError::TooLarge => "listing too large",
+            FatError::NoMemory => "out of memory",
+        }
+    }
+}
+
+/// The FAT variant, decided by the count of data clusters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FatType {
+    /// Fewer than 4085 clusters.
+    Fat12,
+    /// Fewer than 65525 clusters.
+    Fat16,
+    /// 65525 clusters or more.
+    Fat32,
+}
+
+impl FatType {
+    /// Decides the FAT type from the cluster count, as the FAT specification says.
+    #[inline]
+    pub fn from_cluster_count(clusters: u32) -> FatType {
+        if clusters < 4085 {
+            FatType::Fat12
+        } else if clusters < 65525 {
+            FatType::Fat16
+        } else {
+            FatType::Fat32
+        }
+    }
+
+    /// The name used in messages.
+    #[inline]
+    pub fn name(self) -> &'static str {
+        match self {
+            FatType::Fat12 => "FAT12",
+            FatType::Fat16 => "FAT16",
+            FatType::Fat32 => "FAT32",
+        }
+    }
+}
+
+/// `a / b` rounded up, without a division-by-zero path.
+#[inline]
+pub fn ceil_div(a: u64, b: NonZeroU64) -> u64 {
+    a / b + u64::from(a % b != 0)
+}
+
+fn le16(b: &[u8], off: usize) -> Result<u16, FatError> {
+    match b.get(off..off + 2) {
+        Some(s) => Ok(u16::from_le_bytes([s[0], s[1]])),
+        None => Err(FatError::Truncated),
+    }
+}
+
+fn le32(b: &[u8], off: usize) -> Result<u32, FatError> {
+    match b.get(off..off + 4) {
+        Some(s) => Ok(u32::from_le_bytes([s[0], s[1], s[2], s[3]])),
+        None => Err(FatError::Truncated),
+    }
+}
+
+fn byte(b: &[u8], off: usize) -> Result<u8, FatError> {
+    b.get(off).copied().ok_or(FatError::Truncated)
+}
+
+/// The BIOS parameter block, validated, with the derived geometry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Bpb {
+    /// Bytes per sector.
+    pub bytes_per_sector: u32,
+    /// Sectors per cluster.
+    pub sectors_per_cluster: u32,
+    /// Reserved sectors before the first FAT.
+    pub reserved_sectors: u32,
+    /// Number of FAT copies.
+    pub num_fats: u32,
+    /// Root directory entries (FAT12/16 only).
+    pub root_entries: u32,
+    /// Total sectors of the volume.
+    pub total_sectors: u32,
+    /// Sectors per FAT.
+    pub fat_sectors: u32,
+    /// First cluster of the root directory (FAT32 only).
+    pub root_cluster: u32,
+    /// The FAT type decided by the cluster count.
+    pub fat_type: FatType,
+    /// Number of data clusters.
+    pub cluster_count: u32,
+    /// Byte offset of the first FAT.
+    pub fat_offset: usize,
+    /// Byte offset of the fixed root directory (FAT12/16).
+    pub root_dir_offset: usize,
+    /// Byte length of the fixed root directory (FAT12/16).
+    pub root_dir_len: usize,
+    /// Byte offset of cluster 2.
+    pub data_offset: usize,
+    /// Bytes per cluster.
+    pub cluster_size: usize,
+    /// The label of the extended boot record, if it has one.
+    pub bpb_label: Option<[u8; 11]>,
+}
+
+impl Bpb {
+    /// Parses and validates the boot sector at the start of `img`.
+    ///
+    /// Checks what the kernel's C driver checks, and that every region the
+    /// BPB describes lies inside `img`.
+    #[inline(never)]
+    pub fn parse(img: &[u8]) -> Result<Bpb, FatError> {
+        if img.len() < 512 {
+            return Err(FatError::Truncated);
+        }
+        let bytes_per_sector = u32::from(le16(img, 11)?);
+        if !bytes_per_sector.is_power_of_two() || !(512..=4096).contains(&bytes_per_sector) {
+            return Err(FatError::BadSectorSize);
+        }
+        let sectors_per_cluster = u32::from(byte(img, 13)?);
+        if !sectors_per_cluster.is_power_of_two() || sectors_per_cluster > 128 {
+            return Err(FatError::BadClusterSize);
+        }
+        let reserved_sectors = u32::from(le16(img, 14)?);
+        if reserved_sectors == 0 {
+            return Err(FatError::BadReservedSectors);
+        }
+        let num_fats = u32::from(byte(img, 16)?);
+        if num_fats == 0 {
+            return Err(FatError::NoFats);
+        }
+        let root_entries = u32::from(le16(img, 17)?);
+        let media = byte(img, 21)?;
+        if media != 0xf0 && media < 0xf8 {
+            return Err(FatError::BadMedia);
+        }
+        let total16 = u32::from(le16(img, 19)?);
+        let total_sectors = if total16 != 0 { total16 } else { le32(img, 32)? };
+        let fat16_size = u32::from(le16(img, 22)?);
+        let fat_sectors = if fat16_size != 0 { fat16_size } else { le32(img, 36)? };
+        if total_sectors == 0 || fat_sectors == 0 {
+            return Err(FatError::BadGeometry);
+        }
+
+        // Both were checked to be powers of two, so neither is zero.
+        let bps_nz = NonZeroU64::new(u64::from(bytes_per_sector)).ok_or(FatError::BadSectorSize)?;
+        let spc_nz =
+            NonZeroU64::new(u64::from(sectors_per_cluster)).ok_or(FatError::BadClusterSize)?;
+        let bps = bps_nz.get();
+        let root_dir_sectors = ceil_div(u64::from(root_entries) * DIR_ENTRY_SIZE as u64, bps_nz);
+        let meta_sectors = u64::from(reserved_sectors)
+            + u64::from(num_fats) * u64::from(fat_sectors)
+            + root_dir_sectors;
+        let data_sectors = u64::from(total_sectors)
+            .checked_sub(meta_sectors)
+            .ok_or(FatError::BadGeometry)?;
+        let clusters = data_sectors / spc_nz;
+        let cluster_count = u32::try_from(clusters).map_err(|_| FatError::BadGeometry)?;
+        if cluster_count == 0 {
+            return Err(FatError::BadGeometry);
+        }
+        let fat_type = FatType::from_cluster_count(cluster_count);
+        // FAT32 may hold at most 0x0FFFFFF5 clusters (entries are 28 bits).
+        if cluster_count > 0x0fff_fff5 {
+            return Err(FatError::BadGeometry);
+        }
+
+        let root_cluster = if fat_type == FatType::Fat32 {
+            if root_entries != 0 {
+                return Err(FatError::BadRootDir);
+            }
+            le32(img, 44)? & 0x0fff_ffff
+        } else {
+            if root_entries == 0 {
+                return Err(FatError::BadRootDir);
+            }
+            0
+        };
+
+        // The FAT must have an entry for every cluster.
+        let entry_bits: u64 = match fat_type {
+            FatType::Fat12 => 12,
+            FatType::Fat16 => 16,
+            FatType::Fat32 => 32,
+        };
+        let fat_bytes_needed = ((u64::from(cluster_count) + 2) * entry_bits).div_ceil(8u64);
+        if u64::from(fat_sectors) * bps < fat_bytes_needed {
+            return Err(FatError::BadGeometry);
+        }
+
+        let fat_offset = u64::from(reserved_sectors) * bps;
+        let root_dir_offset = fat_offset + u64::from(num_fats) * u64::from(fat_sectors) * bps;
+        let root_dir_len = u64::from(root_entries) * DIR_ENTRY_SIZE as u64;
+        let data_offset = (meta_sectors) * bps;
+        let cluster_size = u64::from(sectors_per_cluster) * bps;
+        // Everything up to the last data cluster must be inside the image.
+        let end = data_offset + u64::from(cluster_count) * cluster_size;
+        if end > img.len() as u64 {
+            return Err(FatError::Truncated);
+        }
+
+        let (sig_off, label_off) = if fat_type == FatType::Fat32 { (66, 71) } else { (38, 43) };
+        let bpb_label = if byte(img, sig_off)? == 0x29 {
+            let mut l = [0u8; 11];
+            l.copy_from_slice(img.get(label_off..label_off + 11).ok_or(FatError::Truncated)?);
+            Some(l)
+        } else {
+            None
+        };
+
+        // `end` fits the image length, so every offset below fits a usize.
+        Ok(Bpb {
+            bytes_per_sector,
+            sectors_per_cluster,
+            reserved_sectors,
+            num_fats,
+            root_entries,
+            total_sectors,
+            fat_sectors,
+            root_cluster,
+            fat_type,
+            cluster_count,
+            fat_offset: fat_offset as usize,
+            root_dir_offset: root_dir_offset as usize,
+            root_dir_len: root_dir_len as usize,
+            data_offset: data_offset as usize,
+            cluster_size: cluster_size as usize,
+            bpb_label,
+        })
+    }
+}
+
+/// What a FAT entry says about the cluster after this one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FatEntry {
+    /// The cluster is free.
+    Free,
+    /// The chain continues at this cluster.
+    Next(u32),
+    /// The cluster is marked bad.
+    Bad,
+    /// The chain ends here.
+    End,
+    /// A reserved value, or a next cluster outside the data area.
+    Invalid(u32),
+}
+
+/// A FAT volume held in memory: the image and its validated BPB.
+#[derive(Clone, Copy, Debug)]
+pub struct Volume<'a> {
+    img: &'a [u8],
+    /// The validated boot parameters.
+    pub bpb: Bpb,
+}
+
+impl<'a> Volume<'a> {
+    /// Validates the boot sector of `img` and wraps the image.
+    #[inline(never)]
+    pub fn open(img: &'a [u8]) -> Result<Volume<'a>, FatError> {
+        let bpb = Bpb::parse(img)?;
+        Ok(Volume { img, bpb })
+    }
+
+    /// The highest valid data cluster number.
+    pub fn max_cluster(&self) -> u32 {
+        self.bpb.cluster_count + 1
+    }
+
+    /// Reads the FAT entry of `cluster` from the first FAT.
+    #[inline(never)]
+    pub fn fat_entry(&self, cluster: u32) -> Result<FatEntry, FatError> {
+        if cluster < 2 || cluster > self.max_cluster() {
+            return Err(FatError::ClusterOutOfRange);
+        }
+        let c = cluster as usize;
+        let fat = self.bpb.fat_offset;
+        let (raw, eoc_min, bad) = match self.bpb.fat_type {
+            FatType::Fat12 => {
+                let off = fat + c + c / 2;
+                let v = u32::from(le16(self.img, off)?);
+                let v = if c & 1 == 1 { v >> 4 } else { v & 0xfff };
+                (v, 0xff8, 0xff7)
+            }
+            FatType::Fat16 => (u32::from(le16(self.img, fat + c * 2)?), 0xfff8, 0xfff7),
+            FatType::Fat32 => (le32(self.img, fat + c * 4)? & 0x0fff_ffff, 0x0fff_fff8, 0x0fff_fff7),
+        };
+        Ok(if raw == 0 {
+            FatEntry::Free
+        } else if raw >= eoc_min {
+            FatEntry::End
+        } else if raw == bad {
+            FatEntry::Bad
+        } else if raw < 2 || raw > self.max_cluster() {
+            FatEntry::Invalid(raw)
+        } else {
+            FatEntry::Next(raw)
+        })
+    }
+
+    /// The bytes of data cluster `cluster`.
+    #[inline(never)]
+    pub fn cluster(&self, cluster: u32) -> Result<&'a [u8], FatError> {
+        if cluster < 2 || cluster > self.max_cluster() {
+            return Err(FatError::ClusterOutOfRange);
+        }
+        let start = (cluster as usize - 2)
+            .checked_mul(self.bpb.cluster_size)
+            .and_then(|o| o.checked_add(self.bpb.data_offset))
+            .ok_or(FatError::ClusterOutOfRange)?;
+        self.img
+            .get(start..start + self.bpb.cluster_size)
+            .ok_or(FatError::Truncated)
+    }
+
+    /// The fixed root directory region of FAT12/16 volumes (empty for FAT32).
+    #[inline(never)]
+    pub fn fixed_root(&self) -> Result<&'a [u8], FatError> {
+        let start = self.bpb.root_dir_offset;
+        self.img
+            .get(start..start + self.bpb.root_dir_len)
+            .ok_or(FatError::Truncated)
+    }
+
+    /// Walks the cluster chain starting at `start`.
+    #[inline(never)]
+    pub fn chain(&self, start: u32) -> Chain<'a> {
+        Chain {
+            vol: *self,
+            next: Some(start),
+            steps: 0,
+        }
+    }
+
+    /// Counts the clusters of the chain at `start`, checking it fully.
+    #[inline(never)]
+    pub fn chain_len(&self, start: u32) -> Result<u32, FatError> {
+        let mut n = 0u32;
+        for c in self.chain(start) {
+            c?;
+            n += 1;
+        }
+        Ok(n)
+    }
+}
+
+/// An iterator over a cluster chain, with loop and range checks.
+///
+/// Yields each cluster number; yields one error and stops if the chain
+/// leaves the data area, runs into a free or bad cluster, or is longer than
+/// the volume has clusters (which means it loops).
+#[derive(Clone, Copy, Debug)]
+pub struct Chain<'a> {
+    vol: Volume<'a>,
+    next: Option<u32>,
+    steps: u32,
+}
+
+impl Iterator for Chain<'_> {
+    type Item = Result<u32, FatError>;
+
+    #[inline(never)]
+    fn next(&mut self) -> Option<Self::Item> {
+        let cur = self.next.take()?;
+        if self.steps >= self.vol.bpb.cluster_count {
+            return Some(Err(FatError::ChainLoop));
+        }
+        self.steps += 1;
+        match self.vol.fat_entry(cur) {
+            Err(e) => Some(Err(e)),
+            Ok(FatEntry::Next(n)) => {
+                self.next = Some(n);
+                Some(Ok(cur))
+            }
+            Ok(FatEntry::End) => Some(Ok(cur)),
+            Ok(FatEntry::Invalid(_)) => {
+                // Report the bad link on the next call, after this cluster.
+                self.next = Some(0);
+                Some(Ok(cur))
+            }
+            Ok(FatEntry::Free) | Ok(FatEntry::Bad) => Some(Err(FatError::BrokenChain)),
+        }
+    }
+}
+
+/// A FAT date and time, as stored.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct FatTime {
+    /// Year (1980..=2107).
+    pub year: u16,
+    /// Month (1..=12 when valid).
+    pub month: u8,
+    /// Day (1..=31 when valid).
+    pub day: u8,
+    /// Hour.
+    pub hour: u8,
+    /// Minute.
+    pub minute: u8,
+    /// Second (two-second resolution).
+    pub second: u8,
+}
+
+impl FatTime {
+    /// Decodes a FAT date and time pair.
+    pub fn decode(date: u16, time: u16) -> FatTime {
+        FatTime {
+            year: 1980 + (date >> 9),
+            month: ((date >> 5) & 0xf) as u8,
+            day: (date & 0x1f) as u8,
+            hour: (time >> 11) as u8,
+            minute: ((time >> 5) & 0x3f) as u8,
+            second: ((time & 0x1f) * 2) as u8,
+        }
+    }
+}
+
+/// A decoded 32-byte short directory entry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DirEntry {
+    /// The 8.3 name as stored (0x05 in the first byte already turned into 0xE5).
+    pub name: [u8; 11],
+    /// Attribute bits, see [`attr`].
+    pub attr: u8,
+    /// NT case flags ([`CASE_LOWER_BASE`], [`CASE_LOWER_EXT`]).
+    pub lcase: u8,
+    /// File size in bytes.
+    pub size: u32,
+    /// First cluster (high and low words joined).
+    pub first_cluster: u32,
+    /// Creation time.
+    pub created: FatTime,
+    /// Last modification time.
+    pub modified: FatTime,
+}
+
+/// What one 32-byte directory slot holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Slot {
+    /// 0x00: this slot and all after it are unused.
+    End,
+    /// 0xE5: a deleted entry.
+    Deleted,
+    /// A long-name entry.
+    Long(LfnEntry),
+    /// A volume label entry.
+    Label([u8; 11]),
+    /// A file or directory entry.
+    Short(DirEntry),
+}
+
+/// One long-name entry: its ordinal byte, checksum and 13 UTF-16 units.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LfnEntry {
+    /// The ordinal byte: sequence number, 0x40 on the last (first stored) one.
+    pub ordinal: u8,
+    /// Checksum of the short name this long name belongs to.
+    pub checksum: u8,
+    /// The 13 UTF-16 code units this entry carries.
+    pub units: [u16; 13],
+}
+
+/// The flag marking the last long-name entry of a name.
+pub const LFN_LAST: u8 = 0x40;
+
+impl Slot {
+    /// Decodes a 32-byte directory slot.
+    #[inline(never)]
+    pub fn decode(raw: &[u8; DIR_ENTRY_SIZE]) -> Slot {
+        let first = raw[0];
+        if first == 0 {
+            return Slot::End;
+        }
+        if first == 0xe5 {
+            return Slot::Deleted;
+        }
+        let a = raw[11];
+        if a & 0x3f == attr::LONG_NAME {
+            let mut units = [0u16; 13];
+            const OFFS: [usize; 13] = [1, 3, 5, 7, 9, 14, 16, 18, 20, 22, 24, 28, 30];
+            for (u, off) in units.iter_mut().zip(OFFS) {
+                *u = u16::from_le_bytes([raw[off], raw[off + 1]]);
+            }
+            return Slot::Long(LfnEntry {
+                ordinal: first,
+                checksum: raw[13],
+                units,
+            });
+        }
+        let mut name = [0u8; 11];
+        name.copy_from_slice(&raw[0..11]);
+        if a & attr::VOLUME_ID != 0 && a & attr::DIRECTORY == 0 {
+            return Slot::Label(name);
+        }
+        if name[0] == 0x05 {
+            name[0] = 0xe5;
+        }
+        let w = |o: usize| u16::from_le_bytes([raw[o], raw[o + 1]]);
+        Slot::Short(DirEntry {
+            name,
+            attr: a,
+            lcase: raw[12],
+            size: u32::from_le_bytes([raw[28], raw[29], raw[30], raw[31]]),
+            first_cluster: (u32::from(w(20)) << 16) | u32::from(w(26)),
+            created: FatTime::decode(w(16), w(14)),
+            modified: FatTime::decode(w(24), w(22)),
+        })
+    }
+}
+
+/// The checksum of an 8.3 name that long-name entries carry.
+///
+/// `name` is the name exactly as stored on disk (a leading 0x05 stays 0x05).
+#[inline(never)]
+pub fn lfn_checksum(name: &[u8; 11]) -> u8 {
+    name.iter()
+        .fold(0u8, |sum, &c| ((sum & 1) << 7).wrapping_add(sum >> 1).wrapping_add(c))
+}
+
+impl DirEntry {
+    /// The stored name bytes for the checksum (0xE5 back to 0x05).
+    pub fn raw_name(&self) -> [u8; 11] {
+        let mut n = self.name;
+        if n[0] == 0xe5 {
+            n[0] = 0x05;
+        }
+        n
+    }
+
+    /// Whether this entry is a directory.
+    pub fn is_dir(&self) -> bool {
+        self.attr & attr::DIRECTORY != 0
+    }
+
+    /// Whether this is the `.` or `..` entry of a directory.
+    pub fn is_dot(&self) -> bool {
+        &self.name == b".          " || &self.name == b"..         "
+    }
+
+    /// Base and extension with trailing spaces (and anything after a NUL) removed.
+    #[inline(never)]
+    pub fn name_parts(&self) -> (&[u8], &[u8]) {
+        fn trim(s: &[u8]) -> &[u8] {
+            let s = match s.iter().position(|&c| c == 0) {
+                Some(p) => &s[..p],
+                None => s,
+            };
+            let end = s.iter().rposition(|&c| c != b' ').map_or(0, |p| p + 1);
+            &s[..end]
+        }
+        (trim(&self.name[..8]), trim(&self.name[8..]))
+    }
+}
+
+/// Code page 437's upper half, for 8.3 names and labels (the kernel's default
+/// `codepage=437`).
+const CP437_HIGH: [u16; 128] = [
+    0x00c7, 0x00fc, 0x00e9, 0x00e2, 0x00e4, 0x00e0, 0x00e5, 0x00e7, 0x00ea, 0x00eb, 0x00e8,
+    0x00ef, 0x00ee, 0x00ec, 0x00c4, 0x00c5, 0x00c9, 0x00e6, 0x00c6, 0x00f4, 0x00f6, 0x00f2,
+    0x00fb, 0x00f9, 0x00ff, 0x00d6, 0x00dc, 0x00a2, 0x00a3, 0x00a5, 0x20a7, 0x0192, 0x00e1,
+    0x00ed, 0x00f3, 0x00fa, 0x00f1, 0x00d1, 0x00aa, 0x00ba, 0x00bf, 0x2310, 0x00ac, 0x00bd,
+    0x00bc, 0x00a1, 0x00ab, 0x00bb, 0x2591, 0x2592, 0x2593, 0x2502, 0x2524, 0x2561, 0x2562,
+    0x2556, 0x2555, 0x2563, 0x2551, 0x2557, 0x255d, 0x255c, 0x255b, 0x2510, 0x2514, 0x2534,
+    0x252c, 0x251c, 0x2500, 0x253c, 0x255e, 0x255f, 0x255a, 0x2554, 0x2569, 0x2566, 0x2560,
+    0x2550, 0x256c, 0x2567, 0x2568, 0x2564, 0x2565, 0x2559, 0x2558, 0x2552, 0x2553, 0x256b,
+    0x256a, 0x2518, 0x250c, 0x2588, 0x2584, 0x258c, 0x2590, 0x2580, 0x03b1, 0x00df, 0x0393,
+    0x03c0, 0x03a3, 0x03c3, 0x00b5, 0x03c4, 0x03a6, 0x0398, 0x03a9, 0x03b4, 0x221e, 0x03c6,
+    0x03b5, 0x2229, 0x2261, 0x00b1, 0x2265, 0x2264, 0x2320, 0x2321, 0x00f7, 0x2248, 0x00b0,
+    0x2219, 0x00b7, 0x221a, 0x207f, 0x00b2, 0x25a0, 0x00a0,
+];
+
+/// Maps one code page 437 byte to its Unicode scalar value.
+#[inline(never)]
+pub fn cp437_to_char(b: u8) -> char {
+    if b < 0x80 {
+        char::from(b)
+    } else {
+        char::from_u32(u32::from(CP437_HIGH[usize::from(b - 0x80)])).unwrap_or('?')
+    }
+}

@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Fetches Debian's linux-source-7.3, configures it from kernel/config.fragment
+# (plus kernel/debug.fragment for the "debug" variant), checks that every
+# option landed, and builds it out of tree with LLVM. The tree is cached under
+# the cache root, keyed by everything that changes the result; a cached tree
+# is reused at once. Prints the build directory on stdout.
+#
+# Usage: scripts/build-kernel.sh [main|debug]
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+variant=${1:-main}
+case $variant in main | debug) ;; *) die "unknown kernel variant '$variant'" "use main or debug" ;; esac
+
+export PATH="$HOME/.cargo/bin:$PATH"
+command -v "clang$LLVM_SUFFIX" >/dev/null && command -v bindgen >/dev/null ||
+	die "the toolchain is not installed" "run scripts/setup-toolchain.sh"
+RUST_LIB_SRC=$(rust_lib_src)
+[ -f "$RUST_LIB_SRC/core/src/lib.rs" ] || die "no Rust library sources at $RUST_LIB_SRC" "run scripts/setup-toolchain.sh"
+export RUST_LIB_SRC
+
+dl="$CACHE_ROOT/downloads"
+mkdir -p "$dl"
+# The source package version is pinned the first time it is fetched, so the
+# cache key is stable and computable offline; delete the .version to update.
+if [ ! -f "$dl/linux-source.version" ]; then
+	log "kernel source: fetching Debian's linux-source-$KERNEL_SERIES (~170 MB)"
+	(cd "$dl" && private_apt trixie-backports apt-get -q download "linux-source-$KERNEL_SERIES" >&2) ||
+		die "downloading linux-source-$KERNEL_SERIES failed" "check the network, then re-run $0"
+	deb=$(ls -t "$dl"/linux-source-"$KERNEL_SERIES"_*_all.deb | head -1)
+	basename "$deb" >"$dl/linux-source.version"
+fi
+deb="$dl/$(cat "$dl/linux-source.version")"
+if [ ! -f "$deb" ]; then
+	rm -f "$dl/linux-source.version"
+	die "the pinned source package $deb is gone" "re-run $0 to fetch it again"
+fi
+
+build=$(kernel_build_dir "$variant")
+if [ -f "$build/.bench-complete" ]; then
+	log "kernel ($variant): cached tree $build"
+	echo "$build"
+	exit 0
+fi
+
+src="$CACHE_ROOT/src/$(basename "$deb" .deb)"
+if [ ! -f "$src/.unpacked" ]; then
+	log "kernel source: unpacking $(basename "$deb")"
+	rm -rf "$src" "$src.deb"
+	mkdir -p "$src" "$src.deb"
+	dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$src.deb" --wildcards '*/linux-source-*.tar.xz'
+	tarball=$(find "$src.deb" -name "linux-source-*.tar.xz" | head -1)
+	tar -xJf "$tarball" -C "$src" --strip-components=1
+	rm -rf "$src.deb"
+	touch "$src/.unpacked"
+fi
+
+rm -rf "$build"
+mkdir -p "$build"
+frag="$build/bench.fragment"
+cat "$REPO_ROOT/kernel/config.fragment" >"$frag"
+[ "$variant" = debug ] && cat "$REPO_ROOT/kernel/debug.fragment" >>"$frag"
+
+mk=(make -C "$src" O="$build" LLVM="$LLVM_SUFFIX" RUST_LIB_SRC="$RUST_LIB_SRC")
+log "kernel ($variant): configuring (allnoconfig + fragment)"
+"${mk[@]}" -s KCONFIG_ALLCONFIG="$frag" allnoconfig >"$build/config.log" 2>&1 ||
+	{ tail -20 "$build/config.log" >&2; die "kernel configuration failed" "see $build/config.log"; }
+
+# Kconfig drops options whose dependencies fail without a word: check each.
+dropped=0
+while IFS= read -r line; do
+	case $line in
+	CONFIG_*=*)
+		opt=${line%%=*}
+		if ! grep -qxF "$line" "$build/.config"; then
+			have=$(grep -E "^$opt=|^# $opt is not set" "$build/.config" || echo "absent")
+			printf 'error: fragment option %s did not land (final .config: %s)\n' "$line" "$have" >&2
+			dropped=1
+		fi
+		;;
+	"# CONFIG_"*" is not set")
+		opt=${line#\# }
+		opt=${opt%% *}
+		if grep -qE "^$opt=" "$build/.config"; then
+			printf 'error: fragment says %s is not set, but the final .config has %s\n' "$opt" "$(grep -E "^$opt=" "$build/.config")" >&2
+			dropped=1
+		fi
+		;;
+	esac
+done <"$frag"
+[ $dropped = 0 ] || die "Kconfig dropped options of the fragment (named above)" \
+	"add the options they depend on to kernel/config.fragment (see 'make -C $src O=$build menuconfig', search with /)"
+log "kernel ($variant): every fragment option is in .config"
+
+jobs=$(nproc)
+log "kernel ($variant): building with $jobs jobs (about 5-6 minutes cold); log: $build/build.log"
+start=$(date +%s)
+set +e
+"${mk[@]}" -j"$jobs" all 2>&1 | tee "$build/build.log" |
+	awk -v start="$start" '{ n++ } n % 400 == 0 { printf "  ... %d build steps, %ds, last: %s\n", n, systime() - start, $0 > "/dev/stderr"; fflush("/dev/stderr") }'
+rc=${PIPESTATUS[0]}
+set -e
+if [ "$rc" != 0 ]; then
+	grep -E 'error|Error' "$build/build.log" | head -20 >&2
+	die "kernel build failed (exit $rc)" "read $build/build.log; fix the toolchain or fragment and re-run $0"
+fi
+log "kernel ($variant): built in $(($(date +%s) - start))s"
+
+"${mk[@]}" -s INSTALL_MOD_PATH="$build/mod-install" modules_install >"$build/modules_install.log" 2>&1 ||
+	die "installing the kernel's own modules failed" "see $build/modules_install.log"
+
+kernel_key "$variant" >"$build/.bench-complete"
+echo "$build"

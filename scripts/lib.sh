@@ -1,0 +1,91 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared helpers for the bench scripts. Sourced, never executed.
+
+# Everything expensive lives outside the clone, so a fresh clone reuses it.
+CACHE_ROOT="${RFL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/rfl-modules}"
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+LLVM_SUFFIX="${LLVM_SUFFIX:--19}"
+KERNEL_SERIES="7.3"
+
+log() { printf '==> %s\n' "$*" >&2; }
+warn() { printf 'warning: %s\n' "$*" >&2; }
+die() {
+	printf 'error: %s\n' "$1" >&2
+	[ -n "${2:-}" ] && printf '  next step: %s\n' "$2" >&2
+	exit 1
+}
+
+# Runs a command as root: directly when we are root, else through sudo.
+as_root() {
+	if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+# The mirror the machine already uses; read at run time so no registry
+# host name is ever written into the repository.
+debian_mirror_uri() {
+	local f=/etc/apt/sources.list.d/debian.sources uri=""
+	if [ -r "$f" ]; then
+		uri=$(awk '/^URIs:/ {print $2; exit}' "$f")
+	fi
+	if [ -z "$uri" ] && [ -r /etc/apt/sources.list ]; then
+		uri=$(awk '$1 == "deb" && $0 !~ /security/ {for (i = 2; i <= NF; i++) if ($i ~ /^https?:/) {print $i; exit}}' /etc/apt/sources.list)
+	fi
+	[ -n "$uri" ] || die "no Debian mirror found in /etc/apt/sources.list.d/debian.sources or /etc/apt/sources.list" \
+		"configure apt with a Debian mirror, or set RUST_LIB_SRC and KERNEL_SRC_TARBALL by hand"
+	echo "$uri"
+}
+
+# apt-get with a private source list for a suite the machine does not carry.
+# Usage: private_apt SUITE apt-get|apt-cache args...
+private_apt() {
+	local suite=$1; shift
+	local dir="$CACHE_ROOT/apt-$suite"
+	mkdir -p "$dir/lists/partial"
+	local uri
+	uri=$(debian_mirror_uri)
+	printf 'deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] %s %s main\n' "$uri" "$suite" >"$dir/sources.list"
+	local opts=(-o "Dir::Etc::sourcelist=$dir/sources.list" -o "Dir::Etc::sourceparts=/dev/null"
+		-o "Dir::State::Lists=$dir/lists" -o "Dir::Cache::archives=$dir/archives"
+		-o "APT::Sandbox::User=root")
+	mkdir -p "$dir/archives/partial"
+	if [ ! -e "$dir/lists/.updated" ] || [ -n "$(find "$dir/lists/.updated" -mmin +1440 2>/dev/null)" ]; then
+		log "apt: refreshing the package list of $suite"
+		as_root apt-get "${opts[@]}" -qq update >&2 || die "apt-get update for $suite failed" "check the network and the mirror in /etc/apt/sources.list.d/debian.sources"
+		touch "$dir/lists/.updated"
+	fi
+	local tool=$1; shift
+	"$tool" "${opts[@]}" "$@"
+}
+
+rustc_version() { rustc --version | awk '{print $2}'; }
+clang_version() { "clang$LLVM_SUFFIX" --version 2>/dev/null | head -1; }
+
+# The library sources matching rustc exactly: the sysroot's own when rustup
+# installed them, else Debian's rust-src unpacked into the cache.
+rust_lib_src() {
+	if [ -n "${RUST_LIB_SRC:-}" ]; then echo "$RUST_LIB_SRC"; return; fi
+	local sys
+	sys="$(rustc --print sysroot)/lib/rustlib/src/rust/library"
+	if [ -f "$sys/core/src/lib.rs" ]; then echo "$sys"; return; fi
+	echo "$CACHE_ROOT/rust-src-$(rustc_version)/usr/lib/rustlib/src/rust/library"
+}
+
+# The key of the kernel build: everything that changes its result.
+kernel_key() {
+	{
+		echo "series=$KERNEL_SERIES"
+		cat "$CACHE_ROOT/downloads/linux-source.version" 2>/dev/null
+		cat "$REPO_ROOT/kernel/config.fragment"
+		[ "${1:-}" = debug ] && cat "$REPO_ROOT/kernel/debug.fragment"
+		cat "$REPO_ROOT/kernel/build-kernel.version"
+		rustc --version
+		bindgen --version 2>/dev/null
+		clang_version
+	} | sha256sum | cut -c1-16
+}
+
+# The kernel build tree for a variant ("main" or "debug").
+kernel_build_dir() {
+	local variant=${1:-main}
+	echo "$CACHE_ROOT/kernel-$variant-$(kernel_key "$variant")"
+}

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Builds (once, cached) the part of the guest's root file system that does
+# not change between runs: busybox-static, the real kmod tools and the shared
+# libraries kmod needs. Prints the directory.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+busybox=$(command -v busybox || true)
+kmod=$(command -v kmod || echo /usr/bin/kmod)
+[ -x "$busybox" ] && file -L "$busybox" 2>/dev/null | grep -q 'statically linked' || [ -x /bin/busybox ] ||
+	die "busybox-static is not installed" "run scripts/setup-toolchain.sh"
+[ -x "$kmod" ] || die "kmod is not installed" "run scripts/setup-toolchain.sh"
+libs=$(ldd "$kmod" | awk '/=>/ {print $3} /ld-linux/ {print $1}')
+key=$({ sha256sum "$busybox" "$kmod" $libs; cat "$0"; } | sha256sum | cut -c1-16)
+dir="$CACHE_ROOT/initramfs-base-$key"
+if [ -f "$dir/.complete" ]; then echo "$dir"; exit 0; fi
+
+rm -rf "$dir"
+mkdir -p "$dir"/{bin,sbin,usr/bin,usr/sbin,lib,lib64,proc,sys,dev,tmp,etc,mnt,root,bench}
+cp "$busybox" "$dir/bin/busybox"
+skip=" insmod rmmod lsmod modprobe modinfo depmod "
+for applet in $("$dir/bin/busybox" --list); do
+	case $skip in *" $applet "*) continue ;; esac
+	[ "$applet" = busybox ] || ln -sf busybox "$dir/bin/$applet"
+done
+cp "$kmod" "$dir/usr/bin/kmod"
+for t in insmod rmmod lsmod modprobe modinfo depmod; do
+	ln -sf ../usr/bin/kmod "$dir/sbin/$t"
+done
+for l in $libs; do
+	mkdir -p "$dir/$(dirname "$l")"
+	cp -L "$l" "$dir/$l"
+done
+# Things a script may expect: /etc/passwd for id/ls, mtab for mount.
+echo 'root:x:0:0:root:/root:/bin/sh' >"$dir/etc/passwd"
+echo 'root:x:0:' >"$dir/etc/group"
+ln -sf /proc/mounts "$dir/etc/mtab"
+touch "$dir/.complete"
+echo "$dir"

@@ -1,0 +1,19 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Lists, as RUST_FAT_EXPORT(sym) lines, the Rust (v0-mangled, _R...) symbols
+# that the consumer objects leave undefined and the exporter object defines.
+# Usage: rust-exports.sh NM EXPORTER.o CONSUMER.o...
+set -e
+nm=$1
+exporter=$2
+shift 2
+{
+	for c in "$@"; do $nm -u "$c"; done
+	echo "--defined--"
+	$nm -p --defined-only "$exporter"
+} | awk '
+	$0 == "--defined--" { defined = 1; next }
+	!defined { if ($NF ~ /^_R/) wanted[$NF] = 1; next }
+	$2 ~ /^[TRDB]$/ && $3 in wanted && !seen[$3]++ &&
+	    $3 !~ /_(init|cleanup)_module$/ && $3 !~ /__(pfx|cfi)/ { print "RUST_FAT_EXPORT(" $3 ")" }
+'

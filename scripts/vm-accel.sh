@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Chooses the QEMU accelerator: TCG unless a probe boot proves KVM works on
+# this machine (nested KVM is often broken). The verdict is cached per
+# kernel tree and QEMU build. VM_ACCEL=tcg|kvm forces a choice.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+kdir=$1
+case ${VM_ACCEL:-auto} in tcg | kvm) echo "$VM_ACCEL"; exit 0 ;; esac
+if [ ! -w /dev/kvm ]; then echo tcg; exit 0; fi
+verdict="$kdir/.kvm-probe-$(qemu-system-x86_64 --version | head -1 | sha256sum | cut -c1-8)"
+if [ ! -f "$verdict" ]; then
+	log "vm: probing whether KVM works here (one short boot)"
+	out=$(mktemp)
+	if timeout -k 2 20 qemu-system-x86_64 -accel kvm -cpu host -m 256 -no-reboot -nic none -display none \
+		-monitor none -serial "file:$out" -kernel "$kdir/arch/x86/boot/bzImage" \
+		-append "console=ttyS0 panic=-1" </dev/null >/dev/null 2>&1 ||
+		grep -q 'Kernel panic' "$out"; then
+		# Without an initramfs the kernel panics for lack of a root: that
+		# panic, printed, proves the guest ran.
+		grep -q 'Kernel panic\|VFS: Unable to mount root' "$out" && echo kvm >"$verdict" || echo tcg >"$verdict"
+	else
+		echo tcg >"$verdict"
+	fi
+	rm -f "$out"
+	log "vm: accelerator $(cat "$verdict")"
+fi
+cat "$verdict"

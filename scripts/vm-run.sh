@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Boots the bench kernel in QEMU with the project's freshly built modules
+# installed under /lib/modules/<release>/ (with depmod), runs a shell script
+# in the guest and returns its output and exit status.
+#
+# Usage: scripts/vm-run.sh [options] SCRIPT
+#   --kdir DIR        kernel build tree (default: the cached bench kernel)
+#   --modules DIR     project tree whose modules to install (default: repo)
+#   --files "F..."    host files copied to /bench/files/<name> in the guest
+#   --qemu-args "A"   extra QEMU arguments (word-split)
+#   --no-ncr810       leave the default -device lsi53c810 out
+#   --timeout SECS    hard limit for the whole guest run (default 120)
+#   --log FILE        where the serial console log goes (default: a temp file)
+#   --output FILE     where the script's output goes too (default: none)
+#   --quiet           do not echo the script's output
+# Exit status: the script's; 124 when the guest hit the timeout; 125 when the
+# guest died without reporting (panic) or oopsed while the script passed.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+kdir="" modules="$REPO_ROOT" files="" qemu_extra="" ncr810=1 timeout=120 log="" output="" quiet=0
+while [ $# -gt 0 ]; do
+	case $1 in
+	--kdir) kdir=$2; shift 2 ;;
+	--modules) modules=$2; shift 2 ;;
+	--files) files=$2; shift 2 ;;
+	--qemu-args) qemu_extra=$2; shift 2 ;;
+	--no-ncr810) ncr810=0; shift ;;
+	--timeout) timeout=$2; shift 2 ;;
+	--log) log=$2; shift 2 ;;
+	--output) output=$2; shift 2 ;;
+	--quiet) quiet=1; shift ;;
+	-*) die "unknown option $1" "see the usage at the top of $0" ;;
+	*) break ;;
+	esac
+done
+[ $# = 1 ] || die "usage: $0 [options] SCRIPT" "give exactly one script to run in the guest"
+script=$1
+[ -f "$script" ] || die "no such script: $script" "pass an existing shell script (make vm-run SCRIPT=path)"
+
+if [ -z "$kdir" ]; then
+	kdir=$(kernel_build_dir main)
+	[ -f "$kdir/.bench-complete" ] || die "no cached bench kernel" "run 'make kernel' (or scripts/build-kernel.sh) first, or pass --kdir"
+fi
+bzimage="$kdir/arch/x86/boot/bzImage"
+[ -f "$bzimage" ] || die "no bzImage in $kdir" "build that kernel tree (make -C <src> O=$kdir bzImage)"
+release=$(cat "$kdir/include/config/kernel.release")
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/rfl-vm.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+[ -n "$log" ] || log="$work/console.log"
+
+# The base (busybox, kmod, their libraries) is the same for every run.
+base=$("$REPO_ROOT/scripts/make-initramfs-base.sh")
+
+stage="$work/root"
+mkdir -p "$stage"
+cp -a "$base/." "$stage/"
+mkdir -p "$stage/bench/files" "$stage/lib/modules"
+# The kernel's own modules (fat, vfat, msdos, ...), as modules_install laid them out.
+if [ -d "$kdir/mod-install/lib/modules/$release" ]; then
+	cp -a "$kdir/mod-install/lib/modules/$release" "$stage/lib/modules/"
+fi
+mkdir -p "$stage/lib/modules/$release"
+# The project's modules, through its own modules_install (which runs depmod).
+make -s -C "$modules" KDIR="$kdir" INSTALL_MOD_PATH="$stage" modules_install >"$work/install.log" 2>&1 ||
+	{ cat "$work/install.log" >&2; die "installing the project's modules failed" "run 'make KDIR=$kdir' and fix the build"; }
+depmod -b "$stage" "$release" 2>"$work/depmod.log" || { cat "$work/depmod.log" >&2; die "depmod failed"; }
+cp "$REPO_ROOT/scripts/guest/init" "$stage/init"
+cp "$REPO_ROOT/scripts/guest/run-script" "$stage/bench/run-script"
+cp "$script" "$stage/bench/script"
+chmod +x "$stage/init"
+for f in $files; do
+	[ -e "$f" ] || die "FILES: no such file $f" "list existing host files, separated by spaces"
+	cp -a "$f" "$stage/bench/files/"
+done
+
+(cd "$stage" && find . -print0 | cpio --null -o -H newc --quiet) >"$work/initrd.cpio"
+
+accel=$("$REPO_ROOT/scripts/vm-accel.sh" "$kdir")
+qemu=(qemu-system-x86_64 -accel "$accel" -m 512 -smp 1 -no-reboot -nic none
+	-display none -monitor none
+	-chardev "file,id=con,path=$log" -serial chardev:con
+	-chardev "file,id=out,path=$work/output.log" -serial chardev:out
+	-kernel "$bzimage" -initrd "$work/initrd.cpio"
+	-append "console=ttyS0 panic=-1 oops=panic loglevel=6 ${BENCH_APPEND:-}")
+[ "$accel" = tcg ] && qemu+=(-cpu max)
+[ $ncr810 = 1 ] && qemu+=(-device lsi53c810)
+# shellcheck disable=SC2206
+[ -n "$qemu_extra" ] && qemu+=($qemu_extra)
+
+set +e
+timeout -k 5 "$timeout" "${qemu[@]}" </dev/null >"$work/qemu.log" 2>&1
+qrc=$?
+set -e
+
+[ -n "$output" ] && cp "$work/output.log" "$output"
+[ $quiet = 1 ] || grep -v '^BENCH-EXIT ' "$work/output.log" || true
+[ "$log" = "$work/console.log" ] && [ -n "${BENCH_KEEP_LOG:-}" ] && cp "$log" "$BENCH_KEEP_LOG"
+
+show_console() {
+	echo "---- last 60 lines of the console log ($1) ----" >&2
+	tail -n 60 "$log" >&2 || true
+	echo "----" >&2
+}
+if [ $qrc = 124 ] || [ $qrc = 137 ]; then
+	echo "vm-run: guest killed at the ${timeout}s timeout" >&2
+	show_console "$log"
+	exit 124
+fi
+rc=$(sed -n 's/^BENCH-EXIT \([0-9]*\).*/\1/p' "$work/output.log" | tail -1)
+if [ -z "$rc" ]; then
+	echo "vm-run: guest ended without reporting an exit status (qemu exit $qrc)" >&2
+	cat "$work/qemu.log" >&2
+	show_console "$log"
+	exit 125
+fi
+if grep -qE 'Oops|BUG:|Kernel panic|WARNING:|Call Trace:' "$log"; then
+	echo "vm-run: the kernel reported a problem:" >&2
+	grep -nE 'Oops|BUG:|Kernel panic|WARNING:' "$log" | head -5 >&2
+	show_console "$log"
+	[ "$rc" = 0 ] && exit 125
+fi
+exit "$rc"

@@ -1,0 +1,435 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The bench's test runner.
+//!
+//! Boots the bench VM once per scenario (`tests/scenarios/<group>/<name>.sh`)
+//! through `scripts/vm-run.sh`, and reports each scenario as one test case,
+//! plus one test case per KUnit case found in the KTAP a scenario printed.
+//! Every verdict comes from what the guest printed: its exit status, its
+//! output and the kernel's console log.
+//!
+//! Scenario headers (comment lines starting with `# bench:`):
+//! - `timeout=<secs>`: the guest's hard limit (default 120);
+//! - `qemu-args=<args>`: extra QEMU arguments;
+//! - `no-ncr810`: leave the default NCR 53C810 out;
+//! - `files=<paths>`: files (relative to the repository, or `$BENCH_DATA/..`)
+//!   copied to `/bench/files/`;
+//! - `kunit=<suite,...>`: suites whose KTAP the scenario must print between
+//!   `BENCH-KTAP-BEGIN <suite>` and `BENCH-KTAP-END` lines;
+//! - `expect=exit:<n>` / `expect=timeout`: for the bench's self-tests, the
+//!   outcome the scenario must have for the test case to pass.
+
+mod ktap;
+
+use std::collections::BTreeMap;
+use std::path::{
+    Path,
+    PathBuf, //
+};
+use std::process::Command;
+use std::sync::{
+    Arc,
+    Mutex, //
+};
+use std::time::Instant;
+
+/// What a scenario declares in its header.
+#[derive(Debug, Default, Clone)]
+struct Header {
+    timeout: Option<u32>,
+    qemu_args: String,
+    no_ncr810: bool,
+    files: Vec<String>,
+    kunit: Vec<String>,
+    expect: Option<String>,
+}
+
+fn parse_header(text: &str) -> Header {
+    let mut h = Header::default();
+    for line in text.lines() {
+        let Some(d) = line.strip_prefix("# bench:") else {
+            continue;
+        };
+        let d = d.trim();
+        let (key, val) = d.split_once('=').unwrap_or((d, ""));
+        match key.trim() {
+            "timeout" => h.timeout = val.trim().parse().ok(),
+            "qemu-args" => h.qemu_args = val.trim().to_string(),
+            "no-ncr810" => h.no_ncr810 = true,
+            "files" => h.files.extend(val.split_whitespace().map(str::to_string)),
+            "kunit" => h.kunit.extend(
+                val.split(',')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_string),
+            ),
+            "expect" => h.expect = Some(val.trim().to_string()),
+            _ => {}
+        }
+    }
+    h
+}
+
+/// One test case's verdict.
+struct Verdict {
+    name: String,
+    passed: bool,
+    detail: String,
+}
+
+/// The outcome of one VM run.
+struct Run {
+    status: i32,
+    output: String,
+    console: String,
+    secs: f64,
+}
+
+fn run_vm(root: &Path, script: &Path, h: &Header, kdir: &Option<String>, data: &Path) -> Run {
+    let work = tempdir();
+    let out = work.join("output.log");
+    let log = work.join("console.log");
+    let mut cmd = Command::new(root.join("scripts/vm-run.sh"));
+    cmd.arg("--quiet")
+        .arg("--output")
+        .arg(&out)
+        .arg("--log")
+        .arg(&log)
+        .arg("--timeout")
+        .arg(h.timeout.unwrap_or(120).to_string());
+    if let Some(k) = kdir {
+        cmd.arg("--kdir").arg(k);
+    }
+    if h.no_ncr810 {
+        cmd.arg("--no-ncr810");
+    }
+    if !h.qemu_args.is_empty() {
+        cmd.arg("--qemu-args").arg(&h.qemu_args);
+    }
+    let files: Vec<String> = h
+        .files
+        .iter()
+        .map(|f| match f.strip_prefix("$BENCH_DATA/") {
+            Some(rest) => data.join(rest).display().to_string(),
+            None => root.join(f).display().to_string(),
+        })
+        .collect();
+    if !files.is_empty() {
+        cmd.arg("--files").arg(files.join(" "));
+    }
+    cmd.arg(script);
+    let start = Instant::now();
+    let result = cmd.output();
+    let secs = start.elapsed().as_secs_f64();
+    let (status, stderr) = match result {
+        Ok(o) => (
+            o.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&o.stderr).into_owned(),
+        ),
+        Err(e) => (-1, format!("cannot run vm-run.sh: {e}")),
+    };
+    let output = std::fs::read_to_string(&out).unwrap_or_default();
+    let mut console = std::fs::read(&log)
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .unwrap_or_default();
+    if !stderr.is_empty() {
+        console.push_str("\n---- vm-run.sh said ----\n");
+        console.push_str(&stderr);
+    }
+    let _ = std::fs::remove_dir_all(&work);
+    Run {
+        status,
+        output,
+        console,
+        secs,
+    }
+}
+
+fn tempdir() -> PathBuf {
+    use std::sync::atomic::{
+        AtomicU32,
+        Ordering, //
+    };
+    static N: AtomicU32 = AtomicU32::new(0);
+    let d = std::env::temp_dir().join(format!(
+        "bench-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    ));
+    let _ = std::fs::create_dir_all(&d);
+    d
+}
+
+fn tail(s: &str, n: usize) -> String {
+    let lines: Vec<&str> = s.lines().collect();
+    lines[lines.len().saturating_sub(n)..].join("\n")
+}
+
+/// The KTAP blocks a scenario printed, by suite.
+fn ktap_blocks(output: &str) -> BTreeMap<String, String> {
+    let mut blocks = BTreeMap::new();
+    let mut cur: Option<(String, String)> = None;
+    for line in output.lines() {
+        if let Some(s) = line.strip_prefix("BENCH-KTAP-BEGIN ") {
+            cur = Some((s.trim().to_string(), String::new()));
+        } else if line.starts_with("BENCH-KTAP-END") {
+            if let Some((s, t)) = cur.take() {
+                blocks.insert(s, t);
+            }
+        } else if let Some((_, t)) = cur.as_mut() {
+            t.push_str(line);
+            t.push('\n');
+        }
+    }
+    blocks
+}
+
+fn judge(name: &str, h: &Header, run: &Run) -> Vec<Verdict> {
+    let oops = ["Oops", "BUG:", "Kernel panic", "WARNING:", "Call Trace:"]
+        .iter()
+        .find(|p| run.console.contains(*p));
+    let failure_detail = || {
+        format!(
+            "guest exit status {}{}\n---- script output ----\n{}\n---- console log (last 80 lines) ----\n{}",
+            run.status,
+            if run.status == 124 {
+                " (killed at the timeout)"
+            } else {
+                ""
+            },
+            tail(&run.output, 80),
+            tail(&run.console, 80)
+        )
+    };
+    let mut verdicts = Vec::new();
+    let main = match h.expect.as_deref() {
+        Some("timeout") => Verdict {
+            name: name.to_string(),
+            passed: run.status == 124 && run.console.contains("killed at the"),
+            detail: format!("expected a timeout; {}", failure_detail()),
+        },
+        Some(e) if e.starts_with("exit:") => {
+            let want: i32 = e[5..].parse().unwrap_or(-999);
+            Verdict {
+                name: name.to_string(),
+                passed: run.status == want && run.output.contains(&format!("BENCH-EXIT {want}")),
+                detail: format!("expected exit status {want}; {}", failure_detail()),
+            }
+        }
+        _ => Verdict {
+            name: name.to_string(),
+            passed: run.status == 0 && oops.is_none(),
+            detail: match oops {
+                Some(p) if run.status == 0 => {
+                    format!("the kernel reported '{p}'; {}", failure_detail())
+                }
+                _ => failure_detail(),
+            },
+        },
+    };
+    verdicts.push(main);
+
+    let blocks = ktap_blocks(&run.output);
+    for suite in &h.kunit {
+        let Some(text) = blocks.get(suite) else {
+            verdicts.push(Verdict {
+                name: format!("kunit::{suite}"),
+                passed: false,
+                detail: format!(
+                    "suite {suite} printed no KTAP (missing or crashed)\n{}",
+                    tail(&run.console, 60)
+                ),
+            });
+            continue;
+        };
+        let s = ktap::parse_suite(text);
+        if let Some(p) = s.problem() {
+            verdicts.push(Verdict {
+                name: format!("kunit::{suite}"),
+                passed: false,
+                detail: format!("{p}\n{text}"),
+            });
+        }
+        for c in &s.cases {
+            verdicts.push(Verdict {
+                name: format!("kunit::{suite}::{}", c.name),
+                passed: c.outcome != ktap::Outcome::Fail,
+                detail: c.diagnostics.join("\n"),
+            });
+        }
+    }
+    verdicts
+}
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let mut filters = Vec::new();
+    let mut jobs = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
+    let mut kdir = None;
+    let mut list = false;
+    while let Some(a) = args.next() {
+        match a.as_str() {
+            "--jobs" => jobs = args.next().and_then(|j| j.parse().ok()).unwrap_or(1),
+            "--kdir" => kdir = args.next(),
+            "--list" => list = true,
+            "-h" | "--help" => {
+                println!("usage: bench [--jobs N] [--kdir DIR] [--list] [FILTER...]");
+                return;
+            }
+            f => filters.push(f.to_string()),
+        }
+    }
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let root = root.canonicalize().unwrap_or(root);
+    let data = std::env::var_os("BENCH_DATA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target/bench-data"));
+
+    let mut scenarios = Vec::new();
+    let dir = root.join("tests/scenarios");
+    let mut groups: Vec<_> = std::fs::read_dir(&dir)
+        .map(|d| d.flatten().map(|e| e.path()).collect())
+        .unwrap_or_default();
+    groups.sort();
+    for g in groups.iter().filter(|g| g.is_dir()) {
+        let mut files: Vec<_> = std::fs::read_dir(g)
+            .map(|d| d.flatten().map(|e| e.path()).collect())
+            .unwrap_or_default();
+        files.sort();
+        for f in files.iter().filter(|f| f.extension().is_some_and(|e| e == "sh")) {
+            let name = format!(
+                "{}::{}",
+                g.file_name().unwrap_or_default().to_string_lossy(),
+                f.file_stem().unwrap_or_default().to_string_lossy()
+            );
+            if filters.is_empty() || filters.iter().any(|p| name.contains(p.as_str())) {
+                scenarios.push((name, f.clone()));
+            }
+        }
+    }
+    if list {
+        for (n, _) in &scenarios {
+            println!("{n}");
+        }
+        return;
+    }
+    if scenarios.is_empty() {
+        eprintln!("bench: no scenario matches {filters:?}");
+        std::process::exit(2);
+    }
+    println!("running {} scenario(s), {} at a time", scenarios.len(), jobs);
+
+    let queue = Arc::new(Mutex::new(scenarios.into_iter().collect::<Vec<_>>()));
+    let results: Arc<Mutex<Vec<Verdict>>> = Arc::new(Mutex::new(Vec::new()));
+    let start = Instant::now();
+    let workers: Vec<_> = (0..jobs.max(1))
+        .map(|_| {
+            let (queue, results, root, kdir, data) = (
+                queue.clone(),
+                results.clone(),
+                root.clone(),
+                kdir.clone(),
+                data.clone(),
+            );
+            std::thread::spawn(move || loop {
+                let next = queue.lock().ok().and_then(|mut q| {
+                    if q.is_empty() {
+                        None
+                    } else {
+                        Some(q.remove(0))
+                    }
+                });
+                let Some((name, path)) = next else {
+                    break;
+                };
+                let text = std::fs::read_to_string(&path).unwrap_or_default();
+                let h = parse_header(&text);
+                let run = run_vm(&root, &path, &h, &kdir, &data);
+                let verdicts = judge(&name, &h, &run);
+                for v in &verdicts {
+                    if v.name == name {
+                        println!(
+                            "test {} ... {} ({:.1}s)",
+                            v.name,
+                            if v.passed { "ok" } else { "FAILED" },
+                            run.secs
+                        );
+                    } else {
+                        println!(
+                            "test {} ... {}",
+                            v.name,
+                            if v.passed { "ok" } else { "FAILED" }
+                        );
+                    }
+                }
+                if let Ok(mut r) = results.lock() {
+                    r.extend(verdicts);
+                }
+            })
+        })
+        .collect();
+    for w in workers {
+        let _ = w.join();
+    }
+    let results = results.lock().map(|r| r.iter().map(|v| (v.name.clone(), v.passed, v.detail.clone())).collect::<Vec<_>>()).unwrap_or_default();
+    let failed: Vec<_> = results.iter().filter(|r| !r.1).collect();
+    for (name, _, detail) in &failed {
+        println!("\n==== FAILED: {name} ====\n{detail}");
+    }
+    println!(
+        "\nbench result: {}. {} passed; {} failed; finished in {:.1}s",
+        if failed.is_empty() { "ok" } else { "FAILED" },
+        results.len() - failed.len(),
+        failed.len(),
+        start.elapsed().as_secs_f64()
+    );
+    if !failed.is_empty() {
+        std::process::exit(1);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_directives() {
+        let h = parse_header(
+            "#!/bin/sh\n# bench: timeout=30\n# bench: kunit=a, b\n# bench: no-ncr810\n# bench: qemu-args=-device lsi53c810\n",
+        );
+        assert_eq!(h.timeout, Some(30));
+        assert_eq!(h.kunit, vec!["a", "b"]);
+        assert!(h.no_ncr810);
+        assert_eq!(h.qemu_args, "-device lsi53c810");
+    }
+
+    #[test]
+    fn missing_suite_fails() {
+        let h = Header {
+            kunit: vec!["s".into()],
+            ..Default::default()
+        };
+        let run = Run {
+            status: 0,
+            output: "BENCH-EXIT 0\n".into(),
+            console: String::new(),
+            secs: 0.0,
+        };
+        let v = judge("x", &h, &run);
+        assert!(v[0].passed);
+        assert!(!v[1].passed);
+    }
+
+    #[test]
+    fn oops_fails_a_passing_script() {
+        let run = Run {
+            status: 0,
+            output: "BENCH-EXIT 0\n".into(),
+            console: "BUG: kernel NULL pointer dereference".into(),
+            secs: 0.0,
+        };
+        assert!(!judge("x", &Header::default(), &run)[0].passed);
+    }
+}
