@@ -69,6 +69,7 @@ make -s -C "$modules" KDIR="$kdir" INSTALL_MOD_PATH="$stage" modules_install >"$
 depmod -b "$stage" "$release" 2>"$work/depmod.log" || { cat "$work/depmod.log" >&2; die "depmod failed"; }
 cp "$REPO_ROOT/scripts/guest/init" "$stage/init"
 cp "$REPO_ROOT/scripts/guest/run-script" "$stage/bench/run-script"
+cp "$REPO_ROOT/scripts/guest/bench-lib.sh" "$stage/bench/lib.sh"
 cp "$script" "$stage/bench/script"
 chmod +x "$stage/init"
 for f in $files; do

@@ -1,0 +1,68 @@
+# SPDX-License-Identifier: GPL-2.0
+# Helpers for scripts run in the bench VM: `. /bench/lib.sh`.
+# Every check reads the running kernel (exit codes, dmesg, /proc, /sys).
+
+# Prints a failure with the end of the kernel log and exits 1.
+fail() {
+	echo "FAIL: $*"
+	echo "---- dmesg (last 25 lines) ----"
+	dmesg | tail -n 25
+	exit 1
+}
+
+# Prints what is being checked, for the log.
+step() { echo "== $*"; }
+
+# Runs a command that must succeed; its output goes to the log.
+must() {
+	"$@" || fail "command failed (exit $?): $*"
+}
+
+# Runs a command that must fail; sets $OUT to its combined output and
+# $RC to its exit status.
+must_fail() {
+	OUT=$("$@" 2>&1)
+	RC=$?
+	echo "$OUT"
+	[ $RC != 0 ] || fail "command succeeded but must fail: $*"
+}
+
+# Checks that the kernel log (since the last dmesg_mark) matches an
+# extended regular expression.
+dmesg_mark() { DMESG_FROM=$(dmesg | wc -l); }
+dmesg_new() { dmesg | tail -n +$((${DMESG_FROM:-0} + 1)); }
+dmesg_has() {
+	dmesg_new | grep -Eq -- "$1" || fail "dmesg has no line matching /$1/"
+	dmesg_new | grep -E -- "$1" | head -n 3
+}
+
+# Whether a module is loaded.
+loaded() { grep -q "^$1 " /proc/modules; }
+
+# The use count /proc/modules shows for a module.
+refcount() { awk -v m="$1" '$1 == m { print $3 }' /proc/modules; }
+
+# Prints one KUnit suite's KTAP between markers the harness looks for.
+print_ktap() {
+	f=/sys/kernel/debug/kunit/$1/results
+	[ -r "$f" ] || { echo "no KTAP for suite $1"; return 1; }
+	echo "BENCH-KTAP-BEGIN $1"
+	cat "$f"
+	echo "BENCH-KTAP-END"
+}
+
+# Slab memory in kB, from /proc/meminfo.
+slab_kb() { awk '/^Slab:/ { print $2 }' /proc/meminfo; }
+
+# Mounts a FAT image with the kernel's C driver through a loop device
+# (busybox's mount -o loop fails for read-write mounts).
+# Usage: loop_mount IMAGE DIR OPTIONS
+loop_mount() {
+	LOOPDEV=$(losetup -f) || fail "no free loop device"
+	losetup "$LOOPDEV" "$1" || fail "losetup $LOOPDEV $1 failed"
+	mount -t vfat -o "$3" "$LOOPDEV" "$2" || fail "mount -t vfat -o $3 $1 failed"
+}
+loop_umount() {
+	umount "$1" || fail "umount $1 failed"
+	losetup -d "$LOOPDEV"
+}

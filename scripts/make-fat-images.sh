@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Generates FAT test images with mkfs.fat and mtools (tools this project did
+# not write): FAT12, FAT16, FAT32; long names up to 255 characters; Unicode
+# outside the BMP (written in the guest by the kernel's vfat: mtools 4.0.32
+# truncates such characters); 8.3 names that need the NT lower-case flags; names that
+# differ from their 8.3 form only in case; deep directories; a directory of
+# many entries; fragmented files; deleted entries; labels; empty files and
+# directories. Usage: make-fat-images.sh OUTDIR
+set -euo pipefail
+out=${1:?usage: $0 OUTDIR}
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+export MTOOLS_SKIP_CHECK=1 MTOOLS_NO_VFAT=0 LC_ALL=C.UTF-8
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# mcopy a file of N bytes to a path in the image.
+put() { # img size path
+	head -c "$2" /dev/urandom >"$tmp/f"
+	mcopy -o -i "$1" "$tmp/f" "::$3"
+}
+
+mk() { # name size-KiB label mkfs-args...
+	local img="$out/$1.img" kib=$2 label=$3
+	shift 3
+	rm -f "$img"
+	mkfs.fat -C "$img" "$kib" -n "$label" "$@" >/dev/null
+	echo "$img"
+}
+
+# FAT12: the basics.
+i=$(mk fat12-basic 1440 BASIC12 -F 12)
+put "$i" 100 README.TXT
+put "$i" 0 EMPTY.DAT
+put "$i" 5000 "Long file name with spaces.txt"
+mmd -i "$i" ::docs ::docs/sub ::docs/sub/deeper ::emptydir
+put "$i" 1234 "docs/sub/deeper/note.md"
+put "$i" 1 lower.txt
+put "$i" 2 MiXeD.TxT
+mattrib -i "$i" +r ::README.TXT
+mattrib -i "$i" +h +s ::EMPTY.DAT
+
+# FAT16: Unicode, case, deleted entries, fragmentation.
+i=$(mk fat16-unicode 16384 UNICODE16 -F 16)
+put "$i" 20 "Ünïcödé naïve café.md"
+put "$i" 30 "日本語のファイル名.txt"
+put "$i" 50 readme.txt
+put "$i" 60 "ReadMe.Txt.bak"
+put "$i" 70 lowerbase.TXT
+put "$i" 70 UPPERBASE.txt
+for n in 1 2 3 4 5 6; do put "$i" 3000 "frag$n.bin"; done
+mdel -i "$i" ::frag2.bin ::frag4.bin
+put "$i" 20000 fragmented.bin
+put "$i" 10 "to be deleted with a long name.txt"
+mdel -i "$i" "::to be deleted with a long name.txt"
+name255=$(printf 'n%.0s' $(seq 1 251)).txt
+put "$i" 5 "$name255"
+
+# FAT32: many entries (chained directory clusters), deep tree.
+i=$(mk fat32-many 40960 MANY32 -F 32 -s 1)
+mmd -i "$i" ::many
+for n in $(seq 1 300); do : >"$tmp/e$n"; done
+(cd "$tmp" && mcopy -i "$i" $(seq -f 'e%g' 1 300) ::many/) 
+for n in $(seq 1 40); do put "$i" $((n * 100)) "many/long name number $n of the many.txt"; done
+p=""
+for d in $(seq 1 24); do p="$p/level$d"; mmd -i "$i" "::$p"; done
+put "$i" 4096 "$p/bottom.bin"
+put "$i" 200000 big.bin
+mmd -i "$i" "::Empty Directory"
+
+# FAT32 without a label, at the 64 MiB bound.
+i=$(mk fat32-nolabel 65536 "NO NAME" -F 32 -s 1)
+put "$i" 70000 data.bin
+mmd -i "$i" ::a ::a/b
+put "$i" 3 "a/b/c.txt"
+
+# The label as mtools reads it, for the in-guest comparison (the C driver
+# has no label ioctl and busybox no blkid).
+for img in "$out"/*.img; do
+	mlabel -s -i "$img" :: | sed -n 's/^ *Volume label is \(.*\)$/\1/p' | sed 's/ *$//' >"${img%.img}.label"
+done
+ls "$out"/*.img
