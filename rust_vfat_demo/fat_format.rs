@@ -217,6 +217,10 @@ pub struct Bpb {
     pub cluster_size: usize,
     /// The label of the extended boot record, if it has one.
     pub bpb_label: Option<[u8; 11]>,
+    /// Present only in the ABI-variant build the modversions scenario uses:
+    /// a different layout of an exported type, hence different CRCs.
+    #[cfg(rust_fat_abi_variant)]
+    pub abi_variant: u32,
 }
 
 impl Bpb {
@@ -251,9 +255,17 @@ impl Bpb {
             return Err(FatError::BadMedia);
         }
         let total16 = u32::from(le16(img, 19)?);
-        let total_sectors = if total16 != 0 { total16 } else { le32(img, 32)? };
+        let total_sectors = if total16 != 0 {
+            total16
+        } else {
+            le32(img, 32)?
+        };
         let fat16_size = u32::from(le16(img, 22)?);
-        let fat_sectors = if fat16_size != 0 { fat16_size } else { le32(img, 36)? };
+        let fat_sectors = if fat16_size != 0 {
+            fat16_size
+        } else {
+            le32(img, 36)?
+        };
         if total_sectors == 0 || fat_sectors == 0 {
             return Err(FatError::BadGeometry);
         }
@@ -315,10 +327,17 @@ impl Bpb {
             return Err(FatError::Truncated);
         }
 
-        let (sig_off, label_off) = if fat_type == FatType::Fat32 { (66, 71) } else { (38, 43) };
+        let (sig_off, label_off) = if fat_type == FatType::Fat32 {
+            (66, 71)
+        } else {
+            (38, 43)
+        };
         let bpb_label = if byte(img, sig_off)? == 0x29 {
             let mut l = [0u8; 11];
-            l.copy_from_slice(img.get(label_off..label_off + 11).ok_or(FatError::Truncated)?);
+            l.copy_from_slice(
+                img.get(label_off..label_off + 11)
+                    .ok_or(FatError::Truncated)?,
+            );
             Some(l)
         } else {
             None
@@ -342,6 +361,8 @@ impl Bpb {
             data_offset: data_offset as usize,
             cluster_size: cluster_size as usize,
             bpb_label,
+            #[cfg(rust_fat_abi_variant)]
+            abi_variant: 0,
         })
     }
 }
@@ -398,7 +419,11 @@ impl<'a> Volume<'a> {
                 (v, 0xff8, 0xff7)
             }
             FatType::Fat16 => (u32::from(le16(self.img, fat + c * 2)?), 0xfff8, 0xfff7),
-            FatType::Fat32 => (le32(self.img, fat + c * 4)? & 0x0fff_ffff, 0x0fff_fff8, 0x0fff_fff7),
+            FatType::Fat32 => (
+                le32(self.img, fat + c * 4)? & 0x0fff_ffff,
+                0x0fff_fff8,
+                0x0fff_fff7,
+            ),
         };
         Ok(if raw == 0 {
             FatEntry::Free
@@ -627,8 +652,9 @@ impl Slot {
 /// `name` is the name exactly as stored on disk (a leading 0x05 stays 0x05).
 #[inline(never)]
 pub fn lfn_checksum(name: &[u8; 11]) -> u8 {
-    name.iter()
-        .fold(0u8, |sum, &c| ((sum & 1) << 7).wrapping_add(sum >> 1).wrapping_add(c))
+    name.iter().fold(0u8, |sum, &c| {
+        ((sum & 1) << 7).wrapping_add(sum >> 1).wrapping_add(c)
+    })
 }
 
 impl DirEntry {
@@ -669,18 +695,17 @@ impl DirEntry {
 /// Code page 437's upper half, for 8.3 names and labels (the kernel's default
 /// `codepage=437`).
 const CP437_HIGH: [u16; 128] = [
-    0x00c7, 0x00fc, 0x00e9, 0x00e2, 0x00e4, 0x00e0, 0x00e5, 0x00e7, 0x00ea, 0x00eb, 0x00e8,
-    0x00ef, 0x00ee, 0x00ec, 0x00c4, 0x00c5, 0x00c9, 0x00e6, 0x00c6, 0x00f4, 0x00f6, 0x00f2,
-    0x00fb, 0x00f9, 0x00ff, 0x00d6, 0x00dc, 0x00a2, 0x00a3, 0x00a5, 0x20a7, 0x0192, 0x00e1,
-    0x00ed, 0x00f3, 0x00fa, 0x00f1, 0x00d1, 0x00aa, 0x00ba, 0x00bf, 0x2310, 0x00ac, 0x00bd,
-    0x00bc, 0x00a1, 0x00ab, 0x00bb, 0x2591, 0x2592, 0x2593, 0x2502, 0x2524, 0x2561, 0x2562,
-    0x2556, 0x2555, 0x2563, 0x2551, 0x2557, 0x255d, 0x255c, 0x255b, 0x2510, 0x2514, 0x2534,
-    0x252c, 0x251c, 0x2500, 0x253c, 0x255e, 0x255f, 0x255a, 0x2554, 0x2569, 0x2566, 0x2560,
-    0x2550, 0x256c, 0x2567, 0x2568, 0x2564, 0x2565, 0x2559, 0x2558, 0x2552, 0x2553, 0x256b,
-    0x256a, 0x2518, 0x250c, 0x2588, 0x2584, 0x258c, 0x2590, 0x2580, 0x03b1, 0x00df, 0x0393,
-    0x03c0, 0x03a3, 0x03c3, 0x00b5, 0x03c4, 0x03a6, 0x0398, 0x03a9, 0x03b4, 0x221e, 0x03c6,
-    0x03b5, 0x2229, 0x2261, 0x00b1, 0x2265, 0x2264, 0x2320, 0x2321, 0x00f7, 0x2248, 0x00b0,
-    0x2219, 0x00b7, 0x221a, 0x207f, 0x00b2, 0x25a0, 0x00a0,
+    0x00c7, 0x00fc, 0x00e9, 0x00e2, 0x00e4, 0x00e0, 0x00e5, 0x00e7, 0x00ea, 0x00eb, 0x00e8, 0x00ef,
+    0x00ee, 0x00ec, 0x00c4, 0x00c5, 0x00c9, 0x00e6, 0x00c6, 0x00f4, 0x00f6, 0x00f2, 0x00fb, 0x00f9,
+    0x00ff, 0x00d6, 0x00dc, 0x00a2, 0x00a3, 0x00a5, 0x20a7, 0x0192, 0x00e1, 0x00ed, 0x00f3, 0x00fa,
+    0x00f1, 0x00d1, 0x00aa, 0x00ba, 0x00bf, 0x2310, 0x00ac, 0x00bd, 0x00bc, 0x00a1, 0x00ab, 0x00bb,
+    0x2591, 0x2592, 0x2593, 0x2502, 0x2524, 0x2561, 0x2562, 0x2556, 0x2555, 0x2563, 0x2551, 0x2557,
+    0x255d, 0x255c, 0x255b, 0x2510, 0x2514, 0x2534, 0x252c, 0x251c, 0x2500, 0x253c, 0x255e, 0x255f,
+    0x255a, 0x2554, 0x2569, 0x2566, 0x2560, 0x2550, 0x256c, 0x2567, 0x2568, 0x2564, 0x2565, 0x2559,
+    0x2558, 0x2552, 0x2553, 0x256b, 0x256a, 0x2518, 0x250c, 0x2588, 0x2584, 0x258c, 0x2590, 0x2580,
+    0x03b1, 0x00df, 0x0393, 0x03c0, 0x03a3, 0x03c3, 0x00b5, 0x03c4, 0x03a6, 0x0398, 0x03a9, 0x03b4,
+    0x221e, 0x03c6, 0x03b5, 0x2229, 0x2261, 0x00b1, 0x2265, 0x2264, 0x2320, 0x2321, 0x00f7, 0x2248,
+    0x00b0, 0x2219, 0x00b7, 0x221a, 0x207f, 0x00b2, 0x25a0, 0x00a0,
 ];
 
 /// Maps one code page 437 byte to its Unicode scalar value.

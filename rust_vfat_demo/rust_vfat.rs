@@ -370,6 +370,9 @@ mod tests {
     #[test]
     fn lone_surrogate_is_not_a_name() {
         let mut out = KVec::<u8>::new();
-        assert_eq!(utf16_to_utf8(&[0xd800, 0x61], &mut out), Err(FatError::LfnEncoding));
+        assert_eq!(
+            utf16_to_utf8(&[0xd800, 0x61], &mut out),
+            Err(FatError::LfnEncoding)
+        );
     }
 }

@@ -274,7 +274,10 @@ impl<'a> Frame<'a> {
     }
 
     /// The next 32-byte slot, following the chain; `None` at the end.
-    fn next_slot(&mut self, vol: &Volume<'a>) -> Result<Option<&'a [u8; DIR_ENTRY_SIZE]>, FatError> {
+    fn next_slot(
+        &mut self,
+        vol: &Volume<'a>,
+    ) -> Result<Option<&'a [u8; DIR_ENTRY_SIZE]>, FatError> {
         loop {
             if let Some((slot, rest)) = self.rest.split_first_chunk::<DIR_ENTRY_SIZE>() {
                 self.rest = rest;
@@ -320,7 +323,10 @@ pub fn volume_label<'a, O: GrowVec<u8>>(vol: &Volume<'a>, out: &mut O) -> Result
         (None, Some(l)) if &l != b"NO NAME    " => l,
         _ => return Ok(()),
     };
-    let end = label.iter().rposition(|&c| c != b' ' && c != 0).map_or(0, |p| p + 1);
+    let end = label
+        .iter()
+        .rposition(|&c| c != b' ' && c != 0)
+        .map_or(0, |p| p + 1);
     for &b in &label[..end] {
         push_char(out, cp437_to_char(b))?;
     }
@@ -330,7 +336,11 @@ pub fn volume_label<'a, O: GrowVec<u8>>(vol: &Volume<'a>, out: &mut O) -> Result
 /// Checks that a file's cluster chain is sound and long enough for its size.
 fn check_file_chain(vol: &Volume<'_>, e: &DirEntry) -> Result<(), FatError> {
     if e.first_cluster == 0 {
-        return if e.size == 0 { Ok(()) } else { Err(FatError::SizeMismatch) };
+        return if e.size == 0 {
+            Ok(())
+        } else {
+            Err(FatError::SizeMismatch)
+        };
     }
     let have = u64::from(vol.chain_len(e.first_cluster)?);
     let cluster = NonZeroU64::new(vol.bpb.cluster_size as u64).ok_or(FatError::BadGeometry)?;
@@ -363,10 +373,7 @@ where
 
     let mut lfn = LfnBuilder::new();
     stack.try_push(Frame::root(vol)?)?;
-    loop {
-        let Some(frame) = stack.last_item_mut() else {
-            break;
-        };
+    while let Some(frame) = stack.last_item_mut() {
         let path_len = frame.path_len;
         let Some(raw) = frame.next_slot(vol)? else {
             if lfn.active() {

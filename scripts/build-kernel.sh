@@ -6,10 +6,20 @@
 # the cache root, keyed by everything that changes the result; a cached tree
 # is reused at once. Prints the build directory on stdout.
 #
-# Usage: scripts/build-kernel.sh [main|debug]
+# Usage: scripts/build-kernel.sh [--dry-run] [--config-only DIR] [main|debug]
+#   --dry-run         say whether the tree is cached or would be built, and where
+#   --config-only DIR configure into DIR and check the fragment, build nothing
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
+dry_run=0 config_only=""
+while [ $# -gt 0 ]; do
+	case $1 in
+	--dry-run) dry_run=1; shift ;;
+	--config-only) config_only=$2; shift 2 ;;
+	*) break ;;
+	esac
+done
 variant=${1:-main}
 case $variant in main | debug) ;; *) die "unknown kernel variant '$variant'" "use main or debug" ;; esac
 
@@ -38,7 +48,12 @@ if [ ! -f "$deb" ]; then
 fi
 
 build=$(kernel_build_dir "$variant")
-if [ -f "$build/.bench-complete" ]; then
+if [ $dry_run = 1 ]; then
+	if [ -f "$build/.bench-complete" ]; then echo "cached $build"; else echo "would build $build"; fi
+	exit 0
+fi
+[ -n "$config_only" ] && build=$config_only
+if [ -z "$config_only" ] && [ -f "$build/.bench-complete" ]; then
 	log "kernel ($variant): cached tree $build"
 	echo "$build"
 	exit 0
@@ -59,7 +74,7 @@ fi
 rm -rf "$build"
 mkdir -p "$build"
 frag="$build/bench.fragment"
-cat "$REPO_ROOT/kernel/config.fragment" >"$frag"
+cat "$KERNEL_FRAGMENT" >"$frag"
 [ "$variant" = debug ] && cat "$REPO_ROOT/kernel/debug.fragment" >>"$frag"
 
 mk=(make -C "$src" O="$build" LLVM="$LLVM_SUFFIX" RUST_LIB_SRC="$RUST_LIB_SRC")
@@ -92,13 +107,17 @@ done <"$frag"
 [ $dropped = 0 ] || die "Kconfig dropped options of the fragment (named above)" \
 	"add the options they depend on to kernel/config.fragment (see 'make -C $src O=$build menuconfig', search with /)"
 log "kernel ($variant): every fragment option is in .config"
+if [ -n "$config_only" ]; then
+	echo "$build"
+	exit 0
+fi
 
 jobs=$(nproc)
 log "kernel ($variant): building with $jobs jobs (about 5-6 minutes cold); log: $build/build.log"
 start=$(date +%s)
 set +e
 "${mk[@]}" -j"$jobs" all 2>&1 | tee "$build/build.log" |
-	awk -v start="$start" '{ n++ } n % 400 == 0 { printf "  ... %d build steps, %ds, last: %s\n", n, systime() - start, $0 > "/dev/stderr"; fflush("/dev/stderr") }'
+	awk -v start="$start" '{ n++ } n % 150 == 0 { printf "  ... %d build steps, %ds, last: %s\n", n, systime() - start, $0 > "/dev/stderr"; fflush("/dev/stderr") }'
 rc=${PIPESTATUS[0]}
 set -e
 if [ "$rc" != 0 ]; then

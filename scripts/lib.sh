@@ -70,12 +70,16 @@ rust_lib_src() {
 	echo "$CACHE_ROOT/rust-src-$(rustc_version)/usr/lib/rustlib/src/rust/library"
 }
 
+# The Kconfig fragment (RFL_KERNEL_FRAGMENT overrides it, for the bench's
+# own tests).
+KERNEL_FRAGMENT="${RFL_KERNEL_FRAGMENT:-$REPO_ROOT/kernel/config.fragment}"
+
 # The key of the kernel build: everything that changes its result.
 kernel_key() {
 	{
 		echo "series=$KERNEL_SERIES"
 		cat "$CACHE_ROOT/downloads/linux-source.version" 2>/dev/null
-		cat "$REPO_ROOT/kernel/config.fragment"
+		cat "$KERNEL_FRAGMENT"
 		[ "${1:-}" = debug ] && cat "$REPO_ROOT/kernel/debug.fragment"
 		cat "$REPO_ROOT/kernel/build-kernel.version"
 		rustc --version

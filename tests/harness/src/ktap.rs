@@ -42,7 +42,12 @@ impl Suite {
     /// than planned, or no closing result line (it crashed or hung).
     pub fn problem(&self) -> Option<String> {
         match self.planned {
-            None => return Some(format!("suite {}: no test plan (1..N) in its KTAP", self.name)),
+            None => {
+                return Some(format!(
+                    "suite {}: no test plan (1..N) in its KTAP",
+                    self.name
+                ))
+            }
             Some(n) if n != self.cases.len() => {
                 return Some(format!(
                     "suite {}: planned {} cases, reported {} (crashed?)",
@@ -54,7 +59,10 @@ impl Suite {
             _ => {}
         }
         if self.result.is_none() {
-            return Some(format!("suite {}: no result line (crashed or hung?)", self.name));
+            return Some(format!(
+                "suite {}: no result line (crashed or hung?)",
+                self.name
+            ));
         }
         None
     }
@@ -68,7 +76,9 @@ fn parse_result(line: &str) -> Option<(Outcome, String)> {
     } else {
         return None;
     };
-    let rest = rest.trim_start_matches(|c: char| c.is_ascii_digit()).trim_start();
+    let rest = rest
+        .trim_start_matches(|c: char| c.is_ascii_digit())
+        .trim_start();
     let rest = rest.strip_prefix("- ").unwrap_or(rest);
     let (name, directive) = match rest.split_once(" # ") {
         Some((n, d)) => (n, Some(d)),

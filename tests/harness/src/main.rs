@@ -298,7 +298,10 @@ fn main() {
             .map(|d| d.flatten().map(|e| e.path()).collect())
             .unwrap_or_default();
         files.sort();
-        for f in files.iter().filter(|f| f.extension().is_some_and(|e| e == "sh")) {
+        for f in files
+            .iter()
+            .filter(|f| f.extension().is_some_and(|e| e == "sh"))
+        {
             let name = format!(
                 "{}::{}",
                 g.file_name().unwrap_or_default().to_string_lossy(),
@@ -319,7 +322,11 @@ fn main() {
         eprintln!("bench: no scenario matches {filters:?}");
         std::process::exit(2);
     }
-    println!("running {} scenario(s), {} at a time", scenarios.len(), jobs);
+    println!(
+        "running {} scenario(s), {} at a time",
+        scenarios.len(),
+        jobs
+    );
 
     let queue = Arc::new(Mutex::new(scenarios.into_iter().collect::<Vec<_>>()));
     let results: Arc<Mutex<Vec<Verdict>>> = Arc::new(Mutex::new(Vec::new()));
@@ -373,7 +380,14 @@ fn main() {
     for w in workers {
         let _ = w.join();
     }
-    let results = results.lock().map(|r| r.iter().map(|v| (v.name.clone(), v.passed, v.detail.clone())).collect::<Vec<_>>()).unwrap_or_default();
+    let results = results
+        .lock()
+        .map(|r| {
+            r.iter()
+                .map(|v| (v.name.clone(), v.passed, v.detail.clone()))
+                .collect::<Vec<_>>()
+        })
+        .unwrap_or_default();
     let failed: Vec<_> = results.iter().filter(|r| !r.1).collect();
     for (name, _, detail) in &failed {
         println!("\n==== FAILED: {name} ====\n{detail}");

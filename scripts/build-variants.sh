@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Builds the stale and foreign modules the version-check scenario loads:
+#   abi/rust_fat.ko       rust_fat built with a different exported ABI
+#                         (RUST_FAT_ABI_VARIANT: a field added to Bpb)
+#   vermagic/rust_fat.ko  rust_fat whose vermagic says it was built for a
+#                         kernel without MODULE_UNLOAD
+#   badcrc/rust_fat.ko    rust_fat whose recorded CRC for the kernel's
+#                         memcpy differs from the kernel's
+# Usage: build-variants.sh KDIR OUTDIR
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+kdir=$1 out=$2
+export PATH="$HOME/.cargo/bin:$PATH"
+mkdir -p "$out"/{abi,vermagic,badcrc}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# A private copy of the sources, so the variant never touches the main build.
+mkdir -p "$tmp/src/scripts"
+cp -r "$REPO_ROOT/rust_vfat_demo" "$tmp/src/"
+cp "$REPO_ROOT/scripts/rust-exports.sh" "$tmp/src/scripts/"
+echo 'obj-m += rust_vfat_demo/' >"$tmp/src/Kbuild"
+find "$tmp/src" \( -name '*.o' -o -name '*.ko' -o -name '.*.cmd' -o -name '*.rmeta' \) -delete
+make -s -C "$kdir" M="$tmp/src" LLVM="$LLVM_SUFFIX" RUST_FAT_ABI_VARIANT=1 modules >"$tmp/abi.log" 2>&1 ||
+	{ cat "$tmp/abi.log" >&2; die "building the ABI variant failed"; }
+cp "$tmp/src/rust_vfat_demo/rust_fat.ko" "$out/abi/rust_fat.ko"
+
+main_ko="$REPO_ROOT/rust_vfat_demo/rust_fat.ko"
+[ -f "$main_ko" ] || die "no $main_ko" "run make first"
+
+# Both patches rewrite bytes in place, keeping the ELF layout as the linker
+# made it (kmod's forced-load path rejects files objcopy rewrote).
+python3 - "$main_ko" "$out" <<'PY'
+import struct, sys
+
+src, out = sys.argv[1], sys.argv[2]
+elf = open(src, 'rb').read()
+
+def section(data, want):
+    """Offset and size of the named section of an ELF64 little-endian file."""
+    shoff, = struct.unpack_from('<Q', data, 0x28)
+    shentsize, shnum, shstrndx = struct.unpack_from('<HHH', data, 0x3a)
+    def hdr(i):
+        return struct.unpack_from('<IIQQQQIIQQ', data, shoff + i * shentsize)
+    stroff = hdr(shstrndx)[4]
+    for i in range(shnum):
+        h = hdr(i)
+        name = data[stroff + h[0]:data.index(b'\0', stroff + h[0])]
+        if name == want:
+            return h[4], h[5]
+    raise SystemExit(f'no section {want!r}')
+
+# vermagic: as if built for a kernel without MODULE_UNLOAD. The string gets
+# shorter; NUL padding keeps the size (the kernel skips it in .modinfo).
+b = bytearray(elf)
+off, size = section(b, b'.modinfo')
+start = b.index(b'vermagic=', off, off + size)
+end = b.index(b'\0', start)
+magic = bytes(b[start:end])
+assert b'mod_unload ' in magic, magic
+new = magic.replace(b'mod_unload ', b'')
+b[start:end] = new + b'\0' * (len(magic) - len(new))
+open(f'{out}/vermagic/rust_fat.ko', 'wb').write(b)
+
+# badcrc: the CRC recorded for memcpy in the extended table, which the
+# kernel checks when a module has one.
+b = bytearray(elf)
+noff, nsize = section(b, b'__version_ext_names')
+coff, _ = section(b, b'__version_ext_crcs')
+names = bytes(b[noff:noff + nsize]).split(b'\0')
+i = names.index(b'memcpy')
+v, = struct.unpack_from('<I', b, coff + 4 * i)
+struct.pack_into('<I', b, coff + 4 * i, v ^ 0xdeadbeef)
+open(f'{out}/badcrc/rust_fat.ko', 'wb').write(b)
+PY
+log "variants: $(ls "$out"/*/rust_fat.ko | tr '\n' ' ')"

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Lint gates: rustfmt on every Rust file, clippy on every kernel module
+# (Kbuild's CLIPPY=1) and on the host crates. Any finding fails.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+cd "$REPO_ROOT"
+export PATH="$HOME/.cargo/bin:$PATH"
+kdir=${KDIR:-$(scripts/kdir.sh)}
+[ -n "$kdir" ] || die "no kernel tree for clippy" "run 'make kernel' or pass KDIR="
+
+mapfile -t files < <(git ls-files '*.rs' 2>/dev/null || find . -name '*.rs' -not -path './target/*')
+log "lint: rustfmt --check on ${#files[@]} files"
+rustfmt --check --config-path .rustfmt.toml "${files[@]}" || die "rustfmt found unformatted code (diff above)" "run: rustfmt --config-path .rustfmt.toml ${files[*]}"
+
+log "lint: clippy on the kernel modules (CLIPPY=1)"
+out=$(make -s KDIR="$kdir" CLIPPY=1 2>&1) || { echo "$out" >&2; die "the CLIPPY=1 build failed"; }
+if grep -qE '^(warning|error)' <<<"$out"; then
+	echo "$out" >&2
+	die "clippy reported findings in the kernel modules (above)" "fix them; the build must be clippy clean"
+fi
+# Rebuild without clippy so the objects match a normal build again.
+make -s KDIR="$kdir" >/dev/null
+
+log "lint: cargo clippy on the host crates"
+cargo clippy --quiet --workspace --all-targets -- -D warnings || die "cargo clippy found problems (above)"
+log "lint: clean"

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# The bench's own host-side tests: a fragment option Kconfig drops fails
+# the kernel step by name; a changed cache key means a rebuild elsewhere.
+set -uo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+failed=0
+report() { # name ok|FAILED [detail]
+	echo "test host::$1 ... $2"
+	if [ "$2" != ok ]; then
+		failed=1
+		[ -n "${3:-}" ] && printf '%s\n' "$3" | sed 's/^/    /'
+	fi
+}
+
+# USB_STORAGE needs USB and SCSI, which the fragment leaves out.
+cp "$root/kernel/config.fragment" "$tmp/frag"
+echo "CONFIG_USB_STORAGE=y" >>"$tmp/frag"
+out=$(RFL_KERNEL_FRAGMENT="$tmp/frag" "$root/scripts/build-kernel.sh" --config-only "$tmp/cfg" 2>&1)
+rc=$?
+if [ $rc != 0 ] && grep -q 'fragment option CONFIG_USB_STORAGE=y did not land' <<<"$out"; then
+	report kconfig-dropped-option-fails-by-name ok
+else
+	report kconfig-dropped-option-fails-by-name FAILED "exit $rc; output: $out"
+fi
+
+# The repository's own fragment configures cleanly.
+out=$("$root/scripts/build-kernel.sh" --config-only "$tmp/cfg2" 2>&1)
+rc=$?
+[ $rc = 0 ] && report kconfig-fragment-lands ok || report kconfig-fragment-lands FAILED "$out"
+
+a=$("$root/scripts/build-kernel.sh" --dry-run main 2>&1)
+b=$(RFL_KERNEL_FRAGMENT="$tmp/frag" "$root/scripts/build-kernel.sh" --dry-run main 2>&1)
+if [[ $a == "cached "* ]] && [[ $b == "would build "* ]] && [ "${a#cached }" != "${b#would build }" ]; then
+	report changed-cache-key-rebuilds ok
+else
+	report changed-cache-key-rebuilds FAILED "same fragment: $a; changed fragment: $b"
+fi
+
+# make KDIR= with a tree that is not a kernel, or has no Rust, says so in one line.
+out=$(make -s -C "$root" KDIR=/nonexistent 2>&1)
+if [ $? != 0 ] && [ "$(printf '%s\n' "$out" | grep -c '^error:')" = 1 ] && grep -q 'not a configured kernel build tree' <<<"$out"; then
+	report kdir-nonexistent-one-error ok
+else
+	report kdir-nonexistent-one-error FAILED "$out"
+fi
+mkdir -p "$tmp/norust"
+: >"$tmp/norust/Makefile"
+echo "CONFIG_MODULES=y" >"$tmp/norust/.config"
+out=$(make -s -C "$root" KDIR="$tmp/norust" 2>&1)
+if [ $? != 0 ] && grep -q 'built without Rust' <<<"$out"; then
+	report kdir-without-rust-one-error ok
+else
+	report kdir-without-rust-one-error FAILED "$out"
+fi
+exit $failed

@@ -1,0 +1,46 @@
+# bench: files=$BENCH_DATA/variants
+# The kernel checks versions at load: a consumer built against another
+# exporter ABI is refused by modversions CRC, a module whose vermagic names
+# another kernel is refused unless forced (which taints), and a module whose
+# CRC for a kernel symbol is wrong is refused.
+. /bench/lib.sh
+V=/bench/files/variants
+vfat=$(modinfo -n rust_vfat)
+
+step "rust_vfat against an exporter with a different ABI"
+must insmod $V/abi/rust_fat.ko
+dmesg_mark
+must_fail insmod "$vfat"
+dmesg_has 'rust_vfat: disagrees about version of symbol _R[^ ]*rust_fat_core'
+dmesg_has 'rust_vfat: Unknown symbol _R[^ ]* \(err -22\)'
+loaded rust_vfat && fail "rust_vfat loaded against the wrong ABI"
+must rmmod rust_fat
+step "the matching pair loads"
+must modprobe rust_vfat
+must modprobe -r rust_vfat
+
+step "vermagic of another kernel"
+dmesg_mark
+must_fail insmod $V/vermagic/rust_fat.ko
+echo "$OUT" | grep -q 'Invalid module format' || fail "insmod did not say 'Invalid module format'"
+dmesg_has "rust_fat: version magic '7\.3\.[0-9]+ SMP preempt modversions ' should be '7\.3\.[0-9]+ SMP preempt mod_unload modversions '"
+loaded rust_fat && fail "rust_fat loaded with a foreign vermagic"
+step "forced load of the same module taints the kernel F"
+t0=$(cat /proc/sys/kernel/tainted)
+[ $((t0 & 2)) = 0 ] || fail "kernel already tainted F"
+dmesg_mark
+must insmod -f $V/vermagic/rust_fat.ko
+dmesg_has 'rust_fat: .*kernel tainted'
+t1=$(cat /proc/sys/kernel/tainted)
+echo "tainted: $t0 -> $t1"
+[ $((t1 & 2)) = 2 ] || fail "taint F (2) not set after the forced load"
+grep '^rust_fat ' /proc/modules
+grep '^rust_fat ' /proc/modules | grep -Eq '\([A-Z]*F[A-Z]*\)$' || fail "/proc/modules does not show the F taint for rust_fat"
+must rmmod rust_fat
+
+step "wrong CRC for a kernel symbol"
+dmesg_mark
+must_fail insmod $V/badcrc/rust_fat.ko
+dmesg_has 'rust_fat: disagrees about version of symbol memcpy'
+loaded rust_fat && fail "rust_fat loaded with a wrong CRC"
+exit 0
