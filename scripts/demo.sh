@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# The demonstration (README: `make demo`): sets up whatever is missing,
+# builds the kernel (cached) and the modules, boots the VM and tells the
+# module story in dmesg.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+cd "$REPO_ROOT"
+export PATH="$HOME/.cargo/bin:$PATH"
+scripts/setup-toolchain.sh
+kdir=$(scripts/build-kernel.sh main)
+make -s KDIR="$kdir"
+data="$REPO_ROOT/target/bench-data"
+mkdir -p "$data/demo"
+scripts/make-fat-images.sh "$data/images" >/dev/null
+scripts/build-variants.sh "$kdir" "$data/variants"
+log "booting the VM (TCG) with the modules installed"
+scripts/vm-run.sh --kdir "$kdir" --files "$data/images/fat12-basic.img $data/variants" tests/demo/story.sh
