@@ -1,0 +1,180 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The shared FAT logic against mtools, on images mkfs.fat and mtools made.
+//!
+//! For every image of `scripts/make-fat-images.sh`, the listing `rust_vfat`
+//! would give has the same paths in the same (depth-first, on-disk) order
+//! and the same attributes as `mattrib -/`, the same sizes as `mdir -/ -a`,
+//! and the same label as `mlabel -s`.
+
+use std::collections::HashMap;
+use std::path::{
+    Path,
+    PathBuf, //
+};
+use std::process::Command;
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn images() -> Vec<PathBuf> {
+    let dir = std::env::temp_dir().join(format!("fat-logic-images-{}", std::process::id()));
+    let st = Command::new(repo().join("scripts/make-fat-images.sh"))
+        .arg(&dir)
+        .output()
+        .expect("run scripts/make-fat-images.sh (needs dosfstools and mtools: scripts/setup-toolchain.sh)");
+    assert!(
+        st.status.success(),
+        "{}",
+        String::from_utf8_lossy(&st.stderr)
+    );
+    let mut v: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "img"))
+        .collect();
+    v.sort();
+    assert!(v.len() >= 4);
+    v
+}
+
+fn mtools(args: &[&str], img: &Path) -> String {
+    let out = Command::new(args[0])
+        .args(&args[1..])
+        .arg("-i")
+        .arg(img)
+        .arg("::/")
+        .env("MTOOLS_SKIP_CHECK", "1")
+        .env("LC_ALL", "C.UTF-8")
+        .output()
+        .expect("mtools");
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// `(path, attribute letters among r/h/s/a)` in mattrib's order.
+fn mattrib(img: &Path) -> Vec<(String, String)> {
+    mtools(&["mattrib", "-/"], img)
+        .lines()
+        .filter_map(|l| {
+            let at = l.find("::/")?;
+            let path = &l[at + 2..];
+            if path == "/" {
+                return None;
+            }
+            let flags = &l[..at];
+            let mut a = String::new();
+            for (c, letter) in [('R', 'r'), ('H', 'h'), ('S', 's'), ('A', 'a')] {
+                if flags.contains(c) {
+                    a.push(letter);
+                }
+            }
+            Some((path.trim_end().to_string(), a))
+        })
+        .collect()
+}
+
+/// File sizes by path, from `mdir -/ -a`.
+fn mdir_sizes(img: &Path) -> HashMap<String, u64> {
+    let mut sizes = HashMap::new();
+    let mut dir = String::new();
+    for l in mtools(&["mdir", "-/", "-a"], img).lines() {
+        if let Some(d) = l.strip_prefix("Directory for ::") {
+            dir = d.trim_end_matches('/').to_string();
+            continue;
+        }
+        // "NAME     EXT       SIZE YYYY-MM-DD  HH:MM  long name"
+        let chars: Vec<char> = l.chars().collect();
+        if chars.len() < 24 || l.starts_with(' ') || l.contains("<DIR>") {
+            continue;
+        }
+        let base: String = chars[..8].iter().collect::<String>().trim_end().to_string();
+        let ext: String = chars[9..12]
+            .iter()
+            .collect::<String>()
+            .trim_end()
+            .to_string();
+        let rest: String = chars[12..].iter().collect();
+        let mut words = rest.split_whitespace();
+        let Some(size) = words.next().and_then(|s| s.parse::<u64>().ok()) else {
+            continue;
+        };
+        let (_date, _time) = (words.next(), words.next());
+        let long: Vec<&str> = words.collect();
+        let name = if long.is_empty() {
+            if ext.is_empty() {
+                base
+            } else {
+                format!("{base}.{ext}")
+            }
+        } else {
+            // The long name starts two spaces after the time.
+            let t = rest.find(':').unwrap_or(0);
+            rest[t + 3..].trim_start().to_string()
+        };
+        sizes.insert(format!("{dir}/{name}"), size);
+    }
+    sizes
+}
+
+#[test]
+fn listing_agrees_with_mtools() {
+    for img in images() {
+        let bytes = std::fs::read(&img).unwrap();
+        let listing = fat_logic::listing(&bytes)
+            .unwrap_or_else(|e| panic!("{}: {}", img.display(), e.describe()));
+        let mut lines = listing.lines();
+        let label = lines
+            .next()
+            .unwrap()
+            .strip_prefix("label\t")
+            .unwrap()
+            .to_string();
+        let ours: Vec<Vec<&str>> = lines.map(|l| l.split('\t').collect()).collect();
+
+        let theirs = mattrib(&img);
+        let our_paths: Vec<(String, String)> = ours
+            .iter()
+            .map(|f| {
+                (
+                    f[0].to_string(),
+                    f[2].chars().skip(1).filter(|&c| c != '-').collect(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            our_paths,
+            theirs,
+            "{}: paths/attributes differ from mattrib",
+            img.display()
+        );
+
+        let sizes = mdir_sizes(&img);
+        for f in &ours {
+            if f[2].starts_with('d') {
+                continue;
+            }
+            assert_eq!(
+                sizes.get(f[0]).map(|s| s.to_string()).as_deref(),
+                Some(f[1]),
+                "{}: size of {}",
+                img.display(),
+                f[0]
+            );
+        }
+
+        let mlabel = mtools(&["mlabel", "-s"], &img);
+        let want = mlabel
+            .trim()
+            .strip_prefix("Volume label is ")
+            .map(|l| l.trim_end().to_string())
+            .unwrap_or_default();
+        assert_eq!(label, want, "{}: label", img.display());
+    }
+}
