@@ -257,6 +257,7 @@ pub struct Frame<'a> {
 impl<'a> Frame<'a> {
     fn root(vol: &Volume<'a>) -> Result<Frame<'a>, FatError> {
         if vol.bpb.fat_type == FatType::Fat32 {
+            vol.chain_len(vol.bpb.root_cluster)?;
             Ok(Frame {
                 source: Source::Chain(vol.chain(vol.bpb.root_cluster)),
                 rest: &[],
@@ -437,6 +438,9 @@ where
             if c < 2 || stack.items().iter().any(|f| f.start == c) {
                 return Err(FatError::DirLoop);
             }
+            // Check the whole chain now: the walk stops at the end marker
+            // and would never reach a loop behind it.
+            vol.chain_len(c)?;
             let new_len = path.items().len();
             let chain = vol.chain(c);
             stack.try_push(Frame {

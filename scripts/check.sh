@@ -21,10 +21,12 @@ make -s KDIR="$kdir"
 data="$REPO_ROOT/target/bench-data"
 export BENCH_DATA=$data
 mkdir -p "$data"
-log "test data: FAT images (mkfs.fat + mtools), the fatls oracle, version-check variants"
-rm -rf "$data/images"
+log "test data: FAT images (mkfs.fat + mtools), malformed ones, guest tools, version-check variants"
+rm -rf "$data/images" "$data/bad"
 scripts/make-fat-images.sh "$data/images" >/dev/null
+python3 scripts/make-bad-images.py "$data/images/fat12-basic.img" "$data/bad" >/dev/null
 gcc -static -O2 -Wall -o "$data/fatls" tests/guest/fatls.c
+gcc -static -O2 -Wall -o "$data/rvfat" tests/guest/rvfat.c
 scripts/build-variants.sh "$kdir" "$data/variants"
 
 if [ ${#filters[@]} = 0 ]; then

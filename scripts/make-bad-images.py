@@ -1,0 +1,197 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Makes malformed FAT images from a good FAT12 image made by mkfs.fat and
+mtools, one defect each, and writes OUTDIR/expect: '<name> <errno name>'.
+
+Usage: make-bad-images.py GOOD.img OUTDIR
+"""
+import os
+import struct
+import sys
+
+good_path, out = sys.argv[1], sys.argv[2]
+os.makedirs(out, exist_ok=True)
+good = open(good_path, 'rb').read()
+
+bps, spc, rsvd, nfats, nroot = struct.unpack_from('<HBHBH', good, 11)
+fatsz, = struct.unpack_from('<H', good, 22)
+fat_off = rsvd * bps
+root_off = fat_off + nfats * fatsz * bps
+data_off = root_off + nroot * 32
+csize = spc * bps
+
+
+def fat12_get(img, c):
+    v, = struct.unpack_from('<H', img, fat_off + c + c // 2)
+    return v >> 4 if c & 1 else v & 0xfff
+
+
+def fat12_set(img, c, val):
+    for f in range(nfats):
+        off = fat_off + f * fatsz * bps + c + c // 2
+        v, = struct.unpack_from('<H', img, off)
+        v = (v & 0x000f) | (val << 4) if c & 1 else (v & 0xf000) | (val & 0xfff)
+        struct.pack_into('<H', img, off, v)
+
+
+def entries(img, off, n):
+    for i in range(n):
+        yield off + 32 * i, img[off + 32 * i:off + 32 * i + 32]
+
+
+def find(img, dir_off, n, short):
+    """Offset of the short entry named `short` (11 bytes) in a directory."""
+    for off, e in entries(img, dir_off, n):
+        if e[:11] == short:
+            return off
+    raise SystemExit(f'{short!r} not found')
+
+
+def cluster_of(img, entry_off):
+    return struct.unpack_from('<H', img, entry_off + 26)[0]
+
+
+def lfn_slots(img, short_off):
+    """Offsets of the long-name slots before a short entry, first stored first."""
+    slots = []
+    off = short_off - 32
+    while off >= root_off and img[off + 11] == 0x0f:
+        slots.insert(0, off)
+        off -= 32
+    return slots
+
+
+cases = {}
+
+
+def case(name, errno):
+    def deco(fn):
+        img = bytearray(good)
+        img = fn(img) or img
+        open(os.path.join(out, name + '.img'), 'wb').write(img)
+        cases[name] = errno
+    return deco
+
+
+@case('truncated-boot-sector', 'EINVAL')
+def _(img):
+    return img[:300]
+
+
+@case('truncated-data-area', 'EINVAL')
+def _(img):
+    return img[:len(img) // 2]
+
+
+@case('zero-sectors-per-cluster', 'EINVAL')
+def _(img):
+    img[13] = 0
+
+
+@case('sector-size-not-power-of-two', 'EINVAL')
+def _(img):
+    struct.pack_into('<H', img, 11, 768)
+
+
+@case('fat-count-zero', 'EINVAL')
+def _(img):
+    img[16] = 0
+
+
+@case('sizes-past-the-end', 'EINVAL')
+def _(img):
+    total, = struct.unpack_from('<H', img, 19)
+    struct.pack_into('<H', img, 19, min(0xffff, total * 2))
+
+
+@case('bad-media-byte', 'EINVAL')
+def _(img):
+    img[21] = 0x12
+
+
+long_name = find(good, root_off, nroot, b'LONGFI~1TXT')
+readme = find(good, root_off, nroot, b'README  TXT')
+docs = find(good, root_off, nroot, b'DOCS       ')
+
+
+@case('file-chain-loops', 'ELOOP')
+def _(img):
+    c = cluster_of(img, long_name)
+    fat12_set(img, c + 1 if fat12_get(img, c) == c + 1 else c, c)
+
+
+@case('file-chain-out-of-range', 'EUCLEAN')
+def _(img):
+    fat12_set(img, cluster_of(img, long_name), 0xff0)
+
+
+@case('file-chain-hits-free-cluster', 'EUCLEAN')
+def _(img):
+    c = cluster_of(img, long_name)
+    fat12_set(img, c, 0x500 if fat12_get(img, 0x500) == 0 else 0x501)
+
+
+@case('file-first-cluster-out-of-range', 'EUCLEAN')
+def _(img):
+    struct.pack_into('<H', img, long_name + 26, 0xfff0)
+
+
+@case('file-size-past-its-chain', 'EUCLEAN')
+def _(img):
+    struct.pack_into('<I', img, readme + 28, 10 * csize)
+
+
+@case('directory-contains-its-parent', 'ELOOP')
+def _(img):
+    docs_c = cluster_of(img, docs)
+    sub = find(img, data_off + (docs_c - 2) * csize, csize // 32, b'SUB        ')
+    struct.pack_into('<H', img, sub + 26, docs_c)
+
+
+@case('directory-chain-loops', 'ELOOP')
+def _(img):
+    c = cluster_of(img, docs)
+    fat12_set(img, c, c)
+
+
+@case('lfn-wrong-checksum', 'EUCLEAN')
+def _(img):
+    for s in lfn_slots(img, long_name):
+        img[s + 13] ^= 0x5a
+
+
+@case('lfn-wrong-sequence', 'EUCLEAN')
+def _(img):
+    s = lfn_slots(img, long_name)
+    img[s[-1]] = 0x05  # the entry holding the first characters claims to be the fifth
+
+
+@case('lfn-missing-last-entry', 'EUCLEAN')
+def _(img):
+    s = lfn_slots(img, long_name)
+    img[s[0]] &= ~0x40 & 0xff
+
+
+@case('deleted-marker-inside-lfn', 'EUCLEAN')
+def _(img):
+    s = lfn_slots(img, long_name)
+    assert len(s) >= 2
+    img[s[1]] = 0xe5
+
+
+@case('lfn-lone-surrogate', 'EILSEQ')
+def _(img):
+    s = lfn_slots(img, long_name)
+    struct.pack_into('<H', img, s[-1] + 1, 0xd800)
+
+
+# Not errors: what the C driver also accepts.
+@case('end-marker-hides-later-entries', 'OK')
+def _(img):
+    img[readme] = 0
+
+
+with open(os.path.join(out, 'expect'), 'w') as f:
+    for name, errno in cases.items():
+        f.write(f'{name} {errno}\n')
+print(f'{len(cases)} malformed images in {out}')
