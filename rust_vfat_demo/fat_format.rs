@@ -75,6 +75,8 @@ pub enum FatError {
     LfnSequence,
     /// A long name that is not valid UTF-16.
     LfnEncoding,
+    /// A name with a control character or a `/`, which no path can hold.
+    BadName,
     /// The tree is deeper or a path longer than the walker supports.
     TooDeep,
     /// The listing would exceed its bound.
@@ -116,6 +118,7 @@ pub fn describe_error(e: FatError) -> &'static str {
             FatError::LfnChecksum => "long-name checksum mismatch",
             FatError::LfnSequence => "long-name entries out of sequence",
             FatError::LfnEncoding => "long name is not valid UTF-16",
+            FatError::BadName => "name contains a control character or '/'",
             FatError::TooDeep => "directory tree too deep",
             FatError::TooLarge => "listing too large",
             FatError::NoMemory => "out of memory",

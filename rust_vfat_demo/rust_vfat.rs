@@ -206,7 +206,8 @@ fn errno(e: FatError) -> Error {
         | FatError::BrokenChain
         | FatError::SizeMismatch
         | FatError::LfnChecksum
-        | FatError::LfnSequence => EUCLEAN,
+        | FatError::LfnSequence
+        | FatError::BadName => EUCLEAN,
     }
 }
 

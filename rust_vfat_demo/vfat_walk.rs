@@ -416,6 +416,11 @@ where
             Some(units) => utf16_to_utf8(units, path)?,
             None => short_display_name(&e, path)?,
         }
+        // A tab or newline would break the listing's format, a '/' its paths.
+        let name = path.items().get(path_len + 1..).unwrap_or(&[]);
+        if name.iter().any(|&b| b < 0x20 || b == b'/') {
+            return Err(FatError::BadName);
+        }
         if path.items().len() > MAX_PATH {
             return Err(FatError::TooDeep);
         }

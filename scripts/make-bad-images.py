@@ -185,6 +185,12 @@ def _(img):
     struct.pack_into('<H', img, s[-1] + 1, 0xd800)
 
 
+@case('lfn-with-a-newline', 'EUCLEAN')
+def _(img):
+    s = lfn_slots(img, long_name)
+    struct.pack_into('<H', img, s[-1] + 3, 0x0a)
+
+
 # Not errors: what the C driver also accepts.
 @case('end-marker-hides-later-entries', 'OK')
 def _(img):

@@ -66,3 +66,23 @@ loop_umount() {
 	umount "$1" || fail "umount $1 failed"
 	losetup -d "$LOOPDEV"
 }
+
+# Coldplug as an init system does it: modprobe every PCI device's modalias.
+coldplug_pci() {
+	for m in /sys/bus/pci/devices/*/modalias; do
+		modprobe -q "$(cat "$m")" 2>/dev/null
+	done
+	return 0
+}
+
+# The PCI addresses of the NCR 53C810s present.
+ncr810_devices() {
+	for d in /sys/bus/pci/devices/*; do
+		[ "$(cat $d/vendor):$(cat $d/device)" = 0x1000:0x0001 ] && basename $d
+	done
+}
+
+# Interrupts counted for rust_ncr810 in /proc/interrupts (all CPUs).
+ncr810_irqs() {
+	awk '/rust_ncr810/ { n = 0; for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) n += $i; t += n } END { print t + 0 }' /proc/interrupts
+}

@@ -143,3 +143,27 @@ fn cp437_upper_half() {
     assert_eq!(cp437_to_char(0xff), '\u{a0}');
     assert_eq!(cp437_to_char(b'A'), 'A');
 }
+
+/// Inputs the fuzzer found (scripts/fuzz.sh), kept as regression tests:
+/// each must give a listing of the documented shape or an error, never a
+/// panic.
+#[test]
+fn fuzzer_regressions() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/regressions");
+    let mut n = 0;
+    for f in std::fs::read_dir(dir).unwrap().flatten() {
+        let data = std::fs::read(f.path()).unwrap();
+        if let Ok(l) = fat_logic::listing(&data) {
+            for line in l.lines().skip(1) {
+                assert_eq!(
+                    line.split('\t').count(),
+                    4,
+                    "{}: {line:?}",
+                    f.path().display()
+                );
+            }
+        }
+        n += 1;
+    }
+    assert!(n > 0);
+}

@@ -1,0 +1,18 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Feeds arbitrary bytes to the code `rust_vfat` runs on every image user
+//! space writes: BPB validation, chain walking, long names, the listing.
+//! Any panic (the kernel build would oops on it) or hang is a bug.
+
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    if let Ok(listing) = fat_logic::listing(data) {
+        // Whatever is listed has the documented shape.
+        for line in listing.lines().skip(1) {
+            assert_eq!(line.split('\t').count(), 4, "{line:?}");
+        }
+    }
+});
