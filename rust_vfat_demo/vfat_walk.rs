@@ -328,6 +328,10 @@ pub fn volume_label<'a, O: GrowVec<u8>>(vol: &Volume<'a>, out: &mut O) -> Result
         .iter()
         .rposition(|&c| c != b' ' && c != 0)
         .map_or(0, |p| p + 1);
+    // As for names: a control character would break the listing's format.
+    if label[..end].iter().any(|&b| b < 0x20) {
+        return Err(FatError::BadName);
+    }
     for &b in &label[..end] {
         push_char(out, cp437_to_char(b))?;
     }
