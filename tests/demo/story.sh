@@ -46,6 +46,15 @@ insmod $V/abi/rust_fat.ko
 insmod "$(modinfo -n rust_vfat)" 2>&1 | sed 's/^/   /'
 rmmod rust_fat
 insmod $V/vermagic/rust_fat.ko 2>&1 | sed 's/^/   /'
+rmmod rust_fat 2>/dev/null
+say "9. hardware brings its driver: coldplug runs modprobe for each PCI device's modalias"
+for m in /sys/bus/pci/devices/*/modalias; do modprobe -q "$(cat $m)" 2>/dev/null; done
+for d in /sys/bus/pci/devices/*; do
+	[ "$(readlink $d/driver 2>/dev/null | sed 's|.*/||')" = rust_ncr810 ] && echo "   $(basename $d) -> rust_ncr810 ($(cat $d/modalias))"
+done
+grep rust_ncr810 /proc/interrupts | sed 's/^/   /'
+say "10. unbinding and unloading give back the IRQ, the DMA buffer and the BAR"
+rmmod rust_ncr810
 say "--- the story in the kernel log ---"
-dmesg | grep -E 'demo:|rust_fat|rust_vfat|version magic|Unknown symbol|disagrees' | grep -vE 'KTAP|# |ok [0-9]|Subtest' | cut -c1-160
+dmesg | grep -E 'demo:|rust_fat|rust_vfat|rust_ncr810|version magic|Unknown symbol|disagrees' | grep -vE 'KTAP|# |ok [0-9]|Subtest' | cut -c1-170
 exit 0
