@@ -83,3 +83,13 @@ lint:
 
 host-test:
 	cargo test --quiet --manifest-path $(PROJECT)/Cargo.toml --workspace
+
+.PHONY: bench fuzz kernel-debug check-debug
+bench:
+	$(PROJECT)/bench/run.sh
+
+fuzz:
+	$(PROJECT)/scripts/fuzz.sh $(FUZZ_SECONDS)
+
+check-debug:
+	$(PROJECT)/scripts/check-debug.sh

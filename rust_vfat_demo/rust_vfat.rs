@@ -19,6 +19,7 @@ use kernel::{
         File,
         Kiocb, //
     },
+    ioctl::_IOWR,
     iov::{
         IovIterDest,
         IovIterSource, //
@@ -31,7 +32,15 @@ use kernel::{
     new_mutex,
     prelude::*,
     sync::Mutex,
+    time::{
+        Instant,
+        Monotonic, //
+    },
     types::Opaque,
+    uaccess::{
+        UserPtr,
+        UserSlice, //
+    },
 };
 
 /// The FAT API as `vfat_walk` sees it: `rust_fat`'s exports.
@@ -53,6 +62,15 @@ pub const RUST_VFAT_MINOR: i32 = 243;
 
 /// Largest image an opener may write.
 pub const MAX_IMAGE: usize = 64 << 20;
+
+/// `ioctl(fd, RUST_VFAT_IOC_CALLBENCH, u64[3])`: times `u64[0]` calls of
+/// `rust_fat`'s exported `lfn_checksum` against the same function compiled
+/// into this module; writes the two durations in ns to `u64[1]`, `u64[2]`.
+/// For the benchmark of the cost of calling across the module boundary.
+pub const RUST_VFAT_IOC_CALLBENCH: u32 = _IOWR::<[u64; 3]>('V' as u32, 1);
+
+/// Most calls one `RUST_VFAT_IOC_CALLBENCH` may ask for.
+const CALLBENCH_MAX: u64 = 100_000_000;
 
 module! {
     type: RustVfat,
@@ -276,6 +294,24 @@ impl MiscDevice for VfatFile {
         Ok(n)
     }
 
+    fn ioctl(_me: Pin<&VfatFile>, _file: &File, cmd: u32, arg: usize) -> Result<isize> {
+        if cmd != RUST_VFAT_IOC_CALLBENCH {
+            return Err(ENOTTY);
+        }
+        let (mut reader, mut writer) = UserSlice::new(UserPtr::from_addr(arg), 24).reader_writer();
+        let n = reader.read::<u64>()?;
+        if n == 0 || n > CALLBENCH_MAX {
+            pr_err!("call benchmark: {} calls asked, 1..={} allowed\n", n, CALLBENCH_MAX);
+            return Err(EINVAL);
+        }
+        let cross = time_calls(n, |name| fat_api::lfn_checksum(name));
+        let local = time_calls(n, |name| local_lfn_checksum(name));
+        writer.write::<u64>(&n)?;
+        writer.write::<u64>(&cross)?;
+        writer.write::<u64>(&local)?;
+        Ok(0)
+    }
+
     fn read_iter(mut kiocb: Kiocb<'_, Self::Ptr>, iov: &mut IovIterDest<'_>) -> Result<usize> {
         let me = kiocb.file();
         let mut st = me.state.lock();
@@ -293,6 +329,31 @@ impl MiscDevice for VfatFile {
             None => Err(ENODATA),
         }
     }
+}
+
+/// The twin of `rust_fat`'s `lfn_checksum`, compiled into this module, so
+/// the benchmark can compare a call inside the module with one across the
+/// boundary. Not inlined, like the exported one.
+#[inline(never)]
+fn local_lfn_checksum(name: &[u8; 11]) -> u8 {
+    name.iter().fold(0u8, |sum, &c| {
+        ((sum & 1) << 7).wrapping_add(sum >> 1).wrapping_add(c)
+    })
+}
+
+/// Times `n` calls of `f`, in ns. Generic, so each caller's loop makes a
+/// direct call (a function pointer would make both calls indirect).
+fn time_calls<F: Fn(&[u8; 11]) -> u8>(n: u64, f: F) -> u64 {
+    let mut name = *b"README  TXT";
+    let mut acc = 0u8;
+    let start = Instant::<Monotonic>::now();
+    for i in 0..n {
+        name[0] = i as u8;
+        acc = acc.wrapping_add(f(core::hint::black_box(&name)));
+    }
+    let ns = start.elapsed().as_nanos();
+    core::hint::black_box(acc);
+    u64::try_from(ns).unwrap_or(0)
 }
 
 #[kunit_tests(rust_vfat_lfn)]

@@ -42,3 +42,4 @@ log "VM scenarios"
 cargo build --quiet --release -p bench
 ./target/release/bench --kdir "$kdir" "${filters[@]}"
 log "check: all passed in $(($(date +%s) - start))s"
+echo "$(($(date +%s) - start))" >"$data/last-check-seconds"

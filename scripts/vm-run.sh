@@ -80,7 +80,7 @@ done
 (cd "$stage" && find . -print0 | cpio --null -o -H newc --quiet) >"$work/initrd.cpio"
 
 accel=$("$REPO_ROOT/scripts/vm-accel.sh" "$kdir")
-qemu=(qemu-system-x86_64 -accel "$accel" -m 512 -smp 1 -no-reboot -nic none
+qemu=(qemu-system-x86_64 -accel "$accel" -m "${VM_MEM:-512}" -smp 1 -no-reboot -nic none
 	-display none -monitor none
 	-chardev "file,id=con,path=$log" -serial chardev:con
 	-chardev "file,id=out,path=$work/output.log" -serial chardev:out

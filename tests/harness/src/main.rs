@@ -85,7 +85,15 @@ struct Run {
     secs: f64,
 }
 
-fn run_vm(root: &Path, script: &Path, h: &Header, kdir: &Option<String>, data: &Path) -> Run {
+/// Options that apply to every scenario of a run.
+#[derive(Clone)]
+struct RunOpts {
+    kdir: Option<String>,
+    modules: Option<String>,
+    timeout_scale: u32,
+}
+
+fn run_vm(root: &Path, script: &Path, h: &Header, opts: &RunOpts, data: &Path) -> Run {
     let work = tempdir();
     let out = work.join("output.log");
     let log = work.join("console.log");
@@ -96,9 +104,12 @@ fn run_vm(root: &Path, script: &Path, h: &Header, kdir: &Option<String>, data: &
         .arg("--log")
         .arg(&log)
         .arg("--timeout")
-        .arg(h.timeout.unwrap_or(120).to_string());
-    if let Some(k) = kdir {
+        .arg((h.timeout.unwrap_or(120) * opts.timeout_scale).to_string());
+    if let Some(k) = &opts.kdir {
         cmd.arg("--kdir").arg(k);
+    }
+    if let Some(m) = &opts.modules {
+        cmd.arg("--modules").arg(m);
     }
     if h.no_ncr810 {
         cmd.arg("--no-ncr810");
@@ -267,15 +278,28 @@ fn main() {
     let mut jobs = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1);
-    let mut kdir = None;
+    let mut opts = RunOpts {
+        kdir: None,
+        modules: None,
+        timeout_scale: 1,
+    };
+    let mut dir_arg = None;
     let mut list = false;
     while let Some(a) = args.next() {
         match a.as_str() {
             "--jobs" => jobs = args.next().and_then(|j| j.parse().ok()).unwrap_or(1),
-            "--kdir" => kdir = args.next(),
+            "--kdir" => opts.kdir = args.next(),
+            "--modules" => opts.modules = args.next(),
+            "--scenarios" => dir_arg = args.next(),
+            "--timeout-scale" => {
+                opts.timeout_scale = args.next().and_then(|j| j.parse().ok()).unwrap_or(1)
+            }
             "--list" => list = true,
             "-h" | "--help" => {
-                println!("usage: bench [--jobs N] [--kdir DIR] [--list] [FILTER...]");
+                println!(
+                    "usage: bench [--jobs N] [--kdir DIR] [--modules DIR] [--scenarios DIR] \
+                     [--timeout-scale N] [--list] [FILTER...]"
+                );
                 return;
             }
             f => filters.push(f.to_string()),
@@ -288,7 +312,9 @@ fn main() {
         .unwrap_or_else(|| root.join("target/bench-data"));
 
     let mut scenarios = Vec::new();
-    let dir = root.join("tests/scenarios");
+    let dir = dir_arg
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("tests/scenarios"));
     let mut groups: Vec<_> = std::fs::read_dir(&dir)
         .map(|d| d.flatten().map(|e| e.path()).collect())
         .unwrap_or_default();
@@ -333,11 +359,11 @@ fn main() {
     let start = Instant::now();
     let workers: Vec<_> = (0..jobs.max(1))
         .map(|_| {
-            let (queue, results, root, kdir, data) = (
+            let (queue, results, root, opts, data) = (
                 queue.clone(),
                 results.clone(),
                 root.clone(),
-                kdir.clone(),
+                opts.clone(),
                 data.clone(),
             );
             std::thread::spawn(move || loop {
@@ -353,7 +379,7 @@ fn main() {
                 };
                 let text = std::fs::read_to_string(&path).unwrap_or_default();
                 let h = parse_header(&text);
-                let run = run_vm(&root, &path, &h, &kdir, &data);
+                let run = run_vm(&root, &path, &h, &opts, &data);
                 let verdicts = judge(&name, &h, &run);
                 for v in &verdicts {
                     if v.name == name {

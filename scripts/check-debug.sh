@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# The stack, real-data, bad-input and NCR 810 scenarios on the debug kernel
+# (kernel/config.fragment + kernel/debug.fragment: KASAN, kmemleak,
+# lockdep), plus a kmemleak scan after load/unload and stress. README:
+# `make check-debug`. The debug tree is cached like the main one.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+cd "$REPO_ROOT"
+export PATH="$HOME/.cargo/bin:$PATH"
+scripts/setup-toolchain.sh
+main=$(scripts/build-kernel.sh main)
+kdir=$(scripts/build-kernel.sh debug)
+
+# The modules for the debug kernel are built in a copy of the sources, so
+# the main build's objects stay as they are.
+src="$REPO_ROOT/target/debug-src"
+mkdir -p "$src"
+rsync -a --delete --exclude /target --exclude /.git "$REPO_ROOT/" "$src/"
+make -s -C "$src" KDIR="$kdir" clean >/dev/null 2>&1 || true
+make -s -C "$src" KDIR="$kdir"
+
+data="$REPO_ROOT/target/bench-data"
+export BENCH_DATA=$data
+mkdir -p "$data"
+rm -rf "$data/images" "$data/bad"
+scripts/make-fat-images.sh "$data/images" >/dev/null
+python3 scripts/make-bad-images.py "$data/images/fat12-basic.img" "$data/bad" >/dev/null
+gcc -static -O2 -Wall -o "$data/fatls" tests/guest/fatls.c
+gcc -static -O2 -Wall -o "$data/rvfat" tests/guest/rvfat.c
+
+cargo build --quiet --release -p bench
+export VM_MEM=1024
+log "debug kernel: scenarios (timeouts x6: KASAN under TCG is slow)"
+# Not vfat::07: its stale modules are built for the main kernel.
+./target/release/bench --kdir "$kdir" --modules "$src" --timeout-scale 6 --jobs 2 \
+	vfat::01 vfat::02 vfat::03 vfat::04 vfat::05 vfat::06 vfat::08 realdata badinput ncr810
+./target/release/bench --kdir "$kdir" --modules "$src" --timeout-scale 2 --jobs 1 \
+	--scenarios tests/scenarios-debug
+log "check-debug: all passed"

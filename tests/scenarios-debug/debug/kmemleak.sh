@@ -1,0 +1,40 @@
+# bench: files=$BENCH_DATA/rvfat $BENCH_DATA/images/fat12-basic.img $BENCH_DATA/images/fat16-unicode.img $BENCH_DATA/bad
+# bench: timeout=600
+# On the debug kernel (KASAN, kmemleak, lockdep): load/unload cycles of
+# every module, listings of good and malformed images and a mutation
+# stress, then kmemleak must report nothing that our modules allocated.
+# (KASAN and lockdep findings fail the run through the harness's
+# BUG:/WARNING: check of the console log.)
+. /bench/lib.sh
+K=/sys/kernel/debug/kmemleak
+F=/bench/files
+[ -w $K ] || fail "this kernel has no kmemleak: run it with make check-debug"
+echo scan >$K
+echo clear >$K
+for i in $(seq 1 20); do
+	must modprobe rust_vfat
+	must modprobe -r rust_vfat
+	must modprobe rust_ncr810
+	must rmmod rust_ncr810
+done
+must modprobe rust_vfat
+$F/rvfat list $F/*.img $F/bad/*.img
+must $F/rvfat stress 200 7 $F/fat12-basic.img $F/fat16-unicode.img
+must $F/rvfat parallel 4 $F/fat12-basic.img
+must modprobe -r rust_vfat
+must modprobe rust_ncr810
+echo 0000:00:03.0 >/sys/bus/pci/drivers/rust_ncr810/unbind
+echo 0000:00:03.0 >/sys/bus/pci/drivers/rust_ncr810/bind
+must rmmod rust_ncr810
+# kmemleak reports objects only after they have been unreferenced for a
+# while: scan, wait, scan again.
+echo scan >$K
+sleep 6
+echo scan >$K
+cat $K >/tmp/leaks
+echo "kmemleak: $(grep -c '^unreferenced object' /tmp/leaks) unreferenced object(s) in all"
+if grep -qE 'rust_fat|rust_vfat|rust_ncr810|_R[A-Za-z0-9_]*rust_' /tmp/leaks; then
+	cat /tmp/leaks
+	fail "kmemleak reports leaks from our modules"
+fi
+exit 0
