@@ -93,3 +93,7 @@ fuzz:
 
 check-debug:
 	$(PROJECT)/scripts/check-debug.sh
+
+.PHONY: fmt
+fmt:
+	cd $(PROJECT) && rustfmt --config-path .rustfmt.toml $$(git ls-files '*.rs')
