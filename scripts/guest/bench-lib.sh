@@ -86,3 +86,11 @@ ncr810_devices() {
 ncr810_irqs() {
 	awk '/rust_ncr810/ { n = 0; for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) n += $i; t += n } END { print t + 0 }' /proc/interrupts
 }
+
+# Whether slab usage is a meaningful leak measure on this kernel: KASAN's
+# quarantine and kmemleak's per-object records grow it on the debug kernel,
+# where the kmemleak scenario checks for leaks instead.
+slab_is_measurable() {
+	[ ! -e /sys/kernel/debug/kmemleak ] && ! grep -q 'KernelAddressSanitizer' /proc/kallsyms 2>/dev/null &&
+		[ ! -d /sys/kernel/debug/kasan ]
+}

@@ -26,5 +26,9 @@ echo 3 >/proc/sys/vm/drop_caches
 after=$(slab_kb)
 echo "50 cycles: $probes probes, $removes removes; slab ${before} kB -> ${after} kB"
 [ $probes = 50 ] && [ $removes = 50 ] || fail "expected 50 probes and removes"
-[ $((after - before)) -le 64 ] || fail "slab grew by $((after - before)) kB"
+if slab_is_measurable; then
+	[ $((after - before)) -le 64 ] || fail "slab grew by $((after - before)) kB"
+else
+	echo "debug kernel: slab not compared (KASAN quarantine, kmemleak records); kmemleak.sh checks leaks"
+fi
 exit 0

@@ -22,5 +22,9 @@ after=$(slab_kb)
 echo "slab before: ${before} kB, after 100 cycles: ${after} kB; unload messages: $n rust_vfat, $m rust_fat"
 [ "$n" = 100 ] && [ "$m" = 100 ] || fail "expected 100 unload messages from each module"
 # Allow noise from the kernel's own caches, not growth per cycle.
-[ $((after - before)) -le 64 ] || fail "slab grew by $((after - before)) kB over 100 cycles"
+if slab_is_measurable; then
+	[ $((after - before)) -le 64 ] || fail "slab grew by $((after - before)) kB over 100 cycles"
+else
+	echo "debug kernel: slab not compared (KASAN quarantine, kmemleak records); kmemleak.sh checks leaks"
+fi
 exit 0
