@@ -57,6 +57,13 @@ mdel -i "$i" "::to be deleted with a long name.txt"
 name255=$(printf 'n%.0s' $(seq 1 251)).txt
 put "$i" 5 "$name255"
 
+# A small FAT16 (just over the 4085-cluster minimum), for the mutation stress.
+i=$(mk fat16-small 2600 SMALL16 -F 16 -s 1)
+put "$i" 3000 "a fairly long name for a small file.txt"
+mmd -i "$i" ::sub
+put "$i" 700 "sub/Ünïcödé.txt"
+put "$i" 0 sub/EMPTY
+
 # FAT32: many entries (chained directory clusters), deep tree.
 i=$(mk fat32-many 40960 MANY32 -F 32 -s 1)
 mmd -i "$i" ::many

@@ -348,6 +348,22 @@ fn main() {
         eprintln!("bench: no scenario matches {filters:?}");
         std::process::exit(2);
     }
+    // Longest first (by the durations the last run recorded), so the
+    // slow scenarios do not end up alone at the end of the run.
+    let durations_file = root.join("target/bench-durations.txt");
+    let mut durations: BTreeMap<String, f64> = std::fs::read_to_string(&durations_file)
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| {
+            let (n, d) = l.split_once(' ')?;
+            Some((n.to_string(), d.parse().ok()?))
+        })
+        .collect();
+    scenarios.sort_by(|a, b| {
+        let da = durations.get(&a.0).copied().unwrap_or(0.0);
+        let db = durations.get(&b.0).copied().unwrap_or(0.0);
+        db.total_cmp(&da)
+    });
     println!(
         "running {} scenario(s), {} at a time",
         scenarios.len(),
@@ -356,9 +372,11 @@ fn main() {
 
     let queue = Arc::new(Mutex::new(scenarios.into_iter().collect::<Vec<_>>()));
     let results: Arc<Mutex<Vec<Verdict>>> = Arc::new(Mutex::new(Vec::new()));
+    let timings: Arc<Mutex<Vec<(String, f64)>>> = Arc::new(Mutex::new(Vec::new()));
     let start = Instant::now();
     let workers: Vec<_> = (0..jobs.max(1))
         .map(|_| {
+            let timings = timings.clone();
             let (queue, results, root, opts, data) = (
                 queue.clone(),
                 results.clone(),
@@ -381,6 +399,9 @@ fn main() {
                 let h = parse_header(&text);
                 let run = run_vm(&root, &path, &h, &opts, &data);
                 let verdicts = judge(&name, &h, &run);
+                if let Ok(mut t) = timings.lock() {
+                    t.push((name.clone(), run.secs));
+                }
                 for v in &verdicts {
                     if v.name == name {
                         println!(
@@ -405,6 +426,14 @@ fn main() {
         .collect();
     for w in workers {
         let _ = w.join();
+    }
+    if let Ok(t) = timings.lock() {
+        durations.extend(t.iter().cloned());
+        let text: String = durations
+            .iter()
+            .map(|(n, d)| format!("{n} {d:.1}\n"))
+            .collect();
+        let _ = std::fs::write(&durations_file, text);
     }
     let results = results
         .lock()
