@@ -141,3 +141,12 @@ md += [f"| listing 10,000 entries, entries/s (Rust: parse + walk of the image wr
        ""]
 open(os.path.join(repo, 'bench/results.md'), 'w').write('\n'.join(md) + '\n')
 print('\n'.join(md))
+
+# Keep the README's copy of the table current.
+readme = os.path.join(repo, 'README.md')
+text = open(readme).read()
+m = re.search(r'(<!-- bench-table:[^\n]*-->\n).*?(\n<!-- /bench-table -->)', text, re.S)
+if m:
+    table = '\n'.join(md[2:]).strip()
+    text = text[:m.start()] + m.group(1) + table + m.group(2) + text[m.end():]
+    open(readme, 'w').write(text)
