@@ -55,4 +55,22 @@ if [ $? != 0 ] && grep -q 'built without Rust' <<<"$out"; then
 else
 	report kdir-without-rust-one-error FAILED "$out"
 fi
+# make vm-run returns the script's output and exit status (make reports a
+# failing status as "Error N" and exits 2).
+printf 'echo "hello from $(uname -r)"\nexit 0\n' >"$tmp/ok.sh"
+printf 'echo "about to fail"\nexit 7\n' >"$tmp/fail.sh"
+out=$(make -s -C "$root" vm-run SCRIPT="$tmp/ok.sh" 2>&1)
+rc=$?
+if [ $rc = 0 ] && grep -q '^hello from 7\.' <<<"$out"; then
+	report make-vm-run-status-0 ok
+else
+	report make-vm-run-status-0 FAILED "exit $rc: $out"
+fi
+out=$(make -s -C "$root" vm-run SCRIPT="$tmp/fail.sh" 2>&1)
+rc=$?
+if [ $rc != 0 ] && grep -q '^about to fail' <<<"$out" && grep -q 'Error 7' <<<"$out"; then
+	report make-vm-run-status-nonzero ok
+else
+	report make-vm-run-status-nonzero FAILED "exit $rc: $out"
+fi
 exit $failed
