@@ -40,6 +40,10 @@ pub mod reg {
     pub const SIEN0: usize = 0x40;
     /// SCSI Interrupt Enable One.
     pub const SIEN1: usize = 0x41;
+    /// SCSI Interrupt Status Zero (reading it clears the SCSI interrupt).
+    pub const SIST0: usize = 0x42;
+    /// SCSI Interrupt Status One (reading it clears the SCSI interrupt).
+    pub const SIST1: usize = 0x43;
     /// Bytes of the operating register set the driver maps and dumps.
     pub const SPAN: usize = 0x60;
 }
@@ -335,5 +339,5 @@ pub fn register_name(offset: usize) -> Option<&'static str> {
 /// Registers a dump must not read: reading DSTAT, SIST0 or SIST1 clears
 /// pending interrupts.
 pub fn read_has_side_effects(offset: usize) -> bool {
-    matches!(offset, 0x0c | 0x42 | 0x43)
+    matches!(offset, reg::DSTAT | reg::SIST0 | reg::SIST1)
 }

@@ -147,8 +147,8 @@ impl irq::Handler for Ncr810Irq<'_> {
         // Reading DSTAT acknowledges the DMA interrupt; SIST0/1 a SCSI one.
         let dstat = self.bar.try_read8(reg::DSTAT).unwrap_or(0);
         if istat.sip() {
-            let _ = self.bar.try_read8(0x42);
-            let _ = self.bar.try_read8(0x43);
+            let _ = self.bar.try_read8(reg::SIST0);
+            let _ = self.bar.try_read8(reg::SIST1);
         }
         let dsps: u32 = self.bar.read(regs::DSPS).value().into();
         self.dstat.store(u32::from(dstat), Ordering::Relaxed);
