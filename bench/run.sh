@@ -5,11 +5,8 @@
 # and bench/results.md. Not a test: nothing here passes or fails on a number.
 set -euo pipefail
 . "$(dirname "$0")/../scripts/lib.sh"
-cd "$REPO_ROOT"
-export PATH="$HOME/.cargo/bin:$PATH"
-scripts/setup-toolchain.sh
-kdir=$(scripts/build-kernel.sh main)
-make -s KDIR="$kdir"
+prepare main
+kdir=$KDIR
 data="$REPO_ROOT/target/bench-data"
 out="$REPO_ROOT/target/bench-run"
 rm -rf "$out"

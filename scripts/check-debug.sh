@@ -6,11 +6,8 @@
 # `make check-debug`. The debug tree is cached like the main one.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
-cd "$REPO_ROOT"
-export PATH="$HOME/.cargo/bin:$PATH"
-scripts/setup-toolchain.sh
-main=$(scripts/build-kernel.sh main)
-kdir=$(scripts/build-kernel.sh debug)
+prepare debug
+kdir=$KDIR
 
 # The modules for the debug kernel are built in a copy of the sources, so
 # the main build's objects stay as they are.

@@ -6,19 +6,14 @@
 # scenario with its KUnit cases. Usage: scripts/check.sh [FILTER...]
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
-cd "$REPO_ROOT"
-export PATH="$HOME/.cargo/bin:$PATH"
 start=$(date +%s)
 filters=("$@")
 # Each step says when it starts, so the log shows where the time goes.
 step() { log "[$(($(date +%s) - start))s] $*"; }
 
-scripts/setup-toolchain.sh
-kdir=$(scripts/build-kernel.sh main)
-export KDIR=$kdir
-
-step "modules: make KDIR=$kdir"
-make -s KDIR="$kdir"
+prepare main
+kdir=$KDIR
+step "modules built against $kdir"
 
 data="$REPO_ROOT/target/bench-data"
 export BENCH_DATA=$data

@@ -5,11 +5,8 @@
 # module story in dmesg.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
-cd "$REPO_ROOT"
-export PATH="$HOME/.cargo/bin:$PATH"
-scripts/setup-toolchain.sh
-kdir=$(scripts/build-kernel.sh main)
-make -s KDIR="$kdir"
+prepare main
+kdir=$KDIR
 data="$REPO_ROOT/target/bench-data"
 mkdir -p "$data/demo"
 scripts/make-fat-images.sh "$data/images" >/dev/null

@@ -93,3 +93,17 @@ kernel_build_dir() {
 	local variant=${1:-main}
 	echo "$CACHE_ROOT/kernel-$variant-$(kernel_key "$variant")"
 }
+
+# The common start of the top-level commands: installs what is missing,
+# builds (or reuses) the kernel of the given variant and, for "main", the
+# project's modules. Sets KDIR to the kernel build directory.
+prepare() {
+	export PATH="$HOME/.cargo/bin:$PATH"
+	cd "$REPO_ROOT"
+	scripts/setup-toolchain.sh
+	KDIR=$(scripts/build-kernel.sh "${1:-main}")
+	export KDIR
+	if [ "${1:-main}" = main ]; then
+		make -s KDIR="$KDIR"
+	fi
+}
