@@ -7,11 +7,10 @@ set -euo pipefail
 . "$(dirname "$0")/../scripts/lib.sh"
 prepare main
 kdir=$KDIR
-data="$REPO_ROOT/target/bench-data"
+data=$(scripts/test-data.sh)
 out="$REPO_ROOT/target/bench-run"
 rm -rf "$out"
-mkdir -p "$data" "$out"
-gcc -static -O2 -Wall -o "$data/rvbench" tests/guest/rvbench.c
+mkdir -p "$out"
 
 # The 10,000-entry directory is written in the guest by the kernel's own
 # vfat (mtools needs hours: it scans the directory for every short-name tail).

@@ -132,6 +132,8 @@ impl core::fmt::Debug for ChipState {
 #[pin_data]
 struct Ncr810Irq<'bound> {
     bar: Bar<'bound>,
+    /// The interrupt line, for the log.
+    irq: u32,
     count: AtomicU32,
     dstat: AtomicU32,
     dsps: AtomicU32,
@@ -212,7 +214,6 @@ struct Ncr810<'bound> {
     vectors: pci::IrqVectorRegistration<'bound>,
     script: Coherent<[u32]>,
     pci_dev: &'bound pci::Device,
-    irq_number: u32,
 }
 
 struct Ncr810Driver;
@@ -273,7 +274,6 @@ impl Ncr810Driver {
             vectors: pdev.alloc_irq_vectors(1, 1, pci::IrqTypes::default().with(pci::IrqType::Intx))?,
             script,
             pci_dev: pdev,
-            irq_number: 0,
             irq <- {
                 // SAFETY: `vectors` is initialized above and lives in the same pinned
                 // allocation as `irq`, which is declared (so dropped) before it; the
@@ -281,8 +281,7 @@ impl Ncr810Driver {
                 let vectors: &'bound pci::IrqVectorRegistration<'bound> =
                     unsafe { &(*this.as_ptr()).vectors };
                 let request: IrqRequest<'bound> = vectors.index(0)?.into();
-                // SAFETY: Only this initializer writes the field, before anyone reads it.
-                unsafe { (*this.as_ptr()).irq_number = request.irq() };
+                let irq_number = request.irq();
                 // SAFETY: The registration is part of the driver data, which the
                 // driver core drops; it is never forgotten.
                 unsafe {
@@ -292,6 +291,7 @@ impl Ncr810Driver {
                         c"rust_ncr810",
                         try_pin_init!(Ncr810Irq {
                             bar,
+                            irq: irq_number,
                             count: AtomicU32::new(0),
                             dstat: AtomicU32::new(0),
                             dsps: AtomicU32::new(0),
@@ -301,10 +301,9 @@ impl Ncr810Driver {
             },
             _dir: dir,
             state <- {
-                // SAFETY: `irq` and `script` are initialized above, in this pinned allocation.
-                let me = unsafe { &*this.as_ptr() };
-                let handler = me.irq.handler();
-                let irq_number = me.irq_number;
+                // `irq` and `_dir` are the fields initialized above.
+                let handler = irq.handler();
+                let irq_number = handler.irq;
 
                 // The SCRIPTS self-test: INT SELFTEST_VECTOR, fetched by DMA.
                 let start = kernel::time::Instant::<kernel::time::Monotonic>::now();
@@ -335,7 +334,7 @@ impl Ncr810Driver {
                     "self-test: SCRIPTS INT {:#x} from DMA buffer {:#x} raised IRQ {} (DSTAT {:#04x}, DSPS {:#x}) in {} us\n",
                     SELFTEST_VECTOR, script_addr, irq_number, dstat, dsps, elapsed / 1000);
                 let dump = dump_registers(&handler.bar);
-                me._dir.read_only_file(c"state", ChipState {
+                _dir.read_only_file(c"state", ChipState {
                     identity,
                     bar_start,
                     irq: irq_number,
@@ -353,7 +352,7 @@ impl PinnedDrop for Ncr810<'_> {
         dev_info!(
             self.pci_dev,
             "remove: chip reset; freeing IRQ {}, the {}-byte DMA buffer and BAR{}\n",
-            self.irq_number,
+            self.irq.handler().irq,
             self.script.size(),
             MMIO_BAR
         );

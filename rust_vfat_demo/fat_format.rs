@@ -516,11 +516,7 @@ impl Iterator for Chain<'_> {
                 Some(Ok(cur))
             }
             Ok(FatEntry::End) => Some(Ok(cur)),
-            Ok(FatEntry::Invalid(_)) => {
-                // Report the bad link on the next call, after this cluster.
-                self.next = Some(0);
-                Some(Ok(cur))
-            }
+            Ok(FatEntry::Invalid(_)) => Some(Err(FatError::ClusterOutOfRange)),
             Ok(FatEntry::Free) | Ok(FatEntry::Bad) => Some(Err(FatError::BrokenChain)),
         }
     }

@@ -119,7 +119,7 @@ impl LfnBuilder {
             self.expect = seq;
             self.checksum = e.checksum;
         } else {
-            if !self.active() || seq != self.expect || e.ordinal & 0xe0 != 0 {
+            if !self.active() || seq == 0 || seq != self.expect || e.ordinal & 0xe0 != 0 {
                 return Err(FatError::LfnSequence);
             }
             if e.checksum != self.checksum {

@@ -71,7 +71,9 @@ if [ ! -f "$src/.unpacked" ]; then
 	touch "$src/.unpacked"
 fi
 
-rm -rf "$build"
+# A cache tree is made from scratch; a --config-only directory is the
+# caller's, so it is only reconfigured.
+[ -n "$config_only" ] || rm -rf "$build"
 mkdir -p "$build"
 frag="$build/bench.fragment"
 cat "$KERNEL_FRAGMENT" >"$frag"

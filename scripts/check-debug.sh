@@ -17,14 +17,8 @@ rsync -a --delete --exclude /target --exclude /.git "$REPO_ROOT/" "$src/"
 make -s -C "$src" KDIR="$kdir" clean >/dev/null 2>&1 || true
 make -s -C "$src" KDIR="$kdir"
 
-data="$REPO_ROOT/target/bench-data"
-export BENCH_DATA=$data
-mkdir -p "$data"
-rm -rf "$data/images" "$data/bad"
-scripts/make-fat-images.sh "$data/images" >/dev/null
-python3 scripts/make-bad-images.py "$data/images/fat12-basic.img" "$data/bad" >/dev/null
-gcc -static -O2 -Wall -o "$data/fatls" tests/guest/fatls.c
-gcc -static -O2 -Wall -o "$data/rvfat" tests/guest/rvfat.c
+BENCH_DATA=$(scripts/test-data.sh)
+export BENCH_DATA
 
 cargo build --quiet --release -p bench
 export VM_MEM=1024

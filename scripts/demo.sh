@@ -7,9 +7,6 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 prepare main
 kdir=$KDIR
-data="$REPO_ROOT/target/bench-data"
-mkdir -p "$data/demo"
-scripts/make-fat-images.sh "$data/images" >/dev/null
-scripts/build-variants.sh "$kdir" "$data/variants"
+data=$(scripts/test-data.sh --variants "$kdir")
 log "booting the VM (TCG) with the modules installed"
 scripts/vm-run.sh --kdir "$kdir" --files "$data/images/fat12-basic.img $data/variants" tests/demo/story.sh

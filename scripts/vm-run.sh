@@ -7,6 +7,7 @@
 # Usage: scripts/vm-run.sh [options] SCRIPT
 #   --kdir DIR        kernel build tree (default: the cached bench kernel)
 #   --modules DIR     project tree whose modules to install (default: repo)
+#   --modroot DIR     an already staged module tree (scripts/stage-modules.sh)
 #   --files "F..."    host files copied to /bench/files/<name> in the guest
 #   --qemu-args "A"   extra QEMU arguments (word-split)
 #   --no-ncr810       leave the default -device lsi53c810 out
@@ -19,11 +20,12 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-kdir="" modules="$REPO_ROOT" files="" qemu_extra="" ncr810=1 timeout=120 log="" output="" quiet=0
+kdir="" modules="$REPO_ROOT" modroot="" files="" qemu_extra="" ncr810=1 timeout=120 log="" output="" quiet=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--kdir) kdir=$2; shift 2 ;;
 	--modules) modules=$2; shift 2 ;;
+	--modroot) modroot=$2; shift 2 ;;
 	--files) files=$2; shift 2 ;;
 	--qemu-args) qemu_extra=$2; shift 2 ;;
 	--no-ncr810) ncr810=0; shift ;;
@@ -45,7 +47,6 @@ if [ -z "$kdir" ]; then
 fi
 bzimage="$kdir/arch/x86/boot/bzImage"
 [ -f "$bzimage" ] || die "no bzImage in $kdir" "build that kernel tree (make -C <src> O=$kdir bzImage)"
-release=$(cat "$kdir/include/config/kernel.release")
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/rfl-vm.XXXXXX")
 trap 'rm -rf "$work"' EXIT
@@ -57,16 +58,9 @@ base=$("$REPO_ROOT/scripts/make-initramfs-base.sh")
 stage="$work/root"
 mkdir -p "$stage"
 cp -a "$base/." "$stage/"
-mkdir -p "$stage/bench/files" "$stage/lib/modules"
-# The kernel's own modules (fat, vfat, msdos, ...), as modules_install laid them out.
-if [ -d "$kdir/mod-install/lib/modules/$release" ]; then
-	cp -a "$kdir/mod-install/lib/modules/$release" "$stage/lib/modules/"
-fi
-mkdir -p "$stage/lib/modules/$release"
-# The project's modules, through its own modules_install (which runs depmod).
-make -s -C "$modules" KDIR="$kdir" INSTALL_MOD_PATH="$stage" modules_install >"$work/install.log" 2>&1 ||
-	{ cat "$work/install.log" >&2; die "installing the project's modules failed" "run 'make KDIR=$kdir' and fix the build"; }
-depmod -b "$stage" "$release" 2>"$work/depmod.log" || { cat "$work/depmod.log" >&2; die "depmod failed"; }
+mkdir -p "$stage/bench/files"
+[ -n "$modroot" ] || modroot=$("$REPO_ROOT/scripts/stage-modules.sh" "$kdir" "$modules" "$work/modroot")
+cp -a "$modroot/lib" "$stage/"
 cp "$REPO_ROOT/scripts/guest/init" "$stage/init"
 cp "$REPO_ROOT/scripts/guest/run-script" "$stage/bench/run-script"
 cp "$REPO_ROOT/scripts/guest/bench-lib.sh" "$stage/bench/lib.sh"
@@ -86,7 +80,8 @@ qemu=(qemu-system-x86_64 -accel "$accel" -m "${VM_MEM:-512}" -smp 1 -no-reboot -
 	-chardev "file,id=out,path=$work/output.log" -serial chardev:out
 	-kernel "$bzimage" -initrd "$work/initrd.cpio"
 	-append "console=ttyS0 panic=-1 oops=panic loglevel=6 ${BENCH_APPEND:-}")
-[ "$accel" = tcg ] && qemu+=(-cpu max)
+# The CPU model the KVM probe booted with; TCG's most complete one.
+if [ "$accel" = kvm ]; then qemu+=(-cpu host); else qemu+=(-cpu max); fi
 [ $ncr810 = 1 ] && qemu+=(-device lsi53c810)
 # shellcheck disable=SC2206
 [ -n "$qemu_extra" ] && qemu+=($qemu_extra)

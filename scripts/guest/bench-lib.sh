@@ -91,6 +91,42 @@ ncr810_irqs() {
 # quarantine and kmemleak's per-object records grow it on the debug kernel,
 # where the kmemleak scenario checks for leaks instead.
 slab_is_measurable() {
-	[ ! -e /sys/kernel/debug/kmemleak ] && ! grep -q 'KernelAddressSanitizer' /proc/kallsyms 2>/dev/null &&
-		[ ! -d /sys/kernel/debug/kasan ]
+	[ ! -e /sys/kernel/debug/kmemleak ] && ! grep -q ' kasan_report$' /proc/kallsyms
+}
+
+# Runs the shell function $2, $1 times. The kernel log is read and cleared
+# after each run (many runs of KUnit output would overflow the ring buffer)
+# and appended to one file, each run after a "== cycle" line (one file, not
+# one per run: new files would show up as slab growth); `cycles_with
+# PATTERN` counts the runs whose log matches.
+run_cycles() {
+	: >/tmp/cycles.log
+	dmesg -c >/dev/null
+	_i=0
+	while [ $_i -lt "$1" ]; do
+		"$2" || fail "cycle $_i of $2 failed"
+		echo "== cycle $_i" >>/tmp/cycles.log
+		dmesg -c >>/tmp/cycles.log
+		_i=$((_i + 1))
+	done
+}
+cycles_with() {
+	awk -v p="$1" '/^== cycle / { c = $3 } $0 ~ p && !(c in seen) { seen[c]; n++ } END { print n + 0 }' /tmp/cycles.log
+}
+
+# Slab usage in kB once the reclaimable caches are dropped.
+slab_settled_kb() {
+	echo 3 >/proc/sys/vm/drop_caches
+	slab_kb
+}
+
+# Fails if slab grew by more than noise between two slab_settled_kb readings
+# (not checked on the debug kernel, see slab_is_measurable).
+check_slab_growth() { # before after what
+	echo "slab: $1 kB before, $2 kB after $3"
+	if slab_is_measurable; then
+		[ $(($2 - $1)) -le 64 ] || fail "slab grew by $(($2 - $1)) kB over $3"
+	else
+		echo "debug kernel: slab not compared (KASAN quarantine, kmemleak records); kmemleak.sh checks leaks"
+	fi
 }

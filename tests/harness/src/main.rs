@@ -90,6 +90,8 @@ struct Run {
 struct RunOpts {
     kdir: Option<String>,
     modules: Option<String>,
+    /// The guest module tree, staged once for the whole run.
+    modroot: Option<PathBuf>,
     timeout_scale: u32,
 }
 
@@ -108,7 +110,9 @@ fn run_vm(root: &Path, script: &Path, h: &Header, opts: &RunOpts, data: &Path) -
     if let Some(k) = &opts.kdir {
         cmd.arg("--kdir").arg(k);
     }
-    if let Some(m) = &opts.modules {
+    if let Some(m) = &opts.modroot {
+        cmd.arg("--modroot").arg(m);
+    } else if let Some(m) = &opts.modules {
         cmd.arg("--modules").arg(m);
     }
     if h.no_ncr810 {
@@ -153,6 +157,40 @@ fn run_vm(root: &Path, script: &Path, h: &Header, opts: &RunOpts, data: &Path) -
         output,
         console,
         secs,
+    }
+}
+
+/// Stages the guests' module tree with `scripts/stage-modules.sh`.
+fn stage_modules(root: &Path, opts: &RunOpts, out: &Path) -> Result<(), String> {
+    let kdir = match &opts.kdir {
+        Some(k) => k.clone(),
+        None => {
+            let o = Command::new(root.join("scripts/kdir.sh"))
+                .output()
+                .map_err(|e| format!("cannot run scripts/kdir.sh: {e}"))?;
+            let k = String::from_utf8_lossy(&o.stdout).trim().to_string();
+            if k.is_empty() {
+                return Err("no kernel tree: pass --kdir or run 'make kernel'".into());
+            }
+            k
+        }
+    };
+    let modules = opts
+        .modules
+        .clone()
+        .unwrap_or_else(|| root.display().to_string());
+    let o = Command::new(root.join("scripts/stage-modules.sh"))
+        .args([&kdir, &modules])
+        .arg(out)
+        .output()
+        .map_err(|e| format!("cannot run scripts/stage-modules.sh: {e}"))?;
+    if o.status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "staging the modules failed:\n{}",
+            String::from_utf8_lossy(&o.stderr)
+        ))
     }
 }
 
@@ -281,6 +319,7 @@ fn main() {
     let mut opts = RunOpts {
         kdir: None,
         modules: None,
+        modroot: None,
         timeout_scale: 1,
     };
     let mut dir_arg = None;
@@ -370,6 +409,16 @@ fn main() {
         jobs
     );
 
+    // Install the modules once for all the guests, not once per guest.
+    let modroot = root.join(format!("target/bench-stage-{}", std::process::id()));
+    match stage_modules(&root, &opts, &modroot) {
+        Ok(()) => opts.modroot = Some(modroot.clone()),
+        Err(e) => {
+            eprintln!("bench: {e}");
+            std::process::exit(2);
+        }
+    }
+
     let queue = Arc::new(Mutex::new(scenarios.into_iter().collect::<Vec<_>>()));
     let results: Arc<Mutex<Vec<Verdict>>> = Arc::new(Mutex::new(Vec::new()));
     let timings: Arc<Mutex<Vec<(String, f64)>>> = Arc::new(Mutex::new(Vec::new()));
@@ -443,6 +492,7 @@ fn main() {
                 .collect::<Vec<_>>()
         })
         .unwrap_or_default();
+    let _ = std::fs::remove_dir_all(&modroot);
     let failed: Vec<_> = results.iter().filter(|r| !r.1).collect();
     for (name, _, detail) in &failed {
         println!("\n==== FAILED: {name} ====\n{detail}");

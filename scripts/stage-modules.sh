@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Lays out the guest's /lib/modules once: the kernel's own modules as its
+# modules_install put them, plus the project's through its own
+# `make modules_install` (which runs depmod over both). vm-run.sh copies the
+# result into each guest; the harness stages once per run.
+# Usage: stage-modules.sh KDIR PROJECT_DIR OUTDIR   (prints OUTDIR)
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+kdir=$1 modules=$2 out=$3
+release=$(cat "$kdir/include/config/kernel.release")
+rm -rf "$out"
+mkdir -p "$out/lib/modules"
+if [ -d "$kdir/mod-install/lib/modules/$release" ]; then
+	cp -a "$kdir/mod-install/lib/modules/$release" "$out/lib/modules/"
+fi
+make -s -C "$modules" KDIR="$kdir" INSTALL_MOD_PATH="$out" modules_install >"$out/install.log" 2>&1 ||
+	{ cat "$out/install.log" >&2; die "installing the project's modules failed" "run 'make KDIR=$kdir' and fix the build"; }
+[ -f "$out/lib/modules/$release/modules.dep" ] || die "depmod did not run for $out" "check that $kdir has System.map"
+echo "$out"

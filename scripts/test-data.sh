@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Builds the test data under target/bench-data, each piece only when what
+# makes it changed (a stamp per piece): FAT images (mkfs.fat + mtools) and
+# malformed ones, the static guest tools, and with --variants KDIR the
+# stale/foreign modules of the version-check scenario. Prints the directory.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+cd "$REPO_ROOT"
+data="$REPO_ROOT/target/bench-data"
+mkdir -p "$data"
+
+fresh() { # name inputs...: true if the stamp of `name` matches its inputs
+	local name=$1
+	shift
+	local want
+	want=$(cat "$@" | sha256sum | cut -c1-16)
+	[ "$(cat "$data/.$name.stamp" 2>/dev/null)" = "$want" ] && return 0
+	echo "$want" >"$data/.$name.stamp.new"
+	return 1
+}
+done_stamp() { mv "$data/.$1.stamp.new" "$data/.$1.stamp"; }
+
+if ! fresh images scripts/make-fat-images.sh scripts/make-bad-images.py; then
+	rm -rf "$data/images" "$data/bad"
+	scripts/make-fat-images.sh "$data/images" >/dev/null
+	python3 scripts/make-bad-images.py "$data/images/fat12-basic.img" "$data/bad" >/dev/null
+	done_stamp images
+fi
+for tool in fatls rvfat rvbench; do
+	if ! fresh "$tool" "tests/guest/$tool.c"; then
+		gcc -static -O2 -Wall -o "$data/$tool" "tests/guest/$tool.c"
+		done_stamp "$tool"
+	fi
+done
+if [ "${1:-}" = --variants ]; then
+	kdir=$2
+	# The variants patch the main build's rust_fat.ko: they follow its sources and tree.
+	echo "$kdir" >"$data/.variants.kdir"
+	if ! fresh variants "$data/.variants.kdir" rust_vfat_demo/*.rs rust_vfat_demo/Kbuild \
+		scripts/build-variants.sh scripts/rust-exports.sh; then
+		scripts/build-variants.sh "$kdir" "$data/variants"
+		done_stamp variants
+	fi
+fi
+echo "$data"
