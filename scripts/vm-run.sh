@@ -61,6 +61,10 @@ cp -a "$base/." "$stage/"
 mkdir -p "$stage/bench/files"
 [ -n "$modroot" ] || modroot=$("$REPO_ROOT/scripts/stage-modules.sh" "$kdir" "$modules" "$work/modroot")
 cp -a "$modroot/lib" "$stage/"
+# sym53c8xx (the C twin) claims the same PCI ID as rust_ncr810: coldplug
+# must pick ours; scenarios that compare load the C driver by name.
+mkdir -p "$stage/etc/modprobe.d"
+echo "blacklist sym53c8xx" >"$stage/etc/modprobe.d/bench.conf"
 cp "$REPO_ROOT/scripts/guest/init" "$stage/init"
 cp "$REPO_ROOT/scripts/guest/run-script" "$stage/bench/run-script"
 cp "$REPO_ROOT/scripts/guest/bench-lib.sh" "$stage/bench/lib.sh"
