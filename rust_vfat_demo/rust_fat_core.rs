@@ -1,45 +1,62 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! `rust_fat`: FAT12/16/32 on-disk format services for other modules.
+//! `rust_fat`: the FAT file system core, like the kernel's `fat.ko`.
 //!
-//! The exporter of the stack, like the kernel's `fs/fat`. Its API is the
-//! typed Rust API of [`format`] (`Volume`, `Bpb`, `Chain`, `Slot`,
-//! `DirEntry`, `lfn_checksum`, ...). `rust_vfat` is compiled against this
-//! crate's metadata and calls these functions directly; the module exports
-//! their symbols (with modversions CRCs) through `rust_fat_exports.c`.
+//! It holds what `fs/fat` keeps in `fat.ko`: the super block read from the
+//! boot sector, the FAT and cluster chains, inodes, readdir with long
+//! names, reads through the page cache, `statfs` and the mount options
+//! ([`vfs`], over the on-disk logic of the [`fat_disk`] crate). The
+//! namespace layers `rust_vfat` and `rust_msdos` each register a file
+//! system type through [`vfs::Registration`] with their name rules
+//! ([`vfs::Namespace`]); they are compiled against this crate's metadata
+//! and call its Rust API directly, through symbols this module exports
+//! with modversions CRCs (`rust_fat_exports.c`).
 
 use kernel::prelude::*;
 
-#[path = "fat_format.rs"]
-pub mod format;
+pub use fat_disk;
+
+#[path = "vfs.rs"]
+pub mod vfs;
 
 module! {
     type: RustFat,
     name: "rust_fat",
     authors: ["rust_vfat_demo authors"],
-    description: "FAT on-disk format services, exported to rust_vfat",
+    description: "FAT file system core (read-only), exported to rust_vfat and rust_msdos",
     license: "GPL",
 }
 
-struct RustFat;
+struct RustFat {
+    _inodes: vfs::InodeCache,
+}
 
 impl kernel::Module for RustFat {
     fn init(_module: &'static ThisModule) -> Result<Self> {
-        pr_info!("loaded: FAT12/16/32 format services exported (Volume, Bpb, Chain, Slot, lfn_checksum)\n");
-        Ok(RustFat)
+        let inodes = vfs::InodeCache::new()?;
+        pr_info!("loaded: FAT12/16/32 core (super block, inodes, readdir, reads) exported to the namespace layers\n");
+        Ok(RustFat { _inodes: inodes })
     }
 }
 
 impl Drop for RustFat {
     fn drop(&mut self) {
-        // The API is stateless: every image it reads belongs to the caller.
-        pr_info!("unloading: no users left, no state held, exports withdrawn\n");
+        // The inode cache goes after this, once pending RCU frees are done.
+        pr_info!("unloading: no namespace layer left, inode cache destroyed\n");
     }
+}
+
+/// The first call a namespace layer makes across the module boundary at
+/// load time: checks that the core it was linked against answers.
+#[inline(never)]
+pub fn core_version() -> u32 {
+    1
 }
 
 #[kunit_tests(rust_fat_format)]
 mod tests {
-    use super::format::*;
+    use fat_disk::format::*;
+    use fat_disk::time::fat_to_unix;
 
     /// A FAT16 boot sector: 512-byte sectors, 4 per cluster, 1 reserved,
     /// 2 FATs of 32 sectors, 512 root entries, 32768 sectors in all.
@@ -59,14 +76,6 @@ mod tests {
     }
 
     #[test]
-    fn fat_type_follows_cluster_count() {
-        assert_eq!(FatType::from_cluster_count(4084), FatType::Fat12);
-        assert_eq!(FatType::from_cluster_count(4085), FatType::Fat16);
-        assert_eq!(FatType::from_cluster_count(65524), FatType::Fat16);
-        assert_eq!(FatType::from_cluster_count(65525), FatType::Fat32);
-    }
-
-    #[test]
     fn lfn_checksum_of_known_names() {
         // As mtools computes them (the host tests check this on real images).
         assert_eq!(lfn_checksum(b"README  TXT"), 0x73);
@@ -74,53 +83,30 @@ mod tests {
     }
 
     #[test]
-    fn bpb_rejects_bad_geometry() {
+    fn bpb_checks_geometry() {
         let b = fat16_boot_sector();
-        // Only the boot sector is present: the data area is past the end.
-        assert_eq!(Bpb::parse(&b), Err(FatError::Truncated));
+        assert!(Bpb::parse(&b, 32768 * 512).is_ok());
+        // The data area is past the end of a device of one sector.
+        assert_eq!(Bpb::parse(&b, 512), Err(FatError::Truncated));
         let mut z = b;
         z[13] = 0;
-        assert_eq!(Bpb::parse(&z), Err(FatError::BadClusterSize));
+        assert_eq!(Bpb::parse(&z, 1 << 24), Err(FatError::BadClusterSize));
         let mut s = b;
         s[11..13].copy_from_slice(&768u16.to_le_bytes());
-        assert_eq!(Bpb::parse(&s), Err(FatError::BadSectorSize));
+        assert_eq!(Bpb::parse(&s, 1 << 24), Err(FatError::BadSectorSize));
         let mut f = b;
         f[16] = 0;
-        assert_eq!(Bpb::parse(&f), Err(FatError::NoFats));
-        assert_eq!(Bpb::parse(&b[..100]), Err(FatError::Truncated));
+        assert_eq!(Bpb::parse(&f, 1 << 24), Err(FatError::NoFats));
+        assert_eq!(Bpb::parse(&b[..100], 1 << 24), Err(FatError::Truncated));
     }
 
     #[test]
-    fn slot_decodes_short_and_long_entries() {
-        let mut raw = [0u8; 32];
-        raw[..11].copy_from_slice(b"HELLO   TXT");
-        raw[11] = attr::ARCHIVE;
-        raw[12] = CASE_LOWER_BASE;
-        raw[26] = 5;
-        raw[28] = 42;
-        match Slot::decode(&raw) {
-            Slot::Short(e) => {
-                assert_eq!(e.size, 42);
-                assert_eq!(e.first_cluster, 5);
-                assert_eq!(e.name_parts(), (&b"HELLO"[..], &b"TXT"[..]));
-                assert_eq!(e.lcase, CASE_LOWER_BASE);
-            }
-            _ => assert!(false),
-        }
-        raw[0] = 0xe5;
-        assert_eq!(Slot::decode(&raw), Slot::Deleted);
-        raw[0] = 0;
-        assert_eq!(Slot::decode(&raw), Slot::End);
-        raw[0] = 0x41;
-        raw[11] = attr::LONG_NAME;
-        raw[1] = b'a';
-        raw[2] = 0;
-        match Slot::decode(&raw) {
-            Slot::Long(l) => {
-                assert_eq!(l.ordinal, 0x41);
-                assert_eq!(l.units[0], u16::from(b'a'));
-            }
-            _ => assert!(false),
-        }
+    fn times_convert_as_fs_fat() {
+        // 2024-02-29 13:37:42 and 1980-01-01 00:00, UTC.
+        let t = fat_to_unix(13 << 11 | 37 << 5 | 21, 44 << 9 | 2 << 5 | 29, 0, 0);
+        assert_eq!(t.sec, 1_709_213_862);
+        assert_eq!(fat_to_unix(0, 0x21, 0, 0).sec, 315_532_800);
+        // Creation time hundredths.
+        assert_eq!(fat_to_unix(0, 0x21, 150, 0).nsec, 500_000_000);
     }
 }

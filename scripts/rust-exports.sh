@@ -1,16 +1,16 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # Lists, as RUST_FAT_EXPORT(sym) lines, the Rust (v0-mangled, _R...) symbols
-# that the consumer objects leave undefined and the exporter object defines.
-# Usage: rust-exports.sh NM EXPORTER.o CONSUMER.o...
+# that the consumer objects leave undefined and the exporter objects define.
+# Usage: rust-exports.sh NM "EXPORTER.o..." CONSUMER.o...
 set -e
 nm=$1
-exporter=$2
+exporters=$2
 shift 2
 {
 	for c in "$@"; do $nm -u "$c"; done
 	echo "--defined--"
-	$nm -p --defined-only "$exporter"
+	for e in $exporters; do $nm -p --defined-only "$e"; done
 } | awk '
 	$0 == "--defined--" { defined = 1; next }
 	!defined { if ($NF ~ /^_R/) wanted[$NF] = 1; next }

@@ -13,33 +13,34 @@ lsmod | grep -E '^(rust_fat|rust_vfat) ' | sed 's/^/   /'
 say "   the C twin: modprobe vfat loads fat first (depends: $(modinfo -F depends vfat))"
 modprobe vfat
 lsmod | grep -E '^(fat|vfat) ' | sed 's/^/   /'
-say "3. rust_fat's exports in /proc/kallsyms: $(grep -c 'rust_fat_core6format.*\[rust_fat\]' /proc/kallsyms) symbols of [rust_fat]"
-say "4. real work: listing a FAT12 image through /dev/rust_vfat, and through the C vfat driver"
-exec 3<>/dev/rust_vfat
-cat $img >&3
-cat <&3 | sed 's/^/   /'
-exec 3<&-
-mkdir -p /mnt/c
-loop_mount $img /mnt/c ro,utf8
-ls -a /mnt/c | sed 's/^/   C vfat: /'
-loop_umount /mnt/c
-say "5. a module in use cannot be unloaded"
+say "3. rust_fat's exports in /proc/kallsyms: $(grep -Ec '(fat_disk|rust_fat_core).*\[rust_fat\]' /proc/kallsyms) symbols of [rust_fat]"
+modprobe -r rust_vfat
+modprobe -r vfat
+say "4. demand loading: mount -t rust_vfat with nothing loaded makes the kernel run modprobe fs-rust_vfat"
+mkdir -p /mnt/r /mnt/c
+losetup -r /dev/loop0 $img
+losetup -r /dev/loop1 $img
+lsmod | grep -cE '^rust_(v?fat) ' | sed 's/^/   Rust FAT modules loaded before the mount: /'
+mount -t rust_vfat -o utf8 /dev/loop0 /mnt/r
+lsmod | grep -E '^rust_' | sed 's/^/   /'
+say "   the C twin: mount -t vfat loads vfat and fat"
+mount -t vfat -o ro,utf8 /dev/loop1 /mnt/c
+lsmod | grep -E '^v?fat ' | sed 's/^/   /'
+say "5. real work: the same files through both drivers"
+(cd /mnt/r && find . -type f -exec sha256sum {} +) >/tmp/r.sum
+(cd /mnt/c && find . -type f -exec sha256sum {} +) >/tmp/c.sum
+sed 's/^/   /' /tmp/r.sum
+cmp -s /tmp/r.sum /tmp/c.sum && say "   rust_vfat and vfat show the same $(wc -l </tmp/r.sum) files with the same bytes"
+say "6. a module in use cannot be unloaded"
+rmmod rust_vfat 2>&1 | sed 's/^/   /'
 rmmod rust_fat 2>&1 | sed 's/^/   /'
 rmmod fat 2>&1 | sed 's/^/   /'
-say "6. unloading: each module is told to clean up"
+say "7. unmounting; once unused, each module is told to clean up"
+umount /mnt/r
+umount /mnt/c
 modprobe -r rust_vfat
 modprobe -r vfat
-say "7. demand loading: opening 10:243 with nothing loaded makes the kernel run modprobe"
-mknod /tmp/rust_vfat c 10 243
-exec 3<>/tmp/rust_vfat
-exec 3<&-
-lsmod | grep -E '^rust_' | sed 's/^/   /'
-modprobe -r rust_vfat
-say "   the C twin: mount -t vfat loads vfat and fat"
-loop_mount $img /mnt/c ro
-lsmod | grep -E '^v?fat ' | sed 's/^/   /'
-loop_umount /mnt/c
-modprobe -r vfat
+lsmod | grep -cE '^rust_(v?fat) ' | sed 's/^/   Rust FAT modules loaded after the unmount: /'
 say "8. version checks: a module built for another ABI or kernel is refused"
 V=/bench/files/variants
 insmod $V/abi/rust_fat.ko

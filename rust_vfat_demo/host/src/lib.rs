@@ -1,47 +1,166 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The kernel-independent FAT logic of `rust_vfat_demo`, built for the host.
+//! Host tools over [`fat_disk`], the crate `rust_fat` runs in the kernel:
+//! the `fatlist` listing of a FAT image, which the host tests compare with
+//! mtools and the fuzzer feeds with arbitrary bytes.
 //!
-//! The modules below are the very files the kernel modules compile: host
-//! tests and the fuzzer exercise the same code that runs in the kernel.
+//! The listing walks the volume with the same directory reader, long-name
+//! assembly, name display and chain checks the mounted file system uses
+//! (`rust_vfat` mounted with `utf8`), so what it shows for an image is the
+//! tree a mount shows.
+//!
+//! Format, one line per entry, depth-first, entries in on-disk order,
+//! tab-separated: absolute path, size (0 for directories), attribute letters
+//! (`drhsa`, `-` for each absent), the 8.3 name as stored (`NAME.EXT`). The
+//! first line is `label\t<volume label>`.
 
-#[path = "../../fat_format.rs"]
-pub mod fat_format;
+pub use fat_disk;
 
-/// What `vfat_walk` sees as the FAT API: in the kernel, `rust_fat`'s exports.
-pub mod fat_api {
-    pub use crate::fat_format::*;
+use fat_disk::dir::{
+    DirLocation,
+    DirReader,
+    SlotReader, //
+};
+use fat_disk::format::{
+    attr,
+    cp437_to_char,
+    FatError,
+    Slot, //
+};
+use fat_disk::names::{
+    long_name,
+    vfat_short_name,
+    IoCharset,
+    NameBuf, //
+};
+use fat_disk::options::ShortnameDisplay;
+use fat_disk::volume::Volume;
+
+/// Longest path the listing builds, as the kernel's `PATH_MAX`.
+pub const MAX_PATH: usize = 4096;
+/// Largest listing: bounds images whose directories share clusters, which
+/// would otherwise list the same subtree again and again.
+pub const MAX_LISTING: usize = 64 << 20;
+
+/// Appends the attribute letters `drhsa`.
+pub fn attr_letters(a: u8, out: &mut String) {
+    for (bit, letter) in [
+        (attr::DIRECTORY, 'd'),
+        (attr::READ_ONLY, 'r'),
+        (attr::HIDDEN, 'h'),
+        (attr::SYSTEM, 's'),
+        (attr::ARCHIVE, 'a'),
+    ] {
+        out.push(if a & bit != 0 { letter } else { '-' });
+    }
 }
 
-#[path = "../../vfat_walk.rs"]
-pub mod vfat_walk;
-
-use fat_format::FatError;
-
-impl<T> vfat_walk::GrowVec<T> for Vec<T> {
-    fn try_push(&mut self, v: T) -> Result<(), FatError> {
-        self.try_reserve(1).map_err(|_| FatError::NoMemory)?;
-        self.push(v);
-        Ok(())
+/// The volume label: the root directory's label entry, else the boot
+/// sector's (unless it is the `NO NAME` placeholder).
+pub fn volume_label(vol: &Volume<&[u8]>) -> Result<String, FatError> {
+    let mut slots = SlotReader::new(vol, DirLocation::root(vol));
+    let mut label = None;
+    while let Some(s) = slots.next_slot()? {
+        match Slot::decode(&s.raw) {
+            Slot::End => break,
+            Slot::Label(l) => {
+                label = Some(l);
+                break;
+            }
+            _ => {}
+        }
     }
-    fn pop_last(&mut self) -> Option<T> {
-        self.pop()
+    let label = match (label, vol.bpb.bpb_label) {
+        (Some(l), _) => l,
+        (None, Some(l)) if &l != b"NO NAME    " => l,
+        _ => return Ok(String::new()),
+    };
+    let end = label
+        .iter()
+        .rposition(|&c| c != b' ' && c != 0)
+        .map_or(0, |p| p + 1);
+    // A control character would break the listing's format.
+    if label[..end].iter().any(|&b| b < 0x20) {
+        return Err(FatError::BadName);
     }
-    fn last_item_mut(&mut self) -> Option<&mut T> {
-        self.last_mut()
-    }
-    fn items(&self) -> &[T] {
-        self
-    }
-    fn cut(&mut self, len: usize) {
-        self.truncate(len)
-    }
+    Ok(label[..end].iter().map(|&b| cp437_to_char(b)).collect())
 }
 
-/// Lists a FAT image the way `/dev/rust_vfat` does.
+/// Lists a FAT image (see the crate documentation for the format).
 pub fn listing(img: &[u8]) -> Result<String, FatError> {
-    let vol = fat_format::Volume::open(img)?;
-    let (mut out, mut path, mut stack) = (Vec::new(), Vec::new(), Vec::new());
-    vfat_walk::write_listing(&vol, &mut out, &mut path, &mut stack)?;
-    String::from_utf8(out).map_err(|_| FatError::LfnEncoding)
+    let vol = Volume::open(img, img.len() as u64)?;
+    let mut out = format!("label\t{}\n", volume_label(&vol)?);
+    // (directory, its path, its first cluster) still to walk: depth-first
+    // in on-disk order, so each directory's entries are listed before the
+    // next sibling's subtree... as a stack of readers.
+    let mut stack: Vec<(DirReader<'_, &[u8]>, String, u32)> = Vec::new();
+    let root = DirLocation::root(&vol);
+    let root_start = match root {
+        DirLocation::Chain(c) => {
+            vol.chain_len(c)?;
+            c
+        }
+        DirLocation::FixedRoot => 0,
+    };
+    stack.push((DirReader::new(&vol, root, true), String::new(), root_start));
+    let mut name = NameBuf::new();
+    while let Some((reader, dir_path, _)) = stack.last_mut() {
+        let Some(rec) = reader.next_record()? else {
+            stack.pop();
+            continue;
+        };
+        let e = rec.entry;
+        if e.is_dot() {
+            continue;
+        }
+        name.clear();
+        if rec.long_len > 0 {
+            long_name(reader.long_name(&rec), IoCharset::Utf8, false, &mut name)?;
+        }
+        if name.as_bytes().is_empty() {
+            vfat_short_name(&e, IoCharset::Utf8, ShortnameDisplay::WinNt, &mut name)?;
+        }
+        let name = std::str::from_utf8(name.as_bytes()).map_err(|_| FatError::LfnEncoding)?;
+        // A tab or newline would break the listing's format, a '/' its paths.
+        if name.bytes().any(|b| b < 0x20 || b == b'/') {
+            return Err(FatError::BadName);
+        }
+        let path = format!("{dir_path}/{name}");
+        if path.len() > MAX_PATH {
+            return Err(FatError::TooDeep);
+        }
+        if out.len() > MAX_LISTING {
+            return Err(FatError::TooLarge);
+        }
+        let size = if e.is_dir() { 0 } else { e.size };
+        out.push_str(&format!("{path}\t{size}\t"));
+        attr_letters(e.attr, &mut out);
+        out.push('\t');
+        let (base, ext) = e.name_parts();
+        out.extend(base.iter().map(|&b| cp437_to_char(b)));
+        if !ext.is_empty() {
+            out.push('.');
+            out.extend(ext.iter().map(|&b| cp437_to_char(b)));
+        }
+        out.push('\n');
+
+        if e.is_dir() {
+            let c = e.first_cluster;
+            if c < 2 || stack.iter().any(|(_, _, s)| *s == c) {
+                return Err(FatError::DirLoop);
+            }
+            vol.chain_len(c)?;
+            stack.push((DirReader::new(&vol, DirLocation::Chain(c), true), path, c));
+        } else if e.first_cluster == 0 {
+            if e.size != 0 {
+                return Err(FatError::SizeMismatch);
+            }
+        } else {
+            let have = u64::from(vol.chain_len(e.first_cluster)?);
+            if have * u64::from(vol.bpb.cluster_size) < u64::from(e.size) {
+                return Err(FatError::SizeMismatch);
+            }
+        }
+    }
+    Ok(out)
 }

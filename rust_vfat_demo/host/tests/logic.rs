@@ -2,8 +2,11 @@
 
 //! Unit tests of the shared logic on hand-made images and entries.
 
-use fat_logic::fat_format::*;
-use fat_logic::vfat_walk::*;
+use fat_logic::fat_disk::format::*;
+use fat_logic::fat_disk::names::*;
+use fat_logic::fat_disk::options::*;
+use fat_logic::fat_disk::time::fat_to_unix;
+use fat_logic::fat_disk::volume::Volume;
 
 /// A minimal FAT12 image: 512-byte sectors, 1 sector per cluster, one FAT
 /// of 1 sector, 16 root entries, 64 sectors in all.
@@ -89,51 +92,158 @@ fn directory_loop_is_reported() {
 #[test]
 fn bpb_errors() {
     let img = tiny_fat12();
+    let open = |b: &[u8]| Volume::open(b, b.len() as u64).err();
     let mut z = img.clone();
     z[13] = 0;
-    assert_eq!(Volume::open(&z).err(), Some(FatError::BadClusterSize));
+    assert_eq!(open(&z), Some(FatError::BadClusterSize));
     let mut s = img.clone();
     s[11..13].copy_from_slice(&1000u16.to_le_bytes());
-    assert_eq!(Volume::open(&s).err(), Some(FatError::BadSectorSize));
+    assert_eq!(open(&s), Some(FatError::BadSectorSize));
     let mut f = img.clone();
     f[16] = 0;
-    assert_eq!(Volume::open(&f).err(), Some(FatError::NoFats));
-    assert_eq!(
-        Volume::open(&img[..40 * 512]).err(),
-        Some(FatError::Truncated)
-    );
-    assert_eq!(Volume::open(&[]).err(), Some(FatError::Truncated));
+    assert_eq!(open(&f), Some(FatError::NoFats));
+    assert_eq!(open(&img[..40 * 512]), Some(FatError::Truncated));
+    assert_eq!(open(&[]), Some(FatError::Truncated));
 }
 
-#[test]
-fn orphan_and_broken_long_names_are_reported() {
-    let mut img = tiny_fat12();
+fn lfn_slot(ordinal: u8, checksum: u8, text: &str) -> [u8; 32] {
     let mut lfn = [0xffu8; 32];
-    lfn[0] = 0x41;
+    lfn[0] = ordinal;
     lfn[11] = attr::LONG_NAME;
     lfn[12] = 0;
-    lfn[13] = lfn_checksum(b"HELLO   TXT").wrapping_add(1);
+    lfn[13] = checksum;
     lfn[26] = 0;
     lfn[27] = 0;
-    lfn[1..3].copy_from_slice(&u16::to_le_bytes(0x61));
-    lfn[3..5].copy_from_slice(&[0, 0]);
-    root_entry(&mut img, 0, &lfn);
+    let offs = [1, 3, 5, 7, 9, 14, 16, 18, 20, 22, 24, 28, 30];
+    let units: Vec<u16> = text.encode_utf16().chain([0]).collect();
+    for (u, off) in units.iter().zip(offs) {
+        lfn[off..off + 2].copy_from_slice(&u.to_le_bytes());
+    }
+    lfn
+}
+
+/// As the C driver: a long name whose checksum does not match is dropped
+/// and the 8.3 name shown; a run cut short by the end marker shows nothing.
+#[test]
+fn orphan_and_broken_long_names_fall_back_to_the_short_name() {
+    let mut img = tiny_fat12();
+    let sum = lfn_checksum(b"HELLO   TXT");
+    root_entry(&mut img, 0, &lfn_slot(0x41, sum, "hello w.txt"));
     root_entry(&mut img, 1, &short(b"HELLO   TXT", attr::ARCHIVE, 0, 0));
-    assert_eq!(fat_logic::listing(&img), Err(FatError::LfnChecksum));
+    assert_eq!(
+        fat_logic::listing(&img).unwrap(),
+        "label\t\n/hello w.txt\t0\t----a\tHELLO.TXT\n"
+    );
+    root_entry(
+        &mut img,
+        0,
+        &lfn_slot(0x41, sum.wrapping_add(1), "hello w.txt"),
+    );
+    assert_eq!(
+        fat_logic::listing(&img).unwrap(),
+        "label\t\n/HELLO.TXT\t0\t----a\tHELLO.TXT\n"
+    );
+    // A stray middle entry (no "last" flag) is skipped.
+    root_entry(&mut img, 0, &lfn_slot(0x01, sum, "x"));
+    assert_eq!(
+        fat_logic::listing(&img).unwrap(),
+        "label\t\n/HELLO.TXT\t0\t----a\tHELLO.TXT\n"
+    );
     // Followed by the end marker instead of its short entry.
+    root_entry(&mut img, 0, &lfn_slot(0x41, sum, "a"));
     root_entry(&mut img, 1, &[0u8; 32]);
-    assert_eq!(fat_logic::listing(&img), Err(FatError::LfnSequence));
+    assert_eq!(fat_logic::listing(&img).unwrap(), "label\t\n");
 }
 
 #[test]
-fn decimal_and_attributes() {
-    let mut v = Vec::new();
-    push_decimal(0, &mut v).unwrap();
-    v.push(b' ');
-    push_decimal(4294967295, &mut v).unwrap();
-    v.push(b' ');
-    attr_letters(attr::DIRECTORY | attr::HIDDEN, &mut v).unwrap();
-    assert_eq!(v, b"0 4294967295 d-h--");
+fn names_display_and_compare_as_c() {
+    let mut out = NameBuf::new();
+    // A lone surrogate is skipped in UTF-8; above 0xFF is '?' in Latin-1.
+    long_name(&[0x61, 0xd800, 0x62], IoCharset::Utf8, false, &mut out).unwrap();
+    assert_eq!(out.as_bytes(), b"ab");
+    out.clear();
+    long_name(&[0x61, 0x263a], IoCharset::Latin1, false, &mut out).unwrap();
+    assert_eq!(out.as_bytes(), b"a?");
+    out.clear();
+    long_name(&[0x263a], IoCharset::Latin1, true, &mut out).unwrap();
+    assert_eq!(out.as_bytes(), b":263a");
+    assert!(vfat_eq_nocase("ÉTÉ".as_bytes(), "ÉTÉ".as_bytes()));
+    assert!(vfat_eq_nocase(b"Readme.TXT", b"README.txt"));
+    assert_eq!(vfat_strip_tail(b"a.b..."), b"a.b");
+    let fmt = |n: &[u8], c| msdos_format_name(n, c, false, false).ok();
+    assert_eq!(fmt(b"readme.txt", NameCheck::Normal), Some(*b"README  TXT"));
+    assert_eq!(
+        fmt(b"ReadMe.TxtXYZ", NameCheck::Normal),
+        Some(*b"README  TXT")
+    );
+    assert_eq!(
+        fmt(b"readme12345.txt", NameCheck::Normal),
+        Some(*b"README12TXT")
+    );
+    assert_eq!(fmt(b"readme12345.txt", NameCheck::Strict), None);
+    assert_eq!(fmt(b"a*b", NameCheck::Normal), None);
+    assert_eq!(fmt(b"a*b", NameCheck::Relaxed), Some(*b"A*B        "));
+    assert_eq!(fmt(b".hidden", NameCheck::Normal), None);
+}
+
+#[test]
+fn options_parse_as_fs_fat() {
+    let mut o = MountOptions::new(0o022);
+    apply(&mut o, Flavour::Vfat, b"umask", Some(b"077")).unwrap();
+    assert_eq!((o.fmask, o.dmask), (0o077, 0o077));
+    apply(&mut o, Flavour::Vfat, b"uid", Some(b"1000")).unwrap();
+    assert_eq!(o.uid, Some(1000));
+    apply(&mut o, Flavour::Vfat, b"utf8", None).unwrap();
+    assert_eq!(o.charset, IoCharset::Utf8);
+    apply(&mut o, Flavour::Vfat, b"time_offset", Some(b"-60")).unwrap();
+    assert_eq!(o.time_offset_min, Some(-60));
+    assert_eq!(
+        apply(&mut o, Flavour::Vfat, b"time_offset", Some(b"2000")),
+        Err(OptionError::BadValue)
+    );
+    assert_eq!(
+        apply(&mut o, Flavour::Vfat, b"quiet", Some(b"1")),
+        Err(OptionError::BadValue)
+    );
+    assert_eq!(
+        apply(&mut o, Flavour::Vfat, b"dots", None),
+        Err(OptionError::Unknown)
+    );
+    assert_eq!(
+        apply(&mut o, Flavour::Msdos, b"utf8", None),
+        Err(OptionError::Unknown)
+    );
+    assert_eq!(
+        apply(&mut o, Flavour::Vfat, b"bogus", None),
+        Err(OptionError::Unknown)
+    );
+    assert_eq!(
+        apply(&mut o, Flavour::Vfat, b"codepage", Some(b"850")),
+        Err(OptionError::Unsupported)
+    );
+    apply(&mut o, Flavour::Msdos, b"dots", None).unwrap();
+    assert!(o.dots);
+}
+
+#[test]
+fn times_convert_as_fs_fat() {
+    // 2024-02-29 13:37:42 UTC, and an hour west of UTC.
+    let (t, d) = (13 << 11 | 37 << 5 | 21, 44 << 9 | 2 << 5 | 29);
+    assert_eq!(fat_to_unix(t, d, 0, 0).sec, 1_709_213_862);
+    assert_eq!(fat_to_unix(t, d, 0, 3600).sec, 1_709_213_862 + 3600);
+    // Month and day 0 count as 1; 2100 is no leap year.
+    assert_eq!(fat_to_unix(0, 0, 0, 0).sec, 315_532_800);
+    assert_eq!(
+        fat_to_unix(0, 120 << 9 | 3 << 5 | 1, 0, 0).sec,
+        4_107_542_400
+    );
+}
+
+#[test]
+fn attributes() {
+    let mut v = String::new();
+    fat_logic::attr_letters(attr::DIRECTORY | attr::HIDDEN, &mut v);
+    assert_eq!(v, "d-h--");
 }
 
 #[test]

@@ -6,7 +6,7 @@ dmesg_mark
 step "insmod $ko without rust_fat"
 must_fail insmod "$ko"
 echo "$OUT" | grep -q 'Unknown symbol in module' || fail "insmod did not report unknown symbols"
-dmesg_has 'rust_vfat: Unknown symbol _R[^ ]*rust_fat_core[^ ]* \(err -2\)'
+dmesg_has 'rust_vfat: Unknown symbol _R[^ ]*(rust_fat_core|fat_disk)[^ ]* \(err -2\)'
 loaded rust_vfat && fail "rust_vfat is loaded after the failed insmod"
 loaded rust_fat && fail "rust_fat got loaded"
 [ -e /sys/module/rust_vfat ] && fail "/sys/module/rust_vfat exists"

@@ -1,25 +1,32 @@
 # bench: files=$BENCH_DATA/images/fat12-basic.img
-# The kernel loads modules on demand: opening a char-major-10-243 node with
-# nothing loaded loads rust_vfat (and rust_fat); mounting vfat loads the C
-# twins vfat and fat.
+# The kernel loads file systems on demand: mount -t rust_vfat with nothing
+# loaded makes it request fs-rust_vfat, and modprobe loads rust_fat then
+# rust_vfat; the same for rust_msdos, and for the C twins vfat and msdos.
 . /bench/lib.sh
-loaded rust_vfat && fail "rust_vfat loaded before the test"
+img=/bench/files/fat12-basic.img
+for m in rust_vfat rust_msdos rust_fat vfat msdos fat; do
+	loaded $m && fail "$m loaded before the test"
+done
 cat /proc/sys/kernel/modprobe
-mknod /tmp/rust_vfat c 10 243
+mkdir -p /mnt/r /mnt/m /mnt/c
+losetup -r /dev/loop0 $img && losetup -r /dev/loop1 $img && losetup -r /dev/loop2 $img || fail "losetup failed"
 dmesg_mark
-step "open the node: the kernel calls modprobe char-major-10-243"
-exec 3<>/tmp/rust_vfat || fail "open of 10:243 failed: no module was loaded on demand"
+step "mount -t rust_vfat: the kernel calls modprobe fs-rust_vfat"
+must mount -t rust_vfat /dev/loop0 /mnt/r
 loaded rust_vfat || fail "rust_vfat not loaded on demand"
 loaded rust_fat || fail "rust_fat not loaded on demand"
-exec 3<&-
-dmesg_has 'rust_fat: loaded'
-dmesg_has 'rust_vfat: loaded'
+dmesg_new | grep -E 'rust_(v?fat): loaded' | head -2 | tee /tmp/order
+head -1 /tmp/order | grep -q 'rust_fat:' || fail "rust_fat did not load first"
+ls /mnt/r
+step "mount -t rust_msdos loads rust_msdos on the same core"
+must mount -t rust_msdos /dev/loop1 /mnt/m
+loaded rust_msdos || fail "rust_msdos not loaded on demand"
+ls /mnt/m
+lsmod | grep -E '^rust_fat\s+[0-9]+\s+2\s+rust_msdos,rust_vfat$' || fail "lsmod does not show rust_fat used by rust_msdos,rust_vfat"
 step "the C twin: mount -t vfat loads vfat and fat"
-loaded vfat && fail "vfat loaded before the mount"
-mkdir -p /mnt/c
-loop_mount /bench/files/fat12-basic.img /mnt/c ro
+must mount -t vfat -o ro /dev/loop2 /mnt/c
 loaded vfat || fail "vfat not loaded on demand"
 loaded fat || fail "fat not loaded on demand"
-grep -E '^(vfat|fat) ' /proc/modules
-loop_umount /mnt/c
+grep -E '^(rust_)?(v?fat|msdos) ' /proc/modules
+umount /mnt/r; umount /mnt/m; umount /mnt/c
 exit 0

@@ -11,7 +11,7 @@ step "rust_vfat against an exporter with a different ABI"
 must insmod $V/abi/rust_fat.ko
 dmesg_mark
 must_fail insmod "$vfat"
-dmesg_has 'rust_vfat: disagrees about version of symbol _R[^ ]*rust_fat_core'
+dmesg_has 'rust_vfat: disagrees about version of symbol _R[^ ]*(rust_fat_core|fat_disk)'
 dmesg_has 'rust_vfat: Unknown symbol _R[^ ]* \(err -22\)'
 loaded rust_vfat && fail "rust_vfat loaded against the wrong ABI"
 must rmmod rust_fat

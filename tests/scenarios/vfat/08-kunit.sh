@@ -1,7 +1,9 @@
-# bench: kunit=rust_fat_format,rust_vfat_lfn
-# The KUnit suites inside both modules run at load.
+# bench: kunit=rust_fat_format,rust_vfat_names,rust_msdos_names
+# The KUnit suites inside the three modules run at load.
 . /bench/lib.sh
 must modprobe rust_vfat
+must modprobe rust_msdos
 print_ktap rust_fat_format
-print_ktap rust_vfat_lfn
+print_ktap rust_vfat_names
+print_ktap rust_msdos_names
 exit 0

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Feeds arbitrary bytes to the code `rust_vfat` runs on every image user
-//! space writes: BPB validation, chain walking, long names, the listing.
+//! Feeds arbitrary bytes, as a volume, to the code `rust_fat` runs on every
+//! mount: BPB validation, directory reading through the device trait, chain
+//! walking, long names and name display (as the `fatlist` listing).
 //! Any panic (the kernel build would oops on it) or hang is a bug.
 
 #![no_main]

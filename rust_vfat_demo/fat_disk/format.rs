@@ -1,16 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! FAT12/16/32 on-disk format services.
+//! The FAT12/16/32 on-disk structures: boot sector, FAT entries, directory
+//! slots, long-name entries, code page 437.
 //!
-//! Kernel-independent, allocation-free and panic-free: every offset read from
-//! the image is bounds-checked and every computation on image values is
-//! checked, so malformed images give a [`FatError`], never a panic. The
-//! same file is compiled into the `rust_fat` module (which exports it to
-//! `rust_vfat`) and into the host-side test crate.
-//!
-//! The public functions are `#[inline(never)]`: they are the API `rust_fat`
-//! exports, and a call from `rust_vfat` must go through the kernel's symbol
-//! table rather than being inlined into the caller.
+//! Every offset read from the volume is bounds-checked and every computation
+//! on on-disk values is checked, so a malformed volume gives a [`FatError`],
+//! never a panic.
 
 use core::num::NonZeroU64;
 
@@ -43,7 +38,9 @@ pub const CASE_LOWER_EXT: u8 = 0x10;
 /// Why an image or an entry was rejected.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FatError {
-    /// The image is shorter than its boot sector or than its BPB says.
+    /// The device could not be read.
+    Io,
+    /// The volume is shorter than its boot sector or than its BPB says.
     Truncated,
     /// Bytes per sector is not a power of two in 512..=4096.
     BadSectorSize,
@@ -81,8 +78,10 @@ pub enum FatError {
     TooDeep,
     /// The listing would exceed its bound.
     TooLarge,
-    /// Out of memory while building the listing.
+    /// Out of memory.
     NoMemory,
+    /// No boot signature / not a FAT boot sector at all.
+    NotFat,
 }
 
 impl FatError {
@@ -102,7 +101,8 @@ impl FatError {
 pub fn describe_error(e: FatError) -> &'static str {
     {
         match e {
-            FatError::Truncated => "image truncated",
+            FatError::Io => "device read error",
+            FatError::Truncated => "volume extends past the end of the device",
             FatError::BadSectorSize => "bytes per sector not a power of two in 512..4096",
             FatError::BadClusterSize => "sectors per cluster not a power of two in 1..128",
             FatError::BadReservedSectors => "no reserved sectors",
@@ -122,6 +122,7 @@ pub fn describe_error(e: FatError) -> &'static str {
             FatError::TooDeep => "directory tree too deep",
             FatError::TooLarge => "listing too large",
             FatError::NoMemory => "out of memory",
+            FatError::NotFat => "no FAT boot sector",
         }
     }
 }
@@ -188,7 +189,7 @@ fn byte(b: &[u8], off: usize) -> Result<u8, FatError> {
 /// The BIOS parameter block, validated, with the derived geometry.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Bpb {
-    /// Bytes per sector.
+    /// Bytes per logical sector.
     pub bytes_per_sector: u32,
     /// Sectors per cluster.
     pub sectors_per_cluster: u32,
@@ -204,36 +205,41 @@ pub struct Bpb {
     pub fat_sectors: u32,
     /// First cluster of the root directory (FAT32 only).
     pub root_cluster: u32,
+    /// The media descriptor byte.
+    pub media: u8,
     /// The FAT type decided by the cluster count.
     pub fat_type: FatType,
     /// Number of data clusters.
     pub cluster_count: u32,
     /// Byte offset of the first FAT.
-    pub fat_offset: usize,
+    pub fat_offset: u64,
     /// Byte offset of the fixed root directory (FAT12/16).
-    pub root_dir_offset: usize,
+    pub root_dir_offset: u64,
     /// Byte length of the fixed root directory (FAT12/16).
-    pub root_dir_len: usize,
+    pub root_dir_len: u32,
     /// Byte offset of cluster 2.
-    pub data_offset: usize,
+    pub data_offset: u64,
     /// Bytes per cluster.
-    pub cluster_size: usize,
+    pub cluster_size: u32,
+    /// The serial number of the extended boot record (0 without one).
+    pub serial: u32,
     /// The label of the extended boot record, if it has one.
     pub bpb_label: Option<[u8; 11]>,
-    /// Present only in the ABI-variant build the modversions scenario uses:
-    /// a different layout of an exported type, hence different CRCs.
-    #[cfg(rust_fat_abi_variant)]
-    pub abi_variant: u32,
 }
 
+/// How many bytes of the boot sector [`Bpb::parse`] reads.
+pub const BOOT_SECTOR_SIZE: usize = 512;
+
 impl Bpb {
-    /// Parses and validates the boot sector at the start of `img`.
+    /// Parses and validates the boot sector `boot` of a device of
+    /// `device_len` bytes.
     ///
     /// Checks what the kernel's C driver checks, and that every region the
-    /// BPB describes lies inside `img`.
+    /// BPB describes lies on the device.
     #[inline(never)]
-    pub fn parse(img: &[u8]) -> Result<Bpb, FatError> {
-        if img.len() < 512 {
+    pub fn parse(boot: &[u8], device_len: u64) -> Result<Bpb, FatError> {
+        let img = boot;
+        if img.len() < BOOT_SECTOR_SIZE {
             return Err(FatError::Truncated);
         }
         let bytes_per_sector = u32::from(le16(img, 11)?);
@@ -241,7 +247,7 @@ impl Bpb {
             return Err(FatError::BadSectorSize);
         }
         let sectors_per_cluster = u32::from(byte(img, 13)?);
-        if !sectors_per_cluster.is_power_of_two() || sectors_per_cluster > 128 {
+        if !sectors_per_cluster.is_power_of_two() {
             return Err(FatError::BadClusterSize);
         }
         let reserved_sectors = u32::from(le16(img, 14)?);
@@ -269,16 +275,21 @@ impl Bpb {
         } else {
             le32(img, 36)?
         };
-        if total_sectors == 0 || fat_sectors == 0 {
+        if fat_sectors == 0 {
             return Err(FatError::BadGeometry);
         }
 
+        // As the C driver: FAT32 exactly when the 16-bit FAT size is 0.
+        let is_fat32 = fat16_size == 0;
         // Both were checked to be powers of two, so neither is zero.
         let bps_nz = NonZeroU64::new(u64::from(bytes_per_sector)).ok_or(FatError::BadSectorSize)?;
         let spc_nz =
             NonZeroU64::new(u64::from(sectors_per_cluster)).ok_or(FatError::BadClusterSize)?;
         let bps = bps_nz.get();
-        let root_dir_sectors = ceil_div(u64::from(root_entries) * DIR_ENTRY_SIZE as u64, bps_nz);
+        if u64::from(root_entries) * DIR_ENTRY_SIZE as u64 % bps != 0 {
+            return Err(FatError::BadRootDir);
+        }
+        let root_dir_sectors = u64::from(root_entries) * DIR_ENTRY_SIZE as u64 / bps;
         let meta_sectors = u64::from(reserved_sectors)
             + u64::from(num_fats) * u64::from(fat_sectors)
             + root_dir_sectors;
@@ -286,47 +297,50 @@ impl Bpb {
             .checked_sub(meta_sectors)
             .ok_or(FatError::BadGeometry)?;
         let clusters = data_sectors / spc_nz;
-        let cluster_count = u32::try_from(clusters).map_err(|_| FatError::BadGeometry)?;
+        // The FAT must have an entry for every cluster: the C driver uses no
+        // more clusters than it can describe.
+        let fat_bits: u64 = if is_fat32 {
+            32
+        } else if clusters > 0xff4 {
+            16
+        } else {
+            12
+        };
+        let fat_capacity = (u64::from(fat_sectors) * bps * 8 / fat_bits).saturating_sub(2);
+        let clusters = clusters.min(fat_capacity);
+        let max = match fat_bits {
+            12 => 0xff4,
+            16 => 0xfff4,
+            _ => 0x0fff_fff6,
+        };
+        if clusters > max {
+            return Err(FatError::BadGeometry);
+        }
+        // `max` fits a u32.
+        let cluster_count = clusters as u32;
         if cluster_count == 0 {
             return Err(FatError::BadGeometry);
         }
-        let fat_type = FatType::from_cluster_count(cluster_count);
-        // FAT32 may hold at most 0x0FFFFFF5 clusters (entries are 28 bits).
-        if cluster_count > 0x0fff_fff5 {
-            return Err(FatError::BadGeometry);
-        }
-
-        let root_cluster = if fat_type == FatType::Fat32 {
-            if root_entries != 0 {
-                return Err(FatError::BadRootDir);
-            }
+        let fat_type = match fat_bits {
+            12 => FatType::Fat12,
+            16 => FatType::Fat16,
+            _ => FatType::Fat32,
+        };
+        let root_cluster = if is_fat32 {
             le32(img, 44)? & 0x0fff_ffff
         } else {
-            if root_entries == 0 {
-                return Err(FatError::BadRootDir);
-            }
             0
         };
 
-        // The FAT must have an entry for every cluster.
-        let entry_bits: u64 = match fat_type {
-            FatType::Fat12 => 12,
-            FatType::Fat16 => 16,
-            FatType::Fat32 => 32,
-        };
-        let fat_bytes_needed = ((u64::from(cluster_count) + 2) * entry_bits).div_ceil(8u64);
-        if u64::from(fat_sectors) * bps < fat_bytes_needed {
-            return Err(FatError::BadGeometry);
-        }
-
         let fat_offset = u64::from(reserved_sectors) * bps;
         let root_dir_offset = fat_offset + u64::from(num_fats) * u64::from(fat_sectors) * bps;
-        let root_dir_len = u64::from(root_entries) * DIR_ENTRY_SIZE as u64;
-        let data_offset = (meta_sectors) * bps;
-        let cluster_size = u64::from(sectors_per_cluster) * bps;
-        // Everything up to the last data cluster must be inside the image.
-        let end = data_offset + u64::from(cluster_count) * cluster_size;
-        if end > img.len() as u64 {
+        let root_dir_len = root_entries * DIR_ENTRY_SIZE as u32;
+        let data_offset = meta_sectors * bps;
+        let cluster_size = sectors_per_cluster * bytes_per_sector;
+        // Everything up to the last data cluster must be on the device (the
+        // C driver finds out later, as read errors).
+        let end = data_offset + u64::from(cluster_count) * u64::from(cluster_size);
+        if end > device_len {
             return Err(FatError::Truncated);
         }
 
@@ -335,18 +349,17 @@ impl Bpb {
         } else {
             (38, 43)
         };
-        let bpb_label = if byte(img, sig_off)? == 0x29 {
+        let (serial, bpb_label) = if byte(img, sig_off)? == 0x29 {
             let mut l = [0u8; 11];
             l.copy_from_slice(
                 img.get(label_off..label_off + 11)
                     .ok_or(FatError::Truncated)?,
             );
-            Some(l)
+            (le32(img, sig_off + 1)?, Some(l))
         } else {
-            None
+            (0, None)
         };
 
-        // `end` fits the image length, so every offset below fits a usize.
         Ok(Bpb {
             bytes_per_sector,
             sectors_per_cluster,
@@ -356,17 +369,45 @@ impl Bpb {
             total_sectors,
             fat_sectors,
             root_cluster,
+            media,
             fat_type,
             cluster_count,
-            fat_offset: fat_offset as usize,
-            root_dir_offset: root_dir_offset as usize,
-            root_dir_len: root_dir_len as usize,
-            data_offset: data_offset as usize,
-            cluster_size: cluster_size as usize,
+            fat_offset,
+            root_dir_offset,
+            root_dir_len,
+            data_offset,
+            cluster_size,
+            serial,
             bpb_label,
-            #[cfg(rust_fat_abi_variant)]
-            abi_variant: 0,
         })
+    }
+
+    /// The highest valid data cluster number.
+    pub fn max_cluster(&self) -> u32 {
+        self.cluster_count + 1
+    }
+
+    /// Bytes per sector as a divisor (validated non-zero by `parse`).
+    pub fn sector_size_nz(&self) -> NonZeroU64 {
+        NonZeroU64::new(u64::from(self.bytes_per_sector)).unwrap_or(NonZeroU64::MIN)
+    }
+
+    /// Sectors per cluster as a divisor (validated non-zero by `parse`).
+    pub fn sectors_per_cluster_nz(&self) -> NonZeroU64 {
+        NonZeroU64::new(u64::from(self.sectors_per_cluster)).unwrap_or(NonZeroU64::MIN)
+    }
+
+    /// Bytes per cluster as a divisor (validated non-zero by `parse`).
+    pub fn cluster_size_nz(&self) -> NonZeroU64 {
+        NonZeroU64::new(u64::from(self.cluster_size)).unwrap_or(NonZeroU64::MIN)
+    }
+
+    /// The device byte offset of data cluster `cluster`.
+    pub fn cluster_offset(&self, cluster: u32) -> Result<u64, FatError> {
+        if cluster < 2 || cluster > self.max_cluster() {
+            return Err(FatError::ClusterOutOfRange);
+        }
+        Ok(self.data_offset + u64::from(cluster - 2) * u64::from(self.cluster_size))
     }
 }
 
@@ -385,175 +426,29 @@ pub enum FatEntry {
     Invalid(u32),
 }
 
-/// A FAT volume held in memory: the image and its validated BPB.
-#[derive(Clone, Copy, Debug)]
-pub struct Volume<'a> {
-    img: &'a [u8],
-    /// The validated boot parameters.
-    pub bpb: Bpb,
-}
-
-impl<'a> Volume<'a> {
-    /// Validates the boot sector of `img` and wraps the image.
-    #[inline(never)]
-    pub fn open(img: &'a [u8]) -> Result<Volume<'a>, FatError> {
-        let bpb = Bpb::parse(img)?;
-        Ok(Volume { img, bpb })
-    }
-
-    /// The highest valid data cluster number.
-    pub fn max_cluster(&self) -> u32 {
-        self.bpb.cluster_count + 1
-    }
-
-    /// Reads the FAT entry of `cluster` from the first FAT.
-    #[inline(never)]
-    pub fn fat_entry(&self, cluster: u32) -> Result<FatEntry, FatError> {
-        if cluster < 2 || cluster > self.max_cluster() {
-            return Err(FatError::ClusterOutOfRange);
-        }
-        let c = cluster as usize;
-        let fat = self.bpb.fat_offset;
-        let (raw, eoc_min, bad) = match self.bpb.fat_type {
-            FatType::Fat12 => {
-                let off = fat + c + c / 2;
-                let v = u32::from(le16(self.img, off)?);
-                let v = if c & 1 == 1 { v >> 4 } else { v & 0xfff };
-                (v, 0xff8, 0xff7)
-            }
-            FatType::Fat16 => (u32::from(le16(self.img, fat + c * 2)?), 0xfff8, 0xfff7),
-            FatType::Fat32 => (
-                le32(self.img, fat + c * 4)? & 0x0fff_ffff,
-                0x0fff_fff8,
-                0x0fff_fff7,
-            ),
+impl FatEntry {
+    /// Classifies the raw value of a FAT entry.
+    pub fn classify(fat_type: FatType, raw: u32, max_cluster: u32) -> FatEntry {
+        let (eoc_min, bad) = match fat_type {
+            FatType::Fat12 => (0xff8, 0xff7),
+            FatType::Fat16 => (0xfff8, 0xfff7),
+            FatType::Fat32 => (0x0fff_fff8, 0x0fff_fff7),
         };
-        Ok(if raw == 0 {
+        if raw == 0 {
             FatEntry::Free
         } else if raw >= eoc_min {
             FatEntry::End
         } else if raw == bad {
             FatEntry::Bad
-        } else if raw < 2 || raw > self.max_cluster() {
+        } else if raw < 2 || raw > max_cluster {
             FatEntry::Invalid(raw)
         } else {
             FatEntry::Next(raw)
-        })
-    }
-
-    /// The bytes of data cluster `cluster`.
-    #[inline(never)]
-    pub fn cluster(&self, cluster: u32) -> Result<&'a [u8], FatError> {
-        if cluster < 2 || cluster > self.max_cluster() {
-            return Err(FatError::ClusterOutOfRange);
-        }
-        let start = (cluster as usize - 2)
-            .checked_mul(self.bpb.cluster_size)
-            .and_then(|o| o.checked_add(self.bpb.data_offset))
-            .ok_or(FatError::ClusterOutOfRange)?;
-        self.img
-            .get(start..start + self.bpb.cluster_size)
-            .ok_or(FatError::Truncated)
-    }
-
-    /// The fixed root directory region of FAT12/16 volumes (empty for FAT32).
-    #[inline(never)]
-    pub fn fixed_root(&self) -> Result<&'a [u8], FatError> {
-        let start = self.bpb.root_dir_offset;
-        self.img
-            .get(start..start + self.bpb.root_dir_len)
-            .ok_or(FatError::Truncated)
-    }
-
-    /// Walks the cluster chain starting at `start`.
-    #[inline(never)]
-    pub fn chain(&self, start: u32) -> Chain<'a> {
-        Chain {
-            vol: *self,
-            next: Some(start),
-            steps: 0,
-        }
-    }
-
-    /// Counts the clusters of the chain at `start`, checking it fully.
-    #[inline(never)]
-    pub fn chain_len(&self, start: u32) -> Result<u32, FatError> {
-        let mut n = 0u32;
-        for c in self.chain(start) {
-            c?;
-            n += 1;
-        }
-        Ok(n)
-    }
-}
-
-/// An iterator over a cluster chain, with loop and range checks.
-///
-/// Yields each cluster number; yields one error and stops if the chain
-/// leaves the data area, runs into a free or bad cluster, or is longer than
-/// the volume has clusters (which means it loops).
-#[derive(Clone, Copy, Debug)]
-pub struct Chain<'a> {
-    vol: Volume<'a>,
-    next: Option<u32>,
-    steps: u32,
-}
-
-impl Iterator for Chain<'_> {
-    type Item = Result<u32, FatError>;
-
-    #[inline(never)]
-    fn next(&mut self) -> Option<Self::Item> {
-        let cur = self.next.take()?;
-        if self.steps >= self.vol.bpb.cluster_count {
-            return Some(Err(FatError::ChainLoop));
-        }
-        self.steps += 1;
-        match self.vol.fat_entry(cur) {
-            Err(e) => Some(Err(e)),
-            Ok(FatEntry::Next(n)) => {
-                self.next = Some(n);
-                Some(Ok(cur))
-            }
-            Ok(FatEntry::End) => Some(Ok(cur)),
-            Ok(FatEntry::Invalid(_)) => Some(Err(FatError::ClusterOutOfRange)),
-            Ok(FatEntry::Free) | Ok(FatEntry::Bad) => Some(Err(FatError::BrokenChain)),
         }
     }
 }
 
-/// A FAT date and time, as stored.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub struct FatTime {
-    /// Year (1980..=2107).
-    pub year: u16,
-    /// Month (1..=12 when valid).
-    pub month: u8,
-    /// Day (1..=31 when valid).
-    pub day: u8,
-    /// Hour.
-    pub hour: u8,
-    /// Minute.
-    pub minute: u8,
-    /// Second (two-second resolution).
-    pub second: u8,
-}
-
-impl FatTime {
-    /// Decodes a FAT date and time pair.
-    pub fn decode(date: u16, time: u16) -> FatTime {
-        FatTime {
-            year: 1980 + (date >> 9),
-            month: ((date >> 5) & 0xf) as u8,
-            day: (date & 0x1f) as u8,
-            hour: (time >> 11) as u8,
-            minute: ((time >> 5) & 0x3f) as u8,
-            second: ((time & 0x1f) * 2) as u8,
-        }
-    }
-}
-
-/// A decoded 32-byte short directory entry.
+/// A decoded 32-byte short directory entry, its values as stored.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct DirEntry {
     /// The 8.3 name as stored (0x05 in the first byte already turned into 0xE5).
@@ -564,12 +459,20 @@ pub struct DirEntry {
     pub lcase: u8,
     /// File size in bytes.
     pub size: u32,
-    /// First cluster (high and low words joined).
+    /// First cluster (high and low words joined; the high word only counts on FAT32).
     pub first_cluster: u32,
+    /// Creation time, 10 ms units past `ctime`'s two seconds (0..=199).
+    pub ctime_cs: u8,
     /// Creation time.
-    pub created: FatTime,
+    pub ctime: u16,
+    /// Creation date.
+    pub cdate: u16,
+    /// Last access date.
+    pub adate: u16,
     /// Last modification time.
-    pub modified: FatTime,
+    pub time: u16,
+    /// Last modification date.
+    pub date: u16,
 }
 
 /// What one 32-byte directory slot holds.
@@ -640,8 +543,12 @@ impl Slot {
             lcase: raw[12],
             size: u32::from_le_bytes([raw[28], raw[29], raw[30], raw[31]]),
             first_cluster: (u32::from(w(20)) << 16) | u32::from(w(26)),
-            created: FatTime::decode(w(16), w(14)),
-            modified: FatTime::decode(w(24), w(22)),
+            ctime_cs: raw[13],
+            ctime: w(14),
+            cdate: w(16),
+            adate: w(18),
+            time: w(22),
+            date: w(24),
         })
     }
 }

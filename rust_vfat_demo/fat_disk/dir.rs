@@ -1,0 +1,387 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Reading directories: their 32-byte slots in order, and the records
+//! (a short entry with the long name before it) that readdir and lookup see.
+//!
+//! Long names are assembled the way the kernel's C driver does it
+//! (`fat_parse_long` in `fs/fat/dir.c`), including what it does with the
+//! inconsistencies real volumes carry: a long name whose checksum does not
+//! match its short entry is dropped and the 8.3 name is shown; a broken
+//! sequence restarts at the entry that broke it; stray long-name entries are
+//! skipped; deleted slots (0xE5) are skipped; a slot whose first byte is
+//! 0x00 ends the directory (as `fat_get_entry_eod` in Linux 7.3).
+
+use crate::format::{
+    attr,
+    lfn_checksum,
+    DirEntry,
+    FatError,
+    Slot,
+    DIR_ENTRY_SIZE,
+    LFN_LAST, //
+};
+use crate::volume::{
+    BlockDevice,
+    Volume, //
+};
+
+/// Most long-name entries of one name (20 * 13 >= 255 units).
+pub const MAX_LFN_SLOTS: usize = 20;
+/// Most UTF-16 units a long name can hold.
+pub const MAX_LFN_UNITS: usize = MAX_LFN_SLOTS * 13;
+
+/// Where a directory's slots are.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DirLocation {
+    /// The fixed root directory of FAT12/16.
+    FixedRoot,
+    /// A cluster chain starting at this cluster.
+    Chain(u32),
+}
+
+impl DirLocation {
+    /// The root directory of `vol`.
+    pub fn root<D: BlockDevice>(vol: &Volume<D>) -> DirLocation {
+        if vol.bpb.fat_type == crate::format::FatType::Fat32 {
+            DirLocation::Chain(vol.bpb.root_cluster)
+        } else {
+            DirLocation::FixedRoot
+        }
+    }
+}
+
+/// One 32-byte slot and where it is.
+#[derive(Clone, Copy, Debug)]
+pub struct RawSlot {
+    /// Byte offset of the slot in its directory.
+    pub offset: u64,
+    /// Byte offset of the slot on the device.
+    pub dev_pos: u64,
+    /// The slot's bytes.
+    pub raw: [u8; DIR_ENTRY_SIZE],
+}
+
+/// How many slots a [`SlotReader`] reads from the device at once.
+const BATCH: usize = 8;
+
+/// Reads a directory's slots in order, following its cluster chain.
+pub struct SlotReader<'v, D> {
+    vol: &'v Volume<D>,
+    loc: DirLocation,
+    /// Directory offset of the next slot.
+    offset: u64,
+    /// Cluster holding `offset` (chained directories), 0 before the first.
+    cluster: u32,
+    /// Index of `cluster` in the chain.
+    cluster_index: u32,
+    /// Clusters visited: a chain longer than the volume loops.
+    steps: u32,
+    buf: [u8; BATCH * DIR_ENTRY_SIZE],
+    /// Directory offset of `buf[0]`, and how many bytes of `buf` are valid.
+    buf_offset: u64,
+    buf_len: usize,
+    /// The end-of-directory slot was met.
+    ended: bool,
+}
+
+impl<'v, D: BlockDevice> SlotReader<'v, D> {
+    /// A reader positioned at the directory's first slot.
+    pub fn new(vol: &'v Volume<D>, loc: DirLocation) -> Self {
+        SlotReader {
+            vol,
+            loc,
+            offset: 0,
+            cluster: 0,
+            cluster_index: 0,
+            steps: 0,
+            buf: [0; BATCH * DIR_ENTRY_SIZE],
+            buf_offset: 0,
+            buf_len: 0,
+            ended: false,
+        }
+    }
+
+    /// The directory offset of the next slot.
+    pub fn offset(&self) -> u64 {
+        self.offset
+    }
+
+    /// Moves to directory offset `offset` (a multiple of 32).
+    pub fn seek(&mut self, offset: u64) -> Result<(), FatError> {
+        if offset % DIR_ENTRY_SIZE as u64 != 0 {
+            return Err(FatError::BadGeometry);
+        }
+        if offset < self.offset {
+            // Chains only go forward: start again.
+            self.cluster = 0;
+            self.cluster_index = 0;
+            self.steps = 0;
+        }
+        self.offset = offset;
+        self.buf_len = 0;
+        self.ended = false;
+        Ok(())
+    }
+
+    /// The device offset of directory offset `self.offset`, or `None` past
+    /// the directory's end.
+    fn device_offset(&mut self) -> Result<Option<u64>, FatError> {
+        let vol = self.vol;
+        match self.loc {
+            DirLocation::FixedRoot => Ok((self.offset < u64::from(vol.bpb.root_dir_len))
+                .then_some(vol.bpb.root_dir_offset + self.offset)),
+            DirLocation::Chain(start) => {
+                let cs = vol.bpb.cluster_size_nz();
+                let want = self.offset / cs;
+                if self.cluster == 0 {
+                    self.cluster = start;
+                    self.cluster_index = 0;
+                    self.steps = 0;
+                    // Validates `start`.
+                    vol.bpb.cluster_offset(start)?;
+                }
+                while u64::from(self.cluster_index) < want {
+                    self.steps += 1;
+                    if self.steps >= vol.bpb.cluster_count {
+                        return Err(FatError::ChainLoop);
+                    }
+                    match vol.next_cluster(self.cluster)? {
+                        Some(n) => {
+                            self.cluster = n;
+                            self.cluster_index += 1;
+                        }
+                        None => return Ok(None),
+                    }
+                }
+                Ok(Some(
+                    vol.bpb.cluster_offset(self.cluster)? + self.offset % cs,
+                ))
+            }
+        }
+    }
+
+    /// The next slot, `None` at the end of the directory: past its last
+    /// slot, or at a slot whose first byte is 0x00.
+    pub fn next_slot(&mut self) -> Result<Option<RawSlot>, FatError> {
+        if self.ended {
+            return Ok(None);
+        }
+        let in_buf = self.offset.wrapping_sub(self.buf_offset);
+        if self.buf_len == 0 || self.offset < self.buf_offset || in_buf >= self.buf_len as u64 {
+            let Some(dev) = self.device_offset()? else {
+                return Ok(None);
+            };
+            // Read up to the end of the sector (batches never cross one, so
+            // they never cross a cluster either) or of the fixed root.
+            let sector = self.vol.bpb.sector_size_nz();
+            let mut len = (sector.get() - dev % sector).min(self.buf.len() as u64);
+            if self.loc == DirLocation::FixedRoot {
+                len = len.min(u64::from(self.vol.bpb.root_dir_len) - self.offset);
+            }
+            // `len` is at most the buffer's length.
+            let len = len as usize;
+            self.vol.read_at(dev, &mut self.buf[..len])?;
+            self.buf_offset = self.offset;
+            self.buf_len = len;
+        }
+        let at = (self.offset - self.buf_offset) as usize;
+        let mut raw = [0u8; DIR_ENTRY_SIZE];
+        raw.copy_from_slice(
+            self.buf
+                .get(at..at + DIR_ENTRY_SIZE)
+                .ok_or(FatError::Truncated)?,
+        );
+        if raw[0] == 0 {
+            self.ended = true;
+            return Ok(None);
+        }
+        let dev_pos = self.device_offset()?.ok_or(FatError::Truncated)?;
+        let slot = RawSlot {
+            offset: self.offset,
+            dev_pos,
+            raw,
+        };
+        self.offset += DIR_ENTRY_SIZE as u64;
+        Ok(Some(slot))
+    }
+}
+
+/// A directory record: a short entry and, before it, maybe a long name.
+#[derive(Clone, Copy, Debug)]
+pub struct DirRecord {
+    /// The short entry.
+    pub entry: DirEntry,
+    /// Directory offset of the record's first slot (its long name's first
+    /// entry, else the short entry).
+    pub start: u64,
+    /// Directory offset just past the short entry.
+    pub end: u64,
+    /// Device offset of the short entry: identifies the file.
+    pub dev_pos: u64,
+    /// UTF-16 units of the long name in [`DirReader::long_name`] (0: none).
+    pub long_len: usize,
+}
+
+/// What parsing a run of long-name entries gave.
+enum LongParse {
+    /// The short entry after the run, the run's entry count (0 when the
+    /// checksum does not match) and the name's length in units.
+    Done(RawSlot, usize, usize),
+    /// Nothing to show: skip what was consumed.
+    Invalid,
+    /// The run was interrupted by this slot, which is a record of its own.
+    NotLongName(RawSlot),
+    /// The directory ended inside the run.
+    Eof,
+}
+
+/// Reads a directory record by record.
+pub struct DirReader<'v, D> {
+    slots: SlotReader<'v, D>,
+    long_names: bool,
+    /// The long name being assembled (with room for the terminator the C
+    /// driver writes after the last entry).
+    units: [u16; MAX_LFN_UNITS + 1],
+}
+
+impl<'v, D: BlockDevice> DirReader<'v, D> {
+    /// A reader of the directory at `loc`; with `long_names` false (msdos)
+    /// long-name entries are skipped like the C msdos driver does.
+    pub fn new(vol: &'v Volume<D>, loc: DirLocation, long_names: bool) -> Self {
+        DirReader {
+            slots: SlotReader::new(vol, loc),
+            long_names,
+            units: [0; MAX_LFN_UNITS + 1],
+        }
+    }
+
+    /// Moves to directory offset `offset`.
+    pub fn seek(&mut self, offset: u64) -> Result<(), FatError> {
+        self.slots.seek(offset)
+    }
+
+    /// The directory offset the next record is searched from.
+    pub fn offset(&self) -> u64 {
+        self.slots.offset()
+    }
+
+    /// The long name of the record last returned (`record.long_len` units).
+    pub fn long_name(&self, record: &DirRecord) -> &[u16] {
+        self.units.get(..record.long_len).unwrap_or(&[])
+    }
+
+    /// The next record, `None` at the end of the directory. `.` and `..`
+    /// entries are returned like any other (see [`DirEntry::is_dot`]).
+    pub fn next_record(&mut self) -> Result<Option<DirRecord>, FatError> {
+        let mut pending: Option<RawSlot> = None;
+        loop {
+            let slot = match pending.take() {
+                Some(s) => s,
+                None => match self.slots.next_slot()? {
+                    Some(s) => s,
+                    None => return Ok(None),
+                },
+            };
+            let (first, a) = (slot.raw[0], slot.raw[11]);
+            let is_ext = a == attr::LONG_NAME;
+            let free = first == 0 || first == 0xe5;
+            if self.long_names {
+                if first == 0xe5 || (!is_ext && (a & attr::VOLUME_ID != 0 || free)) {
+                    continue;
+                }
+            } else if a & attr::VOLUME_ID != 0 || free {
+                continue;
+            }
+            let (short, nr_slots, long_len) = if self.long_names && is_ext {
+                match self.parse_long(slot)? {
+                    LongParse::Done(s, n, len) => (s, n, len),
+                    LongParse::Invalid => continue,
+                    LongParse::NotLongName(s) => {
+                        pending = Some(s);
+                        continue;
+                    }
+                    LongParse::Eof => return Ok(None),
+                }
+            } else {
+                (slot, 0, 0)
+            };
+            let Slot::Short(entry) = Slot::decode(&short.raw) else {
+                continue;
+            };
+            // The run is right before the short entry, in this directory.
+            let start = short
+                .offset
+                .saturating_sub(DIR_ENTRY_SIZE as u64 * nr_slots as u64);
+            return Ok(Some(DirRecord {
+                entry,
+                start,
+                end: short.offset + DIR_ENTRY_SIZE as u64,
+                dev_pos: short.dev_pos,
+                long_len,
+            }));
+        }
+    }
+
+    /// Assembles a run of long-name entries starting at `first`, as the C
+    /// driver's `fat_parse_long`; on success returns the short entry and
+    /// the long name's length in units (0 when its checksum is wrong).
+    fn parse_long(&mut self, first: RawSlot) -> Result<LongParse, FatError> {
+        let mut ds = first;
+        'parse_long: loop {
+            let id = ds.raw[0];
+            if id & LFN_LAST == 0 {
+                return Ok(LongParse::Invalid);
+            }
+            let slots = usize::from(id & !LFN_LAST);
+            if slots > MAX_LFN_SLOTS || slots == 0 {
+                return Ok(LongParse::Invalid);
+            }
+            let checksum = ds.raw[13];
+            let mut slot = slots;
+            let next = loop {
+                slot -= 1;
+                let base = slot * 13;
+                let Slot::Long(l) = Slot::decode(&ds.raw) else {
+                    return Ok(LongParse::Invalid);
+                };
+                self.units[base..base + 13].copy_from_slice(&l.units);
+                if ds.raw[0] & LFN_LAST != 0 {
+                    self.units[base + 13] = 0;
+                }
+                let Some(next) = self.slots.next_slot()? else {
+                    return Ok(LongParse::Eof);
+                };
+                if slot == 0 {
+                    break next;
+                }
+                if next.raw[11] != attr::LONG_NAME {
+                    return Ok(LongParse::NotLongName(next));
+                }
+                if usize::from(next.raw[0] & !LFN_LAST) != slot || next.raw[13] != checksum {
+                    ds = next;
+                    continue 'parse_long;
+                }
+                ds = next;
+            };
+            let (first, a) = (next.raw[0], next.raw[11]);
+            if first == 0xe5 {
+                return Ok(LongParse::Invalid);
+            }
+            if a == attr::LONG_NAME {
+                ds = next;
+                continue 'parse_long;
+            }
+            if first == 0 || a & attr::VOLUME_ID != 0 {
+                return Ok(LongParse::Invalid);
+            }
+            let mut name = [0u8; 11];
+            name.copy_from_slice(&next.raw[..11]);
+            if lfn_checksum(&name) != checksum {
+                return Ok(LongParse::Done(next, 0, 0));
+            }
+            let all = &self.units[..slots * 13 + 1];
+            let len = all.iter().position(|&u| u == 0).unwrap_or(slots * 13);
+            return Ok(LongParse::Done(next, slots, len));
+        }
+    }
+}

@@ -1,0 +1,346 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Names as the kernel's C drivers show and match them.
+//!
+//! vfat (`fs/fat/dir.c`, `fs/fat/namei_vfat.c`): long names from UTF-16,
+//! 8.3 names through code page 437 with the NT lower-case flags
+//! (`shortname=mixed`), both in the I/O character set (UTF-8 with `utf8`,
+//! else ISO 8859-1, unmappable characters as `?`), compared without case by
+//! ISO 8859-1's lower-case table, byte by byte, as the C driver does even
+//! for UTF-8 names, with trailing dots ignored.
+//!
+//! msdos (`fs/fat/namei_msdos.c`): 8.3 names only, shown lower-cased
+//! (ASCII letters) unless `nocase`, looked up by formatting the name into
+//! the 11-byte stored form.
+
+use crate::format::{
+    cp437_to_char,
+    DirEntry,
+    FatError,
+    CASE_LOWER_BASE,
+    CASE_LOWER_EXT, //
+};
+use crate::options::ShortnameDisplay;
+
+/// Room for the longest name in any character set (255 UTF-16 units are at
+/// most 765 bytes of UTF-8).
+pub const NAME_MAX_BYTES: usize = 1024;
+
+/// A name being built, without allocation.
+pub struct NameBuf {
+    buf: [u8; NAME_MAX_BYTES],
+    len: usize,
+}
+
+impl Default for NameBuf {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl NameBuf {
+    /// An empty name.
+    pub const fn new() -> Self {
+        NameBuf {
+            buf: [0; NAME_MAX_BYTES],
+            len: 0,
+        }
+    }
+
+    /// Empties the buffer.
+    pub fn clear(&mut self) {
+        self.len = 0;
+    }
+
+    /// The name's bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.buf[..self.len]
+    }
+
+    /// Appends one byte.
+    pub fn push(&mut self, b: u8) -> Result<(), FatError> {
+        let slot = self.buf.get_mut(self.len).ok_or(FatError::TooLarge)?;
+        *slot = b;
+        self.len += 1;
+        Ok(())
+    }
+
+    /// Appends bytes.
+    pub fn extend(&mut self, s: &[u8]) -> Result<(), FatError> {
+        for &b in s {
+            self.push(b)?;
+        }
+        Ok(())
+    }
+
+    /// Appends `c` in the character set `cs`.
+    pub fn push_char(&mut self, c: char, cs: IoCharset) -> Result<(), FatError> {
+        match cs {
+            IoCharset::Utf8 => {
+                let mut b = [0u8; 4];
+                self.extend(c.encode_utf8(&mut b).as_bytes())
+            }
+            IoCharset::Latin1 => self.push(u8::try_from(u32::from(c)).unwrap_or(b'?')),
+        }
+    }
+}
+
+/// The character set names are shown and looked up in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IoCharset {
+    /// UTF-8 (`utf8`, `iocharset=utf8`).
+    Utf8,
+    /// ISO 8859-1, the kernel's default `iocharset`.
+    Latin1,
+}
+
+/// Appends a long name's UTF-16 `units` in `cs`, the way the C driver's
+/// `fat_uni_to_x8` does: in UTF-8, surrogates that do not pair are
+/// skipped; in ISO 8859-1 a unit above 0xFF becomes `?`, or with
+/// `uni_xlate` the escape `:xxxx` (hexadecimal, lower case).
+pub fn long_name(
+    units: &[u16],
+    cs: IoCharset,
+    uni_xlate: bool,
+    out: &mut NameBuf,
+) -> Result<(), FatError> {
+    match cs {
+        IoCharset::Utf8 => {
+            for c in char::decode_utf16(units.iter().copied()).flatten() {
+                out.push_char(c, cs)?;
+            }
+        }
+        IoCharset::Latin1 => {
+            const HEX: &[u8; 16] = b"0123456789abcdef";
+            for &u in units {
+                match u8::try_from(u) {
+                    Ok(b) => out.push(b)?,
+                    Err(_) if uni_xlate => {
+                        out.push(b':')?;
+                        for shift in [12, 8, 4, 0] {
+                            out.push(HEX[usize::from((u >> shift) & 0xf)])?;
+                        }
+                    }
+                    Err(_) => out.push(b'?')?,
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Appends the 8.3 name as vfat shows it, through code page 437 into `cs`:
+/// with `shortname=mixed` or `winnt` (the default) the NT lower-case flags
+/// apply, with `lower` everything is lower case, with `win95` nothing is.
+pub fn vfat_short_name(
+    e: &DirEntry,
+    cs: IoCharset,
+    display: ShortnameDisplay,
+    out: &mut NameBuf,
+) -> Result<(), FatError> {
+    let (base, ext) = e.name_parts();
+    let (lower_base, lower_ext) = match display {
+        ShortnameDisplay::Lower => (true, true),
+        ShortnameDisplay::Win95 => (false, false),
+        ShortnameDisplay::WinNt => (
+            e.lcase & CASE_LOWER_BASE != 0,
+            e.lcase & CASE_LOWER_EXT != 0,
+        ),
+    };
+    let put = |out: &mut NameBuf, s: &[u8], lower: bool| -> Result<(), FatError> {
+        for &b in s {
+            let b = if lower { b.to_ascii_lowercase() } else { b };
+            out.push_char(cp437_to_char(b), cs)?;
+        }
+        Ok(())
+    };
+    put(out, base, lower_base)?;
+    if !ext.is_empty() {
+        out.push(b'.')?;
+        put(out, ext, lower_ext)?;
+    }
+    Ok(())
+}
+
+/// Appends the 8.3 name as msdos shows it: the stored bytes, ASCII letters
+/// lower-cased unless `nocase`, a `.` before a hidden file's name with
+/// `dots`.
+pub fn msdos_short_name(
+    e: &DirEntry,
+    nocase: bool,
+    dot_hidden: bool,
+    out: &mut NameBuf,
+) -> Result<(), FatError> {
+    let (base, ext) = e.name_parts();
+    if base.is_empty() && ext.is_empty() {
+        return Ok(());
+    }
+    if dot_hidden && e.attr & crate::format::attr::HIDDEN != 0 {
+        out.push(b'.')?;
+    }
+    let conv = |b: u8| if nocase { b } else { b.to_ascii_lowercase() };
+    for &b in base {
+        out.push(conv(b))?;
+    }
+    if !ext.is_empty() {
+        out.push(b'.')?;
+        for &b in ext {
+            out.push(conv(b))?;
+        }
+    }
+    Ok(())
+}
+
+/// ISO 8859-1's lower-case mapping of one byte (`charset2lower` of the
+/// kernel's `nls_iso8859-1`), which the C vfat applies to every name byte
+/// when it compares names without case.
+pub fn latin1_lower(b: u8) -> u8 {
+    match b {
+        b'A'..=b'Z' | 0xc0..=0xd6 | 0xd8..=0xde => b + 0x20,
+        _ => b,
+    }
+}
+
+/// `name` without trailing dots, as vfat looks names up and hashes them
+/// (`vfat_striptail_len`).
+pub fn vfat_strip_tail(name: &[u8]) -> &[u8] {
+    let end = name.iter().rposition(|&c| c != b'.').map_or(0, |p| p + 1);
+    &name[..end]
+}
+
+/// Whether two names are equal without case, as vfat compares them.
+pub fn vfat_eq_nocase(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len()
+        && a.iter()
+            .zip(b)
+            .all(|(&x, &y)| latin1_lower(x) == latin1_lower(y))
+}
+
+/// Why msdos refuses a name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MsdosNameError {
+    /// Not a name an 8.3 directory entry can hold (`EINVAL` in the C driver).
+    Invalid,
+}
+
+/// Characters msdos refuses unless `check=relaxed` (`bad_chars`).
+const MSDOS_BAD_CHARS: &[u8] = b"*?<>|\"";
+/// Characters only `check=strict` refuses (`bad_if_strict`).
+const MSDOS_BAD_IF_STRICT: &[u8] = b"+=,; ";
+
+/// The `check=` mode of msdos name checking.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NameCheck {
+    /// `check=relaxed`.
+    Relaxed,
+    /// `check=normal`, the default.
+    Normal,
+    /// `check=strict`.
+    Strict,
+}
+
+/// Formats `name` into the 11-byte stored form, as the C msdos driver's
+/// `msdos_format_name` does (its quirks included: characters past the
+/// eighth of the base are skipped unchecked; `strict` refuses upper case).
+pub fn msdos_format_name(
+    name: &[u8],
+    check: NameCheck,
+    nocase: bool,
+    dot_hidden: bool,
+) -> Result<[u8; 11], MsdosNameError> {
+    let mut name = name;
+    if name.len() > 255 {
+        return Err(MsdosNameError::Invalid);
+    }
+    if let Some((&b'.', tail)) = name.split_first() {
+        if !dot_hidden {
+            return Err(MsdosNameError::Invalid);
+        }
+        name = tail;
+    }
+    let bad = |c: u8| {
+        (c == 0 || (check != NameCheck::Relaxed && MSDOS_BAD_CHARS.contains(&c)))
+            || (check == NameCheck::Strict && MSDOS_BAD_IF_STRICT.contains(&c))
+            || c < b' '
+            || c == b':'
+            || c == b'\\'
+    };
+    let conv = |c: u8| {
+        if !nocase && c.is_ascii_lowercase() {
+            c - 32
+        } else {
+            c
+        }
+    };
+    let mut res = [b' '; 11];
+    let mut it = name.iter();
+    let mut space = true;
+    let mut c = 0u8;
+    let mut walk = 0;
+    while walk < 8 {
+        let Some(&n) = it.next() else { break };
+        c = n;
+        if bad(c) || (c.is_ascii_uppercase() && check == NameCheck::Strict) {
+            return Err(MsdosNameError::Invalid);
+        }
+        if walk == 0 && c == 0xe5 {
+            c = 0x05;
+        }
+        if c == b'.' {
+            break;
+        }
+        space = c == b' ';
+        res[walk] = conv(c);
+        walk += 1;
+    }
+    if space {
+        return Err(MsdosNameError::Invalid);
+    }
+    let mut rest = it.as_slice();
+    if check == NameCheck::Strict && !rest.is_empty() && c != b'.' {
+        c = rest[0];
+        rest = &rest[1..];
+        if c != b'.' {
+            return Err(MsdosNameError::Invalid);
+        }
+    }
+    while c != b'.' {
+        let Some((&n, tail)) = rest.split_first() else {
+            break;
+        };
+        c = n;
+        rest = tail;
+    }
+    if c == b'.' {
+        let mut walk = 8;
+        while walk < 11 {
+            let Some((&n, tail)) = rest.split_first() else {
+                break;
+            };
+            rest = tail;
+            let c = n;
+            if bad(c) {
+                return Err(MsdosNameError::Invalid);
+            }
+            if c == b'.' {
+                if check == NameCheck::Strict {
+                    return Err(MsdosNameError::Invalid);
+                }
+                break;
+            }
+            if c.is_ascii_uppercase() && check == NameCheck::Strict {
+                return Err(MsdosNameError::Invalid);
+            }
+            space = c == b' ';
+            res[walk] = conv(c);
+            walk += 1;
+        }
+        if space {
+            return Err(MsdosNameError::Invalid);
+        }
+        if check == NameCheck::Strict && !rest.is_empty() {
+            return Err(MsdosNameError::Invalid);
+        }
+    }
+    Ok(res)
+}

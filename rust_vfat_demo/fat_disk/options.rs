@@ -1,0 +1,310 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Mount options, spelled and applied as the kernel's C driver does
+//! (`fat_param_spec`, `vfat_param_spec` and `msdos_param_spec` in
+//! `fs/fat/inode.c`). Options that only matter for writing are accepted
+//! and have no effect on a read-only mount.
+
+use crate::names::{
+    IoCharset,
+    NameCheck, //
+};
+
+/// Which namespace layer parses: vfat and msdos each add a few options.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Flavour {
+    /// `rust_vfat`.
+    Vfat,
+    /// `rust_msdos`.
+    Msdos,
+}
+
+/// How vfat shows 8.3 names (`shortname=`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ShortnameDisplay {
+    /// `lower`: all lower case.
+    Lower,
+    /// `win95`: as stored.
+    Win95,
+    /// `winnt` and `mixed` (the default): the NT lower-case flags apply.
+    WinNt,
+}
+
+/// The parsed options of one mount.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MountOptions {
+    /// `uid=`, else the mounter's.
+    pub uid: Option<u32>,
+    /// `gid=`, else the mounter's.
+    pub gid: Option<u32>,
+    /// Permission bits cleared on files (`fmask=`, `umask=`).
+    pub fmask: u16,
+    /// Permission bits cleared on directories (`dmask=`, `umask=`).
+    pub dmask: u16,
+    /// `showexec`: execute bits only for `.exe`, `.com`, `.bat`.
+    pub showexec: bool,
+    /// `sys_immutable`.
+    pub sys_immutable: bool,
+    /// `quiet`: chmod/chown fail silently (read-only here: no effect).
+    pub quiet: bool,
+    /// The character set of names (`utf8`, `iocharset=`).
+    pub charset: IoCharset,
+    /// `uni_xlate`: unmappable characters as `:xxxx` escapes.
+    pub uni_xlate: bool,
+    /// `shortname=`.
+    pub shortname: ShortnameDisplay,
+    /// `check=` (msdos name checking; vfat: `s` makes names case-sensitive).
+    pub check: NameCheck,
+    /// `nocase` (msdos): names are not lower-cased.
+    pub nocase: bool,
+    /// `dots`/`dotsOK=yes` (msdos): hidden files get a leading dot.
+    pub dots: bool,
+    /// `tz=UTC` or `time_offset=`: minutes east of UTC; `None`: the
+    /// kernel's time zone.
+    pub time_offset_min: Option<i32>,
+    /// Present only in the ABI-variant build the modversions scenario uses:
+    /// a different layout of a type the namespace layers' calls carry,
+    /// hence different CRCs.
+    #[cfg(rust_fat_abi_variant)]
+    pub abi_variant: u32,
+}
+
+impl MountOptions {
+    /// The defaults, with the mounter's `umask` for both masks.
+    pub fn new(umask: u16) -> MountOptions {
+        MountOptions {
+            uid: None,
+            gid: None,
+            fmask: umask,
+            dmask: umask,
+            showexec: false,
+            sys_immutable: false,
+            quiet: false,
+            charset: IoCharset::Latin1,
+            uni_xlate: false,
+            shortname: ShortnameDisplay::WinNt,
+            check: NameCheck::Normal,
+            nocase: false,
+            dots: false,
+            time_offset_min: None,
+            #[cfg(rust_fat_abi_variant)]
+            abi_variant: 0,
+        }
+    }
+}
+
+/// Why an option was refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OptionError {
+    /// Not an option of this file system (the VFS then tries `source`,
+    /// else fails the mount with `EINVAL`: "Unknown parameter").
+    Unknown,
+    /// A flag given a value, or a value that does not parse.
+    BadValue,
+    /// A valid option this driver does not implement (a code page or I/O
+    /// character set other than 437 and UTF-8/ISO 8859-1).
+    Unsupported,
+}
+
+fn parse_uint(s: &[u8], radix: u32) -> Option<u64> {
+    // kstrtouint: an optional '+', a "0x"/"0" prefix with radix 0, a
+    // trailing newline.
+    let s = s.strip_suffix(b"\n").unwrap_or(s);
+    let s = s.strip_prefix(b"+").unwrap_or(s);
+    let (digits, radix) = match radix {
+        0 => {
+            if let Some(h) = s.strip_prefix(b"0x").or_else(|| s.strip_prefix(b"0X")) {
+                (h, 16)
+            } else if s.len() > 1 && s[0] == b'0' {
+                (&s[1..], 8)
+            } else {
+                (s, 10)
+            }
+        }
+        16 => (
+            s.strip_prefix(b"0x")
+                .or_else(|| s.strip_prefix(b"0X"))
+                .unwrap_or(s),
+            16,
+        ),
+        r => (s, r),
+    };
+    if digits.is_empty() {
+        return None;
+    }
+    let mut v: u64 = 0;
+    for &c in digits {
+        let d = char::from(c).to_digit(radix)?;
+        v = v.checked_mul(u64::from(radix))?.checked_add(u64::from(d))?;
+    }
+    Some(v)
+}
+
+fn parse_u32(s: &[u8], radix: u32) -> Option<u32> {
+    parse_uint(s, radix).and_then(|v| u32::try_from(v).ok())
+}
+
+fn parse_s32(s: &[u8]) -> Option<i32> {
+    match s.strip_prefix(b"-") {
+        Some(rest) => {
+            let v = i64::try_from(parse_uint(rest, 0)?).ok()?;
+            i32::try_from(-v).ok()
+        }
+        None => i32::try_from(parse_uint(s, 0)?).ok(),
+    }
+}
+
+fn parse_bool(s: &[u8]) -> Option<bool> {
+    match s {
+        b"1" | b"yes" | b"true" | b"on" => Some(true),
+        b"0" | b"no" | b"false" | b"off" => Some(false),
+        _ => None,
+    }
+}
+
+/// A flag takes no value.
+fn flag(value: Option<&[u8]>) -> Result<(), OptionError> {
+    match value {
+        None => Ok(()),
+        Some(_) => Err(OptionError::BadValue),
+    }
+}
+
+fn value(v: Option<&[u8]>) -> Result<&[u8], OptionError> {
+    v.ok_or(OptionError::BadValue)
+}
+
+/// Applies one option `key` (with `value`, `None` for a flag) to `opts`.
+pub fn apply(
+    opts: &mut MountOptions,
+    flavour: Flavour,
+    key: &[u8],
+    val: Option<&[u8]>,
+) -> Result<(), OptionError> {
+    let bad = OptionError::BadValue;
+    match key {
+        b"check" => {
+            opts.check = match value(val)? {
+                b"relaxed" | b"r" => NameCheck::Relaxed,
+                b"normal" | b"n" => NameCheck::Normal,
+                b"strict" | b"s" => NameCheck::Strict,
+                _ => return Err(bad),
+            }
+        }
+        b"uid" => opts.uid = Some(parse_u32(value(val)?, 10).ok_or(bad)?),
+        b"gid" => opts.gid = Some(parse_u32(value(val)?, 10).ok_or(bad)?),
+        b"umask" | b"dmask" | b"fmask" => {
+            let m = parse_u32(value(val)?, 8).ok_or(bad)?;
+            // Only permission bits mean anything in a mask.
+            let m = (m & 0o7777) as u16;
+            match key {
+                b"umask" => {
+                    opts.fmask = m;
+                    opts.dmask = m;
+                }
+                b"dmask" => opts.dmask = m,
+                _ => opts.fmask = m,
+            }
+        }
+        b"allow_utime" => {
+            parse_u32(value(val)?, 8).ok_or(bad)?;
+        }
+        b"codepage" => {
+            if parse_u32(value(val)?, 0).ok_or(bad)? != 437 {
+                return Err(OptionError::Unsupported);
+            }
+        }
+        b"nocase" => {
+            flag(val)?;
+            match flavour {
+                Flavour::Msdos => opts.nocase = true,
+                // vfat's old spelling of shortname=win95.
+                Flavour::Vfat => opts.shortname = ShortnameDisplay::Win95,
+            }
+        }
+        b"quiet" => {
+            flag(val)?;
+            opts.quiet = true;
+        }
+        b"showexec" => {
+            flag(val)?;
+            opts.showexec = true;
+        }
+        b"sys_immutable" => {
+            flag(val)?;
+            opts.sys_immutable = true;
+        }
+        b"usefree" | b"debug" | b"flush" | b"discard" | b"dos1xfloppy" => {
+            flag(val)?;
+        }
+        b"nfs" => {
+            if let Some(v) = val {
+                if v != b"stale_rw" && v != b"nostale_ro" {
+                    return Err(bad);
+                }
+            }
+        }
+        b"tz" => {
+            if value(val)? != b"UTC" {
+                return Err(bad);
+            }
+            opts.time_offset_min = Some(0);
+        }
+        b"time_offset" => {
+            let v = parse_s32(value(val)?).ok_or(bad)?;
+            if !(-24 * 60..=24 * 60).contains(&v) {
+                return Err(bad);
+            }
+            opts.time_offset_min = Some(v);
+        }
+        b"errors" => {
+            if !matches!(value(val)?, b"continue" | b"panic" | b"remount-ro") {
+                return Err(bad);
+            }
+        }
+        b"dots" | b"nodots" if flavour == Flavour::Msdos => {
+            flag(val)?;
+            opts.dots = key == b"dots";
+        }
+        b"dotsOK" if flavour == Flavour::Msdos => {
+            opts.dots = parse_bool(value(val)?).ok_or(bad)?;
+        }
+        b"iocharset" if flavour == Flavour::Vfat => {
+            opts.charset = match value(val)? {
+                b"utf8" => IoCharset::Utf8,
+                b"iso8859-1" | b"default" => IoCharset::Latin1,
+                _ => return Err(OptionError::Unsupported),
+            }
+        }
+        b"shortname" if flavour == Flavour::Vfat => {
+            opts.shortname = match value(val)? {
+                b"lower" => ShortnameDisplay::Lower,
+                b"win95" => ShortnameDisplay::Win95,
+                b"winnt" | b"mixed" => ShortnameDisplay::WinNt,
+                _ => return Err(bad),
+            }
+        }
+        b"utf8" | b"uni_xlate" | b"nonumtail" if flavour == Flavour::Vfat => {
+            let on = match val {
+                None => true,
+                Some(v) => parse_bool(v).ok_or(bad)?,
+            };
+            match key {
+                b"utf8" => {
+                    opts.charset = if on {
+                        IoCharset::Utf8
+                    } else {
+                        IoCharset::Latin1
+                    }
+                }
+                b"uni_xlate" => opts.uni_xlate = on,
+                _ => {}
+            }
+        }
+        b"rodir" if flavour == Flavour::Vfat => {
+            flag(val)?;
+        }
+        _ => return Err(OptionError::Unknown),
+    }
+    Ok(())
+}

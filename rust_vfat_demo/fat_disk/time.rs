@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! FAT dates and times to seconds since the epoch, exactly as the kernel's
+//! C driver converts them (`fat_time_fat2unix` in `fs/fat/misc.c`),
+//! including its leniency towards out-of-range fields (month or day 0
+//! count as 1; months 13 to 15 add no days).
+
+/// Seconds and nanoseconds since 1970-01-01 00:00 UTC.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Timestamp {
+    /// Seconds.
+    pub sec: i64,
+    /// Nanoseconds (0..1e9).
+    pub nsec: u32,
+}
+
+/// Days between 1970-01-01 and 1980-01-01 (two leap days).
+const DAYS_DELTA: i64 = 365 * 10 + 2;
+/// 2100 - 1980: not a leap year.
+const YEAR_2100: i64 = 120;
+/// Day of the year of each month's first day, in a non-leap year; indexed
+/// by the month field (1..=12; 0 and 13..=15 give 0, as in the C table).
+const DAYS_BEFORE_MONTH: [i64; 16] = [
+    0, 0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334, 0, 0, 0,
+];
+
+fn is_leap(year: i64) -> bool {
+    year & 3 == 0 && year != YEAR_2100
+}
+
+/// Converts a FAT `time`/`date` pair (plus `centis`, the creation time's
+/// 10 ms field) to a timestamp, `tz_offset_secs` added (the C driver's
+/// `fat_tz_offset`: minutes west of UTC times 60, or `-time_offset`).
+pub fn fat_to_unix(time: u16, date: u16, centis: u8, tz_offset_secs: i64) -> Timestamp {
+    let year = i64::from(date >> 9);
+    let month = i64::from((date >> 5) & 0xf).max(1);
+    let day = i64::from(date & 0x1f).max(1) - 1;
+    let mut leap_days = (year + 3) / 4;
+    if year > YEAR_2100 {
+        leap_days -= 1;
+    }
+    if is_leap(year) && month > 2 {
+        leap_days += 1;
+    }
+    let mut sec = i64::from(time & 0x1f) << 1;
+    sec += i64::from((time >> 5) & 0x3f) * 60;
+    sec += i64::from(time >> 11) * 3600;
+    // `month` is 1..=15, an index of the 16-entry table.
+    let before_month = DAYS_BEFORE_MONTH[month as usize & 0xf];
+    sec += (year * 365 + leap_days + before_month + day + DAYS_DELTA) * 86400;
+    sec += tz_offset_secs;
+    if centis != 0 {
+        Timestamp {
+            sec: sec + i64::from(centis / 100),
+            nsec: u32::from(centis % 100) * 10_000_000,
+        }
+    } else {
+        Timestamp { sec, nsec: 0 }
+    }
+}

@@ -1,0 +1,253 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * What rust_fat's VFS layer (vfs.rs) cannot reach through bindgen: the
+ * fs_context API (not in the kernel crate's bindings), buffer heads and
+ * mpage (headers outside bindings_helper.h), and static inline functions
+ * (dir_emit, the I_NEW test, current_umask, make_kuid, ...). Each function
+ * is a thin wrapper; every decision is made in Rust.
+ */
+
+#include <linux/blkdev.h>
+#include <linux/buffer_head.h>
+#include <linux/cred.h>
+#include <linux/fs.h>
+#include <linux/fs_context.h>
+#include <linux/fs_struct.h>
+#include <linux/mpage.h>
+#include <linux/ratelimit.h>
+#include <linux/slab.h>
+#include <linux/statfs.h>
+
+#include "rust_fat_helpers.h"
+
+/* fs_context: mounting goes through get_tree_bdev, options through Rust. */
+
+static int rust_fat_fill_super_fc(struct super_block *sb, struct fs_context *fc)
+{
+	return rust_fat_fill_super(sb, fc->fs_private, fc->sb_flags & SB_SILENT);
+}
+
+static int rust_fat_get_tree(struct fs_context *fc)
+{
+	/* Read-only file system: a read-write request mounts read-only. */
+	if (!(fc->sb_flags & SB_RDONLY)) {
+		pr_info("%s: read-only file system, mounting read-only\n",
+			fc->fs_type->name);
+		fc->sb_flags |= SB_RDONLY;
+	}
+	return get_tree_bdev(fc, rust_fat_fill_super_fc);
+}
+
+static int rust_fat_parse_param(struct fs_context *fc, struct fs_parameter *param)
+{
+	/* As fs/fat: remount options are accepted and ignored. */
+	if (fc->purpose == FS_CONTEXT_FOR_RECONFIGURE)
+		return 0;
+	switch (param->type) {
+	case fs_value_is_flag:
+		return rust_fat_fc_param(fc->fs_private, fc->fs_type, param->key, NULL);
+	case fs_value_is_string:
+		return rust_fat_fc_param(fc->fs_private, fc->fs_type, param->key,
+					 param->string);
+	default:
+		return invalfc(fc, "%s: value of '%s' must be a string",
+			       fc->fs_type->name, param->key);
+	}
+}
+
+static int rust_fat_reconfigure(struct fs_context *fc)
+{
+	if (!(fc->sb_flags & SB_RDONLY)) {
+		pr_err("%s: read-only file system, remount read-write refused\n",
+		       fc->fs_type->name);
+		return -EROFS;
+	}
+	return 0;
+}
+
+static void rust_fat_free_fc(struct fs_context *fc)
+{
+	rust_fat_fc_free(fc->fs_private);
+}
+
+static const struct fs_context_operations rust_fat_context_ops = {
+	.parse_param	= rust_fat_parse_param,
+	.get_tree	= rust_fat_get_tree,
+	.reconfigure	= rust_fat_reconfigure,
+	.free		= rust_fat_free_fc,
+};
+
+int rust_fat_init_fs_context(struct fs_context *fc)
+{
+	int err = rust_fat_fc_init(fc->fs_type, &fc->fs_private, fc->purpose,
+				   current_umask());
+
+	if (err)
+		return err;
+	fc->ops = &rust_fat_context_ops;
+	return 0;
+}
+
+/* Identity of the mounter, for the uid=/gid= defaults and values. */
+
+unsigned int rust_fat_current_uid(void)
+{
+	return __kuid_val(current_uid());
+}
+
+unsigned int rust_fat_current_gid(void)
+{
+	return __kgid_val(current_gid());
+}
+
+/* Maps a uid= value in the mounter's namespace; -1 when it has no mapping. */
+unsigned int rust_fat_make_kuid(unsigned int uid)
+{
+	return __kuid_val(make_kuid(current_user_ns(), uid));
+}
+
+unsigned int rust_fat_make_kgid(unsigned int gid)
+{
+	return __kgid_val(make_kgid(current_user_ns(), gid));
+}
+
+/* The device. */
+
+unsigned long long rust_fat_device_bytes(struct super_block *sb)
+{
+	return bdev_nr_bytes(sb->s_bdev);
+}
+
+unsigned int rust_fat_device_id(struct super_block *sb)
+{
+	return new_encode_dev(sb->s_bdev->bd_dev);
+}
+
+/* Copies @len bytes at @offset of block @block, through the buffer cache. */
+int rust_fat_read_block(struct super_block *sb, sector_t block, void *dst,
+			unsigned int offset, unsigned int len)
+{
+	struct buffer_head *bh;
+
+	if (offset > sb->s_blocksize || len > sb->s_blocksize - offset)
+		return -EINVAL;
+	bh = sb_bread(sb, block);
+	if (!bh)
+		return -EIO;
+	memcpy(dst, bh->b_data + offset, len);
+	brelse(bh);
+	return 0;
+}
+
+/* Page cache reads: mpage over a get_block that asks Rust for the mapping. */
+
+static int rust_fat_get_block(struct inode *inode, sector_t iblock,
+			      struct buffer_head *bh_result, int create)
+{
+	unsigned long max_blocks = bh_result->b_size >> inode->i_blkbits;
+	unsigned long count = max_blocks;
+	sector_t phys = 0;
+	int err;
+
+	if (create)
+		return -EROFS;
+	err = rust_fat_map_blocks(inode, iblock, &phys, &count);
+	if (err)
+		return err;
+	if (count) {
+		map_bh(bh_result, inode->i_sb, phys);
+		bh_result->b_size = min(count, max_blocks) << inode->i_blkbits;
+	}
+	return 0;
+}
+
+static int rust_fat_read_folio(struct file *file, struct folio *folio)
+{
+	return mpage_read_folio(folio, rust_fat_get_block);
+}
+
+static void rust_fat_readahead(struct readahead_control *rac)
+{
+	mpage_readahead(rac, rust_fat_get_block);
+}
+
+const struct address_space_operations rust_fat_aops = {
+	.read_folio	= rust_fat_read_folio,
+	.readahead	= rust_fat_readahead,
+};
+
+/* Inodes. */
+
+bool rust_fat_inode_is_new(struct inode *inode)
+{
+	return inode_state_read_once(inode) & I_NEW;
+}
+
+struct kmem_cache *rust_fat_inode_cache_create(const char *name,
+					       unsigned int size)
+{
+	return kmem_cache_create(name, size, 0,
+				 SLAB_RECLAIM_ACCOUNT | SLAB_ACCOUNT,
+				 rust_fat_inode_init_once);
+}
+
+void *rust_fat_inode_cache_alloc(struct super_block *sb, struct kmem_cache *cache)
+{
+	return alloc_inode_sb(sb, cache, GFP_KERNEL);
+}
+
+/* readdir. */
+
+bool rust_fat_dir_emit(struct dir_context *ctx, const char *name, int len,
+		       u64 ino, bool is_dir)
+{
+	return dir_emit(ctx, name, len, ino, is_dir ? DT_DIR : DT_REG);
+}
+
+bool rust_fat_dir_emit_dots(struct file *file, struct dir_context *ctx)
+{
+	return dir_emit_dots(file, ctx);
+}
+
+bool rust_fat_dir_emit_dot(struct file *file, struct dir_context *ctx)
+{
+	return dir_emit_dot(file, ctx);
+}
+
+bool rust_fat_dir_emit_dotdot(struct file *file, struct dir_context *ctx)
+{
+	return dir_emit_dotdot(file, ctx);
+}
+
+/* statfs: struct kstatfs is opaque to bindgen. */
+
+void rust_fat_fill_statfs(struct kstatfs *buf, unsigned long magic,
+			  unsigned long bsize, u64 blocks, u64 bfree,
+			  unsigned long namelen, u64 fsid)
+{
+	buf->f_type = magic;
+	buf->f_bsize = bsize;
+	buf->f_blocks = blocks;
+	buf->f_bfree = bfree;
+	buf->f_bavail = bfree;
+	buf->f_namelen = namelen;
+	buf->f_fsid = u64_to_fsid(fsid);
+}
+
+/* Rate-limited messages, as fs/fat's fat_msg_ratelimit. */
+
+/* Freed with kfree. */
+struct ratelimit_state *rust_fat_ratelimit_new(void)
+{
+	struct ratelimit_state *rs = kzalloc(sizeof(*rs), GFP_KERNEL);
+
+	if (rs)
+		ratelimit_state_init(rs, DEFAULT_RATELIMIT_INTERVAL,
+				     DEFAULT_RATELIMIT_BURST);
+	return rs;
+}
+
+bool rust_fat_ratelimit(struct ratelimit_state *rs)
+{
+	return __ratelimit(rs);
+}

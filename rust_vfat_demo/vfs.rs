@@ -1,0 +1,1193 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The VFS edge of `rust_fat`: every raw call into the kernel's file system
+//! API is here, each with its `// SAFETY:` reasoning.
+//!
+//! Linux 7.3's kernel crate has no file system abstraction, so this layer
+//! owns the `file_system_type`, the operation tables and the callbacks the
+//! VFS makes, and turns them into calls of safe Rust over [`fat_disk`]
+//! (whose on-disk logic the host tests and the fuzzer run too). What
+//! bindgen cannot reach (the `fs_context` API, buffer heads, mpage, static
+//! inline helpers) is in `rust_fat_helpers.c`.
+//!
+//! The namespace layers (`rust_vfat`, `rust_msdos`) each own a [`FsType`]
+//! static and a [`Namespace`] of name rules, and register them with
+//! [`Registration::register`]. A mount holds the namespace module (the
+//! `file_system_type`'s owner), which holds `rust_fat` through its symbol
+//! references; open files hold the mount. Nothing here can be called after
+//! its module is gone.
+
+use core::ptr;
+use core::sync::atomic::{
+    AtomicPtr,
+    AtomicU32,
+    AtomicU64,
+    Ordering, //
+};
+use fat_disk::dir::{
+    DirLocation,
+    DirReader,
+    DirRecord, //
+};
+use fat_disk::format::{
+    ceil_div,
+    DirEntry,
+    FatError, //
+};
+use fat_disk::inode::InodeAttrs;
+use fat_disk::names::{
+    long_name,
+    msdos_short_name,
+    vfat_short_name,
+    NameBuf, //
+};
+use fat_disk::options::{
+    apply,
+    Flavour,
+    MountOptions,
+    OptionError, //
+};
+use fat_disk::volume::{
+    BlockDevice,
+    ChainPos,
+    Volume, //
+};
+use kernel::{
+    bindings,
+    ffi::{
+        c_char,
+        c_int,
+        c_uint,
+        c_ulong,
+        c_ushort,
+        c_void, //
+    },
+    prelude::*,
+    str::BStr,
+    types::Opaque, //
+};
+
+/// `MSDOS_SUPER_MAGIC`.
+const FAT_SUPER_MAGIC: c_ulong = 0x4d44;
+/// `SB_NOATIME` and `SB_NODIRATIME` (`BIT()` macros bindgen does not see).
+const SB_NOATIME: c_ulong = 1 << 10;
+/// See [`SB_NOATIME`].
+const SB_NODIRATIME: c_ulong = 1 << 11;
+/// The root directory's inode number, as `MSDOS_ROOT_INO`.
+const ROOT_INO: u64 = 1;
+
+// What rust_fat_helpers.c provides. The kernel's structures are passed by
+// pointer only, which is FFI-safe whatever bindgen made of their contents.
+#[allow(improper_ctypes)]
+extern "C" {
+    fn rust_fat_init_fs_context(fc: *mut bindings::fs_context) -> c_int;
+    fn rust_fat_current_uid() -> c_uint;
+    fn rust_fat_current_gid() -> c_uint;
+    fn rust_fat_make_kuid(uid: c_uint) -> c_uint;
+    fn rust_fat_make_kgid(gid: c_uint) -> c_uint;
+    fn rust_fat_device_bytes(sb: *mut bindings::super_block) -> u64;
+    fn rust_fat_device_id(sb: *mut bindings::super_block) -> c_uint;
+    fn rust_fat_read_block(
+        sb: *mut bindings::super_block,
+        block: u64,
+        dst: *mut c_void,
+        offset: c_uint,
+        len: c_uint,
+    ) -> c_int;
+    static rust_fat_aops: bindings::address_space_operations;
+    fn rust_fat_inode_is_new(inode: *mut bindings::inode) -> bool;
+    fn rust_fat_inode_cache_create(name: *const c_char, size: c_uint) -> *mut bindings::kmem_cache;
+    fn rust_fat_inode_cache_alloc(
+        sb: *mut bindings::super_block,
+        cache: *mut bindings::kmem_cache,
+    ) -> *mut c_void;
+    fn rust_fat_dir_emit(
+        ctx: *mut bindings::dir_context,
+        name: *const c_char,
+        len: c_int,
+        ino: u64,
+        is_dir: bool,
+    ) -> bool;
+    fn rust_fat_dir_emit_dots(file: *mut bindings::file, ctx: *mut bindings::dir_context) -> bool;
+    fn rust_fat_dir_emit_dot(file: *mut bindings::file, ctx: *mut bindings::dir_context) -> bool;
+    fn rust_fat_dir_emit_dotdot(file: *mut bindings::file, ctx: *mut bindings::dir_context)
+        -> bool;
+    fn rust_fat_fill_statfs(
+        buf: *mut bindings::kstatfs,
+        magic: c_ulong,
+        bsize: c_ulong,
+        blocks: u64,
+        bfree: u64,
+        namelen: c_ulong,
+        fsid: u64,
+    );
+    fn rust_fat_ratelimit_new() -> *mut bindings::ratelimit_state;
+    fn rust_fat_ratelimit(rs: *mut bindings::ratelimit_state) -> bool;
+}
+
+/// The names a directory record has, for a namespace's lookup rules.
+pub struct RecordNames<'a> {
+    /// The 8.3 name as stored (0xE5 for a stored 0x05).
+    pub stored: &'a [u8; 11],
+    /// The attribute byte.
+    pub attr: u8,
+    /// The 8.3 name as this namespace displays it.
+    pub short: &'a [u8],
+    /// The long name in the mount's character set, if the record has one.
+    pub long: Option<&'a [u8]>,
+}
+
+/// The name rules a namespace layer gives the core, like the `setup`
+/// callback and dentry operations of `fs/fat`'s vfat and msdos.
+pub struct Namespace {
+    /// Which options this namespace accepts and how it shows names.
+    pub flavour: Flavour,
+    /// `statfs`' `f_namelen`.
+    pub namelen: u32,
+    /// Turns a name being looked up into the key records are matched
+    /// against; an error means no record can match (`ENOENT`).
+    pub lookup_key: fn(name: &[u8], opts: &MountOptions, key: &mut NameBuf) -> Result,
+    /// Whether a record matches a key made by `lookup_key`.
+    pub matches: fn(key: &[u8], names: &RecordNames<'_>, opts: &MountOptions) -> bool,
+    /// The bytes the dentry cache hashes for `name` (`d_hash`); an error
+    /// keeps the VFS's own hash.
+    pub hash_key: fn(name: &[u8], opts: &MountOptions, key: &mut NameBuf) -> Result,
+    /// Whether two names are the same name (`d_compare`).
+    pub names_equal: fn(a: &[u8], b: &[u8], opts: &MountOptions) -> bool,
+}
+
+/// A file system type a namespace module registers: a module-lifetime
+/// static, since the kernel writes its lock class keys into it.
+///
+/// # Invariants
+///
+/// `raw` is only written by [`Registration::register`] before
+/// `register_filesystem` and otherwise only by the VFS.
+#[repr(C)]
+pub struct FsType {
+    raw: Opaque<bindings::file_system_type>,
+    ns: &'static Namespace,
+}
+
+// SAFETY: The VFS serialises its own accesses to a `file_system_type`; this
+// crate writes `raw` only before registering it (see the invariants).
+unsafe impl Sync for FsType {}
+
+impl FsType {
+    /// A file system type with the name rules `ns`, not yet registered.
+    pub const fn new(ns: &'static Namespace) -> Self {
+        FsType {
+            raw: Opaque::zeroed(),
+            ns,
+        }
+    }
+
+    /// # Safety
+    ///
+    /// `raw` must be the `file_system_type` of an [`FsType`].
+    unsafe fn from_raw<'a>(raw: *const bindings::file_system_type) -> &'a FsType {
+        // SAFETY: `FsType` is `repr(C)` with `raw` first, and `Opaque<T>`
+        // has `T`'s layout; the caller guarantees the containing `FsType`.
+        unsafe { &*raw.cast::<FsType>() }
+    }
+}
+
+/// A registered file system type; unregistered when dropped.
+pub struct Registration {
+    ty: &'static FsType,
+}
+
+impl Registration {
+    /// Registers `ty` as the block-device file system `name`, owned by
+    /// `module` (so that a mount holds that module).
+    pub fn register(
+        ty: &'static FsType,
+        name: &'static CStr,
+        module: &'static ThisModule,
+    ) -> Result<Self> {
+        let raw = ty.raw.get();
+        // SAFETY: `raw` is valid for writes (a static); it is not
+        // registered yet, so the VFS does not look at it.
+        unsafe {
+            (*raw).name = name.as_char_ptr();
+            (*raw).owner = module.as_ptr();
+            (*raw).fs_flags = bindings::FS_REQUIRES_DEV as c_int;
+            (*raw).init_fs_context = Some(rust_fat_init_fs_context);
+            (*raw).kill_sb = Some(kill_sb);
+        }
+        // SAFETY: `raw` is a fully set up `file_system_type` that lives as
+        // long as the module that owns `ty`, which unregisters it (in
+        // `drop`) before it goes.
+        kernel::error::to_result(unsafe { bindings::register_filesystem(raw) })?;
+        Ok(Registration { ty })
+    }
+}
+
+impl Drop for Registration {
+    fn drop(&mut self) {
+        // SAFETY: Registered in `register`. Unregistering fails only for a
+        // type that is not registered.
+        unsafe { bindings::unregister_filesystem(self.ty.raw.get()) };
+    }
+}
+
+/// A mount being set up: its options and name rules.
+struct MountCtx {
+    opts: MountOptions,
+    ns: &'static Namespace,
+    uid: c_uint,
+    gid: c_uint,
+}
+
+#[no_mangle]
+unsafe extern "C" fn rust_fat_fc_init(
+    ty: *mut bindings::file_system_type,
+    fs_private: *mut *mut c_void,
+    _purpose: c_uint,
+    umask: c_ushort,
+) -> c_int {
+    // SAFETY: The VFS calls `init_fs_context` with the type it was
+    // registered with, which is an `FsType` (see `Registration`).
+    let ty = unsafe { FsType::from_raw(ty) };
+    // SAFETY: Plain reads of the current task's credentials.
+    let (uid, gid) = unsafe { (rust_fat_current_uid(), rust_fat_current_gid()) };
+    let ctx = MountCtx {
+        opts: MountOptions::new(umask),
+        ns: ty.ns,
+        uid,
+        gid,
+    };
+    match KBox::new(ctx, GFP_KERNEL) {
+        Ok(b) => {
+            // SAFETY: `fs_private` points to the context's private pointer.
+            unsafe { *fs_private = KBox::into_raw(b).cast() };
+            0
+        }
+        Err(_) => ENOMEM.to_errno(),
+    }
+}
+
+#[no_mangle]
+unsafe extern "C" fn rust_fat_fc_free(fs_private: *mut c_void) {
+    if !fs_private.is_null() {
+        // SAFETY: Made by `rust_fat_fc_init` with `KBox::into_raw`; the VFS
+        // frees a context once.
+        drop(unsafe { KBox::from_raw(fs_private.cast::<MountCtx>()) });
+    }
+}
+
+/// # Safety
+///
+/// `s` must be NULL or a NUL-terminated string valid for the call.
+unsafe fn c_bytes<'a>(s: *const c_char) -> Option<&'a [u8]> {
+    // SAFETY: As the caller guarantees.
+    (!s.is_null()).then(|| unsafe { CStr::from_char_ptr(s) }.to_bytes())
+}
+
+#[no_mangle]
+unsafe extern "C" fn rust_fat_fc_param(
+    fs_private: *mut c_void,
+    ty: *mut bindings::file_system_type,
+    key: *const c_char,
+    value: *const c_char,
+) -> c_int {
+    // SAFETY: Made by `rust_fat_fc_init`; the VFS parses one option at a
+    // time.
+    let ctx = unsafe { &mut *fs_private.cast::<MountCtx>() };
+    // SAFETY: The VFS passes NUL-terminated key and value (or NULL for a
+    // flag), valid for this call; the type's name is a static string.
+    let (key, value, fs) = unsafe {
+        (
+            c_bytes(key),
+            c_bytes(value),
+            CStr::from_char_ptr((*ty).name),
+        )
+    };
+    let Some(key) = key else {
+        return EINVAL.to_errno();
+    };
+    match apply(&mut ctx.opts, ctx.ns.flavour, key, value) {
+        Ok(()) => 0,
+        // The VFS then tries "source", else says "Unknown parameter".
+        Err(OptionError::Unknown) => -(bindings::ENOPARAM as c_int),
+        Err(OptionError::BadValue) => {
+            pr_err!("{}: bad value for '{}'\n", fs, BStr::from_bytes(key));
+            EINVAL.to_errno()
+        }
+        Err(OptionError::Unsupported) => {
+            pr_err!(
+                "{}: '{}={}' is not supported (code page 437, iocharset utf8 or iso8859-1)\n",
+                fs,
+                BStr::from_bytes(key),
+                BStr::from_bytes(value.unwrap_or(b""))
+            );
+            EINVAL.to_errno()
+        }
+    }
+}
+
+/// The mounted device, read through the buffer cache.
+pub struct SbDevice {
+    sb: *mut bindings::super_block,
+}
+
+// SAFETY: The super block outlives every `SbDevice` (one lives in the super
+// block's own info), and reading through the buffer cache is thread-safe.
+unsafe impl Send for SbDevice {}
+// SAFETY: See above.
+unsafe impl Sync for SbDevice {}
+
+impl BlockDevice for SbDevice {
+    fn read_at(&self, mut pos: u64, buf: &mut [u8]) -> Result<(), FatError> {
+        // SAFETY: `sb` is live (see `Sync`); the block size only changes in
+        // `fill_super`, before any other reader exists.
+        let (bits, size) = unsafe { ((*self.sb).s_blocksize_bits, (*self.sb).s_blocksize as u64) };
+        let mut done = 0;
+        while done < buf.len() {
+            let off = pos & (size - 1);
+            let len = ((size - off) as usize).min(buf.len() - done);
+            let dst = &mut buf[done..done + len];
+            // SAFETY: `dst` is valid for `len` bytes; `off + len` is within
+            // the block, which the helper checks again.
+            let r = unsafe {
+                rust_fat_read_block(
+                    self.sb,
+                    pos >> bits,
+                    dst.as_mut_ptr().cast(),
+                    off as c_uint,
+                    len as c_uint,
+                )
+            };
+            if r != 0 {
+                return Err(FatError::Io);
+            }
+            done += len;
+            pos += len as u64;
+        }
+        Ok(())
+    }
+}
+
+/// What a mounted super block holds (its `s_fs_info`).
+pub struct FatSb {
+    vol: Volume<SbDevice>,
+    opts: MountOptions,
+    ns: &'static Namespace,
+    uid: c_uint,
+    gid: c_uint,
+    tz_offset: i64,
+    /// Free clusters, counted on the first `statfs` (`u32::MAX`: not yet).
+    free: AtomicU32,
+    /// Per-mount limit on error messages, as `fs/fat`'s.
+    ratelimit: *mut bindings::ratelimit_state,
+}
+
+// SAFETY: The ratelimit state is only used through `___ratelimit`, which
+// locks it; everything else is read-only after `fill_super` or atomic.
+unsafe impl Send for FatSb {}
+// SAFETY: See above.
+unsafe impl Sync for FatSb {}
+
+impl Drop for FatSb {
+    fn drop(&mut self) {
+        // SAFETY: Allocated with kzalloc by the helper, freed once here.
+        unsafe { bindings::kfree(self.ratelimit.cast()) };
+    }
+}
+
+impl FatSb {
+    /// Logs an error about the volume, at most 10 in 5 s per mount.
+    fn error(&self, what: core::fmt::Arguments<'_>) {
+        // SAFETY: `ratelimit` was initialised by the helper and lives as
+        // long as `self`.
+        if self.ratelimit.is_null() || unsafe { rust_fat_ratelimit(self.ratelimit) } {
+            // SAFETY: `s_id` is the device name, NUL-terminated, set before
+            // `fill_super` and never changed.
+            let dev = unsafe { CStr::from_char_ptr((*self.vol.device().sb).s_id.as_ptr()) };
+            pr_err!("{} ({}): {}\n", self.fs_name(), dev, what);
+        }
+    }
+
+    fn fs_name(&self) -> &'static str {
+        match self.ns.flavour {
+            Flavour::Vfat => "rust_vfat",
+            Flavour::Msdos => "rust_msdos",
+        }
+    }
+
+    /// The name of `rec` as this mount shows it.
+    fn display_name<D: BlockDevice>(
+        &self,
+        reader: &DirReader<'_, D>,
+        rec: &DirRecord,
+        out: &mut NameBuf,
+    ) -> Result<(), FatError> {
+        out.clear();
+        match self.ns.flavour {
+            Flavour::Vfat => {
+                if rec.long_len > 0 {
+                    long_name(
+                        reader.long_name(rec),
+                        self.opts.charset,
+                        self.opts.uni_xlate,
+                        out,
+                    )?;
+                    if !out.as_bytes().is_empty() {
+                        return Ok(());
+                    }
+                }
+                vfat_short_name(&rec.entry, self.opts.charset, self.opts.shortname, out)
+            }
+            Flavour::Msdos => msdos_short_name(&rec.entry, self.opts.nocase, self.opts.dots, out),
+        }
+    }
+
+    fn errno(&self, e: FatError, what: &str, i_pos: u64) -> Error {
+        match e {
+            FatError::NoMemory => ENOMEM,
+            _ => {
+                self.error(format_args!("{} (i_pos {}): {}", what, i_pos, e.describe()));
+                EIO
+            }
+        }
+    }
+}
+
+/// # Safety
+///
+/// `sb` must be a super block of this file system after `fill_super` set
+/// its info (or NULL info), and stay alive for `'a`.
+unsafe fn fat_sb<'a>(sb: *const bindings::super_block) -> Option<&'a FatSb> {
+    // SAFETY: As the caller guarantees: `s_fs_info` is NULL or a `FatSb`.
+    unsafe { (*sb).s_fs_info.cast::<FatSb>().as_ref() }
+}
+
+/// The per-inode part of this file system's inodes.
+#[repr(C)]
+struct InodeInfo {
+    /// Where the inode's data starts (0: none; the fixed root: 0).
+    start: u32,
+    /// The inode is the root directory.
+    is_root: u32,
+    /// The last position found in the data's chain (`ChainPos::pack`).
+    hint: AtomicU64,
+}
+
+/// An inode of this file system: the VFS inode with [`InodeInfo`].
+#[repr(C)]
+struct FatInode {
+    info: InodeInfo,
+    vfs: bindings::inode,
+}
+
+/// The inode cache, `rust_fat_inode_cache` in `/proc/slabinfo`.
+static INODE_CACHE: AtomicPtr<bindings::kmem_cache> = AtomicPtr::new(ptr::null_mut());
+
+/// The inode cache's lifetime: created at module load, destroyed at unload.
+pub struct InodeCache;
+
+impl InodeCache {
+    /// Creates the cache.
+    pub fn new() -> Result<Self> {
+        // SAFETY: The name is a static string; the size is the object's.
+        let cache = unsafe {
+            rust_fat_inode_cache_create(
+                c"rust_fat_inode_cache".as_char_ptr(),
+                core::mem::size_of::<FatInode>() as c_uint,
+            )
+        };
+        if cache.is_null() {
+            return Err(ENOMEM);
+        }
+        INODE_CACHE.store(cache, Ordering::Release);
+        Ok(InodeCache)
+    }
+}
+
+impl Drop for InodeCache {
+    fn drop(&mut self) {
+        // Inodes are freed after an RCU grace period: wait for those
+        // callbacks before the cache (and this module's code) goes.
+        // SAFETY: No file system of ours is registered any more (the
+        // namespace modules that use us are gone), so no new inode comes.
+        unsafe {
+            bindings::rcu_barrier();
+            bindings::kmem_cache_destroy(INODE_CACHE.swap(ptr::null_mut(), Ordering::AcqRel));
+        }
+    }
+}
+
+#[no_mangle]
+unsafe extern "C" fn rust_fat_inode_init_once(obj: *mut c_void) {
+    let fi = obj.cast::<FatInode>();
+    // SAFETY: The slab constructor gets a whole, unused object.
+    unsafe { bindings::inode_init_once(ptr::addr_of_mut!((*fi).vfs)) };
+}
+
+unsafe extern "C" fn alloc_inode(sb: *mut bindings::super_block) -> *mut bindings::inode {
+    let cache = INODE_CACHE.load(Ordering::Acquire);
+    // SAFETY: The cache exists while any of our super blocks does.
+    let fi = unsafe { rust_fat_inode_cache_alloc(sb, cache) }.cast::<FatInode>();
+    if fi.is_null() {
+        return ptr::null_mut();
+    }
+    // SAFETY: A fresh object; `info` is plain data.
+    unsafe {
+        ptr::addr_of_mut!((*fi).info).write(InodeInfo {
+            start: 0,
+            is_root: 0,
+            hint: AtomicU64::new(0),
+        });
+        ptr::addr_of_mut!((*fi).vfs)
+    }
+}
+
+unsafe extern "C" fn free_inode(inode: *mut bindings::inode) {
+    // SAFETY: Every inode of ours is the `vfs` field of a `FatInode` from
+    // the cache (see `alloc_inode`).
+    unsafe {
+        let fi = kernel::container_of!(inode, FatInode, vfs);
+        bindings::kmem_cache_free(INODE_CACHE.load(Ordering::Acquire), fi.cast());
+    }
+}
+
+/// # Safety
+///
+/// `inode` must be an inode of this file system, alive for `'a`.
+unsafe fn inode_info<'a>(inode: *const bindings::inode) -> &'a InodeInfo {
+    // SAFETY: As the caller guarantees (see `free_inode`).
+    unsafe { &(*kernel::container_of!(inode, FatInode, vfs)).info }
+}
+
+unsafe extern "C" fn statfs(dentry: *mut bindings::dentry, buf: *mut bindings::kstatfs) -> c_int {
+    // SAFETY: The VFS passes a live dentry of a mounted super block.
+    let (sb, sbi) = unsafe {
+        let sb = (*dentry).d_sb;
+        (sb, fat_sb(sb))
+    };
+    let Some(sbi) = sbi else {
+        return EIO.to_errno();
+    };
+    let mut free = sbi.free.load(Ordering::Relaxed);
+    if free == u32::MAX {
+        match sbi.vol.free_clusters() {
+            Ok(n) => {
+                free = n;
+                sbi.free.store(n, Ordering::Relaxed);
+            }
+            Err(e) => return sbi.errno(e, "counting free clusters", 0).to_errno(),
+        }
+    }
+    // SAFETY: `sb` is live; its device is open while it is mounted.
+    let dev = unsafe { rust_fat_device_id(sb) };
+    // SAFETY: `buf` is the VFS's zeroed `kstatfs`.
+    unsafe {
+        rust_fat_fill_statfs(
+            buf,
+            FAT_SUPER_MAGIC,
+            sbi.vol.bpb.cluster_size as c_ulong,
+            u64::from(sbi.vol.bpb.cluster_count),
+            u64::from(free),
+            sbi.ns.namelen as c_ulong,
+            u64::from(dev),
+        )
+    };
+    0
+}
+
+const SUPER_OPS: bindings::super_operations = bindings::super_operations {
+    alloc_inode: Some(alloc_inode),
+    free_inode: Some(free_inode),
+    statfs: Some(statfs),
+    ..pin_init::zeroed()
+};
+
+const DIR_INODE_OPS: bindings::inode_operations = bindings::inode_operations {
+    lookup: Some(lookup),
+    ..pin_init::zeroed()
+};
+
+const DIR_FILE_OPS: bindings::file_operations = bindings::file_operations {
+    llseek: Some(bindings::generic_file_llseek),
+    read: Some(bindings::generic_read_dir),
+    iterate_shared: Some(iterate_shared),
+    ..pin_init::zeroed()
+};
+
+const FILE_INODE_OPS: bindings::inode_operations = pin_init::zeroed();
+
+const FILE_OPS: bindings::file_operations = bindings::file_operations {
+    llseek: Some(bindings::generic_file_llseek),
+    read_iter: Some(bindings::generic_file_read_iter),
+    mmap: Some(bindings::generic_file_readonly_mmap),
+    splice_read: Some(bindings::filemap_splice_read),
+    ..pin_init::zeroed()
+};
+
+const DENTRY_OPS: bindings::dentry_operations = bindings::dentry_operations {
+    d_hash: Some(d_hash),
+    d_compare: Some(d_compare),
+    ..pin_init::zeroed()
+};
+
+/// Sets up a new inode from `attrs`.
+///
+/// # Safety
+///
+/// `inode` must be a new (locked, `I_NEW`) inode of this file system.
+unsafe fn fill_inode(inode: *mut bindings::inode, sbi: &FatSb, attrs: &InodeAttrs, is_root: bool) {
+    let is_dir = attrs.mode & fat_disk::inode::S_IFDIR != 0;
+    // SAFETY: Nobody else sees the inode until `unlock_new_inode`.
+    unsafe {
+        let info = kernel::container_of!(inode, FatInode, vfs);
+        (*info).info.start = attrs.start;
+        (*info).info.is_root = u32::from(is_root);
+        (*info).info.hint.store(0, Ordering::Relaxed);
+        let i = &mut *inode;
+        i.i_mode = attrs.mode as u16;
+        i.i_uid.val = sbi.uid;
+        i.i_gid.val = sbi.gid;
+        i.i_size = attrs.size as i64;
+        i.i_blocks = attrs.blocks;
+        i.i_mtime_sec = attrs.mtime.sec;
+        i.i_mtime_nsec = attrs.mtime.nsec;
+        i.i_ctime_sec = attrs.mtime.sec;
+        i.i_ctime_nsec = attrs.mtime.nsec;
+        i.i_atime_sec = attrs.atime.sec;
+        i.i_atime_nsec = attrs.atime.nsec;
+        i.i_generation = 0;
+        if attrs.immutable {
+            i.i_flags |= bindings::S_IMMUTABLE;
+        }
+        bindings::set_nlink(inode, attrs.nlink);
+        if is_dir {
+            i.i_op = &DIR_INODE_OPS;
+            i.__bindgen_anon_3.i_fop = &DIR_FILE_OPS;
+        } else {
+            i.i_op = &FILE_INODE_OPS;
+            i.__bindgen_anon_3.i_fop = &FILE_OPS;
+            (*i.i_mapping).a_ops = &rust_fat_aops;
+        }
+    }
+}
+
+/// The inode of the entry `e` at device offset `dev_pos`: from the inode
+/// cache, else read and set up.
+fn entry_inode(
+    sb: *mut bindings::super_block,
+    sbi: &FatSb,
+    e: &DirEntry,
+    dev_pos: u64,
+) -> Result<*mut bindings::inode> {
+    // Entries are 32 bytes apart: their index on the device identifies
+    // them, and is never 1 (the root) since the boot sector comes first.
+    let ino = dev_pos / 32;
+    // SAFETY: `sb` is a live super block of ours.
+    let inode = unsafe { bindings::iget_locked(sb, ino) };
+    if inode.is_null() {
+        return Err(ENOMEM);
+    }
+    // SAFETY: `inode` is a referenced inode of `sb`.
+    if !unsafe { rust_fat_inode_is_new(inode) } {
+        return Ok(inode);
+    }
+    let attrs = fat_disk::inode::entry_attrs(&sbi.vol, &sbi.opts, sbi.ns.flavour, sbi.tz_offset, e);
+    match attrs {
+        Ok(a) => {
+            // SAFETY: A new inode of ours, locked until unlocked here.
+            unsafe {
+                fill_inode(inode, sbi, &a, false);
+                bindings::unlock_new_inode(inode);
+            }
+            Ok(inode)
+        }
+        Err(err) => {
+            // SAFETY: A new inode that could not be set up.
+            unsafe { bindings::iget_failed(inode) };
+            Err(sbi.errno(err, "reading an inode", ino))
+        }
+    }
+}
+
+/// # Safety
+///
+/// `sb` must be a super block being set up by `get_tree_bdev`, and
+/// `fs_private` the mount context made by `rust_fat_fc_init`.
+#[no_mangle]
+unsafe extern "C" fn rust_fat_fill_super(
+    sb: *mut bindings::super_block,
+    fs_private: *mut c_void,
+    silent: c_int,
+) -> c_int {
+    // SAFETY: As the caller guarantees.
+    let ctx = unsafe { &*fs_private.cast::<MountCtx>() };
+    // SAFETY: As the caller guarantees.
+    match unsafe { fill_super(sb, ctx, silent != 0) } {
+        Ok(()) => 0,
+        Err(e) => e.to_errno(),
+    }
+}
+
+/// # Safety
+///
+/// As [`rust_fat_fill_super`].
+unsafe fn fill_super(sb: *mut bindings::super_block, ctx: &MountCtx, silent: bool) -> Result {
+    let fs = match ctx.ns.flavour {
+        Flavour::Vfat => "rust_vfat",
+        Flavour::Msdos => "rust_msdos",
+    };
+    // SAFETY: `s_id` is set before `fill_super`.
+    let dev = unsafe { CStr::from_char_ptr((*sb).s_id.as_ptr()) };
+    // SAFETY: `sb` is being set up; its device is open.
+    if unsafe { bindings::sb_min_blocksize(sb, 512) } == 0 {
+        pr_err!("{} ({}): unable to set blocksize\n", fs, dev);
+        return Err(EINVAL);
+    }
+    // SAFETY: As above.
+    let len = unsafe { rust_fat_device_bytes(sb) };
+    let vol = match Volume::open(SbDevice { sb }, len) {
+        Ok(v) => v,
+        Err(FatError::Io) => {
+            pr_err!("{} ({}): unable to read boot sector\n", fs, dev);
+            return Err(EIO);
+        }
+        Err(e) => {
+            if !silent {
+                pr_err!(
+                    "{} ({}): {}; can't find a valid FAT file system\n",
+                    fs,
+                    dev,
+                    e.describe()
+                );
+            }
+            return Err(EINVAL);
+        }
+    };
+    let bps = vol.bpb.bytes_per_sector;
+    // SAFETY: `sb` is being set up.
+    let blocksize = unsafe { (*sb).s_blocksize } as u32;
+    if bps < blocksize {
+        pr_err!(
+            "{} ({}): logical sector size too small for device (logical sector size = {})\n",
+            fs,
+            dev,
+            bps
+        );
+        return Err(EIO);
+    }
+    // SAFETY: As above; `bps` is a power of two in 512..=4096.
+    if bps > blocksize && unsafe { bindings::sb_set_blocksize(sb, bps as c_int) } == 0 {
+        pr_err!("{} ({}): unable to set blocksize {}\n", fs, dev, bps);
+        return Err(EIO);
+    }
+    let map = |v: Option<u32>, current: c_uint, f: unsafe extern "C" fn(c_uint) -> c_uint| {
+        // SAFETY: Plain conversions in the mounter's user namespace.
+        v.map_or(current, |v| unsafe { f(v) })
+    };
+    let uid = map(ctx.opts.uid, ctx.uid, rust_fat_make_kuid);
+    let gid = map(ctx.opts.gid, ctx.gid, rust_fat_make_kgid);
+    if uid == u32::MAX || gid == u32::MAX {
+        pr_err!(
+            "{} ({}): uid or gid has no mapping in this user namespace\n",
+            fs,
+            dev
+        );
+        return Err(EINVAL);
+    }
+    // SAFETY: `sys_tz` is the kernel's time zone, a plain global.
+    let tz_west = unsafe { (*ptr::addr_of!(bindings::sys_tz)).tz_minuteswest };
+    let sbi = KBox::new(
+        FatSb {
+            vol,
+            opts: ctx.opts,
+            ns: ctx.ns,
+            uid,
+            gid,
+            tz_offset: fat_disk::inode::tz_offset_secs(&ctx.opts, tz_west),
+            free: AtomicU32::new(u32::MAX),
+            // SAFETY: Allocates and initialises a ratelimit state (NULL on
+            // failure, which `FatSb::error` tolerates).
+            ratelimit: unsafe { rust_fat_ratelimit_new() },
+        },
+        GFP_KERNEL,
+    )?;
+    let time_min = fat_disk::time::fat_to_unix(0, 0x21, 0, sbi.tz_offset).sec;
+    let time_max = fat_disk::time::fat_to_unix(
+        23 << 11 | 59 << 5 | 29,
+        127 << 9 | 12 << 5 | 31,
+        0,
+        sbi.tz_offset,
+    )
+    .sec;
+    let flavour = sbi.ns.flavour;
+    // SAFETY: `sb` is being set up and exclusively ours; `kill_sb` frees
+    // `s_fs_info` whether or not `fill_super` succeeds.
+    let sbi: &FatSb = unsafe {
+        let s = &mut *sb;
+        s.s_fs_info = KBox::into_raw(sbi).cast();
+        s.s_magic = FAT_SUPER_MAGIC;
+        s.s_op = &SUPER_OPS;
+        s.s_maxbytes = 0xffff_ffff;
+        s.s_time_gran = 1;
+        s.s_time_min = time_min;
+        s.s_time_max = time_max;
+        s.s_flags |= SB_NODIRATIME
+            | if flavour == Flavour::Msdos {
+                SB_NOATIME
+            } else {
+                0
+            };
+        bindings::set_default_d_op(sb, &DENTRY_OPS);
+        &*(*sb).s_fs_info.cast::<FatSb>()
+    };
+
+    let attrs = fat_disk::inode::root_attrs(&sbi.vol, &sbi.opts, flavour)
+        .map_err(|e| sbi.errno(e, "reading the root directory", ROOT_INO))?;
+    // SAFETY: `sb` is live.
+    let root = unsafe { bindings::iget_locked(sb, ROOT_INO) };
+    if root.is_null() {
+        return Err(ENOMEM);
+    }
+    // SAFETY: The first inode of a new super block is new.
+    unsafe {
+        fill_inode(root, sbi, &attrs, true);
+        bindings::unlock_new_inode(root);
+    }
+    // SAFETY: `root` is a referenced inode; `d_make_root` consumes it (and
+    // drops it on failure).
+    let dentry = unsafe { bindings::d_make_root(root) };
+    if dentry.is_null() {
+        return Err(ENOMEM);
+    }
+    // SAFETY: `sb` is being set up.
+    unsafe { (*sb).s_root = dentry };
+    Ok(())
+}
+
+unsafe extern "C" fn kill_sb(sb: *mut bindings::super_block) {
+    // SAFETY: The VFS calls `kill_sb` once per super block, after which it
+    // is gone; `s_fs_info` is NULL or ours.
+    unsafe {
+        let info = (*sb).s_fs_info.cast::<FatSb>();
+        bindings::kill_block_super(sb);
+        if !info.is_null() {
+            drop(KBox::from_raw(info));
+        }
+    }
+}
+
+/// The directory `inode` is, on its volume.
+fn dir_location(sbi: &FatSb, info: &InodeInfo) -> DirLocation {
+    if info.is_root != 0 {
+        DirLocation::root(&sbi.vol)
+    } else {
+        DirLocation::Chain(info.start)
+    }
+}
+
+unsafe extern "C" fn lookup(
+    dir: *mut bindings::inode,
+    dentry: *mut bindings::dentry,
+    _flags: c_uint,
+) -> *mut bindings::dentry {
+    // SAFETY: The VFS calls `lookup` on a live directory inode of ours with
+    // a live dentry whose name is stable during the call.
+    let (sb, sbi, info, name) = unsafe {
+        let sb = (*dir).i_sb;
+        let q = &(*dentry).__bindgen_anon_1.d_name;
+        let len = q.__bindgen_anon_1.__bindgen_anon_1.len as usize;
+        (
+            sb,
+            fat_sb(sb),
+            inode_info(dir),
+            core::slice::from_raw_parts(q.name, len),
+        )
+    };
+    let Some(sbi) = sbi else {
+        return EIO.to_ptr();
+    };
+    let found = match find(sbi, info, name) {
+        Ok(f) => f,
+        Err(e) => return e.to_ptr(),
+    };
+    let inode = match found {
+        None => ptr::null_mut(),
+        Some((e, dev_pos)) => match entry_inode(sb, sbi, &e, dev_pos) {
+            Ok(i) => i,
+            Err(e) => return e.to_ptr(),
+        },
+    };
+    // SAFETY: `inode` is NULL (a negative dentry) or a referenced inode,
+    // which `d_splice_alias` consumes.
+    unsafe { bindings::d_splice_alias(inode, dentry) }
+}
+
+/// Finds the record `name` names in the directory `info`.
+fn find(sbi: &FatSb, info: &InodeInfo, name: &[u8]) -> Result<Option<(DirEntry, u64)>> {
+    let mut key = NameBuf::new();
+    if (sbi.ns.lookup_key)(name, &sbi.opts, &mut key).is_err() {
+        return Ok(None);
+    }
+    let long_names = sbi.ns.flavour == Flavour::Vfat;
+    let mut reader = DirReader::new(&sbi.vol, dir_location(sbi, info), long_names);
+    let (mut short, mut long) = (NameBuf::new(), NameBuf::new());
+    let fail = |e| sbi.errno(e, "looking up a name", u64::from(info.start));
+    while let Some(rec) = reader.next_record().map_err(fail)? {
+        short.clear();
+        long.clear();
+        match sbi.ns.flavour {
+            Flavour::Vfat => {
+                vfat_short_name(&rec.entry, sbi.opts.charset, sbi.opts.shortname, &mut short)
+                    .map_err(fail)?;
+                if rec.long_len > 0 {
+                    long_name(
+                        reader.long_name(&rec),
+                        sbi.opts.charset,
+                        sbi.opts.uni_xlate,
+                        &mut long,
+                    )
+                    .map_err(fail)?;
+                }
+            }
+            Flavour::Msdos => {
+                msdos_short_name(&rec.entry, sbi.opts.nocase, false, &mut short).map_err(fail)?
+            }
+        }
+        // A record without a displayable 8.3 name is skipped, as in C.
+        if short.as_bytes().is_empty() || rec.entry.is_dot() {
+            continue;
+        }
+        let names = RecordNames {
+            stored: &rec.entry.name,
+            attr: rec.entry.attr,
+            short: short.as_bytes(),
+            long: (rec.long_len > 0).then(|| long.as_bytes()),
+        };
+        if (sbi.ns.matches)(key.as_bytes(), &names, &sbi.opts) {
+            return Ok(Some((rec.entry, rec.dev_pos)));
+        }
+    }
+    Ok(None)
+}
+
+unsafe extern "C" fn iterate_shared(
+    file: *mut bindings::file,
+    ctx: *mut bindings::dir_context,
+) -> c_int {
+    // SAFETY: The VFS calls `iterate_shared` with an open directory of ours
+    // and a live context.
+    let (inode, sbi) = unsafe {
+        let inode = (*file).f_inode;
+        (inode, fat_sb((*inode).i_sb))
+    };
+    let Some(sbi) = sbi else {
+        return EIO.to_errno();
+    };
+    // SAFETY: As above.
+    let info = unsafe { inode_info(inode) };
+    // SAFETY: As above.
+    match unsafe { readdir(file, ctx, inode, sbi, info) } {
+        Ok(()) => 0,
+        Err(e) => e.to_errno(),
+    }
+}
+
+/// `readdir`, as the C driver's `__fat_readdir` positions it: the root
+/// gets synthesised `.` and `..` at 0 and 1 and its first record at 2;
+/// other positions are byte offsets of records in the directory.
+///
+/// # Safety
+///
+/// As `iterate_shared`'s arguments.
+unsafe fn readdir(
+    file: *mut bindings::file,
+    ctx: *mut bindings::dir_context,
+    inode: *mut bindings::inode,
+    sbi: &FatSb,
+    info: &InodeInfo,
+) -> Result {
+    let is_root = info.is_root != 0;
+    let mut fake_offset = false;
+    // SAFETY: `ctx` is live for the call.
+    let mut cpos = unsafe { (*ctx).pos } as u64;
+    if is_root {
+        // SAFETY: As above.
+        if !unsafe { rust_fat_dir_emit_dots(file, ctx) } {
+            return Ok(());
+        }
+        // SAFETY: As above.
+        if unsafe { (*ctx).pos } == 2 {
+            fake_offset = true;
+            cpos = 0;
+        }
+    }
+    if cpos % 32 != 0 {
+        return Err(ENOENT);
+    }
+    let long_names = sbi.ns.flavour == Flavour::Vfat;
+    let mut reader = DirReader::new(&sbi.vol, dir_location(sbi, info), long_names);
+    let fail = |e| sbi.errno(e, "reading a directory", u64::from(info.start));
+    reader.seek(cpos).map_err(fail)?;
+    let mut name = NameBuf::new();
+    while let Some(rec) = reader.next_record().map_err(fail)? {
+        let mut pos = rec.start as i64;
+        if fake_offset && pos < 2 {
+            pos = 2;
+        }
+        // SAFETY: As above.
+        unsafe { (*ctx).pos = pos };
+        let e = &rec.entry;
+        let emitted = if &e.name == b".          " {
+            // SAFETY: As above.
+            unsafe { rust_fat_dir_emit_dot(file, ctx) }
+        } else if &e.name == b"..         " {
+            // SAFETY: As above.
+            unsafe { rust_fat_dir_emit_dotdot(file, ctx) }
+        } else {
+            sbi.display_name(&reader, &rec, &mut name).map_err(fail)?;
+            if name.as_bytes().is_empty() {
+                true
+            } else {
+                let n = name.as_bytes();
+                // SAFETY: `n` is valid for its length during the call.
+                unsafe {
+                    rust_fat_dir_emit(
+                        ctx,
+                        n.as_ptr().cast(),
+                        n.len() as c_int,
+                        rec.dev_pos / 32,
+                        e.is_dir(),
+                    )
+                }
+            }
+        };
+        if !emitted {
+            return Ok(());
+        }
+        fake_offset = false;
+        // SAFETY: As above.
+        unsafe { (*ctx).pos = rec.end as i64 };
+    }
+    // SAFETY: `inode` is live; its size does not change (read-only).
+    unsafe { (*ctx).pos = (*inode).i_size.max(if fake_offset { 2 } else { 0 }) };
+    Ok(())
+}
+
+/// Maps `*count` blocks of `inode` from `iblock` on to device blocks: sets
+/// `*phys` and `*count` (0: a hole, read as zeros).
+///
+/// # Safety
+///
+/// `inode` must be a live regular file of ours (the page cache's), and
+/// `phys`, `count` valid for writes.
+#[no_mangle]
+unsafe extern "C" fn rust_fat_map_blocks(
+    inode: *mut bindings::inode,
+    iblock: u64,
+    phys: *mut u64,
+    count: *mut c_ulong,
+) -> c_int {
+    // SAFETY: As the caller guarantees.
+    let (sbi, info, size, want) = unsafe {
+        (
+            fat_sb((*inode).i_sb),
+            inode_info(inode),
+            (*inode).i_size as u64,
+            *count as u64,
+        )
+    };
+    let Some(sbi) = sbi else {
+        return EIO.to_errno();
+    };
+    let bpb = &sbi.vol.bpb;
+    let bs = bpb.sector_size_nz();
+    let per_cluster = bpb.sectors_per_cluster_nz();
+    let last_block = ceil_div(size, bs);
+    if iblock >= last_block || info.start == 0 {
+        // SAFETY: As the caller guarantees.
+        unsafe { *count = 0 };
+        return 0;
+    }
+    let within = iblock % per_cluster;
+    let clusters_wanted = ceil_div(within + want, per_cluster).min(u64::from(u32::MAX)) as u32;
+    let hint = ChainPos::unpack(info.hint.load(Ordering::Relaxed));
+    match sbi
+        .vol
+        .locate(info.start, iblock * bs.get(), hint, clusters_wanted.max(1))
+    {
+        Ok((pos, run)) => {
+            info.hint.store(pos.pack(), Ordering::Relaxed);
+            let Ok(first) = bpb.cluster_offset(pos.cluster) else {
+                return EIO.to_errno();
+            };
+            let n = (u64::from(run) * per_cluster.get() - within)
+                .min(last_block - iblock)
+                .min(want.max(1));
+            // SAFETY: As the caller guarantees.
+            unsafe {
+                *phys = first / bs + within;
+                *count = n as c_ulong;
+            }
+            0
+        }
+        // SAFETY: `inode` is live.
+        Err(e) => sbi
+            .errno(e, "reading file data", unsafe { (*inode).i_ino })
+            .to_errno(),
+    }
+}
+
+/// The dentry's name, as a slice valid while the dentry is.
+///
+/// # Safety
+///
+/// `len` and `name` must describe valid memory for `'a`.
+unsafe fn bytes<'a>(name: *const c_char, len: c_uint) -> &'a [u8] {
+    // SAFETY: As the caller guarantees.
+    unsafe { core::slice::from_raw_parts(name.cast(), len as usize) }
+}
+
+unsafe extern "C" fn d_hash(dentry: *const bindings::dentry, q: *mut bindings::qstr) -> c_int {
+    // SAFETY: The VFS passes the parent dentry of a live super block of
+    // ours and the name being hashed.
+    let (sbi, name) = unsafe {
+        let len = (*q).__bindgen_anon_1.__bindgen_anon_1.len;
+        (fat_sb((*dentry).d_sb), bytes((*q).name.cast(), len))
+    };
+    let Some(sbi) = sbi else {
+        return 0;
+    };
+    let mut key = NameBuf::new();
+    if (sbi.ns.hash_key)(name, &sbi.opts, &mut key).is_ok() {
+        let k = key.as_bytes();
+        // SAFETY: `k` is valid for its length; the salt is the parent.
+        unsafe {
+            (*q).__bindgen_anon_1.__bindgen_anon_1.hash =
+                bindings::full_name_hash(dentry.cast(), k.as_ptr().cast(), k.len() as c_uint);
+        }
+    }
+    0
+}
+
+unsafe extern "C" fn d_compare(
+    dentry: *const bindings::dentry,
+    len: c_uint,
+    s: *const c_char,
+    q: *const bindings::qstr,
+) -> c_int {
+    // SAFETY: The VFS passes a dentry (whose `d_sb` is stable), its name
+    // (`len`, `s`) and the name looked up, all valid for the call.
+    let (sbi, a, b) = unsafe {
+        let qlen = (*q).__bindgen_anon_1.__bindgen_anon_1.len;
+        (
+            fat_sb((*dentry).d_sb),
+            bytes(s, len),
+            bytes((*q).name.cast(), qlen),
+        )
+    };
+    let equal = match sbi {
+        Some(sbi) => (sbi.ns.names_equal)(a, b, &sbi.opts),
+        None => a == b,
+    };
+    c_int::from(!equal)
+}
