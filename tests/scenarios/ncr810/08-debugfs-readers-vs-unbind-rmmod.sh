@@ -12,7 +12,8 @@ must modprobe rust_ncr810
 dev=$(ncr810_devices)
 f=/sys/kernel/debug/rust_ncr810-$dev/state
 drv=/sys/bus/pci/drivers/rust_ncr810
-clean='No such file or directory|Input/output error|No such device or address'
+# The errors of a clean failure, as cat and the shell ("no such file") word them.
+clean='No such file or directory|no such file|Input/output error|No such device or address'
 rm -f /tmp/stop
 : >/tmp/cat.log
 : >/tmp/held.log
