@@ -15,7 +15,6 @@ use core::sync::atomic::{
     Ordering, //
 };
 use kernel::{
-    debugfs,
     device::{
         Bound,
         Core, //
@@ -45,6 +44,11 @@ use kernel::{
 
 #[path = "ncr810_regs.rs"]
 pub mod ncr810_regs;
+
+#[path = "debugfs_owned.rs"]
+mod debugfs_owned;
+
+use debugfs_owned::OwnedFile;
 
 use ncr810_regs::{
     reg,
@@ -201,14 +205,13 @@ fn probe_error(pdev: &pci::Device, e: ProbeError) -> Error {
 
 /// A bound NCR 53C810.
 ///
-/// Fields drop in declaration order: the debugfs file first, then the
-/// interrupt (freed before the vectors it came from, and with it the BAR
+/// Fields drop in declaration order: the debugfs directory and file first
+/// (an open file holds the module, not the device: see [`OwnedFile`]), then
+/// the interrupt (freed before the vectors it came from, and with it the BAR
 /// its handler uses), then the DMA buffer.
 #[pin_data(PinnedDrop)]
 struct Ncr810<'bound> {
-    #[pin]
-    state: debugfs::File<ChipState>,
-    _dir: debugfs::Dir,
+    state: OwnedFile<ChipState>,
     #[pin]
     irq: irq::Registration<'bound, Ncr810Irq<'bound>>,
     vectors: pci::IrqVectorRegistration<'bound>,
@@ -265,10 +268,7 @@ impl Ncr810Driver {
         // From here on only the bound device is needed; the initializer must
         // not capture the probe-time `Core` context.
         let pdev: &'bound pci::Device<Bound> = pdev;
-        let dir = debugfs::Dir::new(&CString::try_from_fmt(fmt!(
-            "rust_ncr810-{}",
-            pdev.as_ref().name()
-        ))?);
+        let dir_name = CString::try_from_fmt(fmt!("rust_ncr810-{}", pdev.as_ref().name()))?;
 
         Ok(try_pin_init!(&this in Ncr810 {
             vectors: pdev.alloc_irq_vectors(1, 1, pci::IrqTypes::default().with(pci::IrqType::Intx))?,
@@ -299,9 +299,8 @@ impl Ncr810Driver {
                     )
                 }
             },
-            _dir: dir,
-            state <- {
-                // `irq` and `_dir` are the fields initialized above.
+            state: {
+                // `irq` is the field initialized above.
                 let handler = irq.handler();
                 let irq_number = handler.irq;
 
@@ -334,13 +333,13 @@ impl Ncr810Driver {
                     "self-test: SCRIPTS INT {:#x} from DMA buffer {:#x} raised IRQ {} (DSTAT {:#04x}, DSPS {:#x}) in {} us\n",
                     SELFTEST_VECTOR, script_addr, irq_number, dstat, dsps, elapsed / 1000);
                 let dump = dump_registers(&handler.bar);
-                _dir.read_only_file(c"state", ChipState {
+                OwnedFile::new(&dir_name, c"state", ChipState {
                     identity,
                     bar_start,
                     irq: irq_number,
                     selftest_ns: elapsed,
                     dump,
-                })
+                })?
             },
         }))
     }

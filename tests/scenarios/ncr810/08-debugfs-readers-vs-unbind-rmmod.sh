@@ -1,0 +1,117 @@
+# bench: timeout=180
+# Background readers of the debugfs state file while the driver is unbound
+# and bound again, then while the module is removed and loaded again, five
+# times each (issue 12). One reader opens, reads and closes in a loop (cat);
+# the other holds the file open across two reads. A read gives the whole
+# state or fails cleanly: no such file once it is removed, EIO through a
+# file open across the removal, ENXIO while the module is going. rmmod may
+# be refused while a reader holds the file open ("in use"), and must never
+# oops.
+. /bench/lib.sh
+must modprobe rust_ncr810
+dev=$(ncr810_devices)
+f=/sys/kernel/debug/rust_ncr810-$dev/state
+drv=/sys/bus/pci/drivers/rust_ncr810
+# The errors of a clean failure, as cat and the shell ("no such file") word them.
+clean='No such file or directory|no such file|Input/output error|No such device or address'
+rm -f /tmp/stop
+: >/tmp/cat.log
+: >/tmp/held.log
+: >/tmp/held.err
+
+# One line per read in /tmp/cat.log: "ok", "bad ..." or "fail <cat's error>".
+reader_cat() {
+	while [ ! -e /tmp/stop ]; do
+		if cat "$f" >/tmp/cat.out 2>/tmp/cat.err; then
+			if grep -q '^scsi_id: 7$' /tmp/cat.out; then echo ok; else echo "bad: read $(wc -c </tmp/cat.out) bytes without the state"; fi
+		else
+			echo "fail $(cat /tmp/cat.err)"
+		fi >>/tmp/cat.log
+	done
+}
+# Opens, reads, waits 20 ms, reads again (at the end: nothing, or EIO once
+# the file is removed), closes, waits 10 ms. Errors (the shell's for the
+# open) go to /tmp/held.err.
+reader_held() {
+	while [ ! -e /tmp/stop ]; do
+		if { cat >/dev/null && usleep 20000 && cat >/dev/null; } 2>>/tmp/held.err <"$f"; then
+			echo ok
+		else
+			echo fail
+		fi >>/tmp/held.log
+		usleep 10000
+	done
+}
+cat_fails() { grep -c '^fail' /tmp/cat.log; }
+# Waits (up to 5 s) until the cat reader has failed once more than $1 times.
+wait_cat_fail() {
+	_n=0
+	while [ "$(cat_fails)" -le "$1" ]; do
+		_n=$((_n + 1))
+		[ $_n -le 100 ] || fail "the background reader read nothing that failed in 5 s"
+		usleep 50000
+	done
+}
+
+reader_cat &
+p1=$!
+reader_held &
+p2=$!
+sleep 1
+
+step "unbind and bind 5 times under the readers"
+for i in 1 2 3 4 5; do
+	n=$(cat_fails)
+	echo $dev >$drv/unbind || fail "unbind $i failed"
+	[ -e /sys/bus/pci/devices/$dev/driver ] && fail "still bound after unbind $i"
+	must_fail cat "$f"
+	echo "$OUT" | grep -q 'No such file or directory' || fail "read after unbind $i did not fail cleanly: $OUT"
+	wait_cat_fail "$n"
+	echo $dev >$drv/bind || fail "bind $i failed"
+	grep -q '^scsi_id: 7$' "$f" || fail "state after bind $i lacks the SCSI ID"
+	usleep 200000
+done
+
+step "rmmod and modprobe 5 times under the readers"
+refused=0
+for i in 1 2 3 4 5; do
+	tries=0
+	until out=$(rmmod rust_ncr810 2>&1); do
+		# kmod refuses on a non-zero use count ("in use"); a reader that opens
+		# between that check and delete_module makes it EAGAIN.
+		echo "$out" | grep -Eq 'is in use|Resource temporarily unavailable' || fail "rmmod failed, not as in use: $out"
+		loaded rust_ncr810 || fail "rmmod refused, but the module is gone"
+		refused=$((refused + 1))
+		tries=$((tries + 1))
+		[ $tries -lt 300 ] || fail "rmmod refused 300 times in a row"
+		usleep 10000
+	done
+	loaded rust_ncr810 && fail "still loaded after rmmod $i"
+	n=$(cat_fails)
+	wait_cat_fail "$n"
+	must modprobe rust_ncr810
+	[ -e /sys/bus/pci/devices/$dev/driver ] || fail "not bound after modprobe $i"
+	usleep 200000
+done
+echo "rmmod refused $refused times while a reader held the file"
+
+touch /tmp/stop
+wait $p1 $p2
+
+step "what the readers saw"
+echo "cat reader: $(grep -c '^ok$' /tmp/cat.log) whole reads, $(cat_fails) failed reads:"
+sed -n 's/^fail .*: //p' /tmp/cat.log | sort | uniq -c
+echo "holding reader: $(grep -c '^ok$' /tmp/held.log) clean, $(grep -c '^fail$' /tmp/held.log) failed opens or reads:"
+sed 's/.*: //' /tmp/held.err | sort | uniq -c
+grep '^bad' /tmp/cat.log | head -3 | grep . && fail "a successful read lacked the state"
+grep '^fail' /tmp/cat.log | grep -Ev "$clean" | head -3 | grep . && fail "a read failed other than cleanly"
+grep -Ev "$clean" /tmp/held.err | head -3 | grep . && fail "a held read failed other than cleanly"
+[ "$(grep -c '^ok$' /tmp/cat.log)" -gt 0 ] || fail "the cat reader never read the state"
+
+step "afterwards"
+[ "$(refcount rust_ncr810)" = 0 ] || fail "use count $(refcount rust_ncr810) with no reader left, want 0"
+grep -q '^scsi_id: 7$' "$f" || fail "state lacks the SCSI ID"
+must rmmod rust_ncr810
+loaded rust_ncr810 && fail "still loaded after the last rmmod"
+dmesg | grep -E 'Oops|BUG:|WARNING:' && fail "the kernel reported a problem"
+exit 0

@@ -1,0 +1,36 @@
+# An open debugfs state file held across an unbind: the device's data is
+# gone, so a read fails with EIO (debugfs drained and removed the file) and
+# does not crash; the open file still holds the module until it is closed,
+# and the close is harmless.
+. /bench/lib.sh
+must modprobe rust_ncr810
+dev=$(ncr810_devices)
+f=/sys/kernel/debug/rust_ncr810-$dev/state
+drv=/sys/bus/pci/drivers/rust_ncr810
+
+exec 3<"$f" || fail "cannot open $f"
+step "unbind with the file open"
+dmesg_mark
+echo $dev >$drv/unbind || fail "unbind failed"
+dmesg_has "rust_ncr810 $dev: remove: chip reset"
+[ -e /sys/bus/pci/devices/$dev/driver ] && fail "still bound after unbind"
+[ -e "$f" ] && fail "$f still there after unbind"
+
+step "read through the open file"
+must_fail cat <&3
+echo "$OUT" | grep -q 'Input/output error' || fail "read after unbind did not fail with EIO: $OUT"
+step "the open file still holds the module"
+[ "$(refcount rust_ncr810)" = 1 ] || fail "use count $(refcount rust_ncr810) with the file open, want 1"
+must_fail rmmod rust_ncr810
+echo "$OUT" | grep -q 'Module rust_ncr810 is in use' || fail "rmmod refused, but not as in use: $OUT"
+loaded rust_ncr810 || fail "rust_ncr810 unloaded while its debugfs file is open"
+
+step "close, bind again, rmmod"
+exec 3<&-
+[ "$(refcount rust_ncr810)" = 0 ] || fail "use count $(refcount rust_ncr810) after closing, want 0"
+echo $dev >$drv/bind || fail "bind failed"
+grep -q '^scsi_id: 7$' "$f" || fail "state after bind lacks the SCSI ID"
+must rmmod rust_ncr810
+loaded rust_ncr810 && fail "still loaded after rmmod"
+dmesg | grep -E 'Oops|BUG:|WARNING:' && fail "the kernel reported a problem"
+exit 0
