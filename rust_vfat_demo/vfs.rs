@@ -239,6 +239,11 @@ struct MountCtx {
     gid: c_uint,
 }
 
+/// Called by the C helper from `init_fs_context`.
+///
+/// # Safety
+///
+/// `ty` must be a registered [`FsType`]'s type and `fs_private` valid for a write.
 #[no_mangle]
 unsafe extern "C" fn rust_fat_fc_init(
     ty: *mut bindings::file_system_type,
@@ -267,6 +272,11 @@ unsafe extern "C" fn rust_fat_fc_init(
     }
 }
 
+/// Called by the C helper when the VFS frees a mount context.
+///
+/// # Safety
+///
+/// `fs_private` must be NULL or made by `rust_fat_fc_init`, and not used after.
 #[no_mangle]
 unsafe extern "C" fn rust_fat_fc_free(fs_private: *mut c_void) {
     if !fs_private.is_null() {
@@ -284,6 +294,12 @@ unsafe fn c_bytes<'a>(s: *const c_char) -> Option<&'a [u8]> {
     (!s.is_null()).then(|| unsafe { CStr::from_char_ptr(s) }.to_bytes())
 }
 
+/// Called by the C helper for each mount option.
+///
+/// # Safety
+///
+/// `fs_private` must be made by `rust_fat_fc_init`; `ty` a registered [`FsType`]'s type;
+/// `key` a NUL-terminated string and `value` one or NULL, valid for the call.
 #[no_mangle]
 unsafe extern "C" fn rust_fat_fc_param(
     fs_private: *mut c_void,
@@ -517,6 +533,11 @@ impl Drop for InodeCache {
     }
 }
 
+/// The inode cache's slab constructor.
+///
+/// # Safety
+///
+/// `obj` must be an unused object of the inode cache.
 #[no_mangle]
 unsafe extern "C" fn rust_fat_inode_init_once(obj: *mut c_void) {
     let fi = obj.cast::<FatInode>();
@@ -524,6 +545,11 @@ unsafe extern "C" fn rust_fat_inode_init_once(obj: *mut c_void) {
     unsafe { bindings::inode_init_once(ptr::addr_of_mut!((*fi).vfs)) };
 }
 
+/// `super_operations::alloc_inode`.
+///
+/// # Safety
+///
+/// `sb` must be a live super block of this file system.
 unsafe extern "C" fn alloc_inode(sb: *mut bindings::super_block) -> *mut bindings::inode {
     let cache = INODE_CACHE.load(Ordering::Acquire);
     // SAFETY: The cache exists while any of our super blocks does.
@@ -542,6 +568,11 @@ unsafe extern "C" fn alloc_inode(sb: *mut bindings::super_block) -> *mut binding
     }
 }
 
+/// `super_operations::free_inode`.
+///
+/// # Safety
+///
+/// `inode` must come from [`alloc_inode`] and be unused.
 unsafe extern "C" fn free_inode(inode: *mut bindings::inode) {
     // SAFETY: Every inode of ours is the `vfs` field of a `FatInode` from
     // the cache (see `alloc_inode`).
@@ -559,6 +590,11 @@ unsafe fn inode_info<'a>(inode: *const bindings::inode) -> &'a InodeInfo {
     unsafe { &(*kernel::container_of!(inode, FatInode, vfs)).info }
 }
 
+/// `super_operations::statfs`.
+///
+/// # Safety
+///
+/// `dentry` must be a live dentry of a mounted super block of ours, `buf` the VFS's `kstatfs`.
 unsafe extern "C" fn statfs(dentry: *mut bindings::dentry, buf: *mut bindings::kstatfs) -> c_int {
     // SAFETY: The VFS passes a live dentry of a mounted super block.
     let (sb, sbi) = unsafe {
@@ -717,12 +753,12 @@ fn entry_inode(
 unsafe extern "C" fn rust_fat_fill_super(
     sb: *mut bindings::super_block,
     fs_private: *mut c_void,
-    silent: c_int,
+    _silent: c_int,
 ) -> c_int {
     // SAFETY: As the caller guarantees.
     let ctx = unsafe { &*fs_private.cast::<MountCtx>() };
     // SAFETY: As the caller guarantees.
-    match unsafe { fill_super(sb, ctx, silent != 0) } {
+    match unsafe { fill_super(sb, ctx) } {
         Ok(()) => 0,
         Err(e) => e.to_errno(),
     }
@@ -731,7 +767,7 @@ unsafe extern "C" fn rust_fat_fill_super(
 /// # Safety
 ///
 /// As [`rust_fat_fill_super`].
-unsafe fn fill_super(sb: *mut bindings::super_block, ctx: &MountCtx, silent: bool) -> Result {
+unsafe fn fill_super(sb: *mut bindings::super_block, ctx: &MountCtx) -> Result {
     let fs = match ctx.ns.flavour {
         Flavour::Vfat => "rust_vfat",
         Flavour::Msdos => "rust_msdos",
@@ -752,14 +788,14 @@ unsafe fn fill_super(sb: *mut bindings::super_block, ctx: &MountCtx, silent: boo
             return Err(EIO);
         }
         Err(e) => {
-            if !silent {
-                pr_err!(
-                    "{} ({}): {}; can't find a valid FAT file system\n",
-                    fs,
-                    dev,
-                    e.describe()
-                );
-            }
+            // Logged even for a silent mount (busybox mounts with MS_SILENT):
+            // a refused volume always leaves its reason in the log.
+            pr_err!(
+                "{} ({}): {}; can't find a valid FAT file system\n",
+                fs,
+                dev,
+                e.describe()
+            );
             return Err(EINVAL);
         }
     };
@@ -864,6 +900,11 @@ unsafe fn fill_super(sb: *mut bindings::super_block, ctx: &MountCtx, silent: boo
     Ok(())
 }
 
+/// `file_system_type::kill_sb`.
+///
+/// # Safety
+///
+/// `sb` must be a super block of this file system being killed.
 unsafe extern "C" fn kill_sb(sb: *mut bindings::super_block) {
     // SAFETY: The VFS calls `kill_sb` once per super block, after which it
     // is gone; `s_fs_info` is NULL or ours.
@@ -885,6 +926,11 @@ fn dir_location(sbi: &FatSb, info: &InodeInfo) -> DirLocation {
     }
 }
 
+/// `inode_operations::lookup`.
+///
+/// # Safety
+///
+/// `dir` must be a live directory inode of ours and `dentry` a live dentry in it.
 unsafe extern "C" fn lookup(
     dir: *mut bindings::inode,
     dentry: *mut bindings::dentry,
@@ -970,6 +1016,11 @@ fn find(sbi: &FatSb, info: &InodeInfo, name: &[u8]) -> Result<Option<(DirEntry, 
     Ok(None)
 }
 
+/// `file_operations::iterate_shared`.
+///
+/// # Safety
+///
+/// `file` must be an open directory of ours and `ctx` a live context.
 unsafe extern "C" fn iterate_shared(
     file: *mut bindings::file,
     ctx: *mut bindings::dir_context,
@@ -1147,6 +1198,11 @@ unsafe fn bytes<'a>(name: *const c_char, len: c_uint) -> &'a [u8] {
     unsafe { core::slice::from_raw_parts(name.cast(), len as usize) }
 }
 
+/// `dentry_operations::d_hash`.
+///
+/// # Safety
+///
+/// `dentry` must be a live dentry of ours and `q` a live name.
 unsafe extern "C" fn d_hash(dentry: *const bindings::dentry, q: *mut bindings::qstr) -> c_int {
     // SAFETY: The VFS passes the parent dentry of a live super block of
     // ours and the name being hashed.
@@ -1169,6 +1225,11 @@ unsafe extern "C" fn d_hash(dentry: *const bindings::dentry, q: *mut bindings::q
     0
 }
 
+/// `dentry_operations::d_compare`.
+///
+/// # Safety
+///
+/// `dentry` must be a live dentry of ours, `s` valid for `len` bytes and `q` a live name.
 unsafe extern "C" fn d_compare(
     dentry: *const bindings::dentry,
     len: c_uint,

@@ -108,7 +108,7 @@ impl<'v, D: BlockDevice> SlotReader<'v, D> {
 
     /// Moves to directory offset `offset` (a multiple of 32).
     pub fn seek(&mut self, offset: u64) -> Result<(), FatError> {
-        if offset % DIR_ENTRY_SIZE as u64 != 0 {
+        if !offset.is_multiple_of(DIR_ENTRY_SIZE as u64) {
             return Err(FatError::BadGeometry);
         }
         if offset < self.offset {

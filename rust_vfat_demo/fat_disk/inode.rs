@@ -72,7 +72,7 @@ fn make_mode(opts: &MountOptions, flavour: Flavour, a: u8, mut mode: u32) -> u32
     // msdos always applies the read-only attribute to directories (rodir);
     // vfat by default does not.
     let rodir = flavour == Flavour::Msdos;
-    if a & attr::READ_ONLY != 0 && !(is_dir && !rodir) {
+    if a & attr::READ_ONLY != 0 && (rodir || !is_dir) {
         mode &= !0o222;
     }
     if is_dir {
@@ -83,7 +83,7 @@ fn make_mode(opts: &MountOptions, flavour: Flavour, a: u8, mut mode: u32) -> u32
 }
 
 fn round_blocks(size: u64, cluster_size: NonZeroU64) -> u64 {
-    ceil_div(size, cluster_size) * cluster_size.get() >> 9
+    (ceil_div(size, cluster_size) * cluster_size.get()) >> 9
 }
 
 /// Counts the entries of a directory with the directory attribute, `.`
