@@ -79,7 +79,7 @@ static const struct fs_context_operations rust_fat_context_ops = {
 
 int rust_fat_init_fs_context(struct fs_context *fc)
 {
-	int err = rust_fat_fc_init(fc->fs_type, &fc->fs_private, fc->purpose,
+	int err = rust_fat_fc_init(fc->fs_type, &fc->fs_private,
 				   current_umask());
 
 	if (err)

@@ -15,7 +15,7 @@ struct ratelimit_state;
 
 /* Implemented in Rust (vfs.rs), called by the helpers. */
 int rust_fat_fc_init(struct file_system_type *type, void **fs_private,
-		     unsigned int purpose, unsigned short umask);
+		     unsigned short umask);
 int rust_fat_fc_param(void *fs_private, struct file_system_type *type,
 		      const char *key, const char *value);
 void rust_fat_fc_free(void *fs_private);

@@ -76,6 +76,7 @@ fn names_equal(a: &[u8], b: &[u8], opts: &MountOptions) -> bool {
 }
 
 static MSDOS: Namespace = Namespace {
+    name: c"rust_msdos",
     flavour: Flavour::Msdos,
     namelen: 12 * 6,
     lookup_key,
@@ -92,7 +93,7 @@ struct RustMsdos {
 
 impl kernel::Module for RustMsdos {
     fn init(module: &'static ThisModule) -> Result<Self> {
-        let fs = Registration::register(&FS_TYPE, c"rust_msdos", module)?;
+        let fs = Registration::register(&FS_TYPE, module)?;
         pr_info!("loaded: file system rust_msdos registered over rust_fat\n");
         Ok(RustMsdos { _fs: fs })
     }

@@ -82,6 +82,7 @@ fn names_equal(a: &[u8], b: &[u8], opts: &MountOptions) -> bool {
 }
 
 static VFAT: Namespace = Namespace {
+    name: c"rust_vfat",
     flavour: Flavour::Vfat,
     namelen: 255 * 6,
     lookup_key,
@@ -101,7 +102,7 @@ impl kernel::Module for RustVfat {
         // The first call across the module boundary: resolved at load time
         // through rust_fat's exported symbol.
         let sum = rust_fat_core::fat_disk::format::lfn_checksum(b"README  TXT");
-        let fs = Registration::register(&FS_TYPE, c"rust_vfat", module)?;
+        let fs = Registration::register(&FS_TYPE, module)?;
         pr_info!(
             "loaded: file system rust_vfat registered over rust_fat (lfn_checksum(\"README  TXT\") = {:#04x})\n",
             sum

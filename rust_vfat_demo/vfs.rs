@@ -140,6 +140,9 @@ pub struct RecordNames<'a> {
 /// The name rules a namespace layer gives the core, like the `setup`
 /// callback and dentry operations of `fs/fat`'s vfat and msdos.
 pub struct Namespace {
+    /// The file system type's name (`mount -t`), also the prefix of its
+    /// log lines.
+    pub name: &'static CStr,
     /// Which options this namespace accepts and how it shows names.
     pub flavour: Flavour,
     /// `statfs`' `f_namelen`.
@@ -198,13 +201,10 @@ pub struct Registration {
 }
 
 impl Registration {
-    /// Registers `ty` as the block-device file system `name`, owned by
-    /// `module` (so that a mount holds that module).
-    pub fn register(
-        ty: &'static FsType,
-        name: &'static CStr,
-        module: &'static ThisModule,
-    ) -> Result<Self> {
+    /// Registers `ty` as a block-device file system named after its
+    /// namespace, owned by `module` (so that a mount holds that module).
+    pub fn register(ty: &'static FsType, module: &'static ThisModule) -> Result<Self> {
+        let name = ty.ns.name;
         let raw = ty.raw.get();
         // SAFETY: `raw` is valid for writes (a static); it is not
         // registered yet, so the VFS does not look at it.
@@ -248,7 +248,6 @@ struct MountCtx {
 unsafe extern "C" fn rust_fat_fc_init(
     ty: *mut bindings::file_system_type,
     fs_private: *mut *mut c_void,
-    _purpose: c_uint,
     umask: c_ushort,
 ) -> c_int {
     // SAFETY: The VFS calls `init_fs_context` with the type it was
@@ -420,14 +419,7 @@ impl FatSb {
             // SAFETY: `s_id` is the device name, NUL-terminated, set before
             // `fill_super` and never changed.
             let dev = unsafe { CStr::from_char_ptr((*self.vol.device().sb).s_id.as_ptr()) };
-            pr_err!("{} ({}): {}\n", self.fs_name(), dev, what);
-        }
-    }
-
-    fn fs_name(&self) -> &'static str {
-        match self.ns.flavour {
-            Flavour::Vfat => "rust_vfat",
-            Flavour::Msdos => "rust_msdos",
+            pr_err!("{} ({}): {}\n", self.ns.name, dev, what);
         }
     }
 
@@ -487,7 +479,17 @@ struct InodeInfo {
     is_root: u32,
     /// The last position found in the data's chain (`ChainPos::pack`).
     hint: AtomicU64,
+    /// Whether the data's whole chain was checked ([`CHAIN_UNCHECKED`],
+    /// [`CHAIN_SOUND`], [`CHAIN_BROKEN`]).
+    chain: AtomicU32,
 }
+
+/// [`InodeInfo::chain`]: not checked yet.
+const CHAIN_UNCHECKED: u32 = 0;
+/// [`InodeInfo::chain`]: no loop, every link valid.
+const CHAIN_SOUND: u32 = 1;
+/// [`InodeInfo::chain`]: loops or has an invalid link: reads fail.
+const CHAIN_BROKEN: u32 = 2;
 
 /// An inode of this file system: the VFS inode with [`InodeInfo`].
 #[repr(C)]
@@ -563,6 +565,7 @@ unsafe extern "C" fn alloc_inode(sb: *mut bindings::super_block) -> *mut binding
             start: 0,
             is_root: 0,
             hint: AtomicU64::new(0),
+            chain: AtomicU32::new(CHAIN_UNCHECKED),
         });
         ptr::addr_of_mut!((*fi).vfs)
     }
@@ -679,6 +682,7 @@ unsafe fn fill_inode(inode: *mut bindings::inode, sbi: &FatSb, attrs: &InodeAttr
         (*info).info.start = attrs.start;
         (*info).info.is_root = u32::from(is_root);
         (*info).info.hint.store(0, Ordering::Relaxed);
+        (*info).info.chain.store(CHAIN_UNCHECKED, Ordering::Relaxed);
         let i = &mut *inode;
         i.i_mode = attrs.mode as u16;
         i.i_uid.val = sbi.uid;
@@ -768,10 +772,7 @@ unsafe extern "C" fn rust_fat_fill_super(
 ///
 /// As [`rust_fat_fill_super`].
 unsafe fn fill_super(sb: *mut bindings::super_block, ctx: &MountCtx) -> Result {
-    let fs = match ctx.ns.flavour {
-        Flavour::Vfat => "rust_vfat",
-        Flavour::Msdos => "rust_msdos",
-    };
+    let fs = ctx.ns.name;
     // SAFETY: `s_id` is set before `fill_super`.
     let dev = unsafe { CStr::from_char_ptr((*sb).s_id.as_ptr()) };
     // SAFETY: `sb` is being set up; its device is open.
@@ -1159,6 +1160,23 @@ unsafe extern "C" fn rust_fat_map_blocks(
         unsafe { *count = 0 };
         return 0;
     }
+    // A loop or an invalid link anywhere in the chain fails every read of
+    // the file (checked once: following the chain block by block would
+    // return a loop's clusters again as data). A chain that is merely
+    // short fails only the reads past its end, in `locate`.
+    // SAFETY: `inode` is live.
+    let ino = unsafe { (*inode).i_ino };
+    match info.chain.load(Ordering::Relaxed) {
+        CHAIN_SOUND => {}
+        CHAIN_BROKEN => return EIO.to_errno(),
+        _ => match sbi.vol.chain_len(info.start) {
+            Ok(_) => info.chain.store(CHAIN_SOUND, Ordering::Relaxed),
+            Err(e) => {
+                info.chain.store(CHAIN_BROKEN, Ordering::Relaxed);
+                return sbi.errno(e, "reading file data", ino).to_errno();
+            }
+        },
+    }
     let within = iblock % per_cluster;
     let clusters_wanted = ceil_div(within + want, per_cluster).min(u64::from(u32::MAX)) as u32;
     let hint = ChainPos::unpack(info.hint.load(Ordering::Relaxed));
@@ -1181,10 +1199,7 @@ unsafe extern "C" fn rust_fat_map_blocks(
             }
             0
         }
-        // SAFETY: `inode` is live.
-        Err(e) => sbi
-            .errno(e, "reading file data", unsafe { (*inode).i_ino })
-            .to_errno(),
+        Err(e) => sbi.errno(e, "reading file data", ino).to_errno(),
     }
 }
 

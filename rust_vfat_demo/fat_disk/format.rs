@@ -82,6 +82,9 @@ pub enum FatError {
     NoMemory,
     /// No boot signature / not a FAT boot sector at all.
     NotFat,
+    /// A directory without clusters, claiming the root's, or without its
+    /// `.` and `..` entries.
+    CorruptDir,
 }
 
 impl FatError {
@@ -123,6 +126,7 @@ pub fn describe_error(e: FatError) -> &'static str {
             FatError::TooLarge => "listing too large",
             FatError::NoMemory => "out of memory",
             FatError::NotFat => "no FAT boot sector",
+            FatError::CorruptDir => "corrupted directory (invalid start cluster or entries)",
         }
     }
 }

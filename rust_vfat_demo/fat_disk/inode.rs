@@ -153,12 +153,12 @@ pub fn entry_attrs<D: BlockDevice>(
         // A directory without clusters, or one claiming the root's, is
         // corrupt (`fat_validate_dir`).
         if start == 0 || (vol.bpb.fat_type == FatType::Fat32 && start == vol.bpb.root_cluster) {
-            return Err(FatError::DirLoop);
+            return Err(FatError::CorruptDir);
         }
         let size = u64::from(vol.chain_len(start)?) * u64::from(vol.bpb.cluster_size);
         let nlink = subdirs(vol, DirLocation::Chain(start))?;
         if nlink < 2 {
-            return Err(FatError::BadName);
+            return Err(FatError::CorruptDir);
         }
         (make_mode(opts, flavour, e.attr, 0o777), size, nlink)
     } else {

@@ -129,6 +129,25 @@ pub fn long_name(
     Ok(())
 }
 
+/// Code page 437's lower-case mapping of one byte (`charset2lower` of the
+/// kernel's `nls_cp437`: ASCII letters and ten accented capitals).
+pub fn cp437_lower(b: u8) -> u8 {
+    match b {
+        b'A'..=b'Z' => b + 0x20,
+        0x80 => 0x87,
+        0x8e => 0x84,
+        0x8f => 0x86,
+        0x90 => 0x82,
+        0x92 => 0x91,
+        0x99 => 0x94,
+        0x9a => 0x81,
+        0xa5 => 0xa4,
+        0xe4 => 0xe5,
+        0xe8 => 0xed,
+        _ => b,
+    }
+}
+
 /// Appends the 8.3 name as vfat shows it, through code page 437 into `cs`:
 /// with `shortname=mixed` or `winnt` (the default) the NT lower-case flags
 /// apply, with `lower` everything is lower case, with `win95` nothing is.
@@ -149,7 +168,7 @@ pub fn vfat_short_name(
     };
     let put = |out: &mut NameBuf, s: &[u8], lower: bool| -> Result<(), FatError> {
         for &b in s {
-            let b = if lower { b.to_ascii_lowercase() } else { b };
+            let b = if lower { cp437_lower(b) } else { b };
             out.push_char(cp437_to_char(b), cs)?;
         }
         Ok(())
