@@ -24,7 +24,7 @@
 
 static int rust_fat_fill_super_fc(struct super_block *sb, struct fs_context *fc)
 {
-	return rust_fat_fill_super(sb, fc->fs_private, fc->sb_flags & SB_SILENT);
+	return rust_fat_fill_super(sb, fc->fs_private);
 }
 
 static int rust_fat_get_tree(struct fs_context *fc)

@@ -19,7 +19,7 @@ int rust_fat_fc_init(struct file_system_type *type, void **fs_private,
 int rust_fat_fc_param(void *fs_private, struct file_system_type *type,
 		      const char *key, const char *value);
 void rust_fat_fc_free(void *fs_private);
-int rust_fat_fill_super(struct super_block *sb, void *fs_private, int silent);
+int rust_fat_fill_super(struct super_block *sb, void *fs_private);
 int rust_fat_map_blocks(struct inode *inode, sector_t iblock, sector_t *phys,
 			unsigned long *count);
 void rust_fat_inode_init_once(void *obj);

@@ -482,6 +482,8 @@ struct InodeInfo {
     /// Whether the data's whole chain was checked ([`CHAIN_UNCHECKED`],
     /// [`CHAIN_SOUND`], [`CHAIN_BROKEN`]).
     chain: AtomicU32,
+    /// The creation time (`statx` birth time on vfat).
+    crtime: bindings::timespec64,
 }
 
 /// [`InodeInfo::chain`]: not checked yet.
@@ -566,6 +568,10 @@ unsafe extern "C" fn alloc_inode(sb: *mut bindings::super_block) -> *mut binding
             is_root: 0,
             hint: AtomicU64::new(0),
             chain: AtomicU32::new(CHAIN_UNCHECKED),
+            crtime: bindings::timespec64 {
+                tv_sec: 0,
+                tv_nsec: 0,
+            },
         });
         ptr::addr_of_mut!((*fi).vfs)
     }
@@ -643,6 +649,7 @@ const SUPER_OPS: bindings::super_operations = bindings::super_operations {
 
 const DIR_INODE_OPS: bindings::inode_operations = bindings::inode_operations {
     lookup: Some(lookup),
+    getattr: Some(getattr),
     ..pin_init::zeroed()
 };
 
@@ -653,7 +660,40 @@ const DIR_FILE_OPS: bindings::file_operations = bindings::file_operations {
     ..pin_init::zeroed()
 };
 
-const FILE_INODE_OPS: bindings::inode_operations = pin_init::zeroed();
+const FILE_INODE_OPS: bindings::inode_operations = bindings::inode_operations {
+    getattr: Some(getattr),
+    ..pin_init::zeroed()
+};
+
+/// `inode_operations::getattr`, as `fat_getattr`: the VFS's attributes,
+/// the cluster size as the I/O block size and, on vfat, the birth time.
+///
+/// # Safety
+///
+/// `path` must name a live dentry of ours and `stat` be the VFS's `kstat`.
+unsafe extern "C" fn getattr(
+    idmap: *mut bindings::mnt_idmap,
+    path: *const bindings::path,
+    stat: *mut bindings::kstat,
+    request_mask: u32,
+    _flags: c_uint,
+) -> c_int {
+    // SAFETY: As the caller guarantees: the dentry is positive (getattr
+    // is only called on one) and its inode of ours.
+    unsafe {
+        let inode = (*(*path).dentry).d_inode;
+        bindings::generic_fillattr(idmap, request_mask, inode, stat);
+        let Some(sbi) = fat_sb((*inode).i_sb) else {
+            return 0;
+        };
+        (*stat).blksize = sbi.vol.bpb.cluster_size;
+        if sbi.ns.flavour == Flavour::Vfat && request_mask & bindings::STATX_BTIME != 0 {
+            (*stat).result_mask |= bindings::STATX_BTIME;
+            (*stat).btime = inode_info(inode).crtime;
+        }
+    }
+    0
+}
 
 const FILE_OPS: bindings::file_operations = bindings::file_operations {
     llseek: Some(bindings::generic_file_llseek),
@@ -683,6 +723,10 @@ unsafe fn fill_inode(inode: *mut bindings::inode, sbi: &FatSb, attrs: &InodeAttr
         (*info).info.is_root = u32::from(is_root);
         (*info).info.hint.store(0, Ordering::Relaxed);
         (*info).info.chain.store(CHAIN_UNCHECKED, Ordering::Relaxed);
+        (*info).info.crtime = bindings::timespec64 {
+            tv_sec: attrs.crtime.sec,
+            tv_nsec: attrs.crtime.nsec as isize,
+        };
         let i = &mut *inode;
         i.i_mode = attrs.mode as u16;
         i.i_uid.val = sbi.uid;
@@ -757,7 +801,6 @@ fn entry_inode(
 unsafe extern "C" fn rust_fat_fill_super(
     sb: *mut bindings::super_block,
     fs_private: *mut c_void,
-    _silent: c_int,
 ) -> c_int {
     // SAFETY: As the caller guarantees.
     let ctx = unsafe { &*fs_private.cast::<MountCtx>() };

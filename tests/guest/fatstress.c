@@ -13,6 +13,9 @@
  *   fatstress parallel K DIR
  *       K processes at once each read the whole tree under DIR (names,
  *       sizes, contents) 10 times; all must see the same tree.
+ *   fatstress btime PATH...
+ *       "<path> <birth time>" from statx, or "<path> -" when the file
+ *       system does not report one.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -292,12 +295,32 @@ static int parallel(char **argv)
 	return failed != 0;
 }
 
+static int btime(int argc, char **argv)
+{
+	for (int i = 2; i < argc; i++) {
+		struct statx st;
+
+		if (statx(AT_FDCWD, argv[i], AT_SYMLINK_NOFOLLOW, STATX_BTIME, &st)) {
+			perror(argv[i]);
+			return 1;
+		}
+		if (st.stx_mask & STATX_BTIME)
+			printf("%s %lld.%09u\n", argv[i], (long long)st.stx_btime.tv_sec,
+			       st.stx_btime.tv_nsec);
+		else
+			printf("%s -\n", argv[i]);
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc >= 6 && !strcmp(argv[1], "mutate"))
 		return mutate(argc, argv);
 	if (argc == 4 && !strcmp(argv[1], "parallel"))
 		return parallel(argv);
-	fprintf(stderr, "usage: fatstress mutate N SEED TYPE IMAGE... | parallel K DIR\n");
+	if (argc >= 3 && !strcmp(argv[1], "btime"))
+		return btime(argc, argv);
+	fprintf(stderr, "usage: fatstress mutate N SEED TYPE IMAGE... | parallel K DIR | btime PATH...\n");
 	return 2;
 }

@@ -1,11 +1,12 @@
-# bench: files=$BENCH_DATA/images/*.img
+# bench: files=$BENCH_DATA/images/*.img $BENCH_DATA/fatstress
 # bench: timeout=240
 # For every generated image (mkfs.fat + mtools), plus one the kernel's own
 # vfat wrote names outside the BMP into: mounted with rust_vfat and with the
 # C vfat (both -o ro,utf8), and with rust_msdos and the C msdos, the trees
 # are equal in readdir order, and so are stat of every entry (type, mode,
-# size, uid, gid, nlink, atime, mtime, ctime, blocks), the SHA-256 of every
-# file, lookups by another case and by the 8.3 alias, and statfs.
+# size, uid, gid, nlink, atime, mtime, ctime, blocks, I/O block size, birth
+# time), the SHA-256 of every file, lookups by another case and by the 8.3
+# alias, and statfs.
 . /bench/lib.sh
 F=/bench/files
 mkdir -p /mnt/r /mnt/c /tmp/cmp
@@ -20,7 +21,8 @@ loop_umount /mnt/c
 
 # Everything a mount shows, in readdir order.
 snapshot() { # dir out
-	(cd "$1" && find . -exec stat -c '%n %F %a %s %u %g %h %X %Y %Z %b' {} + &&
+	(cd "$1" && find . -exec stat -c '%n %F %a %s %u %g %h %X %Y %Z %b %o' {} + &&
+		find . -exec $F/fatstress btime {} + &&
 		find . -type f -exec sha256sum {} + && stat -f -c 'statfs %t %S %b %f %a %l' .) >"$2"
 }
 status=0
