@@ -6,7 +6,9 @@
 # truncates such characters); 8.3 names that need the NT lower-case flags; names that
 # differ from their 8.3 form only in case; deep directories; a directory of
 # many entries; fragmented files; deleted entries; labels; empty files and
-# directories. Usage: make-fat-images.sh OUTDIR
+# directories; 512- to 4096-byte sectors and 512-byte to 64 KiB clusters; a
+# FAT32 boot sector with lying FSInfo counts and no backup.
+# Usage: make-fat-images.sh OUTDIR
 set -euo pipefail
 out=${1:?usage: $0 OUTDIR}
 mkdir -p "$out"
@@ -81,6 +83,36 @@ i=$(mk fat32-nolabel 65536 "NO NAME" -F 32 -s 1)
 put "$i" 70000 data.bin
 mmd -i "$i" ::a ::a/b
 put "$i" 3 "a/b/c.txt"
+
+# Geometries beyond mkfs.fat's defaults: 2048- and 4096-byte logical
+# sectors, clusters from 512 bytes to 64 KiB.
+i=$(mk fat12-2k-sectors 4096 SECT2K -F 12 -S 2048 -s 1)
+put "$i" 5000 "two-kilobyte sectors.bin"
+mmd -i "$i" ::d
+put "$i" 2049 "d/just over one cluster.bin"
+i=$(mk fat12-64k-clusters 8192 CLUS64K -F 12 -S 4096 -s 16)
+put "$i" 65536 "exactly one cluster.bin"
+put "$i" 65537 "one cluster and a byte.bin"
+put "$i" 0 empty.bin
+i=$(mk fat16-4k-clusters 20480 CLUS4K -F 16 -s 8)
+for n in 1 2 3; do put "$i" $((n * 4096 + n)) "file $n.bin"; done
+
+# A FAT32 boot sector unlike what mkfs.fat writes: FSInfo counts that lie
+# (free clusters and next free) and no backup boot sector.
+i=$(mk fat32-odd-boot 34816 ODDBOOT -F 32 -s 1)
+put "$i" 12345 "after the odd boot sector.txt"
+python3 - "$i" <<'PY'
+import struct, sys
+path = sys.argv[1]
+with open(path, 'r+b') as f:
+    boot = bytearray(f.read(512))
+    bps, = struct.unpack_from('<H', boot, 11)
+    info, backup = struct.unpack_from('<HH', boot, 48)
+    f.seek(info * bps + 488)
+    f.write(struct.pack('<II', 12345, 777))
+    f.seek(backup * bps)
+    f.write(bytes(512))
+PY
 
 # The label as mtools reads it, for the in-guest comparison (the C driver
 # has no label ioctl and busybox no blkid).

@@ -22,8 +22,11 @@ fresh() { # name inputs...: true if the stamp of `name` matches its inputs
 done_stamp() { mv "$data/.$1.stamp.new" "$data/.$1.stamp"; }
 
 if ! fresh images scripts/make-fat-images.sh scripts/make-bad-images.py; then
-	rm -rf "$data/images" "$data/bad"
+	rm -rf "$data/images" "$data/bad" "$data/blank"
 	scripts/make-fat-images.sh "$data/images" >/dev/null
+	# An empty FAT32 volume the guest fills with the kernel's C vfat.
+	mkdir -p "$data/blank"
+	mkfs.fat -C "$data/blank/fat32-48m.img" 49152 -F 32 -s 1 -n WRITTEN >/dev/null
 	python3 scripts/make-bad-images.py "$data/images/fat12-basic.img" "$data/bad" >/dev/null
 	done_stamp images
 fi

@@ -13,6 +13,9 @@
  *   fatstress parallel K DIR
  *       K processes at once each read the whole tree under DIR (names,
  *       sizes, contents) 10 times; all must see the same tree.
+ *   fatstress sums FILE...
+ *       "<file> <read> <mmap> <sendfile>": a checksum of FILE's bytes read
+ *       with read(2), through a shared mapping and through sendfile(2).
  *   fatstress btime PATH...
  *       "<path> <birth time>" from statx, or "<path> -" when the file
  *       system does not report one.
@@ -26,7 +29,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -295,6 +300,62 @@ static int parallel(char **argv)
 	return failed != 0;
 }
 
+static unsigned long long sum_bytes(const unsigned char *b, size_t n, unsigned long long s)
+{
+	for (size_t i = 0; i < n; i++)
+		s = s * 1099511628211ULL ^ b[i];
+	return s;
+}
+
+/* A checksum of what fd's file holds, read with read(2). */
+static unsigned long long sum_read(int fd)
+{
+	static unsigned char buf[1 << 16];
+	unsigned long long s = 14695981039346656037ULL;
+	ssize_t n;
+
+	lseek(fd, 0, SEEK_SET);
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		s = sum_bytes(buf, n, s);
+	return n < 0 ? 0 : s;
+}
+
+static int sums(int argc, char **argv)
+{
+	for (int i = 2; i < argc; i++) {
+		int fd = open(argv[i], O_RDONLY), mem = memfd_create("sendfile", 0);
+		unsigned long long by_read, by_mmap = 14695981039346656037ULL, by_sendfile;
+		struct stat st;
+		off_t off = 0;
+
+		if (fd < 0 || mem < 0 || fstat(fd, &st)) {
+			perror(argv[i]);
+			return 1;
+		}
+		by_read = sum_read(fd);
+		if (st.st_size) {
+			void *m = mmap(NULL, st.st_size, PROT_READ, MAP_SHARED, fd, 0);
+
+			if (m == MAP_FAILED) {
+				perror("mmap");
+				return 1;
+			}
+			by_mmap = sum_bytes(m, st.st_size, by_mmap);
+			munmap(m, st.st_size);
+		}
+		while (off < st.st_size)
+			if (sendfile(mem, fd, &off, st.st_size - off) <= 0) {
+				perror("sendfile");
+				return 1;
+			}
+		by_sendfile = sum_read(mem);
+		printf("%s %016llx %016llx %016llx\n", argv[i], by_read, by_mmap, by_sendfile);
+		close(mem);
+		close(fd);
+	}
+	return 0;
+}
+
 static int btime(int argc, char **argv)
 {
 	for (int i = 2; i < argc; i++) {
@@ -321,6 +382,8 @@ int main(int argc, char **argv)
 		return parallel(argv);
 	if (argc >= 3 && !strcmp(argv[1], "btime"))
 		return btime(argc, argv);
-	fprintf(stderr, "usage: fatstress mutate N SEED TYPE IMAGE... | parallel K DIR | btime PATH...\n");
+	if (argc >= 3 && !strcmp(argv[1], "sums"))
+		return sums(argc, argv);
+	fprintf(stderr, "usage: fatstress mutate N SEED TYPE IMAGE... | parallel K DIR | btime PATH... | sums FILE...\n");
 	return 2;
 }

@@ -10,6 +10,7 @@
 //!
 //! Scenario headers (comment lines starting with `# bench:`):
 //! - `timeout=<secs>`: the guest's hard limit (default 120);
+//! - `memory=<MiB>`: guest memory (default 512; files live in its RAM);
 //! - `qemu-args=<args>`: extra QEMU arguments;
 //! - `no-ncr810`: leave the default NCR 53C810 out;
 //! - `files=<paths>`: files (relative to the repository, or `$BENCH_DATA/..`)
@@ -37,6 +38,9 @@ use std::time::Instant;
 #[derive(Debug, Default, Clone)]
 struct Header {
     timeout: Option<u32>,
+    /// Guest memory in MiB, for scenarios whose files do not fit the
+    /// default (everything in the initramfs lives in RAM).
+    memory: Option<u32>,
     qemu_args: String,
     no_ncr810: bool,
     files: Vec<String>,
@@ -54,6 +58,7 @@ fn parse_header(text: &str) -> Header {
         let (key, val) = d.split_once('=').unwrap_or((d, ""));
         match key.trim() {
             "timeout" => h.timeout = val.trim().parse().ok(),
+            "memory" => h.memory = val.trim().parse().ok(),
             "qemu-args" => h.qemu_args = val.trim().to_string(),
             "no-ncr810" => h.no_ncr810 = true,
             "files" => h.files.extend(val.split_whitespace().map(str::to_string)),
@@ -117,6 +122,14 @@ fn run_vm(root: &Path, script: &Path, h: &Header, opts: &RunOpts, data: &Path) -
     }
     if h.no_ncr810 {
         cmd.arg("--no-ncr810");
+    }
+    if let Some(mib) = h.memory {
+        // A run-wide VM_MEM (the debug kernel's) may already ask for more.
+        let base = std::env::var("VM_MEM")
+            .ok()
+            .and_then(|v| v.parse::<u32>().ok())
+            .unwrap_or(0);
+        cmd.env("VM_MEM", mib.max(base).to_string());
     }
     if !h.qemu_args.is_empty() {
         cmd.arg("--qemu-args").arg(&h.qemu_args);
@@ -516,12 +529,13 @@ mod tests {
     #[test]
     fn header_directives() {
         let h = parse_header(
-            "#!/bin/sh\n# bench: timeout=30\n# bench: kunit=a, b\n# bench: no-ncr810\n# bench: qemu-args=-device lsi53c810\n",
+            "#!/bin/sh\n# bench: timeout=30\n# bench: kunit=a, b\n# bench: no-ncr810\n# bench: qemu-args=-device lsi53c810\n# bench: memory=1024\n",
         );
         assert_eq!(h.timeout, Some(30));
         assert_eq!(h.kunit, vec!["a", "b"]);
         assert!(h.no_ncr810);
         assert_eq!(h.qemu_args, "-device lsi53c810");
+        assert_eq!(h.memory, Some(1024));
     }
 
     #[test]

@@ -1,4 +1,5 @@
 # bench: files=$BENCH_DATA/images/*.img $BENCH_DATA/fatstress
+# bench: memory=1024
 # bench: timeout=240
 # For every generated image (mkfs.fat + mtools), plus one the kernel's own
 # vfat wrote names outside the BMP into: mounted with rust_vfat and with the
