@@ -876,14 +876,16 @@ unsafe fn fill_super(sb: *mut bindings::super_block, ctx: &MountCtx) -> Result {
     }
     // SAFETY: `sys_tz` is the kernel's time zone, a plain global.
     let tz_west = unsafe { (*ptr::addr_of!(bindings::sys_tz)).tz_minuteswest };
+    let mut opts = ctx.opts;
+    opts.settle();
     let sbi = KBox::new(
         FatSb {
             vol,
-            opts: ctx.opts,
+            opts,
             ns: ctx.ns,
             uid,
             gid,
-            tz_offset: fat_disk::inode::tz_offset_secs(&ctx.opts, tz_west),
+            tz_offset: fat_disk::inode::tz_offset_secs(&opts, tz_west),
             free: AtomicU32::new(u32::MAX),
             // SAFETY: Allocates and initialises a ratelimit state (NULL on
             // failure, which `FatSb::error` tolerates).

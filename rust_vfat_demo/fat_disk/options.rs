@@ -93,6 +93,17 @@ impl MountOptions {
     }
 }
 
+impl MountOptions {
+    /// Settles options that depend on each other, once all are parsed: as
+    /// in `fs/fat`, `uni_xlate` turns `utf8` off (escapes are an
+    /// alternative to UTF-8).
+    pub fn settle(&mut self) {
+        if self.uni_xlate {
+            self.charset = IoCharset::Latin1;
+        }
+    }
+}
+
 /// Why an option was refused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum OptionError {

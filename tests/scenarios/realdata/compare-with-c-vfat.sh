@@ -56,6 +56,15 @@ done
 # msdos's default names and its dotted hidden files, on the image with one.
 compare $F/fat12-basic.img rust_msdos msdos dots
 
+step "mount options, applied as fs/fat applies them"
+for opts in iocharset=iso8859-1 uni_xlate shortname=lower,utf8 shortname=win95,utf8 \
+	utf8,uid=1000,gid=100,umask=027 utf8,fmask=0133,dmask=0002,showexec,time_offset=-120 \
+	utf8,tz=UTC,sys_immutable,quiet check=s,utf8; do
+	compare $F/fat16-unicode.img rust_vfat vfat "$opts"
+	compare $F/fat12-basic.img rust_vfat vfat "$opts"
+done
+compare $F/fat12-basic.img rust_msdos msdos uid=7,gid=8,umask=077,tz=UTC
+
 step "lookups by another case and by the 8.3 alias"
 losetup -r /dev/loop0 $F/fat12-basic.img
 must mount -t rust_vfat -o utf8 /dev/loop0 /mnt/r
