@@ -164,3 +164,90 @@ pub fn listing(img: &[u8]) -> Result<String, FatError> {
     }
     Ok(out)
 }
+
+/// Runs on `img` the rest of what a mount does, beyond the listing: for
+/// every record of every directory, inode attributes (as vfat and msdos),
+/// the mapping of each of a file's clusters to the device (as the page
+/// cache asks for it), both namespaces' display names and msdos's lookup
+/// formatting of them; and mount options from the image's bytes. Returns
+/// how many records it saw; an error only when the volume does not open.
+/// For the fuzzer: the code must not panic or hang on any input.
+pub fn exercise(img: &[u8]) -> Result<usize, FatError> {
+    use fat_disk::inode::{
+        entry_attrs,
+        first_cluster,
+        root_attrs, //
+    };
+    use fat_disk::names::{
+        msdos_format_name,
+        msdos_short_name,
+        NameCheck, //
+    };
+    use fat_disk::options::{
+        apply,
+        Flavour,
+        MountOptions, //
+    };
+
+    let vol = Volume::open(img, img.len() as u64)?;
+    let opts = MountOptions::new(0o022);
+    let _ = root_attrs(&vol, &opts, Flavour::Vfat);
+    let mut seen = 0usize;
+    let mut dirs = vec![DirLocation::root(&vol)];
+    let mut name = NameBuf::new();
+    while let Some(loc) = dirs.pop() {
+        let mut reader = DirReader::new(&vol, loc, true);
+        while let Ok(Some(rec)) = reader.next_record() {
+            seen += 1;
+            if seen > 20_000 {
+                return Ok(seen);
+            }
+            let e = rec.entry;
+            for flavour in [Flavour::Vfat, Flavour::Msdos] {
+                let _ = entry_attrs(&vol, &opts, flavour, 0, &e);
+            }
+            name.clear();
+            let _ = long_name(reader.long_name(&rec), IoCharset::Latin1, true, &mut name);
+            name.clear();
+            if msdos_short_name(&e, false, true, &mut name).is_ok() {
+                for check in [NameCheck::Relaxed, NameCheck::Normal, NameCheck::Strict] {
+                    let _ = msdos_format_name(name.as_bytes(), check, false, true);
+                }
+            }
+            let start = first_cluster(&vol, &e);
+            if e.is_dir() {
+                if !e.is_dot() && start >= 2 && dirs.len() < 64 {
+                    dirs.push(DirLocation::Chain(start));
+                }
+            } else if start != 0 {
+                let mut hint = None;
+                let mut off = 0u64;
+                while off < u64::from(e.size) {
+                    match vol.locate(start, off, hint, 16) {
+                        Ok((pos, run)) => {
+                            hint = Some(pos);
+                            off += u64::from(run) * u64::from(vol.bpb.cluster_size);
+                        }
+                        Err(_) => break,
+                    }
+                }
+            }
+        }
+    }
+    // Options spelled by the image's own bytes, key=value split at '='.
+    let mut o = MountOptions::new(0o022);
+    for word in img
+        .get(..512)
+        .unwrap_or(img)
+        .split(|&b| b == b',' || b == 0)
+    {
+        let (k, v) = match word.iter().position(|&b| b == b'=') {
+            Some(p) => (&word[..p], Some(&word[p + 1..])),
+            None => (word, None),
+        };
+        let _ = apply(&mut o, Flavour::Vfat, k, v);
+        let _ = apply(&mut o, Flavour::Msdos, k, v);
+    }
+    o.settle();
+    Ok(seen)
+}

@@ -277,3 +277,13 @@ fn fuzzer_regressions() {
     }
     assert!(n > 0);
 }
+
+/// `exercise` (what the fuzzer runs beyond the listing) walks a real image.
+#[test]
+fn exercise_walks_every_record() {
+    let mut img = tiny_fat12();
+    root_entry(&mut img, 0, &short(b"HELLO   TXT", attr::ARCHIVE, 2, 5));
+    set_fat12(&mut img, 2, 0xfff);
+    assert_eq!(fat_logic::exercise(&img), Ok(1));
+    assert!(fat_logic::exercise(&img[..100]).is_err());
+}
