@@ -130,3 +130,18 @@ check_slab_growth() { # before after what
 		echo "debug kernel: slab not compared (KASAN quarantine, kmemleak records); kmemleak.sh checks leaks"
 	fi
 }
+
+# Everything a mounted FAT volume shows, in readdir order, into a file: stat
+# of every entry (type, mode, size, uid, gid, nlink, atime, mtime, ctime,
+# blocks, I/O block size), statx birth times (with /bench/files/fatstress),
+# the SHA-256 of every file, statfs; errors met on the way included. The
+# depth is bounded (FS_SNAPSHOT_DEPTH, default 32): a damaged volume's
+# directory may contain its parent.
+# Usage: fs_snapshot DIR OUT
+fs_snapshot() {
+	_d=${FS_SNAPSHOT_DEPTH:-32}
+	(cd "$1" && find . -maxdepth "$_d" -exec stat -c '%n %F %a %s %u %g %h %X %Y %Z %b %o' {} + &&
+		if [ -x /bench/files/fatstress ]; then find . -maxdepth "$_d" -exec /bench/files/fatstress btime {} +; fi &&
+		find . -maxdepth "$_d" -type f -exec sha256sum {} + &&
+		stat -f -c 'statfs %t %S %b %f %a %l' .) >"$2" 2>&1
+}

@@ -11,19 +11,15 @@
 F=/bench/files
 mkdir -p /mnt/r /mnt/c
 must modprobe rust_vfat
-# Everything a mount shows (to a bounded depth: a directory may contain
-# its parent), in readdir order, with the errors met on the way.
-snapshot() { # dir out
-	(cd "$1" && find . -maxdepth 6 -exec stat -c '%n %F %a %s %u %g %h %X %Y %Z %b' {} + &&
-		find . -maxdepth 6 -type f -exec sha256sum {} +) >"$2" 2>&1
-}
+# A directory may contain its parent: look 6 levels deep.
+FS_SNAPSHOT_DEPTH=6
 status=0
 while read -r name want; do
 	img=$F/bad/$name.img
 	losetup -r /dev/loop0 "$img" || fail "losetup $img failed"
 	dmesg_mark
 	if out=$(mount -t rust_vfat -o utf8 /dev/loop0 /mnt/r 2>&1); then
-		snapshot /mnt/r /tmp/rust.txt
+		fs_snapshot /mnt/r /tmp/rust.txt
 		must umount /mnt/r
 		lines=$(dmesg_new | grep -c 'rust_vfat (loop0): ')
 		case $want in
@@ -38,7 +34,7 @@ while read -r name want; do
 		same-as-C)
 			losetup -r /dev/loop1 "$img"
 			must mount -t vfat -o ro,utf8 /dev/loop1 /mnt/c
-			snapshot /mnt/c /tmp/c.txt
+			fs_snapshot /mnt/c /tmp/c.txt
 			must umount /mnt/c
 			losetup -d /dev/loop1
 			if cmp -s /tmp/c.txt /tmp/rust.txt; then

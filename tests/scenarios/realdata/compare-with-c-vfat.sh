@@ -20,12 +20,6 @@ mkdir "/mnt/c/𝄞 music 𝄞"
 echo clef >"/mnt/c/𝄞 music 𝄞/🎵.txt"
 loop_umount /mnt/c
 
-# Everything a mount shows, in readdir order.
-snapshot() { # dir out
-	(cd "$1" && find . -exec stat -c '%n %F %a %s %u %g %h %X %Y %Z %b %o' {} + &&
-		find . -exec $F/fatstress btime {} + &&
-		find . -type f -exec sha256sum {} + && stat -f -c 'statfs %t %S %b %f %a %l' .) >"$2"
-}
 status=0
 compare() { # image rust-type c-type options
 	losetup -r /dev/loop0 "$1" && losetup -r /dev/loop1 "$1" || fail "losetup $1 failed"
@@ -34,8 +28,8 @@ compare() { # image rust-type c-type options
 		echo "MISMATCH $name: mount -t $2 failed"; dmesg | tail -3; status=1
 	else
 		must mount -t "$3" -o "ro,$4" /dev/loop1 /mnt/c
-		snapshot /mnt/r /tmp/cmp/$name.rust
-		snapshot /mnt/c /tmp/cmp/$name.c
+		fs_snapshot /mnt/r /tmp/cmp/$name.rust
+		fs_snapshot /mnt/c /tmp/cmp/$name.c
 		if cmp -s /tmp/cmp/$name.c /tmp/cmp/$name.rust; then
 			echo "same $name: $(grep -c '^\. \|^\./' /tmp/cmp/$name.c) stat lines and hashes"
 		else

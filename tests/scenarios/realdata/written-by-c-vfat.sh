@@ -34,12 +34,8 @@ step "rust_vfat and the C vfat show the same volume"
 losetup -r /dev/loop0 $img && losetup -r /dev/loop1 $img || fail "losetup failed"
 must mount -t rust_vfat -o utf8 /dev/loop0 /mnt/r
 must mount -t vfat -o ro,utf8 /dev/loop1 /mnt/c
-snapshot() { # dir out
-	(cd "$1" && find . -exec stat -c '%n %F %a %s %u %g %h %X %Y %Z %b %o' {} + &&
-		find . -type f -size +0 -exec sha256sum {} + && stat -f -c 'statfs %t %S %b %f %a %l' .) >"$2"
-}
-snapshot /mnt/r /tmp/rust.txt
-snapshot /mnt/c /tmp/c.txt
+fs_snapshot /mnt/r /tmp/rust.txt
+fs_snapshot /mnt/c /tmp/c.txt
 wc -l </tmp/rust.txt
 cmp -s /tmp/c.txt /tmp/rust.txt || { diff /tmp/c.txt /tmp/rust.txt | head; fail "rust_vfat and vfat differ"; }
 step "the interleaved files are fragmented"
