@@ -1,4 +1,5 @@
-# bench: files=$BENCH_DATA/images/fat12-basic.img $BENCH_DATA/images/fat32-many.img timeout=120
+# bench: files=$BENCH_DATA/images/fat12-basic.img $BENCH_DATA/images/fat32-many.img
+# bench: timeout=120
 # O_DIRECT reads work on the C vfat (fat_direct_IO: blockdev_direct_IO over
 # fat_get_block) and return the file's bytes; programs that open with
 # O_DIRECT (dd iflag=direct, databases, QEMU's cache=none) must be able to
