@@ -30,7 +30,7 @@ if ! fresh images scripts/make-fat-images.sh scripts/make-bad-images.py; then
 	python3 scripts/make-bad-images.py "$data/images/fat12-basic.img" "$data/bad" >/dev/null
 	done_stamp images
 fi
-for tool in fatstress rvbench; do
+for tool in fatstress rvbench rcuwalk dirseek; do
 	if ! fresh "$tool" "tests/guest/$tool.c"; then
 		gcc -static -O2 -Wall -o "$data/$tool" "tests/guest/$tool.c"
 		done_stamp "$tool"

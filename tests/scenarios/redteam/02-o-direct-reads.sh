@@ -1,0 +1,35 @@
+# bench: files=$BENCH_DATA/images/fat12-basic.img $BENCH_DATA/images/fat32-many.img
+# bench: timeout=120
+# O_DIRECT reads work on the C vfat (fat_direct_IO: blockdev_direct_IO over
+# fat_get_block) and return the file's bytes; programs that open with
+# O_DIRECT (dd iflag=direct, databases, QEMU's cache=none) must be able to
+# read a rust_vfat volume too. rust_fat_aops has no direct_IO, so the VFS
+# refuses the open with EINVAL.
+. /bench/lib.sh
+F=/bench/files
+mkdir -p /mnt/r /mnt/c
+must modprobe vfat
+status=0
+for img in fat12-basic fat32-many; do
+	losetup -r /dev/loop0 $F/$img.img || fail "losetup"
+	losetup -r /dev/loop1 $F/$img.img || fail "losetup"
+	must mount -t rust_vfat -o utf8 /dev/loop0 /mnt/r
+	must mount -t vfat -o ro,utf8 /dev/loop1 /mnt/c
+	n=0
+	(cd /mnt/c && find . -type f | head -20) >/tmp/files
+	while read -r f; do
+		want=$(dd if="/mnt/c/$f" bs=4096 iflag=direct 2>/dev/null | md5sum) || fail "C vfat: O_DIRECT read of $f failed: the scenario is wrong"
+		if got=$(dd if="/mnt/r/$f" bs=4096 iflag=direct 2>/tmp/err | md5sum) && ! grep -q "can't open" /tmp/err; then
+			[ "$got" = "$want" ] || { echo "FAIL $img $f: O_DIRECT read gives other bytes than the C vfat"; status=1; }
+		else
+			echo "FAIL $img $f: O_DIRECT read: $(cat /tmp/err)"; status=1
+		fi
+		n=$((n + 1))
+	done </tmp/files
+	echo "$img: $n files read with O_DIRECT"
+	must umount /mnt/r
+	must umount /mnt/c
+	losetup -d /dev/loop0
+	losetup -d /dev/loop1
+done
+exit $status

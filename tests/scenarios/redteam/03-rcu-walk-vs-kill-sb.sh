@@ -1,0 +1,31 @@
+# bench: files=$BENCH_DATA/rcuwalk $BENCH_DATA/images/fat12-basic.img
+# bench: qemu-args=-smp 2
+# bench: timeout=240
+# Path walks in RCU mode call d_hash/d_compare without holding a reference
+# to the mount or the super block: a walk started from a directory fd of a
+# lazily unmounted volume keeps going after path_init dropped its
+# reference to the file, while another thread closes the last reference
+# and so runs kill_sb. The C fat frees its sbi after an RCU grace period
+# (fat_put_super: call_rcu(&sbi->rcu, delayed_free)); rust_fat's kill_sb
+# drops its FatSb at once, and the walk's next d_hash reads the freed
+# FatSb (sbi.ns) and calls through it: general protection fault in
+# rust_fat_core::vfs::d_hash. rcuwalk (tests/guest/rcuwalk.c) repeats
+# mount, open a directory, umount -l, walks from the fd in three threads,
+# close. The C vfat first, as the control; the harness fails on the oops.
+. /bench/lib.sh
+F=/bench/files
+mkdir -p /mnt/r
+cp $F/fat12-basic.img /tmp/i
+losetup -r /dev/loop0 /tmp/i || fail "losetup"
+must modprobe vfat
+step "C vfat: 1000 cycles"
+must $F/rcuwalk /dev/loop0 vfat /mnt/r docs sub 1000 3
+for t in rust_vfat rust_msdos; do
+	step "$t: 3000 cycles"
+	must modprobe $t
+	must $F/rcuwalk /dev/loop0 $t /mnt/r docs sub 3000 3
+	must modprobe -r $t
+done
+loaded rust_fat && fail "rust_fat still loaded after every user went"
+losetup -d /dev/loop0
+exit 0
