@@ -171,9 +171,21 @@ static void rust_fat_readahead(struct readahead_control *rac)
 	mpage_readahead(rac, rust_fat_get_block);
 }
 
+/* O_DIRECT reads (as fat_direct_IO, whose write side a read-only file
+ * system has no use for). */
+static ssize_t rust_fat_direct_IO(struct kiocb *iocb, struct iov_iter *iter)
+{
+	struct inode *inode = iocb->ki_filp->f_mapping->host;
+
+	if (iov_iter_rw(iter) == WRITE)
+		return -EROFS;
+	return blockdev_direct_IO(iocb, inode, iter, rust_fat_get_block);
+}
+
 const struct address_space_operations rust_fat_aops = {
 	.read_folio	= rust_fat_read_folio,
 	.readahead	= rust_fat_readahead,
+	.direct_IO	= rust_fat_direct_IO,
 };
 
 /* Inodes. */

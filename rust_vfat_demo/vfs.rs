@@ -395,6 +395,8 @@ pub struct FatSb {
     free: AtomicU32,
     /// Per-mount limit on error messages, as `fs/fat`'s.
     ratelimit: *mut bindings::ratelimit_state,
+    /// For freeing this after a grace period (see [`kill_sb`]).
+    rcu: Opaque<bindings::callback_head>,
 }
 
 // SAFETY: The ratelimit state is only used through `___ratelimit`, which
@@ -890,6 +892,7 @@ unsafe fn fill_super(sb: *mut bindings::super_block, ctx: &MountCtx) -> Result {
             // SAFETY: Allocates and initialises a ratelimit state (NULL on
             // failure, which `FatSb::error` tolerates).
             ratelimit: unsafe { rust_fat_ratelimit_new() },
+            rcu: Opaque::uninit(),
         },
         GFP_KERNEL,
     )?;
@@ -958,8 +961,29 @@ unsafe extern "C" fn kill_sb(sb: *mut bindings::super_block) {
         let info = (*sb).s_fs_info.cast::<FatSb>();
         bindings::kill_block_super(sb);
         if !info.is_null() {
-            drop(KBox::from_raw(info));
+            // A path walk in RCU mode may still be in `d_hash`/`d_compare`
+            // with one of this super block's dentries (from a directory fd
+            // whose last close got us here): free the info only after a
+            // grace period, as fs/fat does. The module's exit waits for
+            // these callbacks (`rcu_barrier` in `InodeCache::drop`).
+            bindings::call_rcu((*info).rcu.get(), Some(free_sb_rcu));
         }
+    }
+}
+
+/// Frees a super block's [`FatSb`] once no RCU reader can see it.
+///
+/// # Safety
+///
+/// `head` must be the `rcu` field of a `FatSb` made by `fill_super` and
+/// queued once by [`kill_sb`].
+unsafe extern "C" fn free_sb_rcu(head: *mut bindings::callback_head) {
+    // SAFETY: As the caller guarantees; `Opaque<T>` has `T`'s layout, so the
+    // field's address is the `callback_head`'s.
+    unsafe {
+        let rcu = head.cast::<Opaque<bindings::callback_head>>();
+        let info = kernel::container_of!(rcu, FatSb, rcu);
+        drop(KBox::from_raw(info));
     }
 }
 
@@ -1009,6 +1033,28 @@ unsafe extern "C" fn lookup(
             Err(e) => return e.to_ptr(),
         },
     };
+    if !inode.is_null() && sbi.ns.flavour == Flavour::Vfat {
+        // The long name and the 8.3 alias name one inode. As vfat_lookup:
+        // when it already has a dentry in this directory (looked up by the
+        // other name), use that one; a directory's keeps its name (cwd and
+        // mount points stay as they are), a file's moves to the new name.
+        // SAFETY: `inode` is referenced; `d_find_alias` returns a
+        // referenced dentry or NULL; `dentry` is the unhashed dentry being
+        // looked up, so `d_move` may give its name to `alias`.
+        unsafe {
+            let alias = bindings::d_find_alias(inode);
+            if !alias.is_null() {
+                if (*alias).d_parent == (*dentry).d_parent {
+                    if u32::from((*inode).i_mode) & fat_disk::inode::S_IFDIR == 0 {
+                        bindings::d_move(alias, dentry);
+                    }
+                    bindings::iput(inode);
+                    return alias;
+                }
+                bindings::dput(alias);
+            }
+        }
+    }
     // SAFETY: `inode` is NULL (a negative dentry) or a referenced inode,
     // which `d_splice_alias` consumes.
     unsafe { bindings::d_splice_alias(inode, dentry) }
@@ -1165,8 +1211,15 @@ unsafe fn readdir(
         // SAFETY: As above.
         unsafe { (*ctx).pos = rec.end as i64 };
     }
+    // At the end: the directory's size, never before where the caller
+    // asked to start (a position past the end stays as it is, as in C).
     // SAFETY: `inode` is live; its size does not change (read-only).
-    unsafe { (*ctx).pos = (*inode).i_size.max(if fake_offset { 2 } else { 0 }) };
+    unsafe {
+        (*ctx).pos = (*inode)
+            .i_size
+            .max(cpos as i64)
+            .max(if fake_offset { 2 } else { 0 })
+    };
     Ok(())
 }
 

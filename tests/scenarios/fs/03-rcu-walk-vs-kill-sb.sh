@@ -1,6 +1,6 @@
 # bench: files=$BENCH_DATA/rcuwalk $BENCH_DATA/images/fat12-basic.img
 # bench: qemu-args=-smp 2
-# bench: timeout=240
+# bench: timeout=300
 # Path walks in RCU mode call d_hash/d_compare without holding a reference
 # to the mount or the super block: a walk started from a directory fd of a
 # lazily unmounted volume keeps going after path_init dropped its
@@ -18,12 +18,12 @@ mkdir -p /mnt/r
 cp $F/fat12-basic.img /tmp/i
 losetup -r /dev/loop0 /tmp/i || fail "losetup"
 must modprobe vfat
-step "C vfat: 1000 cycles"
-must $F/rcuwalk /dev/loop0 vfat /mnt/r docs sub 1000 3
+step "C vfat: 300 cycles"
+must $F/rcuwalk /dev/loop0 vfat /mnt/r docs sub 300 3
 for t in rust_vfat rust_msdos; do
-	step "$t: 3000 cycles"
+	step "$t: 1000 cycles"
 	must modprobe $t
-	must $F/rcuwalk /dev/loop0 $t /mnt/r docs sub 3000 3
+	must $F/rcuwalk /dev/loop0 $t /mnt/r docs sub 1000 3
 	must modprobe -r $t
 done
 loaded rust_fat && fail "rust_fat still loaded after every user went"
