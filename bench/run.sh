@@ -69,6 +69,12 @@ b0=$(stat -c %Y "$kdir/config.log")
 b1=$(stat -c %Y "$kdir/build.log")
 echo "BENCH kernel.cold_build_s $((b1 - b0))" | tee -a "$out/guest.log"
 
-if [ -n "$update" ]; then dest="$REPO_ROOT/bench"; else dest="$out"; fi
+if [ -n "$update" ]; then
+	dest="$REPO_ROOT/bench"
+	what="$dest/results.json, $dest/results.md and the table in README.md"
+else
+	dest="$out"
+	what="$dest/results.json and $dest/results.md (make bench UPDATE_README=1 writes them to bench/ and the README)"
+fi
 python3 bench/report.py $update "$out/guest.log" "$kdir" "$REPO_ROOT" "$(kernel_key main)" "$dest"
-log "bench: wrote $dest/results.json and $dest/results.md${update:+ and the README's table}"
+log "bench: wrote $what"
