@@ -7,6 +7,9 @@
 #   make clean
 #   make demo                                    the demonstration (README)
 #   make check [T=<scenario>]                    the whole test suite (README)
+#   make bench [UPDATE_README=1]                 Rust vs C (README); results in
+#                                                target/bench-run/, or with
+#                                                UPDATE_README=1 in bench/ and README.md
 #   make vm-run SCRIPT=<file> [FILES="..."] [QEMU_ARGS="..."] [NO_NCR810=1]
 #   make kernel | setup | lint | host-test | rust-analyzer
 
@@ -86,7 +89,7 @@ host-test:
 
 .PHONY: bench fuzz kernel-debug check-debug
 bench:
-	$(PROJECT)/bench/run.sh
+	$(PROJECT)/bench/run.sh $(if $(UPDATE_README),--update-readme)
 
 fuzz:
 	$(PROJECT)/scripts/fuzz.sh $(FUZZ_SECONDS)

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""Turns the BENCH lines of one benchmark run into bench/results.json and
-bench/results.md. Usage: report.py GUEST_LOG KDIR REPO KERNEL_KEY"""
+"""Turns the BENCH lines of one benchmark run into results.json and
+results.md in OUT_DIR; with --update-readme also rewrites the table block of
+the README. Usage: report.py [--update-readme] GUEST_LOG KDIR REPO KERNEL_KEY OUT_DIR"""
 import datetime
 import json
 import os
@@ -10,7 +11,13 @@ import statistics
 import subprocess
 import sys
 
-log, kdir, repo, key = sys.argv[1:5]
+args = sys.argv[1:]
+update_readme = bool(args) and args[0] == '--update-readme'
+if update_readme:
+    args = args[1:]
+if len(args) != 5:
+    sys.exit(__doc__)
+log, kdir, repo, key, out_dir = args
 v = {}
 for line in open(log, encoding='utf-8', errors='replace'):
     m = re.match(r'^BENCH (\S+) (\S+)$', line.strip())
@@ -65,22 +72,42 @@ lu_rust = {k: v[f'load_unload.rust.{k}_ns'] for k in ('median', 'min', 'max')}
 lu_c = {k: v[f'load_unload.c.{k}_ns'] for k in ('median', 'min', 'max')}
 cross = summary(runs(r'call\.run\d+\.cross_module_ns_per_call'))
 inmod = summary(runs(r'call\.run\d+\.in_module_ns_per_call'))
-entries = int(v.get('listing.rust.run1.entries', 0))
-rust_list = summary(runs(r'listing\.rust\.run\d+\.ns'))
-rust_write = summary(runs(r'listing\.rust\.run\d+\.write_ns'))
-c_cold = summary(runs(r'listing\.c_cold\.run\d+\.ns'))
-c_warm = summary(runs(r'listing\.c_warm\.run\d+\.ns'))
 
 
-def eps(pattern):
-    """Entries per second of each run matching `pattern`, summarized."""
-    return summary([entries / (ns / 1e9) for ns in runs(pattern)])
+def triple(prefix):
+    """The median/min/max an rvbench stats() call printed under `prefix`."""
+    return {k: v[f'{prefix}.{k}_ns'] for k in ('median', 'min', 'max')}
 
 
-rust_eps = eps(r'listing\.rust\.run\d+\.ns')
-c_warm_eps = eps(r'listing\.c_warm\.run\d+\.ns')
-c_cold_eps = eps(r'listing\.c_cold\.run\d+\.ns')
+mount = {d: triple(f'mount.{d}.mount') for d in ('rust', 'c')}
+umount = {d: triple(f'mount.{d}.umount') for d in ('rust', 'c')}
 
+
+def rate(kind, name, amount_key, scale=1.0):
+    """Per-run amount/s of the runs `kind.name.runN`, summarized: `amount_key`
+    is the BENCH key holding what each run did (entries, bytes, reads)."""
+    xs = []
+    for k, ns in v.items():
+        m = re.fullmatch(rf'{kind}\.{name}\.(run\d+)\.ns', k)
+        if m:
+            xs.append(v[f'{kind}.{name}.{m.group(1)}.{amount_key}'] / (ns / 1e9) / scale)
+    return summary(xs)
+
+
+rates = {
+    'readdir_cold_entries_per_s': {d: rate('listing', f'{d}_cold', 'entries') for d in ('rust', 'c')},
+    'readdir_warm_entries_per_s': {d: rate('listing', f'{d}_warm', 'entries') for d in ('rust', 'c')},
+    'findstat_cold_entries_per_s': {d: rate('findstat', f'{d}_cold', 'entries') for d in ('rust', 'c')},
+    'findstat_warm_entries_per_s': {d: rate('findstat', f'{d}_warm', 'entries') for d in ('rust', 'c')},
+    'seqread_cold_mb_per_s': {d: rate('seqread', d, 'bytes', 1e6) for d in ('rust', 'c')},
+    'randread_cold_iops': {d: rate('randread', d, 'reads') for d in ('rust', 'c')},
+}
+for r in rates.values():
+    r['ratio_rust_over_c'] = ratio(r['rust'], r['c'])
+slab = {c: int(v.get(f'slab.{c}.objsize', 0)) for c in ('rust_fat_inode_cache', 'fat_inode_cache')}
+entries = int(v.get('findstat.rust_warm.run1.entries', 0))
+dir_entries = int(v.get('listing.rust_cold.run1.entries', 0))
+randreads = int(v.get('randread.rust.run1.reads', 0))
 
 boot_wall = summary(runs(r'boot\.run\d+\.wall_ms'))
 boot_init = summary(runs(r'boot\.run\d+\.kernel_to_init_ms'))
@@ -89,7 +116,9 @@ inner_build = summary(runs(r'inner_loop\.run\d+\.build_ms'))
 inner_vm = summary(runs(r'inner_loop\.run\d+\.vm_ms'))
 
 res = {
-    'taken': datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds'),
+    # When the run ended: the guest log's last write (a report made again
+    # from the same log keeps the run's date).
+    'taken': datetime.datetime.fromtimestamp(os.path.getmtime(log), datetime.timezone.utc).isoformat(timespec='seconds'),
     'kernel': release,
     'kernel_key': key,
     'machine': {'cpus': os.cpu_count(), 'accel': 'tcg'},
@@ -98,40 +127,77 @@ res = {
                      'ratio_rust_over_c': {k: rust_mem[k] / c_mem[k] if c_mem[k] else None for k in c_mem}},
     'call_ns_per_call': {'cross_module': cross, 'in_module': inmod,
                          'ratio_cross_over_in': ratio(cross, inmod), 'calls_per_run': int(v.get('call.run1.calls', 0))},
-    'listing_10k': {'entries': entries,
-                    'rust_vfat_entries_per_s': rust_eps, 'rust_vfat_image_write_ns': rust_write,
-                    'c_vfat_cold_entries_per_s': c_cold_eps, 'c_vfat_warm_entries_per_s': c_warm_eps,
-                    'ratio_rust_over_c_warm': ratio(rust_eps, c_warm_eps),
-                    'ratio_rust_over_c_cold': ratio(rust_eps, c_cold_eps)},
+    'inode_object_bytes': {**slab, 'ratio_rust_over_c': slab['rust_fat_inode_cache'] / slab['fat_inode_cache']
+                           if slab['fat_inode_cache'] else None},
+    'mount_ns': {'mount': {**mount, 'ratio_rust_over_c': ratio(mount['rust'], mount['c'])},
+                 'umount': {**umount, 'ratio_rust_over_c': ratio(umount['rust'], umount['c'])},
+                 'cycles': 100, 'options': 'ro,utf8'},
+    'file_system': {'directory_entries': dir_entries, 'findstat_entries': entries,
+                    'random_reads_per_run': randreads, **rates},
     'bench': {'kernel_cold_build_s': v.get('kernel.cold_build_s'), 'suite_warm_s': v.get('suite.warm_s'),
               'boot_wall_ms': boot_wall, 'boot_kernel_to_init_ms': boot_init,
               'inner_loop_ms': inner, 'inner_loop_build_ms': inner_build, 'inner_loop_vm_ms': inner_vm,
               'targets': {'inner_loop_ms': 5000, 'suite_warm_s': 60}},
 }
-os.makedirs(os.path.join(repo, 'bench'), exist_ok=True)
-json.dump(res, open(os.path.join(repo, 'bench/results.json'), 'w'), indent=2)
+os.makedirs(out_dir, exist_ok=True)
+json.dump(res, open(os.path.join(out_dir, 'results.json'), 'w'), indent=2)
 
 
 def f3(s, unit=1.0, fmt='{:.0f}'):
     return ' / '.join(fmt.format(s[k] / unit) for k in ('median', 'min', 'max'))
 
 
+def fr(s):
+    """Median/min/max of a ratio: two decimals, three below 0.1."""
+    return ' / '.join(('{:.2f}' if s[k] >= 0.1 else '{:.3f}').format(s[k]) for k in ('median', 'min', 'max'))
+
+
+def row(measure, rust, c, r, unit=1.0, fmt='{:.0f}'):
+    """A table row of median/min/max cells for Rust, C and their ratio."""
+    return f"| {measure} | {f3(rust, unit, fmt)} | {f3(c, unit, fmt)} | {fr(r)} |"
+
+
+def rate_row(measure, name, fmt='{:.0f}'):
+    r = rates[name]
+    return row(measure, r['rust'], r['c'], r['ratio_rust_over_c'], 1, fmt)
+
+
+fs = res['file_system']
+n_cold = fs['findstat_cold_entries_per_s']['rust']['n']
+n_rand = fs['randread_cold_iops']['rust']['n']
 md = [f"# Benchmark results\n",
       f"Taken {res['taken']} on Linux {release} under QEMU TCG ({os.cpu_count()} host CPUs), "
-      f"Rust and C in the same VM boot. Cells are median / min / max over the runs (a ratio column divides medians by medians, minima by minima, maxima by maxima); TCG inflates absolute times, "
-      f"the ratios are what carries over. Command: `make bench`.\n",
+      f"Rust and C in the same VM boot, the file system rows on the same FAT32 image (512-byte clusters) "
+      f"through two read-only loop devices, mounted `ro,utf8`. Cells are median / min / max over the runs "
+      f"(a ratio column divides medians by medians, minima by minima, maxima by maxima); TCG inflates "
+      f"absolute times, the ratios are what carries over. \"Cold\": caches dropped (`drop_caches` 3) and "
+      f"a fresh mount before the run. Command: `make bench{' UPDATE_README=1' if update_readme else ''}`.\n",
       "| measure | Rust | C | Rust / C |", "| --- | --- | --- | --- |",
-      f"| insmod+rmmod of the pair, µs (100 interleaved cycles) | {f3(lu_rust, 1e3)} | {f3(lu_c, 1e3)} | {f3(res['load_unload_ns']['ratio_rust_over_c'], 1, '{:.2f}')} |"]
+      row("insmod+rmmod of the pair, µs (100 interleaved cycles; lower is better)", lu_rust, lu_c,
+          res['load_unload_ns']['ratio_rust_over_c'], 1e3)]
 for k in ('ko_bytes', 'text', 'rodata', 'data', 'bss', 'core_size'):
     r = res['memory_bytes']['ratio_rust_over_c'][k]
     md.append(f"| {k.replace('_', ' ')} of the pair, bytes | {rust_mem[k]} | {c_mem[k]} | {r:.2f} |" if r else
-              f"| {k} of the pair, bytes | {rust_mem[k]} | {c_mem[k]} | – |")
-md += [f"| listing 10,000 entries, entries/s (Rust: parse + walk of the image written to the device; C: readdir, warm page cache) | {f3(rust_eps)} | {f3(c_warm_eps)} | {f3(res['listing_10k']['ratio_rust_over_c_warm'], 1, '{:.2f}')} |",
-       f"| listing 10,000 entries, C cold (caches dropped, fresh mount) | – | {f3(c_cold_eps)} | {f3(res['listing_10k']['ratio_rust_over_c_cold'], 1, '{:.2f}')} |",
+              f"| {k.replace('_', ' ')} of the pair, bytes | {rust_mem[k]} | {c_mem[k]} | – |")
+r = res['inode_object_bytes']['ratio_rust_over_c']
+md += [f"| inode object, bytes (`/proc/slabinfo` objsize: `rust_fat_inode_cache`, `fat_inode_cache`) | "
+       f"{slab['rust_fat_inode_cache']} | {slab['fat_inode_cache']} | {f'{r:.2f}' if r else '–'} |",
+       row("mount(2), µs (100 interleaved cycles; lower is better)", mount['rust'], mount['c'],
+           res['mount_ns']['mount']['ratio_rust_over_c'], 1e3),
+       row("umount2(2), µs (the same cycles; lower is better)", umount['rust'], umount['c'],
+           res['mount_ns']['umount']['ratio_rust_over_c'], 1e3),
+       rate_row(f"readdir of {dir_entries:,} entries, cold, entries/s (higher is better)", 'readdir_cold_entries_per_s'),
+       rate_row(f"readdir of {dir_entries:,} entries, warm, entries/s", 'readdir_warm_entries_per_s'),
+       rate_row(f"find+stat (readdir + lstat of each of {entries:,} entries), cold, entries/s "
+                f"({n_cold} run{'s' if n_cold != 1 else ''})", 'findstat_cold_entries_per_s'),
+       rate_row(f"find+stat, warm (dcache hits), entries/s", 'findstat_warm_entries_per_s'),
+       rate_row("sequential read of a 32 MiB file, cold, MB/s", 'seqread_cold_mb_per_s', '{:.1f}'),
+       rate_row(f"random 4 KiB reads of it, cold, IOPS ({randreads} reads, fixed seed, {n_rand} runs)",
+                'randread_cold_iops'),
        "", "| call of `lfn_checksum` (10^6 calls, 5 runs) | ns per call |", "| --- | --- |",
-       f"| across the module boundary (rust_vfat → rust_fat) | {f3(cross, 1, '{:.2f}')} |",
-       f"| inside rust_vfat (the same code compiled in) | {f3(inmod, 1, '{:.2f}')} |",
-       f"| ratio | {f3(res['call_ns_per_call']['ratio_cross_over_in'], 1, '{:.2f}')} |",
+       f"| across the module boundary (rust_fat_callbench → rust_fat) | {f3(cross, 1, '{:.2f}')} |",
+       f"| inside rust_fat_callbench (the same code compiled in) | {f3(inmod, 1, '{:.2f}')} |",
+       f"| ratio | {fr(res['call_ns_per_call']['ratio_cross_over_in'])} |",
        "", "| the bench | measured | target |", "| --- | --- | --- |",
        f"| cold kernel build | {v.get('kernel.cold_build_s', 0):.0f} s | – |",
        f"| warm full suite (`make check`) | {v.get('suite.warm_s', 0):.0f} s | ≤ 60 s |",
@@ -139,14 +205,16 @@ md += [f"| listing 10,000 entries, entries/s (Rust: parse + walk of the image wr
        f"| VM run of an empty script, wall | {f3(boot_wall)} ms | – |",
        f"| inner loop: touch a .rs, rebuild, boot, its scenario | {f3(inner)} ms (build {f3(inner_build)}, VM {f3(inner_vm)}) | ≤ 5000 ms |",
        ""]
-open(os.path.join(repo, 'bench/results.md'), 'w').write('\n'.join(md) + '\n')
+open(os.path.join(out_dir, 'results.md'), 'w').write('\n'.join(md) + '\n')
 print('\n'.join(md))
 
-# Keep the README's copy of the table current.
-readme = os.path.join(repo, 'README.md')
-text = open(readme).read()
-m = re.search(r'(<!-- bench-table:[^\n]*-->\n).*?(\n<!-- /bench-table -->)', text, re.S)
-if m:
+# The README's copy of the table, only when asked (make bench UPDATE_README=1).
+if update_readme:
+    readme = os.path.join(repo, 'README.md')
+    text = open(readme).read()
+    m = re.search(r'(<!-- bench-table:[^\n]*-->\n).*?(\n<!-- /bench-table -->)', text, re.S)
+    if not m:
+        sys.exit('report.py: no bench-table block in README.md')
     table = '\n'.join(md[2:]).strip()
     text = text[:m.start()] + m.group(1) + table + m.group(2) + text[m.end():]
     open(readme, 'w').write(text)

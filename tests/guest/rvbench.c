@@ -7,13 +7,21 @@
  *       N interleaved cycles of loading the stack A (finit_module in order)
  *       and unloading it (delete_module in reverse), then the same for B;
  *       median/min/max ns per cycle for each
- *   rvbench callbench N     rust_vfat's RUST_VFAT_IOC_CALLBENCH: ns per call
- *                           across the module boundary and inside the module
+ *   rvbench mount N DIR OPTS NAME FSTYPE DEV [NAME FSTYPE DEV]...
+ *       N interleaved cycles of mount(2) of each DEV on DIR (read-only, the
+ *       data string OPTS) and umount2(2); median/min/max ns of the mount
+ *       and of the unmount for each NAME
  *   rvbench readdir NAME DIR   readdir of every entry of DIR (names and
- *                              types, no stat: a vfat lookup scans the whole
- *                              directory, which would measure that instead), ns
- *   rvbench rvlist NAME IMAGE  /dev/rust_vfat: write IMAGE, then read the
- *                              listing; ns for each and the entry count
+ *                              types, no stat), ns
+ *   rvbench findstat NAME DIR  what `find DIR | xargs stat` asks of the file
+ *                              system: readdir of DIR and of every directory
+ *                              below it, lstat of every entry, ns (on FAT a
+ *                              lookup not in the dcache scans the directory)
+ *   rvbench seqread NAME FILE  reads FILE from start to end in 1 MiB reads, ns
+ *   rvbench randread NAME FILE N SEED
+ *       N reads of 4 KiB at 4 KiB-aligned offsets of FILE drawn from a
+ *       xorshift generator seeded with SEED, readahead off
+ *       (POSIX_FADV_RANDOM, as fio does); ns
  *   rvbench mkfiles DIR N      creates N empty files with long names in DIR
  */
 #define _GNU_SOURCE
@@ -23,7 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -91,6 +99,45 @@ static int stack(char **kos, int n, int load)
 	return 0;
 }
 
+/*
+ * Reads every entry of the directory @name (relative to @at) and lstats
+ * it, descending into subdirectories; returns the number of entries, or -1.
+ */
+static long walk(int at, const char *name)
+{
+	int fd = openat(at, name, O_RDONLY | O_DIRECTORY);
+	struct dirent *e;
+	struct stat st;
+	long n = 0;
+	DIR *d;
+
+	if (fd < 0 || !(d = fdopendir(fd))) {
+		perror(name);
+		return -1;
+	}
+	while ((e = readdir(d))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		if (fstatat(fd, e->d_name, &st, AT_SYMLINK_NOFOLLOW)) {
+			perror(e->d_name);
+			closedir(d);
+			return -1;
+		}
+		n++;
+		if (S_ISDIR(st.st_mode)) {
+			long m = walk(fd, e->d_name);
+
+			if (m < 0) {
+				closedir(d);
+				return -1;
+			}
+			n += m;
+		}
+	}
+	closedir(d);
+	return n;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc >= 6 && !strcmp(argv[1], "modcycle")) {
@@ -126,21 +173,6 @@ int main(int argc, char **argv)
 		stats(key, tb, n);
 		return 0;
 	}
-	if (argc == 3 && !strcmp(argv[1], "callbench")) {
-		uint64_t v[3] = { strtoull(argv[2], NULL, 0), 0, 0 };
-		/* _IOWR('V', 1, u64[3]) */
-		unsigned long cmd = (3ul << 30) | (sizeof(v) << 16) | ('V' << 8) | 1;
-		int fd = open("/dev/rust_vfat", O_RDWR);
-
-		if (fd < 0 || ioctl(fd, cmd, v)) {
-			perror("RUST_VFAT_IOC_CALLBENCH");
-			return 1;
-		}
-		printf("BENCH call.cross_module_ns_per_call %.3f\n", (double)v[1] / v[0]);
-		printf("BENCH call.in_module_ns_per_call %.3f\n", (double)v[2] / v[0]);
-		printf("BENCH call.calls %llu\n", (unsigned long long)v[0]);
-		return 0;
-	}
 	if (argc == 4 && !strcmp(argv[1], "readdir")) {
 		uint64_t t = now();
 		DIR *d = opendir(argv[3]);
@@ -162,36 +194,105 @@ int main(int argc, char **argv)
 		printf("BENCH listing.%s.ns %llu\n", argv[2], (unsigned long long)t);
 		return 0;
 	}
-	if (argc == 4 && !strcmp(argv[1], "rvlist")) {
-		int in = open(argv[3], O_RDONLY), fd = open("/dev/rust_vfat", O_RDWR);
+	if (argc >= 8 && (argc - 5) % 3 == 0 && !strcmp(argv[1], "mount")) {
+		int n = atoi(argv[2]), k = (argc - 5) / 3;
+		const char *dir = argv[3], *opts = argv[4];
+		uint64_t *tm = calloc((size_t)n * k, sizeof(*tm));
+		uint64_t *tu = calloc((size_t)n * k, sizeof(*tu));
+		char key[128];
+
+		if (n < 1 || !tm || !tu)
+			return 2;
+		for (int i = 0; i < n; i++)
+			for (int j = 0; j < k; j++) {
+				char **a = argv + 5 + 3 * j;
+				uint64_t t = now();
+
+				if (mount(a[2], dir, a[1], MS_RDONLY, opts)) {
+					perror(a[2]);
+					return 1;
+				}
+				tm[j * n + i] = now() - t;
+				t = now();
+				if (umount2(dir, 0)) {
+					perror(dir);
+					return 1;
+				}
+				tu[j * n + i] = now() - t;
+			}
+		for (int j = 0; j < k; j++) {
+			snprintf(key, sizeof(key), "mount.%s.mount", argv[5 + 3 * j]);
+			stats(key, tm + j * n, n);
+			snprintf(key, sizeof(key), "mount.%s.umount", argv[5 + 3 * j]);
+			stats(key, tu + j * n, n);
+		}
+		return 0;
+	}
+	if (argc == 4 && !strcmp(argv[1], "findstat")) {
+		uint64_t t = now();
+		long n = walk(AT_FDCWD, argv[3]);
+
+		t = now() - t;
+		if (n < 0)
+			return 1;
+		printf("BENCH findstat.%s.entries %ld\n", argv[2], n);
+		printf("BENCH findstat.%s.ns %llu\n", argv[2], (unsigned long long)t);
+		return 0;
+	}
+	if (argc == 4 && !strcmp(argv[1], "seqread")) {
 		static char buf[1 << 20];
-		uint64_t t, tw;
-		long lines = 0;
+		int fd = open(argv[3], O_RDONLY);
+		long long bytes = 0;
+		uint64_t t;
 		ssize_t r;
 
-		if (in < 0 || fd < 0) {
-			perror("open");
+		if (fd < 0) {
+			perror(argv[3]);
 			return 1;
 		}
 		t = now();
-		while ((r = read(in, buf, sizeof(buf))) > 0)
-			if (write(fd, buf, r) != r) {
-				perror("write");
-				return 1;
-			}
-		tw = now() - t;
-		t = now();
 		while ((r = read(fd, buf, sizeof(buf))) > 0)
-			for (ssize_t i = 0; i < r; i++)
-				lines += buf[i] == '\n';
+			bytes += r;
 		t = now() - t;
 		if (r < 0) {
 			perror("read");
 			return 1;
 		}
-		printf("BENCH listing.%s.entries %ld\n", argv[2], lines - 1);
-		printf("BENCH listing.%s.write_ns %llu\n", argv[2], (unsigned long long)tw);
-		printf("BENCH listing.%s.ns %llu\n", argv[2], (unsigned long long)t);
+		close(fd);
+		printf("BENCH seqread.%s.bytes %lld\n", argv[2], bytes);
+		printf("BENCH seqread.%s.ns %llu\n", argv[2], (unsigned long long)t);
+		return 0;
+	}
+	if (argc == 6 && !strcmp(argv[1], "randread")) {
+		static char buf[4096];
+		int fd = open(argv[3], O_RDONLY);
+		long n = atol(argv[4]);
+		uint64_t x = strtoull(argv[5], NULL, 0) | 1, t;
+		struct stat st;
+		off_t pages;
+
+		if (fd < 0 || fstat(fd, &st)) {
+			perror(argv[3]);
+			return 1;
+		}
+		pages = st.st_size / 4096;
+		if (pages < 1 || n < 1)
+			return 2;
+		posix_fadvise(fd, 0, 0, POSIX_FADV_RANDOM);
+		t = now();
+		for (long i = 0; i < n; i++) {
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			if (pread(fd, buf, sizeof(buf), (off_t)(x % pages) * 4096) != sizeof(buf)) {
+				perror("pread");
+				return 1;
+			}
+		}
+		t = now() - t;
+		close(fd);
+		printf("BENCH randread.%s.reads %ld\n", argv[2], n);
+		printf("BENCH randread.%s.ns %llu\n", argv[2], (unsigned long long)t);
 		return 0;
 	}
 	if (argc == 4 && !strcmp(argv[1], "mkfiles")) {
