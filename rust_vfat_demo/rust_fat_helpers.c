@@ -248,6 +248,11 @@ void rust_fat_fill_statfs(struct kstatfs *buf, unsigned long magic,
 
 /* Rate-limited messages, as fs/fat's fat_msg_ratelimit. */
 
+bool rust_fat_fatal_signal_pending(void)
+{
+	return fatal_signal_pending(current);
+}
+
 /* Freed with kfree. */
 struct ratelimit_state *rust_fat_ratelimit_new(void)
 {

@@ -49,6 +49,7 @@ void rust_fat_fill_statfs(struct kstatfs *buf, unsigned long magic,
 			  unsigned long bsize, u64 blocks, u64 bfree,
 			  unsigned long namelen, u64 fsid);
 struct ratelimit_state *rust_fat_ratelimit_new(void);
+bool rust_fat_fatal_signal_pending(void);
 bool rust_fat_ratelimit(struct ratelimit_state *rs);
 
 #endif

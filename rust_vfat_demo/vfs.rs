@@ -19,9 +19,9 @@
 
 use core::ptr;
 use core::sync::atomic::{
+    AtomicBool,
     AtomicPtr,
     AtomicU32,
-    AtomicU64,
     Ordering, //
 };
 use fat_disk::dir::{
@@ -49,7 +49,7 @@ use fat_disk::options::{
 };
 use fat_disk::volume::{
     BlockDevice,
-    ChainPos,
+    ExtentCache,
     Volume, //
 };
 use kernel::{
@@ -122,6 +122,7 @@ extern "C" {
         fsid: u64,
     );
     fn rust_fat_ratelimit_new() -> *mut bindings::ratelimit_state;
+    fn rust_fat_fatal_signal_pending() -> bool;
     fn rust_fat_ratelimit(rs: *mut bindings::ratelimit_state) -> bool;
 }
 
@@ -455,6 +456,7 @@ impl FatSb {
     fn errno(&self, e: FatError, what: &str, i_pos: u64) -> Error {
         match e {
             FatError::NoMemory => ENOMEM,
+            FatError::Interrupted => EINTR,
             _ => {
                 self.error(format_args!("{} (i_pos {}): {}", what, i_pos, e.describe()));
                 EIO
@@ -479,13 +481,49 @@ struct InodeInfo {
     start: u32,
     /// The inode is the root directory.
     is_root: u32,
-    /// The last position found in the data's chain (`ChainPos::pack`).
-    hint: AtomicU64,
+    /// The runs of the data's chain found so far.
+    runs: RunCache,
     /// Whether the data's whole chain was checked ([`CHAIN_UNCHECKED`],
     /// [`CHAIN_SOUND`], [`CHAIN_BROKEN`]).
     chain: AtomicU32,
     /// The creation time (`statx` birth time on vfat).
     crtime: bindings::timespec64,
+}
+
+/// An inode's [`ExtentCache`] behind a try-lock: a reader or writer that
+/// finds it taken does without it (walks the FAT itself, keeps its run to
+/// itself) instead of waiting, so it never blocks in the I/O path.
+///
+/// # Invariants
+///
+/// `cache` is only accessed by the holder of `busy`.
+struct RunCache {
+    busy: AtomicBool,
+    cache: core::cell::UnsafeCell<ExtentCache>,
+}
+
+impl RunCache {
+    fn new() -> Self {
+        RunCache {
+            busy: AtomicBool::new(false),
+            cache: core::cell::UnsafeCell::new(ExtentCache::default()),
+        }
+    }
+
+    /// Runs `f` on the cache if nobody else is using it.
+    fn try_with<R>(&self, f: impl FnOnce(&mut ExtentCache) -> R) -> Option<R> {
+        if self
+            .busy
+            .compare_exchange(false, true, Ordering::Acquire, Ordering::Relaxed)
+            .is_err()
+        {
+            return None;
+        }
+        // SAFETY: `busy` is ours until released below (type invariant).
+        let r = f(unsafe { &mut *self.cache.get() });
+        self.busy.store(false, Ordering::Release);
+        Some(r)
+    }
 }
 
 /// [`InodeInfo::chain`]: not checked yet.
@@ -568,7 +606,7 @@ unsafe extern "C" fn alloc_inode(sb: *mut bindings::super_block) -> *mut binding
         ptr::addr_of_mut!((*fi).info).write(InodeInfo {
             start: 0,
             is_root: 0,
-            hint: AtomicU64::new(0),
+            runs: RunCache::new(),
             chain: AtomicU32::new(CHAIN_UNCHECKED),
             crtime: bindings::timespec64 {
                 tv_sec: 0,
@@ -617,7 +655,11 @@ unsafe extern "C" fn statfs(dentry: *mut bindings::dentry, buf: *mut bindings::k
     };
     let mut free = sbi.free.load(Ordering::Relaxed);
     if free == u32::MAX {
-        match sbi.vol.free_clusters() {
+        let interrupted = || {
+            // SAFETY: A plain test of the current task's signals.
+            unsafe { rust_fat_fatal_signal_pending() }
+        };
+        match sbi.vol.free_clusters(interrupted) {
             Ok(n) => {
                 free = n;
                 sbi.free.store(n, Ordering::Relaxed);
@@ -723,7 +765,7 @@ unsafe fn fill_inode(inode: *mut bindings::inode, sbi: &FatSb, attrs: &InodeAttr
         let info = kernel::container_of!(inode, FatInode, vfs);
         (*info).info.start = attrs.start;
         (*info).info.is_root = u32::from(is_root);
-        (*info).info.hint.store(0, Ordering::Relaxed);
+        ptr::addr_of_mut!((*info).info.runs).write(RunCache::new());
         (*info).info.chain.store(CHAIN_UNCHECKED, Ordering::Relaxed);
         (*info).info.crtime = bindings::timespec64 {
             tv_sec: attrs.crtime.sec,
@@ -1277,17 +1319,21 @@ unsafe extern "C" fn rust_fat_map_blocks(
     }
     let within = iblock % per_cluster;
     let clusters_wanted = ceil_div(within + want, per_cluster).min(u64::from(u32::MAX)) as u32;
-    let hint = ChainPos::unpack(info.hint.load(Ordering::Relaxed));
+    let offset = iblock * bs.get();
+    let index = (offset / bpb.cluster_size_nz()).min(u64::from(u32::MAX)) as u32;
+    let near = info.runs.try_with(|c| c.near(index)).flatten();
     match sbi
         .vol
-        .locate(info.start, iblock * bs.get(), hint, clusters_wanted.max(1))
+        .locate(info.start, offset, near, clusters_wanted.max(1))
     {
-        Ok((pos, run)) => {
-            info.hint.store(pos.pack(), Ordering::Relaxed);
-            let Ok(first) = bpb.cluster_offset(pos.cluster) else {
+        Ok(run) => {
+            info.runs.try_with(|c| c.insert(run));
+            // `locate` returns a run holding `index`.
+            let Ok(first) = bpb.cluster_offset(run.cluster_at(index)) else {
                 return EIO.to_errno();
             };
-            let n = (u64::from(run) * per_cluster.get() - within)
+            let left = run.len - (index - run.index);
+            let n = (u64::from(left) * per_cluster.get() - within)
                 .min(last_block - iblock)
                 .min(want.max(1));
             // SAFETY: As the caller guarantees.

@@ -85,6 +85,8 @@ pub enum FatError {
     /// A directory without clusters, claiming the root's, or without its
     /// `.` and `..` entries.
     CorruptDir,
+    /// The caller asked to stop (a fatal signal).
+    Interrupted,
 }
 
 impl FatError {
@@ -127,6 +129,7 @@ pub fn describe_error(e: FatError) -> &'static str {
             FatError::NoMemory => "out of memory",
             FatError::NotFat => "no FAT boot sector",
             FatError::CorruptDir => "corrupted directory (invalid start cluster or entries)",
+            FatError::Interrupted => "interrupted",
         }
     }
 }

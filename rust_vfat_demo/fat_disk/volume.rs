@@ -70,14 +70,15 @@ impl<D: BlockDevice> Volume<D> {
         self.bpb.max_cluster()
     }
 
-    /// Reads the raw FAT entry of `cluster` from the first FAT.
-    fn raw_fat_entry(&self, cluster: u32) -> Result<u32, FatError> {
+    /// Reads the raw FAT entry of `cluster` from the first FAT, through
+    /// `w` (one device read per window of the FAT, not per entry).
+    fn raw_fat_entry(&self, w: &mut FatWindow, cluster: u32) -> Result<u32, FatError> {
         let c = u64::from(cluster);
         let fat = self.bpb.fat_offset;
         Ok(match self.bpb.fat_type {
             FatType::Fat12 => {
                 let mut b = [0u8; 2];
-                self.read_at(fat + c + c / 2, &mut b)?;
+                w.read(self, fat + c + c / 2, &mut b)?;
                 let v = u32::from(u16::from_le_bytes(b));
                 if c & 1 == 1 {
                     v >> 4
@@ -87,12 +88,12 @@ impl<D: BlockDevice> Volume<D> {
             }
             FatType::Fat16 => {
                 let mut b = [0u8; 2];
-                self.read_at(fat + c * 2, &mut b)?;
+                w.read(self, fat + c * 2, &mut b)?;
                 u32::from(u16::from_le_bytes(b))
             }
             FatType::Fat32 => {
                 let mut b = [0u8; 4];
-                self.read_at(fat + c * 4, &mut b)?;
+                w.read(self, fat + c * 4, &mut b)?;
                 u32::from_le_bytes(b) & 0x0fff_ffff
             }
         })
@@ -100,10 +101,15 @@ impl<D: BlockDevice> Volume<D> {
 
     /// Reads and classifies the FAT entry of data cluster `cluster`.
     pub fn fat_entry(&self, cluster: u32) -> Result<FatEntry, FatError> {
+        self.fat_entry_in(&mut FatWindow::new(), cluster)
+    }
+
+    /// [`Volume::fat_entry`] through the window `w`.
+    fn fat_entry_in(&self, w: &mut FatWindow, cluster: u32) -> Result<FatEntry, FatError> {
         if cluster < 2 || cluster > self.max_cluster() {
             return Err(FatError::ClusterOutOfRange);
         }
-        let raw = self.raw_fat_entry(cluster)?;
+        let raw = self.raw_fat_entry(w, cluster)?;
         Ok(FatEntry::classify(
             self.bpb.fat_type,
             raw,
@@ -113,7 +119,12 @@ impl<D: BlockDevice> Volume<D> {
 
     /// The cluster after `cluster` in its chain, `None` at the chain's end.
     pub fn next_cluster(&self, cluster: u32) -> Result<Option<u32>, FatError> {
-        match self.fat_entry(cluster)? {
+        self.next_cluster_in(&mut FatWindow::new(), cluster)
+    }
+
+    /// [`Volume::next_cluster`] through the window `w`.
+    fn next_cluster_in(&self, w: &mut FatWindow, cluster: u32) -> Result<Option<u32>, FatError> {
+        match self.fat_entry_in(w, cluster)? {
             FatEntry::Next(n) => Ok(Some(n)),
             FatEntry::End => Ok(None),
             FatEntry::Invalid(_) => Err(FatError::ClusterOutOfRange),
@@ -127,6 +138,7 @@ impl<D: BlockDevice> Volume<D> {
             vol: self,
             next: Some(start),
             steps: 0,
+            window: FatWindow::new(),
         }
     }
 
@@ -140,12 +152,19 @@ impl<D: BlockDevice> Volume<D> {
         Ok(n)
     }
 
-    /// Counts the free clusters by reading the whole FAT.
-    pub fn free_clusters(&self) -> Result<u32, FatError> {
+    /// Counts the free clusters by reading the whole FAT, a window at a
+    /// time; `interrupted` is asked between windows (a FAT32 FAT can be
+    /// tens of megabytes) and makes it stop with [`FatError::Interrupted`].
+    pub fn free_clusters(&self, mut interrupted: impl FnMut() -> bool) -> Result<u32, FatError> {
+        let mut w = FatWindow::new();
         let mut free = 0u32;
         for c in 2..=self.max_cluster() {
-            if self.raw_fat_entry(c)? == 0 {
+            let refills = w.refills;
+            if self.raw_fat_entry(&mut w, c)? == 0 {
                 free += 1;
+            }
+            if w.refills != refills && interrupted() {
+                return Err(FatError::Interrupted);
             }
         }
         Ok(free)
@@ -153,76 +172,201 @@ impl<D: BlockDevice> Volume<D> {
 
     /// Finds where byte `offset` of the chain starting at `start` lies.
     ///
-    /// `hint` is a position found before in the same chain; the walk starts
-    /// there when it is not past the target. Returns the position of the
-    /// cluster holding `offset` and how many clusters from there on are
-    /// contiguous on the device (at most `max_run`, at least 1), so a caller
-    /// can map a whole run at once.
+    /// `near` is an extent of the same chain found before: when it holds
+    /// the offset, no FAT entry is read at all; when it ends before the
+    /// offset, the walk starts at its end. Returns the contiguous extent
+    /// holding the offset, as far as the walk saw it: from where its
+    /// contiguity began (or `near`'s start) to at most `max_run` clusters
+    /// past the offset's cluster, so a caller can map and cache a whole run.
     pub fn locate(
         &self,
         start: u32,
         offset: u64,
-        hint: Option<ChainPos>,
+        near: Option<Extent>,
         max_run: u32,
-    ) -> Result<(ChainPos, u32), FatError> {
+    ) -> Result<Extent, FatError> {
         let index = offset / self.bpb.cluster_size_nz();
         let index = u32::try_from(index).map_err(|_| FatError::SizeMismatch)?;
         if index >= self.bpb.cluster_count {
             return Err(FatError::SizeMismatch);
         }
-        let mut pos = match hint {
-            Some(h) if h.index <= index && h.cluster >= 2 => h,
-            _ => ChainPos {
+        let mut ext = match near {
+            Some(e) if e.contains(index) => return Ok(e),
+            Some(e) if e.len > 0 && e.last_index() < index => e,
+            _ => Extent {
                 index: 0,
                 cluster: start,
+                len: 1,
             },
         };
-        if pos.cluster < 2 || pos.cluster > self.max_cluster() {
+        let (mut i, mut c) = (ext.last_index(), ext.last_cluster());
+        if ext.cluster < 2 || c > self.max_cluster() {
             return Err(FatError::ClusterOutOfRange);
         }
-        while pos.index < index {
-            pos.cluster = self
-                .next_cluster(pos.cluster)?
+        let mut w = FatWindow::new();
+        // `index` is below the cluster count, which bounds the walk.
+        while i < index {
+            let n = self
+                .next_cluster_in(&mut w, c)?
                 .ok_or(FatError::SizeMismatch)?;
-            pos.index += 1;
+            i += 1;
+            if n == c + 1 {
+                ext.len += 1;
+            } else {
+                ext = Extent {
+                    index: i,
+                    cluster: n,
+                    len: 1,
+                };
+            }
+            c = n;
         }
         let mut run = 1u32;
-        let mut c = pos.cluster;
         while run < max_run {
-            match self.next_cluster(c)? {
+            match self.next_cluster_in(&mut w, c)? {
                 Some(n) if n == c + 1 => {
                     run += 1;
+                    ext.len += 1;
                     c = n;
                 }
                 _ => break,
             }
         }
-        Ok((pos, run))
+        Ok(ext)
     }
 }
 
-/// A cluster of a chain: its index in the chain and its number.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct ChainPos {
-    /// Index of the cluster in its chain (0 for the first).
+/// A run of a chain whose clusters are contiguous on the device: chain
+/// indexes `index..index + len` are clusters `cluster..cluster + len`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Extent {
+    /// Index in the chain of the run's first cluster.
     pub index: u32,
-    /// The cluster number.
+    /// The run's first cluster.
     pub cluster: u32,
+    /// How many clusters the run has (0: no run).
+    pub len: u32,
 }
 
-impl ChainPos {
-    /// Packs into one word, for a lock-free cache of the last position.
-    pub fn pack(self) -> u64 {
-        (u64::from(self.index) << 32) | u64::from(self.cluster)
+impl Extent {
+    /// Whether chain index `index` is in the run.
+    pub fn contains(&self, index: u32) -> bool {
+        index >= self.index && index - self.index < self.len
     }
 
-    /// The inverse of [`ChainPos::pack`]; `None` for the empty value 0.
-    pub fn unpack(v: u64) -> Option<ChainPos> {
-        let cluster = v as u32;
-        (cluster != 0).then_some(ChainPos {
-            index: (v >> 32) as u32,
-            cluster,
-        })
+    /// The cluster at chain index `index`, which the run must contain.
+    pub fn cluster_at(&self, index: u32) -> u32 {
+        self.cluster + (index - self.index)
+    }
+
+    fn last_index(&self) -> u32 {
+        self.index + self.len.saturating_sub(1)
+    }
+
+    fn last_cluster(&self) -> u32 {
+        self.cluster + self.len.saturating_sub(1)
+    }
+}
+
+/// The runs of one file's chain found so far (as `fs/fat`'s per-inode
+/// `fat_cache`): a few, replaced in turn.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ExtentCache {
+    runs: [Extent; 4],
+    next: usize,
+}
+
+impl ExtentCache {
+    /// The run holding chain index `index`, else the one ending closest
+    /// before it.
+    pub fn near(&self, index: u32) -> Option<Extent> {
+        let mut best: Option<Extent> = None;
+        for r in self.runs.iter().filter(|r| r.len > 0) {
+            if r.contains(index) {
+                return Some(*r);
+            }
+            if r.last_index() < index && best.is_none_or(|b| b.last_index() < r.last_index()) {
+                best = Some(*r);
+            }
+        }
+        best
+    }
+
+    /// Remembers `run`, replacing one it overlaps, else the oldest.
+    pub fn insert(&mut self, run: Extent) {
+        let slot = self
+            .runs
+            .iter()
+            .position(|r| r.len > 0 && r.index <= run.last_index() && run.index <= r.last_index())
+            .unwrap_or_else(|| {
+                let s = self.next;
+                self.next = (self.next + 1) % self.runs.len();
+                s
+            });
+        if let Some(r) = self.runs.get_mut(slot) {
+            *r = run;
+        }
+    }
+}
+
+/// A window onto the FAT: the sector-aligned 512 bytes a chain walk last
+/// read, so that consecutive entries cost one device read per window.
+pub struct FatWindow {
+    buf: [u8; 512],
+    /// Device offset of `buf[0]` (valid when `len` is not 0).
+    start: u64,
+    len: usize,
+    /// How many times the window was read from the device.
+    refills: u64,
+}
+
+impl Default for FatWindow {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl FatWindow {
+    /// An empty window.
+    pub const fn new() -> Self {
+        FatWindow {
+            buf: [0; 512],
+            start: 0,
+            len: 0,
+            refills: 0,
+        }
+    }
+
+    /// Fills `out` with FAT bytes at device offset `pos`.
+    fn read<D: BlockDevice>(
+        &mut self,
+        vol: &Volume<D>,
+        pos: u64,
+        out: &mut [u8],
+    ) -> Result<(), FatError> {
+        let in_window = |w: &Self| {
+            w.len != 0 && pos >= w.start && pos - w.start + out.len() as u64 <= w.len as u64
+        };
+        if !in_window(self) {
+            // The FAT starts and ends on sector boundaries, and sectors are
+            // multiples of 512 bytes: an aligned window lies inside it.
+            let start = pos & !511;
+            vol.read_at(start, &mut self.buf)?;
+            self.start = start;
+            self.len = self.buf.len();
+            self.refills += 1;
+            if !in_window(self) {
+                // A FAT12 entry across two windows.
+                return vol.read_at(pos, out);
+            }
+        }
+        let at = (pos - self.start) as usize;
+        out.copy_from_slice(
+            self.buf
+                .get(at..at + out.len())
+                .ok_or(FatError::Truncated)?,
+        );
+        Ok(())
     }
 }
 
@@ -231,11 +375,11 @@ impl ChainPos {
 /// Yields each cluster number; yields one error and stops if the chain
 /// leaves the data area, runs into a free or bad cluster, or is longer than
 /// the volume has clusters (which means it loops).
-#[derive(Clone, Copy, Debug)]
 pub struct Chain<'a, D> {
     vol: &'a Volume<D>,
     next: Option<u32>,
     steps: u32,
+    window: FatWindow,
 }
 
 impl<D: BlockDevice> Iterator for Chain<'_, D> {
@@ -247,7 +391,7 @@ impl<D: BlockDevice> Iterator for Chain<'_, D> {
             return Some(Err(FatError::ChainLoop));
         }
         self.steps += 1;
-        match self.vol.next_cluster(cur) {
+        match self.vol.next_cluster_in(&mut self.window, cur) {
             Err(e) => Some(Err(e)),
             Ok(n) => {
                 self.next = n;

@@ -220,14 +220,17 @@ pub fn exercise(img: &[u8]) -> Result<usize, FatError> {
                     dirs.push(DirLocation::Chain(start));
                 }
             } else if start != 0 {
-                let mut hint = None;
-                let mut off = 0u64;
-                while off < u64::from(e.size) {
-                    match vol.locate(start, off, hint, 16) {
-                        Ok((pos, run)) => {
-                            hint = Some(pos);
-                            off += u64::from(run) * u64::from(vol.bpb.cluster_size);
-                        }
+                // As the page cache asks: forward, then from the middle
+                // back to the start, through a cache of runs.
+                let mut cache = fat_disk::volume::ExtentCache::default();
+                let cs = u64::from(vol.bpb.cluster_size);
+                let size = u64::from(e.size);
+                let offsets = (0..size.div_ceil(cs)).map(|i| i * cs);
+                let back = (0..size.div_ceil(cs) / 2).rev().map(|i| i * cs);
+                for off in offsets.chain(back).take(100_000) {
+                    let index = (off / cs) as u32;
+                    match vol.locate(start, off, cache.near(index), 16) {
+                        Ok(run) => cache.insert(run),
                         Err(_) => break,
                     }
                 }

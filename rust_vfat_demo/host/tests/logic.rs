@@ -287,3 +287,31 @@ fn exercise_walks_every_record() {
     assert_eq!(fat_logic::exercise(&img), Ok(1));
     assert!(fat_logic::exercise(&img[..100]).is_err());
 }
+
+/// Runs found by `locate` map every cluster of a fragmented chain as a walk
+/// does, through the cache in any order.
+#[test]
+fn locate_through_a_cache_of_runs() {
+    let mut img = tiny_fat12();
+    // Chain 2-3-4, 9-10, 6: three runs.
+    for (c, n) in [(2, 3), (3, 4), (4, 9), (9, 10), (10, 6), (6, 0xfff)] {
+        set_fat12(&mut img, c, n);
+    }
+    let vol = Volume::open(&img[..], img.len() as u64).unwrap();
+    let want = [2u32, 3, 4, 9, 10, 6];
+    let cs = u64::from(vol.bpb.cluster_size);
+    let mut cache = fat_logic::fat_disk::volume::ExtentCache::default();
+    for i in [5usize, 0, 3, 1, 4, 2, 5, 0] {
+        let run = vol
+            .locate(2, i as u64 * cs, cache.near(i as u32), 4)
+            .unwrap();
+        assert!(run.contains(i as u32), "{i}: {run:?}");
+        assert_eq!(run.cluster_at(i as u32), want[i], "{i}: {run:?}");
+        cache.insert(run);
+    }
+    // Past the chain's end.
+    assert_eq!(vol.locate(2, 6 * cs, None, 1), Err(FatError::SizeMismatch));
+    // The free cluster count, stopped at once when asked.
+    assert_eq!(vol.free_clusters(|| true), Err(FatError::Interrupted));
+    assert!(vol.free_clusters(|| false).unwrap() > 0);
+}
