@@ -13,7 +13,7 @@ use rust_fat_core::fat_disk::{
     format::attr,
     names::{
         msdos_format_name,
-        NameBuf, //
+        KeyBuf, //
     },
     options::{
         Flavour,
@@ -47,7 +47,7 @@ fn stored_form(name: &[u8], opts: &MountOptions) -> Result<[u8; 11]> {
 }
 
 /// The key: the stored form, then whether the name was dotted (`dots`).
-fn lookup_key(name: &[u8], opts: &MountOptions, key: &mut NameBuf) -> Result {
+fn lookup_key(name: &[u8], opts: &MountOptions, key: &mut KeyBuf) -> Result {
     key.extend(&stored_form(name, opts)?).map_err(|_| ENOENT)?;
     key.push(u8::from(name.first() == Some(&b'.')))
         .map_err(|_| ENOENT)
@@ -64,7 +64,7 @@ fn matches(key: &[u8], names: &RecordNames<'_>, opts: &MountOptions) -> bool {
     !opts.dots || (dotted == 1) == (names.attr & attr::HIDDEN != 0)
 }
 
-fn hash_key(name: &[u8], opts: &MountOptions, key: &mut NameBuf) -> Result {
+fn hash_key(name: &[u8], opts: &MountOptions, key: &mut KeyBuf) -> Result {
     key.extend(&stored_form(name, opts)?).map_err(|_| ENOENT)
 }
 

@@ -17,7 +17,7 @@ use rust_fat_core::fat_disk::{
         latin1_lower,
         vfat_eq_nocase,
         vfat_strip_tail,
-        NameBuf,
+        KeyBuf,
         NameCheck, //
     },
     options::{
@@ -45,7 +45,7 @@ fn case_sensitive(opts: &MountOptions) -> bool {
     opts.check == NameCheck::Strict
 }
 
-fn lookup_key(name: &[u8], _opts: &MountOptions, key: &mut NameBuf) -> Result {
+fn lookup_key(name: &[u8], _opts: &MountOptions, key: &mut KeyBuf) -> Result {
     let name = vfat_strip_tail(name);
     if name.is_empty() {
         return Err(ENOENT);
@@ -65,7 +65,7 @@ fn matches(key: &[u8], names: &RecordNames<'_>, opts: &MountOptions) -> bool {
     name_matches(key, names.short, opts) || names.long.is_some_and(|l| name_matches(key, l, opts))
 }
 
-fn hash_key(name: &[u8], opts: &MountOptions, key: &mut NameBuf) -> Result {
+fn hash_key(name: &[u8], opts: &MountOptions, key: &mut KeyBuf) -> Result {
     for &b in vfat_strip_tail(name) {
         let b = if case_sensitive(opts) {
             b
@@ -137,7 +137,7 @@ mod tests {
 
     #[test]
     fn hash_keys_agree_with_equality() {
-        let (mut a, mut b) = (NameBuf::new(), NameBuf::new());
+        let (mut a, mut b) = (KeyBuf::new(), KeyBuf::new());
         assert!(hash_key("ÉTÉ.".as_bytes(), &opts(), &mut a).is_ok());
         assert!(hash_key("ÉTÉ".as_bytes(), &opts(), &mut b).is_ok());
         assert_eq!(a.as_bytes(), b.as_bytes());
@@ -145,7 +145,7 @@ mod tests {
 
     #[test]
     fn empty_names_find_nothing() {
-        let mut k = NameBuf::new();
+        let mut k = KeyBuf::new();
         assert!(lookup_key(b"...", &opts(), &mut k).is_err());
     }
 }

@@ -39,6 +39,7 @@ use fat_disk::names::{
     long_name,
     msdos_short_name,
     vfat_short_name,
+    KeyBuf,
     NameBuf, //
 };
 use fat_disk::options::{
@@ -150,12 +151,12 @@ pub struct Namespace {
     pub namelen: u32,
     /// Turns a name being looked up into the key records are matched
     /// against; an error means no record can match (`ENOENT`).
-    pub lookup_key: fn(name: &[u8], opts: &MountOptions, key: &mut NameBuf) -> Result,
+    pub lookup_key: fn(name: &[u8], opts: &MountOptions, key: &mut KeyBuf) -> Result,
     /// Whether a record matches a key made by `lookup_key`.
     pub matches: fn(key: &[u8], names: &RecordNames<'_>, opts: &MountOptions) -> bool,
     /// The bytes the dentry cache hashes for `name` (`d_hash`); an error
     /// keeps the VFS's own hash.
-    pub hash_key: fn(name: &[u8], opts: &MountOptions, key: &mut NameBuf) -> Result,
+    pub hash_key: fn(name: &[u8], opts: &MountOptions, key: &mut KeyBuf) -> Result,
     /// Whether two names are the same name (`d_compare`).
     pub names_equal: fn(a: &[u8], b: &[u8], opts: &MountOptions) -> bool,
 }
@@ -1104,13 +1105,19 @@ unsafe extern "C" fn lookup(
 
 /// Finds the record `name` names in the directory `info`.
 fn find(sbi: &FatSb, info: &InodeInfo, name: &[u8]) -> Result<Option<(DirEntry, u64)>> {
-    let mut key = NameBuf::new();
+    let mut key = KeyBuf::new();
     if (sbi.ns.lookup_key)(name, &sbi.opts, &mut key).is_err() {
         return Ok(None);
     }
     let long_names = sbi.ns.flavour == Flavour::Vfat;
     let mut reader = DirReader::new(&sbi.vol, dir_location(sbi, info), long_names);
-    let (mut short, mut long) = (NameBuf::new(), NameBuf::new());
+    // A long name may take up to 765 bytes: on the heap, to keep lookup's
+    // stack frame small (it runs under path walks of stacked file systems).
+    let mut long = KBox::new(
+        NameBuf::<{ fat_disk::names::NAME_MAX_BYTES }>::new(),
+        GFP_KERNEL,
+    )?;
+    let mut short = KeyBuf::new();
     let fail = |e| sbi.errno(e, "looking up a name", u64::from(info.start));
     while let Some(rec) = reader.next_record().map_err(fail)? {
         short.clear();
@@ -1124,7 +1131,7 @@ fn find(sbi: &FatSb, info: &InodeInfo, name: &[u8]) -> Result<Option<(DirEntry, 
                         reader.long_name(&rec),
                         sbi.opts.charset,
                         sbi.opts.uni_xlate,
-                        &mut long,
+                        &mut *long,
                     )
                     .map_err(fail)?;
                 }
@@ -1213,7 +1220,11 @@ unsafe fn readdir(
     let mut reader = DirReader::new(&sbi.vol, dir_location(sbi, info), long_names);
     let fail = |e| sbi.errno(e, "reading a directory", u64::from(info.start));
     reader.seek(cpos).map_err(fail)?;
-    let mut name = NameBuf::new();
+    // On the heap: see `find`.
+    let mut name = KBox::new(
+        NameBuf::<{ fat_disk::names::NAME_MAX_BYTES }>::new(),
+        GFP_KERNEL,
+    )?;
     while let Some(rec) = reader.next_record().map_err(fail)? {
         let mut pos = rec.start as i64;
         if fake_offset && pos < 2 {
@@ -1372,7 +1383,7 @@ unsafe extern "C" fn d_hash(dentry: *const bindings::dentry, q: *mut bindings::q
     let Some(sbi) = sbi else {
         return 0;
     };
-    let mut key = NameBuf::new();
+    let mut key = KeyBuf::new();
     if (sbi.ns.hash_key)(name, &sbi.opts, &mut key).is_ok() {
         let k = key.as_bytes();
         // SAFETY: `k` is valid for its length; the salt is the parent.

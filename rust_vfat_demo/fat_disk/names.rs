@@ -26,23 +26,31 @@ use crate::options::ShortnameDisplay;
 /// most 765 bytes of UTF-8).
 pub const NAME_MAX_BYTES: usize = 1024;
 
-/// A name being built, without allocation.
-pub struct NameBuf {
-    buf: [u8; NAME_MAX_BYTES],
+/// Room for a name the VFS hands over (`NAME_MAX`, 255 bytes), and for an
+/// 8.3 name in any character set.
+pub const KEY_MAX_BYTES: usize = 256;
+
+/// A name being built, without allocation, of at most `N` bytes.
+pub struct NameBuf<const N: usize = NAME_MAX_BYTES> {
+    buf: [u8; N],
     len: usize,
 }
 
-impl Default for NameBuf {
+/// A buffer for names from the VFS and 8.3 names, small enough for the
+/// stack of a path walk.
+pub type KeyBuf = NameBuf<KEY_MAX_BYTES>;
+
+impl<const N: usize> Default for NameBuf<N> {
     fn default() -> Self {
         Self::new()
     }
 }
 
-impl NameBuf {
+impl<const N: usize> NameBuf<N> {
     /// An empty name.
     pub const fn new() -> Self {
         NameBuf {
-            buf: [0; NAME_MAX_BYTES],
+            buf: [0; N],
             len: 0,
         }
     }
@@ -98,11 +106,11 @@ pub enum IoCharset {
 /// `fat_uni_to_x8` does: in UTF-8, surrogates that do not pair are
 /// skipped; in ISO 8859-1 a unit above 0xFF becomes `?`, or with
 /// `uni_xlate` the escape `:xxxx` (hexadecimal, lower case).
-pub fn long_name(
+pub fn long_name<const N: usize>(
     units: &[u16],
     cs: IoCharset,
     uni_xlate: bool,
-    out: &mut NameBuf,
+    out: &mut NameBuf<N>,
 ) -> Result<(), FatError> {
     match cs {
         IoCharset::Utf8 => {
@@ -151,11 +159,11 @@ pub fn cp437_lower(b: u8) -> u8 {
 /// Appends the 8.3 name as vfat shows it, through code page 437 into `cs`:
 /// with `shortname=mixed` or `winnt` (the default) the NT lower-case flags
 /// apply, with `lower` everything is lower case, with `win95` nothing is.
-pub fn vfat_short_name(
+pub fn vfat_short_name<const N: usize>(
     e: &DirEntry,
     cs: IoCharset,
     display: ShortnameDisplay,
-    out: &mut NameBuf,
+    out: &mut NameBuf<N>,
 ) -> Result<(), FatError> {
     let (base, ext) = e.name_parts();
     let (lower_base, lower_ext) = match display {
@@ -166,7 +174,7 @@ pub fn vfat_short_name(
             e.lcase & CASE_LOWER_EXT != 0,
         ),
     };
-    let put = |out: &mut NameBuf, s: &[u8], lower: bool| -> Result<(), FatError> {
+    let put = |out: &mut NameBuf<N>, s: &[u8], lower: bool| -> Result<(), FatError> {
         for &b in s {
             let b = if lower { cp437_lower(b) } else { b };
             out.push_char(cp437_to_char(b), cs)?;
@@ -184,11 +192,11 @@ pub fn vfat_short_name(
 /// Appends the 8.3 name as msdos shows it: the stored bytes, ASCII letters
 /// lower-cased unless `nocase`, a `.` before a hidden file's name with
 /// `dots`.
-pub fn msdos_short_name(
+pub fn msdos_short_name<const N: usize>(
     e: &DirEntry,
     nocase: bool,
     dot_hidden: bool,
-    out: &mut NameBuf,
+    out: &mut NameBuf<N>,
 ) -> Result<(), FatError> {
     let (base, ext) = e.name_parts();
     if base.is_empty() && ext.is_empty() {

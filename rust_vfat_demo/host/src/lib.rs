@@ -103,7 +103,7 @@ pub fn listing(img: &[u8]) -> Result<String, FatError> {
         DirLocation::FixedRoot => 0,
     };
     stack.push((DirReader::new(&vol, root, true), String::new(), root_start));
-    let mut name = NameBuf::new();
+    let mut name: NameBuf = NameBuf::new();
     while let Some((reader, dir_path, _)) = stack.last_mut() {
         let Some(rec) = reader.next_record()? else {
             stack.pop();
@@ -194,7 +194,7 @@ pub fn exercise(img: &[u8]) -> Result<usize, FatError> {
     let _ = root_attrs(&vol, &opts, Flavour::Vfat);
     let mut seen = 0usize;
     let mut dirs = vec![DirLocation::root(&vol)];
-    let mut name = NameBuf::new();
+    let mut name: NameBuf = NameBuf::new();
     while let Some(loc) = dirs.pop() {
         let mut reader = DirReader::new(&vol, loc, true);
         while let Ok(Some(rec)) = reader.next_record() {

@@ -157,7 +157,7 @@ fn orphan_and_broken_long_names_fall_back_to_the_short_name() {
 
 #[test]
 fn names_display_and_compare_as_c() {
-    let mut out = NameBuf::new();
+    let mut out: NameBuf = NameBuf::new();
     // A lone surrogate is skipped in UTF-8; above 0xFF is '?' in Latin-1.
     long_name(&[0x61, 0xd800, 0x62], IoCharset::Utf8, false, &mut out).unwrap();
     assert_eq!(out.as_bytes(), b"ab");
