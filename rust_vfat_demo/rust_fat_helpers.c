@@ -264,7 +264,8 @@ struct ratelimit_state *rust_fat_ratelimit_new(void)
 	return rs;
 }
 
-bool rust_fat_ratelimit(struct ratelimit_state *rs)
+/* @who names the messages in the "callbacks suppressed" line. */
+bool rust_fat_ratelimit(struct ratelimit_state *rs, const char *who)
 {
-	return __ratelimit(rs);
+	return ___ratelimit(rs, who);
 }

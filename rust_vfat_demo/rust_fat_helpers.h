@@ -50,6 +50,6 @@ void rust_fat_fill_statfs(struct kstatfs *buf, unsigned long magic,
 			  unsigned long namelen, u64 fsid);
 struct ratelimit_state *rust_fat_ratelimit_new(void);
 bool rust_fat_fatal_signal_pending(void);
-bool rust_fat_ratelimit(struct ratelimit_state *rs);
+bool rust_fat_ratelimit(struct ratelimit_state *rs, const char *who);
 
 #endif

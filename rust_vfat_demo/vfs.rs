@@ -124,7 +124,7 @@ extern "C" {
     );
     fn rust_fat_ratelimit_new() -> *mut bindings::ratelimit_state;
     fn rust_fat_fatal_signal_pending() -> bool;
-    fn rust_fat_ratelimit(rs: *mut bindings::ratelimit_state) -> bool;
+    fn rust_fat_ratelimit(rs: *mut bindings::ratelimit_state, who: *const c_char) -> bool;
 }
 
 /// The names a directory record has, for a namespace's lookup rules.
@@ -333,7 +333,7 @@ unsafe extern "C" fn rust_fat_fc_param(
         }
         Err(OptionError::Unsupported) => {
             pr_err!(
-                "{}: '{}={}' is not supported (code page 437, iocharset utf8 or iso8859-1)\n",
+                "{}: '{}={}' is not supported here\n",
                 fs,
                 BStr::from_bytes(key),
                 BStr::from_bytes(value.unwrap_or(b""))
@@ -417,9 +417,12 @@ impl Drop for FatSb {
 impl FatSb {
     /// Logs an error about the volume, at most 10 in 5 s per mount.
     fn error(&self, what: core::fmt::Arguments<'_>) {
-        // SAFETY: `ratelimit` was initialised by the helper and lives as
-        // long as `self`.
-        if self.ratelimit.is_null() || unsafe { rust_fat_ratelimit(self.ratelimit) } {
+        let allowed = self.ratelimit.is_null() || {
+            // SAFETY: `ratelimit` was initialised by the helper and lives as
+            // long as `self`; the name is a static string.
+            unsafe { rust_fat_ratelimit(self.ratelimit, self.ns.name.as_char_ptr()) }
+        };
+        if allowed {
             // SAFETY: `s_id` is the device name, NUL-terminated, set before
             // `fill_super` and never changed.
             let dev = unsafe { CStr::from_char_ptr((*self.vol.device().sb).s_id.as_ptr()) };

@@ -100,7 +100,7 @@ qrc=$?
 set -e
 
 [ -n "$output" ] && cp "$work/output.log" "$output"
-[ $quiet = 1 ] || grep -v '^BENCH-EXIT ' "$work/output.log" || true
+[ $quiet = 1 ] || grep -av '^BENCH-EXIT ' "$work/output.log" || true
 [ "$log" = "$work/console.log" ] && [ -n "${BENCH_KEEP_LOG:-}" ] && cp "$log" "$BENCH_KEEP_LOG"
 
 show_console() {

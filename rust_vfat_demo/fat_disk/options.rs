@@ -112,8 +112,9 @@ pub enum OptionError {
     Unknown,
     /// A flag given a value, or a value that does not parse.
     BadValue,
-    /// A valid option this driver does not implement (a code page or I/O
-    /// character set other than 437 and UTF-8/ISO 8859-1).
+    /// A valid option this driver does not implement: a code page or I/O
+    /// character set other than 437 and UTF-8/ISO 8859-1, `errors=panic`,
+    /// `nfs`.
     Unsupported,
 }
 
@@ -248,12 +249,14 @@ pub fn apply(
         b"usefree" | b"debug" | b"flush" | b"discard" | b"dos1xfloppy" => {
             flag(val)?;
         }
+        // No NFS export operations here.
         b"nfs" => {
             if let Some(v) = val {
                 if v != b"stale_rw" && v != b"nostale_ro" {
                     return Err(bad);
                 }
             }
+            return Err(OptionError::Unsupported);
         }
         b"tz" => {
             if value(val)? != b"UTC" {
@@ -268,11 +271,13 @@ pub fn apply(
             }
             opts.time_offset_min = Some(v);
         }
-        b"errors" => {
-            if !matches!(value(val)?, b"continue" | b"panic" | b"remount-ro") {
-                return Err(bad);
-            }
-        }
+        b"errors" => match value(val)? {
+            // On a read-only mount both only report the error.
+            b"continue" | b"remount-ro" => {}
+            // Panicking the kernel over a damaged volume is not offered.
+            b"panic" => return Err(OptionError::Unsupported),
+            _ => return Err(bad),
+        },
         b"dots" | b"nodots" if flavour == Flavour::Msdos => {
             flag(val)?;
             opts.dots = key == b"dots";

@@ -221,6 +221,16 @@ fn options_parse_as_fs_fat() {
         apply(&mut o, Flavour::Vfat, b"codepage", Some(b"850")),
         Err(OptionError::Unsupported)
     );
+    for (key, val) in [(&b"errors"[..], Some(&b"panic"[..])), (b"nfs", None)] {
+        assert_eq!(
+            apply(&mut o, Flavour::Vfat, key, val),
+            Err(OptionError::Unsupported)
+        );
+    }
+    assert_eq!(
+        apply(&mut o, Flavour::Vfat, b"errors", Some(b"remount-ro")),
+        Ok(())
+    );
     apply(&mut o, Flavour::Msdos, b"dots", None).unwrap();
     assert!(o.dots);
 }
