@@ -114,8 +114,11 @@ cycles_with() {
 	awk -v p="$1" '/^== cycle / { c = $3 } $0 ~ p && !(c in seen) { seen[c]; n++ } END { print n + 0 }' /tmp/cycles.log
 }
 
-# Slab usage in kB once the reclaimable caches are dropped.
+# Slab usage in kB once the reclaimable caches are dropped, and again after
+# a second for what is freed after an RCU grace period or by a worker.
 slab_settled_kb() {
+	echo 3 >/proc/sys/vm/drop_caches
+	sleep 1
 	echo 3 >/proc/sys/vm/drop_caches
 	slab_kb
 }
