@@ -18,7 +18,19 @@ fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-fn images() -> Vec<PathBuf> {
+/// The images `make-fat-images.sh` made, in a directory removed on drop.
+struct Images {
+    dir: PathBuf,
+    paths: Vec<PathBuf>,
+}
+
+impl Drop for Images {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn images() -> Images {
     let dir = std::env::temp_dir().join(format!("fat-logic-images-{}", std::process::id()));
     let st = Command::new(repo().join("scripts/make-fat-images.sh"))
         .arg(&dir)
@@ -37,7 +49,7 @@ fn images() -> Vec<PathBuf> {
         .collect();
     v.sort();
     assert!(v.len() >= 4);
-    v
+    Images { dir, paths: v }
 }
 
 fn mtools(args: &[&str], img: &Path) -> String {
@@ -125,7 +137,8 @@ fn mdir_sizes(img: &Path) -> HashMap<String, u64> {
 
 #[test]
 fn listing_agrees_with_mtools() {
-    for img in images() {
+    let images = images();
+    for img in &images.paths {
         let bytes = std::fs::read(&img).unwrap();
         let listing = fat_logic::listing(&bytes)
             .unwrap_or_else(|e| panic!("{}: {}", img.display(), e.describe()));

@@ -12,6 +12,8 @@
 //! - `timeout=<secs>`: the guest's hard limit (default 120);
 //! - `memory=<MiB>`: guest memory (default 512; files live in its RAM);
 //! - `qemu-args=<args>`: extra QEMU arguments;
+//! - `kernel-args=<args>`: extra kernel command line arguments (after any
+//!   run-wide `BENCH_APPEND`);
 //! - `no-ncr810`: leave the default NCR 53C810 out;
 //! - `files=<paths>`: files (relative to the repository, or `$BENCH_DATA/..`)
 //!   copied to `/bench/files/`;
@@ -42,6 +44,7 @@ struct Header {
     /// default (everything in the initramfs lives in RAM).
     memory: Option<u32>,
     qemu_args: String,
+    kernel_args: String,
     no_ncr810: bool,
     files: Vec<String>,
     kunit: Vec<String>,
@@ -60,6 +63,7 @@ fn parse_header(text: &str) -> Header {
             "timeout" => h.timeout = val.trim().parse().ok(),
             "memory" => h.memory = val.trim().parse().ok(),
             "qemu-args" => h.qemu_args = val.trim().to_string(),
+            "kernel-args" => h.kernel_args = val.trim().to_string(),
             "no-ncr810" => h.no_ncr810 = true,
             "files" => h.files.extend(val.split_whitespace().map(str::to_string)),
             "kunit" => h.kunit.extend(
@@ -133,6 +137,10 @@ fn run_vm(root: &Path, script: &Path, h: &Header, opts: &RunOpts, data: &Path) -
     }
     if !h.qemu_args.is_empty() {
         cmd.arg("--qemu-args").arg(&h.qemu_args);
+    }
+    if !h.kernel_args.is_empty() {
+        let base = std::env::var("BENCH_APPEND").unwrap_or_default();
+        cmd.env("BENCH_APPEND", format!("{base} {}", h.kernel_args));
     }
     let files: Vec<String> = h
         .files
@@ -529,13 +537,14 @@ mod tests {
     #[test]
     fn header_directives() {
         let h = parse_header(
-            "#!/bin/sh\n# bench: timeout=30\n# bench: kunit=a, b\n# bench: no-ncr810\n# bench: qemu-args=-device lsi53c810\n# bench: memory=1024\n",
+            "#!/bin/sh\n# bench: timeout=30\n# bench: kunit=a, b\n# bench: no-ncr810\n# bench: qemu-args=-device lsi53c810\n# bench: memory=1024\n# bench: kernel-args=slab_debug=U\n",
         );
         assert_eq!(h.timeout, Some(30));
         assert_eq!(h.kunit, vec!["a", "b"]);
         assert!(h.no_ncr810);
         assert_eq!(h.qemu_args, "-device lsi53c810");
         assert_eq!(h.memory, Some(1024));
+        assert_eq!(h.kernel_args, "slab_debug=U");
     }
 
     #[test]

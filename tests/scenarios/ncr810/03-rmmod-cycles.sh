@@ -1,6 +1,7 @@
 # bench: timeout=240
+# bench: kernel-args=slab_debug=U
 # rmmod while bound unbinds cleanly, loading again binds again; 50 cycles
-# leave slab usage where it was.
+# leave no more live slab objects behind.
 . /bench/lib.sh
 dev=$(ncr810_devices)
 cycle() {
@@ -11,12 +12,12 @@ cycle() {
 	return 0
 }
 run_cycles 5 cycle
-before=$(slab_settled_kb)
+slab_record /tmp/slab-before
 run_cycles 50 cycle
-after=$(slab_settled_kb)
+slab_record /tmp/slab-after
 probes=$(cycles_with 'self-test: SCRIPTS INT 0x810')
 removes=$(cycles_with 'remove: chip reset')
 echo "50 cycles: $probes probes, $removes removes"
 [ "$probes" = 50 ] && [ "$removes" = 50 ] || fail "expected 50 probes and removes"
-check_slab_growth "$before" "$after" "50 cycles"
+check_slab_sites /tmp/slab-before /tmp/slab-after 50 "50 cycles"
 exit 0

@@ -1,7 +1,8 @@
 # bench: timeout=300
 # bench: files=$BENCH_DATA/images/fat16-small.img
+# bench: kernel-args=slab_debug=U
 # Each exit path says what it released; 100 cycles of load, mount, read
-# every file, unmount and unload leave slab usage where it was.
+# every file, unmount and unload leave no more live slab objects behind.
 . /bench/lib.sh
 mkdir -p /mnt/r
 losetup -r /dev/loop0 /bench/files/fat16-small.img || fail "losetup failed"
@@ -11,13 +12,13 @@ cycle() {
 		umount /mnt/r && modprobe -r rust_vfat
 }
 run_cycles 10 cycle
-before=$(slab_settled_kb)
+slab_record /tmp/slab-before
 run_cycles 100 cycle
-after=$(slab_settled_kb)
+slab_record /tmp/slab-after
 n=$(cycles_with 'rust_vfat: unloading: file system rust_vfat unregistered')
 m=$(cycles_with 'rust_fat: unloading: no namespace layer left, inode cache destroyed')
 echo "unload messages in 100 cycles: $n rust_vfat, $m rust_fat"
 [ "$n" = 100 ] && [ "$m" = 100 ] || fail "expected 100 unload messages from each module"
-check_slab_growth "$before" "$after" "100 cycles"
+check_slab_sites /tmp/slab-before /tmp/slab-after 100 "100 cycles"
 losetup -d /dev/loop0
 exit 0
