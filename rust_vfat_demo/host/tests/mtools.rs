@@ -138,8 +138,8 @@ fn mdir_sizes(img: &Path) -> HashMap<String, u64> {
 #[test]
 fn listing_agrees_with_mtools() {
     let images = images();
-    for img in &images.paths {
-        let bytes = std::fs::read(&img).unwrap();
+    for img in images.paths.iter() {
+        let bytes = std::fs::read(img).unwrap();
         let listing = fat_logic::listing(&bytes)
             .unwrap_or_else(|e| panic!("{}: {}", img.display(), e.describe()));
         let mut lines = listing.lines();
@@ -151,7 +151,7 @@ fn listing_agrees_with_mtools() {
             .to_string();
         let ours: Vec<Vec<&str>> = lines.map(|l| l.split('\t').collect()).collect();
 
-        let theirs = mattrib(&img);
+        let theirs = mattrib(img);
         let our_paths: Vec<(String, String)> = ours
             .iter()
             .map(|f| {
@@ -168,7 +168,7 @@ fn listing_agrees_with_mtools() {
             img.display()
         );
 
-        let sizes = mdir_sizes(&img);
+        let sizes = mdir_sizes(img);
         for f in &ours {
             if f[2].starts_with('d') {
                 continue;
@@ -182,7 +182,7 @@ fn listing_agrees_with_mtools() {
             );
         }
 
-        let mlabel = mtools(&["mlabel", "-s"], &img);
+        let mlabel = mtools(&["mlabel", "-s"], img);
         let want = mlabel
             .trim()
             .strip_prefix("Volume label is ")
