@@ -10,7 +10,7 @@
 #   make bench [UPDATE_README=1]                 Rust vs C (README); results in
 #                                                target/bench-run/, or with
 #                                                UPDATE_README=1 in bench/ and README.md
-#   make vm-run SCRIPT=<file> [FILES="..."] [QEMU_ARGS="..."] [NO_NCR810=1]
+#   make vm-run SCRIPT=<file> [FILES="..."] [QEMU_ARGS="..."] [NO_NCR810=1] [SCSI_DISKS="a.img ..."]
 #   make kernel | setup | lint | host-test | rust-analyzer
 
 PROJECT := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
@@ -73,7 +73,7 @@ rust-analyzer:
 vm-run: modules
 	@test -n "$(SCRIPT)" || { echo "error: give the script to run in the VM: make vm-run SCRIPT=<file> [FILES=...] [QEMU_ARGS=...]" >&2; exit 2; }
 	@$(PROJECT)/scripts/vm-run.sh --kdir $(KDIR) --files "$(FILES)" --qemu-args "$(QEMU_ARGS)" \
-		$(if $(NO_NCR810),--no-ncr810) $(if $(VM_TIMEOUT),--timeout $(VM_TIMEOUT)) $(SCRIPT)
+		--scsi-disks "$(SCSI_DISKS)" $(if $(NO_NCR810),--no-ncr810) $(if $(VM_TIMEOUT),--timeout $(VM_TIMEOUT)) $(SCRIPT)
 
 demo:
 	$(PROJECT)/scripts/demo.sh

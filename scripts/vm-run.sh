@@ -11,6 +11,11 @@
 #   --files "F..."    host files copied to /bench/files/<name> in the guest
 #   --qemu-args "A"   extra QEMU arguments (word-split)
 #   --no-ncr810       leave the default -device lsi53c810 out
+#   --scsi-disks "I.."  attach each image as a SCSI disk on the NCR 53C810,
+#                     targets 0, 1, ... in order (the guest writes to the
+#                     images themselves: copy what must stay); the guest
+#                     finds "<target> <bytes> <sha256>" lines in
+#                     /bench/scsi-disks
 #   --timeout SECS    hard limit for the whole guest run (default 120)
 #   --log FILE        where the serial console log goes (default: a temp file)
 #   --output FILE     where the script's output goes too (default: none)
@@ -20,7 +25,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-kdir="" modules="$REPO_ROOT" modroot="" files="" qemu_extra="" ncr810=1 timeout=120 log="" output="" quiet=0
+kdir="" modules="$REPO_ROOT" modroot="" files="" qemu_extra="" ncr810=1 scsi_disks="" timeout=120 log="" output="" quiet=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--kdir) kdir=$2; shift 2 ;;
@@ -29,6 +34,7 @@ while [ $# -gt 0 ]; do
 	--files) files=$2; shift 2 ;;
 	--qemu-args) qemu_extra=$2; shift 2 ;;
 	--no-ncr810) ncr810=0; shift ;;
+	--scsi-disks) scsi_disks=$2; shift 2 ;;
 	--timeout) timeout=$2; shift 2 ;;
 	--log) log=$2; shift 2 ;;
 	--output) output=$2; shift 2 ;;
@@ -79,6 +85,17 @@ for f in $files; do
 	cp -a "$f" "$stage/bench/files/"
 done
 
+if [ -n "$scsi_disks" ]; then
+	[ $ncr810 = 1 ] || die "SCSI_DISKS needs the NCR 53C810" "drop NO_NCR810=1, or give the disks through QEMU_ARGS"
+	n=0
+	for d in $scsi_disks; do
+		[ -f "$d" ] || die "SCSI_DISKS: no such image $d" "list existing disk image files, separated by spaces"
+		[ $n -lt 7 ] || die "SCSI_DISKS: more than 7 disks" "the 53C810's bus has targets 0-6 (7 is the chip)"
+		echo "$n $(stat -c %s "$d") $(sha256sum <"$d" | cut -d' ' -f1)" >>"$stage/bench/scsi-disks"
+		n=$((n + 1))
+	done
+fi
+
 (cd "$stage" && find . -print0 | cpio --null -o -H newc --quiet) >"$work/initrd.cpio"
 
 accel=$("$REPO_ROOT/scripts/vm-accel.sh" "$kdir")
@@ -90,7 +107,13 @@ qemu=(qemu-system-x86_64 -accel "$accel" -m "${VM_MEM:-512}" -smp 1 -no-reboot -
 	-append "console=ttyS0 panic=-1 oops=panic loglevel=6 ${BENCH_APPEND:-}")
 # The CPU model the KVM probe booted with; TCG's most complete one.
 if [ "$accel" = kvm ]; then qemu+=(-cpu host); else qemu+=(-cpu max); fi
-[ $ncr810 = 1 ] && qemu+=(-device lsi53c810)
+[ $ncr810 = 1 ] && qemu+=(-device lsi53c810,id=ncr0)
+n=0
+for d in $scsi_disks; do
+	qemu+=(-drive "if=none,id=disk$n,file=$d,format=raw"
+		-device "scsi-hd,bus=ncr0.0,scsi-id=$n,drive=disk$n")
+	n=$((n + 1))
+done
 # shellcheck disable=SC2206
 [ -n "$qemu_extra" ] && qemu+=($qemu_extra)
 

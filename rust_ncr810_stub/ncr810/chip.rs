@@ -1,52 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! NCR 53C810 registers and what their values mean.
+//! What the NCR 53C810's register values mean.
 //!
-//! Offsets and bit names as the NCR/Symbios 53C810 data manual gives them.
-//! Kernel-independent and panic-free: the driver reads registers and hands
-//! the bytes to these functions; host tests run them on made-up values.
-
-/// Register offsets in the operating register set (I/O or memory space).
-pub mod reg {
-    /// SCSI Control Zero.
-    pub const SCNTL0: usize = 0x00;
-    /// SCSI Control One.
-    pub const SCNTL1: usize = 0x01;
-    /// SCSI Chip ID.
-    pub const SCID: usize = 0x04;
-    /// DMA Status (reading it clears the DMA interrupt).
-    pub const DSTAT: usize = 0x0c;
-    /// SCSI Status One.
-    pub const SSTAT1: usize = 0x0e;
-    /// Interrupt Status.
-    pub const ISTAT: usize = 0x14;
-    /// Chip Test Two.
-    pub const CTEST2: usize = 0x1a;
-    /// Chip Test Three (bits 7:4: chip revision).
-    pub const CTEST3: usize = 0x1b;
-    /// DMA Command.
-    pub const DCMD: usize = 0x27;
-    /// DMA SCRIPTS Pointer (writing its last byte starts SCRIPTS).
-    pub const DSP: usize = 0x2c;
-    /// DMA SCRIPTS Pointer Save (an `INT`'s vector lands here).
-    pub const DSPS: usize = 0x30;
-    /// DMA Mode.
-    pub const DMODE: usize = 0x38;
-    /// DMA Interrupt Enable.
-    pub const DIEN: usize = 0x39;
-    /// DMA Control.
-    pub const DCNTL: usize = 0x3b;
-    /// SCSI Interrupt Enable Zero.
-    pub const SIEN0: usize = 0x40;
-    /// SCSI Interrupt Enable One.
-    pub const SIEN1: usize = 0x41;
-    /// SCSI Interrupt Status Zero (reading it clears the SCSI interrupt).
-    pub const SIST0: usize = 0x42;
-    /// SCSI Interrupt Status One (reading it clears the SCSI interrupt).
-    pub const SIST1: usize = 0x43;
-    /// Bytes of the operating register set the driver maps and dumps.
-    pub const SPAN: usize = 0x60;
-}
+//! Bit names as the NCR/Symbios 53C810 data manual gives them (the register
+//! offsets are in the driver's `regs.rs`, the one register map). The driver
+//! reads registers and hands the bytes to these functions; host tests run
+//! them on made-up values.
 
 /// ISTAT bits.
 pub mod istat {
@@ -88,6 +47,36 @@ pub mod dstat {
     pub const ERRORS: u8 = MDPE | BF | ABRT | IID;
 }
 
+/// SIST0 bits (and the matching SIEN0 enable bits).
+pub mod sist0 {
+    /// Phase mismatch (initiator mode).
+    pub const MA: u8 = 0x80;
+    /// Function complete.
+    pub const CMP: u8 = 0x40;
+    /// Selected.
+    pub const SEL: u8 = 0x20;
+    /// Reselected.
+    pub const RSL: u8 = 0x10;
+    /// SCSI gross error.
+    pub const SGE: u8 = 0x08;
+    /// Unexpected disconnect.
+    pub const UDC: u8 = 0x04;
+    /// SCSI RST/ received.
+    pub const RST: u8 = 0x02;
+    /// SCSI parity error.
+    pub const PAR: u8 = 0x01;
+}
+
+/// SIST1 bits (and the matching SIEN1 enable bits).
+pub mod sist1 {
+    /// Selection or reselection time-out.
+    pub const STO: u8 = 0x04;
+    /// General purpose timer expired.
+    pub const GEN: u8 = 0x02;
+    /// Handshake-to-handshake timer expired.
+    pub const HTH: u8 = 0x01;
+}
+
 /// SCID fields.
 pub mod scid {
     /// Enable response to reselection.
@@ -104,16 +93,6 @@ pub mod scid {
 pub const SCNTL0_RESET: u8 = 0xc0;
 /// DMODE: manual start (SCRIPTS start only by DCNTL.STD when set).
 pub const DMODE_MAN: u8 = 0x01;
-
-/// The first SCRIPTS word of `INT <vector>`, unconditional: transfer
-/// control (bits 31:30 = 10), opcode INT (29:27 = 011), jump if true (19)
-/// with no comparison enabled.
-pub const SCRIPT_INT: u32 = 0x9808_0000;
-
-/// The two SCRIPTS words of an unconditional `INT vector`.
-pub fn script_int(vector: u32) -> [u32; 2] {
-    [SCRIPT_INT, vector]
-}
 
 /// What the registers showed right after the software reset.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -233,111 +212,86 @@ pub fn check_selftest(dstat_seen: u8, dsps: u32, vector: u32) -> Result<(), Prob
     Ok(())
 }
 
-/// The data manual's name of the register at `offset`, if it has one.
-pub fn register_name(offset: usize) -> Option<&'static str> {
-    const NAMES: [&str; 0x60] = [
-        "SCNTL0",
-        "SCNTL1",
-        "SCNTL2",
-        "SCNTL3",
-        "SCID",
-        "SXFER",
-        "SDID",
-        "GPREG",
-        "SFBR",
-        "SOCL",
-        "SSID",
-        "SBCL",
-        "DSTAT",
-        "SSTAT0",
-        "SSTAT1",
-        "SSTAT2",
-        "DSA0",
-        "DSA1",
-        "DSA2",
-        "DSA3",
-        "ISTAT",
-        "",
-        "",
-        "",
-        "CTEST0",
-        "CTEST1",
-        "CTEST2",
-        "CTEST3",
-        "TEMP0",
-        "TEMP1",
-        "TEMP2",
-        "TEMP3",
-        "DFIFO",
-        "CTEST4",
-        "CTEST5",
-        "CTEST6",
-        "DBC0",
-        "DBC1",
-        "DBC2",
-        "DCMD",
-        "DNAD0",
-        "DNAD1",
-        "DNAD2",
-        "DNAD3",
-        "DSP0",
-        "DSP1",
-        "DSP2",
-        "DSP3",
-        "DSPS0",
-        "DSPS1",
-        "DSPS2",
-        "DSPS3",
-        "SCRATCHA0",
-        "SCRATCHA1",
-        "SCRATCHA2",
-        "SCRATCHA3",
-        "DMODE",
-        "DIEN",
-        "DWT",
-        "DCNTL",
-        "ADDER0",
-        "ADDER1",
-        "ADDER2",
-        "ADDER3",
-        "SIEN0",
-        "SIEN1",
-        "SIST0",
-        "SIST1",
-        "SLPAR",
-        "",
-        "MACNTL",
-        "GPCNTL",
-        "STIME0",
-        "STIME1",
-        "RESPID",
-        "",
-        "STEST0",
-        "STEST1",
-        "STEST2",
-        "STEST3",
-        "SIDL",
-        "",
-        "",
-        "",
-        "SODL",
-        "",
-        "",
-        "",
-        "SBDL",
-        "",
-        "",
-        "",
-        "SCRATCHB0",
-        "SCRATCHB1",
-        "SCRATCHB2",
-        "SCRATCHB3",
-    ];
-    NAMES.get(offset).copied().filter(|n| !n.is_empty())
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-/// Registers a dump must not read: reading DSTAT, SIST0 or SIST1 clears
-/// pending interrupts.
-pub fn read_has_side_effects(offset: usize) -> bool {
-    matches!(offset, reg::DSTAT | reg::SIST0 | reg::SIST1)
+    /// What QEMU's lsi53c810 shows after ISTAT.SRST.
+    const QEMU_RESET: ResetState = ResetState {
+        scntl0: 0xc0,
+        scid: 0x07,
+        istat: 0x00,
+        dstat: 0x80,
+        ctest2: 0x11,
+        ctest3: 0x00,
+    };
+
+    #[test]
+    fn qemu_reset_state_is_a_53c810() {
+        let id = validate_reset(&QEMU_RESET, 0).unwrap();
+        assert_eq!(id.scsi_id, 7);
+        assert_eq!(id.chip_revision, 0);
+    }
+
+    #[test]
+    fn impossible_values_are_refused() {
+        let ones = ResetState {
+            scntl0: 0xff,
+            scid: 0xff,
+            istat: 0xff,
+            dstat: 0xff,
+            ctest2: 0xff,
+            ctest3: 0xff,
+        };
+        assert_eq!(validate_reset(&ones, 0), Err(ProbeError::NotResponding));
+        let s = ResetState {
+            istat: istat::DIP,
+            ..QEMU_RESET
+        };
+        assert_eq!(validate_reset(&s, 0), Err(ProbeError::IstatNotClear(1)));
+        let s = ResetState {
+            dstat: 0,
+            ..QEMU_RESET
+        };
+        assert_eq!(validate_reset(&s, 0), Err(ProbeError::DmaFifoNotEmpty(0)));
+        let s = ResetState {
+            scntl0: 0,
+            ..QEMU_RESET
+        };
+        assert_eq!(validate_reset(&s, 0), Err(ProbeError::Scntl0(0)));
+        let s = ResetState {
+            scid: 0x87,
+            ..QEMU_RESET
+        };
+        assert_eq!(validate_reset(&s, 0), Err(ProbeError::ScidReserved(0x87)));
+    }
+
+    #[test]
+    fn revision_comes_from_ctest3_high_nibble() {
+        let s = ResetState {
+            ctest3: 0x21,
+            ..QEMU_RESET
+        };
+        assert_eq!(validate_reset(&s, 2).unwrap().chip_revision, 2);
+    }
+
+    #[test]
+    fn selftest_outcomes() {
+        assert_eq!(
+            check_selftest(dstat::DFE | dstat::SIR, 0x810, 0x810),
+            Ok(())
+        );
+        assert_eq!(
+            check_selftest(dstat::DFE | dstat::IID, 0x810, 0x810),
+            Err(ProbeError::SelfTestDstat(0x81))
+        );
+        assert_eq!(
+            check_selftest(dstat::DFE, 0x810, 0x810),
+            Err(ProbeError::SelfTestNotSir(0x80))
+        );
+        assert_eq!(
+            check_selftest(dstat::SIR, 1, 0x810),
+            Err(ProbeError::SelfTestVector(1))
+        );
+    }
 }

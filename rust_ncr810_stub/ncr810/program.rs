@@ -1,0 +1,694 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The SCRIPTS program that runs one SCSI command, and what an interrupt
+//! during it means.
+//!
+//! The driver runs one command at a time (`can_queue = 1`), so each command
+//! gets a program of its own, written into the chip's DMA buffer before the
+//! chip starts: select with ATN, IDENTIFY, the CDB, then a phase loop that
+//! moves data (one block move per scatter-gather segment), takes the status
+//! byte, and handles the messages a target sends: COMMAND COMPLETE, SAVE
+//! DATA POINTER, and DISCONNECT followed by a reselection. The program ends
+//! with `INT` [`vector::DONE`]. Everything it does not handle ends in
+//! another `INT` the driver decodes with [`Program::on_interrupt`].
+//!
+//! The buffer's layout (byte offsets; [`BUFFER_BYTES`] in all):
+//!
+//! | offset | contents |
+//! |---|---|
+//! | [`MSG_OUT`] | the IDENTIFY message |
+//! | [`STATUS`] | the status byte the target sends |
+//! | [`MSG_IN`] | the last message byte received |
+//! | [`BUCKET_BYTE`] | where unexpected data in goes |
+//! | [`CDB`] | the command descriptor block |
+//! | [`PROGRAM`] | the program |
+//! | [`SENSE`] | sense data, for the driver's REQUEST SENSE |
+
+use crate::chip::{
+    dstat,
+    sist0,
+    sist1, //
+};
+use crate::scripts::{
+    self,
+    Condition,
+    Insn,
+    Phase,
+    RegOp,
+    ScriptError,
+    Signals, //
+};
+
+/// Offset of the IDENTIFY message byte.
+pub const MSG_OUT: usize = 0x00;
+/// Offset of the status byte.
+pub const STATUS: usize = 0x04;
+/// Offset of the last message-in byte.
+pub const MSG_IN: usize = 0x08;
+/// Offset of the byte data nobody asked for is moved to.
+pub const BUCKET_BYTE: usize = 0x0c;
+/// Offset of the command descriptor block.
+pub const CDB: usize = 0x10;
+/// The longest CDB (16 bytes: READ(16)).
+pub const MAX_CDB: usize = 16;
+/// Offset of the program.
+pub const PROGRAM: usize = 0x20;
+/// The most scatter-gather segments one command may have. QEMU's model
+/// pauses SCRIPTS after 100 instructions in one run; a program this size
+/// stays well under that between two interrupts.
+pub const MAX_SEGMENTS: usize = 64;
+/// Instructions of the program besides the data moves.
+const FIXED_INSNS: usize = 36;
+/// Offset of the sense data area (for the REQUEST SENSE the driver sends
+/// after a CHECK CONDITION).
+pub const SENSE: usize = PROGRAM + (FIXED_INSNS + MAX_SEGMENTS) * 8;
+/// Bytes of the sense data area (the midlayer's SCSI_SENSE_BUFFERSIZE).
+pub const SENSE_BYTES: usize = 96;
+/// Bytes of the buffer the program and its data need.
+pub const BUFFER_BYTES: usize = SENSE + SENSE_BYTES;
+
+/// The register the program sets when every data move is done (SCRATCHA0).
+pub const DATA_DONE_REG: u8 = 0x34;
+
+/// The vectors of the program's `INT`s (DSPS).
+pub mod vector {
+    /// The command completed: the status byte is valid.
+    pub const DONE: u32 = 0x1000;
+    /// The target went to a phase the command does not have.
+    pub const UNEXPECTED_PHASE: u32 = 0x1001;
+    /// The target sent a message the program does not handle.
+    pub const UNEXPECTED_MESSAGE: u32 = 0x1002;
+    /// The reselecting target's IDENTIFY did not name the command's LUN.
+    pub const BAD_RESELECT: u32 = 0x1003;
+    /// The chip was selected, or reselected while selecting.
+    pub const SELECTED: u32 = 0x1004;
+    /// The target asked for more data than the command has.
+    pub const OVERRUN: u32 = 0x1005;
+}
+
+/// SCSI messages the program knows.
+mod msg {
+    pub(super) const COMMAND_COMPLETE: u8 = 0x00;
+    pub(super) const SAVE_DATA_POINTER: u8 = 0x02;
+    pub(super) const DISCONNECT: u8 = 0x04;
+    /// IDENTIFY, with the disconnect privilege granted.
+    pub(super) const IDENTIFY_DISC: u8 = 0xc0;
+}
+
+/// SCNTL2 (its SDU bit must be cleared before an expected disconnect).
+const SCNTL2: u8 = 0x02;
+
+/// Which way a command's data goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Direction {
+    /// No data phase.
+    None,
+    /// To the device (a write).
+    ToDevice,
+    /// From the device (a read).
+    FromDevice,
+}
+
+/// One scatter-gather segment, as mapped for the chip (laid out as the
+/// driver's C side fills it).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[repr(C)]
+pub struct Segment {
+    /// Bus address.
+    pub addr: u32,
+    /// Length in bytes.
+    pub len: u32,
+}
+
+/// A SCSI command, as the program needs it.
+#[derive(Clone, Copy, Debug)]
+pub struct Command<'a> {
+    /// Target ID (0..=7, not the chip's own).
+    pub target: u8,
+    /// Logical unit (0..=7).
+    pub lun: u8,
+    /// The CDB (1..=16 bytes).
+    pub cdb: &'a [u8],
+    /// Data direction.
+    pub direction: Direction,
+    /// The data, mapped (empty if `direction` is [`Direction::None`]).
+    pub segments: &'a [Segment],
+}
+
+/// Why a command cannot be run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BuildError {
+    /// The buffer is smaller than [`BUFFER_BYTES`].
+    BufferTooSmall,
+    /// The CDB is empty or longer than [`MAX_CDB`].
+    BadCdb(usize),
+    /// More segments than [`MAX_SEGMENTS`].
+    TooManySegments(usize),
+    /// A data direction with no data, or data with no direction.
+    DirectionMismatch,
+    /// The LUN does not fit IDENTIFY's three bits.
+    BadLun(u8),
+    /// An instruction could not be encoded.
+    Script(ScriptError),
+}
+
+impl From<ScriptError> for BuildError {
+    fn from(e: ScriptError) -> Self {
+        BuildError::Script(e)
+    }
+}
+
+/// What the chip's registers showed when it interrupted.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Interrupt {
+    /// DSTAT (zero unless ISTAT.DIP was set).
+    pub dstat: u8,
+    /// SIST0 (zero unless ISTAT.SIP was set).
+    pub sist0: u8,
+    /// SIST1 (zero unless ISTAT.SIP was set).
+    pub sist1: u8,
+    /// DSPS: an `INT`'s vector.
+    pub dsps: u32,
+    /// DSP: the bus address of the instruction after the one that stopped.
+    pub dsp: u32,
+    /// DBC: what a block move that stopped had left to move (24 bits).
+    pub dbc: u32,
+    /// SCRATCHA0: [`DATA_DONE_REG`].
+    pub data_done: u8,
+}
+
+/// Why a command failed without a status from the target; the driver
+/// turns these into the midlayer's host bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Failure {
+    /// Selection timed out: no device at this ID (`DID_NO_CONNECT`).
+    NoConnect,
+    /// The bus was reset under the command (`DID_RESET`).
+    BusReset,
+    /// A parity error (`DID_PARITY`).
+    Parity,
+    /// Anything else: a protocol or chip error (`DID_ERROR`).
+    Error,
+}
+
+/// What the driver does after an interrupt.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Step {
+    /// The command completed with this status byte; `residual` bytes of
+    /// its data were not moved.
+    Done {
+        /// The SCSI status byte.
+        status: u8,
+        /// Bytes not transferred.
+        residual: u32,
+    },
+    /// Start SCRIPTS again at this bus address.
+    Resume(u32),
+    /// The command failed. `reset` says the chip and bus must be reset
+    /// before the next command (the target may still be connected).
+    Failed {
+        /// Why.
+        why: Failure,
+        /// Whether the bus state is unknown.
+        reset: bool,
+    },
+}
+
+/// A program written into a buffer, and where its parts are.
+#[derive(Clone, Copy, Debug)]
+pub struct Program {
+    /// Bus address of the buffer.
+    base: u32,
+    /// Instruction index of the phase loop.
+    dispatch: usize,
+    /// Instruction index of the data gate's jump into the data moves.
+    data_jump: usize,
+    /// Instruction index of the first data move.
+    data_start: usize,
+    /// Number of data moves.
+    moves: usize,
+    /// The first data move not yet finished (after a phase mismatch).
+    next_move: usize,
+    /// Bytes of data in all.
+    total: u32,
+}
+
+fn put_insn(buf: &mut [u8], index: usize, insn: Insn) {
+    let at = PROGRAM + index * 8;
+    if let Some(dst) = buf.get_mut(at..at + 8) {
+        dst[..4].copy_from_slice(&insn[0].to_le_bytes());
+        dst[4..].copy_from_slice(&insn[1].to_le_bytes());
+    }
+}
+
+fn get_insn(buf: &[u8], index: usize) -> Insn {
+    let at = PROGRAM + index * 8;
+    let word = |o: usize| {
+        buf.get(at + o..at + o + 4)
+            .and_then(|b| b.try_into().ok())
+            .map_or(0, u32::from_le_bytes)
+    };
+    [word(0), word(4)]
+}
+
+impl Program {
+    /// Writes the program for `cmd` into `buf`, a DMA buffer at bus
+    /// address `base` the chip is not running from.
+    pub fn build(buf: &mut [u8], base: u32, cmd: &Command<'_>) -> Result<Program, BuildError> {
+        if buf.len() < BUFFER_BYTES {
+            return Err(BuildError::BufferTooSmall);
+        }
+        if cmd.cdb.is_empty() || cmd.cdb.len() > MAX_CDB {
+            return Err(BuildError::BadCdb(cmd.cdb.len()));
+        }
+        if cmd.segments.len() > MAX_SEGMENTS {
+            return Err(BuildError::TooManySegments(cmd.segments.len()));
+        }
+        if (cmd.direction == Direction::None) != cmd.segments.is_empty() {
+            return Err(BuildError::DirectionMismatch);
+        }
+        if cmd.lun > 7 {
+            return Err(BuildError::BadLun(cmd.lun));
+        }
+        let data_phase = match cmd.direction {
+            Direction::FromDevice => Phase::DataIn,
+            _ => Phase::DataOut,
+        };
+        let at = |index: usize| base.wrapping_add((PROGRAM + index * 8) as u32);
+        let field = |offset: usize| base.wrapping_add(offset as u32);
+
+        buf[MSG_OUT] = msg::IDENTIFY_DISC | cmd.lun;
+        buf[STATUS] = 0xff;
+        buf[MSG_IN] = 0xff;
+        buf[CDB..CDB + cmd.cdb.len()].copy_from_slice(cmd.cdb);
+
+        // Instruction indices, fixed so that jumps can name them.
+        const SELECT: usize = 0;
+        const DISPATCH: usize = 3;
+        const DATA_GATE: usize = 8;
+        const DATA_JUMP: usize = 10;
+        const STATUS_IN: usize = 11;
+        const MESSAGE_IN: usize = 13;
+        const ACK: usize = 18;
+        const DISCONNECT: usize = 20;
+        const COMPLETE: usize = 27;
+        const SELECTED: usize = 31;
+        const BUCKET: usize = 32;
+        const DATA: usize = 34;
+
+        let mut p = [[0u32; 2]; DATA];
+        p[SELECT] = scripts::select_atn(cmd.target, at(SELECTED))?;
+        p[1] = scripts::block_move(Phase::MsgOut, 1, field(MSG_OUT))?;
+        p[2] = scripts::block_move(Phase::Command, cmd.cdb.len() as u32, field(CDB))?;
+        // The phase loop.
+        p[DISPATCH] = scripts::jump(at(STATUS_IN), Condition::when(Phase::Status));
+        p[4] = scripts::jump(at(MESSAGE_IN), Condition::if_phase(Phase::MsgIn));
+        p[5] = if cmd.segments.is_empty() {
+            scripts::jump(at(BUCKET), Condition::if_phase(Phase::DataIn))
+        } else {
+            scripts::jump(at(DATA_GATE), Condition::if_phase(data_phase))
+        };
+        p[6] = scripts::jump(at(BUCKET), Condition::if_phase(Phase::DataIn));
+        p[7] = scripts::int(vector::UNEXPECTED_PHASE, Condition::ALWAYS);
+        // The data gate: once every move is done, more data in goes to the
+        // bucket, more data out is an overrun.
+        p[DATA_GATE] = scripts::register_to_sfbr(DATA_DONE_REG, RegOp::Or, 0)?;
+        p[9] = if data_phase == Phase::DataIn {
+            scripts::jump(at(BUCKET), Condition::if_data(1))
+        } else {
+            scripts::int(vector::OVERRUN, Condition::if_data(1))
+        };
+        p[DATA_JUMP] = scripts::jump(at(DATA), Condition::ALWAYS);
+        p[STATUS_IN] = scripts::block_move(Phase::Status, 1, field(STATUS))?;
+        p[12] = scripts::jump(at(DISPATCH), Condition::ALWAYS);
+        // Messages.
+        p[MESSAGE_IN] = scripts::block_move(Phase::MsgIn, 1, field(MSG_IN))?;
+        p[14] = scripts::jump(at(COMPLETE), Condition::if_data(msg::COMMAND_COMPLETE));
+        p[15] = scripts::jump(at(DISCONNECT), Condition::if_data(msg::DISCONNECT));
+        p[16] = scripts::jump(at(ACK), Condition::if_data(msg::SAVE_DATA_POINTER));
+        p[17] = scripts::int(vector::UNEXPECTED_MESSAGE, Condition::ALWAYS);
+        p[ACK] = scripts::clear(Signals::ACK);
+        p[19] = scripts::jump(at(DISPATCH), Condition::ALWAYS);
+        // DISCONNECT: let the target go, wait for it to come back.
+        p[DISCONNECT] = scripts::register_update(SCNTL2, RegOp::And, 0x7f)?;
+        p[21] = scripts::clear(Signals::ACK);
+        p[22] = scripts::wait_disconnect();
+        p[23] = scripts::wait_reselect(at(SELECTED));
+        p[24] = scripts::block_move(Phase::MsgIn, 1, field(MSG_IN))?;
+        p[25] = scripts::int(
+            vector::BAD_RESELECT,
+            Condition::if_data_masked(0x80 | cmd.lun, 0x87).not(),
+        );
+        p[26] = scripts::jump(at(ACK), Condition::ALWAYS);
+        // COMMAND COMPLETE: the target disconnects, the command is done.
+        p[COMPLETE] = scripts::register_update(SCNTL2, RegOp::And, 0x7f)?;
+        p[28] = scripts::clear(Signals::ACK);
+        p[29] = scripts::wait_disconnect();
+        p[30] = scripts::int(vector::DONE, Condition::ALWAYS);
+        p[SELECTED] = scripts::int(vector::SELECTED, Condition::ALWAYS);
+        // The bucket: a data-in phase the command has no room for. A byte
+        // that arrives is an overrun; a target that is only slow to finish
+        // (QEMU shows data in while a command without data runs) changes
+        // phase, and the phase mismatch goes back to the loop.
+        p[BUCKET] = scripts::block_move(Phase::DataIn, 1, field(BUCKET_BYTE))?;
+        p[33] = scripts::int(vector::OVERRUN, Condition::ALWAYS);
+        for (i, insn) in p.iter().enumerate() {
+            put_insn(buf, i, *insn);
+        }
+
+        let mut total = 0u32;
+        for (i, seg) in cmd.segments.iter().enumerate() {
+            put_insn(buf, DATA + i, scripts::block_move(data_phase, seg.len, seg.addr)?);
+            total = total.saturating_add(seg.len);
+        }
+        let tail = DATA + cmd.segments.len();
+        put_insn(buf, tail, scripts::register_update(DATA_DONE_REG, RegOp::Load, 1)?);
+        put_insn(buf, tail + 1, scripts::jump(at(DISPATCH), Condition::ALWAYS));
+        Ok(Program {
+            base,
+            dispatch: DISPATCH,
+            data_jump: DATA_JUMP,
+            data_start: DATA,
+            moves: cmd.segments.len(),
+            next_move: 0,
+            total,
+        })
+    }
+
+    /// The bus address the chip starts the program at (DSP), once
+    /// [`DATA_DONE_REG`] is cleared.
+    pub fn entry(&self) -> u32 {
+        self.at(0)
+    }
+
+    fn at(&self, index: usize) -> u32 {
+        self.base.wrapping_add((PROGRAM + index * 8) as u32)
+    }
+
+    /// Bytes of data the command has.
+    pub fn total(&self) -> u32 {
+        self.total
+    }
+
+    /// Bytes not moved: everything from the first unfinished move on.
+    fn residual(&self, buf: &[u8], data_done: u8) -> u32 {
+        if data_done == 1 {
+            return 0;
+        }
+        (self.next_move..self.moves)
+            .map(|i| scripts::block_move_parts(get_insn(buf, self.data_start + i)).0)
+            .fold(0u32, u32::saturating_add)
+    }
+
+    /// Decodes an interrupt that stopped the program and says what to do.
+    /// A phase mismatch inside the data moves rewrites the move that was
+    /// cut short to its remainder, so that a later data phase (after a
+    /// disconnect and reselection) goes on where the data stopped.
+    pub fn on_interrupt(&mut self, buf: &mut [u8], irq: &Interrupt) -> Step {
+        if irq.sist0 & sist0::RST != 0 {
+            return Step::Failed {
+                why: Failure::BusReset,
+                reset: false,
+            };
+        }
+        if irq.sist1 & sist1::STO != 0 {
+            return Step::Failed {
+                why: Failure::NoConnect,
+                reset: false,
+            };
+        }
+        if irq.sist0 & sist0::PAR != 0 {
+            return Step::Failed {
+                why: Failure::Parity,
+                reset: true,
+            };
+        }
+        if irq.sist0 & (sist0::UDC | sist0::SGE) != 0 || irq.dstat & dstat::ERRORS != 0 {
+            return Step::Failed {
+                why: Failure::Error,
+                reset: true,
+            };
+        }
+        if irq.sist0 & sist0::MA != 0 {
+            return self.phase_mismatch(buf, irq);
+        }
+        if irq.dstat & dstat::SIR != 0 {
+            return match irq.dsps {
+                vector::DONE => Step::Done {
+                    status: buf[STATUS],
+                    residual: self.residual(buf, irq.data_done),
+                },
+                _ => Step::Failed {
+                    why: Failure::Error,
+                    reset: true,
+                },
+            };
+        }
+        // An interrupt with nothing the program asks for.
+        Step::Failed {
+            why: Failure::Error,
+            reset: true,
+        }
+    }
+
+    fn phase_mismatch(&mut self, buf: &mut [u8], irq: &Interrupt) -> Step {
+        // DSP has moved past the instruction that stopped.
+        let stopped = irq.dsp.wrapping_sub(self.at(0)) / 8;
+        let Some(stopped) = (stopped as usize).checked_sub(1) else {
+            return Step::Failed {
+                why: Failure::Error,
+                reset: true,
+            };
+        };
+        if stopped >= self.data_start && stopped < self.data_start + self.moves {
+            let index = stopped - self.data_start;
+            let (len, addr) = scripts::block_move_parts(get_insn(buf, stopped));
+            let left = irq.dbc & scripts::MAX_MOVE;
+            if left > len {
+                return Step::Failed {
+                    why: Failure::Error,
+                    reset: true,
+                };
+            }
+            self.next_move = index;
+            if left == 0 {
+                self.next_move = index + 1;
+            } else if let Ok(insn) = scripts::block_move(
+                if get_insn(buf, stopped)[0] & (1 << 24) != 0 {
+                    Phase::DataIn
+                } else {
+                    Phase::DataOut
+                },
+                left,
+                addr.wrapping_add(len - left),
+            ) {
+                put_insn(buf, stopped, insn);
+            }
+            put_insn(
+                buf,
+                self.data_jump,
+                scripts::jump(self.at(self.data_start + self.next_move), Condition::ALWAYS),
+            );
+        }
+        // Whatever phase the target went to, the loop takes it from here.
+        Step::Resume(self.at(self.dispatch))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BASE: u32 = 0x1000_0000;
+
+    fn read(buf: &[u8], index: usize) -> Insn {
+        get_insn(buf, index)
+    }
+
+    fn two_segment_read(buf: &mut [u8]) -> Program {
+        let segs = [
+            Segment {
+                addr: 0x2000,
+                len: 4096,
+            },
+            Segment {
+                addr: 0x8000,
+                len: 512,
+            },
+        ];
+        Program::build(
+            buf,
+            BASE,
+            &Command {
+                target: 2,
+                lun: 1,
+                cdb: &[0x28, 0, 0, 0, 0, 0, 0, 0, 9, 0],
+                direction: Direction::FromDevice,
+                segments: &segs,
+            },
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn program_shape() {
+        let mut buf = [0u8; BUFFER_BYTES];
+        let p = two_segment_read(&mut buf);
+        assert_eq!(p.entry(), BASE + PROGRAM as u32);
+        assert_eq!(p.total(), 4608);
+        assert_eq!(buf[MSG_OUT], 0xc1);
+        assert_eq!(buf[CDB], 0x28);
+        assert_eq!(read(&buf, 0), [0x4102_0000, BASE + (PROGRAM + 31 * 8) as u32]);
+        assert_eq!(read(&buf, 1), [0x0e00_0001, BASE + MSG_OUT as u32]);
+        assert_eq!(read(&buf, 2), [0x0a00_000a, BASE + CDB as u32]);
+        assert_eq!(read(&buf, 34), [0x0900_1000, 0x2000]);
+        assert_eq!(read(&buf, 35), [0x0900_0200, 0x8000]);
+        assert_eq!(read(&buf, 36), [0x7834_0100, 0]);
+        assert_eq!(read(&buf, 37), [0x8008_0000, p.at(3)]);
+        assert_eq!(read(&buf, 30), [0x9808_0000, vector::DONE]);
+        assert_eq!(read(&buf, 32), [0x0900_0001, BASE + BUCKET_BYTE as u32]);
+    }
+
+    #[test]
+    fn done_with_all_data() {
+        let mut buf = [0u8; BUFFER_BYTES];
+        let mut p = two_segment_read(&mut buf);
+        buf[STATUS] = 0;
+        let irq = Interrupt {
+            dstat: dstat::SIR | dstat::DFE,
+            dsps: vector::DONE,
+            data_done: 1,
+            ..Default::default()
+        };
+        assert_eq!(
+            p.on_interrupt(&mut buf, &irq),
+            Step::Done {
+                status: 0,
+                residual: 0
+            }
+        );
+    }
+
+    #[test]
+    fn short_read_then_status() {
+        let mut buf = [0u8; BUFFER_BYTES];
+        let mut p = two_segment_read(&mut buf);
+        // The target sent 1000 bytes of the first move, then went to status.
+        let irq = Interrupt {
+            sist0: sist0::MA,
+            dsp: p.at(35),
+            dbc: 4096 - 1000,
+            ..Default::default()
+        };
+        assert_eq!(p.on_interrupt(&mut buf, &irq), Step::Resume(p.at(3)));
+        assert_eq!(read(&buf, 34), [0x0900_0000 | 3096, 0x2000 + 1000]);
+        assert_eq!(read(&buf, 10), [0x8008_0000, p.at(34)]);
+        buf[STATUS] = 0;
+        let done = Interrupt {
+            dstat: dstat::SIR,
+            dsps: vector::DONE,
+            ..Default::default()
+        };
+        assert_eq!(
+            p.on_interrupt(&mut buf, &done),
+            Step::Done {
+                status: 0,
+                residual: 3096 + 512
+            }
+        );
+    }
+
+    #[test]
+    fn mismatch_at_a_move_boundary() {
+        let mut buf = [0u8; BUFFER_BYTES];
+        let mut p = two_segment_read(&mut buf);
+        // The second move found the target in status phase.
+        let irq = Interrupt {
+            sist0: sist0::MA,
+            dsp: p.at(36),
+            dbc: 512,
+            ..Default::default()
+        };
+        assert_eq!(p.on_interrupt(&mut buf, &irq), Step::Resume(p.at(3)));
+        let done = Interrupt {
+            dstat: dstat::SIR,
+            dsps: vector::DONE,
+            ..Default::default()
+        };
+        buf[STATUS] = 2;
+        assert_eq!(
+            p.on_interrupt(&mut buf, &done),
+            Step::Done {
+                status: 2,
+                residual: 512
+            }
+        );
+    }
+
+    #[test]
+    fn failures() {
+        let mut buf = [0u8; BUFFER_BYTES];
+        let mut p = two_segment_read(&mut buf);
+        let sto = Interrupt {
+            sist1: sist1::STO,
+            ..Default::default()
+        };
+        assert_eq!(
+            p.on_interrupt(&mut buf, &sto),
+            Step::Failed {
+                why: Failure::NoConnect,
+                reset: false
+            }
+        );
+        let bad = Interrupt {
+            dstat: dstat::SIR,
+            dsps: vector::UNEXPECTED_MESSAGE,
+            ..Default::default()
+        };
+        assert_eq!(
+            p.on_interrupt(&mut buf, &bad),
+            Step::Failed {
+                why: Failure::Error,
+                reset: true
+            }
+        );
+        let iid = Interrupt {
+            dstat: dstat::IID,
+            ..Default::default()
+        };
+        assert!(matches!(p.on_interrupt(&mut buf, &iid), Step::Failed { .. }));
+        // A mismatch whose DBC exceeds the move is a chip error.
+        let wild = Interrupt {
+            sist0: sist0::MA,
+            dsp: p.at(35),
+            dbc: 5000,
+            ..Default::default()
+        };
+        assert!(matches!(p.on_interrupt(&mut buf, &wild), Step::Failed { .. }));
+    }
+
+    #[test]
+    fn bad_commands() {
+        let mut buf = [0u8; BUFFER_BYTES];
+        let cmd = |cdb: &'static [u8], dir, segs: &'static [Segment]| Command {
+            target: 0,
+            lun: 0,
+            cdb,
+            direction: dir,
+            segments: segs,
+        };
+        assert_eq!(
+            Program::build(&mut buf, 0, &cmd(&[], Direction::None, &[])).err(),
+            Some(BuildError::BadCdb(0))
+        );
+        assert_eq!(
+            Program::build(&mut buf, 0, &cmd(&[0], Direction::FromDevice, &[])).err(),
+            Some(BuildError::DirectionMismatch)
+        );
+        assert_eq!(
+            Program::build(&mut buf[..16], 0, &cmd(&[0], Direction::None, &[])).err(),
+            Some(BuildError::BufferTooSmall)
+        );
+        assert!(Program::build(&mut buf, 0, &cmd(&[0; 6], Direction::None, &[])).is_ok());
+    }
+}
