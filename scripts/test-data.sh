@@ -30,6 +30,17 @@ if ! fresh images scripts/make-fat-images.sh scripts/make-bad-images.py; then
 	python3 scripts/make-bad-images.py "$data/images/fat12-basic.img" "$data/bad" >/dev/null
 	done_stamp images
 fi
+if ! fresh scsi scripts/test-data.sh scripts/make-fat-images.sh; then
+	# Disks for the NCR 53C810 scenarios: one of random bytes (whose
+	# SHA-256 the guest checks), an empty one, and a FAT16 volume the host
+	# made (mkfs.fat + mtools, a tree of files).
+	rm -rf "$data/scsi"
+	mkdir -p "$data/scsi"
+	head -c 16M /dev/urandom >"$data/scsi/random-16m.img"
+	truncate -s 64M "$data/scsi/blank-64m.img"
+	cp "$data/images/fat16-small.img" "$data/scsi/fat16.img"
+	done_stamp scsi
+fi
 for tool in fatstress rvbench rcuwalk dirseek; do
 	if ! fresh "$tool" "tests/guest/$tool.c"; then
 		gcc -static -O2 -Wall -o "$data/$tool" "tests/guest/$tool.c"

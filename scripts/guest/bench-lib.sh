@@ -75,6 +75,41 @@ coldplug_pci() {
 	return 0
 }
 
+# Coldplug of PCI devices, then of the SCSI devices their drivers found
+# (sd_mod for disks): what udev does at boot, without udev.
+coldplug() {
+	coldplug_pci
+	for m in /sys/bus/scsi/devices/*/modalias; do
+		[ -e "$m" ] && modprobe -q "$(cat "$m")" 2>/dev/null
+	done
+	return 0
+}
+
+# The SCSI host number of rust_ncr810's host on PCI device $1 (the first
+# one if no device is given).
+ncr810_scsi_host() {
+	for h in /sys/class/scsi_host/host*; do
+		[ "$(cat "$h/proc_name" 2>/dev/null)" = rust_ncr810 ] || continue
+		[ -z "${1:-}" ] || readlink -f "$h" | grep -q "/$1/" || continue
+		basename "$h" | sed 's/^host//'
+		return 0
+	done
+	return 1
+}
+
+# The block device of SCSI target $2 (LUN 0) on SCSI host $1: /dev/sdX.
+scsi_disk() {
+	for b in /sys/bus/scsi/devices/"$1":0:"$2":0/block/*; do
+		[ -e "$b" ] && echo "/dev/$(basename "$b")" && return 0
+	done
+	return 1
+}
+
+# What the host said of SCSI disk image $1 (target number): its size in
+# bytes and its SHA-256, from /bench/scsi-disks (written by vm-run.sh).
+scsi_image_size() { awk -v t="$1" '$1 == t { print $2 }' /bench/scsi-disks; }
+scsi_image_sha() { awk -v t="$1" '$1 == t { print $3 }' /bench/scsi-disks; }
+
 # The PCI addresses of the NCR 53C810s present.
 ncr810_devices() {
 	for d in /sys/bus/pci/devices/*; do

@@ -17,6 +17,8 @@
 //! - `no-ncr810`: leave the default NCR 53C810 out;
 //! - `files=<paths>`: files (relative to the repository, or `$BENCH_DATA/..`)
 //!   copied to `/bench/files/`;
+//! - `scsi-disks=<paths>`: disk images (as `files`) attached to the NCR
+//!   53C810 as SCSI targets 0, 1, ...; each run gets fresh copies;
 //! - `kunit=<suite,...>`: suites whose KTAP the scenario must print between
 //!   `BENCH-KTAP-BEGIN <suite>` and `BENCH-KTAP-END` lines;
 //! - `expect=exit:<n>` / `expect=timeout`: for the bench's self-tests, the
@@ -47,6 +49,7 @@ struct Header {
     kernel_args: String,
     no_ncr810: bool,
     files: Vec<String>,
+    scsi_disks: Vec<String>,
     kunit: Vec<String>,
     expect: Option<String>,
 }
@@ -66,6 +69,9 @@ fn parse_header(text: &str) -> Header {
             "kernel-args" => h.kernel_args = val.trim().to_string(),
             "no-ncr810" => h.no_ncr810 = true,
             "files" => h.files.extend(val.split_whitespace().map(str::to_string)),
+            "scsi-disks" => h
+                .scsi_disks
+                .extend(val.split_whitespace().map(str::to_string)),
             "kunit" => h.kunit.extend(
                 val.split(',')
                     .map(str::trim)
@@ -142,16 +148,29 @@ fn run_vm(root: &Path, script: &Path, h: &Header, opts: &RunOpts, data: &Path) -
         let base = std::env::var("BENCH_APPEND").unwrap_or_default();
         cmd.env("BENCH_APPEND", format!("{base} {}", h.kernel_args));
     }
+    let host_path = |f: &String| match f.strip_prefix("$BENCH_DATA/") {
+        Some(rest) => data.join(rest),
+        None => root.join(f),
+    };
     let files: Vec<String> = h
         .files
         .iter()
-        .map(|f| match f.strip_prefix("$BENCH_DATA/") {
-            Some(rest) => data.join(rest).display().to_string(),
-            None => root.join(f).display().to_string(),
-        })
+        .map(|f| host_path(f).display().to_string())
         .collect();
     if !files.is_empty() {
         cmd.arg("--files").arg(files.join(" "));
+    }
+    // The guest writes to its disks: each run gets copies.
+    let mut disks = Vec::new();
+    for (i, f) in h.scsi_disks.iter().enumerate() {
+        let copy = work.join(format!("scsi-disk{i}.img"));
+        if let Err(e) = std::fs::copy(host_path(f), &copy) {
+            eprintln!("bench: cannot copy SCSI disk {f}: {e}");
+        }
+        disks.push(copy.display().to_string());
+    }
+    if !disks.is_empty() {
+        cmd.arg("--scsi-disks").arg(disks.join(" "));
     }
     cmd.arg(script);
     let start = Instant::now();

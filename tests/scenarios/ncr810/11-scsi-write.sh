@@ -1,0 +1,30 @@
+# bench: scsi-disks=$BENCH_DATA/scsi/blank-64m.img
+# Writes through rust_ncr810: a pattern written with O_DIRECT in blocks of
+# several sizes (one sector to 1 MiB, so commands of 1 to 64 segments and
+# split ones), then read back after dropping the caches, with O_DIRECT and
+# through the page cache.
+. /bench/lib.sh
+coldplug
+host=$(ncr810_scsi_host) || fail "no SCSI host of rust_ncr810"
+dev=$(scsi_disk "$host" 0) || fail "no disk at target 0"
+dd if=/dev/urandom of=/tmp/pattern bs=1M count=24 2>/dev/null
+want=$(sha256sum </tmp/pattern | cut -c1-64)
+off=0
+for bs in 512 4096 65536 1048576; do
+	step "write 6 MiB in $bs-byte blocks at MiB $off"
+	must dd if=/tmp/pattern of="$dev" bs=$bs skip=$((off * 1048576 / bs)) seek=$((off * 1048576 / bs)) \
+		count=$((6 * 1048576 / bs)) oflag=direct conv=notrunc
+	off=$((off + 6))
+done
+sync
+echo 3 >/proc/sys/vm/drop_caches
+got=$(dd if="$dev" bs=1M count=24 iflag=direct 2>/dev/null | sha256sum | cut -c1-64)
+[ "$got" = "$want" ] || fail "O_DIRECT read back differs: $got, wrote $want"
+echo 3 >/proc/sys/vm/drop_caches
+got=$(dd if="$dev" bs=1M count=24 2>/dev/null | sha256sum | cut -c1-64)
+[ "$got" = "$want" ] || fail "cached read back differs: $got, wrote $want"
+echo "24 MiB written and read back equal ($want)"
+# The rest of the disk is still zero.
+z=$(dd if="$dev" bs=1M skip=24 iflag=direct 2>/dev/null | tr -d '\0' | wc -c)
+[ "$z" = 0 ] || fail "$z non-zero bytes past the pattern"
+exit 0
