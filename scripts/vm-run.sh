@@ -13,8 +13,9 @@
 #   --no-ncr810       leave the default -device lsi53c810 out
 #   --scsi-disks "I.."  attach each image as a SCSI disk on the NCR 53C810,
 #                     targets 0, 1, ... in order (the guest writes to the
-#                     images themselves: copy what must stay); the guest
-#                     finds "<target> <bytes> <sha256>" lines in
+#                     images themselves: copy what must stay); a "+" starts
+#                     the disks of one more NCR 53C810. The guest finds
+#                     "<target> <bytes> <sha256> <controller>" lines in
 #                     /bench/scsi-disks
 #   --timeout SECS    hard limit for the whole guest run (default 120)
 #   --log FILE        where the serial console log goes (default: a temp file)
@@ -87,11 +88,12 @@ done
 
 if [ -n "$scsi_disks" ]; then
 	[ $ncr810 = 1 ] || die "SCSI_DISKS needs the NCR 53C810" "drop NO_NCR810=1, or give the disks through QEMU_ARGS"
-	n=0
+	n=0 c=0
 	for d in $scsi_disks; do
+		if [ "$d" = + ]; then c=$((c + 1)) n=0; continue; fi
 		[ -f "$d" ] || die "SCSI_DISKS: no such image $d" "list existing disk image files, separated by spaces"
-		[ $n -lt 7 ] || die "SCSI_DISKS: more than 7 disks" "the 53C810's bus has targets 0-6 (7 is the chip)"
-		echo "$n $(stat -c %s "$d") $(sha256sum <"$d" | cut -d' ' -f1)" >>"$stage/bench/scsi-disks"
+		[ $n -lt 7 ] || die "SCSI_DISKS: more than 7 disks on one controller" "the 53C810's bus has targets 0-6 (7 is the chip); start another controller with +"
+		echo "$n $(stat -c %s "$d") $(sha256sum <"$d" | cut -d' ' -f1) $c" >>"$stage/bench/scsi-disks"
 		n=$((n + 1))
 	done
 fi
@@ -108,11 +110,16 @@ qemu=(qemu-system-x86_64 -accel "$accel" -m "${VM_MEM:-512}" -smp 1 -no-reboot -
 # The CPU model the KVM probe booted with; TCG's most complete one.
 if [ "$accel" = kvm ]; then qemu+=(-cpu host); else qemu+=(-cpu max); fi
 [ $ncr810 = 1 ] && qemu+=(-device lsi53c810,id=ncr0)
-n=0
+n=0 c=0 i=0
 for d in $scsi_disks; do
-	qemu+=(-drive "if=none,id=disk$n,file=$d,format=raw"
-		-device "scsi-hd,bus=ncr0.0,scsi-id=$n,drive=disk$n")
-	n=$((n + 1))
+	if [ "$d" = + ]; then
+		c=$((c + 1)) n=0
+		qemu+=(-device "lsi53c810,id=ncr$c")
+		continue
+	fi
+	qemu+=(-drive "if=none,id=disk$i,file=$d,format=raw"
+		-device "scsi-hd,bus=ncr$c.0,scsi-id=$n,drive=disk$i")
+	n=$((n + 1)) i=$((i + 1))
 done
 # shellcheck disable=SC2206
 [ -n "$qemu_extra" ] && qemu+=($qemu_extra)

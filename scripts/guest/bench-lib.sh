@@ -105,10 +105,11 @@ scsi_disk() {
 	return 1
 }
 
-# What the host said of SCSI disk image $1 (target number): its size in
-# bytes and its SHA-256, from /bench/scsi-disks (written by vm-run.sh).
-scsi_image_size() { awk -v t="$1" '$1 == t { print $2 }' /bench/scsi-disks; }
-scsi_image_sha() { awk -v t="$1" '$1 == t { print $3 }' /bench/scsi-disks; }
+# What the host said of SCSI disk image $1 (target number) on controller
+# $2 (default 0, the first): its size in bytes and its SHA-256, from
+# /bench/scsi-disks (written by vm-run.sh).
+scsi_image_size() { awk -v t="$1" -v c="${2:-0}" '$1 == t && $4 == c { print $2 }' /bench/scsi-disks; }
+scsi_image_sha() { awk -v t="$1" -v c="${2:-0}" '$1 == t && $4 == c { print $3 }' /bench/scsi-disks; }
 
 # The PCI addresses of the NCR 53C810s present.
 ncr810_devices() {

@@ -18,7 +18,8 @@
 //! - `files=<paths>`: files (relative to the repository, or `$BENCH_DATA/..`)
 //!   copied to `/bench/files/`;
 //! - `scsi-disks=<paths>`: disk images (as `files`) attached to the NCR
-//!   53C810 as SCSI targets 0, 1, ...; each run gets fresh copies;
+//!   53C810 as SCSI targets 0, 1, ...; a `+` starts the disks of one more
+//!   controller; each run gets fresh copies;
 //! - `kunit=<suite,...>`: suites whose KTAP the scenario must print between
 //!   `BENCH-KTAP-BEGIN <suite>` and `BENCH-KTAP-END` lines;
 //! - `expect=exit:<n>` / `expect=timeout`: for the bench's self-tests, the
@@ -163,6 +164,10 @@ fn run_vm(root: &Path, script: &Path, h: &Header, opts: &RunOpts, data: &Path) -
     // The guest writes to its disks: each run gets copies.
     let mut disks = Vec::new();
     for (i, f) in h.scsi_disks.iter().enumerate() {
+        if f == "+" {
+            disks.push(f.clone());
+            continue;
+        }
         let copy = work.join(format!("scsi-disk{i}.img"));
         if let Err(e) = std::fs::copy(host_path(f), &copy) {
             eprintln!("bench: cannot copy SCSI disk {f}: {e}");

@@ -1,0 +1,66 @@
+# bench: scsi-disks=$BENCH_DATA/scsi/random-16m.img
+# bench: kernel-args=slab_debug=U
+# bench: timeout=240
+# The disk removed from the guest's view and found again by a rescan; a
+# rescan of absent targets finds nothing; rmmod refused while the disk is
+# open (sd holds the host's module); unbind and bind with reads running;
+# then 20 cycles of modprobe, read, rmmod leave no more live slab objects
+# and no interrupt handler behind, and the driver loads again.
+. /bench/lib.sh
+coldplug
+pci=$(ncr810_devices)
+host=$(ncr810_scsi_host) || fail "no SCSI host of rust_ncr810"
+dev=$(scsi_disk "$host" 0) || fail "no disk at target 0"
+want=$(scsi_image_sha 0)
+
+step "rescan: absent targets stay absent"
+echo "- - -" >/sys/class/scsi_host/host$host/scan
+[ "$(ls -d /sys/bus/scsi/devices/"$host":0:*:0 | wc -l)" = 1 ] || fail "a rescan found targets that do not exist"
+
+step "delete the disk, rescan, and it is back"
+echo 1 >/sys/block/${dev#/dev/}/device/delete
+[ -e /sys/bus/scsi/devices/$host:0:0:0 ] && fail "the deleted disk is still there"
+echo "0 0 0" >/sys/class/scsi_host/host$host/scan
+dev=$(scsi_disk "$host" 0) || fail "the rescan did not find the disk"
+[ "$(sha256sum <"$dev" | cut -c1-64)" = "$want" ] || fail "$dev reads differently after the rescan"
+
+reader() {
+	while dd if="$dev" of=/dev/null bs=64k iflag=direct 2>/dev/null; do :; done
+}
+step "rmmod while a reader has the disk open: refused, in use"
+reader &
+r=$!
+sleep 1
+must_fail rmmod rust_ncr810
+loaded rust_ncr810 || fail "rust_ncr810 went away under a reader"
+echo "refcount while open: $(refcount rust_ncr810)"
+
+step "unbind with the reader running, then bind again"
+dmesg_mark
+echo "$pci" >/sys/bus/pci/drivers/rust_ncr810/unbind
+wait $r
+echo "the reader stopped (the disk went away under it)"
+[ -e /sys/bus/scsi/devices/$host:0:0:0 ] && fail "the disk outlived the unbind"
+grep -q rust_ncr810 /proc/interrupts && fail "the interrupt handler outlived the unbind"
+echo "$pci" >/sys/bus/pci/drivers/rust_ncr810/bind
+host=$(ncr810_scsi_host) || fail "no SCSI host after bind"
+dev=$(scsi_disk "$host" 0) || fail "no disk after bind"
+[ "$(sha256sum <"$dev" | cut -c1-64)" = "$want" ] || fail "$dev reads differently after bind"
+
+step "20 cycles of modprobe, read, rmmod"
+cycle() {
+	modprobe rust_ncr810 || fail "modprobe failed"
+	h=$(ncr810_scsi_host) || fail "no SCSI host"
+	d=$(scsi_disk "$h" 0) || fail "no disk"
+	dd if="$d" of=/dev/null bs=1M count=1 iflag=direct 2>/dev/null || fail "reading $d failed"
+	rmmod rust_ncr810 || fail "rmmod failed"
+	! grep -q rust_ncr810 /proc/interrupts || fail "interrupt handler left after rmmod"
+}
+rmmod rust_ncr810 || fail "rmmod failed"
+run_cycles 3 cycle
+slab_record /tmp/slab-before
+run_cycles 20 cycle
+slab_record /tmp/slab-after
+check_slab_sites /tmp/slab-before /tmp/slab-after 20 "20 cycles"
+must modprobe rust_ncr810
+exit 0
