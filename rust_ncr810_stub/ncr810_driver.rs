@@ -32,8 +32,7 @@ use kernel::{
         IrqRequest,
         IrqReturn, //
     },
-    new_spinlock_irq,
-    pci,
+    new_spinlock_irq, pci,
     prelude::*,
     str::CString,
     sync::{
@@ -45,10 +44,7 @@ use kernel::{
         },
         SpinLockIrq,
     },
-    time::{
-        delay::udelay,
-        Delta,
-    },
+    time::{delay::udelay, Delta},
 };
 
 use ncr810::{
@@ -134,7 +130,13 @@ impl core::fmt::Debug for ChipState {
         writeln!(f, "selftest_roundtrip_ns: {}", self.selftest.ns)?;
         write!(f, "registers after the self-test:")?;
         for (r, v) in regs::DUMPED.iter().zip(self.selftest.dump.iter()) {
-            write!(f, "\n{:#04x} {:<10} {v:#0w$x}", r.offset, r.name, w = 2 + 2 * r.bytes)?;
+            write!(
+                f,
+                "\n{:#04x} {:<10} {v:#0w$x}",
+                r.offset,
+                r.name,
+                w = 2 + 2 * r.bytes
+            )?;
         }
         Ok(())
     }
@@ -154,6 +156,8 @@ struct Active {
 struct Slot {
     active: Option<Active>,
     segments: [Segment; program::MAX_SEGMENTS],
+    /// How many of `segments` the command in `active` (or being started) uses.
+    mapped: usize,
 }
 
 /// The chip, shared by the midlayer's entry points and the interrupt
@@ -216,25 +220,17 @@ impl Chip<'_> {
     /// Writes `cmd`'s program and starts the chip on it.
     fn start(&self, slot: &mut Slot, cmd: Command, sensing: Option<u32>) -> Result<(), Command> {
         let info = cmd.info();
+        let sense_segment = [Segment {
+            addr: self.buffer_addr + program::SENSE as u32,
+            len: program::SENSE_BYTES as u32,
+        }];
         let (cdb, direction, segments): (&[u8], _, &[Segment]) = match sensing {
-            Some(_) => (
-                &REQUEST_SENSE,
-                Direction::FromDevice,
-                &[Segment {
-                    addr: self.buffer_addr + program::SENSE as u32,
-                    len: program::SENSE_BYTES as u32,
-                }],
-            ),
+            Some(_) => (&REQUEST_SENSE, Direction::FromDevice, &sense_segment),
             None => (
                 info.cdb,
                 info.direction.unwrap_or(Direction::None),
-                &slot.segments[..],
+                slot.segments.get(..slot.mapped).unwrap_or(&[]),
             ),
-        };
-        let segments = match (sensing, direction) {
-            (None, Direction::None) => &[][..],
-            (None, _) => &segments[..slot_count(segments)],
-            (Some(_), _) => segments,
         };
         let command = program::Command {
             target: info.target as u8,
@@ -251,14 +247,14 @@ impl Chip<'_> {
             Ok(p) => p,
             Err(_) => return Err(cmd),
         };
-        drop(info);
         self.bar.write_reg(regs::SCRATCHA::zeroed());
         slot.active = Some(Active {
             cmd,
             program,
             sensing,
         });
-        self.bar.write_reg(regs::DSP::zeroed().with_address(program.entry()));
+        self.bar
+            .write_reg(regs::DSP::zeroed().with_address(program.entry()));
         Ok(())
     }
 
@@ -367,11 +363,6 @@ impl Chip<'_> {
     }
 }
 
-/// How many of the mapped segments are in use (the rest are zero).
-fn slot_count(segs: &[Segment]) -> usize {
-    segs.iter().take_while(|s| s.len != 0).count()
-}
-
 /// A command the chip is done with.
 struct Finished {
     cmd: Command,
@@ -408,24 +399,23 @@ impl HostOps for Chip<'_> {
             cmd.complete(Outcome::Failed(why), 0, length, &[]);
             return Ok(());
         }
-        let mut slot = self.slot.lock();
-        if slot.active.is_some() {
+        let mut guard = self.slot.lock();
+        if guard.active.is_some() {
             return Err(cmd);
         }
-        slot.segments = [Segment::default(); program::MAX_SEGMENTS];
-        if let Err(e) = cmd.map(&mut slot.segments) {
-            drop(slot);
-            dev_warn!(self.bar_dev(), "cannot map a command's data: {e:?}\n");
-            let total = cmd.info().length;
-            cmd.complete(Outcome::Failed(Failure::Error), 0, total, &[]);
-            return Ok(());
-        }
-        let mut slot_ref = slot;
-        let s: &mut Slot = &mut slot_ref;
-        if let Err(cmd) = self.start(s, cmd, None) {
-            drop(slot_ref);
-            let total = cmd.info().length;
-            cmd.complete(Outcome::Failed(Failure::Error), 0, total, &[]);
+        let slot = &mut *guard;
+        slot.mapped = match cmd.map(&mut slot.segments) {
+            Ok(n) => n,
+            Err(e) => {
+                drop(guard);
+                dev_warn!(self.bar_dev(), "cannot map a command's data: {e:?}\n");
+                cmd.complete(Outcome::Failed(Failure::Error), 0, length, &[]);
+                return Ok(());
+            }
+        };
+        if let Err(cmd) = self.start(slot, cmd, None) {
+            drop(guard);
+            cmd.complete(Outcome::Failed(Failure::Error), 0, length, &[]);
         }
         Ok(())
     }
@@ -441,7 +431,10 @@ impl HostOps for Chip<'_> {
         };
         drop(slot);
         if let Some(a) = taken {
-            dev_warn!(self.bar_dev(), "abort: command stopped, chip and bus reset\n");
+            dev_warn!(
+                self.bar_dev(),
+                "abort: command stopped, chip and bus reset\n"
+            );
             a.cmd.give_up();
         }
         true
@@ -638,7 +631,8 @@ impl Ncr810Driver {
 
         // SAFETY: Called once, in probe, before any DMA allocation of this device.
         unsafe { dma::Device::dma_set_mask_and_coherent(pdev, DmaMask::new::<32>())? };
-        let buffer = Coherent::<u8>::zeroed_slice(pdev.as_ref(), program::BUFFER_BYTES, GFP_KERNEL)?;
+        let buffer =
+            Coherent::<u8>::zeroed_slice(pdev.as_ref(), program::BUFFER_BYTES, GFP_KERNEL)?;
         let buffer_addr = u32::try_from(buffer.dma_address()).map_err(|_| EINVAL)?;
 
         // From here on only the bound device is needed; the initializer must
@@ -674,6 +668,7 @@ impl Ncr810Driver {
                             slot <- new_spinlock_irq!(Slot {
                                 active: None,
                                 segments: [Segment::default(); program::MAX_SEGMENTS],
+                                mapped: 0,
                             }, "rust_ncr810::slot"),
                             selftest_count: Atomic::new(0),
                             selftest_dstat: Atomic::new(0),

@@ -13,7 +13,6 @@
 //! - [`program`]: the SCRIPTS program that runs one SCSI command, and what
 //!   an interrupt during it means.
 
-
 pub mod chip;
 pub mod program;
 pub mod scripts;

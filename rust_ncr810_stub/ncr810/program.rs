@@ -358,12 +358,24 @@ impl Program {
 
         let mut total = 0u32;
         for (i, seg) in cmd.segments.iter().enumerate() {
-            put_insn(buf, DATA + i, scripts::block_move(data_phase, seg.len, seg.addr)?);
+            put_insn(
+                buf,
+                DATA + i,
+                scripts::block_move(data_phase, seg.len, seg.addr)?,
+            );
             total = total.saturating_add(seg.len);
         }
         let tail = DATA + cmd.segments.len();
-        put_insn(buf, tail, scripts::register_update(DATA_DONE_REG, RegOp::Load, 1)?);
-        put_insn(buf, tail + 1, scripts::jump(at(DISPATCH), Condition::ALWAYS));
+        put_insn(
+            buf,
+            tail,
+            scripts::register_update(DATA_DONE_REG, RegOp::Load, 1)?,
+        );
+        put_insn(
+            buf,
+            tail + 1,
+            scripts::jump(at(DISPATCH), Condition::ALWAYS),
+        );
         Ok(Program {
             base,
             dispatch: DISPATCH,
@@ -538,7 +550,10 @@ mod tests {
         assert_eq!(p.total(), 4608);
         assert_eq!(buf[MSG_OUT], 0xc1);
         assert_eq!(buf[CDB], 0x28);
-        assert_eq!(read(&buf, 0), [0x4102_0000, BASE + (PROGRAM + 31 * 8) as u32]);
+        assert_eq!(
+            read(&buf, 0),
+            [0x4102_0000, BASE + (PROGRAM + 31 * 8) as u32]
+        );
         assert_eq!(read(&buf, 1), [0x0e00_0001, BASE + MSG_OUT as u32]);
         assert_eq!(read(&buf, 2), [0x0a00_000a, BASE + CDB as u32]);
         assert_eq!(read(&buf, 34), [0x0900_1000, 0x2000]);
@@ -656,7 +671,10 @@ mod tests {
             dstat: dstat::IID,
             ..Default::default()
         };
-        assert!(matches!(p.on_interrupt(&mut buf, &iid), Step::Failed { .. }));
+        assert!(matches!(
+            p.on_interrupt(&mut buf, &iid),
+            Step::Failed { .. }
+        ));
         // A mismatch whose DBC exceeds the move is a chip error.
         let wild = Interrupt {
             sist0: sist0::MA,
@@ -664,7 +682,10 @@ mod tests {
             dbc: 5000,
             ..Default::default()
         };
-        assert!(matches!(p.on_interrupt(&mut buf, &wild), Step::Failed { .. }));
+        assert!(matches!(
+            p.on_interrupt(&mut buf, &wild),
+            Step::Failed { .. }
+        ));
     }
 
     #[test]

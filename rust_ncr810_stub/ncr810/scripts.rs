@@ -210,11 +210,20 @@ mod tests {
 
     #[test]
     fn block_moves() {
-        assert_eq!(block_move(Phase::MsgOut, 1, 0x1000), Ok([0x0e00_0001, 0x1000]));
-        assert_eq!(block_move(Phase::DataIn, 512, 0x2000), Ok([0x0900_0200, 0x2000]));
+        assert_eq!(
+            block_move(Phase::MsgOut, 1, 0x1000),
+            Ok([0x0e00_0001, 0x1000])
+        );
+        assert_eq!(
+            block_move(Phase::DataIn, 512, 0x2000),
+            Ok([0x0900_0200, 0x2000])
+        );
         assert_eq!(block_move(Phase::Command, 6, 0), Ok([0x0a00_0006, 0]));
         assert_eq!(block_move(Phase::Status, 1, 4), Ok([0x0b00_0001, 4]));
-        assert_eq!(block_move(Phase::DataOut, 0, 0), Err(ScriptError::BadCount(0)));
+        assert_eq!(
+            block_move(Phase::DataOut, 0, 0),
+            Err(ScriptError::BadCount(0))
+        );
         assert_eq!(
             block_move(Phase::DataOut, 1 << 24, 0),
             Err(ScriptError::BadCount(1 << 24))
@@ -238,12 +247,18 @@ mod tests {
     #[test]
     fn register_instructions() {
         // MOVE SCNTL2 & 0x7f TO SCNTL2
-        assert_eq!(register_update(0x02, RegOp::And, 0x7f), Ok([0x7c02_7f00, 0]));
+        assert_eq!(
+            register_update(0x02, RegOp::And, 0x7f),
+            Ok([0x7c02_7f00, 0])
+        );
         // MOVE 1 TO SCRATCHA0
         assert_eq!(register_update(0x34, RegOp::Load, 1), Ok([0x7834_0100, 0]));
         // MOVE SCRATCHA0 | 0 TO SFBR
         assert_eq!(register_to_sfbr(0x34, RegOp::Or, 0), Ok([0x7234_0000, 0]));
-        assert_eq!(register_update(0x80, RegOp::Load, 0), Err(ScriptError::BadRegister(0x80)));
+        assert_eq!(
+            register_update(0x80, RegOp::Load, 0),
+            Err(ScriptError::BadRegister(0x80))
+        );
     }
 
     #[test]
