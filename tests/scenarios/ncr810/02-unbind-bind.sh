@@ -8,7 +8,7 @@ n0=$(ncr810_irqs)
 for i in 1 2 3; do
 	dmesg_mark
 	echo $dev >$drv/unbind || fail "unbind failed"
-	dmesg_has "rust_ncr810 $dev: remove: chip reset; freeing IRQ [0-9]+, the 8-byte DMA buffer and BAR1"
+	dmesg_has "rust_ncr810 $dev: remove: chip reset; freeing IRQ [0-9]+, the [0-9]+-byte DMA buffer and BAR1"
 	[ -e /sys/bus/pci/devices/$dev/driver ] && fail "still bound after unbind"
 	grep -q rust_ncr810 /proc/interrupts && fail "IRQ line still registered after remove"
 	echo $dev >$drv/bind || fail "bind failed"
