@@ -67,6 +67,28 @@ loop_umount() {
 	losetup -d "$LOOPDEV"
 }
 
+# Mounts image $1 twice, read-only, through /dev/loop0 and /dev/loop1:
+# with the Rust file system type $2 at /mnt/r and the C one $3 at /mnt/c,
+# both with options $4. Returns 1, the loop devices detached, if the Rust
+# mount fails; a failing C mount ends the script.
+# Usage: mount_pair IMAGE RUST-TYPE C-TYPE OPTIONS; umount_pair
+mount_pair() {
+	mkdir -p /mnt/r /mnt/c
+	losetup -r /dev/loop0 "$1" && losetup -r /dev/loop1 "$1" || fail "losetup $1 failed"
+	if ! mount -t "$2" -o "$4" /dev/loop0 /mnt/r; then
+		losetup -d /dev/loop0
+		losetup -d /dev/loop1
+		return 1
+	fi
+	must mount -t "$3" -o "ro,$4" /dev/loop1 /mnt/c
+}
+umount_pair() {
+	must umount /mnt/r
+	must umount /mnt/c
+	losetup -d /dev/loop0
+	losetup -d /dev/loop1
+}
+
 # Coldplug as an init system does it: modprobe every PCI device's modalias.
 coldplug_pci() {
 	for m in /sys/bus/pci/devices/*/modalias; do
@@ -115,6 +137,21 @@ scsi_image_sha() { awk -v t="$1" -v c="${2:-0}" '$1 == t && $4 == c { print $3 }
 ncr810_devices() {
 	for d in /sys/bus/pci/devices/*; do
 		[ "$(cat $d/vendor):$(cat $d/device)" = 0x1000:0x0001 ] && basename $d
+	done
+}
+
+# Waits until none of the modules is loaded, polling twice a second; fails
+# after $1 seconds. Usage: wait_unloaded SECONDS MODULE...
+wait_unloaded() {
+	_secs=$1 _limit=$(($1 * 2))
+	shift
+	_i=0
+	for _m in "$@"; do
+		while loaded "$_m"; do
+			_i=$((_i + 1))
+			[ $_i -le $_limit ] || fail "$* still loaded after $_secs s"
+			sleep 0.5
+		done
 	done
 }
 

@@ -7,14 +7,10 @@
 # refuses the open with EINVAL.
 . /bench/lib.sh
 F=/bench/files
-mkdir -p /mnt/r /mnt/c
 must modprobe vfat
 status=0
 for img in fat12-basic fat32-many; do
-	losetup -r /dev/loop0 $F/$img.img || fail "losetup"
-	losetup -r /dev/loop1 $F/$img.img || fail "losetup"
-	must mount -t rust_vfat -o utf8 /dev/loop0 /mnt/r
-	must mount -t vfat -o ro,utf8 /dev/loop1 /mnt/c
+	mount_pair $F/$img.img rust_vfat vfat utf8 || fail "mount -t rust_vfat $img failed"
 	n=0
 	(cd /mnt/c && find . -type f | head -20) >/tmp/files
 	while read -r f; do
@@ -27,9 +23,6 @@ for img in fat12-basic fat32-many; do
 		n=$((n + 1))
 	done </tmp/files
 	echo "$img: $n files read with O_DIRECT"
-	must umount /mnt/r
-	must umount /mnt/c
-	losetup -d /dev/loop0
-	losetup -d /dev/loop1
+	umount_pair
 done
 exit $status

@@ -9,14 +9,10 @@
 # subdirectories, at offsets in, at and past the end (odd ones too).
 . /bench/lib.sh
 F=/bench/files
-mkdir -p /mnt/r /mnt/c
 must modprobe vfat
 status=0
 for img in fat12-basic fat32-many; do
-	losetup -r /dev/loop0 $F/$img.img || fail "losetup"
-	losetup -r /dev/loop1 $F/$img.img || fail "losetup"
-	must mount -t rust_vfat -o utf8 /dev/loop0 /mnt/r
-	must mount -t vfat -o ro,utf8 /dev/loop1 /mnt/c
+	mount_pair $F/$img.img rust_vfat vfat utf8 || fail "mount -t rust_vfat $img failed"
 	(cd /mnt/c && find . -type d | head -8) >/tmp/dirs
 	while read -r d; do
 		set -- 0 1 2 3 32 33 64 512 544 4096 65536 0x7fffffe0 0xffffffe0
@@ -29,9 +25,6 @@ for img in fat12-basic fat32-many; do
 		fi
 	done </tmp/dirs
 	echo "$img: $(wc -l </tmp/dirs) directories compared"
-	must umount /mnt/r
-	must umount /mnt/c
-	losetup -d /dev/loop0
-	losetup -d /dev/loop1
+	umount_pair
 done
 exit $status

@@ -53,11 +53,6 @@ echo "$(wc -l </tmp/written.txt) files equal"
 must umount /mnt/r
 
 step "unmounted: the file system modules go when idle, the disk driver stays"
-i=0
-while loaded rust_vfat || loaded rust_fat; do
-	i=$((i + 1))
-	[ $i -le 20 ] || fail "rust_vfat/rust_fat still loaded 10 s after the unmount"
-	sleep 0.5
-done
+wait_unloaded 10 rust_vfat rust_fat
 loaded rust_ncr810 || fail "rust_ncr810 went away"
 exit 0

@@ -22,12 +22,10 @@ loop_umount /mnt/c
 
 status=0
 compare() { # image rust-type c-type options
-	losetup -r /dev/loop0 "$1" && losetup -r /dev/loop1 "$1" || fail "losetup $1 failed"
 	name=$(basename "$1" .img).$2
-	if ! mount -t "$2" -o "$4" /dev/loop0 /mnt/r; then
+	if ! mount_pair "$1" "$2" "$3" "$4"; then
 		echo "MISMATCH $name: mount -t $2 failed"; dmesg | tail -3; status=1
 	else
-		must mount -t "$3" -o "ro,$4" /dev/loop1 /mnt/c
 		fs_snapshot /mnt/r /tmp/cmp/$name.rust
 		fs_snapshot /mnt/c /tmp/cmp/$name.c
 		if cmp -s /tmp/cmp/$name.c /tmp/cmp/$name.rust; then
@@ -37,11 +35,8 @@ compare() { # image rust-type c-type options
 			diff /tmp/cmp/$name.c /tmp/cmp/$name.rust | grep '^[-+][^-+]' | head -6
 			status=1
 		fi
-		umount /mnt/r
-		umount /mnt/c
+		umount_pair
 	fi
-	losetup -d /dev/loop0
-	losetup -d /dev/loop1
 }
 for img in $F/*.img /tmp/nonbmp.img; do
 	compare "$img" rust_vfat vfat utf8

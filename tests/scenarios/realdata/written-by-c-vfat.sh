@@ -31,9 +31,7 @@ done
 echo smile >"/mnt/c/smile 😀 face.txt"
 loop_umount /mnt/c
 step "rust_vfat and the C vfat show the same volume"
-losetup -r /dev/loop0 $img && losetup -r /dev/loop1 $img || fail "losetup failed"
-must mount -t rust_vfat -o utf8 /dev/loop0 /mnt/r
-must mount -t vfat -o ro,utf8 /dev/loop1 /mnt/c
+mount_pair $img rust_vfat vfat utf8 || fail "mount -t rust_vfat failed"
 fs_snapshot /mnt/r /tmp/rust.txt
 fs_snapshot /mnt/c /tmp/c.txt
 wc -l </tmp/rust.txt
@@ -47,8 +45,5 @@ step "the 500-entry directory: every entry listed, a lookup by another case"
 n=$(ls /mnt/r/big | wc -l)
 [ "$n" = 500 ] || fail "rust_vfat lists $n entries in big/, want 500"
 [ -e "/mnt/r/big/A LONG FILE NAME, NUMBER 499.TXT" ] || fail "lookup by another case failed"
-umount /mnt/r
-umount /mnt/c
-losetup -d /dev/loop0
-losetup -d /dev/loop1
+umount_pair
 exit 0

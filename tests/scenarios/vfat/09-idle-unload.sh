@@ -20,12 +20,7 @@ step "unmounted: removed once unused for 2 s"
 must umount /mnt/r
 lsmod | grep -E '^rust_' | sed 's/^/before: /'
 dmesg_mark
-i=0
-while loaded rust_vfat || loaded rust_fat; do
-	i=$((i + 1))
-	[ $i -le 20 ] || fail "rust_vfat/rust_fat still loaded 10 s after the unmount"
-	sleep 0.5
-done
+wait_unloaded 10 rust_vfat rust_fat
 echo "after: $(lsmod | grep -cE '^rust_(v?fat) ') Rust FAT modules loaded"
 dmesg_has 'kmod-idled: rust_vfat unused for 2s since it was loaded on demand, removed'
 step "a module loaded explicitly stays"
