@@ -6,7 +6,10 @@
 //! status values mean is decided in the `ncr810` crate (host-tested), which
 //! gets their raw bytes; the fields here are the ones the driver writes.
 
-use kernel::io::register;
+use kernel::{
+    io::register,
+    prelude::*, //
+};
 
 /// Bytes of the operating register set the driver maps and dumps.
 pub(crate) const SPAN: usize = 0x60;
@@ -337,3 +340,64 @@ pub(crate) const DUMPED: [Named; 52] = named![
     MACNTL, GPCNTL, STIME0, STIME1, RESPID, STEST0, STEST1, STEST2, STEST3, SIDL, SODL, SBDL,
     SCRATCHB,
 ];
+
+// The register map exists only in the kernel build: its checks run as KUnit
+// at load (the chip logic's own tests run on the host, `cargo test -p ncr810`).
+#[kunit_tests(rust_ncr810_regs)]
+mod tests {
+    use super::*;
+    use ncr810::chip::{
+        dstat,
+        scid,
+        sist0,
+        sist1, //
+    };
+
+    #[test]
+    fn dump_table_is_the_map_in_offset_order() {
+        // Each register starts where the one before it ended, or later, and
+        // ends inside the mapped span.
+        let mut end = 0;
+        for r in &DUMPED {
+            assert!(r.offset >= end);
+            end = r.offset + r.bytes;
+            assert!(end <= SPAN);
+        }
+        // Reading these acknowledges interrupts: never dumped.
+        for off in [
+            <DSTAT as kernel::io::register::Register>::OFFSET,
+            <SIST0 as kernel::io::register::Register>::OFFSET,
+            <SIST1 as kernel::io::register::Register>::OFFSET,
+        ] {
+            assert!(DUMPED.iter().all(|r| r.offset != off));
+        }
+    }
+
+    #[test]
+    fn fields_encode_as_the_data_manual() {
+        assert_eq!(u8::from(SCNTL1::zeroed().with_rst(true)), 0x08);
+        assert_eq!(u8::from(SCNTL2::zeroed().with_sdu(true)), 0x80);
+        assert_eq!(u8::from(SCNTL3::zeroed().with_const_ccf::<3>()), 0x03);
+        assert_eq!(u8::from(ISTAT::zeroed().with_srst(true)), 0x40);
+        assert_eq!(u8::from(ISTAT::zeroed().with_abrt(true)), 0x80);
+        assert_eq!(u8::from(CTEST3::zeroed().with_clf(true)), 0x04);
+        assert_eq!(
+            u8::from(STEST3::zeroed().with_te(true).with_csf(true)),
+            0x82
+        );
+        assert_eq!(u8::from(STIME0::zeroed().with_const_sel::<0xc>()), 0x0c);
+        assert_eq!(DBC::from(0x0912_3456u32).count().get(), 0x12_3456);
+        assert_eq!(DBC::from(0x0912_3456u32).dcmd().get(), 0x09);
+    }
+
+    #[test]
+    fn chip_bits_match_the_map() {
+        // The `ncr810` crate's bit values, as the map's fields place them.
+        assert_eq!(u8::from(SCID::zeroed().with_rre(true)), scid::RRE);
+        assert_eq!(u8::from(SCID::zeroed().with_sre(true)), scid::SRE);
+        assert!(ISTAT::from(0x01).dip() && ISTAT::from(0x02).sip());
+        assert_eq!(dstat::SIR, 0x04);
+        assert_eq!(sist0::MA, 0x80);
+        assert_eq!(sist1::STO, 0x04);
+    }
+}

@@ -1,5 +1,5 @@
 # bench: kunit=rust_ncr810_regs
-# The register-logic KUnit suite runs at load.
+# The register-map KUnit suite (rust_ncr810_stub/regs.rs) runs at load.
 . /bench/lib.sh
 must modprobe rust_ncr810
 print_ktap rust_ncr810_regs
