@@ -315,17 +315,15 @@ impl Chip<'_> {
                     }
                     None => Some(Finished::status(active.cmd, status, residual, 0)),
                     Some(own_residual) => {
-                        let sense_len = if status == 0 {
-                            program::SENSE_BYTES as u32 - residual.min(program::SENSE_BYTES as u32)
-                        } else {
-                            0
-                        };
-                        Some(Finished::status(
-                            active.cmd,
-                            CHECK_CONDITION,
-                            own_residual,
-                            sense_len,
-                        ))
+                        let mut f = Finished::status(active.cmd, CHECK_CONDITION, own_residual, 0);
+                        if status == 0 {
+                            let len = program::SENSE_BYTES
+                                - (residual as usize).min(program::SENSE_BYTES);
+                            // Copied under the lock: once it is dropped, the
+                            // next command may reuse the buffer.
+                            f.sense_len = self.copy_sense(&mut f.sense[..len]);
+                        }
+                        Some(f)
                     }
                 }
             }
@@ -334,53 +332,83 @@ impl Chip<'_> {
                 if reset {
                     self.reset_chip_and_bus();
                 }
-                Some(Finished {
-                    cmd: active.cmd,
-                    outcome: Outcome::Failed(why),
-                    status: 0,
-                    residual: active.program.total(),
-                    sense_len: 0,
+                Some(match active.sensing {
+                    // The command itself ended with CHECK CONDITION; only its
+                    // REQUEST SENSE failed: the midlayer gets the status
+                    // without sense data and asks for it itself.
+                    Some(own_residual) => {
+                        Finished::status(active.cmd, CHECK_CONDITION, own_residual, 0)
+                    }
+                    None => Finished {
+                        cmd: active.cmd,
+                        outcome: Outcome::Failed(why),
+                        status: 0,
+                        residual: active.program.total(),
+                        sense: [0; program::SENSE_BYTES],
+                        sense_len: 0,
+                    },
                 })
             }
         }
     }
 
-    /// Completes a finished command (without the lock: `scsi_done` may
-    /// start the next one).
-    fn finish(&self, f: Finished) {
-        let mut sense = [0u8; program::SENSE_BYTES];
-        let n = (f.sense_len as usize).min(sense.len());
-        if n > 0 {
-            // SAFETY: The chip finished the REQUEST SENSE whose data this
-            // is; no program runs until `complete` below lets the midlayer
-            // queue the next command. The copy is made first.
-            let buf = unsafe { self.buffer.as_ref() };
-            if let Some(src) = buf.get(program::SENSE..program::SENSE + n) {
-                sense[..n].copy_from_slice(src);
+    /// Copies the sense data the chip's REQUEST SENSE left in the buffer
+    /// into `out`; returns how many bytes it copied. Called with the slot's
+    /// lock held and the chip stopped.
+    fn copy_sense(&self, out: &mut [u8]) -> usize {
+        // SAFETY: The chip stopped on the interrupt that finished the
+        // REQUEST SENSE and runs nothing until the next command starts,
+        // which needs the slot's lock the caller holds.
+        let buf = unsafe { self.buffer.as_ref() };
+        match buf.get(program::SENSE..program::SENSE + out.len()) {
+            Some(src) => {
+                out.copy_from_slice(src);
+                out.len()
             }
+            None => 0,
         }
-        f.cmd.complete(f.outcome, f.status, f.residual, &sense[..n]);
+    }
+
+    /// Waits for a running interrupt handler to finish, completion
+    /// included: after it, a command not in the slot is back with the
+    /// midlayer.
+    fn sync_irq(&self) {
+        // SAFETY: `self.irq` is the interrupt this chip's handler is
+        // registered for, for as long as `self` exists; called from the error
+        // handler's process context, never from the handler.
+        unsafe { kernel::bindings::synchronize_irq(self.irq) };
     }
 }
 
-/// A command the chip is done with.
+/// A command the chip is done with, and its sense data (copied out of the
+/// DMA buffer under the lock).
 struct Finished {
     cmd: Command,
     outcome: Outcome,
     status: u8,
     residual: u32,
-    sense_len: u32,
+    sense: [u8; program::SENSE_BYTES],
+    sense_len: usize,
 }
 
 impl Finished {
-    fn status(cmd: Command, status: u8, residual: u32, sense_len: u32) -> Self {
+    fn status(cmd: Command, status: u8, residual: u32, sense_len: usize) -> Self {
         Finished {
             cmd,
             outcome: Outcome::Status,
             status,
             residual,
+            sense: [0; program::SENSE_BYTES],
             sense_len,
         }
+    }
+
+    /// Gives the command back to the midlayer (without the slot's lock:
+    /// `scsi_done` may start the next one).
+    fn complete(self) {
+        let sense = self.sense.get(..self.sense_len).unwrap_or(&[]);
+        self.cmd
+            .complete(self.outcome, self.status, self.residual, sense);
     }
 }
 
@@ -430,12 +458,18 @@ impl HostOps for Chip<'_> {
             None
         };
         drop(slot);
-        if let Some(a) = taken {
-            dev_warn!(
-                self.bar_dev(),
-                "abort: command stopped, chip and bus reset\n"
-            );
-            a.cmd.give_up();
+        match taken {
+            Some(a) => {
+                dev_warn!(
+                    self.bar_dev(),
+                    "abort: command stopped, chip and bus reset\n"
+                );
+                a.cmd.give_up();
+            }
+            // Not running: done, or being completed by a handler that took
+            // it out of the slot; that handler must be finished with it
+            // before the error handler reuses it.
+            None => self.sync_irq(),
         }
         true
     }
@@ -445,6 +479,8 @@ impl HostOps for Chip<'_> {
         self.reset_chip_and_bus();
         let taken = slot.active.take();
         drop(slot);
+        // The chip is reset: no handler completes anything after this.
+        self.sync_irq();
         dev_warn!(
             self.bar_dev(),
             "{} reset by the error handler\n",
@@ -476,7 +512,7 @@ impl irq::Handler for Chip<'_> {
             self.service(&mut slot, istat)
         };
         if let Some(f) = finished {
-            self.finish(f);
+            f.complete();
         }
         IrqReturn::Handled
     }
@@ -609,10 +645,25 @@ impl pci::Driver for Ncr810Driver {
         // buffer go away.
         this.host.remove();
         let chip = this.irq.handler();
+        // The interrupt enables are written after the reset: a reset alone
+        // need not lower a pending interrupt (QEMU's model does not).
+        soft_reset(&chip.bar);
         chip.bar.write_reg(regs::DIEN::from(0u8));
         chip.bar.write_reg(regs::SIEN0::from(0u8));
         chip.bar.write_reg(regs::SIEN1::from(0u8));
-        soft_reset(&chip.bar);
+        // With the host removed the midlayer has drained every queue, so
+        // nothing runs; a command left would be failed here, while its
+        // host still exists, rather than when the chip state is dropped.
+        let left = chip.slot.lock().active.take();
+        if let Some(a) = left {
+            dev_warn!(
+                chip.bar_dev(),
+                "unbind: a command was still running; failed\n"
+            );
+            let total = a.program.total();
+            a.cmd
+                .complete(Outcome::Failed(Failure::Error), 0, total, &[]);
+        }
     }
 }
 

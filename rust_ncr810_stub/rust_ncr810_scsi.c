@@ -158,7 +158,6 @@ static const u8 host_byte_of[] = {
 	[RUST_NCR810_BUS_RESET] = DID_RESET,
 	[RUST_NCR810_PARITY] = DID_PARITY,
 	[RUST_NCR810_ERROR] = DID_ERROR,
-	[RUST_NCR810_ABORTED] = DID_ABORT,
 };
 
 void rust_ncr810_cmd_done(struct scsi_cmnd *cmd, u32 outcome, u8 status, u32 residual,

@@ -29,7 +29,6 @@ enum rust_ncr810_outcome {
 	RUST_NCR810_BUS_RESET = 2,
 	RUST_NCR810_PARITY = 3,
 	RUST_NCR810_ERROR = 4,
-	RUST_NCR810_ABORTED = 5,
 };
 
 /* What the SCRIPTS program needs of a command. */

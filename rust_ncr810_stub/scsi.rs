@@ -96,6 +96,20 @@ pub(crate) enum Outcome {
     Failed(Failure),
 }
 
+impl Outcome {
+    /// The C side's `enum rust_ncr810_outcome`, which it turns into the
+    /// midlayer's host byte.
+    fn code(self) -> u32 {
+        match self {
+            Outcome::Status => 0,
+            Outcome::Failed(Failure::NoConnect) => 1,
+            Outcome::Failed(Failure::BusReset) => 2,
+            Outcome::Failed(Failure::Parity) => 3,
+            Outcome::Failed(Failure::Error) => 4,
+        }
+    }
+}
+
 /// A SCSI command the midlayer handed to the driver.
 ///
 /// # Invariants
@@ -195,13 +209,7 @@ impl Command {
     /// and gives it back to the midlayer.
     pub(crate) fn complete(mut self, outcome: Outcome, status: u8, residual: u32, sense: &[u8]) {
         self.unmap();
-        let code = match outcome {
-            Outcome::Status => 0,
-            Outcome::Failed(Failure::NoConnect) => 1,
-            Outcome::Failed(Failure::BusReset) => 2,
-            Outcome::Failed(Failure::Parity) => 3,
-            Outcome::Failed(Failure::Error) => 4,
-        };
+        let code = outcome.code();
         let ptr = self.ptr.as_ptr();
         core::mem::forget(self);
         // SAFETY: `ptr` is a live command the driver owns (type invariant),
@@ -232,7 +240,16 @@ impl Drop for Command {
         self.unmap();
         // SAFETY: A command dropped without an outcome is live (type
         // invariant); failing it keeps the midlayer from waiting for it.
-        unsafe { rust_ncr810_cmd_done(self.ptr.as_ptr(), 4, 0, 0, core::ptr::null(), 0) };
+        unsafe {
+            rust_ncr810_cmd_done(
+                self.ptr.as_ptr(),
+                Outcome::Failed(Failure::Error).code(),
+                0,
+                0,
+                core::ptr::null(),
+                0,
+            )
+        };
     }
 }
 
@@ -251,7 +268,9 @@ pub(crate) struct Host {
 // SAFETY: The midlayer's host may be removed and released from any
 // process context.
 unsafe impl Send for Host {}
-// SAFETY: The only operation through `&Host` is `remove`, which runs once.
+// SAFETY: Through `&Host` only `number` (a read of a field fixed at
+// allocation) and `remove` (once, guarded by `removed`) run; both may run
+// on any thread.
 unsafe impl Sync for Host {}
 
 impl Host {
@@ -320,7 +339,9 @@ impl Drop for Host {
     }
 }
 
-/// The driver's [`HostOps`] behind the host's private data pointer.
+/// The driver's [`HostOps`] behind the host's private data pointer. The
+/// `'static` is not true: the chip lives until its host is removed, and the
+/// entry points below use the reference only for the call they serve.
 type Ops = crate::Chip<'static>;
 
 /// # Safety

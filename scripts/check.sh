@@ -23,8 +23,11 @@ if [ ${#filters[@]} = 0 ]; then
 	step "lint"
 	scripts/lint.sh
 	step "host tests: cargo test"
-	cargo test --quiet --workspace 2>&1 | grep -E '^(test result|running|error|failures|---- )' || true
-	cargo test --quiet --workspace >/dev/null 2>&1 || { cargo test --workspace; die "host tests failed"; }
+	rc=0
+	mkdir -p target
+	cargo test --quiet --workspace >target/host-tests.log 2>&1 || rc=$?
+	grep -E '^(test result|running|error|failures|---- )' target/host-tests.log || true
+	[ $rc = 0 ] || { cat target/host-tests.log; die "host tests failed" "see the output above"; }
 	step "bench self-tests (host side)"
 	tests/host/bench-selftest.sh
 fi

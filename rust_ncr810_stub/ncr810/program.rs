@@ -418,9 +418,11 @@ impl Program {
     /// disconnect and reselection) goes on where the data stopped.
     pub fn on_interrupt(&mut self, buf: &mut [u8], irq: &Interrupt) -> Step {
         if irq.sist0 & sist0::RST != 0 {
+            // The chip may be left mid-phase (QEMU's model keeps its
+            // message state across a bus reset): reset it too.
             return Step::Failed {
                 why: Failure::BusReset,
-                reset: false,
+                reset: true,
             };
         }
         if irq.sist1 & sist1::STO != 0 {
@@ -653,6 +655,17 @@ mod tests {
             Step::Failed {
                 why: Failure::NoConnect,
                 reset: false
+            }
+        );
+        let rst = Interrupt {
+            sist0: sist0::RST,
+            ..Default::default()
+        };
+        assert_eq!(
+            p.on_interrupt(&mut buf, &rst),
+            Step::Failed {
+                why: Failure::BusReset,
+                reset: true
             }
         );
         let bad = Interrupt {

@@ -107,24 +107,40 @@ coldplug() {
 	return 0
 }
 
-# The SCSI host number of rust_ncr810's host on PCI device $1 (the first
-# one if no device is given).
-ncr810_scsi_host() {
+# The SCSI host number of driver $1's host (its proc_name) on PCI device
+# $2 (the first one if no device is given).
+scsi_host_of() {
 	for h in /sys/class/scsi_host/host*; do
-		[ "$(cat "$h/proc_name" 2>/dev/null)" = rust_ncr810 ] || continue
-		[ -z "${1:-}" ] || readlink -f "$h" | grep -q "/$1/" || continue
+		[ "$(cat "$h/proc_name" 2>/dev/null)" = "$1" ] || continue
+		[ -z "${2:-}" ] || readlink -f "$h" | grep -q "/$2/" || continue
 		basename "$h" | sed 's/^host//'
 		return 0
 	done
 	return 1
 }
+ncr810_scsi_host() { scsi_host_of rust_ncr810 "$@"; }
 
 # The block device of SCSI target $2 (LUN 0) on SCSI host $1: /dev/sdX.
+# Waits up to 10 s: sd probes asynchronously, after the bus scan.
 scsi_disk() {
-	for b in /sys/bus/scsi/devices/"$1":0:"$2":0/block/*; do
-		[ -e "$b" ] && echo "/dev/$(basename "$b")" && return 0
+	_n=100
+	while [ $_n -gt 0 ]; do
+		if [ -e /sys/bus/scsi/devices/"$1":0:"$2":0 ]; then
+			for b in /sys/bus/scsi/devices/"$1":0:"$2":0/block/*; do
+				[ -e "$b" ] && echo "/dev/$(basename "$b")" && return 0
+			done
+		fi
+		_n=$((_n - 1))
+		usleep 100000
 	done
 	return 1
+}
+
+# Has kmod-idled remove the modules loaded on demand once they have been
+# unused for $1 seconds (0: off). Usage: kmod_idle_after SECONDS
+kmod_idle_after() {
+	echo "IDLE_SECONDS=$1" >/etc/kmod-idled.conf
+	kill -HUP "$(cat /run/kmod-idled.pid)" || fail "kmod-idled is not running"
 }
 
 # What the host said of SCSI disk image $1 (target number) on controller

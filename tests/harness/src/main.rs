@@ -170,7 +170,13 @@ fn run_vm(root: &Path, script: &Path, h: &Header, opts: &RunOpts, data: &Path) -
         }
         let copy = work.join(format!("scsi-disk{i}.img"));
         if let Err(e) = std::fs::copy(host_path(f), &copy) {
-            eprintln!("bench: cannot copy SCSI disk {f}: {e}");
+            let _ = std::fs::remove_dir_all(&work);
+            return Run {
+                status: -1,
+                output: String::new(),
+                console: format!("bench: cannot copy the SCSI disk {f}: {e}"),
+                secs: 0.0,
+            };
         }
         disks.push(copy.display().to_string());
     }

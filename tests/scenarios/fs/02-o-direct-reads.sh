@@ -14,9 +14,10 @@ for img in fat12-basic fat32-many; do
 	n=0
 	(cd /mnt/c && find . -type f | head -20) >/tmp/files
 	while read -r f; do
-		want=$(dd if="/mnt/c/$f" bs=4096 iflag=direct 2>/dev/null | md5sum) || fail "C vfat: O_DIRECT read of $f failed: the scenario is wrong"
-		if got=$(dd if="/mnt/r/$f" bs=4096 iflag=direct 2>/tmp/err | md5sum) && ! grep -q "can't open" /tmp/err; then
-			[ "$got" = "$want" ] || { echo "FAIL $img $f: O_DIRECT read gives other bytes than the C vfat"; status=1; }
+		dd if="/mnt/c/$f" of=/tmp/c.bin bs=4096 iflag=direct 2>/dev/null ||
+			fail "C vfat: O_DIRECT read of $f failed: the scenario is wrong"
+		if dd if="/mnt/r/$f" of=/tmp/r.bin bs=4096 iflag=direct 2>/tmp/err; then
+			cmp -s /tmp/c.bin /tmp/r.bin || { echo "FAIL $img $f: O_DIRECT read gives other bytes than the C vfat"; status=1; }
 		else
 			echo "FAIL $img $f: O_DIRECT read: $(cat /tmp/err)"; status=1
 		fi

@@ -8,8 +8,7 @@
 # guest makes a FAT file system on it with mkdosfs and fills it with the
 # C vfat.
 . /bench/lib.sh
-echo IDLE_SECONDS=2 >/etc/kmod-idled.conf
-kill -HUP "$(cat /run/kmod-idled.pid)" || fail "kmod-idled is not running"
+kmod_idle_after 2
 mkdir -p /mnt/r /mnt/c
 coldplug
 host=$(ncr810_scsi_host) || fail "no SCSI host of rust_ncr810"
@@ -32,9 +31,10 @@ step "a FAT volume made and filled in the guest, through rust_ncr810"
 must mkdosfs -F 16 -n NCR810 "$d1"
 must mount -t vfat "$d1" /mnt/c
 # A tree of real files: the module tree (its build symlinks left out).
-(cd / && find lib/modules bench -type f) | while read -r f; do
+(cd / && find lib/modules bench -type f) >/tmp/tree
+while read -r f; do
 	mkdir -p "/mnt/c/${f%/*}" && cp "/$f" "/mnt/c/$f" || fail "copying $f failed"
-done
+done </tmp/tree
 dd if=/dev/urandom of=/mnt/c/random.bin bs=1M count=12 2>/dev/null
 (cd /mnt/c && find . -type f -exec sha256sum {} + | sort -k2) >/tmp/written.txt
 must umount /mnt/c

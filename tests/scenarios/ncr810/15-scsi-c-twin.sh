@@ -25,10 +25,7 @@ must modprobe sym53c8xx
 [ -e /sys/bus/pci/drivers/sym53c8xx/$pci ] || echo "$pci" >/sys/bus/pci/drivers_probe
 readlink /sys/bus/pci/devices/$pci/driver | grep -q '/sym53c8xx$' || fail "sym53c8xx did not bind"
 dmesg_has "sym0: <810>"
-for h in /sys/class/scsi_host/host*; do
-	[ "$(cat $h/proc_name)" = sym53c8xx ] && chost=$(basename $h | sed 's/^host//')
-done
-[ -n "${chost:-}" ] || fail "no SCSI host of sym53c8xx"
+chost=$(scsi_host_of sym53c8xx "$pci") || fail "no SCSI host of sym53c8xx"
 c0=$(scsi_disk "$chost" 0) || fail "sym53c8xx: no disk at target 0"
 c1=$(scsi_disk "$chost" 1) || fail "sym53c8xx: no disk at target 1"
 c_0=$(sha256sum <"$c0" | cut -c1-64)

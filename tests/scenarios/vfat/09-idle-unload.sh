@@ -5,9 +5,7 @@
 # mount once they have been unused for IDLE_SECONDS; never while mounted,
 # never a module loaded explicitly.
 . /bench/lib.sh
-idled() { kill -HUP "$(cat /run/kmod-idled.pid)" || fail "kmod-idled is not running"; }
-echo IDLE_SECONDS=2 >/etc/kmod-idled.conf
-idled
+kmod_idle_after 2
 mkdir -p /mnt/r
 losetup -r /dev/loop0 /bench/files/fat12-basic.img || fail "losetup failed"
 step "mount -t rust_vfat loads the stack on demand"
