@@ -348,8 +348,10 @@ pub struct SbDevice {
     sb: *mut bindings::super_block,
 }
 
-// SAFETY: The super block outlives every `SbDevice` (one lives in the super
-// block's own info), and reading through the buffer cache is thread-safe.
+// SAFETY: `sb` is only dereferenced while the super block is active (the
+// `SbDevice` lives in the super block's info, whose deferred free after
+// `kill_sb` does not touch the device), and reading through the buffer
+// cache is thread-safe.
 unsafe impl Send for SbDevice {}
 // SAFETY: See above.
 unsafe impl Sync for SbDevice {}
@@ -529,6 +531,11 @@ impl RunCache {
         Some(r)
     }
 }
+
+// SAFETY: Readers of one inode on several CPUs share its `RunCache`; the
+// cell is only reached in `try_with`, by the one holder of `busy` (taken
+// with Acquire, given back with Release), so no two threads touch it at once.
+unsafe impl Sync for RunCache {}
 
 /// [`InodeInfo::chain`]: not checked yet.
 const CHAIN_UNCHECKED: u32 = 0;
@@ -1114,7 +1121,7 @@ fn find(sbi: &FatSb, info: &InodeInfo, name: &[u8]) -> Result<Option<(DirEntry, 
     }
     let long_names = sbi.ns.flavour == Flavour::Vfat;
     let mut reader = DirReader::new(&sbi.vol, dir_location(sbi, info), long_names);
-    // A long name may take up to 765 bytes: on the heap, to keep lookup's
+    // A long name may take up to NAME_MAX_BYTES: on the heap, to keep lookup's
     // stack frame small (it runs under path walks of stacked file systems).
     let mut long = KBox::new(
         NameBuf::<{ fat_disk::names::NAME_MAX_BYTES }>::new(),
@@ -1314,17 +1321,26 @@ unsafe extern "C" fn rust_fat_map_blocks(
         unsafe { *count = 0 };
         return 0;
     }
-    // A loop or an invalid link anywhere in the chain fails every read of
-    // the file (checked once: following the chain block by block would
-    // return a loop's clusters again as data). A chain that is merely
-    // short fails only the reads past its end, in `locate`.
+    // A loop or an invalid link in the clusters the file's size covers
+    // fails every read of the file (checked once: following the chain
+    // block by block would return a loop's clusters again as data). A
+    // chain that is merely short fails only the reads past its end, in
+    // `locate`.
     // SAFETY: `inode` is live.
     let ino = unsafe { (*inode).i_ino };
+    let clusters = ceil_div(size, bpb.cluster_size_nz()).min(u64::from(u32::MAX)) as u32;
+    let interrupted = || {
+        // SAFETY: Reads the current task's pending signals.
+        unsafe { rust_fat_fatal_signal_pending() }
+    };
     match info.chain.load(Ordering::Relaxed) {
         CHAIN_SOUND => {}
         CHAIN_BROKEN => return EIO.to_errno(),
-        _ => match sbi.vol.chain_len(info.start) {
-            Ok(_) => info.chain.store(CHAIN_SOUND, Ordering::Relaxed),
+        _ => match sbi.vol.check_chain(info.start, clusters, interrupted) {
+            Ok(()) => info.chain.store(CHAIN_SOUND, Ordering::Relaxed),
+            Err(e @ FatError::Interrupted) => {
+                return sbi.errno(e, "reading file data", ino).to_errno()
+            }
             Err(e) => {
                 info.chain.store(CHAIN_BROKEN, Ordering::Relaxed);
                 return sbi.errno(e, "reading file data", ino).to_errno();

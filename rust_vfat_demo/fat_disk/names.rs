@@ -22,9 +22,10 @@ use crate::format::{
 };
 use crate::options::ShortnameDisplay;
 
-/// Room for the longest name in any character set (255 UTF-16 units are at
-/// most 765 bytes of UTF-8).
-pub const NAME_MAX_BYTES: usize = 1024;
+/// Room for the longest long name in any character set: a record holds at
+/// most `MAX_LFN_UNITS` UTF-16 units, each at most 5 bytes (the `:xxxx`
+/// escape of `uni_xlate`; UTF-8 needs 3).
+pub const NAME_MAX_BYTES: usize = crate::dir::MAX_LFN_UNITS * 5;
 
 /// Room for a name the VFS hands over (`NAME_MAX`, 255 bytes), and for an
 /// 8.3 name in any character set.

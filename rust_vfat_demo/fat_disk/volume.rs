@@ -152,6 +152,49 @@ impl<D: BlockDevice> Volume<D> {
         Ok(n)
     }
 
+    /// Checks the part of the chain at `start` that a file of `clusters`
+    /// clusters uses: each of its links is valid, and it does not loop
+    /// back on itself. A chain that ends earlier is not an error here
+    /// (reads past its end fail in [`Volume::locate`]); what lies beyond
+    /// the file's clusters is not looked at, as in C, so the work is
+    /// bounded by the file's size, not the volume's. Loops are found with
+    /// Brent's method (no memory); `interrupted` is asked whenever another
+    /// FAT window is read and makes it stop with [`FatError::Interrupted`].
+    pub fn check_chain(
+        &self,
+        start: u32,
+        clusters: u32,
+        mut interrupted: impl FnMut() -> bool,
+    ) -> Result<(), FatError> {
+        let mut w = FatWindow::new();
+        // A loop that starts and closes within the first `clusters` links
+        // is found within 5 * clusters steps.
+        let limit = u64::from(clusters) * 5 + 8;
+        let (mut tortoise, mut hare) = (start, start);
+        let (mut power, mut lam, mut steps) = (1u64, 0u64, 0u64);
+        while steps < limit {
+            let refills = w.refills;
+            let Some(next) = self.next_cluster_in(&mut w, hare)? else {
+                return Ok(());
+            };
+            if w.refills != refills && interrupted() {
+                return Err(FatError::Interrupted);
+            }
+            hare = next;
+            steps += 1;
+            lam += 1;
+            if hare == tortoise {
+                return Err(FatError::ChainLoop);
+            }
+            if lam == power {
+                tortoise = hare;
+                power *= 2;
+                lam = 0;
+            }
+        }
+        Ok(())
+    }
+
     /// Counts the free clusters by reading the whole FAT, a window at a
     /// time; `interrupted` is asked between windows (a FAT32 FAT can be
     /// tens of megabytes) and makes it stop with [`FatError::Interrupted`].

@@ -27,6 +27,7 @@ use fat_disk::format::{
     FatError,
     Slot, //
 };
+use fat_disk::inode::first_cluster;
 use fat_disk::names::{
     long_name,
     vfat_short_name,
@@ -144,19 +145,20 @@ pub fn listing(img: &[u8]) -> Result<String, FatError> {
         }
         out.push('\n');
 
+        // The cluster a mount uses (the high word only on FAT32).
+        let c = first_cluster(&vol, &e);
         if e.is_dir() {
-            let c = e.first_cluster;
             if c < 2 || stack.iter().any(|(_, _, s)| *s == c) {
                 return Err(FatError::DirLoop);
             }
             vol.chain_len(c)?;
             stack.push((DirReader::new(&vol, DirLocation::Chain(c), true), path, c));
-        } else if e.first_cluster == 0 {
+        } else if c == 0 {
             if e.size != 0 {
                 return Err(FatError::SizeMismatch);
             }
         } else {
-            let have = u64::from(vol.chain_len(e.first_cluster)?);
+            let have = u64::from(vol.chain_len(c)?);
             if have * u64::from(vol.bpb.cluster_size) < u64::from(e.size) {
                 return Err(FatError::SizeMismatch);
             }
@@ -175,7 +177,6 @@ pub fn listing(img: &[u8]) -> Result<String, FatError> {
 pub fn exercise(img: &[u8]) -> Result<usize, FatError> {
     use fat_disk::inode::{
         entry_attrs,
-        first_cluster,
         root_attrs, //
     };
     use fat_disk::names::{
@@ -220,11 +221,16 @@ pub fn exercise(img: &[u8]) -> Result<usize, FatError> {
                     dirs.push(DirLocation::Chain(start));
                 }
             } else if start != 0 {
-                // As the page cache asks: forward, then from the middle
-                // back to the start, through a cache of runs.
+                // As the kernel's reads do: the chain check of the first
+                // read, then, as the page cache asks, forward, then from
+                // the middle back to the start, through a cache of runs.
                 let mut cache = fat_disk::volume::ExtentCache::default();
                 let cs = u64::from(vol.bpb.cluster_size);
                 let size = u64::from(e.size);
+                let clusters = size.div_ceil(cs).min(u64::from(u32::MAX)) as u32;
+                if vol.check_chain(start, clusters, || false).is_err() {
+                    continue;
+                }
                 let offsets = (0..size.div_ceil(cs)).map(|i| i * cs);
                 let back = (0..size.div_ceil(cs) / 2).rev().map(|i| i * cs);
                 for off in offsets.chain(back).take(100_000) {

@@ -69,6 +69,35 @@ fn looping_file_chain_is_reported() {
 }
 
 #[test]
+fn chain_checks_cover_the_clusters_a_file_uses() {
+    fn check(img: &[u8], clusters: u32, stop: bool) -> Result<(), FatError> {
+        let vol = Volume::open(img, img.len() as u64).unwrap();
+        vol.check_chain(2, clusters, || stop)
+    }
+    let mut img = tiny_fat12();
+    // 2 -> 3 -> ... -> 40 -> 39: a loop closing at the 39th link.
+    for c in 2..40 {
+        set_fat12(&mut img, c, c as u16 + 1);
+    }
+    set_fat12(&mut img, 40, 39);
+    assert_eq!(check(&img, 39, false), Err(FatError::ChainLoop));
+    assert_eq!(check(&img, 50, false), Err(FatError::ChainLoop));
+    // A file of one cluster is far from the loop (C reads it too):
+    // nothing to fail, and only a few links are read.
+    assert_eq!(check(&img, 1, false), Ok(()));
+    // A self-loop; sound and short chains; a free link; an interruption.
+    set_fat12(&mut img, 2, 2);
+    assert_eq!(check(&img, 1, false), Err(FatError::ChainLoop));
+    set_fat12(&mut img, 2, 0xfff);
+    assert_eq!(check(&img, 1, false), Ok(()));
+    assert_eq!(check(&img, 9, false), Ok(()));
+    set_fat12(&mut img, 2, 0);
+    assert_eq!(check(&img, 1, false), Err(FatError::BrokenChain));
+    set_fat12(&mut img, 2, 3);
+    assert_eq!(check(&img, 4, true), Err(FatError::Interrupted));
+}
+
+#[test]
 fn chain_out_of_range_and_free_are_reported() {
     let mut img = tiny_fat12();
     root_entry(&mut img, 0, &short(b"FAR     BIN", attr::ARCHIVE, 2, 1000));
@@ -167,6 +196,11 @@ fn names_display_and_compare_as_c() {
     out.clear();
     long_name(&[0x263a], IoCharset::Latin1, true, &mut out).unwrap();
     assert_eq!(out.as_bytes(), b":263a");
+    // The longest long name a record holds, every unit escaped, fits.
+    out.clear();
+    let units = [0x4e2du16; fat_logic::fat_disk::dir::MAX_LFN_UNITS];
+    long_name(&units, IoCharset::Latin1, true, &mut out).unwrap();
+    assert_eq!(out.as_bytes().len(), units.len() * 5);
     assert!(vfat_eq_nocase("ÉTÉ".as_bytes(), "ÉTÉ".as_bytes()));
     assert!(vfat_eq_nocase(b"Readme.TXT", b"README.txt"));
     assert_eq!(vfat_strip_tail(b"a.b..."), b"a.b");
