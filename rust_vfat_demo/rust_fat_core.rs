@@ -46,13 +46,6 @@ impl Drop for RustFat {
     }
 }
 
-/// The first call a namespace layer makes across the module boundary at
-/// load time: checks that the core it was linked against answers.
-#[inline(never)]
-pub fn core_version() -> u32 {
-    1
-}
-
 #[kunit_tests(rust_fat_format)]
 mod tests {
     use fat_disk::format::*;

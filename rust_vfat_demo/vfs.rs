@@ -461,7 +461,6 @@ impl FatSb {
 
     fn errno(&self, e: FatError, what: &str, i_pos: u64) -> Error {
         match e {
-            FatError::NoMemory => ENOMEM,
             FatError::Interrupted => EINTR,
             _ => {
                 self.error(format_args!("{} (i_pos {}): {}", what, i_pos, e.describe()));

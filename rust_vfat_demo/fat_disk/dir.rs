@@ -101,11 +101,6 @@ impl<'v, D: BlockDevice> SlotReader<'v, D> {
         }
     }
 
-    /// The directory offset of the next slot.
-    pub fn offset(&self) -> u64 {
-        self.offset
-    }
-
     /// Moves to directory offset `offset` (a multiple of 32).
     pub fn seek(&mut self, offset: u64) -> Result<(), FatError> {
         if !offset.is_multiple_of(DIR_ENTRY_SIZE as u64) {
@@ -258,11 +253,6 @@ impl<'v, D: BlockDevice> DirReader<'v, D> {
     /// Moves to directory offset `offset`.
     pub fn seek(&mut self, offset: u64) -> Result<(), FatError> {
         self.slots.seek(offset)
-    }
-
-    /// The directory offset the next record is searched from.
-    pub fn offset(&self) -> u64 {
-        self.slots.offset()
     }
 
     /// The long name of the record last returned (`record.long_len` units).

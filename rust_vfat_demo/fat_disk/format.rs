@@ -66,10 +66,6 @@ pub enum FatError {
     DirLoop,
     /// A file's size does not fit its cluster chain.
     SizeMismatch,
-    /// A long-name entry's checksum does not match its short entry.
-    LfnChecksum,
-    /// Long-name entries out of sequence, or missing their last entry.
-    LfnSequence,
     /// A long name that is not valid UTF-16.
     LfnEncoding,
     /// A name with a control character or a `/`, which no path can hold.
@@ -78,10 +74,6 @@ pub enum FatError {
     TooDeep,
     /// The listing would exceed its bound.
     TooLarge,
-    /// Out of memory.
-    NoMemory,
-    /// No boot signature / not a FAT boot sector at all.
-    NotFat,
     /// A directory without clusters, claiming the root's, or without its
     /// `.` and `..` entries.
     CorruptDir,
@@ -120,14 +112,10 @@ pub fn describe_error(e: FatError) -> &'static str {
             FatError::ChainLoop => "cluster chain loops",
             FatError::DirLoop => "directory loop",
             FatError::SizeMismatch => "file size does not match its cluster chain",
-            FatError::LfnChecksum => "long-name checksum mismatch",
-            FatError::LfnSequence => "long-name entries out of sequence",
             FatError::LfnEncoding => "long name is not valid UTF-16",
             FatError::BadName => "name contains a control character or '/'",
             FatError::TooDeep => "directory tree too deep",
             FatError::TooLarge => "listing too large",
-            FatError::NoMemory => "out of memory",
-            FatError::NotFat => "no FAT boot sector",
             FatError::CorruptDir => "corrupted directory (invalid start cluster or entries)",
             FatError::Interrupted => "interrupted",
         }
@@ -143,30 +131,6 @@ pub enum FatType {
     Fat16,
     /// 65525 clusters or more.
     Fat32,
-}
-
-impl FatType {
-    /// Decides the FAT type from the cluster count, as the FAT specification says.
-    #[inline]
-    pub fn from_cluster_count(clusters: u32) -> FatType {
-        if clusters < 4085 {
-            FatType::Fat12
-        } else if clusters < 65525 {
-            FatType::Fat16
-        } else {
-            FatType::Fat32
-        }
-    }
-
-    /// The name used in messages.
-    #[inline]
-    pub fn name(self) -> &'static str {
-        match self {
-            FatType::Fat12 => "FAT12",
-            FatType::Fat16 => "FAT16",
-            FatType::Fat32 => "FAT32",
-        }
-    }
 }
 
 /// `a / b` rounded up, without a division-by-zero path.

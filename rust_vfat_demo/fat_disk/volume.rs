@@ -99,11 +99,6 @@ impl<D: BlockDevice> Volume<D> {
         })
     }
 
-    /// Reads and classifies the FAT entry of data cluster `cluster`.
-    pub fn fat_entry(&self, cluster: u32) -> Result<FatEntry, FatError> {
-        self.fat_entry_in(&mut FatWindow::new(), cluster)
-    }
-
     /// [`Volume::fat_entry`] through the window `w`.
     fn fat_entry_in(&self, w: &mut FatWindow, cluster: u32) -> Result<FatEntry, FatError> {
         if cluster < 2 || cluster > self.max_cluster() {
