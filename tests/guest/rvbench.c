@@ -17,12 +17,19 @@
  *                              system: readdir of DIR and of every directory
  *                              below it, lstat of every entry, ns (on FAT a
  *                              lookup not in the dcache scans the directory)
- *   rvbench seqread NAME FILE  reads FILE from start to end in 1 MiB reads, ns
- *   rvbench randread NAME FILE N SEED
+ *   rvbench seqread NAME FILE [direct]
+ *       reads FILE (or a block device) from start to end in 1 MiB reads,
+ *       with O_DIRECT if asked; ns
+ *   rvbench seqwrite NAME FILE BYTES [direct]
+ *       writes BYTES of a non-zero pattern from the start of FILE in 1 MiB
+ *       writes, with O_DIRECT if asked, then fsync; ns including the fsync
+ *   rvbench randread NAME FILE N SEED [direct]
  *       N reads of 4 KiB at 4 KiB-aligned offsets of FILE drawn from a
  *       xorshift generator seeded with SEED, readahead off
- *       (POSIX_FADV_RANDOM, as fio does); ns
+ *       (POSIX_FADV_RANDOM, as fio does), with O_DIRECT if asked; ns
  *   rvbench mkfiles DIR N      creates N empty files with long names in DIR
+ *   rvbench now                CLOCK_MONOTONIC in ns (for a shell to time
+ *                              what no other mode does)
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -58,6 +65,26 @@ static void stats(const char *key, uint64_t *v, int n)
 	printf("BENCH %s.median_ns %llu\n", key, (unsigned long long)v[n / 2]);
 	printf("BENCH %s.min_ns %llu\n", key, (unsigned long long)v[0]);
 	printf("BENCH %s.max_ns %llu\n", key, (unsigned long long)v[n - 1]);
+}
+
+/* O_DIRECT if argv[i] is "direct"; 0 if it is absent. */
+static int open_flags(int argc, char **argv, int i)
+{
+	if (argc <= i)
+		return 0;
+	if (strcmp(argv[i], "direct")) {
+		fprintf(stderr, "rvbench: unknown flag %s\n", argv[i]);
+		exit(2);
+	}
+	return O_DIRECT;
+}
+
+/* A buffer O_DIRECT accepts (page-aligned), or NULL. */
+static char *aligned_buffer(size_t len)
+{
+	void *p;
+
+	return posix_memalign(&p, 4096, len) ? NULL : p;
 }
 
 static void modname(const char *path, char *out, size_t len)
@@ -239,19 +266,19 @@ int main(int argc, char **argv)
 		printf("BENCH findstat.%s.ns %llu\n", argv[2], (unsigned long long)t);
 		return 0;
 	}
-	if (argc == 4 && !strcmp(argv[1], "seqread")) {
-		static char buf[1 << 20];
-		int fd = open(argv[3], O_RDONLY);
+	if ((argc == 4 || argc == 5) && !strcmp(argv[1], "seqread")) {
+		int fd = open(argv[3], O_RDONLY | open_flags(argc, argv, 4));
+		char *buf = aligned_buffer(1 << 20);
 		long long bytes = 0;
 		uint64_t t;
 		ssize_t r;
 
-		if (fd < 0) {
+		if (fd < 0 || !buf) {
 			perror(argv[3]);
 			return 1;
 		}
 		t = now();
-		while ((r = read(fd, buf, sizeof(buf))) > 0)
+		while ((r = read(fd, buf, 1 << 20)) > 0)
 			bytes += r;
 		t = now() - t;
 		if (r < 0) {
@@ -263,19 +290,51 @@ int main(int argc, char **argv)
 		printf("BENCH seqread.%s.ns %llu\n", argv[2], (unsigned long long)t);
 		return 0;
 	}
-	if (argc == 6 && !strcmp(argv[1], "randread")) {
-		static char buf[4096];
-		int fd = open(argv[3], O_RDONLY);
-		long n = atol(argv[4]);
-		uint64_t x = strtoull(argv[5], NULL, 0) | 1, t;
-		struct stat st;
-		off_t pages;
+	if ((argc == 5 || argc == 6) && !strcmp(argv[1], "seqwrite")) {
+		int fd = open(argv[3], O_WRONLY | open_flags(argc, argv, 5));
+		char *buf = aligned_buffer(1 << 20);
+		long long bytes = atoll(argv[4]), done = 0;
+		uint64_t t;
 
-		if (fd < 0 || fstat(fd, &st)) {
+		if (fd < 0 || !buf) {
 			perror(argv[3]);
 			return 1;
 		}
-		pages = st.st_size / 4096;
+		for (int i = 0; i < 1 << 20; i++)
+			buf[i] = (char)(i * 7 + 1);
+		t = now();
+		while (done < bytes) {
+			size_t n = bytes - done < (1 << 20) ? bytes - done : (1 << 20);
+
+			if (write(fd, buf, n) != (ssize_t)n) {
+				perror("write");
+				return 1;
+			}
+			done += n;
+		}
+		if (fsync(fd)) {
+			perror("fsync");
+			return 1;
+		}
+		t = now() - t;
+		close(fd);
+		printf("BENCH seqwrite.%s.bytes %lld\n", argv[2], done);
+		printf("BENCH seqwrite.%s.ns %llu\n", argv[2], (unsigned long long)t);
+		return 0;
+	}
+	if ((argc == 6 || argc == 7) && !strcmp(argv[1], "randread")) {
+		int fd = open(argv[3], O_RDONLY | open_flags(argc, argv, 6));
+		char *buf = aligned_buffer(4096);
+		long n = atol(argv[4]);
+		uint64_t x = strtoull(argv[5], NULL, 0) | 1, t;
+		off_t pages;
+
+		if (fd < 0 || !buf) {
+			perror(argv[3]);
+			return 1;
+		}
+		/* lseek, not fstat: a block device's st_size is 0. */
+		pages = lseek(fd, 0, SEEK_END) / 4096;
 		if (pages < 1 || n < 1)
 			return 2;
 		posix_fadvise(fd, 0, 0, POSIX_FADV_RANDOM);
@@ -284,7 +343,7 @@ int main(int argc, char **argv)
 			x ^= x << 13;
 			x ^= x >> 7;
 			x ^= x << 17;
-			if (pread(fd, buf, sizeof(buf), (off_t)(x % pages) * 4096) != sizeof(buf)) {
+			if (pread(fd, buf, 4096, (off_t)(x % pages) * 4096) != 4096) {
 				perror("pread");
 				return 1;
 			}
@@ -309,6 +368,10 @@ int main(int argc, char **argv)
 			}
 			close(fd);
 		}
+		return 0;
+	}
+	if (argc == 2 && !strcmp(argv[1], "now")) {
+		printf("%llu\n", (unsigned long long)now());
 		return 0;
 	}
 	fprintf(stderr, "usage: see the comment at the top of rvbench.c\n");
