@@ -62,9 +62,16 @@ def sections(path):
     return sums
 
 
+scsi_kos = {
+    'rust_ncr810': os.path.join(repo, 'rust_ncr810_stub/rust_ncr810.ko'),
+    'sym53c8xx': os.path.join(kdir, 'mod-install/lib/modules', release,
+                              'kernel/drivers/scsi/sym53c8xx_2/sym53c8xx.ko'),
+}
 memory = {}
 for m, path in kos.items():
     memory[m] = {'ko_bytes': os.path.getsize(path), **sections(path), 'core_size': int(v.get(f'core_size.{m}', 0))}
+scsi_memory = {m: {'ko_bytes': os.path.getsize(path), **sections(path), 'core_size': int(v.get(f'core_size.{m}', 0))}
+               for m, path in scsi_kos.items()}
 rust_mem = {k: memory['rust_fat'][k] + memory['rust_vfat'][k] for k in memory['fat']}
 c_mem = {k: memory['fat'][k] + memory['vfat'][k] for k in memory['fat']}
 
@@ -104,6 +111,22 @@ rates = {
 }
 for r in rates.values():
     r['ratio_rust_over_c'] = ratio(r['rust'], r['c'])
+
+# The SCSI rows: "c" is sym53c8xx as it loads (tagged, queue depth 16),
+# "c_qd1" the same with cmd_per_lun=1 (one command at a time, as rust_ncr810).
+SCSI = ('rust', 'c', 'c_qd1')
+scsi_rates = {
+    'seqread_direct_mb_per_s': {d: rate('seqread', f'scsi_{d}', 'bytes', 1e6) for d in SCSI},
+    'seqwrite_direct_mb_per_s': {d: rate('seqwrite', f'scsi_{d}', 'bytes', 1e6) for d in SCSI},
+    'randread_direct_iops': {d: rate('randread', f'scsi_{d}', 'reads') for d in SCSI},
+}
+for r in scsi_rates.values():
+    r['ratio_rust_over_c'] = ratio(r['rust'], r['c'])
+    r['ratio_rust_over_c_qd1'] = ratio(r['rust'], r['c_qd1'])
+scsi_probe = {d: summary(runs(rf'scsi_probe\.{d}\.run\d+\.ns')) for d in ('rust', 'c')}
+scsi_probe['ratio_rust_over_c'] = ratio(scsi_probe['rust'], scsi_probe['c'])
+scsi_disk_bytes = int(v.get('seqread.scsi_rust.run11.bytes', 0))
+scsi_randreads = int(v.get('randread.scsi_rust.run11.reads', 0))
 slab = {c: int(v.get(f'slab.{c}.objsize', 0)) for c in ('rust_fat_inode_cache', 'fat_inode_cache')}
 entries = int(v.get('findstat.rust_warm.run1.entries', 0))
 dir_entries = int(v.get('listing.rust_cold.run1.entries', 0))
@@ -132,6 +155,8 @@ res = {
     'mount_ns': {'mount': {**mount, 'ratio_rust_over_c': ratio(mount['rust'], mount['c'])},
                  'umount': {**umount, 'ratio_rust_over_c': ratio(umount['rust'], umount['c'])},
                  'cycles': 100, 'options': 'ro,utf8'},
+    'scsi': {'disk_bytes': scsi_disk_bytes, 'random_reads_per_run': scsi_randreads,
+             'modprobe_to_disk_ns': scsi_probe, 'memory_bytes': scsi_memory, **scsi_rates},
     'file_system': {'directory_entries': dir_entries, 'findstat_entries': entries,
                     'random_reads_per_run': randreads, **rates},
     'bench': {'kernel_cold_build_s': v.get('kernel.cold_build_s'), 'suite_warm_s': v.get('suite.warm_s'),
@@ -194,7 +219,25 @@ md += [f"| inode object, bytes (`/proc/slabinfo` objsize: `rust_fat_inode_cache`
        rate_row("sequential read of a 32 MiB file, cold, MB/s", 'seqread_cold_mb_per_s', '{:.1f}'),
        rate_row(f"random 4 KiB reads of it, cold, IOPS ({randreads} reads, fixed seed, {n_rand} runs)",
                 'randread_cold_iops'),
-       "", "| call of `lfn_checksum` (10^6 calls, 5 runs) | ns per call |", "| --- | --- |",
+       "",
+       f"The SCSI rows: `rust_ncr810` and the kernel's `sym53c8xx` in one boot, each driving one of two "
+       f"emulated NCR 53C810s with a copy of one {scsi_disk_bytes >> 20} MiB disk image; reads and writes "
+       f"with `O_DIRECT` on the whole disk (1 MiB requests). \"C, queue depth 1\" is `sym53c8xx` loaded "
+       f"with `cmd_per_lun=1` (its own boot): one command at a time, as `rust_ncr810` (`can_queue = 1`).\n",
+       "| measure | Rust | C | Rust / C | C, queue depth 1 | Rust / C qd1 |", "| --- | --- | --- | --- | --- | --- |",
+       f"| `modprobe` to the disk's block device, ms (`scsi_mod`, `sd_mod` loaded before; lower is better) | "
+       f"{f3(scsi_probe['rust'], 1e6)} | {f3(scsi_probe['c'], 1e6)} | {fr(scsi_probe['ratio_rust_over_c'])} | – | – |"]
+for key, what, fmt in (('seqread_direct_mb_per_s', 'sequential read, MB/s (higher is better)', '{:.0f}'),
+                       ('seqwrite_direct_mb_per_s', 'sequential write, MB/s', '{:.0f}'),
+                       ('randread_direct_iops', f'random 4 KiB reads, IOPS ({scsi_randreads} reads, fixed seed)', '{:.0f}')):
+    r = scsi_rates[key]
+    md.append(f"| {what} | {f3(r['rust'], 1, fmt)} | {f3(r['c'], 1, fmt)} | {fr(r['ratio_rust_over_c'])} | "
+              f"{f3(r['c_qd1'], 1, fmt)} | {fr(r['ratio_rust_over_c_qd1'])} |")
+for k in ('ko_bytes', 'text', 'core_size'):
+    a, b = scsi_memory['rust_ncr810'][k], scsi_memory['sym53c8xx'][k]
+    md.append(f"| {k.replace('_', ' ')} of `rust_ncr810` / `sym53c8xx`, bytes | {a} | {b} | "
+              f"{f'{a / b:.2f}' if b else '–'} | – | – |")
+md += ["", "| call of `lfn_checksum` (10^6 calls, 5 runs) | ns per call |", "| --- | --- |",
        f"| across the module boundary (rust_fat_callbench → rust_fat) | {f3(cross, 1, '{:.2f}')} |",
        f"| inside rust_fat_callbench (the same code compiled in) | {f3(inmod, 1, '{:.2f}')} |",
        f"| ratio | {fr(res['call_ns_per_call']['ratio_cross_over_in'])} |",

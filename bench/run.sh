@@ -33,6 +33,22 @@ log "bench: VM run (Rust and C side by side, one boot)"
 BENCH_APPEND="kunit.enable=0" scripts/vm-run.sh --kdir "$kdir" --timeout 2400 --log "$out/console.log" \
 	--files "$data/rvbench $out/bench.img.gz" bench/guest.sh | tee "$out/guest.log"
 
+# The SCSI rows: rust_ncr810 and sym53c8xx on two NCR 53C810s in one boot,
+# each with a copy of one 64 MiB disk image of random bytes. Rounds 1-3
+# with the C driver as it loads; round 4 with its queue depth at 1
+# (cmd_per_lun=1), rust_ncr810's own (can_queue = 1).
+head -c 64M /dev/urandom >"$out/scsi.img"
+for round in "1 c" "2 c" "3 c" "4 c_qd1 cmd_per_lun=1"; do
+	log "bench: SCSI round ${round%% *} (rust_ncr810 and sym53c8xx, one boot)"
+	echo "$round" >"$out/round"
+	cp "$out/scsi.img" "$out/scsi-rust.img"
+	cp "$out/scsi.img" "$out/scsi-c.img"
+	scripts/vm-run.sh --kdir "$kdir" --timeout 600 --log "$out/console-scsi${round%% *}.log" \
+		--files "$data/rvbench $out/round" --scsi-disks "$out/scsi-rust.img + $out/scsi-c.img" \
+		bench/guest-scsi.sh | tee -a "$out/guest.log"
+done
+rm -f "$out/scsi.img" "$out/scsi-rust.img" "$out/scsi-c.img"
+
 log "bench: VM boot to /init (5 boots of an empty script)"
 echo 'exit 0' >"$out/empty.sh"
 for i in 1 2 3 4 5; do

@@ -1,0 +1,87 @@
+# The in-VM half of the SCSI benchmark: rust_ncr810 and the kernel's C
+# sym53c8xx side by side in one boot, on two NCR 53C810s (bench/run.sh
+# attaches two copies of one 64 MiB disk image, one per controller, and
+# boots this script once per round). The first controller goes to
+# rust_ncr810, the second to sym53c8xx (driver_override, set before either
+# module loads). Prints BENCH lines.
+. /bench/lib.sh
+F=/bench/files
+# The round's number, the C driver's name in the BENCH keys (c, or c_qd1
+# for a round with its queue depth at 1), and sym53c8xx's parameters.
+read -r round cname cparams <$F/round
+RUNS=3 RANDREADS=2000 SEED=1
+
+set -- $(ncr810_devices)
+[ $# = 2 ] || fail "expected two NCR 53C810s, found $#"
+rpci=$1 cpci=$2
+echo rust_ncr810 >/sys/bus/pci/devices/$rpci/driver_override
+echo sym53c8xx >/sys/bus/pci/devices/$cpci/driver_override
+
+# The midlayer and sd are shared: loaded first, outside the measure.
+must modprobe scsi_mod
+must modprobe sd_mod
+
+# Loads driver $2 (with parameters $4) and waits for the disk at target 0
+# of its host on PCI device $3: prints the block device, and the elapsed time as a BENCH line
+# under $1 (modprobe's own dependencies, scsi_transport_spi for the C
+# driver, count).
+probe() {
+	t0=$($F/rvbench now)
+	modprobe "$2" $4 || fail "modprobe $2 $4 failed"
+	_n=1000
+	until _h=$(scsi_host_of "$2" "$3") && [ -n "$(ls /sys/bus/scsi/devices/"$_h":0:0:0/block 2>/dev/null)" ]; do
+		_n=$((_n - 1))
+		[ $_n -gt 0 ] || fail "$2: no disk at target 0 after 10 s"
+		usleep 10000
+	done
+	t1=$($F/rvbench now)
+	echo "BENCH scsi_probe.$1.run$round.ns $((t1 - t0))" >&2
+	echo "/dev/$(ls /sys/bus/scsi/devices/"$_h":0:0:0/block)"
+}
+
+step "modprobe to disk ready: rust_ncr810 on $rpci, then sym53c8xx on $cpci"
+rustdev=$(probe rust rust_ncr810 $rpci 2>/tmp/probe) || fail "rust_ncr810 probe failed"
+cdev=$(probe $cname sym53c8xx $cpci "$cparams" 2>>/tmp/probe) || fail "sym53c8xx probe failed"
+cat /tmp/probe
+echo "rust_ncr810: $rustdev, sym53c8xx: $cdev (queue depth $(cat /sys/block/${cdev#/dev/}/device/queue_depth))"
+size=$(blockdev --getsize64 "$rustdev")
+[ "$size" = "$(blockdev --getsize64 "$cdev")" ] || fail "the two disks differ in size"
+
+if [ "$round" = 1 ]; then
+	step "core sizes the kernel reports"
+	for m in rust_ncr810 sym53c8xx scsi_transport_spi; do
+		echo "BENCH core_size.$m $(awk -v m=$m '$1 == m { print $2 }' /proc/modules)"
+	done
+fi
+
+DRIVERS="rust $cname"
+# Runs are numbered round*10+i: one key per run across the rounds.
+step "sequential O_DIRECT read of the whole disk ($size bytes), $RUNS runs, interleaved"
+for i in $(seq $RUNS); do
+	for d in $DRIVERS; do
+		[ $d = rust ] && dev=$rustdev || dev=$cdev
+		$F/rvbench seqread scsi_$d.run$round$i "$dev" direct || fail "O_DIRECT read of $dev failed"
+	done
+done
+
+step "$RANDREADS random 4 KiB O_DIRECT reads (seed $SEED), $RUNS runs, interleaved"
+for i in $(seq $RUNS); do
+	for d in $DRIVERS; do
+		[ $d = rust ] && dev=$rustdev || dev=$cdev
+		$F/rvbench randread scsi_$d.run$round$i "$dev" $RANDREADS $SEED direct || fail "random reads of $dev failed"
+	done
+done
+
+step "sequential O_DIRECT write of the whole disk, $RUNS runs, interleaved"
+for i in $(seq $RUNS); do
+	for d in $DRIVERS; do
+		[ $d = rust ] && dev=$rustdev || dev=$cdev
+		$F/rvbench seqwrite scsi_$d.run$round$i "$dev" "$size" direct || fail "O_DIRECT write of $dev failed"
+	done
+done
+
+step "the two disks hold the same bytes"
+r=$(dd if="$rustdev" bs=1M iflag=direct 2>/dev/null | sha256sum)
+c=$(dd if="$cdev" bs=1M iflag=direct 2>/dev/null | sha256sum)
+[ "$r" = "$c" ] || fail "the disks differ after the same writes"
+exit 0
