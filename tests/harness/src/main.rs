@@ -20,6 +20,11 @@
 //! - `scsi-disks=<paths>`: disk images (as `files`) attached to the NCR
 //!   53C810 as SCSI targets 0, 1, ...; a `+` starts the disks of one more
 //!   controller; each run gets fresh copies;
+//! - `scsi-image-check`: after the VM has powered off, the harness reads
+//!   each range the guest announced with a line
+//!   `BENCH-SCSI-IMAGE <controller> <target> <offset> <length> <sha256>`
+//!   from its copy of that disk image and requires the SHA-256 the guest
+//!   computed of what it wrote; the scenario must announce at least one;
 //! - `kunit=<suite,...>`: suites whose KTAP the scenario must print between
 //!   `BENCH-KTAP-BEGIN <suite>` and `BENCH-KTAP-END` lines;
 //! - `expect=exit:<n>` / `expect=timeout`: for the bench's self-tests, the
@@ -51,6 +56,7 @@ struct Header {
     no_ncr810: bool,
     files: Vec<String>,
     scsi_disks: Vec<String>,
+    scsi_image_check: bool,
     kunit: Vec<String>,
     expect: Option<String>,
 }
@@ -73,6 +79,7 @@ fn parse_header(text: &str) -> Header {
             "scsi-disks" => h
                 .scsi_disks
                 .extend(val.split_whitespace().map(str::to_string)),
+            "scsi-image-check" => h.scsi_image_check = true,
             "kunit" => h.kunit.extend(
                 val.split(',')
                     .map(str::trim)
@@ -99,6 +106,10 @@ struct Run {
     output: String,
     console: String,
     secs: f64,
+    /// The `BENCH-SCSI-IMAGE` ranges checked on the host, and what was
+    /// wrong with any of them.
+    image_checks: usize,
+    image_problems: Vec<String>,
 }
 
 /// Options that apply to every scenario of a run.
@@ -176,9 +187,23 @@ fn run_vm(root: &Path, script: &Path, h: &Header, opts: &RunOpts, data: &Path) -
                 output: String::new(),
                 console: format!("bench: cannot copy the SCSI disk {f}: {e}"),
                 secs: 0.0,
+                image_checks: 0,
+                image_problems: Vec::new(),
             };
         }
         disks.push(copy.display().to_string());
+    }
+    // (controller, target) of each copy, as vm-run.sh numbers them.
+    let mut placed = BTreeMap::new();
+    let (mut controller, mut target) = (0u32, 0u32);
+    for d in &disks {
+        if d == "+" {
+            controller += 1;
+            target = 0;
+        } else {
+            placed.insert((controller, target), PathBuf::from(d));
+            target += 1;
+        }
     }
     if !disks.is_empty() {
         cmd.arg("--scsi-disks").arg(disks.join(" "));
@@ -202,13 +227,83 @@ fn run_vm(root: &Path, script: &Path, h: &Header, opts: &RunOpts, data: &Path) -
         console.push_str("\n---- vm-run.sh said ----\n");
         console.push_str(&stderr);
     }
+    let (image_checks, image_problems) = check_images(&output, &placed);
     let _ = std::fs::remove_dir_all(&work);
     Run {
         status,
         output,
         console,
         secs,
+        image_checks,
+        image_problems,
     }
+}
+
+/// Checks each `BENCH-SCSI-IMAGE <controller> <target> <offset> <length>
+/// <sha256>` line of the guest's output against the disk image the guest
+/// wrote, after the VM is gone: returns how many ranges were checked and
+/// what did not match.
+fn check_images(output: &str, placed: &BTreeMap<(u32, u32), PathBuf>) -> (usize, Vec<String>) {
+    let mut checked = 0;
+    let mut problems = Vec::new();
+    for line in output.lines() {
+        let Some(rest) = line.strip_prefix("BENCH-SCSI-IMAGE ") else {
+            continue;
+        };
+        checked += 1;
+        let f: Vec<&str> = rest.split_whitespace().collect();
+        let parsed = match f.as_slice() {
+            [c, t, off, len, sha] => c
+                .parse::<u32>()
+                .ok()
+                .zip(t.parse::<u32>().ok())
+                .zip(off.parse::<u64>().ok().zip(len.parse::<u64>().ok()))
+                .map(|((c, t), (off, len))| (c, t, off, len, *sha)),
+            _ => None,
+        };
+        let Some((c, t, off, len, want)) = parsed else {
+            problems.push(format!("malformed line: {line}"));
+            continue;
+        };
+        let Some(image) = placed.get(&(c, t)) else {
+            problems.push(format!(
+                "no disk image for controller {c} target {t}: {line}"
+            ));
+            continue;
+        };
+        match sha256_of_range(image, off, len) {
+            Ok(got) if got == want => {}
+            Ok(got) => problems.push(format!(
+                "controller {c} target {t}: bytes {off}..{} of the image have SHA-256 {got}, the guest wrote {want}",
+                off + len
+            )),
+            Err(e) => problems.push(format!("controller {c} target {t}: {e}")),
+        }
+    }
+    (checked, problems)
+}
+
+/// The SHA-256 of `len` bytes at `off` in `path` (by `dd | sha256sum`:
+/// the harness has no hashing crate, the host has coreutils).
+fn sha256_of_range(path: &Path, off: u64, len: u64) -> Result<String, String> {
+    let o = Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "dd if=\"$0\" iflag=skip_bytes,count_bytes skip={off} count={len} bs=1M status=none | sha256sum"
+        ))
+        .arg(path)
+        .output()
+        .map_err(|e| format!("cannot run dd | sha256sum: {e}"))?;
+    let sum = String::from_utf8_lossy(&o.stdout);
+    let sum = sum.split_whitespace().next().unwrap_or_default();
+    if !o.status.success() || sum.len() != 64 {
+        return Err(format!(
+            "cannot hash {}: {}",
+            path.display(),
+            String::from_utf8_lossy(&o.stderr)
+        ));
+    }
+    Ok(sum.to_string())
 }
 
 /// Stages the guests' module tree with `scripts/stage-modules.sh`.
@@ -328,6 +423,19 @@ fn judge(name: &str, h: &Header, run: &Run) -> Vec<Verdict> {
         },
     };
     verdicts.push(main);
+    if h.scsi_image_check && run.image_checks == 0 {
+        verdicts.push(Verdict {
+            name: format!("{name}::image-on-host"),
+            passed: false,
+            detail: "the scenario announced no BENCH-SCSI-IMAGE range to check".into(),
+        });
+    } else if run.image_checks > 0 {
+        verdicts.push(Verdict {
+            name: format!("{name}::image-on-host"),
+            passed: run.image_problems.is_empty(),
+            detail: run.image_problems.join("\n"),
+        });
+    }
 
     let blocks = ktap_blocks(&run.output);
     for suite in &h.kunit {
@@ -588,6 +696,8 @@ mod tests {
             output: "BENCH-EXIT 0\n".into(),
             console: String::new(),
             secs: 0.0,
+            image_checks: 0,
+            image_problems: Vec::new(),
         };
         let v = judge("x", &h, &run);
         assert!(v[0].passed);
@@ -601,7 +711,41 @@ mod tests {
             output: "BENCH-EXIT 0\n".into(),
             console: "BUG: kernel NULL pointer dereference".into(),
             secs: 0.0,
+            image_checks: 0,
+            image_problems: Vec::new(),
         };
         assert!(!judge("x", &Header::default(), &run)[0].passed);
+    }
+
+    #[test]
+    fn image_ranges_are_checked_on_the_host() {
+        let dir = tempdir();
+        let img = dir.join("d.img");
+        let bytes: Vec<u8> = (0..3 * 4096u32).map(|i| (i % 251) as u8).collect();
+        std::fs::write(&img, &bytes).unwrap();
+        let placed = BTreeMap::from([((1, 2), img.clone())]);
+        let want = sha256_of_range(&img, 4096, 4096).unwrap();
+        let other = sha256_of_range(&img, 0, 4096).unwrap();
+        assert_ne!(want, other);
+        let ok = format!("BENCH-SCSI-IMAGE 1 2 4096 4096 {want}\n");
+        assert_eq!(check_images(&ok, &placed), (1, vec![]));
+        let wrong = format!("BENCH-SCSI-IMAGE 1 2 0 4096 {want}\nBENCH-SCSI-IMAGE 0 0 0 1 {want}\nBENCH-SCSI-IMAGE x\n");
+        let (n, problems) = check_images(&wrong, &placed);
+        assert_eq!(n, 3);
+        assert_eq!(problems.len(), 3);
+        let h = Header {
+            scsi_image_check: true,
+            ..Default::default()
+        };
+        let run = Run {
+            status: 0,
+            output: "BENCH-EXIT 0\n".into(),
+            console: String::new(),
+            secs: 0.0,
+            image_checks: 0,
+            image_problems: Vec::new(),
+        };
+        assert!(!judge("x", &h, &run)[1].passed);
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

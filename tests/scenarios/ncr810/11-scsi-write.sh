@@ -1,8 +1,10 @@
 # bench: scsi-disks=$BENCH_DATA/scsi/blank-64m.img
+# bench: scsi-image-check
 # Writes through rust_ncr810: a pattern written with O_DIRECT in blocks of
 # several sizes (one sector to 1 MiB, so commands of 1 to 64 segments and
 # split ones), then read back after dropping the caches, with O_DIRECT and
-# through the page cache.
+# through the page cache; after the VM has powered off, the harness finds
+# the pattern, and zeros past it, in the image file on the host.
 . /bench/lib.sh
 coldplug
 host=$(ncr810_scsi_host) || fail "no SCSI host of rust_ncr810"
@@ -27,4 +29,7 @@ echo "24 MiB written and read back equal ($want)"
 # The rest of the disk is still zero.
 z=$(dd if="$dev" bs=1M skip=24 iflag=direct 2>/dev/null | tr -d '\0' | wc -c)
 [ "$z" = 0 ] || fail "$z non-zero bytes past the pattern"
+size=$(blockdev --getsize64 "$dev")
+scsi_image_expect 0 0 0 $((24 << 20)) "$want"
+scsi_image_expect 0 0 $((24 << 20)) $((size - (24 << 20))) "$(head -c $((size - (24 << 20))) /dev/zero | sha256sum | cut -c1-64)"
 exit 0
