@@ -8,5 +8,10 @@ set -euo pipefail
 prepare main
 kdir=$KDIR
 data=$(scripts/test-data.sh --variants "$kdir")
-log "booting the VM (TCG) with the modules installed"
-scripts/vm-run.sh --kdir "$kdir" --files "$data/images/fat12-basic.img $data/variants" tests/demo/story.sh
+# The disk on the NCR 53C810: a copy of a FAT16 volume (the guest mounts
+# it read-only, but a disk image is the guest's to write).
+disk=$(mktemp --suffix=.img)
+trap 'rm -f "$disk"' EXIT
+cp "$data/scsi/fat16.img" "$disk"
+log "booting the VM (TCG) with the modules installed and a FAT disk on the NCR 53C810"
+scripts/vm-run.sh --kdir "$kdir" --files "$data/images/fat12-basic.img $data/variants" --scsi-disks "$disk" tests/demo/story.sh

@@ -53,14 +53,33 @@ insmod "$(modinfo -n rust_vfat)" 2>&1 | sed 's/^/   /'
 rmmod rust_fat
 insmod $V/vermagic/rust_fat.ko 2>&1 | sed 's/^/   /'
 rmmod rust_fat 2>/dev/null
-say "9. hardware brings its driver: coldplug runs modprobe for each PCI device's modalias"
-for m in /sys/bus/pci/devices/*/modalias; do modprobe -q "$(cat $m)" 2>/dev/null; done
+say "9. hardware brings its driver: coldplug runs modprobe for each PCI device's modalias, then for each SCSI device's"
+coldplug
 for d in /sys/bus/pci/devices/*; do
 	[ "$(readlink $d/driver 2>/dev/null | sed 's|.*/||')" = rust_ncr810 ] && echo "   $(basename $d) -> rust_ncr810 ($(cat $d/modalias))"
 done
 grep rust_ncr810 /proc/interrupts | sed 's/^/   /'
-say "10. unbinding and unloading give back the IRQ, the DMA buffer and the BAR"
+host=$(ncr810_scsi_host) && disk=$(scsi_disk "$host" 0) || fail "the NCR 810's disk did not appear"
+say "   rust_ncr810's bus scan found a disk: $disk, $(blockdev --getsize64 $disk) bytes, read through the SCRIPTS processor"
+say "10. the classic story on one line of hardware: mount -t rust_vfat $disk loads rust_vfat and rust_fat"
+lsmod | grep -cE '^rust_v?fat ' | sed 's/^/   Rust FAT modules loaded before the mount: /'
+echo IDLE_SECONDS=2 >/etc/kmod-idled.conf
+kill -HUP "$(cat /run/kmod-idled.pid)"
+mount -t rust_vfat -o ro,utf8 $disk /mnt/r || fail "mount -t rust_vfat $disk failed"
+lsmod | grep -E '^(rust_|sd_mod)' | sed 's/^/   /'
+(cd /mnt/r && find . -type f -exec sha256sum {} + | sort -k2) >/tmp/r.sum
+umount /mnt/r
+mount -t vfat -o ro,utf8 $disk /mnt/c || fail "mount -t vfat $disk failed"
+(cd /mnt/c && find . -type f -exec sha256sum {} + | sort -k2) >/tmp/c.sum
+umount /mnt/c
+cmp -s /tmp/r.sum /tmp/c.sum && say "   rust_vfat and vfat read the same $(wc -l </tmp/r.sum) files from the disk behind rust_ncr810"
+wait_unloaded 10 rust_vfat rust_fat
+say "   unmounted and idle for 2 s: kmod-idled removed rust_vfat and rust_fat; rust_ncr810 stays, its disk is open to nobody"
+echo IDLE_SECONDS=0 >/etc/kmod-idled.conf
+kill -HUP "$(cat /run/kmod-idled.pid)"
+say "11. unloading the driver takes its SCSI host down and gives back the IRQ, the DMA buffer and the BAR"
 rmmod rust_ncr810
+[ -e "$disk" ] || say "   $disk is gone with it"
 say "--- the story in the kernel log ---"
-dmesg | grep -E 'demo:|rust_fat|rust_vfat|rust_ncr810|kmod-idled|version magic|Unknown symbol|disagrees' | grep -vE 'KTAP|# |ok [0-9]|Subtest' | cut -c1-170
+dmesg | grep -E 'demo:|rust_fat|rust_vfat|rust_ncr810|kmod-idled|version magic|Unknown symbol|disagrees|scsi host|sd [0-9:]+: \[sd' | grep -vE 'KTAP|# |ok [0-9]|Subtest' | cut -c1-170
 exit 0
