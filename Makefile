@@ -7,6 +7,12 @@
 #   make clean
 #   make demo                                    the demonstration (README)
 #   make check [T=<scenario>]                    the whole test suite (README)
+#              [JUNIT=<file>] [KTAP=<dir>] [KCIDB=<file>]
+#                                                result files beside the text
+#                                                report, always written (defaults:
+#                                                target/check-results/junit.xml,
+#                                                ktap/, kcidb.json); the KCIDB file
+#                                                is checked with kcidb-io's validator
 #   make bench [UPDATE_README=1]                 Rust vs C (README); results in
 #                                                target/bench-run/, or with
 #                                                UPDATE_README=1 in bench/ and README.md
@@ -79,7 +85,8 @@ demo:
 	$(PROJECT)/scripts/demo.sh
 
 check:
-	$(PROJECT)/scripts/check.sh $(T)
+	$(PROJECT)/scripts/check.sh $(if $(JUNIT),--junit $(abspath $(JUNIT))) \
+		$(if $(KTAP),--ktap $(abspath $(KTAP))) $(if $(KCIDB),--kcidb $(abspath $(KCIDB))) $(T)
 
 lint:
 	$(PROJECT)/scripts/lint.sh

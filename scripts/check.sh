@@ -3,17 +3,52 @@
 # The whole test suite (README: `make check`). From a bare machine: installs
 # the toolchain, builds (or reuses) the cached kernel, builds the modules,
 # runs the lint gates, the host tests, the bench's self-tests, and every VM
-# scenario with its KUnit cases. Usage: scripts/check.sh [FILTER...]
+# scenario with its KUnit cases.
+#
+# Usage: scripts/check.sh [--junit FILE] [--ktap DIR] [--kcidb FILE] [FILTER...]
+# (make check [T=<filter>] [JUNIT=FILE] [KTAP=DIR] [KCIDB=FILE])
+#   FILTER        run only the scenarios whose name contains it (and skip
+#                 the lint, host tests and host self-tests)
+#   --junit FILE  JUnit XML, one testcase per scenario and KUnit case
+#                 (default target/check-results/junit.xml)
+#   --ktap DIR    the KTAP each scenario printed, <group>.<name>.ktap
+#                 (default target/check-results/ktap)
+#   --kcidb FILE  a KCIDB submission, console logs in FILE.logs/, checked by
+#                 kcidb-io's validator (scripts/kcidb-venv.sh): a rejected
+#                 file fails the check (default target/check-results/kcidb.json)
+# The three are written on every run, the text report stays as it is.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 start=$(date +%s)
-filters=("$@")
+results="$REPO_ROOT/target/check-results"
+junit="$results/junit.xml" ktap="$results/ktap" kcidb="$results/kcidb.json"
+# Relative paths are the caller's: prepare changes to the repository.
+abs() { case $1 in /*) echo "$1" ;; *) echo "$PWD/$1" ;; esac; }
+filters=()
+while [ $# -gt 0 ]; do
+	case $1 in
+	--junit | --ktap | --kcidb)
+		[ $# -ge 2 ] && [ -n "$2" ] || die "$1 needs a path" "scripts/check.sh $1 <path> [FILTER...]"
+		case $1 in
+		--junit) junit=$(abs "$2") ;;
+		--ktap) ktap=$(abs "$2") ;;
+		--kcidb) kcidb=$(abs "$2") ;;
+		esac
+		shift 2
+		;;
+	*) filters+=("$1"); shift ;;
+	esac
+done
 # Each step says when it starts, so the log shows where the time goes.
 step() { log "[$(($(date +%s) - start))s] $*"; }
 
 prepare main
 kdir=$KDIR
 step "modules built against $kdir"
+
+# Before the host tests, so their KCIDB test runs the real validator too.
+step "KCIDB validator: kcidb-io in a venv"
+scripts/kcidb-venv.sh >/dev/null
 
 step "test data: FAT images (mkfs.fat + mtools), malformed ones, guest tools, version-check variants"
 BENCH_DATA=$(scripts/test-data.sh --variants "$kdir")
@@ -34,5 +69,16 @@ fi
 
 step "VM scenarios"
 cargo build --quiet --release -p bench
-./target/release/bench --kdir "$kdir" "${filters[@]}"
+rm -f "$kcidb"
+rc=0
+./target/release/bench --kdir "$kdir" --junit "$junit" --ktap "$ktap" --kcidb "$kcidb" "${filters[@]}" || rc=$?
+# Failed scenarios still leave their reports, and a submission of failures
+# must be as valid as one of passes: validate either way.
+step "KCIDB submission: validating $kcidb"
+[ -f "$kcidb" ] || die "the harness wrote no KCIDB submission at $kcidb (exit $rc)" "see the harness output above"
+scripts/kcidb-venv.sh --validate "$kcidb" >&2 ||
+	die "kcidb-io's validator rejected the KCIDB submission $kcidb" \
+		"fix the writer in tests/harness/src/kcidb.rs (the schema error is above)"
+log "check: results in $junit, $ktap/, $kcidb"
+[ $rc = 0 ] || die "VM scenarios failed (exit $rc)" "see the FAILED tests above; reports in $results"
 log "check: all passed in $(($(date +%s) - start))s"

@@ -29,8 +29,21 @@
 //!   `BENCH-KTAP-BEGIN <suite>` and `BENCH-KTAP-END` lines;
 //! - `expect=exit:<n>` / `expect=timeout`: for the bench's self-tests, the
 //!   outcome the scenario must have for the test case to pass.
+//!
+//! Beside the text report, on request: `--junit FILE` (JUnit XML),
+//! `--ktap DIR` (the KTAP each scenario printed, `<group>.<name>.ktap`) and
+//! `--kcidb FILE` (a KCIDB submission, console logs in `FILE.logs/`).
 
+mod junit;
+mod kcidb;
 mod ktap;
+mod results;
+
+use results::{
+    Scenario,
+    Status,
+    Verdict, //
+};
 
 use std::collections::BTreeMap;
 use std::path::{
@@ -42,7 +55,11 @@ use std::sync::{
     Arc,
     Mutex, //
 };
-use std::time::Instant;
+use std::time::{
+    Instant,
+    SystemTime,
+    UNIX_EPOCH, //
+};
 
 /// What a scenario declares in its header.
 #[derive(Debug, Default, Clone)]
@@ -93,15 +110,10 @@ fn parse_header(text: &str) -> Header {
     h
 }
 
-/// One test case's verdict.
-struct Verdict {
-    name: String,
-    passed: bool,
-    detail: String,
-}
-
 /// The outcome of one VM run.
 struct Run {
+    /// vm-run.sh's exit status: the script's, 124 at the timeout, 125 for
+    /// a guest that died without one or oopsed; -1 when it did not run.
     status: i32,
     output: String,
     console: String,
@@ -306,21 +318,25 @@ fn sha256_of_range(path: &Path, off: u64, len: u64) -> Result<String, String> {
     Ok(sum.to_string())
 }
 
+/// The kernel tree the modules are built against: `--kdir`, else the
+/// bench's cached one (`scripts/kdir.sh`). The reports name it too.
+fn kernel_tree(root: &Path, opts: &RunOpts) -> Result<String, String> {
+    if let Some(k) = &opts.kdir {
+        return Ok(k.clone());
+    }
+    let o = Command::new(root.join("scripts/kdir.sh"))
+        .output()
+        .map_err(|e| format!("cannot run scripts/kdir.sh: {e}"))?;
+    let k = String::from_utf8_lossy(&o.stdout).trim().to_string();
+    if k.is_empty() {
+        return Err("no kernel tree: pass --kdir or run 'make kernel'".into());
+    }
+    Ok(k)
+}
+
 /// Stages the guests' module tree with `scripts/stage-modules.sh`.
 fn stage_modules(root: &Path, opts: &RunOpts, out: &Path) -> Result<(), String> {
-    let kdir = match &opts.kdir {
-        Some(k) => k.clone(),
-        None => {
-            let o = Command::new(root.join("scripts/kdir.sh"))
-                .output()
-                .map_err(|e| format!("cannot run scripts/kdir.sh: {e}"))?;
-            let k = String::from_utf8_lossy(&o.stdout).trim().to_string();
-            if k.is_empty() {
-                return Err("no kernel tree: pass --kdir or run 'make kernel'".into());
-            }
-            k
-        }
-    };
+    let kdir = kernel_tree(root, opts)?;
     let modules = opts
         .modules
         .clone()
@@ -360,16 +376,16 @@ fn tail(s: &str, n: usize) -> String {
     lines[lines.len().saturating_sub(n)..].join("\n")
 }
 
-/// The KTAP blocks a scenario printed, by suite.
-fn ktap_blocks(output: &str) -> BTreeMap<String, String> {
-    let mut blocks = BTreeMap::new();
+/// The KTAP blocks a scenario printed, in the order printed: (suite, text).
+fn ktap_blocks(output: &str) -> Vec<(String, String)> {
+    let mut blocks = Vec::new();
     let mut cur: Option<(String, String)> = None;
     for line in output.lines() {
         if let Some(s) = line.strip_prefix("BENCH-KTAP-BEGIN ") {
             cur = Some((s.trim().to_string(), String::new()));
         } else if line.starts_with("BENCH-KTAP-END") {
-            if let Some((s, t)) = cur.take() {
-                blocks.insert(s, t);
+            if let Some(b) = cur.take() {
+                blocks.push(b);
             }
         } else if let Some((_, t)) = cur.as_mut() {
             t.push_str(line);
@@ -379,10 +395,27 @@ fn ktap_blocks(output: &str) -> BTreeMap<String, String> {
     blocks
 }
 
+/// Whether the guest ran its script to the end: it reported an exit status
+/// (`BENCH-EXIT`) and was not killed at the timeout. A run that did not
+/// finish tells nothing about the code, unless the kernel said why.
+fn finished(run: &Run) -> bool {
+    run.status != 124 && run.output.lines().any(|l| l.starts_with("BENCH-EXIT "))
+}
+
 fn judge(name: &str, h: &Header, run: &Run) -> Vec<Verdict> {
     let oops = ["Oops", "BUG:", "Kernel panic", "WARNING:", "Call Trace:"]
         .iter()
         .find(|p| run.console.contains(*p));
+    // How a verdict that did not pass is reported: a kernel report means
+    // the code is faulty (FAIL) even when the guest died of it; a guest
+    // that did not finish for no reported reason is an ERROR (the code's
+    // state is unknown); anything else is a FAIL.
+    let not_passed = if oops.is_some() || finished(run) {
+        Status::Fail
+    } else {
+        Status::Error
+    };
+    let status = |passed: bool| if passed { Status::Pass } else { not_passed };
     let failure_detail = || {
         format!(
             "guest exit status {}{}\n---- script output ----\n{}\n---- console log (last 80 lines) ----\n{}",
@@ -398,55 +431,86 @@ fn judge(name: &str, h: &Header, run: &Run) -> Vec<Verdict> {
     };
     let mut verdicts = Vec::new();
     let main = match h.expect.as_deref() {
-        Some("timeout") => Verdict {
-            name: name.to_string(),
-            passed: run.status == 124 && run.console.contains("killed at the"),
-            detail: format!("expected a timeout; {}", failure_detail()),
-        },
+        Some("timeout") => {
+            let passed = run.status == 124 && run.console.contains("killed at the");
+            Verdict {
+                name: name.to_string(),
+                // Finishing is this self-test's failure, not an error.
+                status: if passed {
+                    Status::Pass
+                } else if run.status == -1 {
+                    Status::Error
+                } else {
+                    Status::Fail
+                },
+                detail: format!("expected a timeout; {}", failure_detail()),
+                secs: Some(run.secs),
+            }
+        }
         Some(e) if e.starts_with("exit:") => {
             let want: i32 = e[5..].parse().unwrap_or(-999);
             Verdict {
                 name: name.to_string(),
-                passed: run.status == want && run.output.contains(&format!("BENCH-EXIT {want}")),
+                status: status(
+                    run.status == want && run.output.contains(&format!("BENCH-EXIT {want}")),
+                ),
                 detail: format!("expected exit status {want}; {}", failure_detail()),
+                secs: Some(run.secs),
             }
         }
         _ => Verdict {
             name: name.to_string(),
-            passed: run.status == 0 && oops.is_none(),
+            status: status(run.status == 0 && oops.is_none()),
             detail: match oops {
                 Some(p) if run.status == 0 => {
                     format!("the kernel reported '{p}'; {}", failure_detail())
                 }
                 _ => failure_detail(),
             },
+            secs: Some(run.secs),
         },
     };
     verdicts.push(main);
     if h.scsi_image_check && run.image_checks == 0 {
         verdicts.push(Verdict {
             name: format!("{name}::image-on-host"),
-            passed: false,
+            status: status(false),
             detail: "the scenario announced no BENCH-SCSI-IMAGE range to check".into(),
+            secs: None,
         });
     } else if run.image_checks > 0 {
+        // The ranges were announced, so the comparison itself is a finding.
         verdicts.push(Verdict {
             name: format!("{name}::image-on-host"),
-            passed: run.image_problems.is_empty(),
+            status: if run.image_problems.is_empty() {
+                Status::Pass
+            } else {
+                Status::Fail
+            },
             detail: run.image_problems.join("\n"),
+            secs: None,
         });
     }
 
+    // A suite that printed nothing, or was cut short, did not complete:
+    // its cases' state is unknown unless the kernel reported a bug.
+    let suite_broken = if oops.is_some() {
+        Status::Fail
+    } else {
+        Status::Error
+    };
     let blocks = ktap_blocks(&run.output);
     for suite in &h.kunit {
-        let Some(text) = blocks.get(suite) else {
+        // A suite printed twice counts by its last block, as before.
+        let Some((_, text)) = blocks.iter().rev().find(|(s, _)| s == suite) else {
             verdicts.push(Verdict {
                 name: format!("kunit::{suite}"),
-                passed: false,
+                status: suite_broken,
                 detail: format!(
                     "suite {suite} printed no KTAP (missing or crashed)\n{}",
                     tail(&run.console, 60)
                 ),
+                secs: None,
             });
             continue;
         };
@@ -454,15 +518,21 @@ fn judge(name: &str, h: &Header, run: &Run) -> Vec<Verdict> {
         if let Some(p) = s.problem() {
             verdicts.push(Verdict {
                 name: format!("kunit::{suite}"),
-                passed: false,
+                status: suite_broken,
                 detail: format!("{p}\n{text}"),
+                secs: None,
             });
         }
         for c in &s.cases {
             verdicts.push(Verdict {
                 name: format!("kunit::{suite}::{}", c.name),
-                passed: c.outcome != ktap::Outcome::Fail,
+                status: match c.outcome {
+                    ktap::Outcome::Pass => Status::Pass,
+                    ktap::Outcome::Skip => Status::Skip,
+                    ktap::Outcome::Fail => Status::Fail,
+                },
                 detail: c.diagnostics.join("\n"),
+                secs: None,
             });
         }
     }
@@ -483,6 +553,7 @@ fn main() {
     };
     let mut dir_arg = None;
     let mut list = false;
+    let mut reports = Reports::default();
     while let Some(a) = args.next() {
         match a.as_str() {
             "--jobs" => jobs = args.next().and_then(|j| j.parse().ok()).unwrap_or(1),
@@ -493,10 +564,14 @@ fn main() {
                 opts.timeout_scale = args.next().and_then(|j| j.parse().ok()).unwrap_or(1)
             }
             "--list" => list = true,
+            "--junit" => reports.junit = args.next().map(PathBuf::from),
+            "--ktap" => reports.ktap = args.next().map(PathBuf::from),
+            "--kcidb" => reports.kcidb = args.next().map(PathBuf::from),
             "-h" | "--help" => {
                 println!(
                     "usage: bench [--jobs N] [--kdir DIR] [--modules DIR] [--scenarios DIR] \
-                     [--timeout-scale N] [--list] [FILTER...]"
+                     [--timeout-scale N] [--list] [--junit FILE] [--ktap DIR] [--kcidb FILE] \
+                     [FILTER...]"
                 );
                 return;
             }
@@ -568,6 +643,10 @@ fn main() {
         jobs
     );
 
+    // The reports name the kernel tree; resolved once, as staging does.
+    let kernel = kernel_tree(&root, &opts)
+        .ok()
+        .map(|k| kcidb::Kernel::probe(Path::new(&k)));
     // Install the modules once for all the guests, not once per guest.
     let modroot = root.join(format!("target/bench-stage-{}", std::process::id()));
     match stage_modules(&root, &opts, &modroot) {
@@ -579,9 +658,10 @@ fn main() {
     }
 
     let queue = Arc::new(Mutex::new(scenarios.into_iter().collect::<Vec<_>>()));
-    let results: Arc<Mutex<Vec<Verdict>>> = Arc::new(Mutex::new(Vec::new()));
+    let results: Arc<Mutex<Vec<Scenario>>> = Arc::new(Mutex::new(Vec::new()));
     let timings: Arc<Mutex<Vec<(String, f64)>>> = Arc::new(Mutex::new(Vec::new()));
     let start = Instant::now();
+    let started = SystemTime::now();
     let workers: Vec<_> = (0..jobs.max(1))
         .map(|_| {
             let timings = timings.clone();
@@ -605,6 +685,7 @@ fn main() {
                 };
                 let text = std::fs::read_to_string(&path).unwrap_or_default();
                 let h = parse_header(&text);
+                let vm_start = SystemTime::now();
                 let run = run_vm(&root, &path, &h, &opts, &data);
                 let verdicts = judge(&name, &h, &run);
                 if let Ok(mut t) = timings.lock() {
@@ -615,19 +696,27 @@ fn main() {
                         println!(
                             "test {} ... {} ({:.1}s)",
                             v.name,
-                            if v.passed { "ok" } else { "FAILED" },
+                            if v.passed() { "ok" } else { "FAILED" },
                             run.secs
                         );
                     } else {
                         println!(
                             "test {} ... {}",
                             v.name,
-                            if v.passed { "ok" } else { "FAILED" }
+                            if v.passed() { "ok" } else { "FAILED" }
                         );
                     }
                 }
+                let ktap = ktap_blocks(&run.output);
+                let scenario = Scenario {
+                    name,
+                    start: vm_start,
+                    console: run.console,
+                    ktap,
+                    verdicts,
+                };
                 if let Ok(mut r) = results.lock() {
-                    r.extend(verdicts);
+                    r.push(scenario);
                 }
             })
         })
@@ -643,15 +732,28 @@ fn main() {
             .collect();
         let _ = std::fs::write(&durations_file, text);
     }
-    let results = results
-        .lock()
-        .map(|r| {
-            r.iter()
-                .map(|v| (v.name.clone(), v.passed, v.detail.clone()))
-                .collect::<Vec<_>>()
-        })
-        .unwrap_or_default();
+    let scenarios = results.lock().map(|r| r.clone()).unwrap_or_default();
+    let results: Vec<_> = scenarios
+        .iter()
+        .flat_map(|s| &s.verdicts)
+        .map(|v| (v.name.clone(), v.passed(), v.detail.clone()))
+        .collect();
     let _ = std::fs::remove_dir_all(&modroot);
+    let run_id = format!(
+        "{}-{}",
+        started
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_secs(),
+        std::process::id()
+    );
+    let report_errors = reports.write(
+        &scenarios,
+        kernel.as_ref(),
+        started,
+        start.elapsed().as_secs_f64(),
+        &run_id,
+    );
     let failed: Vec<_> = results.iter().filter(|r| !r.1).collect();
     for (name, _, detail) in &failed {
         println!("\n==== FAILED: {name} ====\n{detail}");
@@ -666,6 +768,92 @@ fn main() {
     if !failed.is_empty() {
         std::process::exit(1);
     }
+    if report_errors > 0 {
+        std::process::exit(2);
+    }
+}
+
+/// The result files asked for beside the text report.
+#[derive(Default)]
+struct Reports {
+    /// `--junit FILE`.
+    junit: Option<PathBuf>,
+    /// `--ktap DIR`.
+    ktap: Option<PathBuf>,
+    /// `--kcidb FILE`.
+    kcidb: Option<PathBuf>,
+}
+
+impl Reports {
+    /// Writes each requested file; says on stderr what could not be
+    /// written (the text report on stdout stays as it is) and returns how
+    /// many failed.
+    fn write(
+        &self,
+        scenarios: &[Scenario],
+        kernel: Option<&kcidb::Kernel>,
+        started: SystemTime,
+        secs: f64,
+        run_id: &str,
+    ) -> usize {
+        let mut errors = 0;
+        let mut check = |what: &str, r: Result<(), String>| {
+            if let Err(e) = r {
+                eprintln!("bench: cannot write the {what}: {e}");
+                errors += 1;
+            }
+        };
+        if let Some(f) = &self.junit {
+            let xml = junit::render(scenarios, started, secs);
+            check(
+                "JUnit report",
+                create_parent(f)
+                    .and_then(|()| std::fs::write(f, xml))
+                    .map_err(|e| format!("{}: {e}", f.display())),
+            );
+        }
+        if let Some(d) = &self.ktap {
+            check(
+                "KTAP files",
+                write_ktap(d, scenarios).map_err(|e| format!("{}: {e}", d.display())),
+            );
+        }
+        if let Some(f) = &self.kcidb {
+            let r = match kernel {
+                Some(k) => kcidb::write(f, k, scenarios, run_id)
+                    .map_err(|e| format!("{}: {e}", f.display())),
+                None => Err("no kernel tree to name as the build".into()),
+            };
+            check("KCIDB submission", r);
+        }
+        errors
+    }
+}
+
+/// Creates the directory a file goes in.
+fn create_parent(f: &Path) -> std::io::Result<()> {
+    match f.parent() {
+        Some(p) if !p.as_os_str().is_empty() => std::fs::create_dir_all(p),
+        _ => Ok(()),
+    }
+}
+
+/// Writes `<dir>/<group>.<name>.ktap` with the KTAP blocks each scenario
+/// printed, all suites in the order printed, for the scenarios that
+/// printed any. The `.ktap` files of an earlier run go first, so the
+/// directory holds this run's and nothing else.
+fn write_ktap(dir: &Path, scenarios: &[Scenario]) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    for e in std::fs::read_dir(dir)?.flatten() {
+        if e.path().extension().is_some_and(|x| x == "ktap") {
+            std::fs::remove_file(e.path())?;
+        }
+    }
+    for s in scenarios.iter().filter(|s| !s.ktap.is_empty()) {
+        let text: String = s.ktap.iter().map(|(_, t)| t.as_str()).collect();
+        std::fs::write(dir.join(format!("{}.ktap", s.file_stem())), text)?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -700,8 +888,10 @@ mod tests {
             image_problems: Vec::new(),
         };
         let v = judge("x", &h, &run);
-        assert!(v[0].passed);
-        assert!(!v[1].passed);
+        assert!(v[0].passed());
+        assert!(!v[1].passed());
+        // Finished, no KTAP for the suite: it did not complete.
+        assert_eq!(v[1].status, Status::Error);
     }
 
     #[test]
@@ -714,7 +904,9 @@ mod tests {
             image_checks: 0,
             image_problems: Vec::new(),
         };
-        assert!(!judge("x", &Header::default(), &run)[0].passed);
+        let v = judge("x", &Header::default(), &run);
+        assert!(!v[0].passed());
+        assert_eq!(v[0].status, Status::Fail);
     }
 
     #[test]
@@ -745,7 +937,121 @@ mod tests {
             image_checks: 0,
             image_problems: Vec::new(),
         };
-        assert!(!judge("x", &h, &run)[1].passed);
+        assert!(!judge("x", &h, &run)[1].passed());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    fn run(status: i32, output: &str, console: &str) -> Run {
+        Run {
+            status,
+            output: output.into(),
+            console: console.into(),
+            secs: 1.0,
+            image_checks: 0,
+            image_problems: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn status_of_scenarios() {
+        let h = Header::default();
+        let st = |r: &Run| judge("x", &h, r)[0].status;
+        assert_eq!(st(&run(0, "BENCH-EXIT 0\n", "")), Status::Pass);
+        // The script failed: the code is faulty.
+        assert_eq!(st(&run(1, "BENCH-EXIT 1\n", "")), Status::Fail);
+        // The script passed, the kernel oopsed (vm-run.sh says 125).
+        assert_eq!(
+            st(&run(125, "BENCH-EXIT 0\n", "WARNING: at x")),
+            Status::Fail
+        );
+        // Timeout, or no exit status and no kernel report: unknown.
+        assert_eq!(st(&run(124, "", "killed at the 5s timeout")), Status::Error);
+        assert_eq!(st(&run(125, "half", "")), Status::Error);
+        assert_eq!(st(&run(-1, "", "")), Status::Error);
+        // A panic ends the guest without an exit status, but says why.
+        assert_eq!(
+            st(&run(125, "", "Kernel panic - not syncing")),
+            Status::Fail
+        );
+        assert_eq!(
+            judge("x", &h, &run(0, "BENCH-EXIT 0\n", ""))[0].secs,
+            Some(1.0)
+        );
+    }
+
+    #[test]
+    fn status_of_self_tests() {
+        let timeout = Header {
+            expect: Some("timeout".into()),
+            ..Default::default()
+        };
+        let st = |h: &Header, r: &Run| judge("x", h, r)[0].status;
+        assert_eq!(
+            st(&timeout, &run(124, "", "killed at the 5s")),
+            Status::Pass
+        );
+        assert_eq!(st(&timeout, &run(0, "BENCH-EXIT 0\n", "")), Status::Fail);
+        let exit3 = Header {
+            expect: Some("exit:3".into()),
+            ..Default::default()
+        };
+        assert_eq!(st(&exit3, &run(3, "BENCH-EXIT 3\n", "")), Status::Pass);
+        assert_eq!(st(&exit3, &run(0, "BENCH-EXIT 0\n", "")), Status::Fail);
+        assert_eq!(st(&exit3, &run(124, "", "")), Status::Error);
+    }
+
+    #[test]
+    fn status_of_kunit_cases() {
+        let h = Header {
+            kunit: vec!["demo".into(), "gone".into()],
+            ..Default::default()
+        };
+        let out = "BENCH-KTAP-BEGIN demo\nKTAP version 1\n    KTAP version 1\n    # Subtest: demo\n    1..3\n    ok 1 first\n    # second: ASSERTION FAILED\n    not ok 2 second\n    ok 3 third # SKIP not here\nnot ok 1 demo\nBENCH-KTAP-END\nBENCH-EXIT 0\n";
+        let v = judge("g::08-k", &h, &run(0, out, ""));
+        let got: Vec<(&str, Status)> = v.iter().map(|v| (v.name.as_str(), v.status)).collect();
+        assert_eq!(
+            got,
+            vec![
+                ("g::08-k", Status::Pass),
+                ("kunit::demo::first", Status::Pass),
+                ("kunit::demo::second", Status::Fail),
+                ("kunit::demo::third", Status::Skip),
+                ("kunit::gone", Status::Error),
+            ]
+        );
+        // The text report counts a skip as ok, as it always has.
+        assert!(v[3].passed());
+        assert_eq!(ktap_blocks(out).len(), 1);
+        assert!(ktap_blocks(out)[0].1.starts_with("KTAP version 1\n"));
+    }
+
+    #[test]
+    fn ktap_files_per_scenario() {
+        let dir = tempdir();
+        std::fs::write(dir.join("old.ktap"), "stale").unwrap();
+        let s = |name: &str, ktap: Vec<(String, String)>| Scenario {
+            name: name.into(),
+            start: UNIX_EPOCH,
+            console: String::new(),
+            ktap,
+            verdicts: Vec::new(),
+        };
+        let two = vec![
+            ("b".into(), "KTAP b\n".into()),
+            ("a".into(), "KTAP a\n".into()),
+        ];
+        write_ktap(&dir, &[s("vfat::08-kunit", two), s("vfat::01-x", vec![])]).unwrap();
+        let mut names: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        assert_eq!(names, vec!["vfat.08-kunit.ktap"]);
+        assert_eq!(
+            std::fs::read_to_string(dir.join("vfat.08-kunit.ktap")).unwrap(),
+            "KTAP b\nKTAP a\n"
+        );
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
