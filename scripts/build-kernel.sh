@@ -23,7 +23,6 @@ done
 variant=${1:-main}
 case $variant in main | debug) ;; *) die "unknown kernel variant '$variant'" "use main or debug" ;; esac
 
-export PATH="$HOME/.cargo/bin:$PATH"
 command -v "clang$LLVM_SUFFIX" >/dev/null && command -v bindgen >/dev/null ||
 	die "the toolchain is not installed" "run scripts/setup-toolchain.sh"
 RUST_LIB_SRC=$(rust_lib_src)

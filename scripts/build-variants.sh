@@ -11,7 +11,6 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 kdir=$1 out=$2
-export PATH="$HOME/.cargo/bin:$PATH"
 mkdir -p "$out"/{abi,vermagic,badcrc}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

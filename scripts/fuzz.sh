@@ -5,7 +5,6 @@
 # Usage: scripts/fuzz.sh [SECONDS]   (default 600; writes fuzz/<date>.log)
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
-export PATH="$HOME/.cargo/bin:$PATH"
 secs=${1:-600}
 command -v cargo-fuzz >/dev/null || { log "installing cargo-fuzz"; cargo install --locked cargo-fuzz; }
 fuzz="$REPO_ROOT/rust_vfat_demo/host/fuzz"

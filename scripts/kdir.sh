@@ -2,7 +2,6 @@
 # SPDX-License-Identifier: GPL-2.0
 # Prints the cached bench kernel tree if it has been built, else nothing.
 . "$(dirname "$0")/lib.sh"
-export PATH="$HOME/.cargo/bin:$PATH"
 d=$(kernel_build_dir "${1:-main}")
 [ -f "$d/.bench-complete" ] && echo "$d"
 exit 0

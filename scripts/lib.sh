@@ -7,6 +7,10 @@ REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 LLVM_SUFFIX="${LLVM_SUFFIX:--19}"
 KERNEL_SERIES="7.3"
 
+# cargo and what `cargo install` put there (bindgen): the one place every
+# script gets them from (the Makefile exports the same for its recipes).
+case ":$PATH:" in *":$HOME/.cargo/bin:"*) ;; *) export PATH="$HOME/.cargo/bin:$PATH" ;; esac
+
 log() { printf '==> %s\n' "$*" >&2; }
 warn() { printf 'warning: %s\n' "$*" >&2; }
 die() {
@@ -98,7 +102,6 @@ kernel_build_dir() {
 # builds (or reuses) the kernel of the given variant and, for "main", the
 # project's modules. Sets KDIR to the kernel build directory.
 prepare() {
-	export PATH="$HOME/.cargo/bin:$PATH"
 	cd "$REPO_ROOT"
 	scripts/setup-toolchain.sh
 	KDIR=$(scripts/build-kernel.sh "${1:-main}")

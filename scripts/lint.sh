@@ -5,7 +5,6 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$REPO_ROOT"
-export PATH="$HOME/.cargo/bin:$PATH"
 kdir=${KDIR:-$(scripts/kdir.sh)}
 [ -n "$kdir" ] || die "no kernel tree for clippy" "run 'make kernel' or pass KDIR="
 

@@ -25,7 +25,6 @@ else
 fi
 
 # bindgen-cli >= 0.71.1 (the kernel's minimum).
-export PATH="$HOME/.cargo/bin:$PATH"
 bindgen_ok() {
 	command -v bindgen >/dev/null || return 1
 	local v

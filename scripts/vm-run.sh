@@ -79,6 +79,7 @@ chmod +x "$stage/sbin/kmod-idled" "$stage/sbin/modprobe-demand"
 echo "IDLE_SECONDS=0" >"$stage/etc/kmod-idled.conf"
 cp "$REPO_ROOT/scripts/guest/run-script" "$stage/bench/run-script"
 cp "$REPO_ROOT/scripts/guest/bench-lib.sh" "$stage/bench/lib.sh"
+cp "$REPO_ROOT/scripts/kernel-problems" "$stage/bench/kernel-problems"
 cp "$script" "$stage/bench/script"
 chmod +x "$stage/init"
 for f in $files; do
@@ -150,9 +151,11 @@ if [ -z "$rc" ]; then
 	show_console "$log"
 	exit 125
 fi
-if grep -qE 'Oops|BUG:|Kernel panic|WARNING:|Call Trace:' "$log"; then
+# What counts as the kernel reporting a problem: one list for the runner,
+# the harness and the guest (scripts/kernel-problems, fixed strings).
+if grep -qFf "$REPO_ROOT/scripts/kernel-problems" "$log"; then
 	echo "vm-run: the kernel reported a problem:" >&2
-	grep -nE 'Oops|BUG:|Kernel panic|WARNING:' "$log" | head -5 >&2
+	grep -nFf "$REPO_ROOT/scripts/kernel-problems" "$log" | head -5 >&2
 	show_console "$log"
 	[ "$rc" = 0 ] && exit 125
 fi

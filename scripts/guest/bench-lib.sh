@@ -29,6 +29,12 @@ must_fail() {
 
 # Checks that the kernel log (since the last dmesg_mark) matches an
 # extended regular expression.
+# Fails if the kernel log holds a report of a problem (the list the runner
+# and the harness use too, scripts/kernel-problems on the host).
+no_kernel_problems() {
+	dmesg | grep -Ff /bench/kernel-problems && fail "the kernel reported a problem"
+	return 0
+}
 dmesg_mark() { DMESG_FROM=$(dmesg | wc -l); }
 dmesg_new() { dmesg | tail -n +$((${DMESG_FROM:-0} + 1)); }
 dmesg_has() {

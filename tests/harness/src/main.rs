@@ -402,9 +402,15 @@ fn finished(run: &Run) -> bool {
     run.status != 124 && run.output.lines().any(|l| l.starts_with("BENCH-EXIT "))
 }
 
+/// What counts as the kernel reporting a problem in its log, one fixed
+/// string per line: the same list `scripts/vm-run.sh` and the guest's
+/// `no_kernel_problems` use.
+const KERNEL_PROBLEMS: &str = include_str!("../../../scripts/kernel-problems");
+
 fn judge(name: &str, h: &Header, run: &Run) -> Vec<Verdict> {
-    let oops = ["Oops", "BUG:", "Kernel panic", "WARNING:", "Call Trace:"]
-        .iter()
+    let oops = KERNEL_PROBLEMS
+        .lines()
+        .filter(|p| !p.is_empty())
         .find(|p| run.console.contains(*p));
     // How a verdict that did not pass is reported: a kernel report means
     // the code is faulty (FAIL) even when the guest died of it; a guest

@@ -32,5 +32,5 @@ echo $dev >$drv/bind || fail "bind failed"
 grep -q '^scsi_id: 7$' "$f" || fail "state after bind lacks the SCSI ID"
 must rmmod rust_ncr810
 loaded rust_ncr810 && fail "still loaded after rmmod"
-dmesg | grep -E 'Oops|BUG:|WARNING:' && fail "the kernel reported a problem"
+no_kernel_problems
 exit 0
