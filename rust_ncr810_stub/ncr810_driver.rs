@@ -474,7 +474,7 @@ impl HostOps for Chip<'_> {
         true
     }
 
-    fn reset(&self, whole_chip: bool) -> bool {
+    fn reset(&self, whole_chip: bool, from_ioctl: bool) -> bool {
         let mut slot = self.slot.lock();
         self.reset_chip_and_bus();
         let taken = slot.active.take();
@@ -483,12 +483,24 @@ impl HostOps for Chip<'_> {
         self.sync_irq();
         dev_warn!(
             self.bar_dev(),
-            "{} reset by the error handler\n",
-            if whole_chip { "chip and bus" } else { "bus" }
+            "{} reset by {}\n",
+            if whole_chip { "chip and bus" } else { "bus" },
+            if from_ioctl {
+                "SG_SCSI_RESET"
+            } else {
+                "the error handler"
+            }
         );
         if let Some(a) = taken {
-            // The error handler owns every command while it runs.
-            a.cmd.give_up();
+            if from_ioctl {
+                // Normal I/O: the midlayer retries a DID_RESET command.
+                let length = a.cmd.info().length;
+                a.cmd
+                    .complete(Outcome::Failed(Failure::BusReset), 0, length, &[]);
+            } else {
+                // The error handler owns every command while it runs.
+                a.cmd.give_up();
+            }
         }
         true
     }
@@ -750,6 +762,7 @@ impl Ncr810Driver {
                         chip,
                         program::MAX_SEGMENTS as u16,
                         MAX_SECTORS,
+                        program::MAX_CDB as u8,
                         identity.scsi_id,
                     )?
                 };

@@ -30,14 +30,26 @@ static int ncr810_eh_abort(struct scsi_cmnd *cmd)
 	return rust_ncr810_eh_abort(chip_of(cmd->device->host), cmd) ? SUCCESS : FAILED;
 }
 
+/*
+ * The error handler runs with every outstanding command in its hands; a
+ * reset asked for by SG_SCSI_RESET on a disk runs while normal I/O may be
+ * in flight, whose command the driver must then complete itself.
+ */
+static bool from_reset_ioctl(const struct scsi_cmnd *cmd)
+{
+	return cmd->submitter == SUBMITTED_BY_SCSI_RESET_IOCTL;
+}
+
 static int ncr810_eh_bus_reset(struct scsi_cmnd *cmd)
 {
-	return rust_ncr810_eh_reset(chip_of(cmd->device->host), false) ? SUCCESS : FAILED;
+	return rust_ncr810_eh_reset(chip_of(cmd->device->host), false, from_reset_ioctl(cmd)) ?
+		       SUCCESS : FAILED;
 }
 
 static int ncr810_eh_host_reset(struct scsi_cmnd *cmd)
 {
-	return rust_ncr810_eh_reset(chip_of(cmd->device->host), true) ? SUCCESS : FAILED;
+	return rust_ncr810_eh_reset(chip_of(cmd->device->host), true, from_reset_ioctl(cmd)) ?
+		       SUCCESS : FAILED;
 }
 
 static const struct scsi_host_template rust_ncr810_template = {
@@ -57,7 +69,7 @@ static const struct scsi_host_template rust_ncr810_template = {
 };
 
 struct Scsi_Host *rust_ncr810_host_alloc(const void *chip, u16 sg_tablesize,
-					 u32 max_sectors, int this_id)
+					 u32 max_sectors, u8 max_cmd_len, int this_id)
 {
 	struct Scsi_Host *shost = scsi_host_alloc(&rust_ncr810_template, sizeof(chip));
 
@@ -66,6 +78,7 @@ struct Scsi_Host *rust_ncr810_host_alloc(const void *chip, u16 sg_tablesize,
 	*(const void **)shost_priv(shost) = chip;
 	shost->sg_tablesize = sg_tablesize;
 	shost->max_sectors = max_sectors;
+	shost->max_cmd_len = max_cmd_len;
 	shost->this_id = this_id;
 	shost->max_id = 8;
 	shost->max_lun = 8;

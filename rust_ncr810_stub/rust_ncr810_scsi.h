@@ -49,7 +49,7 @@ struct rust_ncr810_segment {
 };
 
 struct Scsi_Host *rust_ncr810_host_alloc(const void *chip, u16 sg_tablesize,
-					 u32 max_sectors, int this_id);
+					 u32 max_sectors, u8 max_cmd_len, int this_id);
 int rust_ncr810_host_add(struct Scsi_Host *shost, struct device *dev);
 void rust_ncr810_host_remove(struct Scsi_Host *shost);
 void rust_ncr810_host_put(struct Scsi_Host *shost);
@@ -64,6 +64,6 @@ void rust_ncr810_cmd_done(struct scsi_cmnd *cmd, u32 outcome, u8 status, u32 res
 /* Implemented in Rust (scsi.rs). */
 int rust_ncr810_queue(const void *chip, struct scsi_cmnd *cmd);
 bool rust_ncr810_eh_abort(const void *chip, struct scsi_cmnd *cmd);
-bool rust_ncr810_eh_reset(const void *chip, bool whole_chip);
+bool rust_ncr810_eh_reset(const void *chip, bool whole_chip, bool from_ioctl);
 
 #endif

@@ -55,6 +55,7 @@ extern "C" {
         chip: *const c_void,
         sg_tablesize: u16,
         max_sectors: u32,
+        max_cmd_len: u8,
         this_id: c_int,
     ) -> *mut RawHost;
     fn rust_ncr810_host_add(shost: *mut RawHost, dev: *mut c_void) -> c_int;
@@ -82,9 +83,12 @@ pub(crate) trait HostOps: Sync {
     fn queue(&self, cmd: Command) -> Result<(), Command>;
     /// Takes `cmd` back from the chip if it is running it (error handler).
     fn abort(&self, cmd: *const RawCommand) -> bool;
-    /// Resets the SCSI bus, and with `whole_chip` the chip too; a running
-    /// command is given up (error handler).
-    fn reset(&self, whole_chip: bool) -> bool;
+    /// Resets the SCSI bus, and with `whole_chip` the chip too. A running
+    /// command is given up when the error handler asks (it owns every
+    /// outstanding command), and failed with `DID_RESET` when
+    /// `from_ioctl` (SG_SCSI_RESET: normal I/O goes on around it, and
+    /// nobody else would complete it).
+    fn reset(&self, whole_chip: bool, from_ioctl: bool) -> bool;
 }
 
 /// How a command ended.
@@ -105,7 +109,7 @@ impl Outcome {
             Outcome::Failed(Failure::NoConnect) => 1,
             Outcome::Failed(Failure::BusReset) => 2,
             Outcome::Failed(Failure::Parity) => 3,
-            Outcome::Failed(Failure::Error) => 4,
+            Outcome::Failed(Failure::Overrun | Failure::Error) => 4,
         }
     }
 }
@@ -275,6 +279,9 @@ unsafe impl Sync for Host {}
 
 impl Host {
     /// Allocates a host for `ops`, adds it under `dev` and scans its bus.
+    /// The midlayer sends at most `sg_tablesize` segments, `max_sectors`
+    /// sectors and CDBs of `max_cmd_len` bytes (it fails longer ones
+    /// itself: without the limit, 12).
     ///
     /// # Safety
     ///
@@ -285,6 +292,7 @@ impl Host {
         ops: &crate::Chip<'_>,
         sg_tablesize: u16,
         max_sectors: u32,
+        max_cmd_len: u8,
         this_id: u8,
     ) -> Result<Host> {
         // The entry points below turn it back into the driver's `Chip`.
@@ -292,7 +300,7 @@ impl Host {
         // SAFETY: The template is static; `chip` outlives the host (the
         // caller's guarantee).
         let shost =
-            unsafe { rust_ncr810_host_alloc(chip, sg_tablesize, max_sectors, this_id.into()) };
+            unsafe { rust_ncr810_host_alloc(chip, sg_tablesize, max_sectors, max_cmd_len, this_id.into()) };
         let shost = NonNull::new(shost).ok_or(ENOMEM)?;
         // `Device` is a `#[repr(transparent)]` wrapper of `struct device`.
         let raw_dev = core::ptr::from_ref(dev).cast_mut().cast::<c_void>();
@@ -382,8 +390,12 @@ unsafe extern "C" fn rust_ncr810_eh_abort(chip: *const c_void, cmd: *mut RawComm
 ///
 /// As [`rust_ncr810_queue`].
 #[no_mangle]
-unsafe extern "C" fn rust_ncr810_eh_reset(chip: *const c_void, whole_chip: bool) -> bool {
+unsafe extern "C" fn rust_ncr810_eh_reset(
+    chip: *const c_void,
+    whole_chip: bool,
+    from_ioctl: bool,
+) -> bool {
     // SAFETY: See the function's safety section.
     let ops = unsafe { &*chip.cast::<Ops>() };
-    ops.reset(whole_chip)
+    ops.reset(whole_chip, from_ioctl)
 }

@@ -19,10 +19,10 @@
 //! | [`MSG_OUT`] | the IDENTIFY message |
 //! | [`STATUS`] | the status byte the target sends |
 //! | [`MSG_IN`] | the last message byte received |
-//! | [`BUCKET_BYTE`] | where unexpected data in goes |
 //! | [`CDB`] | the command descriptor block |
 //! | [`PROGRAM`] | the program |
 //! | [`SENSE`] | sense data, for the driver's REQUEST SENSE |
+//! | [`OVERRUN_BUCKET`] | where data in the command has no room for goes |
 
 use crate::chip::{
     dstat,
@@ -45,8 +45,6 @@ pub const MSG_OUT: usize = 0x00;
 pub const STATUS: usize = 0x04;
 /// Offset of the last message-in byte.
 pub const MSG_IN: usize = 0x08;
-/// Offset of the byte data nobody asked for is moved to.
-pub const BUCKET_BYTE: usize = 0x0c;
 /// Offset of the command descriptor block.
 pub const CDB: usize = 0x10;
 /// The longest CDB (16 bytes: READ(16)).
@@ -58,17 +56,31 @@ pub const PROGRAM: usize = 0x20;
 /// stays well under that between two interrupts.
 pub const MAX_SEGMENTS: usize = 64;
 /// Instructions of the program besides the data moves.
-const FIXED_INSNS: usize = 36;
+const FIXED_INSNS: usize = 38;
 /// Offset of the sense data area (for the REQUEST SENSE the driver sends
 /// after a CHECK CONDITION).
 pub const SENSE: usize = PROGRAM + (FIXED_INSNS + MAX_SEGMENTS) * 8;
 /// Bytes of the sense data area (the midlayer's SCSI_SENSE_BUFFERSIZE).
 pub const SENSE_BYTES: usize = 96;
+/// Offset of the overrun bucket: data in that a command has no room for
+/// is drained into it, a block at a time, so that the target reaches its
+/// status and the bus stays in a known state.
+pub const OVERRUN_BUCKET: usize = SENSE + SENSE_BYTES;
+/// Bytes of the overrun bucket: one move drains this much (QEMU hands
+/// data over in chunks of up to 128 KiB; fewer, larger moves keep a long
+/// overrun from spinning the script).
+pub const OVERRUN_BUCKET_BYTES: usize = 512;
 /// Bytes of the buffer the program and its data need.
-pub const BUFFER_BYTES: usize = SENSE + SENSE_BYTES;
+pub const BUFFER_BYTES: usize = OVERRUN_BUCKET + OVERRUN_BUCKET_BYTES;
 
-/// The register the program sets when every data move is done (SCRATCHA0).
+/// The register the program keeps its data state in (SCRATCHA0): 0 while
+/// data moves remain, [`DATA_DONE`] once they are all done, [`OVERRAN`]
+/// once the target sent data beyond them.
 pub const DATA_DONE_REG: u8 = 0x34;
+/// [`DATA_DONE_REG`]: every data move is done.
+pub const DATA_DONE: u8 = 1;
+/// [`DATA_DONE_REG`]: every data move is done and the target sent more.
+pub const OVERRAN: u8 = 2;
 
 /// The vectors of the program's `INT`s (DSPS).
 pub mod vector {
@@ -82,7 +94,7 @@ pub mod vector {
     pub const BAD_RESELECT: u32 = 0x1003;
     /// The chip was selected, or reselected while selecting.
     pub const SELECTED: u32 = 0x1004;
-    /// The target asked for more data than the command has.
+    /// The target asked for more data out than the command has.
     pub const OVERRUN: u32 = 0x1005;
 }
 
@@ -187,6 +199,9 @@ pub enum Failure {
     BusReset,
     /// A parity error (`DID_PARITY`).
     Parity,
+    /// The target sent more data in than the command has room for
+    /// (`DID_ERROR`, as the kernel's sym53c8xx reports it).
+    Overrun,
     /// Anything else: a protocol or chip error (`DID_ERROR`).
     Error,
 }
@@ -225,10 +240,14 @@ pub struct Program {
     data_jump: usize,
     /// Instruction index of the first data move.
     data_start: usize,
+    /// Instruction index of the overrun bucket's move.
+    bucket: usize,
     /// Number of data moves.
     moves: usize,
     /// The first data move not yet finished (after a phase mismatch).
     next_move: usize,
+    /// The bucket took data before a phase change cut its move short.
+    overran: bool,
     /// Bytes of data in all.
     total: u32,
 }
@@ -294,7 +313,7 @@ impl Program {
         const COMPLETE: usize = 27;
         const SELECTED: usize = 31;
         const BUCKET: usize = 32;
-        const DATA: usize = 34;
+        const DATA: usize = 36;
 
         let mut p = [[0u32; 2]; DATA];
         p[SELECT] = scripts::select_atn(cmd.target, at(SELECTED))?;
@@ -311,12 +330,13 @@ impl Program {
         p[6] = scripts::jump(at(BUCKET), Condition::if_phase(Phase::DataIn));
         p[7] = scripts::int(vector::UNEXPECTED_PHASE, Condition::ALWAYS);
         // The data gate: once every move is done, more data in goes to the
-        // bucket, more data out is an overrun.
+        // bucket; more data out is an overrun the driver ends with a reset
+        // (the target would write whatever filler it got to the medium).
         p[DATA_GATE] = scripts::register_to_sfbr(DATA_DONE_REG, RegOp::Or, 0)?;
         p[9] = if data_phase == Phase::DataIn {
-            scripts::jump(at(BUCKET), Condition::if_data(1))
+            scripts::jump(at(BUCKET), Condition::if_data(0).not())
         } else {
-            scripts::int(vector::OVERRUN, Condition::if_data(1))
+            scripts::int(vector::OVERRUN, Condition::if_data(0).not())
         };
         p[DATA_JUMP] = scripts::jump(at(DATA), Condition::ALWAYS);
         p[STATUS_IN] = scripts::block_move(Phase::Status, 1, field(STATUS))?;
@@ -346,12 +366,19 @@ impl Program {
         p[29] = scripts::wait_disconnect();
         p[30] = scripts::int(vector::DONE, Condition::ALWAYS);
         p[SELECTED] = scripts::int(vector::SELECTED, Condition::ALWAYS);
-        // The bucket: a data-in phase the command has no room for. A byte
-        // that arrives is an overrun; a target that is only slow to finish
-        // (QEMU shows data in while a command without data runs) changes
-        // phase, and the phase mismatch goes back to the loop.
-        p[BUCKET] = scripts::block_move(Phase::DataIn, 1, field(BUCKET_BYTE))?;
-        p[33] = scripts::int(vector::OVERRUN, Condition::ALWAYS);
+        // The bucket: a data-in phase the command has no room for. Data
+        // that arrives is drained and marks the command overran, and the
+        // target goes on to its status; a target that is only slow to
+        // finish (QEMU shows data in while a command without data runs)
+        // changes phase, and the phase mismatch goes back to the loop.
+        p[BUCKET] = scripts::block_move(
+            Phase::DataIn,
+            OVERRUN_BUCKET_BYTES as u32,
+            field(OVERRUN_BUCKET),
+        )?;
+        p[33] = scripts::register_update(DATA_DONE_REG, RegOp::Load, OVERRAN)?;
+        p[34] = scripts::jump(at(BUCKET), Condition::when(Phase::DataIn));
+        p[35] = scripts::jump(at(DISPATCH), Condition::ALWAYS);
         for (i, insn) in p.iter().enumerate() {
             put_insn(buf, i, *insn);
         }
@@ -369,7 +396,7 @@ impl Program {
         put_insn(
             buf,
             tail,
-            scripts::register_update(DATA_DONE_REG, RegOp::Load, 1)?,
+            scripts::register_update(DATA_DONE_REG, RegOp::Load, DATA_DONE)?,
         );
         put_insn(
             buf,
@@ -381,8 +408,10 @@ impl Program {
             dispatch: DISPATCH,
             data_jump: DATA_JUMP,
             data_start: DATA,
+            bucket: BUCKET,
             moves: cmd.segments.len(),
             next_move: 0,
+            overran: false,
             total,
         })
     }
@@ -404,7 +433,7 @@ impl Program {
 
     /// Bytes not moved: everything from the first unfinished move on.
     fn residual(&self, buf: &[u8], data_done: u8) -> u32 {
-        if data_done == 1 {
+        if data_done != 0 {
             return 0;
         }
         (self.next_move..self.moves)
@@ -448,6 +477,12 @@ impl Program {
         }
         if irq.dstat & dstat::SIR != 0 {
             return match irq.dsps {
+                // Data the command had no room for was drained: the bus is
+                // in order, the command is not (as sym53c8xx: DID_ERROR).
+                vector::DONE if self.overran || irq.data_done == OVERRAN => Step::Failed {
+                    why: Failure::Overrun,
+                    reset: false,
+                },
                 vector::DONE => Step::Done {
                     status: buf[STATUS],
                     residual: self.residual(buf, irq.data_done),
@@ -474,6 +509,9 @@ impl Program {
                 reset: true,
             };
         };
+        if stopped == self.bucket && irq.dbc & scripts::MAX_MOVE < OVERRUN_BUCKET_BYTES as u32 {
+            self.overran = true;
+        }
         if stopped >= self.data_start && stopped < self.data_start + self.moves {
             let index = stopped - self.data_start;
             let (len, addr) = scripts::block_move_parts(get_insn(buf, stopped));
@@ -558,12 +596,75 @@ mod tests {
         );
         assert_eq!(read(&buf, 1), [0x0e00_0001, BASE + MSG_OUT as u32]);
         assert_eq!(read(&buf, 2), [0x0a00_000a, BASE + CDB as u32]);
-        assert_eq!(read(&buf, 34), [0x0900_1000, 0x2000]);
-        assert_eq!(read(&buf, 35), [0x0900_0200, 0x8000]);
-        assert_eq!(read(&buf, 36), [0x7834_0100, 0]);
-        assert_eq!(read(&buf, 37), [0x8008_0000, p.at(3)]);
+        assert_eq!(read(&buf, 36), [0x0900_1000, 0x2000]);
+        assert_eq!(read(&buf, 37), [0x0900_0200, 0x8000]);
+        assert_eq!(read(&buf, 38), [0x7834_0100, 0]);
+        assert_eq!(read(&buf, 39), [0x8008_0000, p.at(3)]);
         assert_eq!(read(&buf, 30), [0x9808_0000, vector::DONE]);
-        assert_eq!(read(&buf, 32), [0x0900_0001, BASE + BUCKET_BYTE as u32]);
+        // The bucket: a 512-byte move, the overran mark, again while the
+        // target stays in data in, else back to the loop.
+        assert_eq!(
+            read(&buf, 32),
+            [0x0900_0200, BASE + OVERRUN_BUCKET as u32]
+        );
+        assert_eq!(read(&buf, 33), [0x7834_0200, 0]);
+        assert_eq!(read(&buf, 34), [0x810b_0000, p.at(32)]);
+        assert_eq!(read(&buf, 35), [0x8008_0000, p.at(3)]);
+        assert!(BUFFER_BYTES <= 4096);
+    }
+
+    #[test]
+    fn overrun_is_drained_and_fails_without_reset() {
+        let mut buf = [0u8; BUFFER_BYTES];
+        let done = Interrupt {
+            dstat: dstat::SIR,
+            dsps: vector::DONE,
+            data_done: OVERRAN,
+            ..Default::default()
+        };
+        let mut p = two_segment_read(&mut buf);
+        assert_eq!(
+            p.on_interrupt(&mut buf, &done),
+            Step::Failed {
+                why: Failure::Overrun,
+                reset: false
+            }
+        );
+        // The bucket's move took 10 bytes before the target went to status.
+        let mut p = two_segment_read(&mut buf);
+        let cut = Interrupt {
+            sist0: sist0::MA,
+            dsp: p.at(33),
+            dbc: OVERRUN_BUCKET_BYTES as u32 - 10,
+            ..Default::default()
+        };
+        assert_eq!(p.on_interrupt(&mut buf, &cut), Step::Resume(p.at(3)));
+        let done_moves = Interrupt {
+            data_done: DATA_DONE,
+            ..done
+        };
+        assert_eq!(
+            p.on_interrupt(&mut buf, &done_moves),
+            Step::Failed {
+                why: Failure::Overrun,
+                reset: false
+            }
+        );
+        // A target only slow to finish: the bucket took nothing.
+        let mut p = two_segment_read(&mut buf);
+        let slow = Interrupt {
+            dbc: OVERRUN_BUCKET_BYTES as u32,
+            ..cut
+        };
+        assert_eq!(p.on_interrupt(&mut buf, &slow), Step::Resume(p.at(3)));
+        buf[STATUS] = 0;
+        assert_eq!(
+            p.on_interrupt(&mut buf, &done_moves),
+            Step::Done {
+                status: 0,
+                residual: 0
+            }
+        );
     }
 
     #[test]
@@ -593,13 +694,13 @@ mod tests {
         // The target sent 1000 bytes of the first move, then went to status.
         let irq = Interrupt {
             sist0: sist0::MA,
-            dsp: p.at(35),
+            dsp: p.at(37),
             dbc: 4096 - 1000,
             ..Default::default()
         };
         assert_eq!(p.on_interrupt(&mut buf, &irq), Step::Resume(p.at(3)));
-        assert_eq!(read(&buf, 34), [0x0900_0000 | 3096, 0x2000 + 1000]);
-        assert_eq!(read(&buf, 10), [0x8008_0000, p.at(34)]);
+        assert_eq!(read(&buf, 36), [0x0900_0000 | 3096, 0x2000 + 1000]);
+        assert_eq!(read(&buf, 10), [0x8008_0000, p.at(36)]);
         buf[STATUS] = 0;
         let done = Interrupt {
             dstat: dstat::SIR,
@@ -622,7 +723,7 @@ mod tests {
         // The second move found the target in status phase.
         let irq = Interrupt {
             sist0: sist0::MA,
-            dsp: p.at(36),
+            dsp: p.at(38),
             dbc: 512,
             ..Default::default()
         };
@@ -691,7 +792,7 @@ mod tests {
         // A mismatch whose DBC exceeds the move is a chip error.
         let wild = Interrupt {
             sist0: sist0::MA,
-            dsp: p.at(35),
+            dsp: p.at(37),
             dbc: 5000,
             ..Default::default()
         };
