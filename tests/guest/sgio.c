@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sgio: SCSI pass-through from the guest, for the scenarios that send what
+ * the block layer never would.
+ *
+ *   sgio read DEV LEN CDB-BYTE...
+ *       sends the CDB (hex bytes) with a data-in buffer of LEN bytes
+ *       through SG_IO and prints "status S host H driver D resid R";
+ *       exits 0 if the ioctl itself worked, whatever the command's result
+ *   sgio reset DEV device|bus|host
+ *       SG_SCSI_RESET of that kind; exits 0 if the reset succeeded
+ *   sgio --as UID ...
+ *       the same as user and group UID (what any user who may open the
+ *       device can do)
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <scsi/sg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+int main(int argc, char **argv)
+{
+	int fd;
+
+	if (argc > 3 && !strcmp(argv[1], "--as")) {
+		int id = atoi(argv[2]);
+
+		if (setgid(id) || setuid(id)) {
+			perror("setuid");
+			return 1;
+		}
+		argc -= 2;
+		argv += 2;
+	}
+	if (argc < 3) {
+		fprintf(stderr, "usage: see the comment at the top of sgio.c\n");
+		return 2;
+	}
+	fd = open(argv[2], O_RDWR | O_NONBLOCK);
+	if (fd < 0)
+		fd = open(argv[2], O_RDONLY | O_NONBLOCK);
+	if (fd < 0) {
+		perror(argv[2]);
+		return 1;
+	}
+	if (!strcmp(argv[1], "read") && argc >= 5 && argc - 4 <= 16) {
+		unsigned char cdb[16], sense[32];
+		int len = atoi(argv[3]), n = argc - 4;
+		unsigned char *buf = calloc(1, len > 0 ? len : 1);
+		struct sg_io_hdr io;
+
+		for (int i = 0; i < n; i++)
+			cdb[i] = (unsigned char)strtoul(argv[4 + i], NULL, 16);
+		memset(&io, 0, sizeof(io));
+		io.interface_id = 'S';
+		io.dxfer_direction = len > 0 ? SG_DXFER_FROM_DEV : SG_DXFER_NONE;
+		io.cmd_len = n;
+		io.cmdp = cdb;
+		io.dxfer_len = len;
+		io.dxferp = buf;
+		io.mx_sb_len = sizeof(sense);
+		io.sbp = sense;
+		io.timeout = 20000;
+		if (ioctl(fd, SG_IO, &io) < 0) {
+			perror("SG_IO");
+			return 1;
+		}
+		printf("status %d host %d driver %d resid %d\n", io.status, io.host_status,
+		       io.driver_status, io.resid);
+		return 0;
+	}
+	if (!strcmp(argv[1], "reset") && argc == 4) {
+		int kind;
+
+		if (!strcmp(argv[3], "device"))
+			kind = SG_SCSI_RESET_DEVICE;
+		else if (!strcmp(argv[3], "bus"))
+			kind = SG_SCSI_RESET_BUS;
+		else if (!strcmp(argv[3], "host"))
+			kind = SG_SCSI_RESET_HOST;
+		else
+			return 2;
+		if (ioctl(fd, SG_SCSI_RESET, &kind) < 0) {
+			fprintf(stderr, "SG_SCSI_RESET %s: %s\n", argv[3], strerror(errno));
+			return 1;
+		}
+		return 0;
+	}
+	fprintf(stderr, "usage: see the comment at the top of sgio.c\n");
+	return 2;
+}
