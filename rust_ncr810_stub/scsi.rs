@@ -299,8 +299,9 @@ impl Host {
         let chip: *const c_void = core::ptr::from_ref(ops).cast();
         // SAFETY: The template is static; `chip` outlives the host (the
         // caller's guarantee).
-        let shost =
-            unsafe { rust_ncr810_host_alloc(chip, sg_tablesize, max_sectors, max_cmd_len, this_id.into()) };
+        let shost = unsafe {
+            rust_ncr810_host_alloc(chip, sg_tablesize, max_sectors, max_cmd_len, this_id.into())
+        };
         let shost = NonNull::new(shost).ok_or(ENOMEM)?;
         // `Device` is a `#[repr(transparent)]` wrapper of `struct device`.
         let raw_dev = core::ptr::from_ref(dev).cast_mut().cast::<c_void>();

@@ -72,6 +72,8 @@ pub const OVERRUN_BUCKET: usize = SENSE + SENSE_BYTES;
 pub const OVERRUN_BUCKET_BYTES: usize = 512;
 /// Bytes of the buffer the program and its data need.
 pub const BUFFER_BYTES: usize = OVERRUN_BUCKET + OVERRUN_BUCKET_BYTES;
+// One page of coherent memory holds it.
+const _: () = assert!(BUFFER_BYTES <= 4096);
 
 /// The register the program keeps its data state in (SCRATCHA0): 0 while
 /// data moves remain, [`DATA_DONE`] once they are all done, [`OVERRAN`]
@@ -603,14 +605,10 @@ mod tests {
         assert_eq!(read(&buf, 30), [0x9808_0000, vector::DONE]);
         // The bucket: a 512-byte move, the overran mark, again while the
         // target stays in data in, else back to the loop.
-        assert_eq!(
-            read(&buf, 32),
-            [0x0900_0200, BASE + OVERRUN_BUCKET as u32]
-        );
+        assert_eq!(read(&buf, 32), [0x0900_0200, BASE + OVERRUN_BUCKET as u32]);
         assert_eq!(read(&buf, 33), [0x7834_0200, 0]);
         assert_eq!(read(&buf, 34), [0x810b_0000, p.at(32)]);
         assert_eq!(read(&buf, 35), [0x8008_0000, p.at(3)]);
-        assert!(BUFFER_BYTES <= 4096);
     }
 
     #[test]
