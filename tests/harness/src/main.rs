@@ -885,14 +885,7 @@ mod tests {
             kunit: vec!["s".into()],
             ..Default::default()
         };
-        let run = Run {
-            status: 0,
-            output: "BENCH-EXIT 0\n".into(),
-            console: String::new(),
-            secs: 0.0,
-            image_checks: 0,
-            image_problems: Vec::new(),
-        };
+        let run = run(0, "BENCH-EXIT 0\n", "");
         let v = judge("x", &h, &run);
         assert!(v[0].passed());
         assert!(!v[1].passed());
@@ -902,14 +895,7 @@ mod tests {
 
     #[test]
     fn oops_fails_a_passing_script() {
-        let run = Run {
-            status: 0,
-            output: "BENCH-EXIT 0\n".into(),
-            console: "BUG: kernel NULL pointer dereference".into(),
-            secs: 0.0,
-            image_checks: 0,
-            image_problems: Vec::new(),
-        };
+        let run = run(0, "BENCH-EXIT 0\n", "BUG: kernel NULL pointer dereference");
         let v = judge("x", &Header::default(), &run);
         assert!(!v[0].passed());
         assert_eq!(v[0].status, Status::Fail);
@@ -935,14 +921,7 @@ mod tests {
             scsi_image_check: true,
             ..Default::default()
         };
-        let run = Run {
-            status: 0,
-            output: "BENCH-EXIT 0\n".into(),
-            console: String::new(),
-            secs: 0.0,
-            image_checks: 0,
-            image_problems: Vec::new(),
-        };
+        let run = run(0, "BENCH-EXIT 0\n", "");
         assert!(!judge("x", &h, &run)[1].passed());
         let _ = std::fs::remove_dir_all(&dir);
     }
