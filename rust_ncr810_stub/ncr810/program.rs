@@ -52,8 +52,13 @@ pub const MAX_CDB: usize = 16;
 /// Offset of the program.
 pub const PROGRAM: usize = 0x20;
 /// The most scatter-gather segments one command may have. QEMU's model
-/// pauses SCRIPTS after 100 instructions in one run; a program this size
-/// stays well under that between two interrupts.
+/// (7.2.x, with its fix for runaway scripts) pauses SCRIPTS after 100
+/// instructions in one run and resumes them from a timer; if the target
+/// completes a transfer in between, the model takes the paused move for a
+/// short one and raises a phase mismatch that did not happen. All of a
+/// command's moves can run in one go when its data fits QEMU's 128 KiB
+/// transfer chunk (small segments), so the moves and the instructions
+/// around them stay under 100. The kernel's sym53c8xx allows 96.
 pub const MAX_SEGMENTS: usize = 64;
 /// Instructions of the program besides the data moves.
 const FIXED_INSNS: usize = 38;
