@@ -79,6 +79,19 @@ static int open_flags(int argc, char **argv, int i)
 	return O_DIRECT;
 }
 
+/*
+ * Ends a timed run of `kind` called `name`: closes `fd` and prints what it
+ * did (`amount` under `amount_key`) and how long it took.
+ */
+static int run_done(int fd, const char *kind, const char *name, const char *amount_key,
+		    long long amount, uint64_t ns)
+{
+	close(fd);
+	printf("BENCH %s.%s.%s %lld\n", kind, name, amount_key, amount);
+	printf("BENCH %s.%s.ns %llu\n", kind, name, (unsigned long long)ns);
+	return 0;
+}
+
 /* A buffer O_DIRECT accepts (page-aligned), or NULL. */
 static char *aligned_buffer(size_t len)
 {
@@ -285,10 +298,7 @@ int main(int argc, char **argv)
 			perror("read");
 			return 1;
 		}
-		close(fd);
-		printf("BENCH seqread.%s.bytes %lld\n", argv[2], bytes);
-		printf("BENCH seqread.%s.ns %llu\n", argv[2], (unsigned long long)t);
-		return 0;
+		return run_done(fd, "seqread", argv[2], "bytes", bytes, t);
 	}
 	if ((argc == 5 || argc == 6) && !strcmp(argv[1], "seqwrite")) {
 		int fd = open(argv[3], O_WRONLY | open_flags(argc, argv, 5));
@@ -316,11 +326,7 @@ int main(int argc, char **argv)
 			perror("fsync");
 			return 1;
 		}
-		t = now() - t;
-		close(fd);
-		printf("BENCH seqwrite.%s.bytes %lld\n", argv[2], done);
-		printf("BENCH seqwrite.%s.ns %llu\n", argv[2], (unsigned long long)t);
-		return 0;
+		return run_done(fd, "seqwrite", argv[2], "bytes", done, now() - t);
 	}
 	if ((argc == 6 || argc == 7) && !strcmp(argv[1], "randread")) {
 		int fd = open(argv[3], O_RDONLY | open_flags(argc, argv, 6));
@@ -348,11 +354,7 @@ int main(int argc, char **argv)
 				return 1;
 			}
 		}
-		t = now() - t;
-		close(fd);
-		printf("BENCH randread.%s.reads %ld\n", argv[2], n);
-		printf("BENCH randread.%s.ns %llu\n", argv[2], (unsigned long long)t);
-		return 0;
+		return run_done(fd, "randread", argv[2], "reads", n, now() - t);
 	}
 	if (argc == 4 && !strcmp(argv[1], "mkfiles")) {
 		char path[4096];
