@@ -253,8 +253,6 @@ pub struct Program {
     moves: usize,
     /// The first data move not yet finished (after a phase mismatch).
     next_move: usize,
-    /// The bucket took data before a phase change cut its move short.
-    overran: bool,
     /// Bytes of data in all.
     total: u32,
 }
@@ -418,7 +416,6 @@ impl Program {
             bucket: BUCKET,
             moves: cmd.segments.len(),
             next_move: 0,
-            overran: false,
             total,
         })
     }
@@ -486,7 +483,7 @@ impl Program {
             return match irq.dsps {
                 // Data the command had no room for was drained: the bus is
                 // in order, the command is not (as sym53c8xx: DID_ERROR).
-                vector::DONE if self.overran || irq.data_done == OVERRAN => Step::Failed {
+                vector::DONE if irq.data_done == OVERRAN => Step::Failed {
                     why: Failure::Overrun,
                     reset: false,
                 },
@@ -517,7 +514,9 @@ impl Program {
             };
         };
         if stopped == self.bucket && irq.dbc & scripts::MAX_MOVE < OVERRUN_BUCKET_BYTES as u32 {
-            self.overran = true;
+            // The bucket took data before the target changed phase: on to
+            // the instruction that marks the command overran.
+            return Step::Resume(self.at(self.bucket + 1));
         }
         if stopped >= self.data_start && stopped < self.data_start + self.moves {
             let index = stopped - self.data_start;
@@ -633,7 +632,8 @@ mod tests {
                 reset: false
             }
         );
-        // The bucket's move took 10 bytes before the target went to status.
+        // The bucket's move took 10 bytes before the target went to status:
+        // the program goes on at the instruction that marks it overran.
         let mut p = two_segment_read(&mut buf);
         let cut = Interrupt {
             sist0: sist0::MA,
@@ -641,18 +641,11 @@ mod tests {
             dbc: OVERRUN_BUCKET_BYTES as u32 - 10,
             ..Default::default()
         };
-        assert_eq!(p.on_interrupt(&mut buf, &cut), Step::Resume(p.at(3)));
+        assert_eq!(p.on_interrupt(&mut buf, &cut), Step::Resume(p.at(33)));
         let done_moves = Interrupt {
             data_done: DATA_DONE,
             ..done
         };
-        assert_eq!(
-            p.on_interrupt(&mut buf, &done_moves),
-            Step::Failed {
-                why: Failure::Overrun,
-                reset: false
-            }
-        );
         // A target only slow to finish: the bucket took nothing.
         let mut p = two_segment_read(&mut buf);
         let slow = Interrupt {
