@@ -22,21 +22,18 @@ must modprobe scsi_mod
 must modprobe sd_mod
 
 # Loads driver $2 (with parameters $4) and waits for the disk at target 0
-# of its host on PCI device $3: prints the block device, and the elapsed time as a BENCH line
-# under $1 (modprobe's own dependencies, scsi_transport_spi for the C
-# driver, count).
+# of its host on PCI device $3: prints the block device, and the elapsed
+# time as a BENCH line under $1 (modprobe's own dependencies,
+# scsi_transport_spi for the C driver, count).
 probe() {
 	t0=$($F/rvbench now)
 	modprobe "$2" $4 || fail "modprobe $2 $4 failed"
-	_n=1000
-	until _h=$(scsi_host_of "$2" "$3") && [ -n "$(ls /sys/bus/scsi/devices/"$_h":0:0:0/block 2>/dev/null)" ]; do
-		_n=$((_n - 1))
-		[ $_n -gt 0 ] || fail "$2: no disk at target 0 after 10 s"
-		usleep 10000
-	done
+	# The host exists once modprobe returns (the probe adds it).
+	_h=$(scsi_host_of "$2" "$3") || fail "$2: no SCSI host"
+	_d=$(scsi_disk "$_h" 0) || fail "$2: no disk at target 0 after 10 s"
 	t1=$($F/rvbench now)
 	echo "BENCH scsi_probe.$1.run$round.ns $((t1 - t0))" >&2
-	echo "/dev/$(ls /sys/bus/scsi/devices/"$_h":0:0:0/block)"
+	echo "$_d"
 }
 
 step "modprobe to disk ready: rust_ncr810 on $rpci, then sym53c8xx on $cpci"
@@ -55,30 +52,23 @@ if [ "$round" = 1 ]; then
 fi
 
 DRIVERS="rust $cname"
-# Runs are numbered round*10+i: one key per run across the rounds.
-step "sequential O_DIRECT read of the whole disk ($size bytes), $RUNS runs, interleaved"
-for i in $(seq $RUNS); do
-	for d in $DRIVERS; do
-		[ $d = rust ] && dev=$rustdev || dev=$cdev
-		$F/rvbench seqread scsi_$d.run$round$i "$dev" direct || fail "O_DIRECT read of $dev failed"
+# Runs measure $1 ($2 says what) $RUNS times on each driver's disk,
+# interleaved: rvbench MEASURE KEY DISK ARGS..., the keys numbered
+# round*10+i (one key per run across the rounds).
+each_driver() {
+	_m=$1 _what=$2
+	shift 2
+	step "$_what, $RUNS runs, interleaved"
+	for i in $(seq $RUNS); do
+		for d in $DRIVERS; do
+			[ $d = rust ] && dev=$rustdev || dev=$cdev
+			$F/rvbench $_m scsi_$d.run$round$i "$dev" "$@" || fail "$_m of $dev failed"
+		done
 	done
-done
-
-step "$RANDREADS random 4 KiB O_DIRECT reads (seed $SEED), $RUNS runs, interleaved"
-for i in $(seq $RUNS); do
-	for d in $DRIVERS; do
-		[ $d = rust ] && dev=$rustdev || dev=$cdev
-		$F/rvbench randread scsi_$d.run$round$i "$dev" $RANDREADS $SEED direct || fail "random reads of $dev failed"
-	done
-done
-
-step "sequential O_DIRECT write of the whole disk, $RUNS runs, interleaved"
-for i in $(seq $RUNS); do
-	for d in $DRIVERS; do
-		[ $d = rust ] && dev=$rustdev || dev=$cdev
-		$F/rvbench seqwrite scsi_$d.run$round$i "$dev" "$size" direct || fail "O_DIRECT write of $dev failed"
-	done
-done
+}
+each_driver seqread "sequential O_DIRECT read of the whole disk ($size bytes)" direct
+each_driver randread "$RANDREADS random 4 KiB O_DIRECT reads (seed $SEED)" $RANDREADS $SEED direct
+each_driver seqwrite "sequential O_DIRECT write of the whole disk" "$size" direct
 
 step "the two disks hold the same bytes"
 r=$(dd if="$rustdev" bs=1M iflag=direct 2>/dev/null | sha256sum)

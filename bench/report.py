@@ -67,11 +67,13 @@ scsi_kos = {
     'sym53c8xx': os.path.join(kdir, 'mod-install/lib/modules', release,
                               'kernel/drivers/scsi/sym53c8xx_2/sym53c8xx.ko'),
 }
-memory = {}
-for m, path in kos.items():
-    memory[m] = {'ko_bytes': os.path.getsize(path), **sections(path), 'core_size': int(v.get(f'core_size.{m}', 0))}
-scsi_memory = {m: {'ko_bytes': os.path.getsize(path), **sections(path), 'core_size': int(v.get(f'core_size.{m}', 0))}
-               for m, path in scsi_kos.items()}
+def module_memory(m, path):
+    """A module's .ko size, section sizes and the core size the guest read."""
+    return {'ko_bytes': os.path.getsize(path), **sections(path), 'core_size': int(v.get(f'core_size.{m}', 0))}
+
+
+memory = {m: module_memory(m, path) for m, path in kos.items()}
+scsi_memory = {m: module_memory(m, path) for m, path in scsi_kos.items()}
 rust_mem = {k: memory['rust_fat'][k] + memory['rust_vfat'][k] for k in memory['fat']}
 c_mem = {k: memory['fat'][k] + memory['vfat'][k] for k in memory['fat']}
 

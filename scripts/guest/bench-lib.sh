@@ -127,9 +127,10 @@ scsi_host_of() {
 ncr810_scsi_host() { scsi_host_of rust_ncr810 "$@"; }
 
 # The block device of SCSI target $2 (LUN 0) on SCSI host $1: /dev/sdX.
-# Waits up to 10 s: sd probes asynchronously, after the bus scan.
+# Waits up to 10 s, looking every 20 ms (the bench times the wait): sd
+# probes asynchronously, after the bus scan.
 scsi_disk() {
-	_n=100
+	_n=500
 	while [ $_n -gt 0 ]; do
 		if [ -e /sys/bus/scsi/devices/"$1":0:"$2":0 ]; then
 			for b in /sys/bus/scsi/devices/"$1":0:"$2":0/block/*; do
@@ -137,7 +138,7 @@ scsi_disk() {
 			done
 		fi
 		_n=$((_n - 1))
-		usleep 100000
+		usleep 20000
 	done
 	return 1
 }
