@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# Out-of-tree build of the project's Rust modules, plus the bench's targets.
+# Out-of-tree build of the project's Rust modules, plus the project's targets.
 #
 #   make [KDIR=<kernel build tree>] [LLVM=-19]   build every module
 #   make modules_install INSTALL_MOD_PATH=<dir>
@@ -25,7 +25,7 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 
 ifeq ($(origin KDIR),undefined)
 KDIR := $(shell $(PROJECT)/scripts/kdir.sh)
-KDIR_FROM := the bench cache
+KDIR_FROM := the project cache
 else
 KDIR_FROM := KDIR
 endif

@@ -4,8 +4,8 @@
 # boots this script once per round). The first controller goes to
 # rust_ncr810, the second to sym53c8xx (driver_override, set before either
 # module loads). Prints BENCH lines.
-. /bench/lib.sh
-F=/bench/files
+. /vm/lib.sh
+F=/vm/files
 # The round's number, the C driver's name in the BENCH keys (c, or c_qd1
 # for a round with its queue depth at 1), and sym53c8xx's parameters.
 read -r round cname cparams <$F/round

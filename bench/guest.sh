@@ -3,8 +3,8 @@
 # Rust and C run side by side in this one boot, on the same image: rust_vfat
 # through one read-only loop device, the C vfat through another on the same
 # file (two file systems cannot mount one block device at once).
-. /bench/lib.sh
-F=/bench/files
+. /vm/lib.sh
+F=/vm/files
 rf=$(modinfo -n rust_fat) rv=$(modinfo -n rust_vfat) cf=$(modinfo -n fat) cv=$(modinfo -n vfat)
 
 # How many runs of each measure. A cold find+stat of the 10,000-entry

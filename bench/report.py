@@ -243,7 +243,7 @@ md += ["", "| call of `lfn_checksum` (10^6 calls, 5 runs) | ns per call |", "| -
        f"| across the module boundary (rust_fat_callbench → rust_fat) | {f3(cross, 1, '{:.2f}')} |",
        f"| inside rust_fat_callbench (the same code compiled in) | {f3(inmod, 1, '{:.2f}')} |",
        f"| ratio | {fr(res['call_ns_per_call']['ratio_cross_over_in'])} |",
-       "", "| the bench | measured | target |", "| --- | --- | --- |",
+       "", "| the project's own speed | measured | target |", "| --- | --- | --- |",
        f"| cold kernel build | {v.get('kernel.cold_build_s', 0):.0f} s | – |",
        f"| warm full suite (`make check`) | {v.get('suite.warm_s', 0):.0f} s | ≤ 60 s |",
        f"| VM boot to /init (kernel clock) | {f3(boot_init)} ms | – |",

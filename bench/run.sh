@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # The benchmark (README: `make bench`): Rust modules against their C twins
-# in the same VM boot, and the bench's own speed. Writes results.json and
+# in the same VM boot, and the project's own speed. Writes results.json and
 # results.md under target/bench-run/; with --update-readme (make bench
 # UPDATE_README=1) into bench/ instead, and the README's table too.
 # Not a test: nothing here passes or fails on a number.
@@ -29,8 +29,8 @@ mkdir -p "$out"
 mkfs.fat -C "$out/bench.img" 98304 -F 32 -s 1 -n BENCH >/dev/null
 gzip -1 "$out/bench.img"
 
-log "bench: VM run (Rust and C side by side, one boot)"
-BENCH_APPEND="kunit.enable=0" scripts/vm-run.sh --kdir "$kdir" --timeout 2400 --log "$out/console.log" \
+log "harness: VM run (Rust and C side by side, one boot)"
+VM_APPEND="kunit.enable=0" scripts/vm-run.sh --kdir "$kdir" --timeout 2400 --log "$out/console.log" \
 	--files "$data/rvbench $out/bench.img.gz" bench/guest.sh | tee "$out/guest.log"
 
 # The SCSI rows: rust_ncr810 and sym53c8xx on two NCR 53C810s in one boot,
@@ -39,7 +39,7 @@ BENCH_APPEND="kunit.enable=0" scripts/vm-run.sh --kdir "$kdir" --timeout 2400 --
 # (cmd_per_lun=1), rust_ncr810's own (can_queue = 1).
 head -c 64M /dev/urandom >"$out/scsi.img"
 for round in "1 c" "2 c" "3 c" "4 c_qd1 cmd_per_lun=1"; do
-	log "bench: SCSI round ${round%% *} (rust_ncr810 and sym53c8xx, one boot)"
+	log "harness: SCSI round ${round%% *} (rust_ncr810 and sym53c8xx, one boot)"
 	echo "$round" >"$out/round"
 	cp "$out/scsi.img" "$out/scsi-rust.img"
 	cp "$out/scsi.img" "$out/scsi-c.img"
@@ -49,7 +49,7 @@ for round in "1 c" "2 c" "3 c" "4 c_qd1 cmd_per_lun=1"; do
 done
 rm -f "$out/scsi.img" "$out/scsi-rust.img" "$out/scsi-c.img"
 
-log "bench: VM boot to /init (5 boots of an empty script)"
+log "harness: VM boot to /init (5 boots of an empty script)"
 echo 'exit 0' >"$out/empty.sh"
 for i in 1 2 3 4 5; do
 	s=$(date +%s%N)
@@ -60,21 +60,21 @@ for i in 1 2 3 4 5; do
 	echo "BENCH boot.run$i.kernel_to_init_ms $(awk -v t="${t:-0}" 'BEGIN { printf "%d", t * 1000 }')"
 done | tee -a "$out/guest.log"
 
-log "bench: inner loop (touch one .rs, rebuild, boot, that module's scenarios)"
-cargo build --quiet --release -p bench
+log "harness: inner loop (touch one .rs, rebuild, boot, that module's scenarios)"
+cargo build --quiet --release -p harness
 for i in 1 2 3; do
 	touch rust_vfat_demo/rust_vfat.rs
 	s=$(date +%s%N)
 	make -s KDIR="$kdir" >/dev/null
 	m=$(date +%s%N)
-	./target/release/bench --kdir "$kdir" vfat::02-modprobe-stack >/dev/null
+	./target/release/harness --kdir "$kdir" vfat::02-modprobe-stack >/dev/null
 	e=$(date +%s%N)
 	echo "BENCH inner_loop.run$i.build_ms $(((m - s) / 1000000))"
 	echo "BENCH inner_loop.run$i.vm_ms $(((e - m) / 1000000))"
 	echo "BENCH inner_loop.run$i.total_ms $(((e - s) / 1000000))"
 done | tee -a "$out/guest.log"
 
-log "bench: warm full suite (make check)"
+log "harness: warm full suite (make check)"
 s=$(date +%s)
 scripts/check.sh >"$out/check.log" 2>&1 || die "make check failed during the benchmark" "see $out/check.log"
 echo "BENCH suite.warm_s $(($(date +%s) - s))" | tee -a "$out/guest.log"
@@ -93,4 +93,4 @@ else
 	what="$dest/results.json and $dest/results.md (make bench UPDATE_README=1 writes them to bench/ and the README)"
 fi
 python3 bench/report.py $update "$out/guest.log" "$kdir" "$REPO_ROOT" "$(kernel_key main)" "$dest"
-log "bench: wrote $what"
+log "harness: wrote $what"

@@ -48,11 +48,11 @@ fi
 
 build=$(kernel_build_dir "$variant")
 if [ $dry_run = 1 ]; then
-	if [ -f "$build/.bench-complete" ]; then echo "cached $build"; else echo "would build $build"; fi
+	if [ -f "$build/.build-complete" ]; then echo "cached $build"; else echo "would build $build"; fi
 	exit 0
 fi
 [ -n "$config_only" ] && build=$config_only
-if [ -z "$config_only" ] && [ -f "$build/.bench-complete" ]; then
+if [ -z "$config_only" ] && [ -f "$build/.build-complete" ]; then
 	log "kernel ($variant): cached tree $build"
 	echo "$build"
 	exit 0
@@ -74,7 +74,7 @@ fi
 # caller's, so it is only reconfigured.
 [ -n "$config_only" ] || rm -rf "$build"
 mkdir -p "$build"
-frag="$build/bench.fragment"
+frag="$build/kernel.fragment"
 cat "$KERNEL_FRAGMENT" >"$frag"
 [ "$variant" = debug ] && cat "$REPO_ROOT/kernel/debug.fragment" >>"$frag"
 
@@ -130,5 +130,5 @@ log "kernel ($variant): built in $(($(date +%s) - start))s"
 "${mk[@]}" -s INSTALL_MOD_PATH="$build/mod-install" modules_install >"$build/modules_install.log" 2>&1 ||
 	die "installing the kernel's own modules failed" "see $build/modules_install.log"
 
-kernel_key "$variant" >"$build/.bench-complete"
+kernel_key "$variant" >"$build/.build-complete"
 echo "$build"

@@ -17,10 +17,10 @@ rsync -a --delete --exclude /target --exclude /.git "$REPO_ROOT/" "$src/"
 make -s -C "$src" KDIR="$kdir" clean >/dev/null 2>&1 || true
 make -s -C "$src" KDIR="$kdir"
 
-BENCH_DATA=$(scripts/test-data.sh)
-export BENCH_DATA
+TEST_DATA=$(scripts/test-data.sh)
+export TEST_DATA
 
-cargo build --quiet --release -p bench
+cargo build --quiet --release -p harness
 export VM_MEM=1024
 # Under TCG the KASAN kernel runs QEMU's ACPI _PRT method so slowly that
 # ACPICA aborts its loop (AE_AML_LOOP_TIMEOUT) and PCI INTx routing fails;
@@ -38,11 +38,11 @@ export VM_MEM=1024
 # "wild-memory-access in do_raw_spin_lock" under identify_cpu. It hit 1
 # boot in 20 here (and 3 of 27 cases in one check-debug run); with no5lvl
 # the direct map is below that bound whatever the bit says: 0 in 30.
-export BENCH_APPEND="acpi=noirq no5lvl"
+export VM_APPEND="acpi=noirq no5lvl"
 log "debug kernel: scenarios (timeouts x6: KASAN under TCG is slow)"
 # Not vfat::07: its stale modules are built for the main kernel.
-./target/release/bench --kdir "$kdir" --modules "$src" --timeout-scale 6 --jobs 2 \
+./target/release/harness --kdir "$kdir" --modules "$src" --timeout-scale 6 --jobs 2 \
 	vfat::01 vfat::02 vfat::03 vfat::04 vfat::05 vfat::06 vfat::08 realdata badinput ncr810
-./target/release/bench --kdir "$kdir" --modules "$src" --timeout-scale 2 --jobs 1 \
+./target/release/harness --kdir "$kdir" --modules "$src" --timeout-scale 2 --jobs 1 \
 	--scenarios tests/scenarios-debug
 log "check-debug: all passed"

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # The whole test suite (README: `make check`). From a bare machine: installs
 # the toolchain, builds (or reuses) the cached kernel, builds the modules,
-# runs the lint gates, the host tests, the bench's self-tests, and every VM
+# runs the lint gates, the host tests, the build scripts' self-tests, and every VM
 # scenario with its KUnit cases.
 #
 # Usage: scripts/check.sh [--junit FILE] [--ktap DIR] [--kcidb FILE] [FILTER...]
@@ -51,8 +51,8 @@ step "KCIDB validator: kcidb-io in a venv"
 scripts/kcidb-venv.sh >/dev/null
 
 step "test data: FAT images (mkfs.fat + mtools), malformed ones, guest tools, version-check variants"
-BENCH_DATA=$(scripts/test-data.sh --variants "$kdir")
-export BENCH_DATA
+TEST_DATA=$(scripts/test-data.sh --variants "$kdir")
+export TEST_DATA
 
 if [ ${#filters[@]} = 0 ]; then
 	step "lint"
@@ -63,15 +63,15 @@ if [ ${#filters[@]} = 0 ]; then
 	cargo test --quiet --workspace >target/host-tests.log 2>&1 || rc=$?
 	grep -E '^(test result|running|error|failures|---- )' target/host-tests.log || true
 	[ $rc = 0 ] || { cat target/host-tests.log; die "host tests failed" "see the output above"; }
-	step "bench self-tests (host side)"
-	tests/host/bench-selftest.sh
+	step "build-kernel.sh self-tests (host side)"
+	tests/host/build-kernel-test.sh
 fi
 
 step "VM scenarios"
-cargo build --quiet --release -p bench
+cargo build --quiet --release -p harness
 rm -f "$kcidb"
 rc=0
-./target/release/bench --kdir "$kdir" --junit "$junit" --ktap "$ktap" --kcidb "$kcidb" "${filters[@]}" || rc=$?
+./target/release/harness --kdir "$kdir" --junit "$junit" --ktap "$ktap" --kcidb "$kcidb" "${filters[@]}" || rc=$?
 # Failed scenarios still leave their reports, and a submission of failures
 # must be as valid as one of passes: validate either way.
 step "KCIDB submission: validating $kcidb"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# Prints the cached bench kernel tree if it has been built, else nothing.
+# Prints the cached test kernel tree if it has been built, else nothing.
 . "$(dirname "$0")/lib.sh"
 d=$(kernel_build_dir "${1:-main}")
-[ -f "$d/.bench-complete" ] && echo "$d"
+[ -f "$d/.build-complete" ] && echo "$d"
 exit 0

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# Shared helpers for the bench scripts. Sourced, never executed.
+# Shared helpers for the project scripts. Sourced, never executed.
 
 # Everything expensive lives outside the clone, so a fresh clone reuses it.
 CACHE_ROOT="${RFL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/rfl-modules}"
@@ -74,7 +74,7 @@ rust_lib_src() {
 	echo "$CACHE_ROOT/rust-src-$(rustc_version)/usr/lib/rustlib/src/rust/library"
 }
 
-# The Kconfig fragment (RFL_KERNEL_FRAGMENT overrides it, for the bench's
+# The Kconfig fragment (RFL_KERNEL_FRAGMENT overrides it, for the build scripts'
 # own tests).
 KERNEL_FRAGMENT="${RFL_KERNEL_FRAGMENT:-$REPO_ROOT/kernel/config.fragment}"
 

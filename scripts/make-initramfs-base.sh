@@ -16,8 +16,12 @@ key=$({ sha256sum "$busybox" "$kmod" $libs; cat "$0"; } | sha256sum | cut -c1-16
 dir="$CACHE_ROOT/initramfs-base-$key"
 if [ -f "$dir/.complete" ]; then echo "$dir"; exit 0; fi
 
-rm -rf "$dir"
-mkdir -p "$dir"/{bin,sbin,usr/bin,usr/sbin,lib,lib64,proc,sys,dev,tmp,etc,mnt,root,bench}
+# Built aside and renamed into place: parallel VMs may all find it missing.
+final=$dir
+dir=$(mktemp -d "$CACHE_ROOT/initramfs-base-tmp.XXXXXX")
+trap 'rm -rf "$dir"' EXIT
+chmod 755 "$dir"
+mkdir -p "$dir"/{bin,sbin,usr/bin,usr/sbin,lib,lib64,proc,sys,dev,tmp,etc,mnt,root,vm}
 cp "$busybox" "$dir/bin/busybox"
 skip=" insmod rmmod lsmod modprobe modinfo depmod "
 for applet in $("$dir/bin/busybox" --list); do
@@ -37,4 +41,8 @@ echo 'root:x:0:0:root:/root:/bin/sh' >"$dir/etc/passwd"
 echo 'root:x:0:' >"$dir/etc/group"
 ln -sf /proc/mounts "$dir/etc/mtab"
 touch "$dir/.complete"
-echo "$dir"
+# A run that lost the race keeps the winner's copy (same key, same content).
+if ! mv -T "$dir" "$final" 2>/dev/null; then
+	[ -f "$final/.complete" ] || die "cannot create $final" "remove it and run again"
+fi
+echo "$final"

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# Builds the test data under target/bench-data, each piece only when what
+# Builds the test data under target/test-data, each piece only when what
 # makes it changed (a stamp per piece): FAT images (mkfs.fat + mtools) and
 # malformed ones, the static guest tools, and with --variants KDIR the
 # stale/foreign modules of the version-check scenario. Prints the directory.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$REPO_ROOT"
-data="$REPO_ROOT/target/bench-data"
+data="$REPO_ROOT/target/test-data"
 mkdir -p "$data"
 
 fresh() { # name inputs...: true if the stamp of `name` matches its inputs

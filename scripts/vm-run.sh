@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# Boots the bench kernel in QEMU with the project's freshly built modules
+# Boots the test kernel in QEMU with the project's freshly built modules
 # installed under /lib/modules/<release>/ (with depmod), runs a shell script
 # in the guest and returns its output and exit status.
 #
 # Usage: scripts/vm-run.sh [options] SCRIPT
-#   --kdir DIR        kernel build tree (default: the cached bench kernel)
+#   --kdir DIR        kernel build tree (default: the cached test kernel)
 #   --modules DIR     project tree whose modules to install (default: repo)
 #   --modroot DIR     an already staged module tree (scripts/stage-modules.sh)
-#   --files "F..."    host files copied to /bench/files/<name> in the guest
+#   --files "F..."    host files copied to /vm/files/<name> in the guest
 #   --qemu-args "A"   extra QEMU arguments (word-split)
 #   --no-ncr810       leave the default -device lsi53c810 out
 #   --scsi-disks "I.."  attach each image as a SCSI disk on the NCR 53C810,
@@ -16,7 +16,7 @@
 #                     images themselves: copy what must stay); a "+" starts
 #                     the disks of one more NCR 53C810. The guest finds
 #                     "<target> <bytes> <sha256> <controller>" lines in
-#                     /bench/scsi-disks
+#                     /vm/scsi-disks
 #   --timeout SECS    hard limit for the whole guest run (default 120)
 #   --log FILE        where the serial console log goes (default: a temp file)
 #   --output FILE     where the script's output goes too (default: none)
@@ -50,7 +50,7 @@ script=$1
 
 if [ -z "$kdir" ]; then
 	kdir=$(kernel_build_dir main)
-	[ -f "$kdir/.bench-complete" ] || die "no cached bench kernel" "run 'make kernel' (or scripts/build-kernel.sh) first, or pass --kdir"
+	[ -f "$kdir/.build-complete" ] || die "no cached test kernel" "run 'make kernel' (or scripts/build-kernel.sh) first, or pass --kdir"
 fi
 bzimage="$kdir/arch/x86/boot/bzImage"
 [ -f "$bzimage" ] || die "no bzImage in $kdir" "build that kernel tree (make -C <src> O=$kdir bzImage)"
@@ -65,26 +65,28 @@ base=$("$REPO_ROOT/scripts/make-initramfs-base.sh")
 stage="$work/root"
 mkdir -p "$stage"
 cp -a "$base/." "$stage/"
-mkdir -p "$stage/bench/files"
+mkdir -p "$stage/vm/files"
+# /bench is the guest directory's earlier name; scripts may still use it.
+ln -s vm "$stage/bench"
 [ -n "$modroot" ] || modroot=$("$REPO_ROOT/scripts/stage-modules.sh" "$kdir" "$modules" "$work/modroot")
 cp -a "$modroot/lib" "$stage/"
 # sym53c8xx (the C twin) claims the same PCI ID as rust_ncr810: coldplug
 # must pick ours; scenarios that compare load the C driver by name.
 mkdir -p "$stage/etc/modprobe.d"
-echo "blacklist sym53c8xx" >"$stage/etc/modprobe.d/bench.conf"
+echo "blacklist sym53c8xx" >"$stage/etc/modprobe.d/vm.conf"
 cp "$REPO_ROOT/scripts/guest/init" "$stage/init"
 mkdir -p "$stage/sbin" "$stage/run"
 cp "$REPO_ROOT/scripts/guest/kmod-idled" "$REPO_ROOT/scripts/guest/modprobe-demand" "$stage/sbin/"
 chmod +x "$stage/sbin/kmod-idled" "$stage/sbin/modprobe-demand"
 echo "IDLE_SECONDS=0" >"$stage/etc/kmod-idled.conf"
-cp "$REPO_ROOT/scripts/guest/run-script" "$stage/bench/run-script"
-cp "$REPO_ROOT/scripts/guest/bench-lib.sh" "$stage/bench/lib.sh"
-cp "$REPO_ROOT/scripts/kernel-problems" "$stage/bench/kernel-problems"
-cp "$script" "$stage/bench/script"
+cp "$REPO_ROOT/scripts/guest/run-script" "$stage/vm/run-script"
+cp "$REPO_ROOT/scripts/guest/lib.sh" "$stage/vm/lib.sh"
+cp "$REPO_ROOT/scripts/kernel-problems" "$stage/vm/kernel-problems"
+cp "$script" "$stage/vm/script"
 chmod +x "$stage/init"
 for f in $files; do
 	[ -e "$f" ] || die "FILES: no such file $f" "list existing host files, separated by spaces"
-	cp -a "$f" "$stage/bench/files/"
+	cp -a "$f" "$stage/vm/files/"
 done
 
 if [ -n "$scsi_disks" ]; then
@@ -94,7 +96,7 @@ if [ -n "$scsi_disks" ]; then
 		if [ "$d" = + ]; then c=$((c + 1)) n=0; continue; fi
 		[ -f "$d" ] || die "SCSI_DISKS: no such image $d" "list existing disk image files, separated by spaces"
 		[ $n -lt 7 ] || die "SCSI_DISKS: more than 7 disks on one controller" "the 53C810's bus has targets 0-6 (7 is the chip); start another controller with +"
-		echo "$n $(stat -c %s "$d") $(sha256sum <"$d" | cut -d' ' -f1) $c" >>"$stage/bench/scsi-disks"
+		echo "$n $(stat -c %s "$d") $(sha256sum <"$d" | cut -d' ' -f1) $c" >>"$stage/vm/scsi-disks"
 		n=$((n + 1))
 	done
 fi
@@ -107,7 +109,7 @@ qemu=(qemu-system-x86_64 -accel "$accel" -m "${VM_MEM:-512}" -smp 1 -no-reboot -
 	-chardev "file,id=con,path=$log" -serial chardev:con
 	-chardev "file,id=out,path=$work/output.log" -serial chardev:out
 	-kernel "$bzimage" -initrd "$work/initrd.cpio"
-	-append "console=ttyS0 panic=-1 oops=panic loglevel=6 ${BENCH_APPEND:-}")
+	-append "console=ttyS0 panic=-1 oops=panic loglevel=6 ${VM_APPEND:-}")
 # The CPU model the KVM probe booted with; TCG's most complete one.
 if [ "$accel" = kvm ]; then qemu+=(-cpu host); else qemu+=(-cpu max); fi
 [ $ncr810 = 1 ] && qemu+=(-device lsi53c810,id=ncr0)
@@ -131,8 +133,8 @@ qrc=$?
 set -e
 
 [ -n "$output" ] && cp "$work/output.log" "$output"
-[ $quiet = 1 ] || grep -av '^BENCH-EXIT ' "$work/output.log" || true
-[ "$log" = "$work/console.log" ] && [ -n "${BENCH_KEEP_LOG:-}" ] && cp "$log" "$BENCH_KEEP_LOG"
+[ $quiet = 1 ] || grep -av '^VM-EXIT ' "$work/output.log" || true
+[ "$log" = "$work/console.log" ] && [ -n "${VM_KEEP_LOG:-}" ] && cp "$log" "$VM_KEEP_LOG"
 
 show_console() {
 	echo "---- last 60 lines of the console log ($1) ----" >&2
@@ -144,7 +146,7 @@ if [ $qrc = 124 ] || [ $qrc = 137 ]; then
 	show_console "$log"
 	exit 124
 fi
-rc=$(sed -n 's/^BENCH-EXIT \([0-9]*\).*/\1/p' "$work/output.log" | tail -1)
+rc=$(sed -n 's/^VM-EXIT \([0-9]*\).*/\1/p' "$work/output.log" | tail -1)
 if [ -z "$rc" ]; then
 	echo "vm-run: guest ended without reporting an exit status (qemu exit $qrc)" >&2
 	cat "$work/qemu.log" >&2

@@ -1,8 +1,8 @@
 # The demonstration, told in order in the kernel log: the Rust stack and
 # its C twin side by side.
-. /bench/lib.sh
+. /vm/lib.sh
 say() { echo "$*"; echo "demo: $*" >/dev/kmsg; }
-img=/bench/files/fat12-basic.img
+img=/vm/files/fat12-basic.img
 
 say "1. insmod links code into the running kernel; the symbol table fixes up references at load"
 insmod "$(modinfo -n rust_vfat)" 2>&1 | sed 's/^/   /'
@@ -47,7 +47,7 @@ lsmod | grep -cE '^(rust_)?v?fat ' | sed 's/^/   FAT modules loaded 2 s later: /
 echo IDLE_SECONDS=0 >/etc/kmod-idled.conf
 kill -HUP "$(cat /run/kmod-idled.pid)"
 say "8. version checks: a module built for another ABI or kernel is refused"
-V=/bench/files/variants
+V=/vm/files/variants
 insmod $V/abi/rust_fat.ko
 insmod "$(modinfo -n rust_vfat)" 2>&1 | sed 's/^/   /'
 rmmod rust_fat

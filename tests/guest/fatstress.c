@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * fatstress: drives mounts of a FAT file system type from the bench VM and
+ * fatstress: drives mounts of a FAT file system type from the test VM and
  * reports what the kernel answered, by errno name.
  *
  *   fatstress mutate N SEED TYPE IMAGE...

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * rvbench: measurements taken inside the bench VM, printed as
+ * rvbench: measurements taken inside the test VM, printed as
  * "BENCH <key> <value>" lines for bench/run.sh.
  *
  *   rvbench modcycle N NAME A.ko [A2.ko] -- NAME2 B.ko [B2.ko]

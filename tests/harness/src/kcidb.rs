@@ -293,7 +293,7 @@ impl Kernel {
         )
     }
 
-    /// The build id. The bench's cached trees are named by the key of
+    /// The build id. The project's cached trees are named by the key of
     /// everything that changes the build (`kernel-main-<key>`,
     /// scripts/lib.sh), so that name identifies the build across machines;
     /// any other tree is named by its path.
@@ -503,8 +503,8 @@ mod tests {
             "rust_modules.ncr810.scsi_write.image_on_host"
         );
         assert_eq!(
-            test_path("bench::guest-hang"),
-            "rust_modules.bench.guest_hang"
+            test_path("harness::guest-hang"),
+            "rust_modules.harness.guest_hang"
         );
         assert_eq!(
             test_path("kunit::rust_fat_format::parses_boot_sector"),
@@ -555,7 +555,7 @@ mod tests {
     #[test]
     fn validator_accepts_a_submission() {
         let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
-        let dir = std::env::temp_dir().join(format!("bench-kcidb-{}", std::process::id()));
+        let dir = std::env::temp_dir().join(format!("harness-kcidb-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(dir.join("with space")).unwrap();
         let v = |name: &str, status, secs| Verdict {

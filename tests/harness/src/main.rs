@@ -1,33 +1,33 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The bench's test runner.
+//! The project's test runner.
 //!
-//! Boots the bench VM once per scenario (`tests/scenarios/<group>/<name>.sh`)
+//! Boots the test VM once per scenario (`tests/scenarios/<group>/<name>.sh`)
 //! through `scripts/vm-run.sh`, and reports each scenario as one test case,
 //! plus one test case per KUnit case found in the KTAP a scenario printed.
 //! Every verdict comes from what the guest printed: its exit status, its
 //! output and the kernel's console log.
 //!
-//! Scenario headers (comment lines starting with `# bench:`):
+//! Scenario headers (comment lines starting with `# harness:`):
 //! - `timeout=<secs>`: the guest's hard limit (default 120);
 //! - `memory=<MiB>`: guest memory (default 512; files live in its RAM);
 //! - `qemu-args=<args>`: extra QEMU arguments;
 //! - `kernel-args=<args>`: extra kernel command line arguments (after any
-//!   run-wide `BENCH_APPEND`);
+//!   run-wide `VM_APPEND`);
 //! - `no-ncr810`: leave the default NCR 53C810 out;
-//! - `files=<paths>`: files (relative to the repository, or `$BENCH_DATA/..`)
-//!   copied to `/bench/files/`;
+//! - `files=<paths>`: files (relative to the repository, or `$TEST_DATA/..`)
+//!   copied to `/vm/files/`;
 //! - `scsi-disks=<paths>`: disk images (as `files`) attached to the NCR
 //!   53C810 as SCSI targets 0, 1, ...; a `+` starts the disks of one more
 //!   controller; each run gets fresh copies;
 //! - `scsi-image-check`: after the VM has powered off, the harness reads
 //!   each range the guest announced with a line
-//!   `BENCH-SCSI-IMAGE <controller> <target> <offset> <length> <sha256>`
+//!   `VM-SCSI-IMAGE <controller> <target> <offset> <length> <sha256>`
 //!   from its copy of that disk image and requires the SHA-256 the guest
 //!   computed of what it wrote; the scenario must announce at least one;
 //! - `kunit=<suite,...>`: suites whose KTAP the scenario must print between
-//!   `BENCH-KTAP-BEGIN <suite>` and `BENCH-KTAP-END` lines;
-//! - `expect=exit:<n>` / `expect=timeout`: for the bench's self-tests, the
+//!   `VM-KTAP-BEGIN <suite>` and `VM-KTAP-END` lines;
+//! - `expect=exit:<n>` / `expect=timeout`: for the build scripts' self-tests, the
 //!   outcome the scenario must have for the test case to pass.
 //!
 //! Beside the text report, on request: `--junit FILE` (JUnit XML),
@@ -81,7 +81,7 @@ struct Header {
 fn parse_header(text: &str) -> Header {
     let mut h = Header::default();
     for line in text.lines() {
-        let Some(d) = line.strip_prefix("# bench:") else {
+        let Some(d) = line.strip_prefix("# harness:") else {
             continue;
         };
         let d = d.trim();
@@ -118,7 +118,7 @@ struct Run {
     output: String,
     console: String,
     secs: f64,
-    /// The `BENCH-SCSI-IMAGE` ranges checked on the host, and what was
+    /// The `VM-SCSI-IMAGE` ranges checked on the host, and what was
     /// wrong with any of them.
     image_checks: usize,
     image_problems: Vec<String>,
@@ -169,10 +169,10 @@ fn run_vm(root: &Path, script: &Path, h: &Header, opts: &RunOpts, data: &Path) -
         cmd.arg("--qemu-args").arg(&h.qemu_args);
     }
     if !h.kernel_args.is_empty() {
-        let base = std::env::var("BENCH_APPEND").unwrap_or_default();
-        cmd.env("BENCH_APPEND", format!("{base} {}", h.kernel_args));
+        let base = std::env::var("VM_APPEND").unwrap_or_default();
+        cmd.env("VM_APPEND", format!("{base} {}", h.kernel_args));
     }
-    let host_path = |f: &String| match f.strip_prefix("$BENCH_DATA/") {
+    let host_path = |f: &String| match f.strip_prefix("$TEST_DATA/") {
         Some(rest) => data.join(rest),
         None => root.join(f),
     };
@@ -197,7 +197,7 @@ fn run_vm(root: &Path, script: &Path, h: &Header, opts: &RunOpts, data: &Path) -
             return Run {
                 status: -1,
                 output: String::new(),
-                console: format!("bench: cannot copy the SCSI disk {f}: {e}"),
+                console: format!("harness: cannot copy the SCSI disk {f}: {e}"),
                 secs: 0.0,
                 image_checks: 0,
                 image_problems: Vec::new(),
@@ -251,7 +251,7 @@ fn run_vm(root: &Path, script: &Path, h: &Header, opts: &RunOpts, data: &Path) -
     }
 }
 
-/// Checks each `BENCH-SCSI-IMAGE <controller> <target> <offset> <length>
+/// Checks each `VM-SCSI-IMAGE <controller> <target> <offset> <length>
 /// <sha256>` line of the guest's output against the disk image the guest
 /// wrote, after the VM is gone: returns how many ranges were checked and
 /// what did not match.
@@ -259,7 +259,7 @@ fn check_images(output: &str, placed: &BTreeMap<(u32, u32), PathBuf>) -> (usize,
     let mut checked = 0;
     let mut problems = Vec::new();
     for line in output.lines() {
-        let Some(rest) = line.strip_prefix("BENCH-SCSI-IMAGE ") else {
+        let Some(rest) = line.strip_prefix("VM-SCSI-IMAGE ") else {
             continue;
         };
         checked += 1;
@@ -319,7 +319,7 @@ fn sha256_of_range(path: &Path, off: u64, len: u64) -> Result<String, String> {
 }
 
 /// The kernel tree the modules are built against: `--kdir`, else the
-/// bench's cached one (`scripts/kdir.sh`). The reports name it too.
+/// the project's cached one (`scripts/kdir.sh`). The reports name it too.
 fn kernel_tree(root: &Path, opts: &RunOpts) -> Result<String, String> {
     if let Some(k) = &opts.kdir {
         return Ok(k.clone());
@@ -363,7 +363,7 @@ fn tempdir() -> PathBuf {
     };
     static N: AtomicU32 = AtomicU32::new(0);
     let d = std::env::temp_dir().join(format!(
-        "bench-{}-{}",
+        "harness-{}-{}",
         std::process::id(),
         N.fetch_add(1, Ordering::Relaxed)
     ));
@@ -381,9 +381,9 @@ fn ktap_blocks(output: &str) -> Vec<(String, String)> {
     let mut blocks = Vec::new();
     let mut cur: Option<(String, String)> = None;
     for line in output.lines() {
-        if let Some(s) = line.strip_prefix("BENCH-KTAP-BEGIN ") {
+        if let Some(s) = line.strip_prefix("VM-KTAP-BEGIN ") {
             cur = Some((s.trim().to_string(), String::new()));
-        } else if line.starts_with("BENCH-KTAP-END") {
+        } else if line.starts_with("VM-KTAP-END") {
             if let Some(b) = cur.take() {
                 blocks.push(b);
             }
@@ -396,10 +396,10 @@ fn ktap_blocks(output: &str) -> Vec<(String, String)> {
 }
 
 /// Whether the guest ran its script to the end: it reported an exit status
-/// (`BENCH-EXIT`) and was not killed at the timeout. A run that did not
+/// (`VM-EXIT`) and was not killed at the timeout. A run that did not
 /// finish tells nothing about the code, unless the kernel said why.
 fn finished(run: &Run) -> bool {
-    run.status != 124 && run.output.lines().any(|l| l.starts_with("BENCH-EXIT "))
+    run.status != 124 && run.output.lines().any(|l| l.starts_with("VM-EXIT "))
 }
 
 /// What counts as the kernel reporting a problem in its log, one fixed
@@ -458,7 +458,7 @@ fn judge(name: &str, h: &Header, run: &Run) -> Vec<Verdict> {
             Verdict {
                 name: name.to_string(),
                 status: status(
-                    run.status == want && run.output.contains(&format!("BENCH-EXIT {want}")),
+                    run.status == want && run.output.contains(&format!("VM-EXIT {want}")),
                 ),
                 detail: format!("expected exit status {want}; {}", failure_detail()),
                 secs: Some(run.secs),
@@ -481,7 +481,7 @@ fn judge(name: &str, h: &Header, run: &Run) -> Vec<Verdict> {
         verdicts.push(Verdict {
             name: format!("{name}::image-on-host"),
             status: status(false),
-            detail: "the scenario announced no BENCH-SCSI-IMAGE range to check".into(),
+            detail: "the scenario announced no VM-SCSI-IMAGE range to check".into(),
             secs: None,
         });
     } else if run.image_checks > 0 {
@@ -575,7 +575,7 @@ fn main() {
             "--kcidb" => reports.kcidb = args.next().map(PathBuf::from),
             "-h" | "--help" => {
                 println!(
-                    "usage: bench [--jobs N] [--kdir DIR] [--modules DIR] [--scenarios DIR] \
+                    "usage: harness [--jobs N] [--kdir DIR] [--modules DIR] [--scenarios DIR] \
                      [--timeout-scale N] [--list] [--junit FILE] [--ktap DIR] [--kcidb FILE] \
                      [FILTER...]"
                 );
@@ -586,9 +586,9 @@ fn main() {
     }
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
     let root = root.canonicalize().unwrap_or(root);
-    let data = std::env::var_os("BENCH_DATA")
+    let data = std::env::var_os("TEST_DATA")
         .map(PathBuf::from)
-        .unwrap_or_else(|| root.join("target/bench-data"));
+        .unwrap_or_else(|| root.join("target/test-data"));
 
     let mut scenarios = Vec::new();
     let dir = dir_arg
@@ -624,12 +624,12 @@ fn main() {
         return;
     }
     if scenarios.is_empty() {
-        eprintln!("bench: no scenario matches {filters:?}");
+        eprintln!("harness: no scenario matches {filters:?}");
         std::process::exit(2);
     }
     // Longest first (by the durations the last run recorded), so the
     // slow scenarios do not end up alone at the end of the run.
-    let durations_file = root.join("target/bench-durations.txt");
+    let durations_file = root.join("target/harness-durations.txt");
     let mut durations: BTreeMap<String, f64> = std::fs::read_to_string(&durations_file)
         .unwrap_or_default()
         .lines()
@@ -654,11 +654,11 @@ fn main() {
         .ok()
         .map(|k| kcidb::Kernel::probe(Path::new(&k)));
     // Install the modules once for all the guests, not once per guest.
-    let modroot = root.join(format!("target/bench-stage-{}", std::process::id()));
+    let modroot = root.join(format!("target/harness-stage-{}", std::process::id()));
     match stage_modules(&root, &opts, &modroot) {
         Ok(()) => opts.modroot = Some(modroot.clone()),
         Err(e) => {
-            eprintln!("bench: {e}");
+            eprintln!("harness: {e}");
             std::process::exit(2);
         }
     }
@@ -765,7 +765,7 @@ fn main() {
         println!("\n==== FAILED: {name} ====\n{detail}");
     }
     println!(
-        "\nbench result: {}. {} passed; {} failed; finished in {:.1}s",
+        "\nharness result: {}. {} passed; {} failed; finished in {:.1}s",
         if failed.is_empty() { "ok" } else { "FAILED" },
         results.len() - failed.len(),
         failed.len(),
@@ -805,7 +805,7 @@ impl Reports {
         let mut errors = 0;
         let mut check = |what: &str, r: Result<(), String>| {
             if let Err(e) = r {
-                eprintln!("bench: cannot write the {what}: {e}");
+                eprintln!("harness: cannot write the {what}: {e}");
                 errors += 1;
             }
         };
@@ -869,7 +869,7 @@ mod tests {
     #[test]
     fn header_directives() {
         let h = parse_header(
-            "#!/bin/sh\n# bench: timeout=30\n# bench: kunit=a, b\n# bench: no-ncr810\n# bench: qemu-args=-device lsi53c810\n# bench: memory=1024\n# bench: kernel-args=slab_debug=U\n",
+            "#!/bin/sh\n# harness: timeout=30\n# harness: kunit=a, b\n# harness: no-ncr810\n# harness: qemu-args=-device lsi53c810\n# harness: memory=1024\n# harness: kernel-args=slab_debug=U\n",
         );
         assert_eq!(h.timeout, Some(30));
         assert_eq!(h.kunit, vec!["a", "b"]);
@@ -885,7 +885,7 @@ mod tests {
             kunit: vec!["s".into()],
             ..Default::default()
         };
-        let run = run(0, "BENCH-EXIT 0\n", "");
+        let run = run(0, "VM-EXIT 0\n", "");
         let v = judge("x", &h, &run);
         assert!(v[0].passed());
         assert!(!v[1].passed());
@@ -895,7 +895,7 @@ mod tests {
 
     #[test]
     fn oops_fails_a_passing_script() {
-        let run = run(0, "BENCH-EXIT 0\n", "BUG: kernel NULL pointer dereference");
+        let run = run(0, "VM-EXIT 0\n", "BUG: kernel NULL pointer dereference");
         let v = judge("x", &Header::default(), &run);
         assert!(!v[0].passed());
         assert_eq!(v[0].status, Status::Fail);
@@ -911,9 +911,11 @@ mod tests {
         let want = sha256_of_range(&img, 4096, 4096).unwrap();
         let other = sha256_of_range(&img, 0, 4096).unwrap();
         assert_ne!(want, other);
-        let ok = format!("BENCH-SCSI-IMAGE 1 2 4096 4096 {want}\n");
+        let ok = format!("VM-SCSI-IMAGE 1 2 4096 4096 {want}\n");
         assert_eq!(check_images(&ok, &placed), (1, vec![]));
-        let wrong = format!("BENCH-SCSI-IMAGE 1 2 0 4096 {want}\nBENCH-SCSI-IMAGE 0 0 0 1 {want}\nBENCH-SCSI-IMAGE x\n");
+        let wrong = format!(
+            "VM-SCSI-IMAGE 1 2 0 4096 {want}\nVM-SCSI-IMAGE 0 0 0 1 {want}\nVM-SCSI-IMAGE x\n"
+        );
         let (n, problems) = check_images(&wrong, &placed);
         assert_eq!(n, 3);
         assert_eq!(problems.len(), 3);
@@ -921,7 +923,7 @@ mod tests {
             scsi_image_check: true,
             ..Default::default()
         };
-        let run = run(0, "BENCH-EXIT 0\n", "");
+        let run = run(0, "VM-EXIT 0\n", "");
         assert!(!judge("x", &h, &run)[1].passed());
         let _ = std::fs::remove_dir_all(&dir);
     }
@@ -941,14 +943,11 @@ mod tests {
     fn status_of_scenarios() {
         let h = Header::default();
         let st = |r: &Run| judge("x", &h, r)[0].status;
-        assert_eq!(st(&run(0, "BENCH-EXIT 0\n", "")), Status::Pass);
+        assert_eq!(st(&run(0, "VM-EXIT 0\n", "")), Status::Pass);
         // The script failed: the code is faulty.
-        assert_eq!(st(&run(1, "BENCH-EXIT 1\n", "")), Status::Fail);
+        assert_eq!(st(&run(1, "VM-EXIT 1\n", "")), Status::Fail);
         // The script passed, the kernel oopsed (vm-run.sh says 125).
-        assert_eq!(
-            st(&run(125, "BENCH-EXIT 0\n", "WARNING: at x")),
-            Status::Fail
-        );
+        assert_eq!(st(&run(125, "VM-EXIT 0\n", "WARNING: at x")), Status::Fail);
         // Timeout, or no exit status and no kernel report: unknown.
         assert_eq!(st(&run(124, "", "killed at the 5s timeout")), Status::Error);
         assert_eq!(st(&run(125, "half", "")), Status::Error);
@@ -959,7 +958,7 @@ mod tests {
             Status::Fail
         );
         assert_eq!(
-            judge("x", &h, &run(0, "BENCH-EXIT 0\n", ""))[0].secs,
+            judge("x", &h, &run(0, "VM-EXIT 0\n", ""))[0].secs,
             Some(1.0)
         );
     }
@@ -975,13 +974,13 @@ mod tests {
             st(&timeout, &run(124, "", "killed at the 5s")),
             Status::Pass
         );
-        assert_eq!(st(&timeout, &run(0, "BENCH-EXIT 0\n", "")), Status::Fail);
+        assert_eq!(st(&timeout, &run(0, "VM-EXIT 0\n", "")), Status::Fail);
         let exit3 = Header {
             expect: Some("exit:3".into()),
             ..Default::default()
         };
-        assert_eq!(st(&exit3, &run(3, "BENCH-EXIT 3\n", "")), Status::Pass);
-        assert_eq!(st(&exit3, &run(0, "BENCH-EXIT 0\n", "")), Status::Fail);
+        assert_eq!(st(&exit3, &run(3, "VM-EXIT 3\n", "")), Status::Pass);
+        assert_eq!(st(&exit3, &run(0, "VM-EXIT 0\n", "")), Status::Fail);
         assert_eq!(st(&exit3, &run(124, "", "")), Status::Error);
     }
 
@@ -991,7 +990,7 @@ mod tests {
             kunit: vec!["demo".into(), "gone".into()],
             ..Default::default()
         };
-        let out = "BENCH-KTAP-BEGIN demo\nKTAP version 1\n    KTAP version 1\n    # Subtest: demo\n    1..3\n    ok 1 first\n    # second: ASSERTION FAILED\n    not ok 2 second\n    ok 3 third # SKIP not here\nnot ok 1 demo\nBENCH-KTAP-END\nBENCH-EXIT 0\n";
+        let out = "VM-KTAP-BEGIN demo\nKTAP version 1\n    KTAP version 1\n    # Subtest: demo\n    1..3\n    ok 1 first\n    # second: ASSERTION FAILED\n    not ok 2 second\n    ok 3 third # SKIP not here\nnot ok 1 demo\nVM-KTAP-END\nVM-EXIT 0\n";
         let v = judge("g::08-k", &h, &run(0, out, ""));
         let got: Vec<(&str, Status)> = v.iter().map(|v| (v.name.as_str(), v.status)).collect();
         assert_eq!(

@@ -1,14 +1,14 @@
-# bench: files=$BENCH_DATA/fatstress $BENCH_DATA/images/fat12-basic.img $BENCH_DATA/images/fat16-unicode.img $BENCH_DATA/bad
-# bench: timeout=600
+# harness: files=$TEST_DATA/fatstress $TEST_DATA/images/fat12-basic.img $TEST_DATA/images/fat16-unicode.img $TEST_DATA/bad
+# harness: timeout=600
 # On the debug kernel (KASAN, kmemleak, lockdep): load/unload cycles of
 # every module, mounts of good and malformed images with every file read,
 # a mutation stress and concurrent readers, then kmemleak must report
 # nothing that our modules allocated.
 # (KASAN and lockdep findings fail the run through the harness's
 # BUG:/WARNING: check of the console log.)
-. /bench/lib.sh
+. /vm/lib.sh
 K=/sys/kernel/debug/kmemleak
-F=/bench/files
+F=/vm/files
 [ -w $K ] || fail "this kernel has no kmemleak: run it with make check-debug"
 echo scan >$K
 echo clear >$K

@@ -1,4 +1,4 @@
-# bench: files=$BENCH_DATA/bad $BENCH_DATA/images/fat12-basic.img
+# harness: files=$TEST_DATA/bad $TEST_DATA/images/fat12-basic.img
 # Malformed volumes, one defect each (scripts/make-bad-images.py), each with
 # what a rust_vfat mount must do: a broken or unreadable boot sector fails
 # the mount with EINVAL or EIO, as the C driver's does, and one dmesg line
@@ -7,8 +7,8 @@
 # carry (orphaned or mismatched long names, ...) shows the same tree, stat
 # and contents as the C vfat (same-as-C). Then mount options and the
 # read-only policy. The harness fails on any Oops/BUG/WARNING.
-. /bench/lib.sh
-F=/bench/files
+. /vm/lib.sh
+F=/vm/files
 mkdir -p /mnt/r /mnt/c
 must modprobe rust_vfat
 # A directory may contain its parent: look 6 levels deep.

@@ -1,12 +1,12 @@
-# bench: files=$BENCH_DATA/fatstress $BENCH_DATA/images/fat12-basic.img $BENCH_DATA/images/fat16-small.img
-# bench: timeout=600
+# harness: files=$TEST_DATA/fatstress $TEST_DATA/images/fat12-basic.img $TEST_DATA/images/fat16-small.img
+# harness: timeout=600
 # 1000 images mutated from real ones (bit flips, truncations, splices,
 # random slots), each mounted with rust_vfat, walked (readdir, stat, every
 # file read), unmounted: only documented errors, no mount left behind, no
 # stuck module, and the kernel stays clean (the harness also fails on any
 # Oops/BUG/WARNING). Then 8 concurrent readers of one mount agree.
-. /bench/lib.sh
-F=/bench/files
+. /vm/lib.sh
+F=/vm/files
 must modprobe rust_vfat
 before=$(slab_kb)
 must $F/fatstress mutate 1000 "${STRESS_SEED:-1}" rust_vfat $F/fat12-basic.img $F/fat16-small.img

@@ -1,4 +1,4 @@
-# bench: timeout=120
+# harness: timeout=120
 # A directory has several names on vfat: its long name, its 8.3 alias and
 # every spelling that differs only in case. Looking it up through another
 # of them must not rename the dentry it already has: the C vfat's
@@ -8,7 +8,7 @@
 # look up. rust_fat's lookup hands every inode to d_splice_alias, whose
 # __d_unalias moves the directory's dentry to the name just looked up.
 # Compared with the C vfat on the same image.
-. /bench/lib.sh
+. /vm/lib.sh
 mkdir -p /mnt/w /mnt/x /tmp/target
 step "an image with a long-named directory, made by the C vfat"
 dd if=/dev/zero of=/tmp/a.img bs=1k count=1440 2>/dev/null

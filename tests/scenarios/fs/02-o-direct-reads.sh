@@ -1,12 +1,12 @@
-# bench: files=$BENCH_DATA/images/fat12-basic.img $BENCH_DATA/images/fat32-many.img
-# bench: timeout=120
+# harness: files=$TEST_DATA/images/fat12-basic.img $TEST_DATA/images/fat32-many.img
+# harness: timeout=120
 # O_DIRECT reads work on the C vfat (fat_direct_IO: blockdev_direct_IO over
 # fat_get_block) and return the file's bytes; programs that open with
 # O_DIRECT (dd iflag=direct, databases, QEMU's cache=none) must be able to
 # read a rust_vfat volume too. rust_fat_aops has no direct_IO, so the VFS
 # refuses the open with EINVAL.
-. /bench/lib.sh
-F=/bench/files
+. /vm/lib.sh
+F=/vm/files
 must modprobe vfat
 status=0
 for img in fat12-basic fat32-many; do

@@ -1,6 +1,6 @@
-# bench: files=$BENCH_DATA/rcuwalk $BENCH_DATA/images/fat12-basic.img
-# bench: qemu-args=-smp 2
-# bench: timeout=300
+# harness: files=$TEST_DATA/rcuwalk $TEST_DATA/images/fat12-basic.img
+# harness: qemu-args=-smp 2
+# harness: timeout=300
 # Path walks in RCU mode call d_hash/d_compare without holding a reference
 # to the mount or the super block: a walk started from a directory fd of a
 # lazily unmounted volume keeps going after path_init dropped its
@@ -12,8 +12,8 @@
 # rust_fat_core::vfs::d_hash. rcuwalk (tests/guest/rcuwalk.c) repeats
 # mount, open a directory, umount -l, walks from the fd in three threads,
 # close. The C vfat first, as the control; the harness fails on the oops.
-. /bench/lib.sh
-F=/bench/files
+. /vm/lib.sh
+F=/vm/files
 mkdir -p /mnt/r
 cp $F/fat12-basic.img /tmp/i
 losetup -r /dev/loop0 /tmp/i || fail "losetup"

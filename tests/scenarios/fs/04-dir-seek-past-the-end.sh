@@ -1,4 +1,4 @@
-# bench: files=$BENCH_DATA/dirseek $BENCH_DATA/images/fat12-basic.img $BENCH_DATA/images/fat32-many.img
+# harness: files=$TEST_DATA/dirseek $TEST_DATA/images/fat12-basic.img $TEST_DATA/images/fat32-many.img
 # A directory position is the byte offset of a record (the root's 0 and 1
 # are . and ..). getdents from a position past the directory's end reads
 # nothing and leaves the position where it was: the C fat's __fat_readdir
@@ -7,8 +7,8 @@
 # 512 (the directory's size), a position the caller never set. Positions,
 # errors and entry counts compared with the C vfat for the root and
 # subdirectories, at offsets in, at and past the end (odd ones too).
-. /bench/lib.sh
-F=/bench/files
+. /vm/lib.sh
+F=/vm/files
 must modprobe vfat
 status=0
 for img in fat12-basic fat32-many; do

@@ -1,7 +1,7 @@
 # The hardware brings the driver: with the device present and nothing
 # loaded, coldplug (modprobe of each device's modalias) loads rust_ncr810
 # from its pci:v00001000d00000001 alias, and it binds.
-. /bench/lib.sh
+. /vm/lib.sh
 modinfo rust_ncr810 | grep -E '^alias:\s+pci:v00001000d00000001sv\*sd\*bc\*sc\*i\*$' || fail "no PCI alias"
 loaded rust_ncr810 && fail "loaded before coldplug"
 dev=$(ncr810_devices)

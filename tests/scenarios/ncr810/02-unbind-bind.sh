@@ -2,7 +2,7 @@
 # each time; the interrupt count grows by what each probe's self-test and
 # bus scan raise (one INT, one selection time-out per absent target), the
 # same each time.
-. /bench/lib.sh
+. /vm/lib.sh
 must modprobe rust_ncr810
 dev=$(ncr810_devices)
 drv=/sys/bus/pci/drivers/rust_ncr810

@@ -1,8 +1,8 @@
-# bench: timeout=240
-# bench: kernel-args=slab_debug=U
+# harness: timeout=240
+# harness: kernel-args=slab_debug=U
 # rmmod while bound unbinds cleanly, loading again binds again; 50 cycles
 # leave no more live slab objects behind.
-. /bench/lib.sh
+. /vm/lib.sh
 dev=$(ncr810_devices)
 cycle() {
 	modprobe rust_ncr810 || fail "modprobe failed"

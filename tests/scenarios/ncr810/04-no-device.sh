@@ -1,6 +1,6 @@
-# bench: no-ncr810
+# harness: no-ncr810
 # Without the hardware the module loads, binds nothing and unloads cleanly.
-. /bench/lib.sh
+. /vm/lib.sh
 [ -z "$(ncr810_devices)" ] || fail "an NCR 53C810 is present"
 dmesg_mark
 must modprobe rust_ncr810

@@ -1,6 +1,6 @@
-# bench: qemu-args=-device lsi53c810
+# harness: qemu-args=-device lsi53c810
 # With a second controller both bind, each reporting its own BAR.
-. /bench/lib.sh
+. /vm/lib.sh
 set -- $(ncr810_devices)
 [ $# = 2 ] || fail "expected 2 controllers, found $#"
 dmesg_mark

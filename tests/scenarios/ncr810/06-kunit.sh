@@ -1,6 +1,6 @@
-# bench: kunit=rust_ncr810_regs
+# harness: kunit=rust_ncr810_regs
 # The register-map KUnit suite (rust_ncr810_stub/regs.rs) runs at load.
-. /bench/lib.sh
+. /vm/lib.sh
 must modprobe rust_ncr810
 print_ktap rust_ncr810_regs
 exit 0

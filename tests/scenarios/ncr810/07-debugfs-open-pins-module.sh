@@ -2,7 +2,7 @@
 # the kernel crate's debugfs file had no owner: rmmod succeeded with the
 # file open, and closing it oopsed in debugfs's full_proxy_release, which
 # called through the unloaded module's file_operations.
-. /bench/lib.sh
+. /vm/lib.sh
 coldplug_pci
 dev=$(ncr810_devices)
 f=/sys/kernel/debug/rust_ncr810-$dev/state

@@ -1,4 +1,4 @@
-# bench: timeout=180
+# harness: timeout=180
 # Background readers of the debugfs state file while the driver is unbound
 # and bound again, then while the module is removed and loaded again, five
 # times each (issue 12). One reader opens, reads and closes in a loop (cat);
@@ -7,7 +7,7 @@
 # file open across the removal, ENXIO while the module is going. rmmod may
 # be refused while a reader holds the file open ("in use"), and must never
 # oops.
-. /bench/lib.sh
+. /vm/lib.sh
 must modprobe rust_ncr810
 dev=$(ncr810_devices)
 f=/sys/kernel/debug/rust_ncr810-$dev/state

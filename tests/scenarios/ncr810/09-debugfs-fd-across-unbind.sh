@@ -2,7 +2,7 @@
 # gone, so a read fails with EIO (debugfs drained and removed the file) and
 # does not crash; the open file still holds the module until it is closed,
 # and the close is harmless.
-. /bench/lib.sh
+. /vm/lib.sh
 must modprobe rust_ncr810
 dev=$(ncr810_devices)
 f=/sys/kernel/debug/rust_ncr810-$dev/state

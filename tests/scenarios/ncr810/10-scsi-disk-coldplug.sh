@@ -1,10 +1,10 @@
-# bench: scsi-disks=$BENCH_DATA/scsi/random-16m.img
+# harness: scsi-disks=$TEST_DATA/scsi/random-16m.img
 # The hardware brings its driver, and the driver brings the disk: with a
 # disk on the NCR 53C810 and nothing loaded, coldplug loads rust_ncr810,
 # its bus scan finds the disk, coldplug of the SCSI device loads sd_mod,
 # and /dev/sdX has the image's size and, read in full, its SHA-256 (both
 # computed on the host from the image file).
-. /bench/lib.sh
+. /vm/lib.sh
 loaded rust_ncr810 && fail "rust_ncr810 loaded before coldplug"
 loaded sd_mod && fail "sd_mod loaded before coldplug"
 dmesg_mark

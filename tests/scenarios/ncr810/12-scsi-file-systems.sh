@@ -1,5 +1,5 @@
-# bench: scsi-disks=$BENCH_DATA/scsi/fat16.img $BENCH_DATA/scsi/blank-64m.img
-# bench: timeout=180
+# harness: scsi-disks=$TEST_DATA/scsi/fat16.img $TEST_DATA/scsi/blank-64m.img
+# harness: timeout=180
 # Real file systems on disks behind rust_ncr810, and the whole classic
 # story on one line of hardware: the disk appears, rust_ncr810 loads,
 # `mount -t rust_vfat` loads rust_vfat and rust_fat, the files equal what
@@ -7,7 +7,7 @@
 # Target 0 holds a FAT16 volume the host made; target 1 is empty: the
 # guest makes a FAT file system on it with mkdosfs and fills it with the
 # C vfat.
-. /bench/lib.sh
+. /vm/lib.sh
 kmod_idle_after 2
 mkdir -p /mnt/r /mnt/c
 coldplug
@@ -31,7 +31,7 @@ step "a FAT volume made and filled in the guest, through rust_ncr810"
 must mkdosfs -F 16 -n NCR810 "$d1"
 must mount -t vfat "$d1" /mnt/c
 # A tree of real files: the module tree (its build symlinks left out).
-(cd / && find lib/modules bench -type f) >/tmp/tree
+(cd / && find lib/modules vm -type f) >/tmp/tree
 while read -r f; do
 	mkdir -p "/mnt/c/${f%/*}" && cp "/$f" "/mnt/c/$f" || fail "copying $f failed"
 done </tmp/tree

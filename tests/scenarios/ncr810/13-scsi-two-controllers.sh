@@ -1,9 +1,9 @@
-# bench: scsi-disks=$BENCH_DATA/scsi/blank-64m.img $BENCH_DATA/scsi/random-16m.img + $BENCH_DATA/scsi/blank-64m.img
-# bench: timeout=180
+# harness: scsi-disks=$TEST_DATA/scsi/blank-64m.img $TEST_DATA/scsi/random-16m.img + $TEST_DATA/scsi/blank-64m.img
+# harness: timeout=180
 # Two disks on one controller and a second controller with a disk: all
 # four combinations at once (two disks of one host, disks of two hosts)
 # write and read back correctly while the others are busy.
-. /bench/lib.sh
+. /vm/lib.sh
 coldplug
 set -- $(ncr810_devices)
 [ $# = 2 ] || fail "expected 2 controllers, found $#"

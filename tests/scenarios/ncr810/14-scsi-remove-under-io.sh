@@ -1,13 +1,13 @@
-# bench: scsi-disks=$BENCH_DATA/scsi/random-16m.img
-# bench: kernel-args=slab_debug=U
-# bench: timeout=420
+# harness: scsi-disks=$TEST_DATA/scsi/random-16m.img
+# harness: kernel-args=slab_debug=U
+# harness: timeout=420
 # The disk removed from the guest's view and found again by a rescan; a
 # rescan of absent targets finds nothing; rmmod refused while the disk is
 # open (sd holds the host's module); unbind and bind with reads running;
 # then 50 cycles of unbind and bind under a running reader followed by
 # rmmod and modprobe leave no more live slab objects and no interrupt
 # handler behind, and the disk reads as before.
-. /bench/lib.sh
+. /vm/lib.sh
 coldplug
 pci=$(ncr810_devices)
 host=$(ncr810_scsi_host) || fail "no SCSI host of rust_ncr810"

@@ -1,11 +1,11 @@
-# bench: scsi-disks=$BENCH_DATA/scsi/random-16m.img $BENCH_DATA/scsi/blank-64m.img
-# bench: timeout=180
+# harness: scsi-disks=$TEST_DATA/scsi/random-16m.img $TEST_DATA/scsi/blank-64m.img
+# harness: timeout=180
 # The C twin on the same hardware: the disks read through rust_ncr810 and
 # then, after an unbind and a driver_override, through the kernel's own
 # sym53c8xx give the same bytes, including what rust_ncr810 wrote. (The C
 # driver is left bound: its remove path warns about freeing DMA memory
 # under a spinlock, a C-side issue the harness would count as a failure.)
-. /bench/lib.sh
+. /vm/lib.sh
 coldplug
 pci=$(ncr810_devices)
 host=$(ncr810_scsi_host) || fail "no SCSI host of rust_ncr810"

@@ -1,11 +1,11 @@
-# bench: qemu-args=-drive if=none,id=huge,driver=null-co,size=3T,read-zeroes=on -device scsi-hd,bus=ncr0.0,scsi-id=0,drive=huge
-# bench: files=$BENCH_DATA/sgio
+# harness: qemu-args=-drive if=none,id=huge,driver=null-co,size=3T,read-zeroes=on -device scsi-hd,bus=ncr0.0,scsi-id=0,drive=huge
+# harness: files=$TEST_DATA/sgio
 # 16-byte CDBs reach the chip: a 3 TiB disk (QEMU's null-co, zeros) has
 # more sectors than READ CAPACITY(10) and READ(10) can name, so sd sizes
 # it with READ CAPACITY(16) and reads its end with READ(16); both fail
 # with DID_ABORT before the driver sees them if the host does not declare
 # 16-byte commands (the midlayer's default is 12).
-. /bench/lib.sh
+. /vm/lib.sh
 dmesg_mark
 coldplug
 host=$(ncr810_scsi_host) || fail "no SCSI host of rust_ncr810"
@@ -20,7 +20,7 @@ must dd if="$dev" of=/tmp/last bs=1M skip=$(((3 << 20) - 1)) count=1 iflag=direc
 [ "$(stat -c %s /tmp/last)" = 1048576 ] || fail "the read of the last MiB came back short"
 [ "$(tr -d '\0' </tmp/last | wc -c)" = 0 ] || fail "the last MiB is not zeros"
 step "READ(16) of sector 2^32 + 1 through SG_IO"
-r=$(/bench/files/sgio read "$dev" 512 88 00 00 00 00 01 00 00 00 01 00 00 00 01 00 00) || fail "SG_IO failed"
+r=$(/vm/files/sgio read "$dev" 512 88 00 00 00 00 01 00 00 00 01 00 00 00 01 00 00) || fail "SG_IO failed"
 echo "$r"
 [ "$r" = "status 0 host 0 driver 0 resid 0" ] || fail "READ(16) did not complete: $r"
 exit 0

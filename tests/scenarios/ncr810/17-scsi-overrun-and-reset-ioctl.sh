@@ -1,7 +1,7 @@
-# bench: scsi-disks=$BENCH_DATA/scsi/random-16m.img $BENCH_DATA/scsi/blank-64m.img
-# bench: qemu-args=-drive if=none,id=slow,driver=null-co,size=16M,read-zeroes=on,throttling.bps-total=262144 -device scsi-hd,bus=ncr0.0,scsi-id=2,drive=slow
-# bench: files=$BENCH_DATA/sgio
-# bench: timeout=180
+# harness: scsi-disks=$TEST_DATA/scsi/random-16m.img $TEST_DATA/scsi/blank-64m.img
+# harness: qemu-args=-drive if=none,id=slow,driver=null-co,size=16M,read-zeroes=on,throttling.bps-total=262144 -device scsi-hd,bus=ncr0.0,scsi-id=2,drive=slow
+# harness: files=$TEST_DATA/sgio
+# harness: timeout=180
 # What any user who may open a disk can send, and a reset asked for by
 # SG_SCSI_RESET while I/O runs.
 # - Data overrun: an INQUIRY for 255 bytes into a 7-byte buffer, and a
@@ -13,8 +13,8 @@
 #   (256 KiB/s: a 256 KiB command takes a second): the command in flight
 #   is completed with DID_RESET and retried, not left to time out (the
 #   disk's iotmo_cnt stays 0), and reads back right.
-. /bench/lib.sh
-S=/bench/files/sgio
+. /vm/lib.sh
+S=/vm/files/sgio
 coldplug
 host=$(ncr810_scsi_host) || fail "no SCSI host of rust_ncr810"
 d0=$(scsi_disk "$host" 0) || fail "no disk at target 0"

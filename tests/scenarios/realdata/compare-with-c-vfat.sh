@@ -1,6 +1,6 @@
-# bench: files=$BENCH_DATA/images/*.img $BENCH_DATA/fatstress
-# bench: memory=1024
-# bench: timeout=240
+# harness: files=$TEST_DATA/images/*.img $TEST_DATA/fatstress
+# harness: memory=1024
+# harness: timeout=240
 # For every generated image (mkfs.fat + mtools), plus one the kernel's own
 # vfat wrote names outside the BMP into: mounted with rust_vfat and with the
 # C vfat (both -o ro,utf8), and with rust_msdos and the C msdos, the trees
@@ -8,8 +8,8 @@
 # size, uid, gid, nlink, atime, mtime, ctime, blocks, I/O block size, birth
 # time), the SHA-256 of every file, lookups by another case and by the 8.3
 # alias, and statfs.
-. /bench/lib.sh
-F=/bench/files
+. /vm/lib.sh
+F=/vm/files
 mkdir -p /mnt/r /mnt/c /tmp/cmp
 
 step "names outside the BMP, written by the kernel's vfat"

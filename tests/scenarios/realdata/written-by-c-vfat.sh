@@ -1,6 +1,6 @@
-# bench: files=$BENCH_DATA/blank/fat32-48m.img $BENCH_DATA/fatstress
-# bench: memory=1024
-# bench: timeout=300
+# harness: files=$TEST_DATA/blank/fat32-48m.img $TEST_DATA/fatstress
+# harness: memory=1024
+# harness: timeout=300
 # A FAT32 volume the kernel's own C vfat fills in the guest: a directory of
 # 500 long-named entries (the benchmark has 10,000: the C driver's
 # creates scan the directory, quadratic under TCG), a 32 MiB file, two files written interleaved
@@ -8,8 +8,8 @@
 # with rust_vfat and with the C vfat (-o ro,utf8): the same tree in readdir
 # order, stat and contents; through rust_vfat, mmap and sendfile give the
 # same bytes as read; the 32 MiB file equals what was written.
-. /bench/lib.sh
-F=/bench/files
+. /vm/lib.sh
+F=/vm/files
 img=$F/fat32-48m.img
 mkdir -p /mnt/r /mnt/c
 step "the C vfat writes the volume"

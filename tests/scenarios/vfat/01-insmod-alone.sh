@@ -1,6 +1,6 @@
 # insmod of the consumer without its exporter fails on the missing symbols
 # and leaves nothing behind.
-. /bench/lib.sh
+. /vm/lib.sh
 ko=$(modinfo -n rust_vfat)
 dmesg_mark
 step "insmod $ko without rust_fat"

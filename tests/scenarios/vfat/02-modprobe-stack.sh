@@ -1,5 +1,5 @@
 # modprobe resolves the stack from depmod's list: rust_fat first.
-. /bench/lib.sh
+. /vm/lib.sh
 step "modinfo shows the dependency"
 modinfo rust_vfat | grep -E '^depends:\s+rust_fat$' || fail "modinfo rust_vfat: no 'depends: rust_fat'"
 modinfo rust_vfat | grep -E '^alias:\s+fs-rust_vfat$' || fail "no fs-rust_vfat alias"

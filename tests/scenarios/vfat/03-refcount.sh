@@ -1,9 +1,9 @@
-# bench: files=$BENCH_DATA/images/fat12-basic.img
+# harness: files=$TEST_DATA/images/fat12-basic.img
 # A module in use cannot be unloaded: the core while a namespace layer is
 # loaded, a namespace layer while one of its file systems is mounted, and
 # after a lazy unmount while a file of it is still open.
-. /bench/lib.sh
-img=/bench/files/fat12-basic.img
+. /vm/lib.sh
+img=/vm/files/fat12-basic.img
 mkdir -p /mnt/r
 losetup -r /dev/loop0 $img || fail "losetup failed"
 must modprobe rust_vfat

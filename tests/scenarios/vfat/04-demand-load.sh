@@ -1,9 +1,9 @@
-# bench: files=$BENCH_DATA/images/fat12-basic.img
+# harness: files=$TEST_DATA/images/fat12-basic.img
 # The kernel loads file systems on demand: mount -t rust_vfat with nothing
 # loaded makes it request fs-rust_vfat, and modprobe loads rust_fat then
 # rust_vfat; the same for rust_msdos, and for the C twins vfat and msdos.
-. /bench/lib.sh
-img=/bench/files/fat12-basic.img
+. /vm/lib.sh
+img=/vm/files/fat12-basic.img
 for m in rust_vfat rust_msdos rust_fat vfat msdos fat; do
 	loaded $m && fail "$m loaded before the test"
 done

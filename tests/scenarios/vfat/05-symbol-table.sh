@@ -1,7 +1,7 @@
-# bench: files=$BENCH_DATA/images/fat12-basic.img
+# harness: files=$TEST_DATA/images/fat12-basic.img
 # rust_fat's exports enter the kernel symbol table attributed to [rust_fat],
 # rust_vfat's calls are fixed up to them at load, and they leave with it.
-. /bench/lib.sh
+. /vm/lib.sh
 sym=fat_disk6format12lfn_checksum
 grep -q "$sym" /proc/kallsyms && fail "symbol present before loading"
 must modprobe rust_vfat
@@ -14,7 +14,7 @@ dmesg | grep -E 'rust_vfat: loaded: file system rust_vfat registered over rust_f
 	fail "rust_vfat's init call across the module boundary is not in dmesg"
 step "a volume mounted through the exported API"
 mkdir -p /mnt/r
-losetup -r /dev/loop0 /bench/files/fat12-basic.img || fail "losetup failed"
+losetup -r /dev/loop0 /vm/files/fat12-basic.img || fail "losetup failed"
 must mount -t rust_vfat /dev/loop0 /mnt/r
 ls -la /mnt/r
 [ -f /mnt/r/README.TXT ] || fail "README.TXT not found in the mounted volume"

@@ -1,11 +1,11 @@
-# bench: timeout=300
-# bench: files=$BENCH_DATA/images/fat16-small.img
-# bench: kernel-args=slab_debug=U
+# harness: timeout=300
+# harness: files=$TEST_DATA/images/fat16-small.img
+# harness: kernel-args=slab_debug=U
 # Each exit path says what it released; 100 cycles of load, mount, read
 # every file, unmount and unload leave no more live slab objects behind.
-. /bench/lib.sh
+. /vm/lib.sh
 mkdir -p /mnt/r
-losetup -r /dev/loop0 /bench/files/fat16-small.img || fail "losetup failed"
+losetup -r /dev/loop0 /vm/files/fat16-small.img || fail "losetup failed"
 cycle() {
 	mount -t rust_vfat /dev/loop0 /mnt/r &&
 		find /mnt/r -type f -exec cat {} + >/dev/null &&

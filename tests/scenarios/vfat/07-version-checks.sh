@@ -1,10 +1,10 @@
-# bench: files=$BENCH_DATA/variants
+# harness: files=$TEST_DATA/variants
 # The kernel checks versions at load: a consumer built against another
 # exporter ABI is refused by modversions CRC, a module whose vermagic names
 # another kernel is refused unless forced (which taints), and a module whose
 # CRC for a kernel symbol is wrong is refused.
-. /bench/lib.sh
-V=/bench/files/variants
+. /vm/lib.sh
+V=/vm/files/variants
 vfat=$(modinfo -n rust_vfat)
 
 step "rust_vfat against an exporter with a different ABI"

@@ -1,6 +1,6 @@
-# bench: kunit=rust_fat_format,rust_vfat_names,rust_msdos_names
+# harness: kunit=rust_fat_format,rust_vfat_names,rust_msdos_names
 # The KUnit suites inside the three modules run at load.
-. /bench/lib.sh
+. /vm/lib.sh
 must modprobe rust_vfat
 must modprobe rust_msdos
 print_ktap rust_fat_format

@@ -1,13 +1,13 @@
-# bench: files=$BENCH_DATA/images/fat12-basic.img
-# bench: timeout=90
+# harness: files=$TEST_DATA/images/fat12-basic.img
+# harness: timeout=90
 # Unloading when no longer needed, as kerneld did: kmod-idled (started by
 # the VM's init) removes the modules the kernel loaded on demand for a
 # mount once they have been unused for IDLE_SECONDS; never while mounted,
 # never a module loaded explicitly.
-. /bench/lib.sh
+. /vm/lib.sh
 kmod_idle_after 2
 mkdir -p /mnt/r
-losetup -r /dev/loop0 /bench/files/fat12-basic.img || fail "losetup failed"
+losetup -r /dev/loop0 /vm/files/fat12-basic.img || fail "losetup failed"
 step "mount -t rust_vfat loads the stack on demand"
 must mount -t rust_vfat /dev/loop0 /mnt/r
 grep -qx rust_vfat /run/kmod-demand || fail "the demand load of rust_vfat was not noted"

@@ -1,6 +1,6 @@
-# bench: no-ncr810
+# harness: no-ncr810
 # The documented switch leaves the default controller out.
-. /bench/lib.sh
+. /vm/lib.sh
 if grep -l 'PCI_ID=1000:0001' /sys/bus/pci/devices/*/uevent; then
 	fail "a 1000:0001 device is present although no-ncr810 was given"
 fi

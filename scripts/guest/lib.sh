@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# Helpers for scripts run in the bench VM: `. /bench/lib.sh`.
+# Helpers for scripts run in the test VM: `. /vm/lib.sh`.
 # Every check reads the running kernel (exit codes, dmesg, /proc, /sys).
 
 # Prints a failure with the end of the kernel log and exits 1.
@@ -32,7 +32,7 @@ must_fail() {
 # Fails if the kernel log holds a report of a problem (the list the runner
 # and the harness use too, scripts/kernel-problems on the host).
 no_kernel_problems() {
-	dmesg | grep -Ff /bench/kernel-problems && fail "the kernel reported a problem"
+	dmesg | grep -Ff /vm/kernel-problems && fail "the kernel reported a problem"
 	return 0
 }
 dmesg_mark() { DMESG_FROM=$(dmesg | wc -l); }
@@ -52,9 +52,9 @@ refcount() { awk -v m="$1" '$1 == m { print $3 }' /proc/modules; }
 print_ktap() {
 	f=/sys/kernel/debug/kunit/$1/results
 	[ -r "$f" ] || { echo "no KTAP for suite $1"; return 1; }
-	echo "BENCH-KTAP-BEGIN $1"
+	echo "VM-KTAP-BEGIN $1"
 	cat "$f"
-	echo "BENCH-KTAP-END"
+	echo "VM-KTAP-END"
 }
 
 # Slab memory in kB, from /proc/meminfo.
@@ -127,7 +127,7 @@ scsi_host_of() {
 ncr810_scsi_host() { scsi_host_of rust_ncr810 "$@"; }
 
 # The block device of SCSI target $2 (LUN 0) on SCSI host $1: /dev/sdX.
-# Waits up to 10 s, looking every 20 ms (the bench times the wait): sd
+# Waits up to 10 s, looking every 20 ms (the benchmark times the wait): sd
 # probes asynchronously, after the bus scan.
 scsi_disk() {
 	_n=500
@@ -152,15 +152,15 @@ kmod_idle_after() {
 
 # What the host said of SCSI disk image $1 (target number) on controller
 # $2 (default 0, the first): its size in bytes and its SHA-256, from
-# /bench/scsi-disks (written by vm-run.sh).
-scsi_image_size() { awk -v t="$1" -v c="${2:-0}" '$1 == t && $4 == c { print $2 }' /bench/scsi-disks; }
-scsi_image_sha() { awk -v t="$1" -v c="${2:-0}" '$1 == t && $4 == c { print $3 }' /bench/scsi-disks; }
+# /vm/scsi-disks (written by vm-run.sh).
+scsi_image_size() { awk -v t="$1" -v c="${2:-0}" '$1 == t && $4 == c { print $2 }' /vm/scsi-disks; }
+scsi_image_sha() { awk -v t="$1" -v c="${2:-0}" '$1 == t && $4 == c { print $3 }' /vm/scsi-disks; }
 
 # Asks the harness to check, after the VM has powered off, that LENGTH
 # bytes at OFFSET of the image of SCSI target $2 on controller $1 have the
 # SHA-256 $5 (scenario header `scsi-image-check`).
 # Usage: scsi_image_expect CONTROLLER TARGET OFFSET LENGTH SHA256
-scsi_image_expect() { echo "BENCH-SCSI-IMAGE $1 $2 $3 $4 $5"; }
+scsi_image_expect() { echo "VM-SCSI-IMAGE $1 $2 $3 $4 $5"; }
 
 # The PCI addresses of the NCR 53C810s present.
 ncr810_devices() {
@@ -220,7 +220,7 @@ cycles_with() {
 # dropped and again after a second for what is freed after an RCU grace
 # period or by a worker: "<count> <cache> < <caller> < ..." lines (six
 # frames; addresses in unloaded modules become "?"), plus "<kB> slab-kB".
-# Needs the slab_debug=U kernel argument (header `# bench:
+# Needs the slab_debug=U kernel argument (header `# harness:
 # kernel-args=slab_debug=U`): sites, not the Slab: total, because slab pages
 # held by per-CPU sheaves and partial slabs move by tens of kB between two
 # readings with no object leaked.
@@ -268,7 +268,7 @@ check_slab_sites() {
 
 # Everything a mounted FAT volume shows, in readdir order, into a file: stat
 # of every entry (type, mode, size, uid, gid, nlink, atime, mtime, ctime,
-# blocks, I/O block size), statx birth times (with /bench/files/fatstress),
+# blocks, I/O block size), statx birth times (with /vm/files/fatstress),
 # the SHA-256 of every file, statfs; errors met on the way included. The
 # depth is bounded (FS_SNAPSHOT_DEPTH, default 32): a damaged volume's
 # directory may contain its parent.
@@ -276,7 +276,7 @@ check_slab_sites() {
 fs_snapshot() {
 	_d=${FS_SNAPSHOT_DEPTH:-32}
 	(cd "$1" && find . -maxdepth "$_d" -exec stat -c '%n %F %a %s %u %g %h %X %Y %Z %b %o' {} + &&
-		if [ -x /bench/files/fatstress ]; then find . -maxdepth "$_d" -exec /bench/files/fatstress btime {} +; fi &&
+		if [ -x /vm/files/fatstress ]; then find . -maxdepth "$_d" -exec /vm/files/fatstress btime {} +; fi &&
 		find . -maxdepth "$_d" -type f -exec sha256sum {} + &&
 		stat -f -c 'statfs %t %S %b %f %a %l' .) >"$2" 2>&1
 }

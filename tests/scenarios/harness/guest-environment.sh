@@ -1,6 +1,6 @@
 # The guest runs the real kmod tools, has the project's modules installed
 # with depmod, and has the default NCR 53C810 attached.
-. /bench/lib.sh
+. /vm/lib.sh
 step "kmod's tools, not busybox's applets"
 modprobe --version | grep -q '^kmod version' || fail "modprobe is not kmod's"
 insmod --version 2>&1 | grep -q 'kmod' || fail "insmod is not kmod's"

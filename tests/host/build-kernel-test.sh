@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# The bench's own host-side tests: a fragment option Kconfig drops fails
+# The build scripts' host-side tests: a fragment option Kconfig drops fails
 # the kernel step by name; a changed cache key means a rebuild elsewhere.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
