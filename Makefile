@@ -2,8 +2,12 @@
 #
 # Out-of-tree build of the project's Rust modules, plus the project's targets.
 #
-#   make [KDIR=<kernel build tree>] [LLVM=-19]   build every module
+#   make [KDIR=<kernel build tree>] [LLVM=-19] [MO=<dir>]
+#                                                build every module, outside the
+#                                                sources (Kbuild's MO=; default
+#                                                target/kbuild/<tree>-<hash>)
 #   make modules_install INSTALL_MOD_PATH=<dir>
+#   make modules-dir                             print where the modules are
 #   make clean
 #   make demo                                    the demonstration (README)
 #   make check [T=<scenario>]                    the whole test suite (README)
@@ -31,7 +35,13 @@ KDIR_FROM := KDIR
 endif
 RUST_LIB_SRC ?= $(shell bash -c '. $(PROJECT)/scripts/lib.sh && d=$$(rust_lib_src) && [ -f $$d/core/src/lib.rs ] && echo $$d')
 
-KBUILD_ARGS := -C $(KDIR) M=$(PROJECT) LLVM=$(LLVM) $(if $(RUST_LIB_SRC),RUST_LIB_SRC=$(RUST_LIB_SRC))
+# Objects and modules go outside the sources (Kbuild's MO=), one directory
+# per kernel tree: builds against several kernels (main, debug, a variant,
+# clippy's) live side by side and the source tree stays as git has it.
+KBUILD_OUT := $(PROJECT)/target/kbuild
+MO ?= $(KBUILD_OUT)/$(notdir $(KDIR))-$(shell printf '%s' '$(abspath $(KDIR))' | sha256sum | cut -c1-8)
+
+KBUILD_ARGS := -C $(KDIR) M=$(PROJECT) MO=$(MO) LLVM=$(LLVM) $(if $(RUST_LIB_SRC),RUST_LIB_SRC=$(RUST_LIB_SRC))
 
 # Targets that need a Rust-enabled kernel build tree check it first, so a bad
 # KDIR gives one clear line instead of a page of Kbuild errors.
@@ -46,25 +56,31 @@ define check_kdir
 		echo "error: KDIR=$(KDIR) has no Module.symvers: build that kernel first (make -C <src> O=$(KDIR))" >&2; exit 2; fi
 endef
 
-.PHONY: all modules modules_install clean demo check vm-run kernel setup lint host-test rust-analyzer
+.PHONY: all modules modules-dir modules_install clean demo check vm-run kernel setup lint host-test rust-analyzer
+
+# Kbuild refuses MO= while the sources hold an in-tree build (its
+# modules.order): one left by an older checkout is cleaned by Kbuild itself.
+define clean_in_tree_build
+	@if [ -f "$(PROJECT)/modules.order" ]; then \
+		echo "  CLEAN   the in-tree build of an earlier version (modules now go to $(MO))"; \
+		$(MAKE) -s -C $(KDIR) M=$(PROJECT) clean; fi
+endef
 
 all modules:
 	$(check_kdir)
+	$(clean_in_tree_build)
 	$(MAKE) $(KBUILD_ARGS) modules
-	@$(PROJECT)/scripts/check-symvers.sh $(PROJECT)/Module.symvers $(KDIR)
+	@$(PROJECT)/scripts/check-symvers.sh $(MO)/Module.symvers $(KDIR)
+	@echo "  MODULES $(MO)"
+
+modules-dir:
+	@echo "$(MO)"
 
 modules_install: modules
 	$(MAKE) $(KBUILD_ARGS) modules_install
 
 clean:
-	@if [ -n "$(KDIR)" ] && [ -f "$(KDIR)/Makefile" ]; then \
-		$(MAKE) $(KBUILD_ARGS) clean; \
-	else \
-		find $(PROJECT)/rust_vfat_demo $(PROJECT)/rust_ncr810_stub \( -name '*.o' -o -name '*.ko' -o -name '*.mod' \
-			-o -name '*.mod.c' -o -name '.*.cmd' -o -name '*.rmeta' -o -name 'modules.order' \
-			-o -name '*_generated.h' \) -delete; \
-		rm -f $(PROJECT)/Module.symvers $(PROJECT)/modules.order; \
-	fi
+	rm -rf $(if $(filter command line environment,$(origin MO)),$(MO),$(KBUILD_OUT))
 
 setup:
 	$(PROJECT)/scripts/setup-toolchain.sh
@@ -72,9 +88,11 @@ setup:
 kernel: setup
 	$(PROJECT)/scripts/build-kernel.sh main >/dev/null
 
+# Kbuild writes it beside the objects; editors look at the project's root.
 rust-analyzer:
 	$(check_kdir)
 	$(MAKE) $(KBUILD_ARGS) rust-analyzer
+	ln -sf $(MO)/rust-project.json $(PROJECT)/rust-project.json
 
 vm-run: modules
 	@test -n "$(SCRIPT)" || { echo "error: give the script to run in the VM: make vm-run SCRIPT=<file> [FILES=...] [QEMU_ARGS=...]" >&2; exit 2; }

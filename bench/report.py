@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 """Turns the BENCH lines of one benchmark run into results.json and
 results.md in OUT_DIR; with --update-readme also rewrites the table block of
-the README. Usage: report.py [--update-readme] GUEST_LOG KDIR REPO KERNEL_KEY OUT_DIR"""
+the README. Usage: report.py [--update-readme] GUEST_LOG KDIR REPO MODULES_DIR KERNEL_KEY OUT_DIR
+(MODULES_DIR: where the build put the project's modules, `make modules-dir`)"""
 import datetime
 import json
 import os
@@ -15,9 +16,9 @@ args = sys.argv[1:]
 update_readme = bool(args) and args[0] == '--update-readme'
 if update_readme:
     args = args[1:]
-if len(args) != 5:
+if len(args) != 6:
     sys.exit(__doc__)
-log, kdir, repo, key, out_dir = args
+log, kdir, repo, built, key, out_dir = args
 v = {}
 for line in open(log, encoding='utf-8', errors='replace'):
     m = re.match(r'^BENCH (\S+) (\S+)$', line.strip())
@@ -40,8 +41,8 @@ def ratio(a, b):
 release = open(os.path.join(kdir, 'include/config/kernel.release')).read().strip()
 mods = os.path.join(kdir, 'mod-install/lib/modules', release, 'kernel/fs/fat')
 kos = {
-    'rust_fat': os.path.join(repo, 'rust_vfat_demo/rust_fat.ko'),
-    'rust_vfat': os.path.join(repo, 'rust_vfat_demo/rust_vfat.ko'),
+    'rust_fat': os.path.join(built, 'rust_vfat_demo/rust_fat.ko'),
+    'rust_vfat': os.path.join(built, 'rust_vfat_demo/rust_vfat.ko'),
     'fat': os.path.join(mods, 'fat.ko'),
     'vfat': os.path.join(mods, 'vfat.ko'),
 }
@@ -63,7 +64,7 @@ def sections(path):
 
 
 scsi_kos = {
-    'rust_ncr810': os.path.join(repo, 'rust_ncr810_stub/rust_ncr810.ko'),
+    'rust_ncr810': os.path.join(built, 'rust_ncr810_stub/rust_ncr810.ko'),
     'sym53c8xx': os.path.join(kdir, 'mod-install/lib/modules', release,
                               'kernel/drivers/scsi/sym53c8xx_2/sym53c8xx.ko'),
 }

@@ -92,5 +92,6 @@ else
 	dest="$out"
 	what="$dest/results.json and $dest/results.md (make bench UPDATE_README=1 writes them to bench/ and the README)"
 fi
-python3 bench/report.py $update "$out/guest.log" "$kdir" "$REPO_ROOT" "$(kernel_key main)" "$dest"
+python3 bench/report.py $update "$out/guest.log" "$kdir" "$REPO_ROOT" "$(make -s KDIR="$kdir" modules-dir)" \
+	"$(kernel_key main)" "$dest"
 log "harness: wrote $what"

@@ -15,18 +15,15 @@ mkdir -p "$out"/{abi,vermagic,badcrc}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# A private copy of the sources, so the variant never touches the main build.
-mkdir -p "$tmp/src/scripts"
-cp -r "$REPO_ROOT/rust_vfat_demo" "$tmp/src/"
-cp "$REPO_ROOT/scripts/rust-exports.sh" "$tmp/src/scripts/"
-echo 'obj-m += rust_vfat_demo/' >"$tmp/src/Kbuild"
-find "$tmp/src" \( -name '*.o' -o -name '*.ko' -o -name '.*.cmd' -o -name '*.rmeta' \) -delete
-make -s -C "$kdir" M="$tmp/src" LLVM="$LLVM_SUFFIX" RUST_FAT_ABI_VARIANT=1 modules >"$tmp/abi.log" 2>&1 ||
-	{ cat "$tmp/abi.log" >&2; die "building the ABI variant failed"; }
-cp "$tmp/src/rust_vfat_demo/rust_fat.ko" "$out/abi/rust_fat.ko"
+# Only rust_vfat_demo, into a private output directory (Kbuild's MO=), so
+# the variant never touches the main build.
+make -s -C "$kdir" M="$REPO_ROOT/rust_vfat_demo" MO="$tmp/abi" LLVM="$LLVM_SUFFIX" \
+	RUST_LIB_SRC="$(rust_lib_src)" RUST_FAT_ABI_VARIANT=1 modules >"$tmp/abi.log" 2>&1 ||
+	{ cat "$tmp/abi.log" >&2; die "building the ABI variant failed" "see the Kbuild output above"; }
+cp "$tmp/abi/rust_fat.ko" "$out/abi/rust_fat.ko"
 
-main_ko="$REPO_ROOT/rust_vfat_demo/rust_fat.ko"
-[ -f "$main_ko" ] || die "no $main_ko" "run make first"
+main_ko="$(make -s -C "$REPO_ROOT" KDIR="$kdir" modules-dir)/rust_vfat_demo/rust_fat.ko"
+[ -f "$main_ko" ] || die "no $main_ko" "run make KDIR=$kdir first"
 
 # Both patches rewrite bytes in place, keeping the ELF layout as the linker
 # made it (kmod's forced-load path rejects files objcopy rewrote).

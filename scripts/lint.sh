@@ -13,18 +13,14 @@ log "lint: rustfmt --check on ${#files[@]} files"
 rustfmt --check --config-path .rustfmt.toml "${files[@]}" || die "rustfmt found unformatted code (diff above)" "run: rustfmt --config-path .rustfmt.toml ${files[*]}"
 
 log "lint: clippy on the kernel modules (CLIPPY=1)"
-# In a copy of the sources, so the normal build's objects stay valid and a
-# lint of unchanged sources recompiles nothing. Clippy speaks only when a
-# unit compiles, so after any finding the copy is dropped: the next lint
-# recompiles (and re-checks) everything.
-src="$REPO_ROOT/target/clippy-src"
-mkdir -p "$src"
-rsync -a --delete --exclude /target --exclude /.git --exclude '*.o' --exclude '*.ko' \
-	--exclude '.*.cmd' --exclude '*.rmeta' --exclude '*.mod' --exclude '*.mod.c' \
-	--exclude modules.order --exclude Module.symvers --exclude '*_generated.h' "$REPO_ROOT/" "$src/"
-if ! out=$(make -s -C "$src" KDIR="$kdir" CLIPPY=1 2>&1) || grep -qE '^(warning|error)' <<<"$out"; then
-	echo "$out" >&2
-	rm -rf "$src"
+# Into its own output directory, so the normal build's objects stay valid
+# and a lint of unchanged sources recompiles nothing. Clippy speaks only
+# when a unit compiles, so after any finding that directory is dropped: the
+# next lint recompiles (and re-checks) everything.
+out="$REPO_ROOT/target/kbuild/clippy-$(basename "$kdir")"
+if ! found=$(make -s -C "$REPO_ROOT" KDIR="$kdir" MO="$out" CLIPPY=1 2>&1) || grep -qE '^(warning|error)' <<<"$found"; then
+	echo "$found" >&2
+	rm -rf "$out"
 	die "clippy reported findings in the kernel modules (above)" "fix them; the build must be clippy clean"
 fi
 
