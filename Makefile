@@ -20,6 +20,9 @@
 #   make bench [UPDATE_README=1]                 Rust vs C (README); results in
 #                                                target/bench-run/, or with
 #                                                UPDATE_README=1 in bench/ and README.md
+#   make matrix [CONFIGS="main nomodversions debug"] [UPDATE_README=1]
+#                                                the scenarios on each kernel
+#                                                configuration; results in target/matrix/
 #   make vm-run SCRIPT=<file> [FILES="..."] [QEMU_ARGS="..."] [NO_NCR810=1] [SCSI_DISKS="a.img ..."]
 #   make kernel | setup | lint | host-test | rust-analyzer
 
@@ -112,7 +115,7 @@ lint:
 host-test:
 	cargo test --quiet --manifest-path $(PROJECT)/Cargo.toml --workspace
 
-.PHONY: bench fuzz kernel-debug check-debug
+.PHONY: bench fuzz kernel-debug check-debug matrix
 bench:
 	$(PROJECT)/bench/run.sh $(if $(UPDATE_README),--update-readme)
 
@@ -121,6 +124,9 @@ fuzz:
 
 check-debug:
 	$(PROJECT)/scripts/check-debug.sh
+
+matrix:
+	$(PROJECT)/scripts/matrix.sh $(if $(UPDATE_README),--update-readme) $(CONFIGS)
 
 .PHONY: fmt
 fmt:

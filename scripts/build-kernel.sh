@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # Fetches Debian's linux-source-7.3, configures it from kernel/config.fragment
-# (plus kernel/debug.fragment for the "debug" variant), checks that every
+# (plus kernel/<variant>.fragment for another variant), checks that every
 # option landed, and builds it out of tree with LLVM. The tree is cached under
 # the cache root, keyed by everything that changes the result; a cached tree
 # is reused at once. Prints the build directory on stdout.
 #
-# Usage: scripts/build-kernel.sh [--dry-run] [--config-only DIR] [main|debug]
+# Usage: scripts/build-kernel.sh [--dry-run] [--config-only DIR] [main|debug|nomodversions]
 #   --dry-run         say whether the tree is cached or would be built, and where
 #   --config-only DIR configure into DIR and check the fragment, build nothing
 set -euo pipefail
@@ -21,7 +21,8 @@ while [ $# -gt 0 ]; do
 	esac
 done
 variant=${1:-main}
-case $variant in main | debug) ;; *) die "unknown kernel variant '$variant'" "use main or debug" ;; esac
+kernel_variants | grep -xF "$variant" >/dev/null ||
+	die "unknown kernel variant '$variant'" "use one of: $(kernel_variants | tr '\n' ' ')"
 
 command -v "clang$LLVM_SUFFIX" >/dev/null && command -v bindgen >/dev/null ||
 	die "the toolchain is not installed" "run scripts/setup-toolchain.sh"
@@ -75,8 +76,7 @@ fi
 [ -n "$config_only" ] || rm -rf "$build"
 mkdir -p "$build"
 frag="$build/kernel.fragment"
-cat "$KERNEL_FRAGMENT" >"$frag"
-[ "$variant" = debug ] && cat "$REPO_ROOT/kernel/debug.fragment" >>"$frag"
+kernel_fragment "$variant" >"$frag"
 
 mk=(make -C "$src" O="$build" LLVM="$LLVM_SUFFIX" RUST_LIB_SRC="$RUST_LIB_SRC")
 log "kernel ($variant): configuring (allnoconfig + fragment)"

@@ -6,11 +6,14 @@
 #   vermagic/rust_fat.ko  rust_fat whose vermagic says it was built for a
 #                         kernel without MODULE_UNLOAD
 #   badcrc/rust_fat.ko    rust_fat whose recorded CRC for the kernel's
-#                         memcpy differs from the kernel's
+#                         memcpy differs from the kernel's (only for a
+#                         kernel with CONFIG_MODVERSIONS: without, modules
+#                         record no CRCs)
 # Usage: build-variants.sh KDIR OUTDIR
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 kdir=$1 out=$2
+rm -rf "$out"/{abi,vermagic,badcrc}
 mkdir -p "$out"/{abi,vermagic,badcrc}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -45,12 +48,12 @@ def section(data, want):
         name = data[stroff + h[0]:data.index(b'\0', stroff + h[0])]
         if name == want:
             return h[4], h[5]
-    raise SystemExit(f'no section {want!r}')
+    return None
 
 # vermagic: as if built for a kernel without MODULE_UNLOAD. The string gets
 # shorter; NUL padding keeps the size (the kernel skips it in .modinfo).
 b = bytearray(elf)
-off, size = section(b, b'.modinfo')
+off, size = section(b, b'.modinfo') or sys.exit('rust_fat.ko has no .modinfo')
 start = b.index(b'vermagic=', off, off + size)
 end = b.index(b'\0', start)
 magic = bytes(b[start:end])
@@ -62,6 +65,8 @@ open(f'{out}/vermagic/rust_fat.ko', 'wb').write(b)
 # badcrc: the CRC recorded for memcpy in the extended table, which the
 # kernel checks when a module has one.
 b = bytearray(elf)
+if section(b, b'__version_ext_names') is None:
+    sys.exit(0)
 noff, nsize = section(b, b'__version_ext_names')
 coff, _ = section(b, b'__version_ext_crcs')
 names = bytes(b[noff:noff + nsize]).split(b'\0')

@@ -78,13 +78,41 @@ rust_lib_src() {
 # own tests).
 KERNEL_FRAGMENT="${RFL_KERNEL_FRAGMENT:-$REPO_ROOT/kernel/config.fragment}"
 
+# The kernel variants: "main" is the fragment alone; any other is the
+# fragment plus kernel/<variant>.fragment, whose lines override the main
+# fragment's for the same options.
+kernel_variants() {
+	echo main
+	for f in "$REPO_ROOT"/kernel/*.fragment; do
+		[ "$f" = "$REPO_ROOT/kernel/config.fragment" ] || basename "$f" .fragment
+	done
+}
+
+# The Kconfig fragment a variant is configured from: the main one with the
+# options the variant's file sets replaced by its lines.
+kernel_fragment() {
+	local variant=${1:-main}
+	if [ "$variant" = main ]; then
+		cat "$KERNEL_FRAGMENT"
+		return
+	fi
+	local extra="$REPO_ROOT/kernel/$variant.fragment"
+	[ -f "$extra" ] || die "unknown kernel variant '$variant'" "use one of: $(kernel_variants | tr '\n' ' ')"
+	awk '
+		function opt(l) { if (match(l, /CONFIG_[A-Za-z0-9_]+/)) return substr(l, RSTART, RLENGTH); return "" }
+		NR == FNR { if (opt($0) != "") over[opt($0)] = 1; next }
+		!(opt($0) in over)
+	' "$extra" "$KERNEL_FRAGMENT"
+	cat "$extra"
+}
+
 # The key of the kernel build: everything that changes its result.
 kernel_key() {
 	{
 		echo "series=$KERNEL_SERIES"
 		cat "$CACHE_ROOT/downloads/linux-source.version" 2>/dev/null
 		cat "$KERNEL_FRAGMENT"
-		[ "${1:-}" = debug ] && cat "$REPO_ROOT/kernel/debug.fragment"
+		[ "${1:-main}" = main ] || cat "$REPO_ROOT/kernel/$1.fragment"
 		cat "$REPO_ROOT/kernel/build-kernel.version"
 		rustc --version
 		bindgen --version 2>/dev/null
@@ -92,7 +120,7 @@ kernel_key() {
 	} | sha256sum | cut -c1-16
 }
 
-# The kernel build tree for a variant ("main" or "debug").
+# The kernel build tree for a variant (kernel_variants).
 kernel_build_dir() {
 	local variant=${1:-main}
 	echo "$CACHE_ROOT/kernel-$variant-$(kernel_key "$variant")"

@@ -13,6 +13,21 @@ fail() {
 # Prints what is being checked, for the log.
 step() { echo "== $*"; }
 
+# Reports a part of the scenario as not applicable to this kernel: the
+# harness turns it into the skipped test <scenario>::<part>.
+# Usage: skip_part PART REASON...
+skip_part() {
+	_p=$1
+	shift
+	echo "VM-SKIP $_p $*"
+}
+
+# Whether the running kernel checks symbol versions (CONFIG_MODVERSIONS):
+# the vermagic of its own fat module (built with it) says so.
+kernel_has_modversions() {
+	modinfo -F vermagic fat | grep -q ' modversions '
+}
+
 # Runs a command that must succeed; its output goes to the log.
 must() {
 	"$@" || fail "command failed (exit $?): $*"

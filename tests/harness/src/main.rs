@@ -30,6 +30,11 @@
 //! - `expect=exit:<n>` / `expect=timeout`: for the build scripts' self-tests, the
 //!   outcome the scenario must have for the test case to pass.
 //!
+//! A part of a scenario that does not apply to the running kernel is
+//! reported as skipped by the guest itself (`skip_part` in the guest
+//! library prints `VM-SKIP <part> <reason>`): it becomes the test
+//! `<scenario>::<part>`, SKIP, with the reason.
+//!
 //! Beside the text report, on request: `--junit FILE` (JUnit XML),
 //! `--ktap DIR` (the KTAP each scenario printed, `<group>.<name>.ktap`) and
 //! `--kcidb FILE` (a KCIDB submission, console logs in `FILE.logs/`).
@@ -395,6 +400,15 @@ fn ktap_blocks(output: &str) -> Vec<(String, String)> {
     blocks
 }
 
+/// The parts the guest said do not apply here: `VM-SKIP <part> <reason>`.
+fn skipped_parts(output: &str) -> Vec<(&str, &str)> {
+    output
+        .lines()
+        .filter_map(|l| l.strip_prefix("VM-SKIP "))
+        .filter_map(|l| l.trim().split_once(' '))
+        .collect()
+}
+
 /// Whether the guest ran its script to the end: it reported an exit status
 /// (`VM-EXIT`) and was not killed at the timeout. A run that did not
 /// finish tells nothing about the code, unless the kernel said why.
@@ -494,6 +508,15 @@ fn judge(name: &str, h: &Header, run: &Run) -> Vec<Verdict> {
                 Status::Fail
             },
             detail: run.image_problems.join("\n"),
+            secs: None,
+        });
+    }
+
+    for (part, reason) in skipped_parts(&run.output) {
+        verdicts.push(Verdict {
+            name: format!("{name}::{part}"),
+            status: Status::Skip,
+            detail: reason.to_string(),
             secs: None,
         });
     }
@@ -1007,6 +1030,26 @@ mod tests {
         assert!(v[3].passed());
         assert_eq!(ktap_blocks(out).len(), 1);
         assert!(ktap_blocks(out)[0].1.starts_with("KTAP version 1\n"));
+    }
+
+    #[test]
+    fn parts_the_guest_skipped() {
+        let out = "== a\nVM-SKIP abi-crc no CONFIG_MODVERSIONS here\nVM-SKIP\nVM-EXIT 0\n";
+        let v = judge("vfat::07-v", &Header::default(), &run(0, out, ""));
+        let got: Vec<(&str, Status, &str)> = v
+            .iter()
+            .map(|v| (v.name.as_str(), v.status, v.detail.as_str()))
+            .collect();
+        assert_eq!(got[0].1, Status::Pass);
+        assert_eq!(
+            got[1],
+            (
+                "vfat::07-v::abi-crc",
+                Status::Skip,
+                "no CONFIG_MODVERSIONS here"
+            )
+        );
+        assert_eq!(v.len(), 2);
     }
 
     #[test]
