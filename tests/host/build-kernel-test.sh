@@ -15,7 +15,33 @@ report() { # name ok|FAILED [detail]
 	fi
 }
 
-# USB_STORAGE needs USB and SCSI, which the fragment leaves out. The two
+# make vm-run returns the script's output and exit status (make reports a
+# failing status as "Error N" and exits 2). The two boots run one after the
+# other (both run make on the same build directory), beside the configure
+# runs below, which touch no build of the project.
+vm_run_tests() {
+	printf 'echo "hello from $(uname -r)"\nexit 0\n' >"$tmp/ok.sh"
+	printf 'echo "about to fail"\nexit 7\n' >"$tmp/fail.sh"
+	out=$(make -s -C "$root" vm-run SCRIPT="$tmp/ok.sh" 2>&1)
+	rc=$?
+	if [ $rc = 0 ] && grep -q '^hello from 7\.' <<<"$out"; then
+		report make-vm-run-status-0 ok
+	else
+		report make-vm-run-status-0 FAILED "exit $rc: $out"
+	fi
+	out=$(make -s -C "$root" vm-run SCRIPT="$tmp/fail.sh" 2>&1)
+	rc=$?
+	if [ $rc != 0 ] && grep -q '^about to fail' <<<"$out" && grep -q 'Error 7' <<<"$out"; then
+		report make-vm-run-status-nonzero ok
+	else
+		report make-vm-run-status-nonzero FAILED "exit $rc: $out"
+	fi
+	exit $failed
+}
+vm_run_tests >"$tmp/vm-run.out" 2>&1 &
+vm_runs=$!
+
+# USB_STORAGE needs USB and SCSI, which the fragment leaves out. The
 # configure runs go side by side (each is mostly one process).
 cp "$root/kernel/config.fragment" "$tmp/frag"
 echo "CONFIG_USB_STORAGE=y" >>"$tmp/frag"
@@ -24,6 +50,10 @@ drop=$!
 # The repository's own fragment configures cleanly.
 "$root/scripts/build-kernel.sh" --config-only "$tmp/cfg2" >"$tmp/lands.out" 2>&1 &
 lands=$!
+# A variant's lines replace the main fragment's: nomodversions turns
+# CONFIG_MODVERSIONS off, and every option of the result lands.
+"$root/scripts/build-kernel.sh" --config-only "$tmp/cfg3" nomodversions >"$tmp/variant.out" 2>&1 &
+variant=$!
 wait $drop
 rc=$?
 out=$(cat "$tmp/drop.out")
@@ -35,6 +65,13 @@ fi
 wait $lands
 rc=$?
 [ $rc = 0 ] && report kconfig-fragment-lands ok || report kconfig-fragment-lands FAILED "$(cat "$tmp/lands.out")"
+wait $variant
+rc=$?
+if [ $rc = 0 ] && grep -qx '# CONFIG_MODVERSIONS is not set' "$tmp/cfg3/.config" && grep -qx 'CONFIG_RUST=y' "$tmp/cfg3/.config"; then
+	report kernel-variant-overrides-fragment ok
+else
+	report kernel-variant-overrides-fragment FAILED "exit $rc: $(cat "$tmp/variant.out")"
+fi
 
 a=$("$root/scripts/build-kernel.sh" --dry-run main 2>&1)
 b=$(RFL_KERNEL_FRAGMENT="$tmp/frag" "$root/scripts/build-kernel.sh" --dry-run main 2>&1)
@@ -60,22 +97,6 @@ if [ $? != 0 ] && grep -q 'built without Rust' <<<"$out"; then
 else
 	report kdir-without-rust-one-error FAILED "$out"
 fi
-# make vm-run returns the script's output and exit status (make reports a
-# failing status as "Error N" and exits 2).
-printf 'echo "hello from $(uname -r)"\nexit 0\n' >"$tmp/ok.sh"
-printf 'echo "about to fail"\nexit 7\n' >"$tmp/fail.sh"
-out=$(make -s -C "$root" vm-run SCRIPT="$tmp/ok.sh" 2>&1)
-rc=$?
-if [ $rc = 0 ] && grep -q '^hello from 7\.' <<<"$out"; then
-	report make-vm-run-status-0 ok
-else
-	report make-vm-run-status-0 FAILED "exit $rc: $out"
-fi
-out=$(make -s -C "$root" vm-run SCRIPT="$tmp/fail.sh" 2>&1)
-rc=$?
-if [ $rc != 0 ] && grep -q '^about to fail' <<<"$out" && grep -q 'Error 7' <<<"$out"; then
-	report make-vm-run-status-nonzero ok
-else
-	report make-vm-run-status-nonzero FAILED "exit $rc: $out"
-fi
+wait $vm_runs || failed=1
+cat "$tmp/vm-run.out"
 exit $failed
