@@ -23,6 +23,12 @@
 #   make matrix [CONFIGS="main nomodversions debug"] [UPDATE_README=1]
 #                                                the scenarios on each kernel
 #                                                configuration; results in target/matrix/
+#   make lava [T=<scenario>]                     a LAVA job for the VM scenarios in
+#                                                target/lava/, validated with lava-common's
+#                                                schema (README: Running under LAVA)
+#   make lava-run                                runs target/lava/job.yaml under lava-run
+#                                                (Debian's lava-dispatcher, a chroot in the
+#                                                cache); LAVA's results in target/lava-run/
 #   make vm-run SCRIPT=<file> [FILES="..."] [QEMU_ARGS="..."] [NO_NCR810=1] [SCSI_DISKS="a.img ..."]
 #   make kernel | setup | lint | host-test | rust-analyzer
 
@@ -116,6 +122,12 @@ host-test:
 	cargo test --quiet --manifest-path $(PROJECT)/Cargo.toml --workspace
 
 .PHONY: bench fuzz kernel-debug check-debug matrix
+.PHONY: lava lava-run
+lava: modules
+	$(PROJECT)/scripts/lava.sh --kdir $(KDIR) $(T)
+
+lava-run:
+	$(PROJECT)/scripts/lava-run.sh
 bench:
 	$(PROJECT)/bench/run.sh $(if $(UPDATE_README),--update-readme)
 
