@@ -128,6 +128,7 @@ lava: modules
 
 lava-run:
 	$(PROJECT)/scripts/lava-run.sh
+
 bench:
 	$(PROJECT)/bench/run.sh $(if $(UPDATE_README),--update-readme)
 

@@ -6,8 +6,8 @@ One deploy + boot + test block per scenario, as the harness boots one VM per
 scenario: the deploy carries that scenario's QEMU arguments (the header's
 memory=, qemu-args=, kernel-args=, no-ncr810 and its scsi-disks= on NCR
 53C810s) in the images' image_arg, and its script, files= and the disk
-facts /bench/scsi-disks holds in a tar overlay on the common ramdisk; the
-test runs /bench/lava-scenario, which reports the results from inside the
+facts /vm/scsi-disks holds in a tar overlay on the common ramdisk; the
+test runs /vm/lava-scenario, which reports the results from inside the
 guest. The headers are read as tests/harness/src/main.rs (parse_header)
 reads them.
 
@@ -34,9 +34,9 @@ def parse_header(text):
          "no_ncr810": False, "files": [], "scsi_disks": [], "image_check": False,
          "kunit": [], "expect": None}
     for line in text.splitlines():
-        if not line.startswith("# bench:"):
+        if not line.startswith("# harness:"):
             continue
-        d = line[len("# bench:"):].strip()
+        d = line[len("# harness:"):].strip()
         key, _, val = d.partition("=")
         key, val = key.strip(), val.strip()
         if key == "timeout":
@@ -63,8 +63,8 @@ def parse_header(text):
 
 
 def host_path(f, data):
-    if f.startswith("$BENCH_DATA/"):
-        return os.path.join(data, f[len("$BENCH_DATA/"):])
+    if f.startswith("$TEST_DATA/"):
+        return os.path.join(data, f[len("$TEST_DATA/"):])
     return os.path.join(ROOT, f)
 
 
@@ -84,14 +84,14 @@ def scenario_overlay(path, script, files, disk_lines):
             info.type = tarfile.DIRTYPE
             info.mode = 0o755
             tar.addfile(info)
-        add_dir("bench")
-        add_dir("bench/files")
-        tar.add(script, arcname="bench/script")
+        add_dir("vm")
+        add_dir("vm/files")
+        tar.add(script, arcname="vm/script")
         for f in files:
-            tar.add(f, arcname="bench/files/" + os.path.basename(f))
+            tar.add(f, arcname="vm/files/" + os.path.basename(f))
         if disk_lines:
             data = "".join(disk_lines).encode()
-            info = tarfile.TarInfo("bench/scsi-disks")
+            info = tarfile.TarInfo("vm/scsi-disks")
             info.size = len(data)
             info.mode = 0o644
             tar.addfile(info, io.BytesIO(data))
@@ -224,7 +224,7 @@ def main():
         }
         images.update(disks)
 
-        cmd = "/bench/lava-scenario --name %s --timeout %d" % (name, h["timeout"])
+        cmd = "/vm/lava-scenario --name %s --timeout %d" % (name, h["timeout"])
         if h["expect"]:
             cmd += " --expect %s" % h["expect"]
         if h["kunit"]:
@@ -266,7 +266,7 @@ def main():
         },
         "context": {
             "arch": "x86_64",
-            # The bench's CPU model (scripts/vm-run.sh under TCG); the
+            # The test VM's CPU model (scripts/vm-run.sh under TCG); the
             # device dictionary says whether this worker has KVM.
             "extra_options": ["-cpu max", "-no-reboot"],
             # QEMU's device type always adds a NIC; at slot 0x1f it keeps

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# `make lava`: writes a LAVA job for the bench kernel and the freshly built
+# `make lava`: writes a LAVA job for the test kernel and the freshly built
 # modules into target/lava/ and validates it with the schema of Debian's
 # lava-common (scripts/lava-env.sh, a chroot in the cache). The directory:
 #   job.yaml          the job (device type qemu, x86_64): per VM scenario
 #                     one deploy (kernel, the common ramdisk with the
 #                     scenario's overlay, its SCSI disks), boot and test
-#   bzImage           the bench kernel
+#   bzImage           the test kernel
 #   ramdisk.cpio      busybox, kmod, the kernel's and the project's modules,
 #                     the guest's init and libraries (as vm-run.sh stages them)
 #   scenarios/*.tar   each scenario's script, files= and disk facts
@@ -90,10 +90,9 @@ while [ $# -gt 0 ]; do
 	*) filters+=("$1"); shift ;;
 	esac
 done
-[ -n "$kdir" ] || die "no kernel tree given" "make lava (which passes KDIR), or scripts/lava.sh --kdir <built bench kernel tree>"
+[ -n "$kdir" ] || die "no kernel tree given" "make lava (which passes KDIR), or scripts/lava.sh --kdir <built test kernel tree>"
 bzimage="$kdir/arch/x86/boot/bzImage"
-[ -f "$bzimage" ] || die "no bzImage in $kdir" "build the bench kernel: make kernel"
-[ -f "$REPO_ROOT/Module.symvers" ] || die "the modules are not built" "make lava builds them first (make KDIR=$kdir)"
+[ -f "$bzimage" ] || die "no bzImage in $kdir" "build the test kernel: make kernel"
 cd "$REPO_ROOT"
 
 log "lava: test data"
@@ -110,17 +109,18 @@ mkdir -p "$stage"
 cp -a "$base/." "$stage/"
 cp -a "$modroot/lib" "$stage/"
 # What vm-run.sh puts in every guest, so a scenario meets the same system.
-mkdir -p "$stage/etc/modprobe.d" "$stage/sbin" "$stage/run" "$stage/bench/files"
-echo "blacklist sym53c8xx" >"$stage/etc/modprobe.d/bench.conf"
+mkdir -p "$stage/etc/modprobe.d" "$stage/sbin" "$stage/run" "$stage/vm/files"
+ln -s vm "$stage/bench"
+echo "blacklist sym53c8xx" >"$stage/etc/modprobe.d/vm.conf"
 cp scripts/guest/init "$stage/init"
 cp scripts/guest/kmod-idled scripts/guest/modprobe-demand "$stage/sbin/"
 echo "IDLE_SECONDS=0" >"$stage/etc/kmod-idled.conf"
-cp scripts/guest/run-script "$stage/bench/run-script"
-cp scripts/guest/bench-lib.sh "$stage/bench/lib.sh"
-cp scripts/kernel-problems "$stage/bench/kernel-problems"
-cp scripts/guest/lava-scenario "$stage/bench/lava-scenario"
-chmod +x "$stage/init" "$stage/sbin/kmod-idled" "$stage/sbin/modprobe-demand" "$stage/bench/lava-scenario"
-touch "$stage/bench/lava-shell"
+cp scripts/guest/run-script "$stage/vm/run-script"
+cp scripts/guest/lib.sh "$stage/vm/lib.sh"
+cp scripts/kernel-problems "$stage/vm/kernel-problems"
+cp scripts/guest/lava-scenario "$stage/vm/lava-scenario"
+chmod +x "$stage/init" "$stage/sbin/kmod-idled" "$stage/sbin/modprobe-demand" "$stage/vm/lava-scenario"
+touch "$stage/vm/lava-shell"
 (cd "$stage" && find . -print0 | LC_ALL=C sort -z | cpio --null -o -H newc --quiet) >"$out/ramdisk.cpio"
 cp "$bzimage" "$out/bzImage"
 
