@@ -23,7 +23,7 @@
 #   make matrix [CONFIGS="main nomodversions debug"] [UPDATE_README=1]
 #                                                the scenarios on each kernel
 #                                                configuration; results in target/matrix/
-#   make lava [T=<scenario>]                     a LAVA job for the VM scenarios in
+#   make lava [T=<scenario>] [LAVA_URL=<base>]   a LAVA job for the VM scenarios in
 #                                                target/lava/, validated with lava-common's
 #                                                schema (README: Running under LAVA)
 #   make lava-run                                runs target/lava/job.yaml under lava-run
@@ -124,7 +124,7 @@ host-test:
 .PHONY: bench fuzz kernel-debug check-debug matrix
 .PHONY: lava lava-run
 lava: modules
-	$(PROJECT)/scripts/lava.sh --kdir $(KDIR) $(T)
+	$(PROJECT)/scripts/lava.sh --kdir $(KDIR) $(if $(LAVA_URL),--url-base $(LAVA_URL)) $(T)
 
 lava-run:
 	$(PROJECT)/scripts/lava-run.sh

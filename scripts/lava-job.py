@@ -12,7 +12,10 @@ guest. The headers are read as tests/harness/src/main.rs (parse_header)
 reads them.
 
 Usage: lava-job.py --out DIR --ramdisk FILE --kernel FILE --data DIR
-                   --release R --commit C [FILTER...]
+                   --release R --commit C [--url-base URL] [FILTER...]
+Every artifact is under DIR; the job names them by file:// URL (what lava-run
+on this machine reads) or, with --url-base, by URL + their path under DIR
+(a LAVA lab's workers fetch them from where DIR is served).
 """
 
 import argparse
@@ -105,10 +108,15 @@ def main():
     ap.add_argument("--data", required=True)
     ap.add_argument("--release", required=True)
     ap.add_argument("--commit", required=True)
+    ap.add_argument("--url-base", default="")
     ap.add_argument("filters", nargs="*")
     a = ap.parse_args()
     out = os.path.realpath(a.out)
-    url = lambda p: "file://" + os.path.realpath(p)
+
+    def url(p):
+        if a.url_base:
+            return a.url_base.rstrip("/") + "/" + os.path.relpath(os.path.realpath(p), out)
+        return "file://" + os.path.realpath(p)
 
     scenarios = []
     for g in sorted(os.listdir(SCENARIOS)):

@@ -13,7 +13,11 @@
 #   disks/            the SCSI disk images the scenarios attach
 # Running it is `make lava-run` (scripts/lava-run.sh).
 #
-# Usage: scripts/lava.sh --kdir KDIR [FILTER...]   write and validate
+# Usage: scripts/lava.sh --kdir KDIR [--url-base URL] [FILTER...]
+#                                                 write and validate (with
+#                                                 --url-base the job names the
+#                                                 artifacts URL/<path under
+#                                                 target/lava>, not file://)
 #        scripts/lava.sh --validate FILE...        validate job files only
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -75,10 +79,11 @@ sys.exit(1 if bad else 0)
 EOF
 }
 
-kdir="" filters=()
+kdir="" url_base="" filters=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--kdir) kdir=$2; shift 2 ;;
+	--url-base) url_base=$2; shift 2 ;;
 	--validate)
 		shift
 		[ $# -gt 0 ] || die "--validate needs job files" "scripts/lava.sh --validate target/lava/job.yaml"
@@ -86,7 +91,7 @@ while [ $# -gt 0 ]; do
 			die "lava-common's schema rejected the job (the reason is above)" "fix the job file"
 		exit 0
 		;;
-	-h | --help) sed -n '3,18p' "$0"; exit 0 ;;
+	-h | --help) sed -n '3,21p' "$0"; exit 0 ;;
 	*) filters+=("$1"); shift ;;
 	esac
 done
@@ -129,7 +134,7 @@ release=$(cat "$kdir/include/config/kernel.release")
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 git diff --quiet HEAD 2>/dev/null || commit="$commit+dirty"
 python3 scripts/lava-job.py --out "$out" --ramdisk "$out/ramdisk.cpio" --kernel "$out/bzImage" \
-	--data "$data" --release "$release" --commit "$commit" "${filters[@]}" >"$work/count"
+	--data "$data" --release "$release" --commit "$commit" --url-base "$url_base" "${filters[@]}" >"$work/count"
 
 log "lava: validating $out/job.yaml with lava-common's schema"
 validate "$out/job.yaml" ||
