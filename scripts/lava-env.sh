@@ -94,6 +94,7 @@ if [ "${1:-}" = --run ]; then
 	done
 	[ $# -gt 0 ] || die "--run needs a command" "scripts/lava-env.sh --run -- lava-run --help"
 	stage_done common || die "no LAVA chroot at $root" "run scripts/lava-env.sh first (make lava does)"
+	[ "$(id -u)" = 0 ] || die "running in the LAVA chroot needs root (chroot, mounts)" "run as root, or with sudo"
 	exec unshare --mount --propagation private -- bash -c '
 		set -e
 		root=$0; n=$1; shift
