@@ -143,8 +143,9 @@ def main():
     # boot the QEMU arguments of all the labels deployed so far: a disk a
     # former scenario attached would come back in every later boot. So each
     # deploy names the same disk labels, and a scenario with fewer disks
-    # gives the rest a placeholder no device uses (one VM runs at a time; a
-    # namespace per scenario would keep each former QEMU running).
+    # gives the rest a placeholder no device uses. (A namespace per scenario
+    # would leave each former QEMU running: a boot ends only the connection
+    # of its own namespace, and one VM at a time is the rule here.)
     headers = {}
     for name, script in scenarios:
         with open(script, encoding="utf-8") as f:
