@@ -102,7 +102,7 @@ print("%-46s %-8s %6s  %s" % ("scenario", "result", "secs", "KUnit cases pass/fa
 for name, s in scenarios.items():
     k = s["kunit"]
     kunit = "%d/%d/%d" % (k["pass"], k["fail"], k["skip"]) if k else "-"
-    secs_s = "%.0f" % float(s["secs"]) if s["secs"] is not None else "-"
+    secs_s = "%.1f" % float(s["secs"]) if s["secs"] is not None else "-"
     print("%-46s %-8s %6s  %s%s" % (name, s["verdict"], secs_s, kunit,
                                      ("; " + ", ".join(s["other"])) if s["other"] else ""))
 counts = collections.Counter(r.get("result") for r in results if r.get("definition") != "lava")
