@@ -20,6 +20,11 @@ cd "$REPO_ROOT"
 job="$REPO_ROOT/target/lava/job.yaml"
 run="$REPO_ROOT/target/lava-run"
 [ -f "$job" ] || die "no LAVA job at $job" "run 'make lava' first"
+# lava-run here reads the artifacts from this machine; a job written for a
+# lab (make lava LAVA_URL=...) names them where the lab fetches them.
+if grep -E '^ *url: "' "$job" | grep -vq '"file://'; then
+	die "$job names its files by URL (make lava LAVA_URL=...): lava-run here needs file:// URLs" "run 'make lava' without LAVA_URL"
+fi
 scripts/lava-env.sh --dispatcher >/dev/null
 rm -rf "$run"
 mkdir -p "$run"
