@@ -100,6 +100,13 @@ bzimage="$kdir/arch/x86/boot/bzImage"
 [ -f "$bzimage" ] || die "no bzImage in $kdir" "build the test kernel: make kernel"
 cd "$REPO_ROOT"
 
+# The results the job will report come from the guest's KTAP reading:
+# check it agrees with the harness's before writing a job around it.
+log "lava: the guest's KTAP reading (tests/host/lava-ktap-test.sh)"
+tests/host/lava-ktap-test.sh >"$out.ktap-test.log" 2>&1 ||
+	{ cat "$out.ktap-test.log" >&2; die "the guest's KTAP reading disagrees with the harness (above)" "fix ktap_cases in scripts/guest/lava-scenario"; }
+rm -f "$out.ktap-test.log"
+
 log "lava: test data"
 data=$(scripts/test-data.sh --variants "$kdir")
 

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# How the guest's LAVA reporter (scripts/guest/lava-scenario, ktap_cases)
+# reads a scenario's KTAP, run on the host with busybox's awk as in the
+# guest: it must agree with the harness's parser (tests/harness/src/ktap.rs)
+# on passed, failed and skipped cases, a suite cut short and a suite that
+# printed nothing, since both turn the same KTAP into test results.
+# `make lava` runs it before writing a job.
+set -uo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+failed=0
+report() { # name ok|FAILED [detail]
+	echo "test host::lava-ktap::$1 ... $2"
+	if [ "$2" != ok ]; then
+		failed=1
+		[ -n "${3:-}" ] && printf '%s\n' "$3" | sed 's/^/    /'
+	fi
+}
+
+busybox=$(command -v busybox || echo /bin/busybox)
+[ -x "$busybox" ] || { echo "error: busybox is not installed (scripts/setup-toolchain.sh installs busybox-static)" >&2; exit 1; }
+mkdir -p "$tmp/bin"
+ln -s "$busybox" "$tmp/bin/awk"
+# The function alone: the rest of the script runs a scenario.
+sed -n '/^ktap_cases() {/,/^}/p' "$root/scripts/guest/lava-scenario" >"$tmp/ktap_cases.sh"
+[ -s "$tmp/ktap_cases.sh" ] || { echo "error: no ktap_cases() in scripts/guest/lava-scenario" >&2; exit 1; }
+
+# The harness's own sample (ktap.rs, GOOD) inside the markers, and a cut one.
+cat >"$tmp/out" <<'EOF'
+== noise before
+VM-KTAP-BEGIN demo
+KTAP version 1
+    KTAP version 1
+    # Subtest: demo
+    # module: m
+    1..3
+    ok 1 first
+    # second: ASSERTION FAILED at x.rs:3
+    not ok 2 second
+    ok 3 third # SKIP not here
+# demo: pass:1 fail:1 skip:1 total:3
+not ok 1 demo
+VM-KTAP-END
+VM-KTAP-BEGIN cut
+KTAP version 1
+    # Subtest: cut
+    1..3
+    ok 1 a
+VM-KTAP-END
+EOF
+cases() { PATH="$tmp/bin:$PATH" out="$tmp/out" sh -c '. "$0"; ktap_cases "$1"' "$tmp/ktap_cases.sh" "$1"; }
+
+got=$(cases demo)
+want=$'case pass first\ncase fail second\ncase skip third'
+[ "$got" = "$want" ] && report cases ok || report cases FAILED "got:"$'\n'"$got"
+got=$(cases cut)
+want=$'case pass a\nproblem suite cut: planned 3 cases, reported 1 (crashed?)'
+[ "$got" = "$want" ] && report cut-short ok || report cut-short FAILED "got:"$'\n'"$got"
+got=$(cases gone)
+want='problem suite gone printed no KTAP (missing or crashed)'
+[ "$got" = "$want" ] && report missing ok || report missing FAILED "got:"$'\n'"$got"
+exit $failed
