@@ -5,8 +5,10 @@
 #                         (RUST_FAT_ABI_VARIANT: a field added to Bpb)
 #   vermagic/rust_fat.ko  rust_fat whose vermagic says it was built for a
 #                         kernel without MODULE_UNLOAD
-#   badcrc/rust_fat.ko    rust_fat whose recorded CRC for the kernel's
-#                         memcpy differs from the kernel's (only for a
+#   badcrc/rust_fat.ko    rust_fat whose recorded CRC for one of the
+#                         kernel's symbols (badcrc/symbol names it: memcpy,
+#                         unless the kernel's config, KASAN say, makes the
+#                         code call others) differs from the kernel's (only for a
 #                         kernel with CONFIG_MODVERSIONS: without, modules
 #                         record no CRCs)
 # Usage: build-variants.sh KDIR OUTDIR
@@ -62,7 +64,7 @@ new = magic.replace(b'mod_unload ', b'')
 b[start:end] = new + b'\0' * (len(magic) - len(new))
 open(f'{out}/vermagic/rust_fat.ko', 'wb').write(b)
 
-# badcrc: the CRC recorded for memcpy in the extended table, which the
+# badcrc: the CRC recorded for a kernel symbol in the extended table, which the
 # kernel checks when a module has one.
 b = bytearray(elf)
 if section(b, b'__version_ext_names') is None:
@@ -70,7 +72,10 @@ if section(b, b'__version_ext_names') is None:
 noff, nsize = section(b, b'__version_ext_names')
 coff, _ = section(b, b'__version_ext_crcs')
 names = bytes(b[noff:noff + nsize]).split(b'\0')
-i = names.index(b'memcpy')
+names = [n for n in names if n]
+symbol = next((n for n in (b'memcpy', b'_printk') if n in names), names[0])
+i = names.index(symbol)
+open(f'{out}/badcrc/symbol', 'w').write(symbol.decode() + '\n')
 v, = struct.unpack_from('<I', b, coff + 4 * i)
 struct.pack_into('<I', b, coff + 4 * i, v ^ 0xdeadbeef)
 open(f'{out}/badcrc/rust_fat.ko', 'wb').write(b)
