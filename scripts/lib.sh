@@ -138,3 +138,77 @@ prepare() {
 		make -s KDIR="$KDIR"
 	fi
 }
+
+# Runs a command in a chroot, in a private mount namespace: /proc, /dev
+# and each --bind directory (at the same path inside as outside) exist
+# only for that command, so nothing stays mounted when it ends, however it
+# ends. The host's resolv.conf goes in first, for apt.
+# With --overlay DIR the command sees a throw-away view of ROOT: its
+# changes go to DIR (files put in DIR/upper beforehand appear in the view).
+# Usage: in_chroot ROOT [--bind DIR]... [--ro-bind DIR]... [--overlay DIR] -- COMMAND...
+in_chroot() {
+	local root=$1; shift
+	local binds=() ro=() overlay=""
+	while [ $# -gt 0 ]; do
+		case $1 in
+		--bind) binds+=("$2"); shift 2 ;;
+		--ro-bind) ro+=("$2"); shift 2 ;;
+		--overlay) overlay=$2; shift 2 ;;
+		--) shift; break ;;
+		*) die "in_chroot: unknown option $1" "this is a bug in the calling script" ;;
+		esac
+	done
+	[ -f /etc/resolv.conf ] && cp -L /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
+	# Mount points made here go again afterwards, so temporary directories
+	# bound for one command do not pile up in the chroot.
+	local d top made=()
+	for d in "${binds[@]}" "${ro[@]}"; do
+		if [ ! -d "$root$d" ]; then
+			top=$d
+			while [ ! -d "$root$(dirname "$top")" ]; do top=$(dirname "$top"); done
+			made+=("$d" "$top")
+		fi
+		mkdir -p "$root$d"
+	done
+	[ -z "$overlay" ] || mkdir -p "$overlay/upper" "$overlay/work" "$overlay/view"
+	# The mount list goes to the inner shell as arguments: "rw" or "ro",
+	# then the path, for each.
+	local spec=()
+	for d in "${binds[@]}"; do spec+=(rw "$d"); done
+	for d in "${ro[@]}"; do spec+=(ro "$d"); done
+	local rc=0
+	as_root unshare --mount --propagation private bash -c '
+		set -e
+		root=$1 overlay=$2 n=$3; shift 3
+		if [ -n "$overlay" ]; then
+			mount -t overlay overlay -o "lowerdir=$root,upperdir=$overlay/upper,workdir=$overlay/work" "$overlay/view"
+			root=$overlay/view
+		fi
+		mount -t proc proc "$root/proc"
+		mount --rbind /dev "$root/dev"
+		while [ "$n" -gt 0 ]; do
+			mount --bind "$2" "$root$2"
+			[ "$1" = ro ] && mount -o remount,bind,ro "$root$2"
+			shift 2; n=$((n - 1))
+		done
+		exec chroot "$root" env -i HOME=/root TERM="${TERM:-dumb}" LANG=C.UTF-8 \
+			PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin "$@"
+	' in-chroot "$root" "$overlay" $((${#spec[@]} / 2)) "${spec[@]}" "$@" || rc=$?
+	set -- "${made[@]}"
+	while [ $# -gt 0 ]; do
+		d=$1 top=$2
+		shift 2
+		while rmdir "$root$d" 2>/dev/null && [ "$d" != "$top" ]; do d=$(dirname "$d"); done
+	done
+	return $rc
+}
+
+# The chroot root of a distribution kernel tree made by
+# scripts/distro-kdir.sh (KDIR is <root>/usr/src/linux-headers-<release>),
+# or nothing for any other tree.
+distro_root() {
+	local r
+	r=$(cd "$1/../../.." 2>/dev/null && pwd) || return 0
+	[ -f "$r/.rfl-distro" ] && echo "$r"
+	return 0
+}
