@@ -31,16 +31,28 @@
 #                                                cache); LAVA's results in target/lava-run/
 #   make vm-run SCRIPT=<file> [FILES="..."] [QEMU_ARGS="..."] [NO_NCR810=1] [SCSI_DISKS="a.img ..."]
 #   make kernel | setup | lint | host-test | rust-analyzer
+#   make distro-kdir DISTRO=debian               a build tree for Debian's own kernel
+#                                                (README: "Building for your
+#                                                distribution's kernel"); then
+#                                                KERNEL=debian for make, vm-run, check
+#   make distro-package-test                     the Rust metadata package at work
 
 PROJECT := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 LLVM ?= -19
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
+# KERNEL=debian: the tree of Debian's own kernel (make distro-kdir).
+ifeq ($(KERNEL),debian)
+KDIR := $(shell $(PROJECT)/scripts/distro-kdir.sh --print debian 2>/dev/null)
+KDIR_FROM := make distro-kdir DISTRO=debian
+else ifneq ($(filter-out main,$(KERNEL)),)
+$(error KERNEL=$(KERNEL) is not known: use KERNEL=main (the project's kernel, the default) or KERNEL=debian)
+endif
 ifeq ($(origin KDIR),undefined)
 KDIR := $(shell $(PROJECT)/scripts/kdir.sh)
 KDIR_FROM := the project cache
 else
-KDIR_FROM := KDIR
+KDIR_FROM ?= KDIR
 endif
 RUST_LIB_SRC ?= $(shell bash -c '. $(PROJECT)/scripts/lib.sh && d=$$(rust_lib_src) && [ -f $$d/core/src/lib.rs ] && echo $$d')
 
@@ -50,11 +62,20 @@ RUST_LIB_SRC ?= $(shell bash -c '. $(PROJECT)/scripts/lib.sh && d=$$(rust_lib_sr
 KBUILD_OUT := $(PROJECT)/target/kbuild
 MO ?= $(KBUILD_OUT)/$(notdir $(KDIR))-$(shell printf '%s' '$(abspath $(KDIR))' | sha256sum | cut -c1-8)
 
-KBUILD_ARGS := -C $(KDIR) M=$(PROJECT) MO=$(MO) LLVM=$(LLVM) $(if $(RUST_LIB_SRC),RUST_LIB_SRC=$(RUST_LIB_SRC))
+# scripts/kbuild.sh runs make -C $(KDIR): without LLVM= for a GCC-built
+# tree, and inside the chroot (with that kernel's rustc) for a
+# distribution's tree.
+KBUILD := $(PROJECT)/scripts/kbuild.sh $(KDIR)
+# What the callers set on the command line is passed on by name: inside a
+# distribution's chroot make sees no MAKEFLAGS from outside.
+KBUILD_ARGS := M=$(PROJECT) MO=$(MO) LLVM=$(LLVM) $(if $(RUST_LIB_SRC),RUST_LIB_SRC=$(RUST_LIB_SRC)) \
+	$(foreach v,INSTALL_MOD_PATH INSTALL_MOD_DIR CLIPPY V W,$(if $(filter command line,$(origin $(v))),$(v)=$($(v))))
 
 # Targets that need a Rust-enabled kernel build tree check it first, so a bad
 # KDIR gives one clear line instead of a page of Kbuild errors.
 define check_kdir
+	@if [ -z "$(KDIR)" ] && [ "$(KERNEL)" = debian ]; then \
+		echo "error: no Debian kernel tree: prepare it once with 'make distro-kdir DISTRO=debian'" >&2; exit 2; fi
 	@if [ -z "$(KDIR)" ]; then \
 		echo "error: no kernel tree: pass KDIR=<Rust-enabled kernel build tree>, or create the cached one with 'make kernel'" >&2; exit 2; fi
 	@if [ ! -f "$(KDIR)/Makefile" ] || [ ! -f "$(KDIR)/.config" ]; then \
@@ -66,19 +87,20 @@ define check_kdir
 endef
 
 .PHONY: all modules modules-dir modules_install clean demo check vm-run kernel setup lint host-test rust-analyzer
+.PHONY: distro-kdir distro-package-test
 
 # Kbuild refuses MO= while the sources hold an in-tree build (its
 # modules.order): one left by an older checkout is cleaned by Kbuild itself.
 define clean_in_tree_build
 	@if [ -f "$(PROJECT)/modules.order" ]; then \
 		echo "  CLEAN   the in-tree build of an earlier version (modules now go to $(MO))"; \
-		$(MAKE) -s -C $(KDIR) M=$(PROJECT) clean; fi
+		$(KBUILD) -s M=$(PROJECT) clean; fi
 endef
 
 all modules:
 	$(check_kdir)
 	$(clean_in_tree_build)
-	$(MAKE) $(KBUILD_ARGS) modules
+	+$(KBUILD) $(KBUILD_ARGS) modules
 	@$(PROJECT)/scripts/check-symvers.sh $(MO)/Module.symvers $(KDIR)
 	@echo "  MODULES $(MO)"
 
@@ -86,7 +108,7 @@ modules-dir:
 	@echo "$(MO)"
 
 modules_install: modules
-	$(MAKE) $(KBUILD_ARGS) modules_install
+	+$(KBUILD) $(KBUILD_ARGS) modules_install
 
 clean:
 	rm -rf $(if $(filter command line environment,$(origin MO)),$(MO),$(KBUILD_OUT))
@@ -97,10 +119,21 @@ setup:
 kernel: setup
 	$(PROJECT)/scripts/build-kernel.sh main >/dev/null
 
+# A build tree for the kernel a distribution ships (README: "Building for
+# your distribution's kernel"); prints it. Then: make KDIR=<it>, or
+# KERNEL=debian for make, vm-run and check.
+distro-kdir: setup
+	@$(PROJECT)/scripts/distro-kdir.sh $(or $(DISTRO),debian)
+
+# The package of the missing piece, installed beside the headers in a
+# throw-away view of the chroot, and a plain make M= of the project there.
+distro-package-test:
+	@$(PROJECT)/scripts/distro-package-test.sh $(or $(DISTRO),debian)
+
 # Kbuild writes it beside the objects; editors look at the project's root.
 rust-analyzer:
 	$(check_kdir)
-	$(MAKE) $(KBUILD_ARGS) rust-analyzer
+	+$(KBUILD) $(KBUILD_ARGS) rust-analyzer
 	ln -sf $(MO)/rust-project.json $(PROJECT)/rust-project.json
 
 vm-run: modules

@@ -22,7 +22,8 @@ trap 'rm -rf "$tmp"' EXIT
 
 # Only rust_vfat_demo, into a private output directory (Kbuild's MO=), so
 # the variant never touches the main build.
-make -s -C "$kdir" M="$REPO_ROOT/rust_vfat_demo" MO="$tmp/abi" LLVM="$LLVM_SUFFIX" \
+# scripts/kbuild.sh: a distribution's tree builds in its chroot.
+"$REPO_ROOT/scripts/kbuild.sh" "$kdir" -s M="$REPO_ROOT/rust_vfat_demo" MO="$tmp/abi" LLVM="$LLVM_SUFFIX" \
 	RUST_LIB_SRC="$(rust_lib_src)" RUST_FAT_ABI_VARIANT=1 modules >"$tmp/abi.log" 2>&1 ||
 	{ cat "$tmp/abi.log" >&2; die "building the ABI variant failed" "see the Kbuild output above"; }
 cp "$tmp/abi/rust_fat.ko" "$out/abi/rust_fat.ko"
