@@ -145,7 +145,7 @@ demo:
 	$(PROJECT)/scripts/demo.sh
 
 check:
-	$(PROJECT)/scripts/check.sh $(if $(JUNIT),--junit $(abspath $(JUNIT))) \
+	$(PROJECT)/scripts/check.sh $(if $(filter debian,$(KERNEL)),--kernel debian) $(if $(JUNIT),--junit $(abspath $(JUNIT))) \
 		$(if $(KTAP),--ktap $(abspath $(KTAP))) $(if $(KCIDB),--kcidb $(abspath $(KCIDB))) $(T)
 
 lint:

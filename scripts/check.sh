@@ -5,8 +5,13 @@
 # runs the lint gates, the host tests, the build scripts' self-tests, and every VM
 # scenario with its KUnit cases.
 #
-# Usage: scripts/check.sh [--junit FILE] [--ktap DIR] [--kcidb FILE] [FILTER...]
-# (make check [T=<filter>] [JUNIT=FILE] [KTAP=DIR] [KCIDB=FILE])
+# Usage: scripts/check.sh [--kernel main|debian] [--junit FILE] [--ktap DIR] [--kcidb FILE] [FILTER...]
+# (make check [KERNEL=debian] [T=<filter>] [JUNIT=FILE] [KTAP=DIR] [KCIDB=FILE])
+#   --kernel debian  the VM scenarios on Debian's own kernel, with its own
+#                 modules, the project's built against the tree of
+#                 'make distro-kdir DISTRO=debian' (prepared beforehand);
+#                 the lint, host tests and host self-tests are the main
+#                 kernel's (make check) and do not run
 #   FILTER        run only the scenarios whose name contains it (and skip
 #                 the lint, host tests and host self-tests)
 #   --junit FILE  JUnit XML, one testcase per scenario and KUnit case
@@ -25,6 +30,7 @@ junit="$results/junit.xml" ktap="$results/ktap" kcidb="$results/kcidb.json"
 # Relative paths are the caller's: prepare changes to the repository.
 abs() { case $1 in /*) echo "$1" ;; *) echo "$PWD/$1" ;; esac; }
 filters=()
+kernel=main gates=1
 while [ $# -gt 0 ]; do
 	case $1 in
 	--junit | --ktap | --kcidb)
@@ -36,14 +42,32 @@ while [ $# -gt 0 ]; do
 		esac
 		shift 2
 		;;
+	--kernel)
+		[ $# -ge 2 ] || die "--kernel needs main or debian" "scripts/check.sh --kernel debian [FILTER...]"
+		kernel=$2
+		shift 2
+		;;
 	*) filters+=("$1"); shift ;;
 	esac
 done
 # Each step says when it starts, so the log shows where the time goes.
 step() { log "[$(($(date +%s) - start))s] $*"; }
 
-prepare main
-kdir=$KDIR
+case $kernel in
+main)
+	prepare main
+	kdir=$KDIR
+	;;
+debian)
+	cd "$REPO_ROOT"
+	scripts/setup-toolchain.sh
+	kdir=$(scripts/distro-kdir.sh --print debian)
+	make -s KDIR="$kdir"
+	# The gates below judge the sources with the main kernel: make check.
+	gates=0
+	;;
+*) die "unknown kernel '$kernel'" "use --kernel main or --kernel debian" ;;
+esac
 step "modules built against $kdir"
 
 # Before the host tests, so their KCIDB test runs the real validator too.
@@ -54,7 +78,7 @@ step "test data: FAT images (mkfs.fat + mtools), malformed ones, guest tools, ve
 TEST_DATA=$(scripts/test-data.sh --variants "$kdir")
 export TEST_DATA
 
-if [ ${#filters[@]} = 0 ]; then
+if [ ${#filters[@]} = 0 ] && [ $gates = 1 ]; then
 	step "lint"
 	scripts/lint.sh
 	step "host tests: cargo test"

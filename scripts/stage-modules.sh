@@ -11,10 +11,22 @@ kdir=$1 modules=$2 out=$3
 release=$(cat "$kdir/include/config/kernel.release")
 rm -rf "$out"
 mkdir -p "$out/lib/modules"
-if [ -d "$kdir/mod-install/lib/modules/$release" ]; then
+root=$(distro_root "$kdir")
+if [ -n "$root" ]; then
+	# A distribution's kernel: its own modules, as its package has them.
+	# shellcheck disable=SC1091
+	. "$root/.rfl-distro"
+	cp -a "$distro_modules" "$out/lib/modules/"
+elif [ -d "$kdir/mod-install/lib/modules/$release" ]; then
 	cp -a "$kdir/mod-install/lib/modules/$release" "$out/lib/modules/"
 fi
 make -s -C "$modules" KDIR="$kdir" INSTALL_MOD_PATH="$out" modules_install >"$out/install.log" 2>&1 ||
 	{ cat "$out/install.log" >&2; die "installing the project's modules failed" "run 'make KDIR=$kdir' and fix the build"; }
+# A headers package has no System.map, so Kbuild skips depmod: run the
+# host's, the same kmod the guest's modprobe is.
+if [ -n "$root" ]; then
+	depmod -b "$out" "$release" ||
+		die "depmod over $out failed" "see its message above"
+fi
 [ -f "$out/lib/modules/$release/modules.dep" ] || die "depmod did not run for $out" "check that $kdir has System.map"
 echo "$out"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# Boots the test kernel in QEMU with the project's freshly built modules
+# Boots the test kernel (or, for a tree from scripts/distro-kdir.sh, the
+# distribution's own kernel with its own modules) in QEMU with the project's freshly built modules
 # installed under /lib/modules/<release>/ (with depmod), runs a shell script
 # in the guest and returns its output and exit status.
 #
@@ -52,8 +53,16 @@ if [ -z "$kdir" ]; then
 	kdir=$(kernel_build_dir main)
 	[ -f "$kdir/.build-complete" ] || die "no cached test kernel" "run 'make kernel' (or scripts/build-kernel.sh) first, or pass --kdir"
 fi
-bzimage="$kdir/arch/x86/boot/bzImage"
-[ -f "$bzimage" ] || die "no bzImage in $kdir" "build that kernel tree (make -C <src> O=$kdir bzImage)"
+distro=$(distro_root "$kdir")
+if [ -n "$distro" ]; then
+	# A distribution's kernel (scripts/distro-kdir.sh): its own vmlinuz.
+	# shellcheck disable=SC1091
+	bzimage=$(. "$distro/.rfl-distro" && echo "$distro_vmlinuz")
+	[ -f "$bzimage" ] || die "no kernel image $bzimage" "run 'make distro-kdir' again"
+else
+	bzimage="$kdir/arch/x86/boot/bzImage"
+	[ -f "$bzimage" ] || die "no bzImage in $kdir" "build that kernel tree (make -C <src> O=$kdir bzImage)"
+fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/rfl-vm.XXXXXX")
 trap 'rm -rf "$work"' EXIT
@@ -103,7 +112,7 @@ fi
 
 (cd "$stage" && find . -print0 | cpio --null -o -H newc --quiet) >"$work/initrd.cpio"
 
-accel=$("$REPO_ROOT/scripts/vm-accel.sh" "$kdir")
+accel=$("$REPO_ROOT/scripts/vm-accel.sh" "$kdir" "$bzimage")
 qemu=(qemu-system-x86_64 -accel "$accel" -m "${VM_MEM:-512}" -smp 1 -no-reboot -nic none
 	-display none -monitor none
 	-chardev "file,id=con,path=$log" -serial chardev:con
