@@ -103,7 +103,9 @@ impl<'v, D: BlockDevice> SlotReader<'v, D> {
 
     /// Moves to directory offset `offset` (a multiple of 32).
     pub fn seek(&mut self, offset: u64) -> Result<(), FatError> {
-        if !offset.is_multiple_of(DIR_ENTRY_SIZE as u64) {
+        // `%`, not `is_multiple_of`: that is rustc 1.87, and the kernel's
+        // minimum (and Debian's kernel's rustc) is 1.85.
+        if offset % DIR_ENTRY_SIZE as u64 != 0 {
             return Err(FatError::BadGeometry);
         }
         if offset < self.offset {

@@ -257,7 +257,8 @@ impl Bpb {
         let spc_nz =
             NonZeroU64::new(u64::from(sectors_per_cluster)).ok_or(FatError::BadClusterSize)?;
         let bps = bps_nz.get();
-        if !(u64::from(root_entries) * DIR_ENTRY_SIZE as u64).is_multiple_of(bps) {
+        // `%`: `is_multiple_of` needs rustc 1.87 (see `Dir::seek`).
+        if (u64::from(root_entries) * DIR_ENTRY_SIZE as u64) % bps != 0 {
             return Err(FatError::BadRootDir);
         }
         let root_dir_sectors = u64::from(root_entries) * DIR_ENTRY_SIZE as u64 / bps;
