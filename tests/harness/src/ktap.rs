@@ -68,7 +68,8 @@ impl Suite {
     }
 }
 
-fn parse_result(line: &str) -> Option<(Outcome, String)> {
+/// A result line's outcome, name and directive (the text after ` # `).
+fn parse_result(line: &str) -> Option<(Outcome, String, Option<String>)> {
     let (ok, rest) = if let Some(r) = line.strip_prefix("not ok ") {
         (false, r)
     } else if let Some(r) = line.strip_prefix("ok ") {
@@ -89,7 +90,11 @@ fn parse_result(line: &str) -> Option<(Outcome, String)> {
         (true, Some(d)) if d.trim_start().to_ascii_uppercase().starts_with("SKIP") => Outcome::Skip,
         (true, _) => Outcome::Pass,
     };
-    Some((outcome, name.trim().to_string()))
+    Some((
+        outcome,
+        name.trim().to_string(),
+        directive.map(|d| d.trim().to_string()),
+    ))
 }
 
 /// Parses the KTAP of one suite as `/sys/kernel/debug/kunit/<suite>/results`
@@ -124,12 +129,17 @@ pub fn parse_suite(text: &str) -> Suite {
             diag.push(d.trim().to_string());
             continue;
         }
-        if let Some((outcome, name)) = parse_result(line) {
+        if let Some((outcome, name, directive)) = parse_result(line) {
             if Some(indent) == case_indent {
+                let mut diagnostics = std::mem::take(&mut diag);
+                // Why a case was skipped is in its directive: keep it.
+                if let (Outcome::Skip, Some(d)) = (&outcome, directive) {
+                    diagnostics.push(d);
+                }
                 suite.cases.push(Case {
                     name,
                     outcome,
-                    diagnostics: std::mem::take(&mut diag),
+                    diagnostics,
                 });
             } else if case_indent.is_some_and(|c| indent < c) {
                 suite.result = Some(outcome);
@@ -155,6 +165,7 @@ mod tests {
         assert_eq!(s.cases[1].outcome, Outcome::Fail);
         assert!(s.cases[1].diagnostics[0].contains("ASSERTION FAILED"));
         assert_eq!(s.cases[2].outcome, Outcome::Skip);
+        assert_eq!(s.cases[2].diagnostics, vec!["SKIP not here"]);
         assert_eq!(s.result, Some(Outcome::Fail));
         assert_eq!(s.problem(), None);
     }

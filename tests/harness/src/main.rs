@@ -400,6 +400,18 @@ fn ktap_blocks(output: &str) -> Vec<(String, String)> {
     blocks
 }
 
+/// Why a test was skipped, in one line: a KTAP `# SKIP <reason>` directive
+/// in its detail (a KUnit case, or a whole suite), else the detail's first
+/// line (a part the guest skipped).
+fn skip_reason(detail: &str) -> &str {
+    detail
+        .lines()
+        .filter_map(|l| l.split_once("SKIP ").map(|(_, r)| r))
+        .next_back()
+        .or_else(|| detail.lines().next())
+        .unwrap_or("")
+}
+
 /// The parts the guest said do not apply here: `VM-SKIP <part> <reason>`.
 fn skipped_parts(output: &str) -> Vec<(&str, &str)> {
     output
@@ -549,6 +561,17 @@ fn judge(name: &str, h: &Header, run: &Run) -> Vec<Verdict> {
                 name: format!("kunit::{suite}"),
                 status: suite_broken,
                 detail: format!("{p}\n{text}"),
+                secs: None,
+            });
+        }
+        // A suite skipped as a whole (`1..0`, its result `# SKIP`, as the
+        // guest prints for a kernel without KUnit) is one skipped test
+        // case, so the report says what did not run and why.
+        if s.cases.is_empty() && s.planned == Some(0) && s.result == Some(ktap::Outcome::Skip) {
+            verdicts.push(Verdict {
+                name: format!("kunit::{suite}"),
+                status: Status::Skip,
+                detail: text.clone(),
                 secs: None,
             });
         }
@@ -721,19 +744,16 @@ fn main() {
                     t.push((name.clone(), run.secs));
                 }
                 for v in &verdicts {
+                    // A skip passes, but says so and why.
+                    let word = match v.status {
+                        Status::Skip => format!("ok # SKIP {}", skip_reason(&v.detail)),
+                        _ if v.passed() => "ok".to_string(),
+                        _ => "FAILED".to_string(),
+                    };
                     if v.name == name {
-                        println!(
-                            "test {} ... {} ({:.1}s)",
-                            v.name,
-                            if v.passed() { "ok" } else { "FAILED" },
-                            run.secs
-                        );
+                        println!("test {} ... {} ({:.1}s)", v.name, word, run.secs);
                     } else {
-                        println!(
-                            "test {} ... {}",
-                            v.name,
-                            if v.passed() { "ok" } else { "FAILED" }
-                        );
+                        println!("test {} ... {}", v.name, word);
                     }
                 }
                 let ktap = ktap_blocks(&run.output);
@@ -1050,6 +1070,27 @@ mod tests {
             )
         );
         assert_eq!(v.len(), 2);
+    }
+
+    #[test]
+    fn suite_skipped_as_a_whole() {
+        let h = Header {
+            kunit: vec!["s".into()],
+            ..Default::default()
+        };
+        let out = "VM-KTAP-BEGIN s\nKTAP version 1\n1..1\n    KTAP version 1\n    # Subtest: s\n    1..0\nok 1 s # SKIP the kernel is built without CONFIG_KUNIT\nVM-KTAP-END\nVM-EXIT 0\n";
+        let v = judge("x", &h, &run(0, out, ""));
+        assert_eq!(v.len(), 2);
+        assert_eq!(v[1].name, "kunit::s");
+        assert_eq!(v[1].status, Status::Skip);
+        assert_eq!(
+            skip_reason(&v[1].detail),
+            "the kernel is built without CONFIG_KUNIT"
+        );
+        assert_eq!(
+            skip_reason("no CONFIG_MODVERSIONS here"),
+            "no CONFIG_MODVERSIONS here"
+        );
     }
 
     #[test]
