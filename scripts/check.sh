@@ -22,6 +22,7 @@
 #                 kcidb-io's validator (scripts/kcidb-venv.sh): a rejected
 #                 file fails the check (default target/check-results/kcidb.json)
 # The three are written on every run, the text report stays as it is.
+# VM_JOBS=N: VMs at a time (default: one per CPU).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 start=$(date +%s)
@@ -95,7 +96,7 @@ step "VM scenarios"
 cargo build --quiet --release -p harness
 rm -f "$kcidb"
 rc=0
-./target/release/harness --kdir "$kdir" --junit "$junit" --ktap "$ktap" --kcidb "$kcidb" "${filters[@]}" || rc=$?
+./target/release/harness ${VM_JOBS:+--jobs "$VM_JOBS"} --kdir "$kdir" --junit "$junit" --ktap "$ktap" --kcidb "$kcidb" "${filters[@]}" || rc=$?
 # Failed scenarios still leave their reports, and a submission of failures
 # must be as valid as one of passes: validate either way.
 step "KCIDB submission: validating $kcidb"
