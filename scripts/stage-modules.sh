@@ -13,10 +13,17 @@ rm -rf "$out"
 mkdir -p "$out/lib/modules"
 root=$(distro_root "$kdir")
 if [ -n "$root" ]; then
-	# A distribution's kernel: its own modules, as its package has them.
+	# A distribution's kernel: its own modules, as its package has them,
+	# but only those the scenarios load (the C twins and what they and the
+	# project's modules need): all of them would not fit the guest's RAM.
 	# shellcheck disable=SC1091
 	. "$root/.rfl-distro"
-	cp -a "$distro_modules" "$out/lib/modules/"
+	mkdir -p "$out/lib/modules/$release"
+	cp "$distro_modules"/{modules.builtin,modules.builtin.modinfo,modules.order,System.map} "$out/lib/modules/$release/"
+	distro_module_closure "$distro_modules" | while read -r m; do
+		mkdir -p "$out/lib/modules/$release/$(dirname "$m")"
+		cp "$distro_modules/$m" "$out/lib/modules/$release/$m"
+	done
 elif [ -d "$kdir/mod-install/lib/modules/$release" ]; then
 	cp -a "$kdir/mod-install/lib/modules/$release" "$out/lib/modules/"
 fi
