@@ -39,6 +39,7 @@ use fat_disk::names::{
     long_name,
     msdos_short_name,
     vfat_short_name,
+    IoCharset,
     KeyBuf,
     NameBuf, //
 };
@@ -257,8 +258,15 @@ unsafe extern "C" fn rust_fat_fc_init(
     let ty = unsafe { FsType::from_raw(ty) };
     // SAFETY: Plain reads of the current task's credentials.
     let (uid, gid) = unsafe { (rust_fat_current_uid(), rust_fat_current_gid()) };
+    let mut opts = MountOptions::new(umask);
+    // As in fs/fat: a kernel built with CONFIG_FAT_DEFAULT_UTF8 (Debian's
+    // is) starts vfat mounts in UTF-8, so without options both drivers
+    // show the same names.
+    if cfg!(CONFIG_FAT_DEFAULT_UTF8) && ty.ns.flavour == Flavour::Vfat {
+        opts.charset = IoCharset::Utf8;
+    }
     let ctx = MountCtx {
-        opts: MountOptions::new(umask),
+        opts,
         ns: ty.ns,
         uid,
         gid,
