@@ -259,12 +259,18 @@ unsafe extern "C" fn rust_fat_fc_init(
     // SAFETY: Plain reads of the current task's credentials.
     let (uid, gid) = unsafe { (rust_fat_current_uid(), rust_fat_current_gid()) };
     let mut opts = MountOptions::new(umask);
-    // As in fs/fat: a kernel built with CONFIG_FAT_DEFAULT_UTF8 (Debian's
-    // is) starts vfat mounts in UTF-8, so without options both drivers
-    // show the same names.
-    if cfg!(CONFIG_FAT_DEFAULT_UTF8) && ty.ns.flavour == Flavour::Vfat {
-        opts.charset = IoCharset::Utf8;
-    }
+    // The kernel's defaults, as fs/fat takes them from its configuration
+    // (Debian's kernel: UTF-8 on for vfat, iocharset ascii), so without
+    // options, and with options that leave them, both drivers show the
+    // same names.
+    opts.set_charset_defaults(
+        cfg!(CONFIG_FAT_DEFAULT_UTF8) && ty.ns.flavour == Flavour::Vfat,
+        if cfg!(CONFIG_FAT_DEFAULT_IOCHARSET = "ascii") {
+            IoCharset::Ascii
+        } else {
+            IoCharset::Latin1
+        },
+    );
     let ctx = MountCtx {
         opts,
         ns: ty.ns,

@@ -90,6 +90,12 @@ impl<const N: usize> NameBuf<N> {
                 self.extend(c.encode_utf8(&mut b).as_bytes())
             }
             IoCharset::Latin1 => self.push(u8::try_from(u32::from(c)).unwrap_or(b'?')),
+            IoCharset::Ascii => self.push(
+                u8::try_from(u32::from(c))
+                    .ok()
+                    .filter(u8::is_ascii)
+                    .unwrap_or(b'?'),
+            ),
         }
     }
 }
@@ -99,14 +105,18 @@ impl<const N: usize> NameBuf<N> {
 pub enum IoCharset {
     /// UTF-8 (`utf8`, `iocharset=utf8`).
     Utf8,
-    /// ISO 8859-1, the kernel's default `iocharset`.
+    /// ISO 8859-1 (`iocharset=iso8859-1`), the project's kernel's default.
     Latin1,
+    /// ASCII (`iocharset=ascii`), the default of a kernel built with
+    /// `CONFIG_FAT_DEFAULT_IOCHARSET="ascii"` (Debian's).
+    Ascii,
 }
 
 /// Appends a long name's UTF-16 `units` in `cs`, the way the C driver's
 /// `fat_uni_to_x8` does: in UTF-8, surrogates that do not pair are
-/// skipped; in ISO 8859-1 a unit above 0xFF becomes `?`, or with
-/// `uni_xlate` the escape `:xxxx` (hexadecimal, lower case).
+/// skipped; in ISO 8859-1 a unit above 0xFF (in ASCII, above 0x7F)
+/// becomes `?`, or with `uni_xlate` the escape `:xxxx` (hexadecimal, lower
+/// case).
 pub fn long_name<const N: usize>(
     units: &[u16],
     cs: IoCharset,
@@ -119,18 +129,21 @@ pub fn long_name<const N: usize>(
                 out.push_char(c, cs)?;
             }
         }
-        IoCharset::Latin1 => {
+        IoCharset::Latin1 | IoCharset::Ascii => {
             const HEX: &[u8; 16] = b"0123456789abcdef";
             for &u in units {
-                match u8::try_from(u) {
-                    Ok(b) => out.push(b)?,
-                    Err(_) if uni_xlate => {
+                let mapped = u8::try_from(u)
+                    .ok()
+                    .filter(|b| cs == IoCharset::Latin1 || b.is_ascii());
+                match mapped {
+                    Some(b) => out.push(b)?,
+                    None if uni_xlate => {
                         out.push(b':')?;
                         for shift in [12, 8, 4, 0] {
                             out.push(HEX[usize::from((u >> shift) & 0xf)])?;
                         }
                     }
-                    Err(_) => out.push(b'?')?,
+                    None => out.push(b'?')?,
                 }
             }
         }

@@ -47,8 +47,13 @@ pub struct MountOptions {
     pub sys_immutable: bool,
     /// `quiet`: chmod/chown fail silently (read-only here: no effect).
     pub quiet: bool,
-    /// The character set of names (`utf8`, `iocharset=`).
+    /// The character set names are shown in: UTF-8 while `utf8` is on,
+    /// else `iocharset`, as `fs/fat` decides it.
     pub charset: IoCharset,
+    /// `utf8`, separate from `iocharset=` as in `fs/fat`.
+    pub utf8: bool,
+    /// `iocharset=`: the character set when `utf8` is off.
+    pub iocharset: IoCharset,
     /// `uni_xlate`: unmappable characters as `:xxxx` escapes.
     pub uni_xlate: bool,
     /// `shortname=`.
@@ -81,6 +86,8 @@ impl MountOptions {
             sys_immutable: false,
             quiet: false,
             charset: IoCharset::Latin1,
+            utf8: false,
+            iocharset: IoCharset::Latin1,
             uni_xlate: false,
             shortname: ShortnameDisplay::WinNt,
             check: NameCheck::Normal,
@@ -99,7 +106,25 @@ impl MountOptions {
     /// alternative to UTF-8).
     pub fn settle(&mut self) {
         if self.uni_xlate {
-            self.charset = IoCharset::Latin1;
+            self.utf8 = false;
+        }
+        self.charset = self.shown_charset();
+    }
+
+    /// The kernel's defaults for a mount (`fs/fat`'s
+    /// `CONFIG_FAT_DEFAULT_UTF8`, vfat only, and
+    /// `CONFIG_FAT_DEFAULT_IOCHARSET`), before any option applies.
+    pub fn set_charset_defaults(&mut self, utf8: bool, iocharset: IoCharset) {
+        self.utf8 = utf8;
+        self.iocharset = iocharset;
+        self.charset = self.shown_charset();
+    }
+
+    fn shown_charset(&self) -> IoCharset {
+        if self.utf8 {
+            IoCharset::Utf8
+        } else {
+            self.iocharset
         }
     }
 }
@@ -286,11 +311,15 @@ pub fn apply(
             opts.dots = parse_bool(value(val)?).ok_or(bad)?;
         }
         b"iocharset" if flavour == Flavour::Vfat => {
-            opts.charset = match value(val)? {
-                b"utf8" => IoCharset::Utf8,
-                b"iso8859-1" | b"default" => IoCharset::Latin1,
+            // As in fs/fat: the character set for when `utf8` is off
+            // (`iocharset=utf8` is the UTF-8 table: UTF-8 either way).
+            match value(val)? {
+                b"utf8" => opts.iocharset = IoCharset::Utf8,
+                b"iso8859-1" | b"default" => opts.iocharset = IoCharset::Latin1,
+                b"ascii" => opts.iocharset = IoCharset::Ascii,
                 _ => return Err(OptionError::Unsupported),
             }
+            opts.charset = opts.shown_charset();
         }
         b"shortname" if flavour == Flavour::Vfat => {
             opts.shortname = match value(val)? {
@@ -307,11 +336,8 @@ pub fn apply(
             };
             match key {
                 b"utf8" => {
-                    opts.charset = if on {
-                        IoCharset::Utf8
-                    } else {
-                        IoCharset::Latin1
-                    }
+                    opts.utf8 = on;
+                    opts.charset = opts.shown_charset();
                 }
                 b"uni_xlate" => opts.uni_xlate = on,
                 _ => {}

@@ -221,6 +221,34 @@ fn names_display_and_compare_as_c() {
 }
 
 #[test]
+fn charset_options_as_fs_fat_with_the_kernels_defaults() {
+    // A kernel with CONFIG_FAT_DEFAULT_UTF8 and iocharset ascii (Debian's):
+    // iocharset= does not turn utf8 off; uni_xlate does, and names then
+    // show in iocharset, unmappable units escaped.
+    let mut o = MountOptions::new(0o022);
+    o.set_charset_defaults(true, IoCharset::Ascii);
+    assert_eq!(o.charset, IoCharset::Utf8);
+    apply(&mut o, Flavour::Vfat, b"iocharset", Some(b"iso8859-1")).unwrap();
+    o.settle();
+    assert_eq!(o.charset, IoCharset::Utf8);
+    let mut o = MountOptions::new(0o022);
+    o.set_charset_defaults(true, IoCharset::Ascii);
+    apply(&mut o, Flavour::Vfat, b"uni_xlate", None).unwrap();
+    o.settle();
+    assert_eq!(o.charset, IoCharset::Ascii);
+    let mut out: NameBuf = NameBuf::new();
+    long_name(&[0x61, 0xe9], o.charset, o.uni_xlate, &mut out).unwrap();
+    assert_eq!(out.as_bytes(), b"a:00e9");
+    // The project's kernel: utf8 off, iso8859-1.
+    let mut o = MountOptions::new(0o022);
+    o.set_charset_defaults(false, IoCharset::Latin1);
+    o.settle();
+    assert_eq!(o.charset, IoCharset::Latin1);
+    apply(&mut o, Flavour::Vfat, b"utf8", Some(b"1")).unwrap();
+    assert_eq!(o.charset, IoCharset::Utf8);
+}
+
+#[test]
 fn options_parse_as_fs_fat() {
     let mut o = MountOptions::new(0o022);
     apply(&mut o, Flavour::Vfat, b"umask", Some(b"077")).unwrap();
