@@ -194,10 +194,10 @@ in_chroot() {
 		exec chroot "$root" env -i HOME=/root TERM="${TERM:-dumb}" LANG=C.UTF-8 \
 			PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin "$@"
 	' in-chroot "$root" "$overlay" $((${#spec[@]} / 2)) "${spec[@]}" "$@" || rc=$?
-	set -- "${made[@]}"
-	while [ $# -gt 0 ]; do
-		d=$1 top=$2
-		shift 2
+	# Last made first: a later mount point may sit inside an earlier one.
+	local i
+	for ((i = ${#made[@]} - 2; i >= 0; i -= 2)); do
+		d=${made[i]} top=${made[i + 1]}
 		while rmdir "$root$d" 2>/dev/null && [ "$d" != "$top" ]; do d=$(dirname "$d"); done
 	done
 	return $rc
