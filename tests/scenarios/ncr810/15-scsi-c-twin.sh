@@ -34,4 +34,14 @@ echo "through sym53c8xx:  $c_0 $c_1"
 [ "$c_0" = "$rust0" ] || fail "target 0 reads differently through the C driver"
 [ "$c_0" = "$(scsi_image_sha 0)" ] || fail "target 0 differs from the image"
 [ "$c_1" = "$rust1" ] || fail "what rust_ncr810 wrote reads differently through the C driver"
+# At power-off sd flushes each write-back disk with SYNCHRONIZE CACHE; on
+# that command a UBSAN-enabled sym53c8xx (Debian's) reports an
+# array-index-out-of-bounds in sym_evaluate_dp(). That is the C twin's,
+# not what this scenario compares: sd treats the disks as write-through
+# from here on ("temporary": no MODE SELECT reaches the disk), so no flush
+# is sent through the C driver.
+for t in 0 1; do
+	echo "temporary write through" >/sys/class/scsi_disk/$chost:0:$t:0/cache_type ||
+		fail "cannot set sd's cache type of $chost:0:$t:0"
+done
 exit 0
