@@ -114,24 +114,12 @@ log "lava: the common ramdisk (busybox, kmod, modules, guest scripts)"
 mkdir -p "$out"
 work=$(mktemp -d "${TMPDIR:-/tmp}/rfl-lava.XXXXXX")
 trap 'rm -rf "$work"' EXIT
-base=$(scripts/make-initramfs-base.sh)
 modroot=$(scripts/stage-modules.sh "$kdir" "$REPO_ROOT" "$work/modroot")
 stage="$work/root"
-mkdir -p "$stage"
-cp -a "$base/." "$stage/"
-cp -a "$modroot/lib" "$stage/"
 # What vm-run.sh puts in every guest, so a scenario meets the same system.
-mkdir -p "$stage/etc/modprobe.d" "$stage/sbin" "$stage/run" "$stage/vm/files"
-ln -s vm "$stage/bench"
-echo "blacklist sym53c8xx" >"$stage/etc/modprobe.d/vm.conf"
-cp scripts/guest/init "$stage/init"
-cp scripts/guest/kmod-idled scripts/guest/modprobe-demand "$stage/sbin/"
-echo "IDLE_SECONDS=0" >"$stage/etc/kmod-idled.conf"
-cp scripts/guest/run-script "$stage/vm/run-script"
-cp scripts/guest/lib.sh "$stage/vm/lib.sh"
-cp scripts/kernel-problems "$stage/vm/kernel-problems"
+stage_guest "$stage" "$modroot"
 cp scripts/guest/lava-scenario "$stage/vm/lava-scenario"
-chmod +x "$stage/init" "$stage/sbin/kmod-idled" "$stage/sbin/modprobe-demand" "$stage/vm/lava-scenario"
+chmod +x "$stage/vm/lava-scenario"
 touch "$stage/vm/lava-shell"
 (cd "$stage" && find . -print0 | LC_ALL=C sort -z | cpio --null -o -H newc --quiet) >"$out/ramdisk.cpio"
 cp "$bzimage" "$out/bzImage"

@@ -78,6 +78,31 @@ rust_lib_src() {
 # own tests).
 KERNEL_FRAGMENT="${RFL_KERNEL_FRAGMENT:-$REPO_ROOT/kernel/config.fragment}"
 
+# Lays out in STAGE what every guest has: busybox and kmod (the cached
+# base), the module tree MODROOT (scripts/stage-modules.sh), /init, the
+# demand-load wrapper and kmod-idled, and /vm's runner, helpers and list of
+# kernel problems. vm-run.sh and lava.sh add each run's own files.
+# Usage: stage_guest STAGE MODROOT
+stage_guest() {
+	local stage=$1 modroot=$2 base
+	base=$("$REPO_ROOT/scripts/make-initramfs-base.sh")
+	mkdir -p "$stage"
+	cp -a "$base/." "$stage/"
+	cp -a "$modroot/lib" "$stage/"
+	mkdir -p "$stage/etc/modprobe.d" "$stage/sbin" "$stage/run" "$stage/vm/files"
+	# /bench is the guest directory's earlier name; scripts may still use it.
+	ln -s vm "$stage/bench"
+	# sym53c8xx (the C twin) claims the same PCI ID as rust_ncr810: coldplug
+	# must pick ours; scenarios that compare load the C driver by name.
+	echo "blacklist sym53c8xx" >"$stage/etc/modprobe.d/vm.conf"
+	cp "$REPO_ROOT/scripts/guest/init" "$stage/init"
+	cp "$REPO_ROOT/scripts/guest/kmod-idled" "$REPO_ROOT/scripts/guest/modprobe-demand" "$stage/sbin/"
+	chmod +x "$stage/init" "$stage/sbin/kmod-idled" "$stage/sbin/modprobe-demand"
+	echo "IDLE_SECONDS=0" >"$stage/etc/kmod-idled.conf"
+	cp "$REPO_ROOT/scripts/guest/run-script" "$REPO_ROOT/scripts/guest/lib.sh" "$stage/vm/"
+	cp "$REPO_ROOT/scripts/kernel-problems" "$stage/vm/kernel-problems"
+}
+
 # The kernel variants: "main" is the fragment alone; any other is the
 # fragment plus kernel/<variant>.fragment, whose lines override the main
 # fragment's for the same options.

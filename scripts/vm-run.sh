@@ -73,31 +73,10 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/rfl-vm.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 [ -n "$log" ] || log="$work/console.log"
 
-# The base (busybox, kmod, their libraries) is the same for every run.
-base=$("$REPO_ROOT/scripts/make-initramfs-base.sh")
-
-stage="$work/root"
-mkdir -p "$stage"
-cp -a "$base/." "$stage/"
-mkdir -p "$stage/vm/files"
-# /bench is the guest directory's earlier name; scripts may still use it.
-ln -s vm "$stage/bench"
 [ -n "$modroot" ] || modroot=$("$REPO_ROOT/scripts/stage-modules.sh" "$kdir" "$modules" "$work/modroot")
-cp -a "$modroot/lib" "$stage/"
-# sym53c8xx (the C twin) claims the same PCI ID as rust_ncr810: coldplug
-# must pick ours; scenarios that compare load the C driver by name.
-mkdir -p "$stage/etc/modprobe.d"
-echo "blacklist sym53c8xx" >"$stage/etc/modprobe.d/vm.conf"
-cp "$REPO_ROOT/scripts/guest/init" "$stage/init"
-mkdir -p "$stage/sbin" "$stage/run"
-cp "$REPO_ROOT/scripts/guest/kmod-idled" "$REPO_ROOT/scripts/guest/modprobe-demand" "$stage/sbin/"
-chmod +x "$stage/sbin/kmod-idled" "$stage/sbin/modprobe-demand"
-echo "IDLE_SECONDS=0" >"$stage/etc/kmod-idled.conf"
-cp "$REPO_ROOT/scripts/guest/run-script" "$stage/vm/run-script"
-cp "$REPO_ROOT/scripts/guest/lib.sh" "$stage/vm/lib.sh"
-cp "$REPO_ROOT/scripts/kernel-problems" "$stage/vm/kernel-problems"
+stage="$work/root"
+stage_guest "$stage" "$modroot"
 cp "$script" "$stage/vm/script"
-chmod +x "$stage/init"
 for f in $files; do
 	[ -e "$f" ] || die "FILES: no such file $f" "list existing host files, separated by spaces"
 	cp -a "$f" "$stage/vm/files/"

@@ -3,17 +3,8 @@
 # The build scripts' host-side tests: a fragment option Kconfig drops fails
 # the kernel step by name; a changed cache key means a rebuild elsewhere.
 set -uo pipefail
-root=$(cd "$(dirname "$0")/../.." && pwd)
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failed=0
-report() { # name ok|FAILED [detail]
-	echo "test host::$1 ... $2"
-	if [ "$2" != ok ]; then
-		failed=1
-		[ -n "${3:-}" ] && printf '%s\n' "$3" | sed 's/^/    /'
-	fi
-}
+REPORT_PREFIX=host::
+. "$(dirname "$0")/lib.sh"
 
 # make vm-run returns the script's output and exit status (make reports a
 # failing status as "Error N" and exits 2). The two boots run one after the

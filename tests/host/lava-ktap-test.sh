@@ -7,17 +7,8 @@
 # printed nothing, since both turn the same KTAP into test results.
 # `make lava` runs it before writing a job.
 set -uo pipefail
-root=$(cd "$(dirname "$0")/../.." && pwd)
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failed=0
-report() { # name ok|FAILED [detail]
-	echo "test host::lava-ktap::$1 ... $2"
-	if [ "$2" != ok ]; then
-		failed=1
-		[ -n "${3:-}" ] && printf '%s\n' "$3" | sed 's/^/    /'
-	fi
-}
+REPORT_PREFIX=host::lava-ktap::
+. "$(dirname "$0")/lib.sh"
 
 busybox=$(command -v busybox || echo /bin/busybox)
 [ -x "$busybox" ] || { echo "error: busybox is not installed (scripts/setup-toolchain.sh installs busybox-static)" >&2; exit 1; }
