@@ -29,7 +29,8 @@ export VM_MEM=1024
 # the BIOS's PIRQ table routes the same interrupts (acpi=noirq; pci=noacpi
 # instead drew an early-boot KASAN report from the legacy IRQ setup).
 #
-# no5lvl: 4-level paging. QEMU's "max" CPU offers LA57, and 7.3 with KASAN
+# no5lvl: 4-level paging. QEMU's "max" CPU (VM_CPU=max; vm-run.sh's TCG
+# default qemu64 has no LA57) offers LA57, and 7.3 with KASAN
 # then has a window in which an interrupt draws a false report: start_kernel
 # enables interrupts before identify_boot_cpu(), which clears
 # boot_cpu_data's capability bits and reads them back from CPUID; in

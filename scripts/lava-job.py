@@ -277,7 +277,7 @@ def main():
             "arch": "x86_64",
             # The test VM's CPU model (scripts/vm-run.sh under TCG); the
             # device dictionary says whether this worker has KVM.
-            "extra_options": ["-cpu max", "-no-reboot"],
+            "extra_options": ["-cpu qemu64", "-no-reboot"],
             # QEMU's device type always adds a NIC; at slot 0x1f it keeps
             # the NCR 53C810s at the PCI addresses vm-run.sh gives them.
             "model": "model=virtio,addr=0x1f",

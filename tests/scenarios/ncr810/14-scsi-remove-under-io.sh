@@ -54,9 +54,12 @@ step "50 cycles: unbind and bind with a reader running, then rmmod and modprobe"
 cycle() {
 	h=$(ncr810_scsi_host) || fail "no SCSI host"
 	d=$(scsi_disk "$h" 0) || fail "no disk"
+	read -r _r0 _ </sys/block/${d#/dev/}/stat
 	(while dd if="$d" of=/dev/null bs=64k iflag=direct 2>/dev/null; do :; done) &
 	_r=$!
-	usleep 200000
+	# Unbind once the reader's I/O runs: the disk has completed two of
+	# its reads.
+	while read -r _n _ </sys/block/${d#/dev/}/stat && [ "$_n" -lt $((_r0 + 2)) ]; do usleep 20000; done
 	echo "$pci" >/sys/bus/pci/drivers/rust_ncr810/unbind
 	wait $_r
 	! grep -q rust_ncr810 /proc/interrupts || fail "interrupt handler left after unbind"
