@@ -55,7 +55,7 @@ for i in 1 2 3 4 5; do
 	s=$(date +%s%N)
 	scripts/vm-run.sh --kdir "$kdir" --quiet --log "$out/boot$i.log" "$out/empty.sh"
 	e=$(date +%s%N)
-	t=$(sed -n 's/^\[ *\([0-9.]*\)\] .*/\1/p; s/^bench: guest up.*/UP/p' "$out/boot$i.log" | grep -B1 -m1 UP | head -1)
+	t=$(sed -n 's/^\[ *\([0-9.]*\)\] .*/\1/p; s/^harness: guest up.*/UP/p' "$out/boot$i.log" | grep -B1 -m1 UP | head -1)
 	echo "BENCH boot.run$i.wall_ms $(((e - s) / 1000000))"
 	echo "BENCH boot.run$i.kernel_to_init_ms $(awk -v t="${t:-0}" 'BEGIN { printf "%d", t * 1000 }')"
 done | tee -a "$out/guest.log"
