@@ -459,7 +459,7 @@ impl FatSb {
                 if rec.long_len > 0 {
                     long_name(
                         reader.long_name(rec),
-                        self.opts.charset,
+                        self.opts.charset(),
                         self.opts.uni_xlate,
                         out,
                     )?;
@@ -467,7 +467,7 @@ impl FatSb {
                         return Ok(());
                     }
                 }
-                vfat_short_name(&rec.entry, self.opts.charset, self.opts.shortname, out)
+                vfat_short_name(&rec.entry, self.opts.charset(), self.opts.shortname, out)
             }
             Flavour::Msdos => msdos_short_name(&rec.entry, self.opts.nocase, self.opts.dots, out),
         }
@@ -1147,12 +1147,17 @@ fn find(sbi: &FatSb, info: &InodeInfo, name: &[u8]) -> Result<Option<(DirEntry, 
         long.clear();
         match sbi.ns.flavour {
             Flavour::Vfat => {
-                vfat_short_name(&rec.entry, sbi.opts.charset, sbi.opts.shortname, &mut short)
-                    .map_err(fail)?;
+                vfat_short_name(
+                    &rec.entry,
+                    sbi.opts.charset(),
+                    sbi.opts.shortname,
+                    &mut short,
+                )
+                .map_err(fail)?;
                 if rec.long_len > 0 {
                     long_name(
                         reader.long_name(&rec),
-                        sbi.opts.charset,
+                        sbi.opts.charset(),
                         sbi.opts.uni_xlate,
                         &mut *long,
                     )

@@ -47,9 +47,6 @@ pub struct MountOptions {
     pub sys_immutable: bool,
     /// `quiet`: chmod/chown fail silently (read-only here: no effect).
     pub quiet: bool,
-    /// The character set names are shown in: UTF-8 while `utf8` is on,
-    /// else `iocharset`, as `fs/fat` decides it.
-    pub charset: IoCharset,
     /// `utf8`, separate from `iocharset=` as in `fs/fat`.
     pub utf8: bool,
     /// `iocharset=`: the character set when `utf8` is off.
@@ -85,7 +82,6 @@ impl MountOptions {
             showexec: false,
             sys_immutable: false,
             quiet: false,
-            charset: IoCharset::Latin1,
             utf8: false,
             iocharset: IoCharset::Latin1,
             uni_xlate: false,
@@ -108,7 +104,6 @@ impl MountOptions {
         if self.uni_xlate {
             self.utf8 = false;
         }
-        self.charset = self.shown_charset();
     }
 
     /// The kernel's defaults for a mount (`fs/fat`'s
@@ -117,11 +112,12 @@ impl MountOptions {
     pub fn set_charset_defaults(&mut self, utf8: bool, iocharset: IoCharset) {
         self.utf8 = utf8;
         self.iocharset = iocharset;
-        self.charset = self.shown_charset();
     }
 
-    fn shown_charset(&self) -> IoCharset {
-        if self.utf8 {
+    /// The character set names are shown in, as `fs/fat` decides it: UTF-8
+    /// while `utf8` is on (and `uni_xlate` off), else `iocharset`.
+    pub fn charset(&self) -> IoCharset {
+        if self.utf8 && !self.uni_xlate {
             IoCharset::Utf8
         } else {
             self.iocharset
@@ -319,7 +315,6 @@ pub fn apply(
                 b"ascii" => opts.iocharset = IoCharset::Ascii,
                 _ => return Err(OptionError::Unsupported),
             }
-            opts.charset = opts.shown_charset();
         }
         b"shortname" if flavour == Flavour::Vfat => {
             opts.shortname = match value(val)? {
@@ -337,7 +332,6 @@ pub fn apply(
             match key {
                 b"utf8" => {
                     opts.utf8 = on;
-                    opts.charset = opts.shown_charset();
                 }
                 b"uni_xlate" => opts.uni_xlate = on,
                 _ => {}

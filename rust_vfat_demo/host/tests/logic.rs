@@ -227,25 +227,25 @@ fn charset_options_as_fs_fat_with_the_kernels_defaults() {
     // show in iocharset, unmappable units escaped.
     let mut o = MountOptions::new(0o022);
     o.set_charset_defaults(true, IoCharset::Ascii);
-    assert_eq!(o.charset, IoCharset::Utf8);
+    assert_eq!(o.charset(), IoCharset::Utf8);
     apply(&mut o, Flavour::Vfat, b"iocharset", Some(b"iso8859-1")).unwrap();
     o.settle();
-    assert_eq!(o.charset, IoCharset::Utf8);
+    assert_eq!(o.charset(), IoCharset::Utf8);
     let mut o = MountOptions::new(0o022);
     o.set_charset_defaults(true, IoCharset::Ascii);
     apply(&mut o, Flavour::Vfat, b"uni_xlate", None).unwrap();
     o.settle();
-    assert_eq!(o.charset, IoCharset::Ascii);
+    assert_eq!(o.charset(), IoCharset::Ascii);
     let mut out: NameBuf = NameBuf::new();
-    long_name(&[0x61, 0xe9], o.charset, o.uni_xlate, &mut out).unwrap();
+    long_name(&[0x61, 0xe9], o.charset(), o.uni_xlate, &mut out).unwrap();
     assert_eq!(out.as_bytes(), b"a:00e9");
     // The project's kernel: utf8 off, iso8859-1.
     let mut o = MountOptions::new(0o022);
     o.set_charset_defaults(false, IoCharset::Latin1);
     o.settle();
-    assert_eq!(o.charset, IoCharset::Latin1);
+    assert_eq!(o.charset(), IoCharset::Latin1);
     apply(&mut o, Flavour::Vfat, b"utf8", Some(b"1")).unwrap();
-    assert_eq!(o.charset, IoCharset::Utf8);
+    assert_eq!(o.charset(), IoCharset::Utf8);
 }
 
 #[test]
@@ -256,7 +256,7 @@ fn options_parse_as_fs_fat() {
     apply(&mut o, Flavour::Vfat, b"uid", Some(b"1000")).unwrap();
     assert_eq!(o.uid, Some(1000));
     apply(&mut o, Flavour::Vfat, b"utf8", None).unwrap();
-    assert_eq!(o.charset, IoCharset::Utf8);
+    assert_eq!(o.charset(), IoCharset::Utf8);
     apply(&mut o, Flavour::Vfat, b"time_offset", Some(b"-60")).unwrap();
     assert_eq!(o.time_offset_min, Some(-60));
     assert_eq!(
