@@ -502,9 +502,6 @@ struct InodeInfo {
     is_root: u32,
     /// The runs of the data's chain found so far.
     runs: RunCache,
-    /// Whether the data's whole chain was checked ([`CHAIN_UNCHECKED`],
-    /// [`CHAIN_SOUND`], [`CHAIN_BROKEN`]).
-    chain: AtomicU32,
     /// The creation time (`statx` birth time on vfat).
     crtime: bindings::timespec64,
 }
@@ -550,12 +547,6 @@ impl RunCache {
 // with Acquire, given back with Release), so no two threads touch it at once.
 unsafe impl Sync for RunCache {}
 
-/// [`InodeInfo::chain`]: not checked yet.
-const CHAIN_UNCHECKED: u32 = 0;
-/// [`InodeInfo::chain`]: no loop, every link valid.
-const CHAIN_SOUND: u32 = 1;
-/// [`InodeInfo::chain`]: loops or has an invalid link: reads fail.
-const CHAIN_BROKEN: u32 = 2;
 
 /// An inode of this file system: the VFS inode with [`InodeInfo`].
 #[repr(C)]
@@ -631,7 +622,6 @@ unsafe extern "C" fn alloc_inode(sb: *mut bindings::super_block) -> *mut binding
             start: 0,
             is_root: 0,
             runs: RunCache::new(),
-            chain: AtomicU32::new(CHAIN_UNCHECKED),
             crtime: bindings::timespec64 {
                 tv_sec: 0,
                 tv_nsec: 0,
@@ -790,7 +780,6 @@ unsafe fn fill_inode(inode: *mut bindings::inode, sbi: &FatSb, attrs: &InodeAttr
         (*info).info.start = attrs.start;
         (*info).info.is_root = u32::from(is_root);
         ptr::addr_of_mut!((*info).info.runs).write(RunCache::new());
-        (*info).info.chain.store(CHAIN_UNCHECKED, Ordering::Relaxed);
         (*info).info.crtime = bindings::timespec64 {
             tv_sec: attrs.crtime.sec,
             tv_nsec: attrs.crtime.nsec as isize,
@@ -1339,32 +1328,12 @@ unsafe extern "C" fn rust_fat_map_blocks(
         unsafe { *count = 0 };
         return 0;
     }
-    // A loop or an invalid link in the clusters the file's size covers
-    // fails every read of the file (checked once: following the chain
-    // block by block would return a loop's clusters again as data). A
-    // chain that is merely short fails only the reads past its end, in
-    // `locate`.
+    // Only the links this read needs are followed (`locate`), as
+    // `fs/fat` does: damage after the file's last cluster, or after the
+    // part being read, fails no read; a looping chain is followed as C
+    // follows it, the walk bounded by the file's size in clusters.
     // SAFETY: `inode` is live.
     let ino = unsafe { (*inode).i_ino };
-    let clusters = ceil_div(size, bpb.cluster_size_nz()).min(u64::from(u32::MAX)) as u32;
-    let interrupted = || {
-        // SAFETY: Reads the current task's pending signals.
-        unsafe { rust_fat_fatal_signal_pending() }
-    };
-    match info.chain.load(Ordering::Relaxed) {
-        CHAIN_SOUND => {}
-        CHAIN_BROKEN => return EIO.to_errno(),
-        _ => match sbi.vol.check_chain(info.start, clusters, interrupted) {
-            Ok(()) => info.chain.store(CHAIN_SOUND, Ordering::Relaxed),
-            Err(e @ FatError::Interrupted) => {
-                return sbi.errno(e, "reading file data", ino).to_errno()
-            }
-            Err(e) => {
-                info.chain.store(CHAIN_BROKEN, Ordering::Relaxed);
-                return sbi.errno(e, "reading file data", ino).to_errno();
-            }
-        },
-    }
     let within = iblock % per_cluster;
     let clusters_wanted = ceil_div(within + want, per_cluster).min(u64::from(u32::MAX)) as u32;
     let offset = iblock * bs.get();

@@ -119,7 +119,8 @@ readme = find(good, root_off, nroot, b'README  TXT')
 docs = find(good, root_off, nroot, b'DOCS       ')
 
 
-@case('file-chain-loops', 'read-EIO')
+# C follows a loop as far as the file's size asks, and so does rust_vfat.
+@case('file-chain-loops', 'same-as-C')
 def _(img):
     c = cluster_of(img, long_name)
     fat12_set(img, c + 1 if fat12_get(img, c) == c + 1 else c, c)

@@ -147,49 +147,6 @@ impl<D: BlockDevice> Volume<D> {
         Ok(n)
     }
 
-    /// Checks the part of the chain at `start` that a file of `clusters`
-    /// clusters uses: each of its links is valid, and it does not loop
-    /// back on itself. A chain that ends earlier is not an error here
-    /// (reads past its end fail in [`Volume::locate`]); what lies beyond
-    /// the file's clusters is not looked at, as in C, so the work is
-    /// bounded by the file's size, not the volume's. Loops are found with
-    /// Brent's method (no memory); `interrupted` is asked whenever another
-    /// FAT window is read and makes it stop with [`FatError::Interrupted`].
-    pub fn check_chain(
-        &self,
-        start: u32,
-        clusters: u32,
-        mut interrupted: impl FnMut() -> bool,
-    ) -> Result<(), FatError> {
-        let mut w = FatWindow::new();
-        // A loop that starts and closes within the first `clusters` links
-        // is found within 5 * clusters steps.
-        let limit = u64::from(clusters) * 5 + 8;
-        let (mut tortoise, mut hare) = (start, start);
-        let (mut power, mut lam, mut steps) = (1u64, 0u64, 0u64);
-        while steps < limit {
-            let refills = w.refills;
-            let Some(next) = self.next_cluster_in(&mut w, hare)? else {
-                return Ok(());
-            };
-            if w.refills != refills && interrupted() {
-                return Err(FatError::Interrupted);
-            }
-            hare = next;
-            steps += 1;
-            lam += 1;
-            if hare == tortoise {
-                return Err(FatError::ChainLoop);
-            }
-            if lam == power {
-                tortoise = hare;
-                power *= 2;
-                lam = 0;
-            }
-        }
-        Ok(())
-    }
-
     /// Counts the free clusters by reading the whole FAT, a window at a
     /// time; `interrupted` is asked between windows (a FAT32 FAT can be
     /// tens of megabytes) and makes it stop with [`FatError::Interrupted`].
@@ -215,7 +172,17 @@ impl<D: BlockDevice> Volume<D> {
     /// offset, the walk starts at its end. Returns the contiguous extent
     /// holding the offset, as far as the walk saw it: from where its
     /// contiguity began (or `near`'s start) to at most `max_run` clusters
-    /// past the offset's cluster, so a caller can map and cache a whole run.
+    /// from the offset's cluster on, so a caller can map and cache a whole
+    /// run.
+    ///
+    /// Only the links up to the offset's cluster must be valid, as in
+    /// `fs/fat`'s `fat_get_cluster`: looking ahead for the run stops,
+    /// without an error, at the first link that is not to the next
+    /// cluster, so a chain that is damaged after the clusters a read needs
+    /// (after a file's last cluster, say) does not fail that read. The
+    /// walk is bounded by the volume's cluster count, so a looping chain
+    /// cannot hang a reader: a read within a file's size follows the loop
+    /// as the C driver does.
     pub fn locate(
         &self,
         start: u32,
@@ -261,8 +228,8 @@ impl<D: BlockDevice> Volume<D> {
         }
         let mut run = 1u32;
         while run < max_run {
-            match self.next_cluster_in(&mut w, c)? {
-                Some(n) if n == c + 1 => {
+            match self.next_cluster_in(&mut w, c) {
+                Ok(Some(n)) if n == c + 1 => {
                     run += 1;
                     ext.len += 1;
                     c = n;
