@@ -83,7 +83,8 @@ def _(img):
     return img[:300]
 
 
-@case('truncated-data-area', 'mount-EINVAL')
+# C mounts it, and so does rust_vfat: what is cut off fails when read.
+@case('truncated-data-area', 'same-as-C')
 def _(img):
     return img[:len(img) // 2]
 

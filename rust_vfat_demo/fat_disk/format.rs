@@ -205,8 +205,9 @@ impl Bpb {
     /// Parses and validates the boot sector `boot` of a device of
     /// `device_len` bytes.
     ///
-    /// Checks what the kernel's C driver checks, and that every region the
-    /// BPB describes lies on the device.
+    /// Checks what the kernel's C driver checks. As in C, the regions the
+    /// BPB describes need not lie on the device: a cut image mounts, and
+    /// reading what is missing fails then.
     #[inline(never)]
     pub fn parse(boot: &[u8], device_len: u64) -> Result<Bpb, FatError> {
         let img = boot;
@@ -309,12 +310,11 @@ impl Bpb {
         let root_dir_len = root_entries * DIR_ENTRY_SIZE as u32;
         let data_offset = meta_sectors * bps;
         let cluster_size = sectors_per_cluster * bytes_per_sector;
-        // Everything up to the last data cluster must be on the device (the
-        // C driver finds out later, as read errors).
-        let end = data_offset + u64::from(cluster_count) * u64::from(cluster_size);
-        if end > device_len {
-            return Err(FatError::Truncated);
-        }
+        // A volume longer than its device is mounted, as the C driver
+        // mounts it: what lies past the device's end fails as read errors
+        // (EIO and a line) when something reads it, so the rest of a cut
+        // image stays readable. `device_len` only bounds the boot sector.
+        let _ = device_len;
 
         let (sig_off, label_off) = if fat_type == FatType::Fat32 {
             (66, 71)
