@@ -13,7 +13,8 @@ use rust_fat_core::fat_disk::{
     format::attr,
     names::{
         msdos_format_name,
-        KeyBuf, //
+        KeyBuf,
+        NameHash, //
     },
     options::{
         Flavour,
@@ -64,8 +65,11 @@ fn matches(key: &[u8], names: &RecordNames<'_>, opts: &MountOptions) -> bool {
     !opts.dots || (dotted == 1) == (names.attr & attr::HIDDEN != 0)
 }
 
-fn hash_key(name: &[u8], opts: &MountOptions, key: &mut KeyBuf) -> Result {
-    key.extend(&stored_form(name, opts)?).map_err(|_| ENOENT)
+fn hash_name(name: &[u8], opts: &MountOptions, hash: &mut NameHash) -> Result {
+    for b in stored_form(name, opts)? {
+        hash.push(b);
+    }
+    Ok(())
 }
 
 fn names_equal(a: &[u8], b: &[u8], opts: &MountOptions) -> bool {
@@ -81,7 +85,7 @@ static MSDOS: Namespace = Namespace {
     namelen: 12 * 6,
     lookup_key,
     matches,
-    hash_key,
+    hash_name,
     names_equal,
 };
 

@@ -15,10 +15,12 @@ use kernel::prelude::*;
 use rust_fat_core::fat_disk::{
     names::{
         latin1_lower,
-        vfat_eq_nocase,
+        vfat_key_matches,
+        vfat_lookup_key,
         vfat_strip_tail,
         KeyBuf,
-        NameCheck, //
+        NameCheck,
+        NameHash, //
     },
     options::{
         Flavour,
@@ -46,39 +48,27 @@ fn case_sensitive(opts: &MountOptions) -> bool {
 }
 
 fn lookup_key(name: &[u8], _opts: &MountOptions, key: &mut KeyBuf) -> Result {
-    let name = vfat_strip_tail(name);
-    if name.is_empty() {
-        return Err(ENOENT);
-    }
-    key.extend(name).map_err(|_| ENAMETOOLONG)
-}
-
-fn name_matches(key: &[u8], name: &[u8], opts: &MountOptions) -> bool {
-    if case_sensitive(opts) {
-        key == name
-    } else {
-        vfat_eq_nocase(key, name)
-    }
+    vfat_lookup_key(name, key).map_err(|_| ENOENT)
 }
 
 fn matches(key: &[u8], names: &RecordNames<'_>, opts: &MountOptions) -> bool {
-    name_matches(key, names.short, opts) || names.long.is_some_and(|l| name_matches(key, l, opts))
+    let cs = case_sensitive(opts);
+    vfat_key_matches(key, names.short, cs) || names.long.is_some_and(|l| vfat_key_matches(key, l, cs))
 }
 
-fn hash_key(name: &[u8], opts: &MountOptions, key: &mut KeyBuf) -> Result {
+fn hash_name(name: &[u8], opts: &MountOptions, hash: &mut NameHash) -> Result {
     for &b in vfat_strip_tail(name) {
-        let b = if case_sensitive(opts) {
+        hash.push(if case_sensitive(opts) {
             b
         } else {
             latin1_lower(b)
-        };
-        key.push(b).map_err(|_| ENAMETOOLONG)?;
+        });
     }
     Ok(())
 }
 
 fn names_equal(a: &[u8], b: &[u8], opts: &MountOptions) -> bool {
-    name_matches(vfat_strip_tail(a), vfat_strip_tail(b), opts)
+    vfat_key_matches(vfat_strip_tail(a), vfat_strip_tail(b), case_sensitive(opts))
 }
 
 static VFAT: Namespace = Namespace {
@@ -87,7 +77,7 @@ static VFAT: Namespace = Namespace {
     namelen: 255 * 6,
     lookup_key,
     matches,
-    hash_key,
+    hash_name,
     names_equal,
 };
 
@@ -137,10 +127,17 @@ mod tests {
 
     #[test]
     fn hash_keys_agree_with_equality() {
-        let (mut a, mut b) = (KeyBuf::new(), KeyBuf::new());
-        assert!(hash_key("ÉTÉ.".as_bytes(), &opts(), &mut a).is_ok());
-        assert!(hash_key("ÉTÉ".as_bytes(), &opts(), &mut b).is_ok());
-        assert_eq!(a.as_bytes(), b.as_bytes());
+        let (mut a, mut b) = (NameHash::new(1), NameHash::new(1));
+        assert!(hash_name("ÉTÉ.".as_bytes(), &opts(), &mut a).is_ok());
+        assert!(hash_name("ÉtÉ".as_bytes(), &opts(), &mut b).is_ok());
+        assert_eq!(a.finish(), b.finish());
+    }
+
+    #[test]
+    fn a_260_unit_name_is_a_key() {
+        let mut k = KeyBuf::new();
+        assert!(lookup_key(&[b'a'; 260], &opts(), &mut k).is_ok());
+        assert_eq!(k.as_bytes().len(), 260);
     }
 
     #[test]

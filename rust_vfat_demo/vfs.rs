@@ -41,7 +41,9 @@ use fat_disk::names::{
     vfat_short_name,
     IoCharset,
     KeyBuf,
-    NameBuf, //
+    NameBuf,
+    NameHash,
+    ShortBuf, //
 };
 use fat_disk::options::{
     apply,
@@ -155,9 +157,10 @@ pub struct Namespace {
     pub lookup_key: fn(name: &[u8], opts: &MountOptions, key: &mut KeyBuf) -> Result,
     /// Whether a record matches a key made by `lookup_key`.
     pub matches: fn(key: &[u8], names: &RecordNames<'_>, opts: &MountOptions) -> bool,
-    /// The bytes the dentry cache hashes for `name` (`d_hash`); an error
-    /// keeps the VFS's own hash.
-    pub hash_key: fn(name: &[u8], opts: &MountOptions, key: &mut KeyBuf) -> Result,
+    /// Feeds `hash` the bytes the dentry cache hashes for `name`
+    /// (`d_hash`), without a buffer, so names of any length hash the way
+    /// `names_equal` compares them; an error keeps the VFS's own hash.
+    pub hash_name: fn(name: &[u8], opts: &MountOptions, hash: &mut NameHash) -> Result,
     /// Whether two names are the same name (`d_compare`).
     pub names_equal: fn(a: &[u8], b: &[u8], opts: &MountOptions) -> bool,
 }
@@ -1117,7 +1120,8 @@ unsafe extern "C" fn lookup(
 
 /// Finds the record `name` names in the directory `info`.
 fn find(sbi: &FatSb, info: &InodeInfo, name: &[u8]) -> Result<Option<(DirEntry, u64)>> {
-    let mut key = KeyBuf::new();
+    // On the heap: a key holds any name a record can show (`KEY_MAX_BYTES`).
+    let mut key = KBox::new(KeyBuf::new(), GFP_KERNEL)?;
     if (sbi.ns.lookup_key)(name, &sbi.opts, &mut key).is_err() {
         return Ok(None);
     }
@@ -1129,7 +1133,7 @@ fn find(sbi: &FatSb, info: &InodeInfo, name: &[u8]) -> Result<Option<(DirEntry, 
         NameBuf::<{ fat_disk::names::NAME_MAX_BYTES }>::new(),
         GFP_KERNEL,
     )?;
-    let mut short = KeyBuf::new();
+    let mut short = ShortBuf::new();
     let fail = |e| sbi.errno(e, "looking up a name", u64::from(info.start));
     while let Some(rec) = reader.next_record().map_err(fail)? {
         short.clear();
@@ -1157,8 +1161,10 @@ fn find(sbi: &FatSb, info: &InodeInfo, name: &[u8]) -> Result<Option<(DirEntry, 
                 msdos_short_name(&rec.entry, sbi.opts.nocase, false, &mut short).map_err(fail)?
             }
         }
-        // A record without a displayable 8.3 name is skipped, as in C.
-        if short.as_bytes().is_empty() || rec.entry.is_dot() {
+        // A record is looked up by every name readdir can show for it: a
+        // long name whose 8.3 name shows empty too (C's `fat_search_long`
+        // skips such a record, though its readdir shows the long name).
+        if rec.entry.is_dot() || (short.as_bytes().is_empty() && long.as_bytes().is_empty()) {
             continue;
         }
         let names = RecordNames {
@@ -1389,14 +1395,11 @@ unsafe extern "C" fn d_hash(dentry: *const bindings::dentry, q: *mut bindings::q
     let Some(sbi) = sbi else {
         return 0;
     };
-    let mut key = KeyBuf::new();
-    if (sbi.ns.hash_key)(name, &sbi.opts, &mut key).is_ok() {
-        let k = key.as_bytes();
-        // SAFETY: `k` is valid for its length; the salt is the parent.
-        unsafe {
-            (*q).__bindgen_anon_1.__bindgen_anon_1.hash =
-                bindings::full_name_hash(dentry.cast(), k.as_ptr().cast(), k.len() as c_uint);
-        }
+    // Salted with the parent, as `full_name_hash` is.
+    let mut hash = NameHash::new(dentry as u64);
+    if (sbi.ns.hash_name)(name, &sbi.opts, &mut hash).is_ok() {
+        // SAFETY: `q` is the live name being hashed, ours to update.
+        unsafe { (*q).__bindgen_anon_1.__bindgen_anon_1.hash = hash.finish() };
     }
     0
 }

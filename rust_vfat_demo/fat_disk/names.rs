@@ -22,14 +22,29 @@ use crate::format::{
 };
 use crate::options::ShortnameDisplay;
 
-/// Room for the longest long name in any character set: a record holds at
-/// most `MAX_LFN_UNITS` UTF-16 units, each at most 5 bytes (the `:xxxx`
-/// escape of `uni_xlate`; UTF-8 needs 3).
+/// The longest name, in bytes, that a directory record can show, and so the
+/// longest that lookup must accept: the one rule both paths share, so that
+/// every name readdir gives is found by lookup. A record holds at most
+/// `MAX_LFN_UNITS` (260) UTF-16 units, each at most 5 bytes (the `:xxxx`
+/// escape of `uni_xlate`; UTF-8 needs 3). As in C, this is not `NAME_MAX`:
+/// a 20-slot long name without terminator is 260 units, and `vfat` shows
+/// it and finds it.
 pub const NAME_MAX_BYTES: usize = crate::dir::MAX_LFN_UNITS * 5;
 
-/// Room for a name the VFS hands over (`NAME_MAX`, 255 bytes), and for an
-/// 8.3 name in any character set.
-pub const KEY_MAX_BYTES: usize = 256;
+/// Room for a lookup key: whatever [`NAME_MAX_BYTES`] allows a record to
+/// show must fit, so that no shown name is refused as too long. 1,300
+/// bytes: callers keep it on the heap, not on the stack of a path walk.
+pub const KEY_MAX_BYTES: usize = NAME_MAX_BYTES;
+
+/// Room for an 8.3 name in any character set: 12 characters of code page
+/// 437, each at most 3 bytes of UTF-8.
+pub const SHORT_MAX_BYTES: usize = 12 * 3;
+
+/// Whether a name of `len` bytes could be shown by a record at all; a
+/// longer one names nothing (`ENOENT`, as in C, not `ENAMETOOLONG`).
+pub fn name_len_possible(len: usize) -> bool {
+    len <= NAME_MAX_BYTES
+}
 
 /// A name being built, without allocation, of at most `N` bytes.
 pub struct NameBuf<const N: usize = NAME_MAX_BYTES> {
@@ -37,9 +52,39 @@ pub struct NameBuf<const N: usize = NAME_MAX_BYTES> {
     len: usize,
 }
 
-/// A buffer for names from the VFS and 8.3 names, small enough for the
-/// stack of a path walk.
+/// A lookup key built from a name the VFS hands over (see
+/// [`KEY_MAX_BYTES`]).
 pub type KeyBuf = NameBuf<KEY_MAX_BYTES>;
+
+/// An 8.3 name as a namespace shows it (see [`SHORT_MAX_BYTES`]).
+pub type ShortBuf = NameBuf<SHORT_MAX_BYTES>;
+
+/// A dentry name hash fed one byte at a time, so that a name of any length
+/// is hashed without a buffer (`d_hash` runs in RCU path walks, where
+/// neither a large stack frame nor an allocation is welcome). The steps are
+/// the kernel's `init_name_hash`, `partial_name_hash` and `end_name_hash`
+/// on a 64-bit kernel, as the C vfat's `vfat_hashi` uses them; only
+/// agreement with itself matters (every hash of a mount is made here).
+#[derive(Clone, Copy, Debug)]
+pub struct NameHash(u64);
+
+impl NameHash {
+    /// A hash salted with `salt` (the parent dentry's address).
+    pub const fn new(salt: u64) -> Self {
+        NameHash(salt)
+    }
+
+    /// Adds one byte.
+    pub fn push(&mut self, b: u8) {
+        let c = u64::from(b);
+        self.0 = self.0.wrapping_add(c << 4).wrapping_add(c >> 4).wrapping_mul(11);
+    }
+
+    /// The final 32-bit hash (`hash_64(h, 32)`).
+    pub fn finish(&self) -> u32 {
+        (self.0.wrapping_mul(0x61c8_8646_80b5_83eb) >> 32) as u32
+    }
+}
 
 impl<const N: usize> Default for NameBuf<N> {
     fn default() -> Self {
@@ -247,6 +292,27 @@ pub fn latin1_lower(b: u8) -> u8 {
 pub fn vfat_strip_tail(name: &[u8]) -> &[u8] {
     let end = name.iter().rposition(|&c| c != b'.').map_or(0, |p| p + 1);
     &name[..end]
+}
+
+/// Builds in `key` what vfat looks `name` up by: the name without its
+/// trailing dots (`vfat_find`). A name that is only dots, or longer than
+/// any record can show ([`name_len_possible`]), names nothing.
+pub fn vfat_lookup_key(name: &[u8], key: &mut KeyBuf) -> Result<(), FatError> {
+    let name = vfat_strip_tail(name);
+    if name.is_empty() || !name_len_possible(name.len()) {
+        return Err(FatError::BadName);
+    }
+    key.extend(name)
+}
+
+/// Whether vfat's lookup key `key` names a record shown as `name`: equal
+/// without case (ISO 8859-1, as `vfat_cmpi`), or exactly with `check=s`.
+pub fn vfat_key_matches(key: &[u8], name: &[u8], case_sensitive: bool) -> bool {
+    if case_sensitive {
+        key == name
+    } else {
+        vfat_eq_nocase(key, name)
+    }
 }
 
 /// Whether two names are equal without case, as vfat compares them.

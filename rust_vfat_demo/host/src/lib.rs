@@ -255,3 +255,120 @@ pub fn exercise(img: &[u8]) -> Result<usize, FatError> {
     o.settle();
     Ok(seen)
 }
+
+/// A name readdir shows that lookup does not find (see
+/// [`lookup_finds_every_shown_name`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LostName {
+    /// The name as readdir showed it.
+    pub shown: Vec<u8>,
+    /// The character set it was shown in.
+    pub charset: IoCharset,
+    /// `uni_xlate` was on.
+    pub uni_xlate: bool,
+}
+
+/// The invariant between readdir and lookup on vfat: every name readdir
+/// shows is found by lookup, in every character set. Both sides are the
+/// kernel's own code: the directory reader and name display readdir runs,
+/// and the key rule ([`fat_disk::names::vfat_lookup_key`]) and match
+/// ([`fat_disk::names::vfat_key_matches`]) that `rust_vfat`'s lookup runs
+/// over every record of the directory.
+///
+/// Names that no path can look up are left out, as they are in C: one
+/// with a `/` or a NUL, and one ending in `.` (vfat strips trailing dots
+/// from the name looked up, not from the names on disk, so C does not find
+/// it either). Only the root directory is walked (the fuzzer's images
+/// bring enough of them). Returns the first lost name.
+pub fn lookup_finds_every_shown_name(img: &[u8]) -> Result<(), LostName> {
+    use fat_disk::names::{
+        vfat_key_matches,
+        vfat_lookup_key,
+        KeyBuf, //
+    };
+
+    let Ok(vol) = Volume::open(img, img.len() as u64) else {
+        return Ok(());
+    };
+    let root = DirLocation::root(&vol);
+    let shown = |reader: &DirReader<'_, &[u8]>,
+                 rec: &fat_disk::dir::DirRecord,
+                 cs: IoCharset,
+                 xlate: bool,
+                 out: &mut NameBuf| {
+        // As `rust_fat`'s readdir (and C's `__fat_readdir`): the long
+        // name, else the 8.3 name (none when that shows empty too).
+        out.clear();
+        if rec.long_len > 0 {
+            long_name(reader.long_name(rec), cs, xlate, out).ok()?;
+        }
+        if out.as_bytes().is_empty() {
+            vfat_short_name(&rec.entry, cs, ShortnameDisplay::WinNt, out).ok()?;
+        }
+        Some(())
+    };
+    let mut name: Box<NameBuf> = Box::new(NameBuf::new());
+    let mut other: Box<NameBuf> = Box::new(NameBuf::new());
+    let mut key: Box<KeyBuf> = Box::new(KeyBuf::new());
+    let charsets = [
+        (IoCharset::Utf8, false),
+        (IoCharset::Latin1, false),
+        (IoCharset::Latin1, true),
+        (IoCharset::Ascii, true),
+    ];
+    for (cs, xlate) in charsets {
+        let mut listed = DirReader::new(&vol, root, true);
+        let mut seen = 0;
+        while let Ok(Some(rec)) = listed.next_record() {
+            seen += 1;
+            if seen > 2_000 {
+                break;
+            }
+            if rec.entry.is_dot() || shown(&listed, &rec, cs, xlate, &mut name).is_none() {
+                continue;
+            }
+            let n = name.as_bytes();
+            if n.is_empty() || n.ends_with(b".") || n.iter().any(|&b| b == b'/' || b == 0) {
+                continue;
+            }
+            let lost = || LostName {
+                shown: n.to_vec(),
+                charset: cs,
+                uni_xlate: xlate,
+            };
+            key.clear();
+            vfat_lookup_key(n, &mut key).map_err(|_| lost())?;
+            // The lookup: every record in order, short and long names, as
+            // `rust_vfat`'s `matches`.
+            let mut found = false;
+            let mut lookup = DirReader::new(&vol, root, true);
+            while let Ok(Some(r)) = lookup.next_record() {
+                if r.entry.is_dot() {
+                    continue;
+                }
+                other.clear();
+                if vfat_short_name(&r.entry, cs, ShortnameDisplay::WinNt, &mut *other).is_ok()
+                    && vfat_key_matches(key.as_bytes(), other.as_bytes(), false)
+                {
+                    found = true;
+                    break;
+                }
+                other.clear();
+                if r.long_len > 0
+                    && long_name(lookup.long_name(&r), cs, xlate, &mut *other).is_ok()
+                    && vfat_key_matches(key.as_bytes(), other.as_bytes(), false)
+                {
+                    found = true;
+                    break;
+                }
+                if r.start == rec.start {
+                    break;
+                }
+            }
+            if !found {
+                return Err(lost());
+            }
+        }
+    }
+    Ok(())
+}

@@ -414,3 +414,150 @@ fn locate_through_a_cache_of_runs() {
     assert_eq!(vol.free_clusters(|| true), Err(FatError::Interrupted));
     assert!(vol.free_clusters(|| false).unwrap() > 0);
 }
+
+/// A FAT12 image of 256 sectors of 512 bytes with `root` root entries.
+fn fat12_with_root(root: u16) -> Vec<u8> {
+    let mut b = tiny_fat12();
+    b.resize(256 * 512, 0);
+    b[17..19].copy_from_slice(&root.to_le_bytes());
+    b[19..21].copy_from_slice(&256u16.to_le_bytes());
+    b
+}
+
+/// Writes at root slot `at` a record named by `units` (long-name slots as
+/// Windows writes them: a terminator and 0xFFFF padding when the last slot
+/// has room, none when the name fills it) and its 8.3 entry `short`.
+/// Returns the slot after it.
+fn put_record(img: &mut [u8], at: usize, units: &[u16], short_name: &[u8; 11]) -> usize {
+    let sum = lfn_checksum(short_name);
+    let nslots = units.len().div_ceil(13);
+    let offs = [1, 3, 5, 7, 9, 14, 16, 18, 20, 22, 24, 28, 30];
+    for i in 0..nslots {
+        let ordinal = (nslots - i) as u8;
+        let mut lfn = [0u8; 32];
+        lfn[0] = ordinal | if i == 0 { 0x40 } else { 0 };
+        lfn[11] = attr::LONG_NAME;
+        lfn[13] = sum;
+        let from = (usize::from(ordinal) - 1) * 13;
+        let part = &units[from..(from + 13).min(units.len())];
+        for (k, off) in offs.iter().enumerate() {
+            let u = match k.cmp(&part.len()) {
+                core::cmp::Ordering::Less => part[k],
+                core::cmp::Ordering::Equal => 0,
+                core::cmp::Ordering::Greater => 0xffff,
+            };
+            lfn[*off..off + 2].copy_from_slice(&u.to_le_bytes());
+        }
+        root_entry(img, at + i, &lfn);
+    }
+    root_entry(img, at + nslots, &short(short_name, attr::ARCHIVE, 0, 0));
+    at + nslots + 1
+}
+
+/// Long names at the edge of what a record holds: readdir shows them and
+/// lookup finds them (260 units is a 20-slot name without terminator,
+/// which C's vfat shows and finds); 261 units cannot be stored, and a
+/// 21-slot run is not a long name (the 8.3 name shows, and is found).
+#[test]
+fn longest_names_are_shown_and_found() {
+    for len in [255usize, 256, 259, 260] {
+        let mut img = fat12_with_root(64);
+        let units: Vec<u16> = (0..len).map(|i| u16::from(b'a') + (i % 26) as u16).collect();
+        put_record(&mut img, 0, &units, b"LONG~1  TXT");
+        let l = fat_logic::listing(&img).unwrap();
+        let name = String::from_utf16(&units).unwrap();
+        assert!(l.contains(&format!("/{name}\t")), "{len} units: {l}");
+        assert_eq!(fat_logic::lookup_finds_every_shown_name(&img), Ok(()), "{len} units");
+        // The key rule takes every name a record can show, in any charset.
+        let mut key = KeyBuf::new();
+        assert_eq!(vfat_lookup_key(name.as_bytes(), &mut key), Ok(()));
+        assert!(vfat_key_matches(key.as_bytes(), name.to_uppercase().as_bytes(), false));
+        let mut shown = NameBuf::<NAME_MAX_BYTES>::new();
+        let wide: Vec<u16> = vec![0x4e2d; len];
+        long_name(&wide, IoCharset::Latin1, true, &mut shown).unwrap();
+        let mut key = KeyBuf::new();
+        assert_eq!(vfat_lookup_key(shown.as_bytes(), &mut key), Ok(()), "{len} xlated");
+    }
+    // 261 units: 21 slots, not a long name: the 8.3 name shows.
+    let mut img = fat12_with_root(64);
+    let units = vec![u16::from(b'z'); 261];
+    put_record(&mut img, 0, &units, b"LONG~1  TXT");
+    assert_eq!(
+        fat_logic::listing(&img).unwrap(),
+        "label\t\n/LONG~1.TXT\t0\t----a\tLONG~1.TXT\n"
+    );
+    assert_eq!(fat_logic::lookup_finds_every_shown_name(&img), Ok(()));
+    // A 261-byte name is a key (it names nothing, as in C: ENOENT), and
+    // so is the longest name any record can show; one byte more is not.
+    let mut key = KeyBuf::new();
+    assert_eq!(vfat_lookup_key(&[b'z'; 261], &mut key), Ok(()));
+    let mut key = KeyBuf::new();
+    assert_eq!(vfat_lookup_key(&[b'z'; NAME_MAX_BYTES], &mut key), Ok(()));
+    let mut key = KeyBuf::new();
+    assert!(vfat_lookup_key(&[b'z'; NAME_MAX_BYTES + 1], &mut key).is_err());
+}
+
+/// A small deterministic generator (xorshift64*), so the property runs on
+/// the same directories everywhere.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+/// Every name readdir shows is found by lookup, over generated
+/// directories: long names of 1 to 260 units from ASCII, Latin-1, other
+/// BMP characters, surrogate pairs, lone surrogates, dots and spaces, in
+/// every character set a mount can use.
+#[test]
+fn every_name_shown_is_found() {
+    let pool: Vec<u16> = "aZ09 ._-~éÉßÿЖж中文"
+        .encode_utf16()
+        .chain([0xd83d, 0xde00, 0xd800, 0x00c0, 0x00de])
+        .collect();
+    for seed in 1..=60u64 {
+        let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
+        let mut img = fat12_with_root(512);
+        let mut at = 0;
+        let mut n = 0u32;
+        while at < 512 - 22 {
+            let len = match rng.below(4) {
+                0 => 1 + rng.below(12),
+                1 => 250 + rng.below(11),
+                _ => 1 + rng.below(260),
+            };
+            let units: Vec<u16> = (0..len).map(|_| pool[rng.below(pool.len())]).collect();
+            n += 1;
+            let mut sn = *b"N       TXT";
+            sn[1..8].copy_from_slice(format!("{n:07}").as_bytes());
+            at = put_record(&mut img, at, &units, &sn);
+        }
+        assert_eq!(
+            fat_logic::lookup_finds_every_shown_name(&img),
+            Ok(()),
+            "seed {seed}"
+        );
+    }
+}
+
+/// A long name over an 8.3 entry that shows empty: readdir shows the long
+/// name (as C's `__fat_readdir`), so lookup finds it by that name (C's
+/// `fat_search_long` skips the record: a difference kept on purpose).
+#[test]
+fn long_name_over_a_blank_short_name_is_found() {
+    let mut img = fat12_with_root(64);
+    let units: Vec<u16> = "blank alias.txt".encode_utf16().collect();
+    put_record(&mut img, 0, &units, b"           ");
+    let l = fat_logic::listing(&img).unwrap();
+    assert!(l.contains("/blank alias.txt\t"), "{l}");
+    assert_eq!(fat_logic::lookup_finds_every_shown_name(&img), Ok(()));
+}
