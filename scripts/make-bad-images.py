@@ -148,6 +148,91 @@ def _(img):
     struct.pack_into('<I', img, readme + 28, 10 * csize)
 
 
+def chain(img, c):
+    """The clusters of the chain at `c`, as far as it is sound."""
+    out = []
+    while 2 <= c < 0xff0 and c not in out:
+        out.append(c)
+        c = fat12_get(img, c)
+    return out
+
+
+def two_cluster_file(img, entry_off):
+    """Makes the file of `entry_off` end 1000 bytes into its second cluster
+    (so a read needs the one link between its two clusters and nothing
+    after); returns its last cluster."""
+    c = chain(img, cluster_of(img, entry_off))
+    assert len(c) >= 2, 'the file needs two clusters'
+    struct.pack_into('<I', img, entry_off + 28, csize + min(1000, csize) // 2)
+    return c[1]
+
+
+def nclusters():
+    total, = struct.unpack_from('<H', good, 19)
+    return (total * bps - data_off) // csize
+
+
+# A chain broken only after the file's last cluster: C reads the whole
+# file (fat_get_cluster follows only the links a read needs); so must we.
+for what, value in [('free', 0), ('bad', 0xff7), ('out-of-range', nclusters() + 10), ('one', 1)]:
+    @case(f'chain-broken-after-last-cluster-{what}', 'same-as-C')
+    def _(img, value=value):
+        fat12_set(img, two_cluster_file(img, long_name), value)
+
+
+def free_root_slot(img, need):
+    """The first of `need` free root slots in a row."""
+    run = 0
+    for i, (off, e) in enumerate(entries(img, root_off, nroot)):
+        run = run + 1 if e[0] in (0, 0xe5) else 0
+        if run == need:
+            return off - 32 * (need - 1)
+    raise SystemExit('no room in the root directory')
+
+
+def lfn_checksum(short):
+    s = 0
+    for b in short:
+        s = (((s & 1) << 7) + (s >> 1) + b) & 0xff
+    return s
+
+
+def put_long_name(img, at, units, short):
+    """Long-name slots for `units` and then the empty file `short`."""
+    n = (len(units) + 12) // 13
+    offs = [1, 3, 5, 7, 9, 14, 16, 18, 20, 22, 24, 28, 30]
+    for i in range(n):
+        ordinal = n - i
+        slot = bytearray(32)
+        slot[0] = ordinal | (0x40 if i == 0 else 0)
+        slot[11] = 0x0f
+        slot[13] = lfn_checksum(short)
+        part = units[(ordinal - 1) * 13:ordinal * 13]
+        for k, o in enumerate(offs):
+            u = part[k] if k < len(part) else (0 if k == len(part) else 0xffff)
+            struct.pack_into('<H', slot, o, u)
+        img[at + 32 * i:at + 32 * i + 32] = slot
+    e = bytearray(32)
+    e[:11] = short
+    e[11] = 0x20
+    img[at + 32 * n:at + 32 * n + 32] = e
+
+
+# A long name filling 20 slots with no terminator (260 units): C shows it
+# and finds it by that name; every name readdir shows, lookup must find.
+@case('lfn-20-slots-no-terminator', 'same-as-C')
+def _(img):
+    units = [ord('a') + i % 26 for i in range(260)]
+    put_long_name(img, free_root_slot(img, 21), units, b'LONG260 TXT')
+
+
+# 255 units, the longest a Windows name has, beside it.
+@case('lfn-255-units', 'same-as-C')
+def _(img):
+    units = [ord('A') + i % 26 for i in range(255)]
+    put_long_name(img, free_root_slot(img, 21), units, b'LONG255 TXT')
+
+
 @case('directory-contains-its-parent', 'same-as-C')
 def _(img):
     docs_c = cluster_of(img, docs)
