@@ -14,7 +14,8 @@ use rust_fat_core::fat_disk::{
     names::{
         msdos_format_name,
         KeyBuf,
-        NameHash, //
+        NameHash,
+        RecordNames, //
     },
     options::{
         Flavour,
@@ -24,7 +25,6 @@ use rust_fat_core::fat_disk::{
 use rust_fat_core::vfs::{
     FsType,
     Namespace,
-    RecordNames,
     Registration, //
 };
 
@@ -58,11 +58,11 @@ fn matches(key: &[u8], names: &RecordNames<'_>, opts: &MountOptions) -> bool {
     let Some((&dotted, stored)) = key.split_last() else {
         return false;
     };
-    if stored != names.stored {
+    if stored != names.entry.name {
         return false;
     }
     // With `dots`, hidden files are named with a leading dot and only so.
-    !opts.dots || (dotted == 1) == (names.attr & attr::HIDDEN != 0)
+    !opts.dots || (dotted == 1) == (names.entry.attr & attr::HIDDEN != 0)
 }
 
 fn hash_name(name: &[u8], opts: &MountOptions, hash: &mut NameHash) -> Result {

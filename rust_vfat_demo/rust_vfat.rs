@@ -17,10 +17,12 @@ use rust_fat_core::fat_disk::{
         latin1_lower,
         vfat_key_matches,
         vfat_lookup_key,
+        vfat_record_matches,
         vfat_strip_tail,
         KeyBuf,
         NameCheck,
-        NameHash, //
+        NameHash,
+        RecordNames, //
     },
     options::{
         Flavour,
@@ -30,7 +32,6 @@ use rust_fat_core::fat_disk::{
 use rust_fat_core::vfs::{
     FsType,
     Namespace,
-    RecordNames,
     Registration, //
 };
 
@@ -52,8 +53,7 @@ fn lookup_key(name: &[u8], _opts: &MountOptions, key: &mut KeyBuf) -> Result {
 }
 
 fn matches(key: &[u8], names: &RecordNames<'_>, opts: &MountOptions) -> bool {
-    let cs = case_sensitive(opts);
-    vfat_key_matches(key, names.short, cs) || names.long.is_some_and(|l| vfat_key_matches(key, l, cs))
+    vfat_record_matches(key, names, case_sensitive(opts))
 }
 
 fn hash_name(name: &[u8], opts: &MountOptions, hash: &mut NameHash) -> Result {

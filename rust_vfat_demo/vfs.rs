@@ -43,7 +43,7 @@ use fat_disk::names::{
     KeyBuf,
     NameBuf,
     NameHash,
-    ShortBuf, //
+    RecordNames, //
 };
 use fat_disk::options::{
     apply,
@@ -128,18 +128,6 @@ extern "C" {
     fn rust_fat_ratelimit_new() -> *mut bindings::ratelimit_state;
     fn rust_fat_fatal_signal_pending() -> bool;
     fn rust_fat_ratelimit(rs: *mut bindings::ratelimit_state, who: *const c_char) -> bool;
-}
-
-/// The names a directory record has, for a namespace's lookup rules.
-pub struct RecordNames<'a> {
-    /// The 8.3 name as stored (0xE5 for a stored 0x05).
-    pub stored: &'a [u8; 11],
-    /// The attribute byte.
-    pub attr: u8,
-    /// The 8.3 name as this namespace displays it.
-    pub short: &'a [u8],
-    /// The long name in the mount's character set, if the record has one.
-    pub long: Option<&'a [u8]>,
 }
 
 /// The name rules a namespace layer gives the core, like the `setup`
@@ -549,7 +537,6 @@ impl RunCache {
 // cell is only reached in `try_with`, by the one holder of `busy` (taken
 // with Acquire, given back with Release), so no two threads touch it at once.
 unsafe impl Sync for RunCache {}
-
 
 /// An inode of this file system: the VFS inode with [`InodeInfo`].
 #[repr(C)]
@@ -1126,52 +1113,27 @@ fn find(sbi: &FatSb, info: &InodeInfo, name: &[u8]) -> Result<Option<(DirEntry, 
         return Ok(None);
     }
     let long_names = sbi.ns.flavour == Flavour::Vfat;
-    let mut reader = DirReader::new(&sbi.vol, dir_location(sbi, info), long_names);
-    // A long name may take up to NAME_MAX_BYTES: on the heap, to keep lookup's
-    // stack frame small (it runs under path walks of stacked file systems).
-    let mut long = KBox::new(
-        NameBuf::<{ fat_disk::names::NAME_MAX_BYTES }>::new(),
+    // On the heap, as the key: the reader holds a long name and a sector's
+    // slots, and lookup runs under the path walks of stacked file systems.
+    let mut reader = KBox::new(
+        DirReader::new(&sbi.vol, dir_location(sbi, info), long_names),
         GFP_KERNEL,
     )?;
-    let mut short = ShortBuf::new();
     let fail = |e| sbi.errno(e, "looking up a name", u64::from(info.start));
     while let Some(rec) = reader.next_record().map_err(fail)? {
-        short.clear();
-        long.clear();
-        match sbi.ns.flavour {
-            Flavour::Vfat => {
-                vfat_short_name(
-                    &rec.entry,
-                    sbi.opts.charset(),
-                    sbi.opts.shortname,
-                    &mut short,
-                )
-                .map_err(fail)?;
-                if rec.long_len > 0 {
-                    long_name(
-                        reader.long_name(&rec),
-                        sbi.opts.charset(),
-                        sbi.opts.uni_xlate,
-                        &mut *long,
-                    )
-                    .map_err(fail)?;
-                }
-            }
-            Flavour::Msdos => {
-                msdos_short_name(&rec.entry, sbi.opts.nocase, false, &mut short).map_err(fail)?
-            }
-        }
-        // A record is looked up by every name readdir can show for it: a
-        // long name whose 8.3 name shows empty too (C's `fat_search_long`
-        // skips such a record, though its readdir shows the long name).
-        if rec.entry.is_dot() || (short.as_bytes().is_empty() && long.as_bytes().is_empty()) {
+        if rec.entry.is_dot() {
             continue;
         }
+        // Names are converted only as far as they agree with the key; a
+        // record is looked up by every name readdir can show for it (also
+        // a long name over an 8.3 name that shows empty, a record C's
+        // `fat_search_long` skips though its readdir shows it).
         let names = RecordNames {
-            stored: &rec.entry.name,
-            attr: rec.entry.attr,
-            short: short.as_bytes(),
-            long: (rec.long_len > 0).then(|| long.as_bytes()),
+            entry: &rec.entry,
+            long: (rec.long_len > 0).then(|| reader.long_name(&rec)),
+            charset: sbi.opts.charset(),
+            uni_xlate: sbi.opts.uni_xlate,
+            shortname: sbi.opts.shortname,
         };
         if (sbi.ns.matches)(key.as_bytes(), &names, &sbi.opts) {
             return Ok(Some((rec.entry, rec.dev_pos)));

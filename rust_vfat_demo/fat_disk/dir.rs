@@ -19,6 +19,7 @@ use crate::format::{
     Slot,
     DIR_ENTRY_SIZE,
     LFN_LAST, //
+    LFN_UNIT_OFFSETS,
 };
 use crate::volume::{
     BlockDevice,
@@ -61,8 +62,11 @@ pub struct RawSlot {
     pub raw: [u8; DIR_ENTRY_SIZE],
 }
 
-/// How many slots a [`SlotReader`] reads from the device at once.
-const BATCH: usize = 8;
+/// How many slots a [`SlotReader`] reads from the device at once: a
+/// 512-byte sector's worth, so that on the common 512-byte-sector volume
+/// each block is read once per pass, as `fs/fat` reads it (a batch never
+/// crosses a sector, so never a cluster).
+const BATCH: usize = 16;
 
 /// Reads a directory's slots in order, following its cluster chain.
 pub struct SlotReader<'v, D> {
@@ -77,12 +81,21 @@ pub struct SlotReader<'v, D> {
     /// Clusters visited: a chain longer than the volume loops.
     steps: u32,
     buf: [u8; BATCH * DIR_ENTRY_SIZE],
-    /// Directory offset of `buf[0]`, and how many bytes of `buf` are valid.
+    /// Directory offset of `buf[0]`, its device offset, and how many
+    /// bytes of `buf` are valid (contiguous on the device).
     buf_offset: u64,
+    buf_dev: u64,
     buf_len: usize,
     /// The end-of-directory slot was met.
     ended: bool,
+    /// Where in `buf` the current slot (the one [`SlotReader::advance`]
+    /// moved to) is, and its directory offset.
+    cur: usize,
+    cur_offset: u64,
 }
+
+/// What [`SlotReader::current`] shows before any slot was read.
+const NO_SLOT: [u8; DIR_ENTRY_SIZE] = [0; DIR_ENTRY_SIZE];
 
 impl<'v, D: BlockDevice> SlotReader<'v, D> {
     /// A reader positioned at the directory's first slot.
@@ -96,8 +109,11 @@ impl<'v, D: BlockDevice> SlotReader<'v, D> {
             steps: 0,
             buf: [0; BATCH * DIR_ENTRY_SIZE],
             buf_offset: 0,
+            buf_dev: 0,
             buf_len: 0,
             ended: false,
+            cur: 0,
+            cur_offset: 0,
         }
     }
 
@@ -157,16 +173,18 @@ impl<'v, D: BlockDevice> SlotReader<'v, D> {
         }
     }
 
-    /// The next slot, `None` at the end of the directory: past its last
-    /// slot, or at a slot whose first byte is 0x00.
-    pub fn next_slot(&mut self) -> Result<Option<RawSlot>, FatError> {
+    /// Moves to the next slot, which [`SlotReader::current`] then shows in
+    /// place (no copy: this runs for every slot of every lookup); `false`
+    /// at the end of the directory: past its last slot, or at a slot whose
+    /// first byte is 0x00.
+    pub fn advance(&mut self) -> Result<bool, FatError> {
         if self.ended {
-            return Ok(None);
+            return Ok(false);
         }
         let in_buf = self.offset.wrapping_sub(self.buf_offset);
         if self.buf_len == 0 || self.offset < self.buf_offset || in_buf >= self.buf_len as u64 {
             let Some(dev) = self.device_offset()? else {
-                return Ok(None);
+                return Ok(false);
             };
             // Read up to the end of the sector (batches never cross one, so
             // they never cross a cluster either) or of the fixed root.
@@ -176,30 +194,70 @@ impl<'v, D: BlockDevice> SlotReader<'v, D> {
                 len = len.min(u64::from(self.vol.bpb.root_dir_len) - self.offset);
             }
             // `len` is at most the buffer's length.
-            let len = len as usize;
-            self.vol.read_at(dev, &mut self.buf[..len])?;
+            let mut len = len as usize;
+            if let Err(e) = self.vol.read_at(dev, &mut self.buf[..len]) {
+                // Only an image file can end inside a sector (a block
+                // device ends on one): read what is left slot by slot.
+                if e != FatError::Truncated || len == DIR_ENTRY_SIZE {
+                    return Err(e);
+                }
+                len = DIR_ENTRY_SIZE;
+                self.vol.read_at(dev, &mut self.buf[..len])?;
+            }
             self.buf_offset = self.offset;
+            self.buf_dev = dev;
             self.buf_len = len;
         }
         let at = (self.offset - self.buf_offset) as usize;
-        let mut raw = [0u8; DIR_ENTRY_SIZE];
-        raw.copy_from_slice(
-            self.buf
-                .get(at..at + DIR_ENTRY_SIZE)
-                .ok_or(FatError::Truncated)?,
-        );
-        if raw[0] == 0 {
+        let first = *self.buf.get(at).ok_or(FatError::Truncated)?;
+        if at + DIR_ENTRY_SIZE > self.buf_len {
+            return Err(FatError::Truncated);
+        }
+        if first == 0 {
             self.ended = true;
+            return Ok(false);
+        }
+        self.cur = at;
+        self.cur_offset = self.offset;
+        self.offset += DIR_ENTRY_SIZE as u64;
+        Ok(true)
+    }
+
+    /// The bytes of the slot [`SlotReader::advance`] last moved to.
+    pub fn current(&self) -> &[u8; DIR_ENTRY_SIZE] {
+        self.buf
+            .get(self.cur..self.cur + DIR_ENTRY_SIZE)
+            .and_then(|s| <&[u8; DIR_ENTRY_SIZE]>::try_from(s).ok())
+            .unwrap_or(&NO_SLOT)
+    }
+
+    /// The directory offset of the current slot.
+    pub fn current_offset(&self) -> u64 {
+        self.cur_offset
+    }
+
+    /// The device offset of the current slot.
+    pub fn current_dev_pos(&self) -> u64 {
+        self.buf_dev + self.cur as u64
+    }
+
+    /// Makes the next [`SlotReader::advance`] move to the current slot
+    /// again (it is still in the buffer: nothing is read twice).
+    fn again(&mut self) {
+        self.offset = self.cur_offset;
+    }
+
+    /// The next slot, copied, `None` at the end of the directory (see
+    /// [`SlotReader::advance`]).
+    pub fn next_slot(&mut self) -> Result<Option<RawSlot>, FatError> {
+        if !self.advance()? {
             return Ok(None);
         }
-        let dev_pos = self.device_offset()?.ok_or(FatError::Truncated)?;
-        let slot = RawSlot {
-            offset: self.offset,
-            dev_pos,
-            raw,
-        };
-        self.offset += DIR_ENTRY_SIZE as u64;
-        Ok(Some(slot))
+        Ok(Some(RawSlot {
+            offset: self.cur_offset,
+            dev_pos: self.current_dev_pos(),
+            raw: *self.current(),
+        }))
     }
 }
 
@@ -219,15 +277,17 @@ pub struct DirRecord {
     pub long_len: usize,
 }
 
-/// What parsing a run of long-name entries gave.
+/// What parsing a run of long-name entries gave; the reader's current slot
+/// is where it stopped.
 enum LongParse {
-    /// The short entry after the run, the run's entry count (0 when the
-    /// checksum does not match) and the name's length in units.
-    Done(RawSlot, usize, usize),
+    /// The current slot is the short entry after the run: the run's entry
+    /// count (0 when the checksum does not match) and the name's length in
+    /// units.
+    Done(usize, usize),
     /// Nothing to show: skip what was consumed.
     Invalid,
-    /// The run was interrupted by this slot, which is a record of its own.
-    NotLongName(RawSlot),
+    /// The run was interrupted by the current slot, a record of its own.
+    NotLongName,
     /// The directory ended inside the run.
     Eof,
 }
@@ -265,16 +325,12 @@ impl<'v, D: BlockDevice> DirReader<'v, D> {
     /// The next record, `None` at the end of the directory. `.` and `..`
     /// entries are returned like any other (see [`DirEntry::is_dot`]).
     pub fn next_record(&mut self) -> Result<Option<DirRecord>, FatError> {
-        let mut pending: Option<RawSlot> = None;
         loop {
-            let slot = match pending.take() {
-                Some(s) => s,
-                None => match self.slots.next_slot()? {
-                    Some(s) => s,
-                    None => return Ok(None),
-                },
-            };
-            let (first, a) = (slot.raw[0], slot.raw[11]);
+            if !self.slots.advance()? {
+                return Ok(None);
+            }
+            let raw = self.slots.current();
+            let (first, a) = (raw[0], raw[11]);
             let is_ext = a == attr::LONG_NAME;
             let free = first == 0 || first == 0xe5;
             if self.long_names {
@@ -284,43 +340,43 @@ impl<'v, D: BlockDevice> DirReader<'v, D> {
             } else if a & attr::VOLUME_ID != 0 || free {
                 continue;
             }
-            let (short, nr_slots, long_len) = if self.long_names && is_ext {
-                match self.parse_long(slot)? {
-                    LongParse::Done(s, n, len) => (s, n, len),
+            let (nr_slots, long_len) = if self.long_names && is_ext {
+                match self.parse_long()? {
+                    LongParse::Done(n, len) => (n, len),
                     LongParse::Invalid => continue,
-                    LongParse::NotLongName(s) => {
-                        pending = Some(s);
+                    LongParse::NotLongName => {
+                        // The slot that broke the run is read again as a
+                        // record of its own.
+                        self.slots.again();
                         continue;
                     }
                     LongParse::Eof => return Ok(None),
                 }
             } else {
-                (slot, 0, 0)
+                (0, 0)
             };
-            let Slot::Short(entry) = Slot::decode(&short.raw) else {
+            let Slot::Short(entry) = Slot::decode(self.slots.current()) else {
                 continue;
             };
+            let offset = self.slots.current_offset();
             // The run is right before the short entry, in this directory.
-            let start = short
-                .offset
-                .saturating_sub(DIR_ENTRY_SIZE as u64 * nr_slots as u64);
+            let start = offset.saturating_sub(DIR_ENTRY_SIZE as u64 * nr_slots as u64);
             return Ok(Some(DirRecord {
                 entry,
                 start,
-                end: short.offset + DIR_ENTRY_SIZE as u64,
-                dev_pos: short.dev_pos,
+                end: offset + DIR_ENTRY_SIZE as u64,
+                dev_pos: self.slots.current_dev_pos(),
                 long_len,
             }));
         }
     }
 
-    /// Assembles a run of long-name entries starting at `first`, as the C
-    /// driver's `fat_parse_long`; on success returns the short entry and
-    /// the long name's length in units (0 when its checksum is wrong).
-    fn parse_long(&mut self, first: RawSlot) -> Result<LongParse, FatError> {
-        let mut ds = first;
+    /// Assembles the run of long-name entries starting at the current
+    /// slot, as the C driver's `fat_parse_long`.
+    fn parse_long(&mut self) -> Result<LongParse, FatError> {
         'parse_long: loop {
-            let id = ds.raw[0];
+            let ds = self.slots.current();
+            let id = ds[0];
             if id & LFN_LAST == 0 {
                 return Ok(LongParse::Invalid);
             }
@@ -328,52 +384,57 @@ impl<'v, D: BlockDevice> DirReader<'v, D> {
             if slots > MAX_LFN_SLOTS || slots == 0 {
                 return Ok(LongParse::Invalid);
             }
-            let checksum = ds.raw[13];
+            let checksum = ds[13];
             let mut slot = slots;
-            let next = loop {
+            loop {
                 slot -= 1;
                 let base = slot * 13;
-                let Slot::Long(l) = Slot::decode(&ds.raw) else {
+                let ds = self.slots.current();
+                // The units straight from the slot, in place.
+                let Some(units) = self.units.get_mut(base..base + 13) else {
                     return Ok(LongParse::Invalid);
                 };
-                self.units[base..base + 13].copy_from_slice(&l.units);
-                if ds.raw[0] & LFN_LAST != 0 {
-                    self.units[base + 13] = 0;
+                for (u, off) in units.iter_mut().zip(LFN_UNIT_OFFSETS) {
+                    *u = u16::from_le_bytes([ds[off], ds[off + 1]]);
                 }
-                let Some(next) = self.slots.next_slot()? else {
+                if ds[0] & LFN_LAST != 0 {
+                    if let Some(t) = self.units.get_mut(base + 13) {
+                        *t = 0;
+                    }
+                }
+                if !self.slots.advance()? {
                     return Ok(LongParse::Eof);
-                };
+                }
                 if slot == 0 {
-                    break next;
+                    break;
                 }
-                if next.raw[11] != attr::LONG_NAME {
-                    return Ok(LongParse::NotLongName(next));
+                let next = self.slots.current();
+                if next[11] != attr::LONG_NAME {
+                    return Ok(LongParse::NotLongName);
                 }
-                if usize::from(next.raw[0] & !LFN_LAST) != slot || next.raw[13] != checksum {
-                    ds = next;
+                if usize::from(next[0] & !LFN_LAST) != slot || next[13] != checksum {
                     continue 'parse_long;
                 }
-                ds = next;
-            };
-            let (first, a) = (next.raw[0], next.raw[11]);
+            }
+            let next = self.slots.current();
+            let (first, a) = (next[0], next[11]);
             if first == 0xe5 {
                 return Ok(LongParse::Invalid);
             }
             if a == attr::LONG_NAME {
-                ds = next;
                 continue 'parse_long;
             }
             if first == 0 || a & attr::VOLUME_ID != 0 {
                 return Ok(LongParse::Invalid);
             }
             let mut name = [0u8; 11];
-            name.copy_from_slice(&next.raw[..11]);
+            name.copy_from_slice(&next[..11]);
             if lfn_checksum(&name) != checksum {
-                return Ok(LongParse::Done(next, 0, 0));
+                return Ok(LongParse::Done(0, 0));
             }
-            let all = &self.units[..slots * 13 + 1];
+            let all = self.units.get(..slots * 13 + 1).unwrap_or(&[]);
             let len = all.iter().position(|&u| u == 0).unwrap_or(slots * 13);
-            return Ok(LongParse::Done(next, slots, len));
+            return Ok(LongParse::Done(slots, len));
         }
     }
 }

@@ -77,6 +77,9 @@ pub enum FatError {
     /// A directory without clusters, claiming the root's, or without its
     /// `.` and `..` entries.
     CorruptDir,
+    /// A name being compared differs from the key (see
+    /// [`crate::names::KeyCompare`]): a comparison's early stop, not damage.
+    NameDiffers,
     /// The caller asked to stop (a fatal signal).
     Interrupted,
 }
@@ -117,6 +120,7 @@ pub fn describe_error(e: FatError) -> &'static str {
             FatError::TooDeep => "directory tree too deep",
             FatError::TooLarge => "listing too large",
             FatError::CorruptDir => "corrupted directory (invalid start cluster or entries)",
+            FatError::NameDiffers => "names differ",
             FatError::Interrupted => "interrupted",
         }
     }
@@ -473,6 +477,9 @@ pub struct LfnEntry {
     pub units: [u16; 13],
 }
 
+/// Where a long-name entry keeps its 13 UTF-16 units (little-endian).
+pub const LFN_UNIT_OFFSETS: [usize; 13] = [1, 3, 5, 7, 9, 14, 16, 18, 20, 22, 24, 28, 30];
+
 /// The flag marking the last long-name entry of a name.
 pub const LFN_LAST: u8 = 0x40;
 
@@ -490,8 +497,7 @@ impl Slot {
         let a = raw[11];
         if a & 0x3f == attr::LONG_NAME {
             let mut units = [0u16; 13];
-            const OFFS: [usize; 13] = [1, 3, 5, 7, 9, 14, 16, 18, 20, 22, 24, 28, 30];
-            for (u, off) in units.iter_mut().zip(OFFS) {
+            for (u, off) in units.iter_mut().zip(LFN_UNIT_OFFSETS) {
                 *u = u16::from_le_bytes([raw[off], raw[off + 1]]);
             }
             return Slot::Long(LfnEntry {

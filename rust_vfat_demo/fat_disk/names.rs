@@ -36,10 +36,6 @@ pub const NAME_MAX_BYTES: usize = crate::dir::MAX_LFN_UNITS * 5;
 /// bytes: callers keep it on the heap, not on the stack of a path walk.
 pub const KEY_MAX_BYTES: usize = NAME_MAX_BYTES;
 
-/// Room for an 8.3 name in any character set: 12 characters of code page
-/// 437, each at most 3 bytes of UTF-8.
-pub const SHORT_MAX_BYTES: usize = 12 * 3;
-
 /// Whether a name of `len` bytes could be shown by a record at all; a
 /// longer one names nothing (`ENOENT`, as in C, not `ENAMETOOLONG`).
 pub fn name_len_possible(len: usize) -> bool {
@@ -55,9 +51,6 @@ pub struct NameBuf<const N: usize = NAME_MAX_BYTES> {
 /// A lookup key built from a name the VFS hands over (see
 /// [`KEY_MAX_BYTES`]).
 pub type KeyBuf = NameBuf<KEY_MAX_BYTES>;
-
-/// An 8.3 name as a namespace shows it (see [`SHORT_MAX_BYTES`]).
-pub type ShortBuf = NameBuf<SHORT_MAX_BYTES>;
 
 /// A dentry name hash fed one byte at a time, so that a name of any length
 /// is hashed without a buffer (`d_hash` runs in RCU path walks, where
@@ -77,7 +70,11 @@ impl NameHash {
     /// Adds one byte.
     pub fn push(&mut self, b: u8) {
         let c = u64::from(b);
-        self.0 = self.0.wrapping_add(c << 4).wrapping_add(c >> 4).wrapping_mul(11);
+        self.0 = self
+            .0
+            .wrapping_add(c << 4)
+            .wrapping_add(c >> 4)
+            .wrapping_mul(11);
     }
 
     /// The final 32-bit hash (`hash_64(h, 32)`).
@@ -129,19 +126,87 @@ impl<const N: usize> NameBuf<N> {
 
     /// Appends `c` in the character set `cs`.
     pub fn push_char(&mut self, c: char, cs: IoCharset) -> Result<(), FatError> {
-        match cs {
-            IoCharset::Utf8 => {
-                let mut b = [0u8; 4];
-                self.extend(c.encode_utf8(&mut b).as_bytes())
+        put_char(self, c, cs)
+    }
+}
+
+/// Where the bytes of a name being converted go: a [`NameBuf`] that keeps
+/// them (readdir), or a [`KeyCompare`] that checks them against a lookup
+/// key and stops at the first difference (lookup). One conversion serves
+/// both, so a name is found exactly as it is shown.
+pub trait NameSink {
+    /// Takes the next byte of the name.
+    fn put(&mut self, b: u8) -> Result<(), FatError>;
+}
+
+impl<const N: usize> NameSink for NameBuf<N> {
+    fn put(&mut self, b: u8) -> Result<(), FatError> {
+        self.push(b)
+    }
+}
+
+/// Compares the bytes a name conversion produces with a key, each byte of
+/// both through `fold` (the namespace's case rule), failing the conversion
+/// with [`FatError::NameDiffers`] at the first byte that differs or is one
+/// too many: a record that does not match costs only the bytes up to the
+/// difference.
+pub struct KeyCompare<'a, F> {
+    key: &'a [u8],
+    at: usize,
+    fold: F,
+}
+
+impl<'a, F: Fn(u8) -> u8> KeyCompare<'a, F> {
+    /// A comparison with `key` from its start.
+    pub fn new(key: &'a [u8], fold: F) -> Self {
+        KeyCompare { key, at: 0, fold }
+    }
+
+    /// Whether a conversion that ran to its end gave exactly the key.
+    pub fn matched(&self) -> bool {
+        self.at == self.key.len()
+    }
+}
+
+impl<F: Fn(u8) -> u8> NameSink for KeyCompare<'_, F> {
+    fn put(&mut self, b: u8) -> Result<(), FatError> {
+        match self.key.get(self.at) {
+            Some(&k) if (self.fold)(k) == (self.fold)(b) => {
+                self.at += 1;
+                Ok(())
             }
-            IoCharset::Latin1 => self.push(u8::try_from(u32::from(c)).unwrap_or(b'?')),
-            IoCharset::Ascii => self.push(
-                u8::try_from(u32::from(c))
-                    .ok()
-                    .filter(u8::is_ascii)
-                    .unwrap_or(b'?'),
-            ),
+            _ => Err(FatError::NameDiffers),
         }
+    }
+}
+
+/// Whether the conversion `convert` gives exactly `key` under `fold`.
+pub fn converts_to<F: Fn(u8) -> u8>(
+    key: &[u8],
+    fold: F,
+    convert: impl FnOnce(&mut KeyCompare<'_, F>) -> Result<(), FatError>,
+) -> bool {
+    let mut cmp = KeyCompare::new(key, fold);
+    convert(&mut cmp).is_ok() && cmp.matched()
+}
+
+/// Puts `c` in the character set `cs` into `out`.
+pub fn put_char<S: NameSink + ?Sized>(out: &mut S, c: char, cs: IoCharset) -> Result<(), FatError> {
+    match cs {
+        IoCharset::Utf8 => {
+            let mut b = [0u8; 4];
+            for &x in c.encode_utf8(&mut b).as_bytes() {
+                out.put(x)?;
+            }
+            Ok(())
+        }
+        IoCharset::Latin1 => out.put(u8::try_from(u32::from(c)).unwrap_or(b'?')),
+        IoCharset::Ascii => out.put(
+            u8::try_from(u32::from(c))
+                .ok()
+                .filter(u8::is_ascii)
+                .unwrap_or(b'?'),
+        ),
     }
 }
 
@@ -162,16 +227,21 @@ pub enum IoCharset {
 /// skipped; in ISO 8859-1 a unit above 0xFF (in ASCII, above 0x7F)
 /// becomes `?`, or with `uni_xlate` the escape `:xxxx` (hexadecimal, lower
 /// case).
-pub fn long_name<const N: usize>(
+pub fn long_name<S: NameSink + ?Sized>(
     units: &[u16],
     cs: IoCharset,
     uni_xlate: bool,
-    out: &mut NameBuf<N>,
+    out: &mut S,
 ) -> Result<(), FatError> {
     match cs {
         IoCharset::Utf8 => {
             for c in char::decode_utf16(units.iter().copied()).flatten() {
-                out.push_char(c, cs)?;
+                if c.is_ascii() {
+                    // Most names: one byte, no encoding step.
+                    out.put(c as u8)?;
+                } else {
+                    put_char(out, c, cs)?;
+                }
             }
         }
         IoCharset::Latin1 | IoCharset::Ascii => {
@@ -181,14 +251,14 @@ pub fn long_name<const N: usize>(
                     .ok()
                     .filter(|b| cs == IoCharset::Latin1 || b.is_ascii());
                 match mapped {
-                    Some(b) => out.push(b)?,
+                    Some(b) => out.put(b)?,
                     None if uni_xlate => {
-                        out.push(b':')?;
+                        out.put(b':')?;
                         for shift in [12, 8, 4, 0] {
-                            out.push(HEX[usize::from((u >> shift) & 0xf)])?;
+                            out.put(HEX[usize::from((u >> shift) & 0xf)])?;
                         }
                     }
-                    None => out.push(b'?')?,
+                    None => out.put(b'?')?,
                 }
             }
         }
@@ -218,11 +288,11 @@ pub fn cp437_lower(b: u8) -> u8 {
 /// Appends the 8.3 name as vfat shows it, through code page 437 into `cs`:
 /// with `shortname=mixed` or `winnt` (the default) the NT lower-case flags
 /// apply, with `lower` everything is lower case, with `win95` nothing is.
-pub fn vfat_short_name<const N: usize>(
+pub fn vfat_short_name<S: NameSink + ?Sized>(
     e: &DirEntry,
     cs: IoCharset,
     display: ShortnameDisplay,
-    out: &mut NameBuf<N>,
+    out: &mut S,
 ) -> Result<(), FatError> {
     let (base, ext) = e.name_parts();
     let (lower_base, lower_ext) = match display {
@@ -233,16 +303,16 @@ pub fn vfat_short_name<const N: usize>(
             e.lcase & CASE_LOWER_EXT != 0,
         ),
     };
-    let put = |out: &mut NameBuf<N>, s: &[u8], lower: bool| -> Result<(), FatError> {
+    let put = |out: &mut S, s: &[u8], lower: bool| -> Result<(), FatError> {
         for &b in s {
             let b = if lower { cp437_lower(b) } else { b };
-            out.push_char(cp437_to_char(b), cs)?;
+            put_char(out, cp437_to_char(b), cs)?;
         }
         Ok(())
     };
     put(out, base, lower_base)?;
     if !ext.is_empty() {
-        out.push(b'.')?;
+        out.put(b'.')?;
         put(out, ext, lower_ext)?;
     }
     Ok(())
@@ -312,6 +382,52 @@ pub fn vfat_key_matches(key: &[u8], name: &[u8], case_sensitive: bool) -> bool {
         key == name
     } else {
         vfat_eq_nocase(key, name)
+    }
+}
+
+/// The names a directory record is known by, as a mount shows them,
+/// converted only as far as a comparison needs (see [`KeyCompare`]).
+#[derive(Clone, Copy)]
+pub struct RecordNames<'a> {
+    /// The short entry.
+    pub entry: &'a DirEntry,
+    /// The long name's UTF-16 units, if the record has one.
+    pub long: Option<&'a [u16]>,
+    /// The mount's I/O character set.
+    pub charset: IoCharset,
+    /// The mount's `uni_xlate`.
+    pub uni_xlate: bool,
+    /// How the mount shows 8.3 names (`shortname=`).
+    pub shortname: ShortnameDisplay,
+}
+
+impl RecordNames<'_> {
+    /// Whether the 8.3 name, as vfat shows it, is `key` under `fold`.
+    pub fn short_is(&self, key: &[u8], fold: impl Fn(u8) -> u8) -> bool {
+        converts_to(key, fold, |c| {
+            vfat_short_name(self.entry, self.charset, self.shortname, c)
+        })
+    }
+
+    /// Whether the long name, as vfat shows it, is `key` under `fold`.
+    pub fn long_is(&self, key: &[u8], fold: impl Fn(u8) -> u8) -> bool {
+        self.long.is_some_and(|units| {
+            converts_to(key, fold, |c| {
+                long_name(units, self.charset, self.uni_xlate, c)
+            })
+        })
+    }
+}
+
+/// Whether vfat's lookup key `key` names the record `names`: its 8.3 or
+/// its long name, as readdir shows them, equal to the key without case
+/// (ISO 8859-1, byte by byte, as `vfat_cmpi`) or exactly with `check=s`.
+pub fn vfat_record_matches(key: &[u8], names: &RecordNames<'_>, case_sensitive: bool) -> bool {
+    // One instance per rule, so that the fold inlines into the byte loop.
+    if case_sensitive {
+        names.short_is(key, core::convert::identity) || names.long_is(key, core::convert::identity)
+    } else {
+        names.short_is(key, latin1_lower) || names.long_is(key, latin1_lower)
     }
 }
 

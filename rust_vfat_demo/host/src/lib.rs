@@ -272,8 +272,8 @@ pub struct LostName {
 /// shows is found by lookup, in every character set. Both sides are the
 /// kernel's own code: the directory reader and name display readdir runs,
 /// and the key rule ([`fat_disk::names::vfat_lookup_key`]) and match
-/// ([`fat_disk::names::vfat_key_matches`]) that `rust_vfat`'s lookup runs
-/// over every record of the directory.
+/// ([`fat_disk::names::vfat_record_matches`]) that `rust_vfat`'s lookup
+/// runs over every record of the directory.
 ///
 /// Names that no path can look up are left out, as they are in C: one
 /// with a `/` or a NUL, and one ending in `.` (vfat strips trailing dots
@@ -282,9 +282,10 @@ pub struct LostName {
 /// bring enough of them). Returns the first lost name.
 pub fn lookup_finds_every_shown_name(img: &[u8]) -> Result<(), LostName> {
     use fat_disk::names::{
-        vfat_key_matches,
         vfat_lookup_key,
-        KeyBuf, //
+        vfat_record_matches,
+        KeyBuf,
+        RecordNames, //
     };
 
     let Ok(vol) = Volume::open(img, img.len() as u64) else {
@@ -308,7 +309,6 @@ pub fn lookup_finds_every_shown_name(img: &[u8]) -> Result<(), LostName> {
         Some(())
     };
     let mut name: Box<NameBuf> = Box::new(NameBuf::new());
-    let mut other: Box<NameBuf> = Box::new(NameBuf::new());
     let mut key: Box<KeyBuf> = Box::new(KeyBuf::new());
     let charsets = [
         (IoCharset::Utf8, false),
@@ -338,26 +338,21 @@ pub fn lookup_finds_every_shown_name(img: &[u8]) -> Result<(), LostName> {
             };
             key.clear();
             vfat_lookup_key(n, &mut key).map_err(|_| lost())?;
-            // The lookup: every record in order, short and long names, as
-            // `rust_vfat`'s `matches`.
+            // The lookup: every record in order, as `rust_vfat`'s.
             let mut found = false;
             let mut lookup = DirReader::new(&vol, root, true);
             while let Ok(Some(r)) = lookup.next_record() {
                 if r.entry.is_dot() {
                     continue;
                 }
-                other.clear();
-                if vfat_short_name(&r.entry, cs, ShortnameDisplay::WinNt, &mut *other).is_ok()
-                    && vfat_key_matches(key.as_bytes(), other.as_bytes(), false)
-                {
-                    found = true;
-                    break;
-                }
-                other.clear();
-                if r.long_len > 0
-                    && long_name(lookup.long_name(&r), cs, xlate, &mut *other).is_ok()
-                    && vfat_key_matches(key.as_bytes(), other.as_bytes(), false)
-                {
+                let names = RecordNames {
+                    entry: &r.entry,
+                    long: (r.long_len > 0).then(|| lookup.long_name(&r)),
+                    charset: cs,
+                    uni_xlate: xlate,
+                    shortname: ShortnameDisplay::WinNt,
+                };
+                if vfat_record_matches(key.as_bytes(), &names, false) {
                     found = true;
                     break;
                 }

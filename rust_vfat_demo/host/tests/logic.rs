@@ -462,21 +462,35 @@ fn put_record(img: &mut [u8], at: usize, units: &[u16], short_name: &[u8; 11]) -
 fn longest_names_are_shown_and_found() {
     for len in [255usize, 256, 259, 260] {
         let mut img = fat12_with_root(64);
-        let units: Vec<u16> = (0..len).map(|i| u16::from(b'a') + (i % 26) as u16).collect();
+        let units: Vec<u16> = (0..len)
+            .map(|i| u16::from(b'a') + (i % 26) as u16)
+            .collect();
         put_record(&mut img, 0, &units, b"LONG~1  TXT");
         let l = fat_logic::listing(&img).unwrap();
         let name = String::from_utf16(&units).unwrap();
         assert!(l.contains(&format!("/{name}\t")), "{len} units: {l}");
-        assert_eq!(fat_logic::lookup_finds_every_shown_name(&img), Ok(()), "{len} units");
+        assert_eq!(
+            fat_logic::lookup_finds_every_shown_name(&img),
+            Ok(()),
+            "{len} units"
+        );
         // The key rule takes every name a record can show, in any charset.
         let mut key = KeyBuf::new();
         assert_eq!(vfat_lookup_key(name.as_bytes(), &mut key), Ok(()));
-        assert!(vfat_key_matches(key.as_bytes(), name.to_uppercase().as_bytes(), false));
+        assert!(vfat_key_matches(
+            key.as_bytes(),
+            name.to_uppercase().as_bytes(),
+            false
+        ));
         let mut shown = NameBuf::<NAME_MAX_BYTES>::new();
         let wide: Vec<u16> = vec![0x4e2d; len];
         long_name(&wide, IoCharset::Latin1, true, &mut shown).unwrap();
         let mut key = KeyBuf::new();
-        assert_eq!(vfat_lookup_key(shown.as_bytes(), &mut key), Ok(()), "{len} xlated");
+        assert_eq!(
+            vfat_lookup_key(shown.as_bytes(), &mut key),
+            Ok(()),
+            "{len} xlated"
+        );
     }
     // 261 units: 21 slots, not a long name: the 8.3 name shows.
     let mut img = fat12_with_root(64);
@@ -560,4 +574,68 @@ fn long_name_over_a_blank_short_name_is_found() {
     let l = fat_logic::listing(&img).unwrap();
     assert!(l.contains("/blank alias.txt\t"), "{l}");
     assert_eq!(fat_logic::lookup_finds_every_shown_name(&img), Ok(()));
+}
+
+/// Matching a record by converting its names only as far as they agree
+/// with the key gives what converting them whole and comparing gives, in
+/// every character set, with and without case.
+#[test]
+fn lazy_name_matching_agrees_with_converting_whole() {
+    let pool: Vec<u16> = "aA.zé É~ßЖж中"
+        .encode_utf16()
+        .chain([0xd83d, 0xde00, 0xdc00])
+        .collect();
+    let mut rng = Rng(7);
+    for _ in 0..20_000 {
+        let units: Vec<u16> = (0..1 + rng.below(8))
+            .map(|_| pool[rng.below(pool.len())])
+            .collect();
+        let mut raw = short(b"AB      TXT", attr::ARCHIVE, 0, 0);
+        raw[12] = if rng.below(2) == 0 {
+            CASE_LOWER_BASE
+        } else {
+            0
+        };
+        let Slot::Short(entry) = Slot::decode(&raw) else {
+            panic!()
+        };
+        for (cs, xlate) in [
+            (IoCharset::Utf8, false),
+            (IoCharset::Latin1, false),
+            (IoCharset::Latin1, true),
+            (IoCharset::Ascii, false),
+        ] {
+            // A key: the name as shown, maybe with another case, maybe cut
+            // or lengthened by one byte.
+            let mut shown = NameBuf::<NAME_MAX_BYTES>::new();
+            long_name(&units, cs, xlate, &mut shown).unwrap();
+            let mut key = shown.as_bytes().to_vec();
+            match rng.below(4) {
+                0 => key.iter_mut().for_each(|b| *b = b.to_ascii_uppercase()),
+                1 => {
+                    key.pop();
+                }
+                2 => key.push(b'x'),
+                _ => {}
+            }
+            let names = RecordNames {
+                entry: &entry,
+                long: Some(&units),
+                charset: cs,
+                uni_xlate: xlate,
+                shortname: ShortnameDisplay::WinNt,
+            };
+            let mut short_shown = NameBuf::<NAME_MAX_BYTES>::new();
+            vfat_short_name(&entry, cs, ShortnameDisplay::WinNt, &mut short_shown).unwrap();
+            for case_sensitive in [false, true] {
+                let whole = vfat_key_matches(&key, short_shown.as_bytes(), case_sensitive)
+                    || vfat_key_matches(&key, shown.as_bytes(), case_sensitive);
+                assert_eq!(
+                    vfat_record_matches(&key, &names, case_sensitive),
+                    whole,
+                    "{units:x?} {cs:?} {key:x?}"
+                );
+            }
+        }
+    }
 }
