@@ -111,6 +111,8 @@ rates = {
     'findstat_warm_entries_per_s': {d: rate('findstat', f'{d}_warm', 'entries') for d in ('rust', 'c')},
     'seqread_cold_mb_per_s': {d: rate('seqread', d, 'bytes', 1e6) for d in ('rust', 'c')},
     'randread_cold_iops': {d: rate('randread', d, 'reads') for d in ('rust', 'c')},
+    'bigdir_lookup_cold_per_s': {d: rate('lookups', f'{d}_cold', 'names') for d in ('rust', 'c')},
+    'bigdir_lookup_warm_per_s': {d: rate('lookups', f'{d}_warm', 'names') for d in ('rust', 'c')},
 }
 for r in rates.values():
     r['ratio_rust_over_c'] = ratio(r['rust'], r['c'])
@@ -222,6 +224,9 @@ md += [f"| inode object, bytes (`/proc/slabinfo` objsize: `rust_fat_inode_cache`
        rate_row("sequential read of a 32 MiB file, cold, MB/s", 'seqread_cold_mb_per_s', '{:.1f}'),
        rate_row(f"random 4 KiB reads of it, cold, IOPS ({randreads} reads, fixed seed, {n_rand} runs)",
                 'randread_cold_iops'),
+       rate_row(f"lookups of every 35th name of a 70,000-entry directory, cold, lookups/s "
+                f"({int(v.get('lookups.rust_cold.run1.names', 0)):,} stat(2), 1 run)", 'bigdir_lookup_cold_per_s', '{:.1f}'),
+       rate_row("the same lookups, warm (dcache hits), lookups/s", 'bigdir_lookup_warm_per_s'),
        "",
        f"The SCSI rows: `rust_ncr810` and the kernel's `sym53c8xx` in one boot, each driving one of two "
        f"emulated NCR 53C810s with a copy of one {scsi_disk_bytes >> 20} MiB disk image; reads and writes "

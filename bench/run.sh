@@ -28,10 +28,16 @@ mkdir -p "$out"
 # for every short-name tail). Sent compressed: it is almost all zeros.
 mkfs.fat -C "$out/bench.img" 98304 -F 32 -s 1 -n BENCH >/dev/null
 gzip -1 "$out/bench.img"
+# The large-directory image: /big with 70,000 long-named files on FAT32
+# (512-byte clusters), laid out by the repository's generator (neither
+# mtools nor the guest's vfat writes such a directory in reasonable time).
+mkfs.fat -C "$out/bigdir.img" 65536 -F 32 -s 1 -n BIGDIR >/dev/null
+python3 scripts/make-big-dir-image.py "$out/bigdir.img" 70000 >/dev/null
+gzip -1 "$out/bigdir.img"
 
 log "harness: VM run (Rust and C side by side, one boot)"
 VM_APPEND="kunit.enable=0" scripts/vm-run.sh --kdir "$kdir" --timeout 2400 --log "$out/console.log" \
-	--files "$data/rvbench $out/bench.img.gz" bench/guest.sh | tee "$out/guest.log"
+	--files "$data/rvbench $out/bench.img.gz $out/bigdir.img.gz" bench/guest.sh | tee "$out/guest.log"
 
 # The SCSI rows: rust_ncr810 and sym53c8xx on two NCR 53C810s in one boot,
 # each with a copy of one 64 MiB disk image of random bytes. Rounds 1-3

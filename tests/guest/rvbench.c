@@ -27,6 +27,10 @@
  *       N reads of 4 KiB at 4 KiB-aligned offsets of FILE drawn from a
  *       xorshift generator seeded with SEED, readahead off
  *       (POSIX_FADV_RANDOM, as fio does), with O_DIRECT if asked; ns
+ *   rvbench lookups NAME DIR PATTERN N STEP
+ *       stat(2) of DIR/PATTERN%i for i = 0, STEP, 2*STEP, ... below N (the
+ *       names scripts/make-big-dir-image.py writes); each one missing from
+ *       the dcache scans DIR up to its record; ns, and how many were found
  *   rvbench mkfiles DIR N      creates N empty files with long names in DIR
  *   rvbench now                CLOCK_MONOTONIC in ns (for a shell to time
  *                              what no other mode does)
@@ -355,6 +359,29 @@ int main(int argc, char **argv)
 			}
 		}
 		return run_done(fd, "randread", argv[2], "reads", n, now() - t);
+	}
+	if (argc == 7 && !strcmp(argv[1], "lookups")) {
+		long n = atol(argv[5]), step = atol(argv[6]), found = 0, tried = 0;
+		char path[4096];
+		struct stat st;
+		uint64_t t;
+
+		if (n <= 0 || step <= 0)
+			return 2;
+		t = now();
+		for (long i = 0; i < n; i += step) {
+			int len = snprintf(path, sizeof(path), "%s/", argv[3]);
+
+			snprintf(path + len, sizeof(path) - len, argv[4], i);
+			tried++;
+			if (!stat(path, &st))
+				found++;
+		}
+		t = now() - t;
+		printf("BENCH lookups.%s.names %ld\n", argv[2], tried);
+		printf("BENCH lookups.%s.found %ld\n", argv[2], found);
+		printf("BENCH lookups.%s.ns %llu\n", argv[2], (unsigned long long)t);
+		return found == tried ? 0 : 1;
 	}
 	if (argc == 4 && !strcmp(argv[1], "mkfiles")) {
 		char path[4096];
