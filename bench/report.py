@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 """Turns the BENCH lines of one benchmark run into results.json and
 results.md in OUT_DIR; with --update-readme also rewrites the table block of
-the README. Usage: report.py [--update-readme] GUEST_LOG KDIR REPO MODULES_DIR KERNEL_KEY OUT_DIR
+docs/benchmark.md. Usage: report.py [--update-readme] GUEST_LOG KDIR REPO MODULES_DIR KERNEL_KEY OUT_DIR
 (MODULES_DIR: where the build put the project's modules, `make modules-dir`)"""
 import datetime
 import json
@@ -259,13 +259,14 @@ md += ["", "| call of `lfn_checksum` (10^6 calls, 5 runs) | ns per call |", "| -
 open(os.path.join(out_dir, 'results.md'), 'w').write('\n'.join(md) + '\n')
 print('\n'.join(md))
 
-# The README's copy of the table, only when asked (make bench UPDATE_README=1).
+# docs/benchmark.md's copy of the table, only when asked (make bench UPDATE_README=1).
 if update_readme:
-    readme = os.path.join(repo, 'README.md')
+    readme = os.path.join(repo, 'docs', 'benchmark.md')
     text = open(readme).read()
     m = re.search(r'(<!-- bench-table:[^\n]*-->\n).*?(\n<!-- /bench-table -->)', text, re.S)
     if not m:
-        sys.exit('report.py: no bench-table block in README.md')
-    table = '\n'.join(md[2:]).strip()
+        sys.exit('report.py: no bench-table block in docs/benchmark.md')
+    # The run's context (when, which kernel, how many CPUs) goes with its table.
+    table = '\n'.join(md[1:]).strip()
     text = text[:m.start()] + m.group(1) + table + m.group(2) + text[m.end():]
     open(readme, 'w').write(text)

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# The benchmark (README: `make bench`): Rust modules against their C twins
+# The benchmark (docs/benchmark.md: `make bench`): Rust modules against their C twins
 # in the same VM boot, and the project's own speed. Writes results.json and
 # results.md under target/bench-run/; with --update-readme (make bench
-# UPDATE_README=1) into bench/ instead, and the README's table too.
+# UPDATE_README=1) into bench/ instead, and the table of docs/benchmark.md too.
 # Not a test: nothing here passes or fails on a number.
 #
 # Usage: bench/run.sh [--update-readme]
@@ -93,10 +93,10 @@ echo "BENCH kernel.cold_build_s $((b1 - b0))" | tee -a "$out/guest.log"
 
 if [ -n "$update" ]; then
 	dest="$REPO_ROOT/bench"
-	what="$dest/results.json, $dest/results.md and the table in README.md"
+	what="$dest/results.json, $dest/results.md and the table in docs/benchmark.md"
 else
 	dest="$out"
-	what="$dest/results.json and $dest/results.md (make bench UPDATE_README=1 writes them to bench/ and the README)"
+	what="$dest/results.json and $dest/results.md (make bench UPDATE_README=1 writes them to bench/ and docs/benchmark.md)"
 fi
 python3 bench/report.py $update "$out/guest.log" "$kdir" "$REPO_ROOT" "$(make -s KDIR="$kdir" modules-dir)" \
 	"$(kernel_key main)" "$dest"

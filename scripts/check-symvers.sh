@@ -12,7 +12,7 @@ bad=$(awk -F'\t' '$1 == "0x00000000" { print "  " $2 " (" $3 ")" }' "$symvers")
 if [ -n "$bad" ]; then
 	echo "error: these exports have no modversions CRC (gendwarfksyms found no DWARF for them):" >&2
 	echo "$bad" >&2
-	echo "  next step: export functions or methods of structs, not methods of C-like enums; see README 'How the CRCs are made'" >&2
+	echo "  next step: export functions or methods of structs, not methods of C-like enums; see docs/rust_fat-api.md, 'How the CRCs are made'" >&2
 	exit 1
 fi
 n=$(wc -l <"$symvers")

@@ -82,6 +82,7 @@ export TEST_DATA
 if [ ${#filters[@]} = 0 ] && [ $gates = 1 ]; then
 	step "lint"
 	scripts/lint.sh
+	tests/host/docs-check.sh # README.md and docs/ name only targets, options and paths that exist
 	step "host tests: cargo test"
 	rc=0
 	mkdir -p target

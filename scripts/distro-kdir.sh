@@ -36,7 +36,7 @@ while [ $# -gt 0 ]; do
 done
 distro=${1:-debian}
 [ "$distro" = debian ] || die "no distribution kernel support for '$distro'" \
-	"use DISTRO=debian (README: what other distributions would need)"
+	"use DISTRO=debian (docs/building-for-distributions.md, Limits: what other distributions would need)"
 
 top="$CACHE_ROOT/distro-debian"
 # The kernel package chosen the first time is pinned, so later runs (and

@@ -4,7 +4,7 @@
 (one <testsuite> per configuration and run), OUT/kcidb.json (the checkouts,
 builds and tests of every set; the harness already gives each kernel tree
 its own build id) and OUT/table.md (configuration x scenario family). With
---update-readme the table also replaces the README's matrix block.
+--update-readme the table also replaces the matrix block of docs/testing.md.
 Usage: matrix-report.py [--update-readme] OUT CONFIG=SET_DIR...
 (a SET_DIR holds the harness's junit.xml and kcidb.json)"""
 import json
@@ -82,10 +82,10 @@ with open(os.path.join(out, 'table.md'), 'w', encoding='utf-8') as f:
     f.write(table)
 
 if update_readme:
-    readme = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'README.md')
+    readme = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'docs', 'testing.md')
     text = open(readme, encoding='utf-8').read()
     block = re.compile(r'(<!-- matrix-table: [^>]*-->\n).*?(<!-- /matrix-table -->)', re.S)
     if not block.search(text):
-        sys.exit('README.md has no <!-- matrix-table: ... --> block')
+        sys.exit('docs/testing.md has no <!-- matrix-table: ... --> block')
     text = block.sub(lambda m: m.group(1) + table + m.group(2), text)
     open(readme, 'w', encoding='utf-8').write(text)
