@@ -11,7 +11,7 @@ for i in 1 2 3; do
 	dmesg_mark
 	echo $dev >$drv/unbind || fail "unbind failed"
 	dmesg_has "rust_ncr810 $dev: remove: chip reset; freeing IRQ [0-9]+, the [0-9]+-byte DMA buffer and BAR1"
-	[ -e /sys/bus/pci/devices/$dev/driver ] && fail "still bound after unbind"
+	check "still bound after unbind" [ ! -e /sys/bus/pci/devices/$dev/driver ]
 	grep -q rust_ncr810 /proc/interrupts && fail "IRQ line still registered after remove"
 	echo $dev >$drv/bind || fail "bind failed"
 	dmesg_has "rust_ncr810 $dev: self-test: SCRIPTS INT 0x810"
@@ -20,6 +20,6 @@ done
 n1=$(ncr810_irqs)
 echo "interrupts on the line: $n0 before, $n1 after 3 rebinds"
 # The line's count survives free_irq; the first probe raised n0.
-[ "$n0" -gt 0 ] || fail "no interrupts from the first probe"
+check "no interrupts from the first probe" [ "$n0" -gt 0 ]
 [ "$n1" = $((n0 * 4)) ] || fail "want $((n0 * 4)) interrupts after 3 more probes of $n0 each, have $n1"
-exit 0
+scenario_done

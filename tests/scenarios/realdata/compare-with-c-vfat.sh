@@ -23,6 +23,7 @@ loop_umount /mnt/c
 status=0
 compare() { # image rust-type c-type options
 	name=$(basename "$1" .img).$2
+	count_check
 	if ! mount_pair "$1" "$2" "$3" "$4"; then
 		echo "MISMATCH $name: mount -t $2 failed"; dmesg | tail -3; status=1
 	else
@@ -58,9 +59,10 @@ step "lookups by another case and by the 8.3 alias"
 losetup -r /dev/loop0 $F/fat12-basic.img
 must mount -t rust_vfat -o utf8 /dev/loop0 /mnt/r
 ls -i "/mnt/r/Long file name with spaces.txt" /mnt/r/LONGFI~1.TXT "/mnt/r/LONG FILE NAME WITH SPACES.TXT" | tee /tmp/ino
-[ "$(awk '{print $1}' /tmp/ino | sort -u | wc -l)" = 1 ] || fail "the long name, its 8.3 alias and another case are not the same inode"
+check "the long name, its 8.3 alias and another case are not the same inode" [ "$(awk '{print $1}' /tmp/ino | sort -u | wc -l)" = 1 ]
 cmp "/mnt/r/Long file name with spaces.txt" /mnt/r/longfi~1.txt || fail "the 8.3 alias reads other bytes"
-grep -c smile /tmp/cmp/nonbmp.rust_vfat.rust >/dev/null || fail "no name outside the BMP in the listing"
+check "no name outside the BMP in the listing" grep -q smile /tmp/cmp/nonbmp.rust_vfat.rust
 umount /mnt/r
 losetup -d /dev/loop0
-exit $status
+check "a comparison differed (the MISMATCH lines above)" [ $status = 0 ]
+scenario_done
