@@ -35,7 +35,8 @@
 //! checks` with the number of checks it made (N > 0). A scenario that
 //! exits 0 early, or checks nothing, fails ("scenario ended without
 //! scenario_done"). The `expect=` self-tests are judged by their outcome
-//! alone.
+//! alone. The guest's output is read as bytes: what is not UTF-8 is shown
+//! as U+FFFD, the rest of the output stays.
 //!
 //! A part of a scenario that does not apply to the running kernel is
 //! reported as skipped by the guest itself (`skip_part` in the guest
@@ -243,10 +244,8 @@ fn run_vm(root: &Path, script: &Path, h: &Header, opts: &RunOpts, data: &Path) -
         ),
         Err(e) => (-1, format!("cannot run vm-run.sh: {e}")),
     };
-    let output = std::fs::read_to_string(&out).unwrap_or_default();
-    let mut console = std::fs::read(&log)
-        .map(|b| String::from_utf8_lossy(&b).into_owned())
-        .unwrap_or_default();
+    let output = read_lossy(&out);
+    let mut console = read_lossy(&log);
     if !stderr.is_empty() {
         console.push_str("\n---- vm-run.sh said ----\n");
         console.push_str(&stderr);
@@ -261,6 +260,16 @@ fn run_vm(root: &Path, script: &Path, h: &Header, opts: &RunOpts, data: &Path) -
         image_checks,
         image_problems,
     }
+}
+
+/// A file the guest wrote, as text: its bytes, with any that are not UTF-8
+/// (names in a code page, a damaged volume's bytes) shown as U+FFFD, so the
+/// lines around them still reach the report, the KTAP parser and the
+/// image checks. Empty if the file cannot be read.
+fn read_lossy(path: &Path) -> String {
+    std::fs::read(path)
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .unwrap_or_default()
 }
 
 /// Checks each `VM-SCSI-IMAGE <controller> <target> <offset> <length>
@@ -1078,6 +1087,38 @@ mod tests {
             declared_checks("scenario-done: 3 checks\nscenario-done: 7 checks\n"),
             Some(7)
         );
+    }
+
+    #[test]
+    fn output_that_is_not_utf8_reaches_the_report() {
+        // An msdos name with byte 0x9a in a MISMATCH line, then a KTAP
+        // block and an image range: none of it may be lost.
+        let dir = tempdir();
+        let f = dir.join("output.log");
+        let mut bytes =
+            b"== compare\nMISMATCH fat12.rust_msdos (- C, + Rust):\n-./\x9a.TXT file 755\n"
+                .to_vec();
+        bytes.extend_from_slice(
+            b"VM-KTAP-BEGIN s\nKTAP version 1\n    KTAP version 1\n    # Subtest: s\n    1..1\n    not ok 1 name_\x9a_case\nnot ok 1 s\nVM-KTAP-END\n",
+        );
+        bytes.extend_from_slice(b"VM-SCSI-IMAGE 0 0 0 1 00\nscenario-done: 4 checks\nVM-EXIT 1\n");
+        std::fs::write(&f, &bytes).unwrap();
+        assert!(String::from_utf8(bytes).is_err());
+        let output = read_lossy(&f);
+        let _ = std::fs::remove_dir_all(&dir);
+        assert!(output.contains("MISMATCH fat12.rust_msdos"));
+        assert!(output.contains("-./\u{fffd}.TXT file 755"));
+        let h = Header {
+            kunit: vec!["s".into()],
+            ..Default::default()
+        };
+        let v = judge("realdata::x", &h, &run(1, &output, ""));
+        assert_eq!(v[0].status, Status::Fail);
+        assert!(v[0].detail.contains("-./\u{fffd}.TXT"), "{}", v[0].detail);
+        assert_eq!(v[1].name, "kunit::s::name_\u{fffd}_case");
+        assert_eq!(v[1].status, Status::Fail);
+        assert_eq!(check_images(&output, &BTreeMap::new()).0, 1);
+        assert_eq!(declared_checks(&output), Some(4));
     }
 
     #[test]
