@@ -12,7 +12,8 @@
 # - SG_SCSI_RESET (bus, then host) while a read runs on a throttled disk
 #   (256 KiB/s: a 256 KiB command takes a second): the command in flight
 #   is completed with DID_RESET and retried, not left to time out (the
-#   disk's iotmo_cnt stays 0), and reads back right.
+#   disk's iotmo_cnt stays 0), and reads back right; the targets were
+#   reset (the UNIT ATTENTION they report, "Power-on or device reset").
 . /vm/lib.sh
 S=/vm/files/sgio
 coldplug
@@ -51,6 +52,10 @@ for kind in bus host; do
 	wait $reader || fail "the read in flight failed: $(cat /tmp/dd.err)"
 	dmesg_new | grep -E 'rust_ncr810|reset|timing out|abort' | sed 's/^/  /'
 	dmesg_has "rust_ncr810 .*reset by SG_SCSI_RESET"
+	# The reset reached the targets: each has a UNIT ATTENTION (06/29/00)
+	# for its next command, which sd logs for the read retried on $slow.
+	# A handler that only logged its line would leave none.
+	dmesg_has "sd $host:0:[0-9]+:0: Power-on or device reset occurred"
 	t1=$(cat /sys/block/${slow#/dev/}/device/iotmo_cnt)
 	check "the command in flight timed out (iotmo_cnt $t0 -> $t1): the reset lost it" [ "$t1" = "$t0" ]
 	[ "$(tr -d '\0' </tmp/slow.out | wc -c)" = 0 ] && [ "$(stat -c %s /tmp/slow.out)" = 524288 ] ||
