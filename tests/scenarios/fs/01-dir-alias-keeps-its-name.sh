@@ -7,7 +7,10 @@
 # and the mount points on it keep their names whatever other processes
 # look up. rust_fat's lookup hands every inode to d_splice_alias, whose
 # __d_unalias moves the directory's dentry to the name just looked up.
-# Compared with the C vfat on the same image.
+# Compared with the C vfat on the same image. First, on a fresh mount
+# (nothing of the volume in the dentry cache), the directory and a file in
+# it are looked up by another case: these lookups reach the directory on
+# disk, not a cached name that d_compare matches without case.
 . /vm/lib.sh
 mkdir -p /mnt/w /mnt/x /tmp/target
 step "an image with a long-named directory, made by the C vfat"
@@ -20,6 +23,11 @@ loop_umount /mnt/w
 status=0
 probe() { # fs type
 	losetup -r /dev/loop0 /tmp/a.img || fail "losetup"
+	step "$1: lookups by another case on a fresh mount"
+	must mount -t "$1" -o ro,utf8 /dev/loop0 /mnt/x
+	check "$1: no directory 'long directory name' on a fresh mount" [ -d "/mnt/x/long directory name" ]
+	check "$1: no file 'LONG DIRECTORY NAME/INSIDE.TXT' on a fresh mount" [ -f "/mnt/x/LONG DIRECTORY NAME/INSIDE.TXT" ]
+	must umount /mnt/x
 	must mount -t "$1" -o ro,utf8 /dev/loop0 /mnt/x
 	d="/mnt/x/Long Directory Name"
 	check "$1: $d/inside.txt missing" [ -f "$d/inside.txt" ]
