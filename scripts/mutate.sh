@@ -121,10 +121,10 @@ selected() {
 	printf '%s\n' "${want[@]}" | grep -qx -- "$1"
 }
 
-log "mutate: toolchain, kernel and test data"
-"$REPO_ROOT/scripts/setup-toolchain.sh" >/dev/null
-KDIR=$("$REPO_ROOT/scripts/build-kernel.sh" main)
-export KDIR
+log "mutate: toolchain, kernel, the working tree's modules and test data"
+# The toolchain, the cached kernel ($KDIR) and the working tree's own
+# build, which the test data's module variants start from.
+prepare main
 # The guest's data come from the working tree's sources, unchanged by any
 # mutation: made once, there.
 TEST_DATA=$("$REPO_ROOT/scripts/test-data.sh" --variants "$KDIR")
