@@ -23,6 +23,9 @@
 #   make matrix [CONFIGS="main nomodversions debug"] [UPDATE_README=1]
 #                                                the scenarios on each kernel
 #                                                configuration; results in target/matrix/
+#   make mutate [M="<name> ..."]                 plants each defect of tests/mutations.list
+#                                                in a copy (target/mutate/), expects its
+#                                                tests to fail (docs/testing-mutations.md)
 #   make lava [T=<scenario>] [LAVA_URL=<base>]   a LAVA job for the VM scenarios in
 #                                                target/lava/, validated with lava-common's
 #                                                schema (README: Running under LAVA)
@@ -154,7 +157,7 @@ lint:
 host-test:
 	cargo test --quiet --manifest-path $(PROJECT)/Cargo.toml --workspace
 
-.PHONY: bench fuzz kernel-debug check-debug matrix
+.PHONY: bench fuzz kernel-debug check-debug matrix mutate
 .PHONY: lava lava-run
 lava: modules
 	$(PROJECT)/scripts/lava.sh --kdir $(KDIR) $(if $(LAVA_URL),--url-base $(LAVA_URL)) $(T)
@@ -167,6 +170,9 @@ bench:
 
 fuzz:
 	$(PROJECT)/scripts/fuzz.sh $(FUZZ_SECONDS)
+
+mutate:
+	$(PROJECT)/scripts/mutate.sh $(M)
 
 check-debug:
 	$(PROJECT)/scripts/check-debug.sh

@@ -91,6 +91,8 @@ if [ ${#filters[@]} = 0 ] && [ $gates = 1 ]; then
 	[ $rc = 0 ] || { cat target/host-tests.log; die "host tests failed" "see the output above"; }
 	step "build-kernel.sh self-tests (host side)"
 	tests/host/build-kernel-test.sh
+	step "check-symvers.sh self-tests: the modversions gate on planted zero CRCs"
+	tests/host/symvers-test.sh
 fi
 
 step "VM scenarios"

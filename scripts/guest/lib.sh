@@ -1,6 +1,18 @@
 # SPDX-License-Identifier: GPL-2.0
 # Helpers for scripts run in the test VM: `. /vm/lib.sh`.
 # Every check reads the running kernel (exit codes, dmesg, /proc, /sys).
+#
+# A scenario ends with `scenario_done`, never with a bare `exit 0`: it
+# prints `scenario-done: N checks`, N being the checks made through the
+# helpers below that count (must, must_fail, dmesg_has, check, check_eq,
+# check_slab_sites, count_check), and the harness fails a scenario whose
+# output lacks that line. An early `exit 0` (a guard that returned too
+# soon, a script cut short) so fails instead of passing with nothing
+# proved (docs/testing-mutations.md).
+
+# The checks made so far (in this shell: a check made in a subshell or a
+# pipeline is not counted).
+CHECKS=0
 
 # Prints a failure with the end of the kernel log and exits 1.
 fail() {
@@ -12,6 +24,35 @@ fail() {
 
 # Prints what is being checked, for the log.
 step() { echo "== $*"; }
+
+# Counts one check the scenario made by itself (a comparison whose
+# failures it collects before failing once, say).
+count_check() { CHECKS=$((CHECKS + 1)); }
+
+# Runs a command that must succeed, as a named check: fails with WHAT when
+# it does not. For tests: check "rust_vfat lists every entry" [ "$n" = 500 ]
+# Usage: check WHAT COMMAND...
+check() {
+	local _what=$1
+	shift
+	count_check
+	"$@" || fail "$_what"
+}
+
+# Checks that a value is the expected one; the failure shows both.
+# Usage: check_eq WHAT GOT WANT
+check_eq() {
+	count_check
+	[ "$2" = "$3" ] || fail "$1: got '$2', want '$3'"
+}
+
+# Ends a scenario that passed: says how many checks it made and exits 0.
+# A scenario that made none fails here: it proved nothing.
+scenario_done() {
+	[ "$CHECKS" -gt 0 ] || fail "scenario_done: the scenario made no check through the lib's helpers"
+	echo "scenario-done: $CHECKS checks"
+	exit 0
+}
 
 # Reports a part of the scenario as not applicable to this kernel: the
 # harness turns it into the skipped test <scenario>::<part>.
@@ -30,29 +71,33 @@ kernel_has_modversions() {
 
 # Runs a command that must succeed; its output goes to the log.
 must() {
+	count_check
 	"$@" || fail "command failed (exit $?): $*"
 }
 
 # Runs a command that must fail; sets $OUT to its combined output and
 # $RC to its exit status.
 must_fail() {
+	count_check
 	OUT=$("$@" 2>&1)
 	RC=$?
 	echo "$OUT"
 	[ $RC != 0 ] || fail "command succeeded but must fail: $*"
 }
 
-# Checks that the kernel log (since the last dmesg_mark) matches an
-# extended regular expression.
 # Fails if the kernel log holds a report of a problem (the list the runner
 # and the harness use too, scripts/kernel-problems on the host).
 no_kernel_problems() {
+	count_check
 	dmesg | grep -Ff /vm/kernel-problems && fail "the kernel reported a problem"
 	return 0
 }
 dmesg_mark() { DMESG_FROM=$(dmesg | wc -l); }
 dmesg_new() { dmesg | tail -n +$((${DMESG_FROM:-0} + 1)); }
+# Checks that the kernel log (since the last dmesg_mark) matches an
+# extended regular expression.
 dmesg_has() {
+	count_check
 	dmesg_new | grep -Eq -- "$1" || fail "dmesg has no line matching /$1/"
 	dmesg_new | grep -E -- "$1" | head -n 3
 }
@@ -76,6 +121,8 @@ print_ktap() {
 	fi
 	f=/sys/kernel/debug/kunit/$1/results
 	[ -r "$f" ] || { echo "no KTAP for suite $1"; return 1; }
+	# The harness checks each case of it.
+	count_check
 	echo "VM-KTAP-BEGIN $1"
 	cat "$f"
 	echo "VM-KTAP-END"
@@ -274,6 +321,7 @@ slab_record() {
 # or more (not checked on the debug kernel, see slab_is_measurable).
 # Usage: check_slab_sites BEFORE AFTER CYCLES WHAT
 check_slab_sites() {
+	count_check
 	echo "slab: $(awk '/slab-kB$/ { print $1 }' "$1") kB before, $(awk '/slab-kB$/ { print $1 }' "$2") kB after $4"
 	if ! slab_is_measurable; then
 		echo "debug kernel: slab not compared (KASAN quarantine, kmemleak records); kmemleak.sh checks leaks"

@@ -52,4 +52,20 @@ want=$'case pass a\nproblem suite cut: planned 3 cases, reported 1 (crashed?)'
 got=$(cases gone)
 want='problem suite gone printed no KTAP (missing or crashed)'
 [ "$got" = "$want" ] && report missing ok || report missing FAILED "got:"$'\n'"$got"
+
+# The end-of-scenario declaration the verdict requires (scenario_done in
+# the guest library), read with busybox's grep as in the guest.
+ln -s "$busybox" "$tmp/bin/grep"
+sed -n '/^scenario_declared() {/p' "$root/scripts/guest/lava-scenario" >"$tmp/declared.sh"
+[ -s "$tmp/declared.sh" ] || { echo "error: no scenario_declared() in scripts/guest/lava-scenario" >&2; exit 1; }
+declared() {
+	printf '%b' "$1" >"$tmp/decl.out"
+	PATH="$tmp/bin:$PATH" sh -c '. "$0"; scenario_declared "$1"' "$tmp/declared.sh" "$tmp/decl.out"
+}
+bad=""
+declared '== a\nscenario-done: 12 checks\n' || bad="$bad 12-checks"
+declared '== a\nFAIL: x\n' && bad="$bad no-line"
+declared 'scenario-done: 0 checks\n' && bad="$bad zero-checks"
+declared 'echo scenario-done: 3 checks\n' && bad="$bad not-at-line-start"
+[ -z "$bad" ] && report scenario-done ok || report scenario-done FAILED "wrong verdicts:$bad"
 exit $failed

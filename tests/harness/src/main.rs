@@ -30,6 +30,14 @@
 //! - `expect=exit:<n>` / `expect=timeout`: for the build scripts' self-tests, the
 //!   outcome the scenario must have for the test case to pass.
 //!
+//! Exit status 0 is not enough: a scenario passes only if it ended through
+//! the guest library's `scenario_done`, which prints `scenario-done: <N>
+//! checks` with the number of checks it made (N > 0). A scenario that
+//! exits 0 early, or checks nothing, fails ("scenario ended without
+//! scenario_done"). The `expect=` self-tests are judged by their outcome
+//! alone. The guest's output is read as bytes: what is not UTF-8 is shown
+//! as U+FFFD, the rest of the output stays.
+//!
 //! A part of a scenario that does not apply to the running kernel is
 //! reported as skipped by the guest itself (`skip_part` in the guest
 //! library prints `VM-SKIP <part> <reason>`): it becomes the test
@@ -236,10 +244,8 @@ fn run_vm(root: &Path, script: &Path, h: &Header, opts: &RunOpts, data: &Path) -
         ),
         Err(e) => (-1, format!("cannot run vm-run.sh: {e}")),
     };
-    let output = std::fs::read_to_string(&out).unwrap_or_default();
-    let mut console = std::fs::read(&log)
-        .map(|b| String::from_utf8_lossy(&b).into_owned())
-        .unwrap_or_default();
+    let output = read_lossy(&out);
+    let mut console = read_lossy(&log);
     if !stderr.is_empty() {
         console.push_str("\n---- vm-run.sh said ----\n");
         console.push_str(&stderr);
@@ -254,6 +260,16 @@ fn run_vm(root: &Path, script: &Path, h: &Header, opts: &RunOpts, data: &Path) -
         image_checks,
         image_problems,
     }
+}
+
+/// A file the guest wrote, as text: its bytes, with any that are not UTF-8
+/// (names in a code page, a damaged volume's bytes) shown as U+FFFD, so the
+/// lines around them still reach the report, the KTAP parser and the
+/// image checks. Empty if the file cannot be read.
+fn read_lossy(path: &Path) -> String {
+    std::fs::read(path)
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .unwrap_or_default()
 }
 
 /// Checks each `VM-SCSI-IMAGE <controller> <target> <offset> <length>
@@ -428,6 +444,22 @@ fn finished(run: &Run) -> bool {
     run.status != 124 && run.output.lines().any(|l| l.starts_with("VM-EXIT "))
 }
 
+/// How many checks the scenario declared it made when it ended: the
+/// `scenario-done: <N> checks` line that the guest library's
+/// `scenario_done` prints (the last one, if several).
+fn declared_checks(output: &str) -> Option<u32> {
+    output
+        .lines()
+        .filter_map(|l| l.trim_end().strip_prefix("scenario-done: "))
+        .filter_map(|l| l.strip_suffix(" checks"))
+        .filter_map(|n| n.parse().ok())
+        .next_back()
+}
+
+/// Why a scenario that exited 0 proves nothing: it did not end through
+/// `scenario_done`, or declared no check.
+const NO_SCENARIO_DONE: &str = "scenario ended without scenario_done: an early exit proves nothing";
+
 /// What counts as the kernel reporting a problem in its log, one fixed
 /// string per line: the same list `scripts/vm-run.sh` and the guest's
 /// `no_kernel_problems` use.
@@ -490,17 +522,25 @@ fn judge(name: &str, h: &Header, run: &Run) -> Vec<Verdict> {
                 secs: Some(run.secs),
             }
         }
-        _ => Verdict {
-            name: name.to_string(),
-            status: status(run.status == 0 && oops.is_none()),
-            detail: match oops {
-                Some(p) if run.status == 0 => {
-                    format!("the kernel reported '{p}'; {}", failure_detail())
-                }
-                _ => failure_detail(),
-            },
-            secs: Some(run.secs),
-        },
+        _ => {
+            // Exit status 0 alone is not a pass: the scenario must have
+            // reached its end and declared the checks it made.
+            let declared = declared_checks(&run.output).is_some_and(|n| n > 0);
+            Verdict {
+                name: name.to_string(),
+                status: status(run.status == 0 && oops.is_none() && declared),
+                detail: match oops {
+                    Some(p) if run.status == 0 => {
+                        format!("the kernel reported '{p}'; {}", failure_detail())
+                    }
+                    None if run.status == 0 && !declared => {
+                        format!("{NO_SCENARIO_DONE}; {}", failure_detail())
+                    }
+                    _ => failure_detail(),
+                },
+                secs: Some(run.secs),
+            }
+        }
     };
     verdicts.push(main);
     if h.scsi_image_check && run.image_checks == 0 {
@@ -928,7 +968,7 @@ mod tests {
             kunit: vec!["s".into()],
             ..Default::default()
         };
-        let run = run(0, "VM-EXIT 0\n", "");
+        let run = run(0, "scenario-done: 1 checks\nVM-EXIT 0\n", "");
         let v = judge("x", &h, &run);
         assert!(v[0].passed());
         assert!(!v[1].passed());
@@ -938,7 +978,11 @@ mod tests {
 
     #[test]
     fn oops_fails_a_passing_script() {
-        let run = run(0, "VM-EXIT 0\n", "BUG: kernel NULL pointer dereference");
+        let run = run(
+            0,
+            "scenario-done: 1 checks\nVM-EXIT 0\n",
+            "BUG: kernel NULL pointer dereference",
+        );
         let v = judge("x", &Header::default(), &run);
         assert!(!v[0].passed());
         assert_eq!(v[0].status, Status::Fail);
@@ -986,7 +1030,10 @@ mod tests {
     fn status_of_scenarios() {
         let h = Header::default();
         let st = |r: &Run| judge("x", &h, r)[0].status;
-        assert_eq!(st(&run(0, "VM-EXIT 0\n", "")), Status::Pass);
+        assert_eq!(
+            st(&run(0, "scenario-done: 1 checks\nVM-EXIT 0\n", "")),
+            Status::Pass
+        );
         // The script failed: the code is faulty.
         assert_eq!(st(&run(1, "VM-EXIT 1\n", "")), Status::Fail);
         // The script passed, the kernel oopsed (vm-run.sh says 125).
@@ -1004,6 +1051,74 @@ mod tests {
             judge("x", &h, &run(0, "VM-EXIT 0\n", ""))[0].secs,
             Some(1.0)
         );
+    }
+
+    #[test]
+    fn exit_0_without_scenario_done_fails() {
+        let h = Header::default();
+        let v = |out: &str| judge("x", &h, &run(0, out, "")).remove(0);
+        // An early `exit 0`: the script ended, its status is 0, nothing
+        // says it reached its end.
+        let early = v("== first step\nVM-EXIT 0\n");
+        assert_eq!(early.status, Status::Fail);
+        assert!(
+            early.detail.starts_with(NO_SCENARIO_DONE),
+            "{}",
+            early.detail
+        );
+        // Zero checks, or a malformed line, is no declaration either.
+        assert_eq!(
+            v("scenario-done: 0 checks\nVM-EXIT 0\n").status,
+            Status::Fail
+        );
+        assert_eq!(
+            v("scenario-done: many checks\nVM-EXIT 0\n").status,
+            Status::Fail
+        );
+        assert_eq!(
+            v("scenario-done: 12 checks\r\nVM-EXIT 0\n").status,
+            Status::Pass
+        );
+        // A failing script fails for its own reason, not for the marker.
+        let failed = judge("x", &h, &run(1, "FAIL: it broke\nVM-EXIT 1\n", "")).remove(0);
+        assert_eq!(failed.status, Status::Fail);
+        assert!(!failed.detail.contains(NO_SCENARIO_DONE));
+        assert_eq!(
+            declared_checks("scenario-done: 3 checks\nscenario-done: 7 checks\n"),
+            Some(7)
+        );
+    }
+
+    #[test]
+    fn output_that_is_not_utf8_reaches_the_report() {
+        // An msdos name with byte 0x9a in a MISMATCH line, then a KTAP
+        // block and an image range: none of it may be lost.
+        let dir = tempdir();
+        let f = dir.join("output.log");
+        let mut bytes =
+            b"== compare\nMISMATCH fat12.rust_msdos (- C, + Rust):\n-./\x9a.TXT file 755\n"
+                .to_vec();
+        bytes.extend_from_slice(
+            b"VM-KTAP-BEGIN s\nKTAP version 1\n    KTAP version 1\n    # Subtest: s\n    1..1\n    not ok 1 name_\x9a_case\nnot ok 1 s\nVM-KTAP-END\n",
+        );
+        bytes.extend_from_slice(b"VM-SCSI-IMAGE 0 0 0 1 00\nscenario-done: 4 checks\nVM-EXIT 1\n");
+        std::fs::write(&f, &bytes).unwrap();
+        assert!(String::from_utf8(bytes).is_err());
+        let output = read_lossy(&f);
+        let _ = std::fs::remove_dir_all(&dir);
+        assert!(output.contains("MISMATCH fat12.rust_msdos"));
+        assert!(output.contains("-./\u{fffd}.TXT file 755"));
+        let h = Header {
+            kunit: vec!["s".into()],
+            ..Default::default()
+        };
+        let v = judge("realdata::x", &h, &run(1, &output, ""));
+        assert_eq!(v[0].status, Status::Fail);
+        assert!(v[0].detail.contains("-./\u{fffd}.TXT"), "{}", v[0].detail);
+        assert_eq!(v[1].name, "kunit::s::name_\u{fffd}_case");
+        assert_eq!(v[1].status, Status::Fail);
+        assert_eq!(check_images(&output, &BTreeMap::new()).0, 1);
+        assert_eq!(declared_checks(&output), Some(4));
     }
 
     #[test]
@@ -1033,7 +1148,7 @@ mod tests {
             kunit: vec!["demo".into(), "gone".into()],
             ..Default::default()
         };
-        let out = "VM-KTAP-BEGIN demo\nKTAP version 1\n    KTAP version 1\n    # Subtest: demo\n    1..3\n    ok 1 first\n    # second: ASSERTION FAILED\n    not ok 2 second\n    ok 3 third # SKIP not here\nnot ok 1 demo\nVM-KTAP-END\nVM-EXIT 0\n";
+        let out = "VM-KTAP-BEGIN demo\nKTAP version 1\n    KTAP version 1\n    # Subtest: demo\n    1..3\n    ok 1 first\n    # second: ASSERTION FAILED\n    not ok 2 second\n    ok 3 third # SKIP not here\nnot ok 1 demo\nVM-KTAP-END\nscenario-done: 1 checks\nVM-EXIT 0\n";
         let v = judge("g::08-k", &h, &run(0, out, ""));
         let got: Vec<(&str, Status)> = v.iter().map(|v| (v.name.as_str(), v.status)).collect();
         assert_eq!(
@@ -1054,7 +1169,7 @@ mod tests {
 
     #[test]
     fn parts_the_guest_skipped() {
-        let out = "== a\nVM-SKIP abi-crc no CONFIG_MODVERSIONS here\nVM-SKIP\nVM-EXIT 0\n";
+        let out = "== a\nVM-SKIP abi-crc no CONFIG_MODVERSIONS here\nVM-SKIP\nscenario-done: 1 checks\nVM-EXIT 0\n";
         let v = judge("vfat::07-v", &Header::default(), &run(0, out, ""));
         let got: Vec<(&str, Status, &str)> = v
             .iter()
@@ -1078,7 +1193,7 @@ mod tests {
             kunit: vec!["s".into()],
             ..Default::default()
         };
-        let out = "VM-KTAP-BEGIN s\nKTAP version 1\n1..1\n    KTAP version 1\n    # Subtest: s\n    1..0\nok 1 s # SKIP the kernel is built without CONFIG_KUNIT\nVM-KTAP-END\nVM-EXIT 0\n";
+        let out = "VM-KTAP-BEGIN s\nKTAP version 1\n1..1\n    KTAP version 1\n    # Subtest: s\n    1..0\nok 1 s # SKIP the kernel is built without CONFIG_KUNIT\nVM-KTAP-END\nscenario-done: 1 checks\nVM-EXIT 0\n";
         let v = judge("x", &h, &run(0, out, ""));
         assert_eq!(v.len(), 2);
         assert_eq!(v[1].name, "kunit::s");

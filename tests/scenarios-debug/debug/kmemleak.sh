@@ -9,7 +9,7 @@
 . /vm/lib.sh
 K=/sys/kernel/debug/kmemleak
 F=/vm/files
-[ -w $K ] || fail "this kernel has no kmemleak: run it with make check-debug"
+check "this kernel has no kmemleak: run it with make check-debug" [ -w $K ]
 echo scan >$K
 echo clear >$K
 for i in $(seq 1 20); do
@@ -55,4 +55,4 @@ if grep -qE 'rust_fat|rust_vfat|rust_msdos|rust_ncr810|fat_disk|_R[A-Za-z0-9_]*r
 	cat /tmp/leaks
 	fail "kmemleak reports leaks from our modules"
 fi
-exit 0
+scenario_done

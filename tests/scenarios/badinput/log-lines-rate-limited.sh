@@ -8,7 +8,7 @@ mkdir -p /mnt/r
 losetup -r /dev/loop0 /vm/files/bad/file-size-past-its-chain.img || fail "losetup failed"
 must mount -t rust_vfat /dev/loop0 /mnt/r
 victim=/mnt/r/README.TXT
-[ "$(stat -c %s $victim)" -gt 4096 ] || fail "README.TXT is not the damaged file the image should have"
+check "README.TXT is not the damaged file the image should have" [ "$(stat -c %s $victim)" -gt 4096 ]
 dmesg_mark
 read -r start _ </proc/uptime
 failed=0
@@ -21,11 +21,11 @@ read -r end _ </proc/uptime
 lines=$(dmesg_new | grep -c 'rust_vfat (loop0): ')
 seconds=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%d", b - a }')
 echo "100 reads in about ${seconds}s: $failed failed, $lines dmesg line(s)"
-[ "$failed" = 100 ] || fail "$failed of 100 reads failed, want all (EIO)"
-[ "$lines" -ge 1 ] || fail "no dmesg line for the damage"
+check "$failed of 100 reads failed, want all (EIO)" [ "$failed" = 100 ]
+check "no dmesg line for the damage" [ "$lines" -ge 1 ]
 # One burst of 10 per started 5 s window.
 limit=$((10 * (seconds / 5 + 1)))
-[ "$lines" -le "$limit" ] || fail "$lines lines for 100 failures in ${seconds}s, want at most $limit"
+check "$lines lines for 100 failures in ${seconds}s, want at most $limit" [ "$lines" -le "$limit" ]
 must umount /mnt/r
 losetup -d /dev/loop0
-exit 0
+scenario_done

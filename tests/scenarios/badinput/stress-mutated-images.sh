@@ -11,7 +11,7 @@ must modprobe rust_vfat
 before=$(slab_kb)
 must $F/fatstress mutate 1000 "${STRESS_SEED:-1}" rust_vfat $F/fat12-basic.img $F/fat16-small.img
 grep -q fatstress /proc/mounts && fail "a mount was left behind"
-[ "$(refcount rust_vfat)" = 0 ] || fail "rust_vfat still in use after the stress"
+check "rust_vfat still in use after the stress" [ "$(refcount rust_vfat)" = 0 ]
 echo "slab: ${before} kB before, $(slab_kb) kB after"
 step "concurrent readers of one mount"
 mkdir -p /mnt/r
@@ -21,4 +21,4 @@ must $F/fatstress parallel 8 /mnt/r
 must umount /mnt/r
 losetup -d /dev/loop0
 must modprobe -r rust_vfat
-exit 0
+scenario_done

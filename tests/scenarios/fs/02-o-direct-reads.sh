@@ -16,6 +16,7 @@ for img in fat12-basic fat32-many; do
 	while read -r f; do
 		dd if="/mnt/c/$f" of=/tmp/c.bin bs=4096 iflag=direct 2>/dev/null ||
 			fail "C vfat: O_DIRECT read of $f failed: the scenario is wrong"
+		count_check
 		if dd if="/mnt/r/$f" of=/tmp/r.bin bs=4096 iflag=direct 2>/tmp/err; then
 			cmp -s /tmp/c.bin /tmp/r.bin || { echo "FAIL $img $f: O_DIRECT read gives other bytes than the C vfat"; status=1; }
 		else
@@ -24,6 +25,8 @@ for img in fat12-basic fat32-many; do
 		n=$((n + 1))
 	done </tmp/files
 	echo "$img: $n files read with O_DIRECT"
+	check "$img: no file to read (the image is not the one expected)" [ "$n" -gt 0 ]
 	umount_pair
 done
-exit $status
+check "an O_DIRECT read failed or differed (its FAIL line above)" [ $status = 0 ]
+scenario_done

@@ -28,4 +28,4 @@ for t in rust_vfat rust_msdos; do
 done
 loaded rust_fat && fail "rust_fat still loaded after every user went"
 losetup -d /dev/loop0
-exit 0
+scenario_done

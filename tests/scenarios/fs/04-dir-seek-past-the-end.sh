@@ -18,6 +18,7 @@ for img in fat12-basic fat32-many; do
 		set -- 0 1 2 3 32 33 64 512 544 4096 65536 0x7fffffe0 0xffffffe0
 		$F/dirseek "/mnt/c/$d" "$@" >/tmp/c.txt
 		$F/dirseek "/mnt/r/$d" "$@" >/tmp/r.txt
+		count_check
 		if ! cmp -s /tmp/c.txt /tmp/r.txt; then
 			echo "FAIL $img $d: readdir positions differ from the C vfat (- C, + rust_vfat):"
 			diff /tmp/c.txt /tmp/r.txt | grep '^[-+][^-+]'
@@ -25,6 +26,8 @@ for img in fat12-basic fat32-many; do
 		fi
 	done </tmp/dirs
 	echo "$img: $(wc -l </tmp/dirs) directories compared"
+	check "$img: no directory compared" [ "$(wc -l </tmp/dirs)" -gt 0 ]
 	umount_pair
 done
-exit $status
+check "readdir positions differed from the C vfat (the FAIL lines above)" [ $status = 0 ]
+scenario_done

@@ -6,9 +6,9 @@
 dev=$(ncr810_devices)
 cycle() {
 	modprobe rust_ncr810 || fail "modprobe failed"
-	[ -e /sys/bus/pci/devices/$dev/driver ] || fail "not bound after load"
+	check "not bound after load" [ -e /sys/bus/pci/devices/$dev/driver ]
 	rmmod rust_ncr810 || fail "rmmod failed"
-	[ -e /sys/bus/pci/devices/$dev/driver ] && fail "still bound after rmmod"
+	check "still bound after rmmod" [ ! -e /sys/bus/pci/devices/$dev/driver ]
 	return 0
 }
 run_cycles 5 cycle
@@ -20,4 +20,4 @@ removes=$(cycles_with 'remove: chip reset')
 echo "50 cycles: $probes probes, $removes removes"
 [ "$probes" = 50 ] && [ "$removes" = 50 ] || fail "expected 50 probes and removes"
 check_slab_sites /tmp/slab-before /tmp/slab-after 50 "50 cycles"
-exit 0
+scenario_done

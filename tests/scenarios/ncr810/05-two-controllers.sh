@@ -2,7 +2,7 @@
 # With a second controller both bind, each reporting its own BAR.
 . /vm/lib.sh
 set -- $(ncr810_devices)
-[ $# = 2 ] || fail "expected 2 controllers, found $#"
+check "expected 2 controllers, found $#" [ $# = 2 ]
 dmesg_mark
 coldplug_pci
 for dev in "$@"; do
@@ -10,5 +10,5 @@ for dev in "$@"; do
 	dmesg_has "rust_ncr810 $dev: NCR 53C810 .* BAR1 MMIO 0x[0-9a-f]+"
 done
 bars=$(dmesg_new | sed -n 's/.*BAR1 MMIO \(0x[0-9a-f]*\).*/\1/p' | sort -u | wc -l)
-[ "$bars" = 2 ] || fail "the two controllers did not report two different BARs"
-exit 0
+check "the two controllers did not report two different BARs" [ "$bars" = 2 ]
+scenario_done

@@ -3,4 +3,4 @@
 . /vm/lib.sh
 must modprobe rust_ncr810
 print_ktap rust_ncr810_regs
-exit 0
+scenario_done

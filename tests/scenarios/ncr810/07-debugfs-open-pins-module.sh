@@ -15,11 +15,11 @@ exec 3<"$f" || fail "cannot open $f"
 must_fail rmmod rust_ncr810
 echo "$OUT" | grep -q 'Module rust_ncr810 is in use' || fail "rmmod refused, but not as in use: $OUT"
 loaded rust_ncr810 || fail "rust_ncr810 unloaded while its debugfs file is open"
-[ -e /sys/bus/pci/devices/$dev/driver ] || fail "$dev unbound by the refused rmmod"
+check "$dev unbound by the refused rmmod" [ -e /sys/bus/pci/devices/$dev/driver ]
 
 step "read through the open file, close it"
 cat <&3 >/tmp/state || fail "read through the open file failed"
-grep -q '^scsi_id: 7$' /tmp/state || fail "state read through the open file lacks the SCSI ID"
+check "state read through the open file lacks the SCSI ID" grep -q '^scsi_id: 7$' /tmp/state
 exec 3<&-
 [ "$(refcount rust_ncr810)" = 0 ] || fail "use count $(refcount rust_ncr810) after closing, want 0"
 
@@ -28,5 +28,5 @@ dmesg_mark
 must rmmod rust_ncr810
 loaded rust_ncr810 && fail "still loaded after rmmod"
 dmesg_has "rust_ncr810 $dev: remove: chip reset"
-[ -e "$f" ] && fail "$f left behind"
-exit 0
+check "$f left behind" [ ! -e "$f" ]
+scenario_done

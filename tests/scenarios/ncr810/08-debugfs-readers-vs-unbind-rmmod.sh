@@ -63,12 +63,12 @@ step "unbind and bind 5 times under the readers"
 for i in 1 2 3 4 5; do
 	n=$(cat_fails)
 	echo $dev >$drv/unbind || fail "unbind $i failed"
-	[ -e /sys/bus/pci/devices/$dev/driver ] && fail "still bound after unbind $i"
+	check "still bound after unbind $i" [ ! -e /sys/bus/pci/devices/$dev/driver ]
 	must_fail cat "$f"
 	echo "$OUT" | grep -q 'No such file or directory' || fail "read after unbind $i did not fail cleanly: $OUT"
 	wait_cat_fail "$n"
 	echo $dev >$drv/bind || fail "bind $i failed"
-	grep -q '^scsi_id: 7$' "$f" || fail "state after bind $i lacks the SCSI ID"
+	check "state after bind $i lacks the SCSI ID" grep -q '^scsi_id: 7$' "$f"
 	usleep 200000
 done
 
@@ -90,7 +90,7 @@ for i in 1 2 3 4 5; do
 	n=$(cat_fails)
 	wait_cat_fail "$n"
 	must modprobe rust_ncr810
-	[ -e /sys/bus/pci/devices/$dev/driver ] || fail "not bound after modprobe $i"
+	check "not bound after modprobe $i" [ -e /sys/bus/pci/devices/$dev/driver ]
 	usleep 200000
 done
 echo "rmmod refused $refused times while a reader held the file"
@@ -106,12 +106,12 @@ sed 's/.*: //' /tmp/held.err | sort | uniq -c
 grep '^bad' /tmp/cat.log | head -3 | grep . && fail "a successful read lacked the state"
 grep '^fail' /tmp/cat.log | grep -Ev "$clean" | head -3 | grep . && fail "a read failed other than cleanly"
 grep -Ev "$clean" /tmp/held.err | head -3 | grep . && fail "a held read failed other than cleanly"
-[ "$(grep -c '^ok$' /tmp/cat.log)" -gt 0 ] || fail "the cat reader never read the state"
+check "the cat reader never read the state" [ "$(grep -c '^ok$' /tmp/cat.log)" -gt 0 ]
 
 step "afterwards"
 [ "$(refcount rust_ncr810)" = 0 ] || fail "use count $(refcount rust_ncr810) with no reader left, want 0"
-grep -q '^scsi_id: 7$' "$f" || fail "state lacks the SCSI ID"
+check "state lacks the SCSI ID" grep -q '^scsi_id: 7$' "$f"
 must rmmod rust_ncr810
 loaded rust_ncr810 && fail "still loaded after the last rmmod"
 no_kernel_problems
-exit 0
+scenario_done

@@ -13,8 +13,8 @@ step "unbind with the file open"
 dmesg_mark
 echo $dev >$drv/unbind || fail "unbind failed"
 dmesg_has "rust_ncr810 $dev: remove: chip reset"
-[ -e /sys/bus/pci/devices/$dev/driver ] && fail "still bound after unbind"
-[ -e "$f" ] && fail "$f still there after unbind"
+check "still bound after unbind" [ ! -e /sys/bus/pci/devices/$dev/driver ]
+check "$f still there after unbind" [ ! -e "$f" ]
 
 step "read through the open file"
 must_fail cat <&3
@@ -29,8 +29,8 @@ step "close, bind again, rmmod"
 exec 3<&-
 [ "$(refcount rust_ncr810)" = 0 ] || fail "use count $(refcount rust_ncr810) after closing, want 0"
 echo $dev >$drv/bind || fail "bind failed"
-grep -q '^scsi_id: 7$' "$f" || fail "state after bind lacks the SCSI ID"
+check "state after bind lacks the SCSI ID" grep -q '^scsi_id: 7$' "$f"
 must rmmod rust_ncr810
 loaded rust_ncr810 && fail "still loaded after rmmod"
 no_kernel_problems
-exit 0
+scenario_done

@@ -21,15 +21,15 @@ done
 sync
 echo 3 >/proc/sys/vm/drop_caches
 got=$(dd if="$dev" bs=1M count=24 iflag=direct 2>/dev/null | sha256sum | cut -c1-64)
-[ "$got" = "$want" ] || fail "O_DIRECT read back differs: $got, wrote $want"
+check "O_DIRECT read back differs: $got, wrote $want" [ "$got" = "$want" ]
 echo 3 >/proc/sys/vm/drop_caches
 got=$(dd if="$dev" bs=1M count=24 2>/dev/null | sha256sum | cut -c1-64)
-[ "$got" = "$want" ] || fail "cached read back differs: $got, wrote $want"
+check "cached read back differs: $got, wrote $want" [ "$got" = "$want" ]
 echo "24 MiB written and read back equal ($want)"
 # The rest of the disk is still zero.
 z=$(dd if="$dev" bs=1M skip=24 iflag=direct 2>/dev/null | tr -d '\0' | wc -c)
-[ "$z" = 0 ] || fail "$z non-zero bytes past the pattern"
+check "$z non-zero bytes past the pattern" [ "$z" = 0 ]
 size=$(blockdev --getsize64 "$dev")
 scsi_image_expect 0 0 0 $((24 << 20)) "$want"
 scsi_image_expect 0 0 $((24 << 20)) $((size - (24 << 20))) "$(head -c $((size - (24 << 20))) /dev/zero | sha256sum | cut -c1-64)"
-exit 0
+scenario_done

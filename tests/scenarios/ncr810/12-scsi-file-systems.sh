@@ -55,4 +55,4 @@ must umount /mnt/r
 step "unmounted: the file system modules go when idle, the disk driver stays"
 wait_unloaded 10 rust_vfat rust_fat
 loaded rust_ncr810 || fail "rust_ncr810 went away"
-exit 0
+scenario_done

@@ -6,7 +6,7 @@
 . /vm/lib.sh
 coldplug
 set -- $(ncr810_devices)
-[ $# = 2 ] || fail "expected 2 controllers, found $#"
+check "expected 2 controllers, found $#" [ $# = 2 ]
 h0=$(ncr810_scsi_host "$1") || fail "no SCSI host on $1"
 h1=$(ncr810_scsi_host "$2") || fail "no SCSI host on $2"
 a=$(scsi_disk "$h0" 0) || fail "no disk at $h0:0:0"
@@ -27,12 +27,12 @@ r=$!
 wait $w1 || fail "writing $a failed"
 wait $w2 || fail "writing $c failed"
 wait $r || fail "reading $b failed"
-[ "$(cat /tmp/b.sum)" = "$(scsi_image_sha 1)" ] || fail "$b read differently while the others wrote"
+check "$b read differently while the others wrote" [ "$(cat /tmp/b.sum)" = "$(scsi_image_sha 1)" ]
 echo 3 >/proc/sys/vm/drop_caches
 dd if="$a" bs=1M count=8 iflag=direct 2>/dev/null | sha256sum | cut -c1-64 >/tmp/a.sum &
 dd if="$c" bs=1M count=8 iflag=direct 2>/dev/null | sha256sum | cut -c1-64 >/tmp/c.sum &
 wait
-[ "$(cat /tmp/a.sum)" = "$want1" ] || fail "$a reads back differently"
-[ "$(cat /tmp/c.sum)" = "$want2" ] || fail "$c reads back differently"
+check "$a reads back differently" [ "$(cat /tmp/a.sum)" = "$want1" ]
+check "$c reads back differently" [ "$(cat /tmp/c.sum)" = "$want2" ]
 echo "host $h0: two disks, host $h1: one disk; written, read back and read at once: equal"
-exit 0
+scenario_done

@@ -16,14 +16,14 @@ want=$(scsi_image_sha 0)
 
 step "rescan: absent targets stay absent"
 echo "- - -" >/sys/class/scsi_host/host$host/scan
-[ "$(ls -d /sys/bus/scsi/devices/"$host":0:*:0 | wc -l)" = 1 ] || fail "a rescan found targets that do not exist"
+check "a rescan found targets that do not exist" [ "$(ls -d /sys/bus/scsi/devices/"$host":0:*:0 | wc -l)" = 1 ]
 
 step "delete the disk, rescan, and it is back"
 echo 1 >/sys/block/${dev#/dev/}/device/delete
-[ -e /sys/bus/scsi/devices/$host:0:0:0 ] && fail "the deleted disk is still there"
+check "the deleted disk is still there" [ ! -e /sys/bus/scsi/devices/$host:0:0:0 ]
 echo "0 0 0" >/sys/class/scsi_host/host$host/scan
 dev=$(scsi_disk "$host" 0) || fail "the rescan did not find the disk"
-[ "$(sha256sum <"$dev" | cut -c1-64)" = "$want" ] || fail "$dev reads differently after the rescan"
+check "$dev reads differently after the rescan" [ "$(sha256sum <"$dev" | cut -c1-64)" = "$want" ]
 
 reader() {
 	while dd if="$dev" of=/dev/null bs=64k iflag=direct 2>/dev/null; do :; done
@@ -41,12 +41,12 @@ dmesg_mark
 echo "$pci" >/sys/bus/pci/drivers/rust_ncr810/unbind
 wait $r
 echo "the reader stopped (the disk went away under it)"
-[ -e /sys/bus/scsi/devices/$host:0:0:0 ] && fail "the disk outlived the unbind"
+check "the disk outlived the unbind" [ ! -e /sys/bus/scsi/devices/$host:0:0:0 ]
 grep -q rust_ncr810 /proc/interrupts && fail "the interrupt handler outlived the unbind"
 echo "$pci" >/sys/bus/pci/drivers/rust_ncr810/bind
 host=$(ncr810_scsi_host) || fail "no SCSI host after bind"
 dev=$(scsi_disk "$host" 0) || fail "no disk after bind"
-[ "$(sha256sum <"$dev" | cut -c1-64)" = "$want" ] || fail "$dev reads differently after bind"
+check "$dev reads differently after bind" [ "$(sha256sum <"$dev" | cut -c1-64)" = "$want" ]
 
 step "50 cycles: unbind and bind with a reader running, then rmmod and modprobe"
 # The reader holds the disk open, so rmmod is refused while it runs
@@ -77,8 +77,8 @@ irqs_before=$(grep -c . /proc/interrupts)
 run_cycles 50 cycle
 slab_record /tmp/slab-after
 check_slab_sites /tmp/slab-before /tmp/slab-after 50 "50 cycles"
-[ "$(grep -c . /proc/interrupts)" = "$irqs_before" ] || fail "/proc/interrupts has other lines after the cycles"
+check "/proc/interrupts has other lines after the cycles" [ "$(grep -c . /proc/interrupts)" = "$irqs_before" ]
 h=$(ncr810_scsi_host) || fail "no SCSI host after the cycles"
 d=$(scsi_disk "$h" 0) || fail "no disk after the cycles"
-[ "$(sha256sum <"$d" | cut -c1-64)" = "$want" ] || fail "$d reads differently after the cycles"
-exit 0
+check "$d reads differently after the cycles" [ "$(sha256sum <"$d" | cut -c1-64)" = "$want" ]
+scenario_done

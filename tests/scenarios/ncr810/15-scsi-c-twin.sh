@@ -31,9 +31,9 @@ c1=$(scsi_disk "$chost" 1) || fail "sym53c8xx: no disk at target 1"
 c_0=$(sha256sum <"$c0" | cut -c1-64)
 c_1=$(dd if="$c1" bs=1M count=10 iflag=direct 2>/dev/null | sha256sum | cut -c1-64)
 echo "through sym53c8xx:  $c_0 $c_1"
-[ "$c_0" = "$rust0" ] || fail "target 0 reads differently through the C driver"
-[ "$c_0" = "$(scsi_image_sha 0)" ] || fail "target 0 differs from the image"
-[ "$c_1" = "$rust1" ] || fail "what rust_ncr810 wrote reads differently through the C driver"
+check "target 0 reads differently through the C driver" [ "$c_0" = "$rust0" ]
+check "target 0 differs from the image" [ "$c_0" = "$(scsi_image_sha 0)" ]
+check "what rust_ncr810 wrote reads differently through the C driver" [ "$c_1" = "$rust1" ]
 # At power-off sd flushes each write-back disk with SYNCHRONIZE CACHE; on
 # that command a UBSAN-enabled sym53c8xx (Debian's) reports an
 # array-index-out-of-bounds in sym_evaluate_dp(). That is the C twin's,
@@ -44,4 +44,4 @@ for t in 0 1; do
 	echo "temporary write through" >/sys/class/scsi_disk/$chost:0:$t:0/cache_type ||
 		fail "cannot set sd's cache type of $chost:0:$t:0"
 done
-exit 0
+scenario_done

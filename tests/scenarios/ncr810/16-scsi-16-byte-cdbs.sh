@@ -14,13 +14,13 @@ size=$(blockdev --getsize64 "$dev")
 echo "$dev: $size bytes"
 dmesg_new | grep -E 'Read Capacity|sd .*\[sd' | sed 's/^/  /'
 dmesg_new | grep -q 'Read Capacity(16) failed' && fail "READ CAPACITY(16) failed"
-[ "$size" = $((3 << 40)) ] || fail "$dev has $size bytes, not 3 TiB"
+check "$dev has $size bytes, not 3 TiB" [ "$size" = $((3 << 40)) ]
 step "the last MiB, past 2 TiB: READ(16)"
 must dd if="$dev" of=/tmp/last bs=1M skip=$(((3 << 20) - 1)) count=1 iflag=direct
-[ "$(stat -c %s /tmp/last)" = 1048576 ] || fail "the read of the last MiB came back short"
-[ "$(tr -d '\0' </tmp/last | wc -c)" = 0 ] || fail "the last MiB is not zeros"
+check "the read of the last MiB came back short" [ "$(stat -c %s /tmp/last)" = 1048576 ]
+check "the last MiB is not zeros" [ "$(tr -d '\0' </tmp/last | wc -c)" = 0 ]
 step "READ(16) of sector 2^32 + 1 through SG_IO"
 r=$(/vm/files/sgio read "$dev" 512 88 00 00 00 00 01 00 00 00 01 00 00 00 01 00 00) || fail "SG_IO failed"
 echo "$r"
-[ "$r" = "status 0 host 0 driver 0 resid 0" ] || fail "READ(16) did not complete: $r"
-exit 0
+check "READ(16) did not complete: $r" [ "$r" = "status 0 host 0 driver 0 resid 0" ]
+scenario_done

@@ -9,5 +9,5 @@ echo "$OUT" | grep -q 'Unknown symbol in module' || fail "insmod did not report 
 dmesg_has 'rust_vfat: Unknown symbol _R[^ ]*(rust_fat_core|fat_disk)[^ ]* \(err -2\)'
 loaded rust_vfat && fail "rust_vfat is loaded after the failed insmod"
 loaded rust_fat && fail "rust_fat got loaded"
-[ -e /sys/module/rust_vfat ] && fail "/sys/module/rust_vfat exists"
-exit 0
+check "/sys/module/rust_vfat exists" [ ! -e /sys/module/rust_vfat ]
+scenario_done

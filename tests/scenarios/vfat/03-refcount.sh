@@ -12,7 +12,7 @@ must_fail rmmod rust_fat
 echo "$OUT" | grep -q 'Module rust_fat is in use by: rust_vfat' || fail "unexpected rmmod message"
 loaded rust_fat || fail "rust_fat went away"
 step "a mount pins rust_vfat"
-[ "$(refcount rust_vfat)" = 0 ] || fail "rust_vfat use count not 0 before the mount"
+check "rust_vfat use count not 0 before the mount" [ "$(refcount rust_vfat)" = 0 ]
 must mount -t rust_vfat /dev/loop0 /mnt/r
 [ "$(refcount rust_vfat)" = 1 ] || fail "use count $(refcount rust_vfat) while mounted, want 1"
 must_fail rmmod rust_vfat
@@ -24,7 +24,7 @@ must umount -l /mnt/r
 must_fail rmmod rust_vfat
 cat <&3 >/dev/null || fail "reading the open file after umount -l failed"
 exec 3<&-
-[ "$(refcount rust_vfat)" = 0 ] || fail "use count not back to 0 after the last close"
+check "use count not back to 0 after the last close" [ "$(refcount rust_vfat)" = 0 ]
 step "then both unload, namespace layer first"
 dmesg_mark
 must rmmod rust_vfat
@@ -38,4 +38,4 @@ must modprobe -r rust_vfat
 loaded rust_vfat && fail "rust_vfat still loaded"
 loaded rust_fat && fail "modprobe -r left rust_fat loaded"
 losetup -d /dev/loop0
-exit 0
+scenario_done

@@ -29,4 +29,4 @@ loaded vfat || fail "vfat not loaded on demand"
 loaded fat || fail "fat not loaded on demand"
 grep -E '^(rust_)?(v?fat|msdos) ' /proc/modules
 umount /mnt/r; umount /mnt/m; umount /mnt/c
-exit 0
+scenario_done

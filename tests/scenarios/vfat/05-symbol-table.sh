@@ -17,10 +17,10 @@ mkdir -p /mnt/r
 losetup -r /dev/loop0 /vm/files/fat12-basic.img || fail "losetup failed"
 must mount -t rust_vfat /dev/loop0 /mnt/r
 ls -la /mnt/r
-[ -f /mnt/r/README.TXT ] || fail "README.TXT not found in the mounted volume"
+check "README.TXT not found in the mounted volume" [ -f /mnt/r/README.TXT ]
 must umount /mnt/r
 losetup -d /dev/loop0
 step "exports gone after unload"
 must modprobe -r rust_vfat
 grep -q "$sym" /proc/kallsyms && fail "symbol still present after unload"
-exit 0
+scenario_done

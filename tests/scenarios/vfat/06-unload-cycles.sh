@@ -21,4 +21,4 @@ echo "unload messages in 100 cycles: $n rust_vfat, $m rust_fat"
 [ "$n" = 100 ] && [ "$m" = 100 ] || fail "expected 100 unload messages from each module"
 check_slab_sites /tmp/slab-before /tmp/slab-after 100 "100 cycles"
 losetup -d /dev/loop0
-exit 0
+scenario_done

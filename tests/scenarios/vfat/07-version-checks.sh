@@ -34,13 +34,13 @@ dmesg_has "rust_fat: version magic '7\.3\.[0-9][^ ']* SMP preempt (modversions )
 loaded rust_fat && fail "rust_fat loaded with a foreign vermagic"
 step "forced load of the same module taints the kernel F"
 t0=$(cat /proc/sys/kernel/tainted)
-[ $((t0 & 2)) = 0 ] || fail "kernel already tainted F"
+check "kernel already tainted F" [ $((t0 & 2)) = 0 ]
 dmesg_mark
 must insmod -f $V/vermagic/rust_fat.ko
 dmesg_has 'rust_fat: .*kernel tainted'
 t1=$(cat /proc/sys/kernel/tainted)
 echo "tainted: $t0 -> $t1"
-[ $((t1 & 2)) = 2 ] || fail "taint F (2) not set after the forced load"
+check "taint F (2) not set after the forced load" [ $((t1 & 2)) = 2 ]
 grep '^rust_fat ' /proc/modules
 grep '^rust_fat ' /proc/modules | grep -Eq '\([A-Z]*F[A-Z]*\)$' || fail "/proc/modules does not show the F taint for rust_fat"
 must rmmod rust_fat
@@ -55,4 +55,4 @@ if kernel_has_modversions; then
 else
 	skip_part kernel-symbol-crc "the kernel has no CONFIG_MODVERSIONS: modules carry no CRCs of the kernel's symbols"
 fi
-exit 0
+scenario_done

@@ -6,4 +6,4 @@ must modprobe rust_msdos
 print_ktap rust_fat_format
 print_ktap rust_vfat_names
 print_ktap rust_msdos_names
-exit 0
+scenario_done

@@ -10,7 +10,7 @@ mkdir -p /mnt/r
 losetup -r /dev/loop0 /vm/files/fat12-basic.img || fail "losetup failed"
 step "mount -t rust_vfat loads the stack on demand"
 must mount -t rust_vfat /dev/loop0 /mnt/r
-grep -qx rust_vfat /run/kmod-demand || fail "the demand load of rust_vfat was not noted"
+check "the demand load of rust_vfat was not noted" grep -qx rust_vfat /run/kmod-demand
 step "mounted: kept however long it is idle"
 sleep 5
 loaded rust_vfat || fail "rust_vfat removed while mounted"
@@ -28,4 +28,4 @@ loaded rust_vfat || fail "kmod-idled removed an explicitly loaded module"
 step "an explicit modprobe -r still works at any time"
 must modprobe -r rust_vfat
 losetup -d /dev/loop0
-exit 0
+scenario_done
