@@ -57,12 +57,13 @@ fn matches(key: &[u8], names: &RecordNames<'_>, opts: &MountOptions) -> bool {
 }
 
 fn hash_name(name: &[u8], opts: &MountOptions, hash: &mut NameHash) -> Result {
-    for &b in vfat_strip_tail(name) {
-        hash.push(if case_sensitive(opts) {
-            b
-        } else {
-            latin1_lower(b)
-        });
+    // The hash runs on every path-walk step: the case rule is decided once
+    // and the per-byte steps (`#[inline]` in fat_disk) are compiled in.
+    let name = vfat_strip_tail(name);
+    if case_sensitive(opts) {
+        name.iter().for_each(|&b| hash.push(b));
+    } else {
+        name.iter().for_each(|&b| hash.push(latin1_lower(b)));
     }
     Ok(())
 }

@@ -63,11 +63,13 @@ pub struct NameHash(u64);
 
 impl NameHash {
     /// A hash salted with `salt` (the parent dentry's address).
+    #[inline]
     pub const fn new(salt: u64) -> Self {
         NameHash(salt)
     }
 
     /// Adds one byte.
+    #[inline]
     pub fn push(&mut self, b: u8) {
         let c = u64::from(b);
         self.0 = self
@@ -78,6 +80,7 @@ impl NameHash {
     }
 
     /// The final 32-bit hash (`hash_64(h, 32)`).
+    #[inline]
     pub fn finish(&self) -> u32 {
         (self.0.wrapping_mul(0x61c8_8646_80b5_83eb) >> 32) as u32
     }
@@ -349,16 +352,32 @@ pub fn msdos_short_name<const N: usize>(
 
 /// ISO 8859-1's lower-case mapping of one byte (`charset2lower` of the
 /// kernel's `nls_iso8859-1`), which the C vfat applies to every name byte
-/// when it compares names without case.
+/// when it compares names without case. A table, as the kernel's: this
+/// runs for every byte of every name the dentry cache hashes or compares.
+#[inline]
 pub fn latin1_lower(b: u8) -> u8 {
-    match b {
-        b'A'..=b'Z' | 0xc0..=0xd6 | 0xd8..=0xde => b + 0x20,
-        _ => b,
-    }
+    LATIN1_LOWER[usize::from(b)]
 }
+
+/// [`latin1_lower`]'s table: A-Z and the accented capitals 0xC0-0xDE
+/// (but 0xD7, the multiplication sign) to their lower case.
+static LATIN1_LOWER: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        let b = i as u8;
+        t[i] = match b {
+            b'A'..=b'Z' | 0xc0..=0xd6 | 0xd8..=0xde => b + 0x20,
+            _ => b,
+        };
+        i += 1;
+    }
+    t
+};
 
 /// `name` without trailing dots, as vfat looks names up and hashes them
 /// (`vfat_striptail_len`).
+#[inline]
 pub fn vfat_strip_tail(name: &[u8]) -> &[u8] {
     let end = name.iter().rposition(|&c| c != b'.').map_or(0, |p| p + 1);
     &name[..end]
@@ -377,6 +396,7 @@ pub fn vfat_lookup_key(name: &[u8], key: &mut KeyBuf) -> Result<(), FatError> {
 
 /// Whether vfat's lookup key `key` names a record shown as `name`: equal
 /// without case (ISO 8859-1, as `vfat_cmpi`), or exactly with `check=s`.
+#[inline]
 pub fn vfat_key_matches(key: &[u8], name: &[u8], case_sensitive: bool) -> bool {
     if case_sensitive {
         key == name
@@ -432,6 +452,7 @@ pub fn vfat_record_matches(key: &[u8], names: &RecordNames<'_>, case_sensitive: 
 }
 
 /// Whether two names are equal without case, as vfat compares them.
+#[inline]
 pub fn vfat_eq_nocase(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len()
         && a.iter()
