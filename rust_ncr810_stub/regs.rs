@@ -314,11 +314,13 @@ register! {
     }
 }
 
-/// A register's name, offset and width, for the debugfs dump.
+/// A register's name, offset and width, for the debugfs dump, and its
+/// typed read.
 pub(crate) struct Named {
     pub(crate) name: &'static str,
     pub(crate) offset: usize,
     pub(crate) bytes: usize,
+    pub(crate) read: fn(&crate::Bar<'_>) -> u32,
 }
 
 macro_rules! named {
@@ -327,6 +329,13 @@ macro_rules! named {
             name: stringify!($r),
             offset: <$r as kernel::io::register::Register>::OFFSET,
             bytes: core::mem::size_of::<<$r as kernel::io::register::Register>::Storage>(),
+            read: {
+                fn read(bar: &crate::Bar<'_>) -> u32 {
+                    use kernel::io::Io;
+                    <$r as kernel::io::register::Register>::Storage::from(bar.read($r)).into()
+                }
+                read
+            },
         }),*]
     };
 }
