@@ -14,13 +14,8 @@ use kernel::{
 };
 
 use ncr810::chip::{
-    dstat,
-    scid,
-    sist0,
-    sist1,
     Identity,
-    ProbeError,
-    ResetState, //
+    ProbeError, //
 };
 
 use crate::{
@@ -39,33 +34,36 @@ pub(crate) fn soft_reset(bar: &Bar<'_>) {
 /// state; returns who it is.
 pub(crate) fn identify(pdev: &pci::Device, bar: &Bar<'_>) -> Result<Identity> {
     soft_reset(bar);
-    let state = ResetState {
-        scntl0: bar.read(regs::SCNTL0).into(),
-        scid: bar.read(regs::SCID).into(),
-        istat: bar.read(regs::ISTAT).into(),
-        dstat: bar.read(regs::DSTAT).into(),
-        ctest2: bar.read(regs::CTEST2).into(),
-        ctest3: bar.read(regs::CTEST3).into(),
-    };
+    let state = regs::reset_state(bar);
     ncr810::chip::validate_reset(&state, pdev.revision_id()).map_err(|e| probe_error(pdev, e))
 }
 
 /// Sets the chip up for SCSI after a soft reset: its ID, the interrupts the
 /// driver handles, the selection time-out.
 pub(crate) fn init(bar: &Bar<'_>, own_id: u8) {
-    bar.write_reg(regs::SCID::from(scid::RRE | (own_id & scid::ID_MASK)));
-    bar.write_reg(regs::RESPID::from(1u8 << own_id));
+    bar.write_reg(regs::scid(own_id));
+    bar.write_reg(regs::RESPID::zeroed().with_ids(1u8 << (own_id & 7)));
     bar.write_reg(regs::SCNTL3::zeroed().with_const_ccf::<3>());
-    bar.write_reg(regs::SXFER::from(0u8));
+    bar.write_reg(regs::SXFER::zeroed());
     bar.write_reg(regs::STIME0::zeroed().with_const_sel::<0xc>());
     bar.write_reg(regs::STEST3::zeroed().with_te(true));
-    bar.write_reg(regs::SIEN0::from(
-        sist0::MA | sist0::UDC | sist0::RST | sist0::PAR | sist0::SGE,
-    ));
-    bar.write_reg(regs::SIEN1::from(sist1::STO));
-    bar.write_reg(regs::DIEN::from(
-        dstat::SIR | dstat::IID | dstat::ABRT | dstat::BF | dstat::MDPE,
-    ));
+    bar.write_reg(
+        regs::SIEN0::zeroed()
+            .with_ma(true)
+            .with_udc(true)
+            .with_rst(true)
+            .with_par(true)
+            .with_sge(true),
+    );
+    bar.write_reg(regs::SIEN1::zeroed().with_sto(true));
+    bar.write_reg(
+        regs::DIEN::zeroed()
+            .with_sir(true)
+            .with_iid(true)
+            .with_abrt(true)
+            .with_bf(true)
+            .with_mdpe(true),
+    );
 }
 
 /// Resets the chip, then the SCSI bus (a target still connected lets go),
@@ -88,9 +86,9 @@ pub(crate) fn reset_chip_and_bus(bar: &Bar<'_>, own_id: u8) {
 /// does not).
 pub(crate) fn quiesce(bar: &Bar<'_>) {
     soft_reset(bar);
-    bar.write_reg(regs::DIEN::from(0u8));
-    bar.write_reg(regs::SIEN0::from(0u8));
-    bar.write_reg(regs::SIEN1::from(0u8));
+    bar.write_reg(regs::DIEN::zeroed());
+    bar.write_reg(regs::SIEN0::zeroed());
+    bar.write_reg(regs::SIEN1::zeroed());
 }
 
 /// Logs why the probe failed; the probe returns `ENODEV`.

@@ -244,7 +244,7 @@ impl Chip<'_> {
         let Some(image) = slots.image.get_mut(region) else {
             return Err(cmd);
         };
-        let program = match Program::build(image, base, &command) {
+        let program = match Program::build(image, base, &regs::script_registers(), &command) {
             Ok(p) => p,
             Err(_) => return Err(cmd),
         };
@@ -315,31 +315,28 @@ impl Chip<'_> {
     /// The interrupt handler's work, under the chip's lock. Returns a
     /// finished command with its outcome, to complete after unlocking.
     fn service(&self, slots: &mut Slots, istat: regs::ISTAT) -> Option<Finished> {
+        let dstat = if istat.dip() {
+            self.bar.read(regs::DSTAT)
+        } else {
+            regs::DSTAT::zeroed()
+        };
+        let (sist0, sist1) = if istat.sip() {
+            (self.bar.read(regs::SIST0), self.bar.read(regs::SIST1))
+        } else {
+            (regs::SIST0::zeroed(), regs::SIST1::zeroed())
+        };
         let irq = Interrupt {
-            dstat: if istat.dip() {
-                self.bar.read(regs::DSTAT).into()
-            } else {
-                0
-            },
-            sist0: if istat.sip() {
-                self.bar.read(regs::SIST0).into()
-            } else {
-                0
-            },
-            sist1: if istat.sip() {
-                self.bar.read(regs::SIST1).into()
-            } else {
-                0
-            },
+            dma: dstat.decode(),
+            scsi: regs::scsi_status(sist0, sist1),
             dsps: self.bar.read(regs::DSPS).into(),
             dsp: self.bar.read(regs::DSP).into(),
             dbc: self.bar.read(regs::DBC).count().get(),
             data_done: self.bar.read(regs::SCRATCHA).byte0().get() as u8,
         };
         let Some(index) = slots.running else {
-            if irq.dstat & ncr810::chip::dstat::SIR != 0 {
+            if irq.dma.script_int {
                 // The probe's self-test.
-                self.selftest_dstat.store(irq.dstat.into(), Relaxed);
+                self.selftest_dstat.store(irq.dma.raw.into(), Relaxed);
                 self.selftest_dsps.store(irq.dsps, Relaxed);
                 self.selftest_count.fetch_add(1, Release);
             }

@@ -17,13 +17,10 @@ use kernel::{
     time::Delta,
 };
 
-use ncr810::chip::dstat;
-
 use crate::{
     bringup,
     chip::Chip,
     regs,
-    Bar,
     MMIO_BAR, //
 };
 
@@ -49,7 +46,7 @@ pub(crate) fn run(pdev: &pci::Device, chip: &Chip<'_>) -> Result<SelfTest> {
     program[4..8].copy_from_slice(&w1.to_le_bytes());
     (&chip.buffer).copy_from_slice(&program);
     let start = kernel::time::Instant::<kernel::time::Monotonic>::now();
-    chip.bar.write_reg(regs::DIEN::from(dstat::SIR));
+    chip.bar.write_reg(regs::DIEN::zeroed().with_sir(true));
     chip.bar
         .write_reg(regs::DSP::zeroed().with_address(chip.buffer_addr));
     let seen = read_poll_timeout(
@@ -58,7 +55,7 @@ pub(crate) fn run(pdev: &pci::Device, chip: &Chip<'_>) -> Result<SelfTest> {
         Delta::from_millis(1),
         SELFTEST_TIMEOUT,
     );
-    chip.bar.write_reg(regs::DIEN::from(0u8));
+    chip.bar.write_reg(regs::DIEN::zeroed());
     if seen.is_err() {
         bringup::soft_reset(&chip.bar);
         dev_err!(
@@ -71,8 +68,12 @@ pub(crate) fn run(pdev: &pci::Device, chip: &Chip<'_>) -> Result<SelfTest> {
     let elapsed = start.elapsed().as_nanos();
     let dstat_seen = chip.selftest_dstat.load(Relaxed) as u8;
     let dsps = chip.selftest_dsps.load(Relaxed);
-    ncr810::chip::check_selftest(dstat_seen, dsps, SELFTEST_VECTOR)
-        .map_err(|e| bringup::probe_error(pdev, e))?;
+    ncr810::chip::check_selftest(
+        regs::DSTAT::from(dstat_seen).decode(),
+        dsps,
+        SELFTEST_VECTOR,
+    )
+    .map_err(|e| bringup::probe_error(pdev, e))?;
     dev_info!(
         pdev,
         "self-test: SCRIPTS INT {:#x} from DMA buffer {:#x} raised IRQ {} (DSTAT {:#04x}, DSPS {:#x}) in {} us\n",
@@ -85,17 +86,8 @@ pub(crate) fn run(pdev: &pci::Device, chip: &Chip<'_>) -> Result<SelfTest> {
     );
     Ok(SelfTest {
         ns: elapsed,
-        dump: dump_registers(&chip.bar),
+        dump: regs::dump(&chip.bar),
     })
-}
-
-/// Reads every register of the map that has no read side effect.
-fn dump_registers(bar: &Bar<'_>) -> [u32; regs::DUMPED.len()] {
-    let mut v = [0u32; regs::DUMPED.len()];
-    for (r, v) in regs::DUMPED.iter().zip(v.iter_mut()) {
-        *v = (r.read)(bar);
-    }
-    v
 }
 
 /// What the chip showed when it was probed: the debugfs `state` file.
