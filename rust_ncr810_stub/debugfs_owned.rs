@@ -123,6 +123,14 @@ impl<T: Writer + Send + Sync + 'static> OwnedFile<T> {
             _owns: PhantomData,
         })
     }
+
+    /// The data the file shows (it may change it only through its own
+    /// interior mutability, e.g. atomics).
+    pub(crate) fn data(&self) -> &T {
+        // SAFETY: `data` is a valid `T` owned by this value until its drop
+        // (type invariant), and only ever shared.
+        unsafe { &*self.data }
+    }
 }
 
 impl<T: Writer + Send + Sync + 'static> Drop for OwnedFile<T> {

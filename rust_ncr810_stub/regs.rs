@@ -2,22 +2,41 @@
 
 //! The NCR 53C810's operating registers: the one register map.
 //!
-//! Offsets and fields as the NCR/Symbios 53C810 data manual gives them. What
-//! status values mean is decided in the `ncr810` crate (host-tested), which
-//! gets their raw bytes; the fields here are the ones the driver writes.
+//! Offsets and fields as the NCR/Symbios 53C810 data manual gives them,
+//! defined with the kernel crate's `register!` (`kernel::io::register`).
+//! Every register access of the driver goes through a type of this map, and
+//! every bit it writes or tests is a field here: the chip logic (the
+//! `ncr810` crate, host-tested) gets what the fields say ([`DSTAT::decode`],
+//! [`scsi_status`], [`reset_state`]) and the registers its SCRIPTS address
+//! ([`script_registers`]), never a bit or an offset of its own.
 
 use kernel::{
-    io::register,
-    prelude::*, //
+    io::{
+        register,
+        register::Register,
+        Io, //
+    },
+    num::Bounded,
+    prelude::*,
+};
+
+use ncr810::{
+    chip::{
+        DmaStatus,
+        ResetState,
+        ScsiStatus, //
+    },
+    program::ScriptRegisters,
 };
 
 /// Bytes of the operating register set the driver maps and dumps.
 pub(crate) const SPAN: usize = 0x60;
 
 register! {
-    /// SCSI Control Zero (arbitration mode; 0xc0 after reset).
+    /// SCSI Control Zero.
     pub(crate) SCNTL0(u8) @ 0x00 {
-        7:0 value;
+        /// Arbitration mode (3 after reset: full arbitration).
+        7:6 arb;
     }
 
     /// SCSI Control One.
@@ -40,10 +59,14 @@ register! {
 
     /// SCSI Chip ID.
     pub(crate) SCID(u8) @ 0x04 {
+        /// Reserved on the 53C810.
+        7:7 reserved_7 => bool;
         /// Respond to reselection.
         6:6 rre => bool;
         /// Respond to selection.
         5:5 sre => bool;
+        /// Reserved on the 53C810 (an 8-bit SCSI chip).
+        4:3 reserved_4_3;
         /// The chip's own SCSI ID.
         2:0 id;
     }
@@ -85,7 +108,20 @@ register! {
 
     /// DMA Status (reading it clears the DMA interrupt).
     pub(crate) DSTAT(u8) @ 0x0c {
-        7:0 value;
+        /// DMA FIFO empty.
+        7:7 dfe => bool;
+        /// Master data parity error.
+        6:6 mdpe => bool;
+        /// Bus fault.
+        5:5 bf => bool;
+        /// Aborted.
+        4:4 abrt => bool;
+        /// SCRIPTS single-step interrupt.
+        3:3 ssi => bool;
+        /// SCRIPTS interrupt instruction received.
+        2:2 sir => bool;
+        /// Illegal instruction detected.
+        0:0 iid => bool;
     }
 
     /// SCSI Status Zero.
@@ -114,6 +150,14 @@ register! {
         7:7 abrt => bool;
         /// Software reset.
         6:6 srst => bool;
+        /// Signal process.
+        5:5 sigp => bool;
+        /// Semaphore.
+        4:4 sem => bool;
+        /// Connected.
+        3:3 con => bool;
+        /// Interrupt on the fly.
+        2:2 intf => bool;
         /// SCSI interrupt pending.
         1:1 sip => bool;
         /// DMA interrupt pending.
@@ -135,8 +179,10 @@ register! {
         7:0 value;
     }
 
-    /// Chip Test Three (bits 7:4: chip revision).
+    /// Chip Test Three.
     pub(crate) CTEST3(u8) @ 0x1b {
+        /// Chip revision.
+        7:4 rev;
         /// Clear the DMA FIFO.
         2:2 clf => bool;
     }
@@ -201,7 +247,18 @@ register! {
 
     /// DMA Interrupt Enable (bits as DSTAT's).
     pub(crate) DIEN(u8) @ 0x39 {
-        7:0 value;
+        /// Master data parity error.
+        6:6 mdpe => bool;
+        /// Bus fault.
+        5:5 bf => bool;
+        /// Aborted.
+        4:4 abrt => bool;
+        /// SCRIPTS single-step interrupt.
+        3:3 ssi => bool;
+        /// SCRIPTS interrupt instruction received.
+        2:2 sir => bool;
+        /// Illegal instruction detected.
+        0:0 iid => bool;
     }
 
     /// DMA Watchdog Timer.
@@ -221,22 +278,62 @@ register! {
 
     /// SCSI Interrupt Enable Zero (bits as SIST0's).
     pub(crate) SIEN0(u8) @ 0x40 {
-        7:0 value;
+        /// Phase mismatch.
+        7:7 ma => bool;
+        /// Function complete.
+        6:6 cmp => bool;
+        /// Selected.
+        5:5 sel => bool;
+        /// Reselected.
+        4:4 rsl => bool;
+        /// SCSI gross error.
+        3:3 sge => bool;
+        /// Unexpected disconnect.
+        2:2 udc => bool;
+        /// SCSI RST/ received.
+        1:1 rst => bool;
+        /// SCSI parity error.
+        0:0 par => bool;
     }
 
     /// SCSI Interrupt Enable One (bits as SIST1's).
     pub(crate) SIEN1(u8) @ 0x41 {
-        7:0 value;
+        /// Selection or reselection time-out.
+        2:2 sto => bool;
+        /// General purpose timer expired.
+        1:1 gen => bool;
+        /// Handshake-to-handshake timer expired.
+        0:0 hth => bool;
     }
 
     /// SCSI Interrupt Status Zero (reading it clears the SCSI interrupt).
     pub(crate) SIST0(u8) @ 0x42 {
-        7:0 value;
+        /// Phase mismatch (initiator mode).
+        7:7 ma => bool;
+        /// Function complete.
+        6:6 cmp => bool;
+        /// Selected.
+        5:5 sel => bool;
+        /// Reselected.
+        4:4 rsl => bool;
+        /// SCSI gross error.
+        3:3 sge => bool;
+        /// Unexpected disconnect.
+        2:2 udc => bool;
+        /// SCSI RST/ received.
+        1:1 rst => bool;
+        /// SCSI parity error.
+        0:0 par => bool;
     }
 
     /// SCSI Interrupt Status One (reading it clears the SCSI interrupt).
     pub(crate) SIST1(u8) @ 0x43 {
-        7:0 value;
+        /// Selection or reselection time-out.
+        2:2 sto => bool;
+        /// General purpose timer expired.
+        1:1 gen => bool;
+        /// Handshake-to-handshake timer expired.
+        0:0 hth => bool;
     }
 
     /// SCSI Longitudinal Parity.
@@ -314,6 +411,65 @@ register! {
     }
 }
 
+impl DSTAT {
+    /// What the chip logic needs of DSTAT.
+    pub(crate) fn decode(self) -> DmaStatus {
+        DmaStatus {
+            raw: self.into(),
+            script_int: self.sir(),
+            error: self.iid() || self.abrt() || self.bf() || self.mdpe(),
+            fifo_empty: self.dfe(),
+        }
+    }
+}
+
+/// What the chip logic needs of SIST0 and SIST1.
+pub(crate) fn scsi_status(sist0: SIST0, sist1: SIST1) -> ScsiStatus {
+    ScsiStatus {
+        phase_mismatch: sist0.ma(),
+        unexpected_disconnect: sist0.udc(),
+        gross_error: sist0.sge(),
+        bus_reset: sist0.rst(),
+        parity: sist0.par(),
+        selection_timeout: sist1.sto(),
+    }
+}
+
+/// Reads what the chip logic checks after a soft reset.
+pub(crate) fn reset_state(bar: &crate::Bar<'_>) -> ResetState {
+    let scntl0 = bar.read(SCNTL0);
+    let scid = bar.read(SCID);
+    let istat = bar.read(ISTAT);
+    // Read as the probe always has (reading CTEST2 clears ISTAT.SIGP).
+    let _ = bar.read(CTEST2);
+    ResetState {
+        istat: istat.into(),
+        istat_busy: istat.srst() || istat.abrt() || istat.intf() || istat.sip() || istat.dip(),
+        dstat: bar.read(DSTAT).decode(),
+        scntl0: scntl0.into(),
+        scntl0_at_reset: scntl0.into_raw() == SCNTL0::zeroed().with_const_arb::<3>().into_raw(),
+        scid: scid.into(),
+        scid_reserved: scid.reserved_7() || scid.reserved_4_3().get() != 0,
+        scsi_id: scid.id().get(),
+        chip_revision: bar.read(CTEST3).rev().get(),
+    }
+}
+
+/// The registers the SCRIPTS programs address, for [`ncr810::program`].
+pub(crate) fn script_registers() -> ScriptRegisters {
+    ScriptRegisters {
+        data_state: SCRATCHA::OFFSET as u8,
+        scntl2: SCNTL2::OFFSET as u8,
+        scntl2_sdu: SCNTL2::zeroed().with_sdu(true).into_raw(),
+    }
+}
+
+/// SCID for the chip's own SCSI ID, responding to reselection.
+pub(crate) fn scid(own_id: u8) -> SCID {
+    let id = Bounded::<u8, 3>::try_new(own_id).unwrap_or(Bounded::<u8, 3>::new::<7>());
+    SCID::zeroed().with_rre(true).with_id(id)
+}
+
 /// A register's name, offset and width, for the debugfs dump.
 pub(crate) struct Named {
     pub(crate) name: &'static str,
@@ -321,19 +477,36 @@ pub(crate) struct Named {
     pub(crate) bytes: usize,
 }
 
-macro_rules! named {
+/// [`DUMPED`] for the registers given, in that order.
+macro_rules! dumped {
     ($($r:ident),* $(,)?) => {
-        [$(Named {
+        /// Every register of the map, in offset order. DSTAT, SIST0 and
+        /// SIST1 are left out: reading them acknowledges interrupts.
+        pub(crate) const DUMPED: [Named; [$(stringify!($r)),*].len()] = [$(Named {
             name: stringify!($r),
-            offset: <$r as kernel::io::register::Register>::OFFSET,
-            bytes: core::mem::size_of::<<$r as kernel::io::register::Register>::Storage>(),
-        }),*]
+            offset: <$r as Register>::OFFSET,
+            bytes: core::mem::size_of::<<$r as Register>::Storage>(),
+        }),*];
     };
 }
 
-/// Every register of the map, in offset order. DSTAT, SIST0 and SIST1 are
-/// left out: reading them acknowledges interrupts.
-pub(crate) const DUMPED: [Named; 52] = named![
+/// Reads every register of [`DUMPED`] at its offset in the map, with its
+/// width (a loop over the table: the same reads, a quarter of the code of
+/// one typed read per register).
+pub(crate) fn dump(bar: &crate::Bar<'_>) -> [u32; DUMPED.len()] {
+    let mut v = [0u32; DUMPED.len()];
+    for (r, v) in DUMPED.iter().zip(v.iter_mut()) {
+        *v = match r.bytes {
+            1 => bar.try_read8(r.offset).map(u32::from),
+            2 => bar.try_read16(r.offset).map(u32::from),
+            _ => bar.try_read32(r.offset),
+        }
+        .unwrap_or(u32::MAX);
+    }
+    v
+}
+
+dumped![
     SCNTL0, SCNTL1, SCNTL2, SCNTL3, SCID, SXFER, SDID, GPREG, SFBR, SOCL, SSID, SBCL, SSTAT0,
     SSTAT1, SSTAT2, DSA, ISTAT, CTEST0, CTEST1, CTEST2, CTEST3, TEMP, DFIFO, CTEST4, CTEST5,
     CTEST6, DBC, DNAD, DSP, DSPS, SCRATCHA, DMODE, DIEN, DWT, DCNTL, ADDER, SIEN0, SIEN1, SLPAR,
@@ -346,12 +519,6 @@ pub(crate) const DUMPED: [Named; 52] = named![
 #[kunit_tests(rust_ncr810_regs)]
 mod tests {
     use super::*;
-    use ncr810::chip::{
-        dstat,
-        scid,
-        sist0,
-        sist1, //
-    };
 
     #[test]
     fn dump_table_is_the_map_in_offset_order() {
@@ -364,11 +531,7 @@ mod tests {
             assert!(end <= SPAN);
         }
         // Reading these acknowledges interrupts: never dumped.
-        for off in [
-            <DSTAT as kernel::io::register::Register>::OFFSET,
-            <SIST0 as kernel::io::register::Register>::OFFSET,
-            <SIST1 as kernel::io::register::Register>::OFFSET,
-        ] {
+        for off in [DSTAT::OFFSET, SIST0::OFFSET, SIST1::OFFSET] {
             assert!(DUMPED.iter().all(|r| r.offset != off));
         }
     }
@@ -388,16 +551,28 @@ mod tests {
         assert_eq!(u8::from(STIME0::zeroed().with_const_sel::<0xc>()), 0x0c);
         assert_eq!(DBC::from(0x0912_3456u32).count().get(), 0x12_3456);
         assert_eq!(DBC::from(0x0912_3456u32).dcmd().get(), 0x09);
+        assert_eq!(u8::from(scid(7)), 0x47);
+        assert_eq!(u8::from(DIEN::zeroed().with_sir(true)), 0x04);
+        assert_eq!(u8::from(SIEN0::zeroed().with_ma(true)), 0x80);
+        assert_eq!(u8::from(SIEN1::zeroed().with_sto(true)), 0x04);
     }
 
     #[test]
-    fn chip_bits_match_the_map() {
-        // The `ncr810` crate's bit values, as the map's fields place them.
-        assert_eq!(u8::from(SCID::zeroed().with_rre(true)), scid::RRE);
-        assert_eq!(u8::from(SCID::zeroed().with_sre(true)), scid::SRE);
-        assert!(ISTAT::from(0x01).dip() && ISTAT::from(0x02).sip());
-        assert_eq!(dstat::SIR, 0x04);
-        assert_eq!(sist0::MA, 0x80);
-        assert_eq!(sist1::STO, 0x04);
+    fn status_decodes_as_the_data_manual() {
+        // QEMU's DSTAT after the self-test's INT: DFE and SIR.
+        let d = DSTAT::from(0x84u8).decode();
+        assert!(d.script_int && d.fifo_empty && !d.error);
+        assert!(DSTAT::from(0x01u8).decode().error);
+        let s = scsi_status(SIST0::from(0x80u8), SIST1::from(0x04u8));
+        assert!(s.phase_mismatch && s.selection_timeout && !s.bus_reset);
+        assert!(ISTAT::from(0x01u8).dip() && ISTAT::from(0x02u8).sip());
+        assert_eq!(
+            script_registers(),
+            ScriptRegisters {
+                data_state: 0x34,
+                scntl2: 0x02,
+                scntl2_sdu: 0x80,
+            }
+        );
     }
 }

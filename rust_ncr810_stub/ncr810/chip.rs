@@ -2,113 +2,65 @@
 
 //! What the NCR 53C810's register values mean.
 //!
-//! Bit names as the NCR/Symbios 53C810 data manual gives them (the register
-//! offsets are in the driver's `regs.rs`, the one register map). The driver
-//! reads registers and hands the bytes to these functions; host tests run
-//! them on made-up values.
+//! The registers and their bits are defined once, in the driver's register
+//! map (`regs.rs`, the kernel's `register!`); the driver reads them through
+//! it and hands what their fields say to these functions, which decide what
+//! it means. Host tests run them on made-up values.
 
-/// ISTAT bits.
-pub mod istat {
-    /// Abort operation.
-    pub const ABRT: u8 = 0x80;
-    /// Software reset.
-    pub const SRST: u8 = 0x40;
-    /// Signal process.
-    pub const SIGP: u8 = 0x20;
-    /// Semaphore.
-    pub const SEM: u8 = 0x10;
-    /// Connected.
-    pub const CON: u8 = 0x08;
-    /// Interrupt on the fly.
-    pub const INTF: u8 = 0x04;
-    /// SCSI interrupt pending.
-    pub const SIP: u8 = 0x02;
-    /// DMA interrupt pending.
-    pub const DIP: u8 = 0x01;
+/// DSTAT, as the register map's fields decode it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DmaStatus {
+    /// The raw value, for the log.
+    pub raw: u8,
+    /// SIR: a SCRIPTS `INT` ran (DSPS holds its vector).
+    pub script_int: bool,
+    /// IID, ABRT, BF or MDPE: an illegal instruction, an abort, a bus fault
+    /// or a parity error on the PCI side.
+    pub error: bool,
+    /// DFE: the DMA FIFO is empty.
+    pub fifo_empty: bool,
 }
 
-/// DSTAT bits (and the matching DIEN enable bits).
-pub mod dstat {
-    /// DMA FIFO empty.
-    pub const DFE: u8 = 0x80;
-    /// Master data parity error.
-    pub const MDPE: u8 = 0x40;
-    /// Bus fault.
-    pub const BF: u8 = 0x20;
-    /// Aborted.
-    pub const ABRT: u8 = 0x10;
-    /// SCRIPTS single-step interrupt.
-    pub const SSI: u8 = 0x08;
-    /// SCRIPTS interrupt instruction received.
-    pub const SIR: u8 = 0x04;
-    /// Illegal instruction detected.
-    pub const IID: u8 = 0x01;
-    /// The bits that report a failure.
-    pub const ERRORS: u8 = MDPE | BF | ABRT | IID;
+/// SIST0 and SIST1, as the register map's fields decode them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ScsiStatus {
+    /// SIST0.MA: a phase mismatch.
+    pub phase_mismatch: bool,
+    /// SIST0.UDC: an unexpected disconnect.
+    pub unexpected_disconnect: bool,
+    /// SIST0.SGE: a SCSI gross error.
+    pub gross_error: bool,
+    /// SIST0.RST: SCSI RST/ was received.
+    pub bus_reset: bool,
+    /// SIST0.PAR: a SCSI parity error.
+    pub parity: bool,
+    /// SIST1.STO: a selection or reselection time-out.
+    pub selection_timeout: bool,
 }
 
-/// SIST0 bits (and the matching SIEN0 enable bits).
-pub mod sist0 {
-    /// Phase mismatch (initiator mode).
-    pub const MA: u8 = 0x80;
-    /// Function complete.
-    pub const CMP: u8 = 0x40;
-    /// Selected.
-    pub const SEL: u8 = 0x20;
-    /// Reselected.
-    pub const RSL: u8 = 0x10;
-    /// SCSI gross error.
-    pub const SGE: u8 = 0x08;
-    /// Unexpected disconnect.
-    pub const UDC: u8 = 0x04;
-    /// SCSI RST/ received.
-    pub const RST: u8 = 0x02;
-    /// SCSI parity error.
-    pub const PAR: u8 = 0x01;
-}
-
-/// SIST1 bits (and the matching SIEN1 enable bits).
-pub mod sist1 {
-    /// Selection or reselection time-out.
-    pub const STO: u8 = 0x04;
-    /// General purpose timer expired.
-    pub const GEN: u8 = 0x02;
-    /// Handshake-to-handshake timer expired.
-    pub const HTH: u8 = 0x01;
-}
-
-/// SCID fields.
-pub mod scid {
-    /// Enable response to reselection.
-    pub const RRE: u8 = 0x40;
-    /// Enable response to selection.
-    pub const SRE: u8 = 0x20;
-    /// The chip's own SCSI ID (3 bits on this 8-bit SCSI chip).
-    pub const ID_MASK: u8 = 0x07;
-    /// Bits the 53C810 keeps reserved.
-    pub const RESERVED: u8 = 0x98;
-}
-
-/// SCNTL0 after reset: full arbitration (ARB1, ARB0).
-pub const SCNTL0_RESET: u8 = 0xc0;
-/// DMODE: manual start (SCRIPTS start only by DCNTL.STD when set).
-pub const DMODE_MAN: u8 = 0x01;
-
-/// What the registers showed right after the software reset.
+/// What the registers showed right after the software reset, as the
+/// register map's fields decode them (raw values for the log).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ResetState {
-    /// SCNTL0.
-    pub scntl0: u8,
-    /// SCID.
-    pub scid: u8,
-    /// ISTAT.
+    /// ISTAT, raw.
     pub istat: u8,
+    /// ISTAT shows a reset, an abort or an interrupt still pending (SRST,
+    /// ABRT, INTF, SIP or DIP).
+    pub istat_busy: bool,
     /// DSTAT.
-    pub dstat: u8,
-    /// CTEST2.
-    pub ctest2: u8,
-    /// CTEST3.
-    pub ctest3: u8,
+    pub dstat: DmaStatus,
+    /// SCNTL0, raw.
+    pub scntl0: u8,
+    /// SCNTL0 holds its reset value (full arbitration, nothing else).
+    pub scntl0_at_reset: bool,
+    /// SCID, raw.
+    pub scid: u8,
+    /// SCID has reserved bits set.
+    pub scid_reserved: bool,
+    /// SCID's ID field: the chip's own SCSI ID.
+    pub scsi_id: u8,
+    /// CTEST3's revision field.
+    pub chip_revision: u8,
 }
 
 /// Who the chip says it is.
@@ -176,35 +128,35 @@ impl ProbeError {
 /// Checks the state after a software reset against what the data manual
 /// says a 53C810 reports, and extracts its identity.
 pub fn validate_reset(s: &ResetState, pci_revision: u8) -> Result<Identity, ProbeError> {
-    if s.istat == 0xff && s.dstat == 0xff && s.scid == 0xff {
+    if s.istat == 0xff && s.dstat.raw == 0xff && s.scid == 0xff {
         return Err(ProbeError::NotResponding);
     }
-    if s.istat & (istat::SRST | istat::DIP | istat::SIP | istat::INTF | istat::ABRT) != 0 {
+    if s.istat_busy {
         return Err(ProbeError::IstatNotClear(s.istat));
     }
-    if s.dstat & dstat::DFE == 0 {
-        return Err(ProbeError::DmaFifoNotEmpty(s.dstat));
+    if !s.dstat.fifo_empty {
+        return Err(ProbeError::DmaFifoNotEmpty(s.dstat.raw));
     }
-    if s.scntl0 != SCNTL0_RESET {
+    if !s.scntl0_at_reset {
         return Err(ProbeError::Scntl0(s.scntl0));
     }
-    if s.scid & scid::RESERVED != 0 {
+    if s.scid_reserved {
         return Err(ProbeError::ScidReserved(s.scid));
     }
     Ok(Identity {
         pci_revision,
-        chip_revision: s.ctest3 >> 4,
-        scsi_id: s.scid & scid::ID_MASK,
+        chip_revision: s.chip_revision,
+        scsi_id: s.scsi_id,
     })
 }
 
 /// Checks what the interrupt handler saw for the self-test's `INT vector`.
-pub fn check_selftest(dstat_seen: u8, dsps: u32, vector: u32) -> Result<(), ProbeError> {
-    if dstat_seen & dstat::ERRORS != 0 {
-        return Err(ProbeError::SelfTestDstat(dstat_seen));
+pub fn check_selftest(dstat: DmaStatus, dsps: u32, vector: u32) -> Result<(), ProbeError> {
+    if dstat.error {
+        return Err(ProbeError::SelfTestDstat(dstat.raw));
     }
-    if dstat_seen & dstat::SIR == 0 {
-        return Err(ProbeError::SelfTestNotSir(dstat_seen));
+    if !dstat.script_int {
+        return Err(ProbeError::SelfTestNotSir(dstat.raw));
     }
     if dsps != vector {
         return Err(ProbeError::SelfTestVector(dsps));
@@ -216,14 +168,22 @@ pub fn check_selftest(dstat_seen: u8, dsps: u32, vector: u32) -> Result<(), Prob
 mod tests {
     use super::*;
 
-    /// What QEMU's lsi53c810 shows after ISTAT.SRST.
+    /// What QEMU's lsi53c810 shows after ISTAT.SRST, decoded.
     const QEMU_RESET: ResetState = ResetState {
-        scntl0: 0xc0,
-        scid: 0x07,
         istat: 0x00,
-        dstat: 0x80,
-        ctest2: 0x11,
-        ctest3: 0x00,
+        istat_busy: false,
+        dstat: DmaStatus {
+            raw: 0x80,
+            script_int: false,
+            error: false,
+            fifo_empty: true,
+        },
+        scntl0: 0xc0,
+        scntl0_at_reset: true,
+        scid: 0x07,
+        scid_reserved: false,
+        scsi_id: 7,
+        chip_revision: 0,
     };
 
     #[test]
@@ -236,61 +196,90 @@ mod tests {
     #[test]
     fn impossible_values_are_refused() {
         let ones = ResetState {
-            scntl0: 0xff,
-            scid: 0xff,
             istat: 0xff,
-            dstat: 0xff,
-            ctest2: 0xff,
-            ctest3: 0xff,
+            istat_busy: true,
+            dstat: DmaStatus {
+                raw: 0xff,
+                script_int: true,
+                error: true,
+                fifo_empty: true,
+            },
+            scntl0: 0xff,
+            scntl0_at_reset: false,
+            scid: 0xff,
+            scid_reserved: true,
+            scsi_id: 7,
+            chip_revision: 15,
         };
         assert_eq!(validate_reset(&ones, 0), Err(ProbeError::NotResponding));
         let s = ResetState {
-            istat: istat::DIP,
+            istat: 0x01,
+            istat_busy: true,
             ..QEMU_RESET
         };
         assert_eq!(validate_reset(&s, 0), Err(ProbeError::IstatNotClear(1)));
         let s = ResetState {
-            dstat: 0,
+            dstat: DmaStatus {
+                raw: 0,
+                ..Default::default()
+            },
             ..QEMU_RESET
         };
         assert_eq!(validate_reset(&s, 0), Err(ProbeError::DmaFifoNotEmpty(0)));
         let s = ResetState {
             scntl0: 0,
+            scntl0_at_reset: false,
             ..QEMU_RESET
         };
         assert_eq!(validate_reset(&s, 0), Err(ProbeError::Scntl0(0)));
         let s = ResetState {
             scid: 0x87,
+            scid_reserved: true,
             ..QEMU_RESET
         };
         assert_eq!(validate_reset(&s, 0), Err(ProbeError::ScidReserved(0x87)));
     }
 
     #[test]
-    fn revision_comes_from_ctest3_high_nibble() {
+    fn revision_is_passed_on() {
         let s = ResetState {
-            ctest3: 0x21,
+            chip_revision: 2,
             ..QEMU_RESET
         };
         assert_eq!(validate_reset(&s, 2).unwrap().chip_revision, 2);
+        assert_eq!(validate_reset(&s, 2).unwrap().pci_revision, 2);
     }
 
     #[test]
     fn selftest_outcomes() {
+        let sir = DmaStatus {
+            raw: 0x84,
+            script_int: true,
+            fifo_empty: true,
+            ..Default::default()
+        };
+        assert_eq!(check_selftest(sir, 0x810, 0x810), Ok(()));
+        let iid = DmaStatus {
+            raw: 0x81,
+            error: true,
+            fifo_empty: true,
+            ..Default::default()
+        };
         assert_eq!(
-            check_selftest(dstat::DFE | dstat::SIR, 0x810, 0x810),
-            Ok(())
-        );
-        assert_eq!(
-            check_selftest(dstat::DFE | dstat::IID, 0x810, 0x810),
+            check_selftest(iid, 0x810, 0x810),
             Err(ProbeError::SelfTestDstat(0x81))
         );
+        let nothing = DmaStatus {
+            raw: 0x80,
+            fifo_empty: true,
+            ..Default::default()
+        };
         assert_eq!(
-            check_selftest(dstat::DFE, 0x810, 0x810),
+            check_selftest(nothing, 0x810, 0x810),
             Err(ProbeError::SelfTestNotSir(0x80))
         );
         assert_eq!(
-            check_selftest(dstat::SIR, 1, 0x810),
+            check_selftest(sir, 1, 0x810),
             Err(ProbeError::SelfTestVector(1))
         );
     }

@@ -25,9 +25,8 @@
 //! | [`OVERRUN_BUCKET`] | where data in the command has no room for goes |
 
 use crate::chip::{
-    dstat,
-    sist0,
-    sist1, //
+    DmaStatus,
+    ScsiStatus, //
 };
 use crate::scripts::{
     self,
@@ -80,14 +79,27 @@ pub const BUFFER_BYTES: usize = OVERRUN_BUCKET + OVERRUN_BUCKET_BYTES;
 // One page of coherent memory holds it.
 const _: () = assert!(BUFFER_BYTES <= 4096);
 
-/// The register the program keeps its data state in (SCRATCHA0): 0 while
-/// data moves remain, [`DATA_DONE`] once they are all done, [`OVERRAN`]
-/// once the target sent data beyond them.
-pub const DATA_DONE_REG: u8 = 0x34;
-/// [`DATA_DONE_REG`]: every data move is done.
+/// What the program keeps in its data state register (SCRATCHA0, see
+/// [`ScriptRegisters`]): 0 while data moves remain, [`DATA_DONE`] once they
+/// are all done, [`OVERRAN`] once the target sent data beyond them.
+/// Every data move is done.
 pub const DATA_DONE: u8 = 1;
-/// [`DATA_DONE_REG`]: every data move is done and the target sent more.
+/// Every data move is done and the target sent more.
 pub const OVERRAN: u8 = 2;
+
+/// The chip registers the program itself reads and writes, as the driver's
+/// register map places them (the chip's SCRIPTS address registers by
+/// offset).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ScriptRegisters {
+    /// Offset of SCRATCHA0, the program's data state.
+    pub data_state: u8,
+    /// Offset of SCNTL2, whose SDU bit the program clears before a
+    /// disconnect it expects.
+    pub scntl2: u8,
+    /// SCNTL2's SDU bit.
+    pub scntl2_sdu: u8,
+}
 
 /// The vectors of the program's `INT`s (DSPS).
 pub mod vector {
@@ -113,9 +125,6 @@ mod msg {
     /// IDENTIFY, with the disconnect privilege granted.
     pub(super) const IDENTIFY_DISC: u8 = 0xc0;
 }
-
-/// SCNTL2 (its SDU bit must be cleared before an expected disconnect).
-const SCNTL2: u8 = 0x02;
 
 /// Which way a command's data goes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -180,19 +189,17 @@ impl From<ScriptError> for BuildError {
 /// What the chip's registers showed when it interrupted.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Interrupt {
-    /// DSTAT (zero unless ISTAT.DIP was set).
-    pub dstat: u8,
-    /// SIST0 (zero unless ISTAT.SIP was set).
-    pub sist0: u8,
-    /// SIST1 (zero unless ISTAT.SIP was set).
-    pub sist1: u8,
+    /// DSTAT (nothing unless ISTAT.DIP was set).
+    pub dma: DmaStatus,
+    /// SIST0 and SIST1 (nothing unless ISTAT.SIP was set).
+    pub scsi: ScsiStatus,
     /// DSPS: an `INT`'s vector.
     pub dsps: u32,
     /// DSP: the bus address of the instruction after the one that stopped.
     pub dsp: u32,
     /// DBC: what a block move that stopped had left to move (24 bits).
     pub dbc: u32,
-    /// SCRATCHA0: [`DATA_DONE_REG`].
+    /// The program's data state register ([`ScriptRegisters::data_state`]).
     pub data_done: u8,
 }
 
@@ -278,7 +285,12 @@ fn get_insn(buf: &[u8], index: usize) -> Insn {
 impl Program {
     /// Writes the program for `cmd` into `buf`, a DMA buffer at bus
     /// address `base` the chip is not running from.
-    pub fn build(buf: &mut [u8], base: u32, cmd: &Command<'_>) -> Result<Program, BuildError> {
+    pub fn build(
+        buf: &mut [u8],
+        base: u32,
+        regs: &ScriptRegisters,
+        cmd: &Command<'_>,
+    ) -> Result<Program, BuildError> {
         if buf.len() < BUFFER_BYTES {
             return Err(BuildError::BufferTooSmall);
         }
@@ -337,7 +349,7 @@ impl Program {
         // The data gate: once every move is done, more data in goes to the
         // bucket; more data out is an overrun the driver ends with a reset
         // (the target would write whatever filler it got to the medium).
-        p[DATA_GATE] = scripts::register_to_sfbr(DATA_DONE_REG, RegOp::Or, 0)?;
+        p[DATA_GATE] = scripts::register_to_sfbr(regs.data_state, RegOp::Or, 0)?;
         p[9] = if data_phase == Phase::DataIn {
             scripts::jump(at(BUCKET), Condition::if_data(0).not())
         } else {
@@ -355,7 +367,7 @@ impl Program {
         p[ACK] = scripts::clear(Signals::ACK);
         p[19] = scripts::jump(at(DISPATCH), Condition::ALWAYS);
         // DISCONNECT: let the target go, wait for it to come back.
-        p[DISCONNECT] = scripts::register_update(SCNTL2, RegOp::And, 0x7f)?;
+        p[DISCONNECT] = scripts::register_update(regs.scntl2, RegOp::And, !regs.scntl2_sdu)?;
         p[21] = scripts::clear(Signals::ACK);
         p[22] = scripts::wait_disconnect();
         p[23] = scripts::wait_reselect(at(SELECTED));
@@ -366,7 +378,7 @@ impl Program {
         );
         p[26] = scripts::jump(at(ACK), Condition::ALWAYS);
         // COMMAND COMPLETE: the target disconnects, the command is done.
-        p[COMPLETE] = scripts::register_update(SCNTL2, RegOp::And, 0x7f)?;
+        p[COMPLETE] = scripts::register_update(regs.scntl2, RegOp::And, !regs.scntl2_sdu)?;
         p[28] = scripts::clear(Signals::ACK);
         p[29] = scripts::wait_disconnect();
         p[30] = scripts::int(vector::DONE, Condition::ALWAYS);
@@ -381,7 +393,7 @@ impl Program {
             OVERRUN_BUCKET_BYTES as u32,
             field(OVERRUN_BUCKET),
         )?;
-        p[33] = scripts::register_update(DATA_DONE_REG, RegOp::Load, OVERRAN)?;
+        p[33] = scripts::register_update(regs.data_state, RegOp::Load, OVERRAN)?;
         p[34] = scripts::jump(at(BUCKET), Condition::when(Phase::DataIn));
         p[35] = scripts::jump(at(DISPATCH), Condition::ALWAYS);
         for (i, insn) in p.iter().enumerate() {
@@ -401,7 +413,7 @@ impl Program {
         put_insn(
             buf,
             tail,
-            scripts::register_update(DATA_DONE_REG, RegOp::Load, DATA_DONE)?,
+            scripts::register_update(regs.data_state, RegOp::Load, DATA_DONE)?,
         );
         put_insn(
             buf,
@@ -421,7 +433,7 @@ impl Program {
     }
 
     /// The bus address the chip starts the program at (DSP), once
-    /// [`DATA_DONE_REG`] is cleared.
+    /// the data state register is cleared.
     pub fn entry(&self) -> u32 {
         self.at(0)
     }
@@ -450,7 +462,7 @@ impl Program {
     /// cut short to its remainder, so that a later data phase (after a
     /// disconnect and reselection) goes on where the data stopped.
     pub fn on_interrupt(&mut self, buf: &mut [u8], irq: &Interrupt) -> Step {
-        if irq.sist0 & sist0::RST != 0 {
+        if irq.scsi.bus_reset {
             // The chip may be left mid-phase (QEMU's model keeps its
             // message state across a bus reset): reset it too.
             return Step::Failed {
@@ -458,28 +470,28 @@ impl Program {
                 reset: true,
             };
         }
-        if irq.sist1 & sist1::STO != 0 {
+        if irq.scsi.selection_timeout {
             return Step::Failed {
                 why: Failure::NoConnect,
                 reset: false,
             };
         }
-        if irq.sist0 & sist0::PAR != 0 {
+        if irq.scsi.parity {
             return Step::Failed {
                 why: Failure::Parity,
                 reset: true,
             };
         }
-        if irq.sist0 & (sist0::UDC | sist0::SGE) != 0 || irq.dstat & dstat::ERRORS != 0 {
+        if irq.scsi.unexpected_disconnect || irq.scsi.gross_error || irq.dma.error {
             return Step::Failed {
                 why: Failure::Error,
                 reset: true,
             };
         }
-        if irq.sist0 & sist0::MA != 0 {
+        if irq.scsi.phase_mismatch {
             return self.phase_mismatch(buf, irq);
         }
-        if irq.dstat & dstat::SIR != 0 {
+        if irq.dma.script_int {
             return match irq.dsps {
                 // Data the command had no room for was drained: the bus is
                 // in order, the command is not (as sym53c8xx: DID_ERROR).
@@ -558,6 +570,12 @@ mod tests {
     use super::*;
 
     const BASE: u32 = 0x1000_0000;
+    /// The 53C810's SCRATCHA0 and SCNTL2 (the driver's map has them).
+    const REGS: ScriptRegisters = ScriptRegisters {
+        data_state: 0x34,
+        scntl2: 0x02,
+        scntl2_sdu: 0x80,
+    };
 
     fn read(buf: &[u8], index: usize) -> Insn {
         get_insn(buf, index)
@@ -577,6 +595,7 @@ mod tests {
         Program::build(
             buf,
             BASE,
+            &REGS,
             &Command {
                 target: 2,
                 lun: 1,
@@ -619,7 +638,10 @@ mod tests {
     fn overrun_is_drained_and_fails_without_reset() {
         let mut buf = [0u8; BUFFER_BYTES];
         let done = Interrupt {
-            dstat: dstat::SIR,
+            dma: DmaStatus {
+                script_int: true,
+                ..Default::default()
+            },
             dsps: vector::DONE,
             data_done: OVERRAN,
             ..Default::default()
@@ -636,7 +658,10 @@ mod tests {
         // the program goes on at the instruction that marks it overran.
         let mut p = two_segment_read(&mut buf);
         let cut = Interrupt {
-            sist0: sist0::MA,
+            scsi: ScsiStatus {
+                phase_mismatch: true,
+                ..Default::default()
+            },
             dsp: p.at(33),
             dbc: OVERRUN_BUCKET_BYTES as u32 - 10,
             ..Default::default()
@@ -669,7 +694,11 @@ mod tests {
         let mut p = two_segment_read(&mut buf);
         buf[STATUS] = 0;
         let irq = Interrupt {
-            dstat: dstat::SIR | dstat::DFE,
+            dma: DmaStatus {
+                script_int: true,
+                fifo_empty: true,
+                ..Default::default()
+            },
             dsps: vector::DONE,
             data_done: 1,
             ..Default::default()
@@ -689,7 +718,10 @@ mod tests {
         let mut p = two_segment_read(&mut buf);
         // The target sent 1000 bytes of the first move, then went to status.
         let irq = Interrupt {
-            sist0: sist0::MA,
+            scsi: ScsiStatus {
+                phase_mismatch: true,
+                ..Default::default()
+            },
             dsp: p.at(37),
             dbc: 4096 - 1000,
             ..Default::default()
@@ -699,7 +731,10 @@ mod tests {
         assert_eq!(read(&buf, 10), [0x8008_0000, p.at(36)]);
         buf[STATUS] = 0;
         let done = Interrupt {
-            dstat: dstat::SIR,
+            dma: DmaStatus {
+                script_int: true,
+                ..Default::default()
+            },
             dsps: vector::DONE,
             ..Default::default()
         };
@@ -718,14 +753,20 @@ mod tests {
         let mut p = two_segment_read(&mut buf);
         // The second move found the target in status phase.
         let irq = Interrupt {
-            sist0: sist0::MA,
+            scsi: ScsiStatus {
+                phase_mismatch: true,
+                ..Default::default()
+            },
             dsp: p.at(38),
             dbc: 512,
             ..Default::default()
         };
         assert_eq!(p.on_interrupt(&mut buf, &irq), Step::Resume(p.at(3)));
         let done = Interrupt {
-            dstat: dstat::SIR,
+            dma: DmaStatus {
+                script_int: true,
+                ..Default::default()
+            },
             dsps: vector::DONE,
             ..Default::default()
         };
@@ -744,7 +785,10 @@ mod tests {
         let mut buf = [0u8; BUFFER_BYTES];
         let mut p = two_segment_read(&mut buf);
         let sto = Interrupt {
-            sist1: sist1::STO,
+            scsi: ScsiStatus {
+                selection_timeout: true,
+                ..Default::default()
+            },
             ..Default::default()
         };
         assert_eq!(
@@ -755,7 +799,10 @@ mod tests {
             }
         );
         let rst = Interrupt {
-            sist0: sist0::RST,
+            scsi: ScsiStatus {
+                bus_reset: true,
+                ..Default::default()
+            },
             ..Default::default()
         };
         assert_eq!(
@@ -766,7 +813,10 @@ mod tests {
             }
         );
         let bad = Interrupt {
-            dstat: dstat::SIR,
+            dma: DmaStatus {
+                script_int: true,
+                ..Default::default()
+            },
             dsps: vector::UNEXPECTED_MESSAGE,
             ..Default::default()
         };
@@ -778,7 +828,10 @@ mod tests {
             }
         );
         let iid = Interrupt {
-            dstat: dstat::IID,
+            dma: DmaStatus {
+                error: true,
+                ..Default::default()
+            },
             ..Default::default()
         };
         assert!(matches!(
@@ -787,7 +840,10 @@ mod tests {
         ));
         // A mismatch whose DBC exceeds the move is a chip error.
         let wild = Interrupt {
-            sist0: sist0::MA,
+            scsi: ScsiStatus {
+                phase_mismatch: true,
+                ..Default::default()
+            },
             dsp: p.at(37),
             dbc: 5000,
             ..Default::default()
@@ -809,17 +865,17 @@ mod tests {
             segments: segs,
         };
         assert_eq!(
-            Program::build(&mut buf, 0, &cmd(&[], Direction::None, &[])).err(),
+            Program::build(&mut buf, 0, &REGS, &cmd(&[], Direction::None, &[])).err(),
             Some(BuildError::BadCdb(0))
         );
         assert_eq!(
-            Program::build(&mut buf, 0, &cmd(&[0], Direction::FromDevice, &[])).err(),
+            Program::build(&mut buf, 0, &REGS, &cmd(&[0], Direction::FromDevice, &[])).err(),
             Some(BuildError::DirectionMismatch)
         );
         assert_eq!(
-            Program::build(&mut buf[..16], 0, &cmd(&[0], Direction::None, &[])).err(),
+            Program::build(&mut buf[..16], 0, &REGS, &cmd(&[0], Direction::None, &[])).err(),
             Some(BuildError::BufferTooSmall)
         );
-        assert!(Program::build(&mut buf, 0, &cmd(&[0; 6], Direction::None, &[])).is_ok());
+        assert!(Program::build(&mut buf, 0, &REGS, &cmd(&[0; 6], Direction::None, &[])).is_ok());
     }
 }

@@ -1,0 +1,502 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The command path: a bound chip, its command slots, and its interrupt.
+//!
+//! A command gets a slot: its SCRIPTS program (written by
+//! [`ncr810::program`] into the slot's region of the DMA buffer), its
+//! mapped segments, and what the chip is doing for it. The chip runs one
+//! slot's program at a time and the host takes [`SLOTS`] commands at once,
+//! so today the one slot is the whole queue; tagged queueing would add
+//! slots, each with its region, and pick the slot from the interrupt.
+
+use kernel::{
+    dma::Coherent,
+    io::Io,
+    irq::{
+        self,
+        IrqReturn, //
+    },
+    pci,
+    prelude::*,
+    sync::{
+        atomic::{
+            Atomic,
+            Relaxed,
+            Release, //
+        },
+        SpinLockIrq,
+    },
+};
+
+use ncr810::program::{
+    self,
+    Direction,
+    Failure,
+    Interrupt,
+    Program,
+    Segment,
+    Step, //
+};
+
+use crate::{
+    bringup, regs,
+    scsi::{
+        Command,
+        CommandId,
+        DataDirection,
+        HostByte,
+        Outcome, //
+    },
+    Bar,
+};
+
+/// Commands the chip takes at once: one (`can_queue`), each with a SCRIPTS
+/// program of its own.
+pub(crate) const SLOTS: usize = 1;
+/// Bytes of the DMA buffer: a region of [`program::BUFFER_BYTES`] per slot.
+pub(crate) const BUFFER_BYTES: usize = SLOTS * program::BUFFER_BYTES;
+/// SCSI status CHECK CONDITION.
+const CHECK_CONDITION: u8 = 0x02;
+/// REQUEST SENSE for the driver's own sense buffer.
+const REQUEST_SENSE: [u8; 6] = [0x03, 0, 0, 0, program::SENSE_BYTES as u8, 0];
+
+/// A command in a slot.
+struct Active {
+    cmd: Command,
+    program: Program,
+    /// Set while the chip runs the REQUEST SENSE that follows a CHECK
+    /// CONDITION: the command's own residual.
+    sensing: Option<u32>,
+}
+
+/// A command slot.
+struct Slot {
+    /// The command the slot holds, if any.
+    active: Option<Active>,
+    /// The segment table its data is mapped into.
+    segments: [Segment; program::MAX_SEGMENTS],
+    /// How many of `segments` it uses.
+    mapped: usize,
+}
+
+impl Slot {
+    const EMPTY: Slot = Slot {
+        active: None,
+        segments: [Segment { addr: 0, len: 0 }; program::MAX_SEGMENTS],
+        mapped: 0,
+    };
+}
+
+/// What the chip's lock guards: the slots, which one the chip runs, and
+/// the CPU's copy of the DMA buffer (programs are built in it and copied
+/// to the chip's buffer whole; too big for an interrupt's stack).
+pub(crate) struct Slots {
+    slots: [Slot; SLOTS],
+    /// The slot whose program the chip runs.
+    running: Option<usize>,
+    image: [u8; BUFFER_BYTES],
+}
+
+impl Slots {
+    /// No command anywhere.
+    pub(crate) const fn new() -> Self {
+        Slots {
+            slots: [Slot::EMPTY; SLOTS],
+            running: None,
+            image: [0; BUFFER_BYTES],
+        }
+    }
+
+    fn free(&self) -> Option<usize> {
+        self.slots.iter().position(|s| s.active.is_none())
+    }
+
+    /// Takes every command out of its slot, in slot order; the chip runs
+    /// nothing after.
+    fn take_all(&mut self) -> impl Iterator<Item = Option<Command>> + '_ {
+        self.running = None;
+        self.slots
+            .iter_mut()
+            .map(|s| s.active.take().map(|a| a.cmd))
+    }
+}
+
+/// A bound NCR 53C810: its registers, its DMA buffer and its commands,
+/// shared by the midlayer's entry points and the interrupt handler.
+#[pin_data]
+pub(crate) struct Chip<'bound> {
+    pub(crate) pdev: &'bound pci::Device<kernel::device::Bound>,
+    pub(crate) bar: Bar<'bound>,
+    /// The interrupt line, for the log.
+    pub(crate) irq: u32,
+    /// The chip's own SCSI ID.
+    pub(crate) own_id: u8,
+    /// The SCRIPTS programs, their CDBs, status and message bytes.
+    pub(crate) buffer: Coherent<[u8]>,
+    /// Bus address of `buffer` (the chip addresses 32 bits).
+    pub(crate) buffer_addr: u32,
+    #[pin]
+    pub(crate) slots: SpinLockIrq<Slots>,
+    /// Interrupts the self-test saw, and their DSTAT and DSPS.
+    pub(crate) selftest_count: Atomic<u32>,
+    pub(crate) selftest_dstat: Atomic<u32>,
+    pub(crate) selftest_dsps: Atomic<u32>,
+}
+
+/// A command the chip is done with, and its sense data (copied out of the
+/// DMA buffer under the lock).
+struct Finished {
+    cmd: Command,
+    outcome: Outcome,
+    residual: u32,
+    sense: [u8; program::SENSE_BYTES],
+    sense_len: usize,
+}
+
+impl Finished {
+    fn new(cmd: Command, outcome: Outcome, residual: u32) -> Self {
+        Finished {
+            cmd,
+            outcome,
+            residual,
+            sense: [0; program::SENSE_BYTES],
+            sense_len: 0,
+        }
+    }
+
+    /// Gives the command back to the midlayer (without the chip's lock:
+    /// `scsi_done` may queue the next one).
+    fn complete(self) {
+        let sense = self.sense.get(..self.sense_len).unwrap_or(&[]);
+        self.cmd.complete(self.outcome, self.residual, sense);
+    }
+}
+
+/// The midlayer's host byte for a command the chip could not finish.
+pub(crate) fn host_byte(why: Failure) -> HostByte {
+    match why {
+        Failure::NoConnect => HostByte::NoConnect,
+        Failure::BusReset => HostByte::BusReset,
+        Failure::Parity => HostByte::Parity,
+        Failure::Overrun | Failure::Error => HostByte::Error,
+    }
+}
+
+impl Chip<'_> {
+    pub(crate) fn dev(&self) -> &kernel::device::Device {
+        self.pdev.as_ref()
+    }
+
+    /// The region of slot `index` in the buffer and its bus address.
+    fn region(index: usize) -> core::ops::Range<usize> {
+        index * program::BUFFER_BYTES..(index + 1) * program::BUFFER_BYTES
+    }
+
+    /// Copies the CPU's image to the chip's buffer (the chip runs nothing).
+    fn publish(&self, slots: &Slots) {
+        (&self.buffer).copy_from_slice(&slots.image);
+    }
+
+    /// Copies what the chip wrote into its buffer to the CPU's image (the
+    /// chip is stopped).
+    fn fetch(&self, slots: &mut Slots) {
+        (&self.buffer).copy_to_slice(&mut slots.image);
+    }
+
+    /// Writes the program of the command in slot `index` (or its REQUEST
+    /// SENSE) and starts the chip on it.
+    fn start(
+        &self,
+        slots: &mut Slots,
+        index: usize,
+        cmd: Command,
+        sensing: Option<u32>,
+    ) -> Result<(), Command> {
+        let info = cmd.info();
+        let region = Self::region(index);
+        let base = self.buffer_addr + region.start as u32;
+        let sense_segment = [Segment {
+            addr: base + program::SENSE as u32,
+            len: program::SENSE_BYTES as u32,
+        }];
+        let Some(slot) = slots.slots.get(index) else {
+            return Err(cmd);
+        };
+        let (cdb, direction, segments): (&[u8], _, &[Segment]) = match sensing {
+            Some(_) => (&REQUEST_SENSE, Direction::FromDevice, &sense_segment),
+            None => (
+                info.cdb,
+                match info.direction {
+                    DataDirection::ToDevice => Direction::ToDevice,
+                    DataDirection::FromDevice => Direction::FromDevice,
+                    _ => Direction::None,
+                },
+                slot.segments.get(..slot.mapped).unwrap_or(&[]),
+            ),
+        };
+        let command = program::Command {
+            target: info.target as u8,
+            lun: info.lun as u8,
+            cdb,
+            direction,
+            segments,
+        };
+        let Some(image) = slots.image.get_mut(region) else {
+            return Err(cmd);
+        };
+        let program = match Program::build(image, base, &regs::script_registers(), &command) {
+            Ok(p) => p,
+            Err(_) => return Err(cmd),
+        };
+        self.publish(slots);
+        self.bar.write_reg(regs::SCRATCHA::zeroed());
+        if let Some(slot) = slots.slots.get_mut(index) {
+            slot.active = Some(Active {
+                cmd,
+                program,
+                sensing,
+            });
+        }
+        slots.running = Some(index);
+        self.bar
+            .write_reg(regs::DSP::zeroed().with_address(program.entry()));
+        Ok(())
+    }
+
+    /// Takes `cmd` into a free slot and starts it, or hands it back if
+    /// every slot is taken.
+    pub(crate) fn queue(&self, mut cmd: Command) -> Result<(), Command> {
+        let info = cmd.info();
+        let length = info.length;
+        let refuse = if info.channel != 0 || info.target > 7 || info.target == self.own_id.into() {
+            Some(HostByte::NoConnect)
+        } else if info.lun > 7
+            || info.direction == DataDirection::Bidirectional
+            || info.cdb.len() > program::MAX_CDB
+        {
+            Some(HostByte::Error)
+        } else {
+            None
+        };
+        if let Some(why) = refuse {
+            cmd.complete(Outcome::Failed(why), length, &[]);
+            return Ok(());
+        }
+        let mut guard = self.slots.lock();
+        let slots = &mut *guard;
+        let Some(index) = slots.free().filter(|_| slots.running.is_none()) else {
+            return Err(cmd);
+        };
+        let mapped = match (cmd.map(), slots.slots.get_mut(index)) {
+            (Ok(segs), Some(slot)) => map_segments(segs, &mut slot.segments),
+            (Err(e), _) => Err(e),
+            (_, None) => Err(EINVAL),
+        };
+        match mapped {
+            Ok(n) => {
+                if let Some(slot) = slots.slots.get_mut(index) {
+                    slot.mapped = n;
+                }
+            }
+            Err(e) => {
+                drop(guard);
+                dev_warn!(self.dev(), "cannot map a command's data: {e:?}\n");
+                cmd.complete(Outcome::Failed(HostByte::Error), length, &[]);
+                return Ok(());
+            }
+        }
+        if let Err(cmd) = self.start(slots, index, cmd, None) {
+            drop(guard);
+            cmd.complete(Outcome::Failed(HostByte::Error), length, &[]);
+        }
+        Ok(())
+    }
+
+    /// The interrupt handler's work, under the chip's lock. Returns a
+    /// finished command with its outcome, to complete after unlocking.
+    fn service(&self, slots: &mut Slots, istat: regs::ISTAT) -> Option<Finished> {
+        let dstat = if istat.dip() {
+            self.bar.read(regs::DSTAT)
+        } else {
+            regs::DSTAT::zeroed()
+        };
+        let (sist0, sist1) = if istat.sip() {
+            (self.bar.read(regs::SIST0), self.bar.read(regs::SIST1))
+        } else {
+            (regs::SIST0::zeroed(), regs::SIST1::zeroed())
+        };
+        let irq = Interrupt {
+            dma: dstat.decode(),
+            scsi: regs::scsi_status(sist0, sist1),
+            dsps: self.bar.read(regs::DSPS).into(),
+            dsp: self.bar.read(regs::DSP).into(),
+            dbc: self.bar.read(regs::DBC).count().get(),
+            data_done: self.bar.read(regs::SCRATCHA).byte0().get() as u8,
+        };
+        let Some(index) = slots.running else {
+            if irq.dma.script_int {
+                // The probe's self-test.
+                self.selftest_dstat.store(irq.dma.raw.into(), Relaxed);
+                self.selftest_dsps.store(irq.dsps, Relaxed);
+                self.selftest_count.fetch_add(1, Release);
+            }
+            // Otherwise the RST/ of a reset the driver made: nothing ran.
+            return None;
+        };
+        // The chip stopped on this interrupt: what it wrote is final.
+        self.fetch(slots);
+        let region = Self::region(index);
+        let Slots {
+            slots: all, image, ..
+        } = slots;
+        let active = all.get_mut(index)?.active.as_mut()?;
+        let step = active.program.on_interrupt(image.get_mut(region)?, &irq);
+        match step {
+            Step::Resume(at) => {
+                self.publish(slots);
+                // A phase mismatch may leave bytes in the chip's FIFOs.
+                self.bar.write_reg(regs::CTEST3::zeroed().with_clf(true));
+                self.bar
+                    .write_reg(regs::STEST3::zeroed().with_te(true).with_csf(true));
+                self.bar.write_reg(regs::DSP::zeroed().with_address(at));
+                None
+            }
+            Step::Done { status, residual } => {
+                slots.running = None;
+                let active = slots.slots.get_mut(index)?.active.take()?;
+                match active.sensing {
+                    None if status == CHECK_CONDITION => {
+                        match self.start(slots, index, active.cmd, Some(residual)) {
+                            Ok(()) => None,
+                            Err(cmd) => Some(Finished::new(cmd, Outcome::Status(status), residual)),
+                        }
+                    }
+                    None => Some(Finished::new(active.cmd, Outcome::Status(status), residual)),
+                    Some(own_residual) => {
+                        let mut f = Finished::new(
+                            active.cmd,
+                            Outcome::Status(CHECK_CONDITION),
+                            own_residual,
+                        );
+                        if status == 0 {
+                            let len = program::SENSE_BYTES
+                                - (residual as usize).min(program::SENSE_BYTES);
+                            let at = Self::region(index).start + program::SENSE;
+                            if let (Some(src), Some(dst)) =
+                                (slots.image.get(at..at + len), f.sense.get_mut(..len))
+                            {
+                                dst.copy_from_slice(src);
+                                f.sense_len = len;
+                            }
+                        }
+                        Some(f)
+                    }
+                }
+            }
+            Step::Failed { why, reset } => {
+                slots.running = None;
+                let active = slots.slots.get_mut(index)?.active.take()?;
+                if reset {
+                    self.reset_chip_and_bus();
+                }
+                Some(match active.sensing {
+                    // The command itself ended with CHECK CONDITION; only its
+                    // REQUEST SENSE failed: the midlayer gets the status
+                    // without sense data and asks for it itself.
+                    Some(own_residual) => {
+                        Finished::new(active.cmd, Outcome::Status(CHECK_CONDITION), own_residual)
+                    }
+                    None => Finished::new(
+                        active.cmd,
+                        Outcome::Failed(host_byte(why)),
+                        active.program.total(),
+                    ),
+                })
+            }
+        }
+    }
+
+    /// Stops the chip if it runs `cmd`: resets it and the bus, and returns
+    /// the command, for the error handler.
+    pub(crate) fn abort(&self, cmd: CommandId) -> Option<Command> {
+        let mut slots = self.slots.lock();
+        let index = slots
+            .slots
+            .iter()
+            .position(|s| s.active.as_ref().is_some_and(|a| a.cmd.id() == cmd))?;
+        self.reset_chip_and_bus();
+        slots.running = None;
+        slots.slots.get_mut(index)?.active.take().map(|a| a.cmd)
+    }
+
+    /// Resets the chip and the bus; returns the commands that were in the
+    /// slots (the caller hands them to the midlayer, without the lock).
+    pub(crate) fn reset(&self) -> [Option<Command>; SLOTS] {
+        let mut slots = self.slots.lock();
+        self.reset_chip_and_bus();
+        let mut taken = [const { None }; SLOTS];
+        for (out, cmd) in taken.iter_mut().zip(slots.take_all()) {
+            *out = cmd;
+        }
+        taken
+    }
+
+    /// Fails what is left in the slots (unbind: the host is gone, so the
+    /// midlayer has drained every queue and nothing should be left).
+    pub(crate) fn fail_leftovers(&self) {
+        let mut slots = self.slots.lock();
+        slots.running = None;
+        let left = slots
+            .slots
+            .iter_mut()
+            .find_map(|s| s.active.take())
+            .map(|a| (a.cmd, a.program.total()));
+        drop(slots);
+        if let Some((cmd, total)) = left {
+            dev_warn!(self.dev(), "unbind: a command was still running; failed\n");
+            cmd.complete(Outcome::Failed(HostByte::Error), total, &[]);
+        }
+    }
+
+    /// Resets the chip, then the SCSI bus (a target still connected lets
+    /// go), and sets the chip up again.
+    pub(crate) fn reset_chip_and_bus(&self) {
+        bringup::reset_chip_and_bus(&self.bar, self.own_id);
+    }
+}
+
+/// Copies a command's mapped segments into `table` as the chip addresses
+/// them (32 bits); returns how many there are.
+fn map_segments(segs: impl Iterator<Item = (u64, u32)>, table: &mut [Segment]) -> Result<usize> {
+    let mut n = 0;
+    for (addr, len) in segs {
+        let entry = table.get_mut(n).ok_or(EINVAL)?;
+        let end = addr
+            .checked_add(u64::from(len).saturating_sub(1))
+            .ok_or(EIO)?;
+        let (Ok(addr), Ok(_)) = (u32::try_from(addr), u32::try_from(end)) else {
+            return Err(EIO);
+        };
+        *entry = Segment { addr, len };
+        n += 1;
+    }
+    Ok(n)
+}
+
+impl irq::Handler for Chip<'_> {
+    fn handle(&self) -> IrqReturn {
+        let istat = self.bar.read(regs::ISTAT);
+        if !istat.dip() && !istat.sip() {
+            // The line is shared: not ours.
+            return IrqReturn::None;
+        }
+        let finished = {
+            let mut slots = self.slots.lock();
+            self.service(&mut slots, istat)
+        };
+        if let Some(f) = finished {
+            f.complete();
+        }
+        IrqReturn::Handled
+    }
+}

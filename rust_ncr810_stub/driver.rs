@@ -1,0 +1,254 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The PCI driver: probe, the host's entry points, unbind.
+
+use kernel::{
+    device::{
+        Bound,
+        Core, //
+    },
+    dma::Coherent,
+    new_spinlock_irq, pci,
+    prelude::*,
+    str::CString,
+    sync::atomic::{
+        Atomic,
+        Relaxed, //
+    },
+};
+
+use ncr810::program;
+
+use crate::{
+    bringup,
+    chip::{
+        self,
+        Chip,
+        Slots, //
+    },
+    debugfs_owned::OwnedFile,
+    regs,
+    resources::{
+        self,
+        Interrupt, //
+    },
+    scsi::{
+        Command,
+        CommandId,
+        HostByte,
+        HostLimits,
+        HostOps,
+        Outcome,
+        PciHostDriver,
+        ResetScope, //
+    },
+    selftest::{
+        self,
+        ChipState,
+        SelfTest, //
+    },
+    MMIO_BAR,
+};
+
+/// The largest command, in 512-byte sectors (256 KiB: 64 segments of a page).
+const MAX_SECTORS: u32 = 512;
+
+kernel::pci_device_table!(
+    PCI_TABLE,
+    <Ncr810Driver as PciHostDriver>::IdInfo,
+    [(pci::DeviceId::from_id(pci::Vendor::LSI_LOGIC, 0x0001), ())]
+);
+
+/// The driver.
+pub(crate) struct Ncr810Driver;
+
+/// A bound NCR 53C810: the driver's data, which its SCSI host calls.
+///
+/// Fields drop in declaration order: the debugfs file first (an open file
+/// holds the module, not the device: see [`OwnedFile`]), then the
+/// interrupt with the chip, then the vectors. The host is removed before
+/// any of them (`scsi::PciHost`).
+#[pin_data(PinnedDrop)]
+pub(crate) struct Ncr810<'bound> {
+    state: OwnedFile<ChipState>,
+    #[pin]
+    irq: Interrupt<'bound, Chip<'bound>>,
+    pdev: &'bound pci::Device,
+}
+
+impl<'bound> Ncr810<'bound> {
+    fn chip(&self) -> &Chip<'bound> {
+        self.irq.handler()
+    }
+}
+
+impl PciHostDriver for Ncr810Driver {
+    type IdInfo = ();
+    type Data<'bound> = Ncr810<'bound>;
+
+    const ID_TABLE: pci::IdTable<Self::IdInfo> = &PCI_TABLE;
+
+    fn probe<'bound>(
+        pdev: &'bound pci::Device<Core<'_>>,
+        _info: Option<&'bound Self::IdInfo>,
+    ) -> impl PinInit<Self::Data<'bound>, Error> + 'bound {
+        pin_init::pin_init_scope(move || setup(pdev))
+    }
+
+    fn limits(this: &Ncr810<'_>) -> HostLimits {
+        HostLimits {
+            sg_tablesize: program::MAX_SEGMENTS as u16,
+            max_sectors: MAX_SECTORS,
+            max_cmd_len: program::MAX_CDB as u8,
+            this_id: this.chip().own_id,
+            max_id: 8,
+            max_lun: 8,
+            max_channel: 0,
+        }
+    }
+
+    fn host_added(this: &Ncr810<'_>, host_no: u32) {
+        this.state.data().scsi_host.store(host_no, Relaxed);
+        dev_info!(
+            this.pdev,
+            "SCSI host {}: one command at a time, {} segments, {} KiB per command\n",
+            host_no,
+            program::MAX_SEGMENTS,
+            MAX_SECTORS / 2
+        );
+    }
+
+    fn unbind<'bound>(_pdev: &'bound pci::Device<Core<'_>>, this: &Ncr810<'bound>) {
+        // The host is removed: the chip is quiesced before its interrupt
+        // and DMA buffer go away.
+        let chip = this.chip();
+        bringup::quiesce(&chip.bar);
+        // With the host removed the midlayer has drained every queue, so
+        // nothing runs; a command left would be failed here, while its
+        // host still exists, rather than when the chip state is dropped.
+        chip.fail_leftovers();
+    }
+}
+
+fn setup<'bound>(
+    pdev: &'bound pci::Device<Core<'_>>,
+) -> Result<impl PinInit<Ncr810<'bound>, Error> + 'bound> {
+    pdev.enable_device_mem()?;
+    pdev.set_master();
+    let bar_start = pdev.resource_start(MMIO_BAR)?;
+    let bar = pdev.iomap_region_sized::<{ regs::SPAN }>(MMIO_BAR, c"rust_ncr810")?;
+    let identity = bringup::identify(pdev, &bar)?;
+
+    resources::set_dma_mask(pdev)?;
+    let buffer = Coherent::<u8>::zeroed_slice(pdev.as_ref(), chip::BUFFER_BYTES, GFP_KERNEL)?;
+    let buffer_addr = u32::try_from(buffer.dma_address()).map_err(|_| EINVAL)?;
+
+    // From here on only the bound device is needed; the initializer must
+    // not capture the probe-time `Core` context.
+    let pdev: &'bound pci::Device<Bound> = pdev;
+    let dir_name = CString::try_from_fmt(fmt!("rust_ncr810-{}", pdev.as_ref().name()))?;
+
+    Ok(try_pin_init!(Ncr810 {
+        irq <- Interrupt::new(pdev, c"rust_ncr810", move |irq| try_pin_init!(Chip {
+            pdev,
+            bar,
+            irq,
+            own_id: identity.scsi_id,
+            buffer,
+            buffer_addr,
+            slots <- new_spinlock_irq!(Slots::new(), "rust_ncr810::slots"),
+            selftest_count: Atomic::new(0),
+            selftest_dstat: Atomic::new(0),
+            selftest_dsps: Atomic::new(0),
+        }? Error)),
+        state: {
+            let chip = irq.handler();
+            let selftest: SelfTest = selftest::run(pdev, chip)?;
+            dev_info!(pdev,
+                "NCR 53C810 rev {:#04x} (CTEST3 rev {}), BAR{} MMIO {:#x}, SCSI ID {}, IRQ {}\n",
+                identity.pci_revision, identity.chip_revision, MMIO_BAR, bar_start,
+                identity.scsi_id, chip.irq);
+            chip.reset_chip_and_bus();
+            OwnedFile::new(&dir_name, c"state", ChipState {
+                identity,
+                bar_start,
+                irq: chip.irq,
+                scsi_host: Atomic::new(0),
+                selftest,
+            })?
+        },
+        pdev,
+    }))
+}
+
+impl HostOps for Ncr810<'_> {
+    type OwnerModule = crate::LocalModule;
+    const NAME: &'static CStr = c"rust_ncr810";
+    const CAN_QUEUE: u16 = chip::SLOTS as u16;
+    const CMD_PER_LUN: u16 = 1;
+    /// The chip addresses 32 bits.
+    const DMA_BOUNDARY: usize = 0xffff_ffff;
+    /// A block move counts 24 bits.
+    const MAX_SEGMENT_SIZE: u32 = 0x00ff_ffff;
+
+    fn queue(&self, cmd: Command) -> Result<(), Command> {
+        self.chip().queue(cmd)
+    }
+
+    fn abort(&self, cmd: CommandId) -> bool {
+        match self.chip().abort(cmd) {
+            Some(cmd) => {
+                dev_warn!(self.pdev, "abort: command stopped, chip and bus reset\n");
+                cmd.give_up();
+            }
+            // Not running: done, or being completed by a handler that took
+            // it out of its slot; that handler must be finished with it
+            // before the error handler reuses it.
+            None => self.irq.synchronize(),
+        }
+        true
+    }
+
+    fn reset(&self, scope: ResetScope, from_ioctl: bool) -> bool {
+        let taken = self.chip().reset();
+        // The chip is reset: no handler completes anything after this.
+        self.irq.synchronize();
+        dev_warn!(
+            self.pdev,
+            "{} reset by {}\n",
+            match scope {
+                ResetScope::Host => "chip and bus",
+                ResetScope::Bus => "bus",
+            },
+            if from_ioctl {
+                "SG_SCSI_RESET"
+            } else {
+                "the error handler"
+            }
+        );
+        for cmd in taken.into_iter().flatten() {
+            if from_ioctl {
+                // Normal I/O: the midlayer retries a DID_RESET command.
+                let length = cmd.info().length;
+                cmd.complete(Outcome::Failed(HostByte::BusReset), length, &[]);
+            } else {
+                // The error handler owns every command while it runs.
+                cmd.give_up();
+            }
+        }
+        true
+    }
+}
+
+#[pinned_drop]
+impl PinnedDrop for Ncr810<'_> {
+    fn drop(self: Pin<&mut Self>) {
+        dev_info!(
+            self.pdev,
+            "remove: chip reset; freeing IRQ {}, the {}-byte DMA buffer and BAR{}\n",
+            self.chip().irq,
+            self.chip().buffer.size(),
+            MMIO_BAR
+        );
+    }
+}
