@@ -84,6 +84,7 @@ define check_kdir
 		echo "error: the kernel in KDIR=$(KDIR) is built without Rust (CONFIG_RUST is not set); enable it or use 'make kernel'" >&2; exit 2; fi
 	@if [ ! -f "$(KDIR)/Module.symvers" ]; then \
 		echo "error: KDIR=$(KDIR) has no Module.symvers: build that kernel first (make -C <src> O=$(KDIR))" >&2; exit 2; fi
+	@LLVM=$(LLVM) $(PROJECT)/scripts/rust-probe.sh --quiet --kdir $(KDIR) || exit 2
 endef
 
 .PHONY: all modules modules-dir modules_install clean demo check vm-run kernel setup lint host-test rust-analyzer

@@ -90,6 +90,7 @@ if [ ${#filters[@]} = 0 ] && [ $gates = 1 ]; then
 	[ $rc = 0 ] || { cat target/host-tests.log; die "host tests failed" "see the output above"; }
 	step "build-kernel.sh self-tests (host side)"
 	tests/host/build-kernel-test.sh
+	tests/host/dkms-probe-test.sh "$kdir"
 fi
 
 step "VM scenarios"
