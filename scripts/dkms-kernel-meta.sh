@@ -43,6 +43,8 @@ rustc_pkg=$(in_chroot "$root" -- dpkg-query -W -f='${Version}' rustc)
 series=$(sed -n 's/^\([0-9]*\.[0-9]*\)\..*/\1/p' <<<"$release")
 
 src="$dir/src"
+# The source make kernel or distro-kdir unpacked, when it is the same.
+[ -f "$CACHE_ROOT/src/linux-source-${series}_${pkgver}_all/.unpacked" ] && src="$CACHE_ROOT/src/linux-source-${series}_${pkgver}_all"
 if [ ! -f "$src/.unpacked" ]; then
 	step "fetching linux-source-$series $pkgver (~170 MB) and unpacking it"
 	(cd "$dir/debs" && private_apt trixie-backports apt-get -qq download "linux-source-$series=$pkgver" >&2) ||

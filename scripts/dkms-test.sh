@@ -10,7 +10,12 @@
 #      has, 7.2.12): DKMS skips it (BUILD_EXCLUSIVE_KERNEL_MIN: the modules
 #      use 7.3's kernel crate API), the headers configure, the first
 #      kernel's modules stay;
-#   3. removing the package removes the modules of both kernels and
+#   2b. another 7.3 kernel, the cloud-amd64 flavour of the same version:
+#      its headers first make DKMS fail with the probe's line naming its
+#      metadata package (scripts/dkms-kernel-meta.sh makes it) and leave
+#      the headers unconfigured; that package and `dpkg --configure -a`
+#      then build and install the modules for it too;
+#   3. removing the package removes the modules of every kernel and
 #      depmod's entries;
 #   4. without the metadata package apt refuses the package, and a plain
 #      `dkms install` fails with the probe's line in make.log, no compiler
@@ -52,10 +57,21 @@ mkdir -p "$archives/partial"
 second=$(in_chroot "$root" -- apt-cache search --names-only '^linux-headers-7\.[0-9.]+\+deb[0-9]+-amd64$' |
 	awk '{print $1}' | sed 's/^linux-headers-//' | grep -vxF "$release" | sort -V | tail -1 || true)
 step "package $(basename "$deb"); kernel $release; second kernel: ${second:-none in the lists}"
+# Another 7.3 kernel: the cloud flavour of the same version, with its own
+# metadata package. Both packages ship target.json into the kbuild
+# directory the flavours share (scripts/distro-package.sh): installed over
+# the other only if it is the same file.
+flavour=${release%-amd64}-cloud-amd64
+step "the Rust metadata package of $flavour (cached after the first run, about 6 minutes)"
+flavour_meta=$("$REPO_ROOT/scripts/dkms-kernel-meta.sh" "$flavour")
+tj() { dpkg-deb --fsys-tarfile "$1" | tar -xO --wildcards '*/scripts/target.json'; }
+cmp -s <(tj "$flavour_meta") <(tj "$(ls "$root"/../debs/"$meta"_*_amd64.deb)") ||
+	die "$flavour's target.json differs from $release's" "the flavours need their own kbuild scripts; not supported yet"
+cp "$flavour_meta" "$work/upper/var/tmp/"
 
 cat >"$work/upper/var/tmp/chroot-test.sh" <<'EOS'
 set -uo pipefail
-release=$1 version=$2 meta=$3 second=$4 deb=/var/tmp/$5 out=$6 archives=$7 debs=$8
+release=$1 version=$2 meta=$3 second=$4 deb=/var/tmp/$5 out=$6 archives=$7 debs=$8 flavour=$9 flavour_meta=/var/tmp/${10}
 failed=0
 say() { printf '==> chroot: %s\n' "$*" >&2; }
 ok() { printf '    ok: %s\n' "$*" >&2; }
@@ -111,9 +127,37 @@ if [ -n "$second" ]; then
 	[ -n "$(ko "$release" rust_fat)" ] && ok "$release's modules still there" || bad "$release's modules gone"
 fi
 
+say "2b. another 7.3 kernel: apt install linux-headers-$flavour, before its metadata package"
+rc=0
+apt install --no-install-recommends "linux-headers-$flavour" >/tmp/flavour.log 2>&1 || rc=$?
+grep -E "Consult|Autoinstall on" /tmp/flavour.log | sed 's/^/    | /' >&2
+[ "$rc" != 0 ] && ok "apt exited $rc: the DKMS build failed the headers' configuration" || bad "apt install succeeded without $flavour's metadata"
+line=$(grep -h '^rust-probe:' "$(makelog "$flavour")" 2>/dev/null)
+echo "$line" | sed 's/^/    make.log: /' >&2
+grep -qF "install linux-headers-$flavour-rust" <<<"$line" && ok "the probe names linux-headers-$flavour-rust" ||
+	bad "no probe line naming linux-headers-$flavour-rust"
+say "   then its metadata package (target.json: the same file as $meta's) and dpkg --configure -a"
+dpkg -i --force-overwrite "$flavour_meta" >/tmp/flavour-meta.log 2>&1 || true
+dpkg --configure -a >>/tmp/flavour-meta.log 2>&1 && ok "dpkg --configure -a: exit 0" ||
+	{ bad "dpkg --configure -a failed"; tail -20 /tmp/flavour-meta.log >&2; }
+grep -E "Building module|Signing module|Installing /lib|Autoinstall on" /tmp/flavour-meta.log | sed 's/^/    | /' >&2
+st=$(dkms status rfl-modules 2>&1)
+echo "$st" | sed 's/^/    dkms status: /' >&2
+for k in "$release" "$flavour"; do
+	grep -qF "rfl-modules/$version, $k, x86_64: installed" <<<"$st" && ok "installed for $k" || bad "not installed for $k"
+done
+for m in $mods; do
+	f=$(ko "$flavour" "$m")
+	[ -n "$f" ] || { bad "no $m for $flavour"; continue; }
+	case $(modinfo -F vermagic "$f") in "$flavour "*) ;; *) bad "$f: vermagic is not $flavour's" ;; esac
+	[ "$(modinfo -F signer "$f")" = "DKMS module signing key" ] || bad "$f is not signed with DKMS's key"
+done
+f=$(ko "$flavour" rust_fat)
+[ -n "$f" ] && printf '    %s: vermagic %s| signer %s\n' "$f" "$(modinfo -F vermagic "$f")" "$(modinfo -F signer "$f")" >&2
+
 say "3. apt remove rfl-modules-dkms"
 apt remove rfl-modules-dkms >/tmp/remove.log 2>&1 && ok "apt remove: exit 0" || { bad "apt remove failed"; tail -20 /tmp/remove.log >&2; }
-for k in $release $second; do
+for k in $release $second $flavour; do
 	left=$(ls "/lib/modules/$k/updates/dkms" 2>/dev/null | grep '^rust_' || true)
 	[ -z "$left" ] && ok "no rust_* module left in /lib/modules/$k/updates/dkms" || bad "left for $k: $left"
 done
@@ -153,7 +197,8 @@ EOS
 step "in the chroot view: install, a second kernel, remove, no metadata"
 debs=$(cd "$root/../debs" && pwd)
 in_chroot "$root" --overlay "$work" --bind "$work/out" --bind "$archives" --ro-bind "$debs" -- \
-	bash /var/tmp/chroot-test.sh "$release" "$version" "$meta" "$second" "$(basename "$deb")" "$work/out" "$archives" "$debs" ||
+	bash /var/tmp/chroot-test.sh "$release" "$version" "$meta" "$second" "$(basename "$deb")" "$work/out" "$archives" "$debs" \
+	"$flavour" "$(basename "$flavour_meta")" ||
 	die "the chroot part of the DKMS test failed (FAILED lines above)" "the view is in $work with DKMS_TEST_KEEP=1"
 
 # 5. The VM: Debian's kernel, Debian's modules, the project's from DKMS.
