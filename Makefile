@@ -39,6 +39,11 @@
 #                                                distribution's kernel"); then
 #                                                KERNEL=debian for make, vm-run, check
 #   make distro-package-test                     the Rust metadata package at work
+#   make dkms-deb                                rfl-modules-dkms_<version>_all.deb in
+#                                                target/dkms/ (docs/dkms.md)
+#   make dkms-test                               that package end to end: apt install
+#                                                in the chroot, the VM on Debian's
+#                                                kernel with the modules DKMS built
 
 PROJECT := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 LLVM ?= -19
@@ -87,6 +92,7 @@ define check_kdir
 		echo "error: the kernel in KDIR=$(KDIR) is built without Rust (CONFIG_RUST is not set); enable it or use 'make kernel'" >&2; exit 2; fi
 	@if [ ! -f "$(KDIR)/Module.symvers" ]; then \
 		echo "error: KDIR=$(KDIR) has no Module.symvers: build that kernel first (make -C <src> O=$(KDIR))" >&2; exit 2; fi
+	@LLVM=$(LLVM) $(PROJECT)/scripts/rust-probe.sh --quiet --kdir $(KDIR) || exit 2
 endef
 
 .PHONY: all modules modules-dir modules_install clean demo check vm-run kernel setup lint host-test rust-analyzer
@@ -132,6 +138,15 @@ distro-kdir: setup
 # throw-away view of the chroot, and a plain make M= of the project there.
 distro-package-test:
 	@$(PROJECT)/scripts/distro-package-test.sh $(or $(DISTRO),debian)
+
+# The DKMS package (docs/dkms.md), made with dpkg-buildpackage and dh-dkms
+# in the chroot of make distro-kdir, and its end-to-end test.
+.PHONY: dkms-deb dkms-test
+dkms-deb:
+	@$(PROJECT)/scripts/dkms-deb.sh
+
+dkms-test:
+	@$(PROJECT)/scripts/dkms-test.sh
 
 # Kbuild writes it beside the objects; editors look at the project's root.
 rust-analyzer:

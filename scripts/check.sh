@@ -93,6 +93,8 @@ if [ ${#filters[@]} = 0 ] && [ $gates = 1 ]; then
 	tests/host/build-kernel-test.sh
 	step "check-symvers.sh self-tests: the modversions gate on planted zero CRCs"
 	tests/host/symvers-test.sh
+	step "rust-probe.sh self-tests: one line per missing piece of a Rust module build"
+	tests/host/dkms-probe-test.sh "$kdir"
 fi
 
 step "VM scenarios"
