@@ -20,11 +20,10 @@ use rust_fat_core::fat_disk::{
         MountOptions, //
     },
 };
-use rust_fat_core::vfs::{
-    FsType,
+use rust_fat_core::fat_fs::{
+    FatRegistration,
     Namespace,
-    RecordNames,
-    Registration, //
+    RecordNames, //
 };
 
 module! {
@@ -85,15 +84,13 @@ static MSDOS: Namespace = Namespace {
     names_equal,
 };
 
-static FS_TYPE: FsType = FsType::new(&MSDOS);
-
 struct RustMsdos {
-    _fs: Registration,
+    _fs: FatRegistration,
 }
 
 impl kernel::Module for RustMsdos {
     fn init(module: &'static ThisModule) -> Result<Self> {
-        let fs = Registration::register(&FS_TYPE, module)?;
+        let fs = FatRegistration::new(&MSDOS, module)?;
         pr_info!("loaded: file system rust_msdos registered over rust_fat\n");
         Ok(RustMsdos { _fs: fs })
     }

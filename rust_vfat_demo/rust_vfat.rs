@@ -25,11 +25,10 @@ use rust_fat_core::fat_disk::{
         MountOptions, //
     },
 };
-use rust_fat_core::vfs::{
-    FsType,
+use rust_fat_core::fat_fs::{
+    FatRegistration,
     Namespace,
-    RecordNames,
-    Registration, //
+    RecordNames, //
 };
 
 module! {
@@ -91,10 +90,8 @@ static VFAT: Namespace = Namespace {
     names_equal,
 };
 
-static FS_TYPE: FsType = FsType::new(&VFAT);
-
 struct RustVfat {
-    _fs: Registration,
+    _fs: FatRegistration,
 }
 
 impl kernel::Module for RustVfat {
@@ -102,7 +99,7 @@ impl kernel::Module for RustVfat {
         // The first call across the module boundary: resolved at load time
         // through rust_fat's exported symbol.
         let sum = rust_fat_core::fat_disk::format::lfn_checksum(b"README  TXT");
-        let fs = Registration::register(&FS_TYPE, module)?;
+        let fs = FatRegistration::new(&VFAT, module)?;
         pr_info!(
             "loaded: file system rust_vfat registered over rust_fat (lfn_checksum(\"README  TXT\") = {:#04x})\n",
             sum

@@ -1,0 +1,740 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The FAT file system over the [`vfs`] layer: mounting (`fill_super`),
+//! inodes, lookup, readdir and the block mapping of file reads, all in safe
+//! Rust over the on-disk logic of [`fat_disk`].
+//!
+//! The namespace layers (`rust_vfat`, `rust_msdos`) each register a file
+//! system type with their name rules ([`Namespace`]) through
+//! [`FatRegistration::new`]. A mount holds the namespace module (the type's
+//! owner), which holds `rust_fat` through its symbol references.
+
+use core::sync::atomic::{
+    AtomicU32,
+    Ordering, //
+};
+use fat_disk::dir::{
+    DirLocation,
+    DirReader,
+    DirRecord, //
+};
+use fat_disk::format::{
+    ceil_div,
+    DirEntry,
+    FatError, //
+};
+use fat_disk::inode::InodeAttrs;
+use fat_disk::names::{
+    long_name,
+    msdos_short_name,
+    vfat_short_name,
+    IoCharset,
+    KeyBuf,
+    NameBuf, //
+};
+use fat_disk::options::{
+    apply,
+    Flavour,
+    MountOptions,
+    OptionError, //
+};
+use fat_disk::volume::{
+    BlockDevice,
+    ExtentCache,
+    Volume, //
+};
+use kernel::{
+    prelude::*,
+    str::BStr,
+    sync::aref::ARef, //
+};
+use vfs::{
+    misc::{
+        self,
+        Ratelimit,
+        TryCell, //
+    },
+    DirEmitter,
+    DirEntryType,
+    ExtraAttrs,
+    FileSystem,
+    INode,
+    INodeParams,
+    Lookup,
+    Mapping,
+    Mounter,
+    NameHasher,
+    NewSuperBlock,
+    ParamError,
+    Registration,
+    Stat,
+    SuperBlock,
+    SuperParams,
+    Time, //
+};
+
+/// `MSDOS_SUPER_MAGIC`.
+const FAT_SUPER_MAGIC: u64 = 0x4d44;
+/// The root directory's inode number, as `MSDOS_ROOT_INO`.
+const ROOT_INO: u64 = 1;
+
+/// The names a directory record has, for a namespace's lookup rules.
+pub struct RecordNames<'a> {
+    /// The 8.3 name as stored (0xE5 for a stored 0x05).
+    pub stored: &'a [u8; 11],
+    /// The attribute byte.
+    pub attr: u8,
+    /// The 8.3 name as this namespace displays it.
+    pub short: &'a [u8],
+    /// The long name in the mount's character set, if the record has one.
+    pub long: Option<&'a [u8]>,
+}
+
+/// The name rules a namespace layer gives the core, like the `setup`
+/// callback and dentry operations of `fs/fat`'s vfat and msdos.
+pub struct Namespace {
+    /// The file system type's name (`mount -t`), also the prefix of its
+    /// log lines.
+    pub name: &'static CStr,
+    /// Which options this namespace accepts and how it shows names.
+    pub flavour: Flavour,
+    /// `statfs`' `f_namelen`.
+    pub namelen: u32,
+    /// Turns a name being looked up into the key records are matched
+    /// against; an error means no record can match (`ENOENT`).
+    pub lookup_key: fn(name: &[u8], opts: &MountOptions, key: &mut KeyBuf) -> Result,
+    /// Whether a record matches a key made by `lookup_key`.
+    pub matches: fn(key: &[u8], names: &RecordNames<'_>, opts: &MountOptions) -> bool,
+    /// The bytes the dentry cache hashes for `name` (`d_hash`); an error
+    /// keeps the VFS's own hash.
+    pub hash_key: fn(name: &[u8], opts: &MountOptions, key: &mut KeyBuf) -> Result,
+    /// Whether two names are the same name (`d_compare`).
+    pub names_equal: fn(a: &[u8], b: &[u8], opts: &MountOptions) -> bool,
+}
+
+/// A namespace's file system type, registered while this lives.
+pub struct FatRegistration {
+    _reg: Pin<KBox<Registration<FatFs>>>,
+}
+
+impl FatRegistration {
+    /// Registers a block-device file system named after `ns` with its name
+    /// rules, owned by `module` (so that a mount holds that module).
+    pub fn new(ns: &'static Namespace, module: &'static ThisModule) -> Result<Self> {
+        Ok(FatRegistration {
+            _reg: KBox::pin_init(Registration::new(ns.name, ns, module), GFP_KERNEL)?,
+        })
+    }
+}
+
+/// The FAT file system, for [`vfs`].
+pub struct FatFs;
+
+/// A mount being set up.
+pub struct MountCtx {
+    opts: MountOptions,
+    ns: &'static Namespace,
+    uid: u32,
+    gid: u32,
+}
+
+/// The mounted device, read through the buffer cache.
+pub struct SbDevice<'sb>(vfs::Device<'sb>);
+
+impl BlockDevice for SbDevice<'_> {
+    fn read_at(&self, mut pos: u64, buf: &mut [u8]) -> Result<(), FatError> {
+        let (bits, size) = self.0.block_size();
+        let mut done = 0;
+        while done < buf.len() {
+            let off = pos & (size - 1);
+            let len = ((size - off) as usize).min(buf.len() - done);
+            self.0
+                .read_block(pos >> bits, off as u32, &mut buf[done..done + len])
+                .map_err(|_| FatError::Io)?;
+            done += len;
+            pos += len as u64;
+        }
+        Ok(())
+    }
+}
+
+/// What a mounted super block holds.
+pub struct FatSb<'sb> {
+    vol: Volume<SbDevice<'sb>>,
+    opts: MountOptions,
+    ns: &'static Namespace,
+    uid: u32,
+    gid: u32,
+    tz_offset: i64,
+    /// Free clusters, counted on the first `statfs` (`u32::MAX`: not yet).
+    free: AtomicU32,
+    /// Per-mount limit on error messages, as `fs/fat`'s.
+    ratelimit: Ratelimit,
+    /// The device's name, for messages.
+    dev: [u8; 32],
+}
+
+/// What the dentry operations use: the name rules and the options.
+pub struct NameRules {
+    ns: &'static Namespace,
+    opts: MountOptions,
+}
+
+/// The per-inode part of this file system's inodes.
+pub struct InodeInfo {
+    /// Where the inode's data starts (0: none; the fixed root: 0).
+    start: u32,
+    /// The inode is the root directory.
+    is_root: bool,
+    /// The runs of the data's chain found so far.
+    runs: TryCell<ExtentCache>,
+    /// Whether the data's whole chain was checked ([`CHAIN_UNCHECKED`],
+    /// [`CHAIN_SOUND`], [`CHAIN_BROKEN`]).
+    chain: AtomicU32,
+    /// The creation time (`statx` birth time on vfat).
+    crtime: Time,
+}
+
+/// [`InodeInfo::chain`]: not checked yet.
+const CHAIN_UNCHECKED: u32 = 0;
+/// [`InodeInfo::chain`]: no loop, every link valid.
+const CHAIN_SOUND: u32 = 1;
+/// [`InodeInfo::chain`]: loops or has an invalid link: reads fail.
+const CHAIN_BROKEN: u32 = 2;
+
+impl FatSb<'_> {
+    /// Logs an error about the volume, at most 10 in 5 s per mount.
+    fn error(&self, what: core::fmt::Arguments<'_>) {
+        if self.ratelimit.allow(self.ns.name) {
+            let len = self
+                .dev
+                .iter()
+                .position(|&b| b == 0)
+                .unwrap_or(self.dev.len());
+            pr_err!(
+                "{} ({}): {}\n",
+                self.ns.name,
+                BStr::from_bytes(&self.dev[..len]),
+                what
+            );
+        }
+    }
+
+    /// The name of `rec` as this mount shows it.
+    fn display_name<D: BlockDevice>(
+        &self,
+        reader: &DirReader<'_, D>,
+        rec: &DirRecord,
+        out: &mut NameBuf,
+    ) -> Result<(), FatError> {
+        out.clear();
+        match self.ns.flavour {
+            Flavour::Vfat => {
+                if rec.long_len > 0 {
+                    long_name(
+                        reader.long_name(rec),
+                        self.opts.charset(),
+                        self.opts.uni_xlate,
+                        out,
+                    )?;
+                    if !out.as_bytes().is_empty() {
+                        return Ok(());
+                    }
+                }
+                vfat_short_name(&rec.entry, self.opts.charset(), self.opts.shortname, out)
+            }
+            Flavour::Msdos => msdos_short_name(&rec.entry, self.opts.nocase, self.opts.dots, out),
+        }
+    }
+
+    fn errno(&self, e: FatError, what: &str, i_pos: u64) -> Error {
+        match e {
+            FatError::Interrupted => EINTR,
+            _ => {
+                self.error(format_args!("{} (i_pos {}): {}", what, i_pos, e.describe()));
+                EIO
+            }
+        }
+    }
+
+    /// What a new inode with `attrs` is made of.
+    fn inode_params(&self, attrs: &InodeAttrs, is_root: bool) -> INodeParams<InodeInfo> {
+        INodeParams {
+            mode: attrs.mode,
+            nlink: attrs.nlink,
+            uid: self.uid,
+            gid: self.gid,
+            size: attrs.size,
+            blocks: attrs.blocks,
+            mtime: Time {
+                sec: attrs.mtime.sec,
+                nsec: attrs.mtime.nsec,
+            },
+            atime: Time {
+                sec: attrs.atime.sec,
+                nsec: attrs.atime.nsec,
+            },
+            immutable: attrs.immutable,
+            data: InodeInfo {
+                start: attrs.start,
+                is_root,
+                runs: TryCell::new(ExtentCache::default()),
+                chain: AtomicU32::new(CHAIN_UNCHECKED),
+                crtime: Time {
+                    sec: attrs.crtime.sec,
+                    nsec: attrs.crtime.nsec,
+                },
+            },
+        }
+    }
+
+    /// The directory `info` is, on its volume.
+    fn dir_location(&self, info: &InodeInfo) -> DirLocation {
+        if info.is_root {
+            DirLocation::root(&self.vol)
+        } else {
+            DirLocation::Chain(info.start)
+        }
+    }
+}
+
+/// The inode of the entry `e` at device offset `dev_pos`: from the inode
+/// cache, else read and set up.
+fn entry_inode(
+    sb: &SuperBlock<FatFs>,
+    sbi: &FatSb<'_>,
+    e: &DirEntry,
+    dev_pos: u64,
+) -> Result<ARef<INode<FatFs>>> {
+    // Entries are 32 bytes apart: their index on the device identifies
+    // them, and is never 1 (the root) since the boot sector comes first.
+    let ino = dev_pos / 32;
+    sb.get_or_create_inode(ino, || {
+        fat_disk::inode::entry_attrs(&sbi.vol, &sbi.opts, sbi.ns.flavour, sbi.tz_offset, e)
+            .map(|a| sbi.inode_params(&a, false))
+            .map_err(|err| sbi.errno(err, "reading an inode", ino))
+    })
+}
+
+impl FileSystem for FatFs {
+    type TypeData = &'static Namespace;
+    type Context = MountCtx;
+    type Data<'sb> = FatSb<'sb>;
+    type Names = NameRules;
+    type INodeData = InodeInfo;
+
+    const INODE_CACHE_NAME: &'static CStr = c"rust_fat_inode_cache";
+
+    fn init_context(ty: &'static &'static Namespace, m: &Mounter) -> Result<MountCtx> {
+        let ns: &'static Namespace = ty;
+        let mut opts = MountOptions::new(m.umask);
+        // The kernel's defaults, as fs/fat takes them from its configuration
+        // (Debian's kernel: UTF-8 on for vfat, iocharset ascii), so without
+        // options, and with options that leave them, both drivers show the
+        // same names.
+        opts.set_charset_defaults(
+            cfg!(CONFIG_FAT_DEFAULT_UTF8) && ns.flavour == Flavour::Vfat,
+            if cfg!(CONFIG_FAT_DEFAULT_IOCHARSET = "ascii") {
+                IoCharset::Ascii
+            } else {
+                IoCharset::Latin1
+            },
+        );
+        Ok(MountCtx {
+            opts,
+            ns,
+            uid: m.uid,
+            gid: m.gid,
+        })
+    }
+
+    fn parse_param(
+        ty: &'static &'static Namespace,
+        ctx: &mut MountCtx,
+        key: &[u8],
+        value: Option<&[u8]>,
+    ) -> Result<(), ParamError> {
+        let fs = ty.name;
+        match apply(&mut ctx.opts, ctx.ns.flavour, key, value) {
+            Ok(()) => Ok(()),
+            Err(OptionError::Unknown) => Err(ParamError::Unknown),
+            Err(OptionError::BadValue) => {
+                pr_err!("{}: bad value for '{}'\n", fs, BStr::from_bytes(key));
+                Err(ParamError::Invalid(EINVAL))
+            }
+            Err(OptionError::Unsupported) => {
+                pr_err!(
+                    "{}: '{}={}' is not supported here\n",
+                    fs,
+                    BStr::from_bytes(key),
+                    BStr::from_bytes(value.unwrap_or(b""))
+                );
+                Err(ParamError::Invalid(EINVAL))
+            }
+        }
+    }
+
+    fn fill_super<'sb>(
+        ctx: &MountCtx,
+        sb: &'sb NewSuperBlock<FatFs>,
+    ) -> Result<(FatSb<'sb>, NameRules)> {
+        let fs = ctx.ns.name;
+        let dev = sb.id();
+        if sb.min_blocksize(512).is_err() {
+            pr_err!("{} ({}): unable to set blocksize\n", fs, dev);
+            return Err(EINVAL);
+        }
+        let device = sb.device();
+        let vol = match Volume::open(SbDevice(device), device.len()) {
+            Ok(v) => v,
+            Err(FatError::Io) => {
+                pr_err!("{} ({}): unable to read boot sector\n", fs, dev);
+                return Err(EIO);
+            }
+            Err(e) => {
+                // Logged even for a silent mount (busybox mounts with MS_SILENT):
+                // a refused volume always leaves its reason in the log.
+                pr_err!(
+                    "{} ({}): {}; can't find a valid FAT file system\n",
+                    fs,
+                    dev,
+                    e.describe()
+                );
+                return Err(EINVAL);
+            }
+        };
+        let bps = vol.bpb.bytes_per_sector;
+        let blocksize = sb.blocksize();
+        if bps < blocksize {
+            pr_err!(
+                "{} ({}): logical sector size too small for device (logical sector size = {})\n",
+                fs,
+                dev,
+                bps
+            );
+            return Err(EIO);
+        }
+        if bps > blocksize && sb.set_blocksize(bps).is_err() {
+            pr_err!("{} ({}): unable to set blocksize {}\n", fs, dev, bps);
+            return Err(EIO);
+        }
+        let uid = match ctx.opts.uid {
+            None => Some(ctx.uid),
+            Some(v) => misc::make_kuid(v),
+        };
+        let gid = match ctx.opts.gid {
+            None => Some(ctx.gid),
+            Some(v) => misc::make_kgid(v),
+        };
+        let (Some(uid), Some(gid)) = (uid, gid) else {
+            pr_err!(
+                "{} ({}): uid or gid has no mapping in this user namespace\n",
+                fs,
+                dev
+            );
+            return Err(EINVAL);
+        };
+        let mut opts = ctx.opts;
+        opts.settle();
+        let tz_offset = fat_disk::inode::tz_offset_secs(&opts, misc::sys_tz_minuteswest());
+        let mut dev_name = [0u8; 32];
+        let id = dev.to_bytes();
+        let n = id.len().min(dev_name.len() - 1);
+        dev_name[..n].copy_from_slice(&id[..n]);
+        let time_min = fat_disk::time::fat_to_unix(0, 0x21, 0, tz_offset).sec;
+        let time_max = fat_disk::time::fat_to_unix(
+            23 << 11 | 59 << 5 | 29,
+            127 << 9 | 12 << 5 | 31,
+            0,
+            tz_offset,
+        )
+        .sec;
+        let msdos = ctx.ns.flavour == Flavour::Msdos;
+        sb.set_params(&SuperParams {
+            magic: FAT_SUPER_MAGIC,
+            maxbytes: 0xffff_ffff,
+            time_gran: 1,
+            time_min,
+            time_max,
+            noatime: msdos,
+            nodiratime: true,
+        });
+        Ok((
+            FatSb {
+                vol,
+                opts,
+                ns: ctx.ns,
+                uid,
+                gid,
+                tz_offset,
+                free: AtomicU32::new(u32::MAX),
+                ratelimit: Ratelimit::new(),
+                dev: dev_name,
+            },
+            NameRules { ns: ctx.ns, opts },
+        ))
+    }
+
+    fn init_root(sb: &SuperBlock<FatFs>) -> Result<ARef<INode<FatFs>>> {
+        let sbi = sb.data();
+        let attrs = fat_disk::inode::root_attrs(&sbi.vol, &sbi.opts, sbi.ns.flavour)
+            .map_err(|e| sbi.errno(e, "reading the root directory", ROOT_INO))?;
+        sb.get_or_create_inode(ROOT_INO, || Ok(sbi.inode_params(&attrs, true)))
+    }
+
+    fn lookup(dir: &INode<FatFs>, name: &[u8]) -> Result<Lookup<FatFs>> {
+        let sb = dir.super_block();
+        let sbi = sb.data();
+        let Some((e, dev_pos)) = find(sbi, dir.data(), name)? else {
+            return Ok(Lookup::Negative);
+        };
+        let inode = entry_inode(sb, sbi, &e, dev_pos)?;
+        // The long name and the 8.3 alias name one inode: as vfat_lookup,
+        // one dentry per directory.
+        Ok(if sbi.ns.flavour == Flavour::Vfat {
+            Lookup::FoundOneAlias(inode)
+        } else {
+            Lookup::Found(inode)
+        })
+    }
+
+    fn read_dir(dir: &INode<FatFs>, emitter: &mut DirEmitter<'_>) -> Result {
+        readdir(dir, emitter)
+    }
+
+    fn map_blocks(inode: &INode<FatFs>, iblock: u64, want: u64) -> Result<Option<Mapping>> {
+        map_blocks(inode, iblock, want)
+    }
+
+    fn statfs(sb: &SuperBlock<FatFs>) -> Result<Stat> {
+        let sbi = sb.data();
+        let mut free = sbi.free.load(Ordering::Relaxed);
+        if free == u32::MAX {
+            match sbi.vol.free_clusters(misc::fatal_signal_pending) {
+                Ok(n) => {
+                    free = n;
+                    sbi.free.store(n, Ordering::Relaxed);
+                }
+                Err(e) => return Err(sbi.errno(e, "counting free clusters", 0)),
+            }
+        }
+        Ok(Stat {
+            magic: FAT_SUPER_MAGIC,
+            block_size: u64::from(sbi.vol.bpb.cluster_size),
+            blocks: u64::from(sbi.vol.bpb.cluster_count),
+            free: u64::from(free),
+            namelen: u64::from(sbi.ns.namelen),
+        })
+    }
+
+    /// As `fat_getattr`: the cluster size as the I/O block size and, on
+    /// vfat, the birth time.
+    fn getattr(inode: &INode<FatFs>) -> ExtraAttrs {
+        let sbi = inode.super_block().data();
+        ExtraAttrs {
+            blksize: sbi.vol.bpb.cluster_size,
+            btime: (sbi.ns.flavour == Flavour::Vfat).then_some(inode.data().crtime),
+        }
+    }
+
+    fn d_hash(names: &NameRules, name: &[u8], hasher: &NameHasher) -> Option<u32> {
+        let mut key = KeyBuf::new();
+        (names.ns.hash_key)(name, &names.opts, &mut key)
+            .ok()
+            .map(|()| hasher.hash(key.as_bytes()))
+    }
+
+    fn d_compare(names: &NameRules, a: &[u8], b: &[u8]) -> bool {
+        (names.ns.names_equal)(a, b, &names.opts)
+    }
+}
+
+/// Finds the record `name` names in the directory `info`.
+fn find(sbi: &FatSb<'_>, info: &InodeInfo, name: &[u8]) -> Result<Option<(DirEntry, u64)>> {
+    let mut key = KeyBuf::new();
+    if (sbi.ns.lookup_key)(name, &sbi.opts, &mut key).is_err() {
+        return Ok(None);
+    }
+    let long_names = sbi.ns.flavour == Flavour::Vfat;
+    let mut reader = DirReader::new(&sbi.vol, sbi.dir_location(info), long_names);
+    // A long name may take up to NAME_MAX_BYTES: on the heap, to keep lookup's
+    // stack frame small (it runs under path walks of stacked file systems).
+    let mut long = KBox::new(
+        NameBuf::<{ fat_disk::names::NAME_MAX_BYTES }>::new(),
+        GFP_KERNEL,
+    )?;
+    let mut short = KeyBuf::new();
+    let fail = |e| sbi.errno(e, "looking up a name", u64::from(info.start));
+    while let Some(rec) = reader.next_record().map_err(fail)? {
+        short.clear();
+        long.clear();
+        match sbi.ns.flavour {
+            Flavour::Vfat => {
+                vfat_short_name(
+                    &rec.entry,
+                    sbi.opts.charset(),
+                    sbi.opts.shortname,
+                    &mut short,
+                )
+                .map_err(fail)?;
+                if rec.long_len > 0 {
+                    long_name(
+                        reader.long_name(&rec),
+                        sbi.opts.charset(),
+                        sbi.opts.uni_xlate,
+                        &mut *long,
+                    )
+                    .map_err(fail)?;
+                }
+            }
+            Flavour::Msdos => {
+                msdos_short_name(&rec.entry, sbi.opts.nocase, false, &mut short).map_err(fail)?
+            }
+        }
+        // A record without a displayable 8.3 name is skipped, as in C.
+        if short.as_bytes().is_empty() || rec.entry.is_dot() {
+            continue;
+        }
+        let names = RecordNames {
+            stored: &rec.entry.name,
+            attr: rec.entry.attr,
+            short: short.as_bytes(),
+            long: (rec.long_len > 0).then(|| long.as_bytes()),
+        };
+        if (sbi.ns.matches)(key.as_bytes(), &names, &sbi.opts) {
+            return Ok(Some((rec.entry, rec.dev_pos)));
+        }
+    }
+    Ok(None)
+}
+
+/// `readdir`, as the C driver's `__fat_readdir` positions it: the root
+/// gets synthesised `.` and `..` at 0 and 1 and its first record at 2;
+/// other positions are byte offsets of records in the directory.
+fn readdir(dir: &INode<FatFs>, ctx: &mut DirEmitter<'_>) -> Result {
+    let sbi = dir.super_block().data();
+    let info = dir.data();
+    let is_root = info.is_root;
+    let mut fake_offset = false;
+    let mut cpos = ctx.pos() as u64;
+    if is_root {
+        if !ctx.emit_dots() {
+            return Ok(());
+        }
+        if ctx.pos() == 2 {
+            fake_offset = true;
+            cpos = 0;
+        }
+    }
+    if cpos % 32 != 0 {
+        return Err(ENOENT);
+    }
+    let long_names = sbi.ns.flavour == Flavour::Vfat;
+    let mut reader = DirReader::new(&sbi.vol, sbi.dir_location(info), long_names);
+    let fail = |e| sbi.errno(e, "reading a directory", u64::from(info.start));
+    reader.seek(cpos).map_err(fail)?;
+    // On the heap: see `find`.
+    let mut name = KBox::new(
+        NameBuf::<{ fat_disk::names::NAME_MAX_BYTES }>::new(),
+        GFP_KERNEL,
+    )?;
+    while let Some(rec) = reader.next_record().map_err(fail)? {
+        let mut pos = rec.start as i64;
+        if fake_offset && pos < 2 {
+            pos = 2;
+        }
+        ctx.set_pos(pos);
+        let e = &rec.entry;
+        let emitted = if &e.name == b".          " {
+            ctx.emit_dot()
+        } else if &e.name == b"..         " {
+            ctx.emit_dotdot()
+        } else {
+            sbi.display_name(&reader, &rec, &mut name).map_err(fail)?;
+            if name.as_bytes().is_empty() {
+                true
+            } else {
+                let ty = if e.is_dir() {
+                    DirEntryType::Dir
+                } else {
+                    DirEntryType::Reg
+                };
+                ctx.emit(name.as_bytes(), rec.dev_pos / 32, ty)
+            }
+        };
+        if !emitted {
+            return Ok(());
+        }
+        fake_offset = false;
+        ctx.set_pos(rec.end as i64);
+    }
+    // At the end: the directory's size, never before where the caller
+    // asked to start (a position past the end stays as it is, as in C).
+    ctx.set_pos(
+        (dir.size() as i64)
+            .max(cpos as i64)
+            .max(if fake_offset { 2 } else { 0 }),
+    );
+    Ok(())
+}
+
+/// Maps `want` blocks of `inode` from `iblock` on to device blocks (`None`:
+/// a hole, read as zeros).
+fn map_blocks(inode: &INode<FatFs>, iblock: u64, want: u64) -> Result<Option<Mapping>> {
+    let sbi = inode.super_block().data();
+    let info = inode.data();
+    let size = inode.size();
+    let bpb = &sbi.vol.bpb;
+    let bs = bpb.sector_size_nz();
+    let per_cluster = bpb.sectors_per_cluster_nz();
+    let last_block = ceil_div(size, bs);
+    if iblock >= last_block || info.start == 0 {
+        return Ok(None);
+    }
+    // A loop or an invalid link in the clusters the file's size covers
+    // fails every read of the file (checked once: following the chain
+    // block by block would return a loop's clusters again as data). A
+    // chain that is merely short fails only the reads past its end, in
+    // `locate`.
+    let ino = inode.ino();
+    let clusters = ceil_div(size, bpb.cluster_size_nz()).min(u64::from(u32::MAX)) as u32;
+    let interrupted = misc::fatal_signal_pending;
+    match info.chain.load(Ordering::Relaxed) {
+        CHAIN_SOUND => {}
+        CHAIN_BROKEN => return Err(EIO),
+        _ => match sbi.vol.check_chain(info.start, clusters, interrupted) {
+            Ok(()) => info.chain.store(CHAIN_SOUND, Ordering::Relaxed),
+            Err(e @ FatError::Interrupted) => return Err(sbi.errno(e, "reading file data", ino)),
+            Err(e) => {
+                info.chain.store(CHAIN_BROKEN, Ordering::Relaxed);
+                return Err(sbi.errno(e, "reading file data", ino));
+            }
+        },
+    }
+    let within = iblock % per_cluster;
+    let clusters_wanted = ceil_div(within + want, per_cluster).min(u64::from(u32::MAX)) as u32;
+    let offset = iblock * bs.get();
+    let index = (offset / bpb.cluster_size_nz()).min(u64::from(u32::MAX)) as u32;
+    let near = info.runs.try_with(|c| c.near(index)).flatten();
+    match sbi
+        .vol
+        .locate(info.start, offset, near, clusters_wanted.max(1))
+    {
+        Ok(run) => {
+            info.runs.try_with(|c| c.insert(run));
+            // `locate` returns a run holding `index`.
+            let Ok(first) = bpb.cluster_offset(run.cluster_at(index)) else {
+                return Err(EIO);
+            };
+            let left = run.len - (index - run.index);
+            let n = (u64::from(left) * per_cluster.get() - within)
+                .min(last_block - iblock)
+                .min(want.max(1));
+            Ok(Some(Mapping {
+                phys: first / bs + within,
+                count: n,
+            }))
+        }
+        Err(e) => Err(sbi.errno(e, "reading file data", ino)),
+    }
+}
