@@ -15,8 +15,7 @@ use core::sync::atomic::{
 };
 use fat_disk::dir::{
     DirLocation,
-    DirReader,
-    DirRecord, //
+    DirReader, //
 };
 use fat_disk::format::{
     ceil_div,
@@ -25,16 +24,17 @@ use fat_disk::format::{
 };
 use fat_disk::inode::InodeAttrs;
 use fat_disk::names::{
-    long_name,
-    msdos_short_name,
-    vfat_short_name,
     IoCharset,
     KeyBuf,
-    NameBuf, //
+    NameBuf,
+    NAME_MAX_BYTES, //
+};
+use fat_disk::namespace::{
+    self,
+    Namespace, //
 };
 use fat_disk::options::{
     apply,
-    Flavour,
     MountOptions,
     OptionError, //
 };
@@ -78,38 +78,14 @@ const FAT_SUPER_MAGIC: u64 = 0x4d44;
 /// The root directory's inode number, as `MSDOS_ROOT_INO`.
 const ROOT_INO: u64 = 1;
 
-/// The names a directory record has, for a namespace's lookup rules.
-pub struct RecordNames<'a> {
-    /// The 8.3 name as stored (0xE5 for a stored 0x05).
-    pub stored: &'a [u8; 11],
-    /// The attribute byte.
-    pub attr: u8,
-    /// The 8.3 name as this namespace displays it.
-    pub short: &'a [u8],
-    /// The long name in the mount's character set, if the record has one.
-    pub long: Option<&'a [u8]>,
-}
-
-/// The name rules a namespace layer gives the core, like the `setup`
-/// callback and dentry operations of `fs/fat`'s vfat and msdos.
-pub struct Namespace {
+/// What a namespace module registers: its file system type's name and its
+/// name rules.
+pub struct FsTypeData {
     /// The file system type's name (`mount -t`), also the prefix of its
     /// log lines.
     pub name: &'static CStr,
-    /// Which options this namespace accepts and how it shows names.
-    pub flavour: Flavour,
-    /// `statfs`' `f_namelen`.
-    pub namelen: u32,
-    /// Turns a name being looked up into the key records are matched
-    /// against; an error means no record can match (`ENOENT`).
-    pub lookup_key: fn(name: &[u8], opts: &MountOptions, key: &mut KeyBuf) -> Result,
-    /// Whether a record matches a key made by `lookup_key`.
-    pub matches: fn(key: &[u8], names: &RecordNames<'_>, opts: &MountOptions) -> bool,
-    /// The bytes the dentry cache hashes for `name` (`d_hash`); an error
-    /// keeps the VFS's own hash.
-    pub hash_key: fn(name: &[u8], opts: &MountOptions, key: &mut KeyBuf) -> Result,
-    /// Whether two names are the same name (`d_compare`).
-    pub names_equal: fn(a: &[u8], b: &[u8], opts: &MountOptions) -> bool,
+    /// The namespace's rules.
+    pub ns: &'static dyn Namespace,
 }
 
 /// A namespace's file system type, registered while this lives.
@@ -118,11 +94,20 @@ pub struct FatRegistration {
 }
 
 impl FatRegistration {
-    /// Registers a block-device file system named after `ns` with its name
-    /// rules, owned by `module` (so that a mount holds that module).
-    pub fn new(ns: &'static Namespace, module: &'static ThisModule) -> Result<Self> {
+    /// Registers a block-device file system named `name` with the name
+    /// rules `ns`, owned by `module` (so that a mount holds that module):
+    /// what `fat_fill_super`'s callers in `namei_vfat.c` and
+    /// `namei_msdos.c` get from `fat.ko`.
+    pub fn new(
+        name: &'static CStr,
+        ns: &'static dyn Namespace,
+        module: &'static ThisModule,
+    ) -> Result<Self> {
         Ok(FatRegistration {
-            _reg: KBox::pin_init(Registration::new(ns.name, ns, module), GFP_KERNEL)?,
+            _reg: KBox::pin_init(
+                Registration::new(name, FsTypeData { name, ns }, module),
+                GFP_KERNEL,
+            )?,
         })
     }
 }
@@ -133,7 +118,8 @@ pub struct FatFs;
 /// A mount being set up.
 pub struct MountCtx {
     opts: MountOptions,
-    ns: &'static Namespace,
+    name: &'static CStr,
+    ns: &'static dyn Namespace,
     uid: u32,
     gid: u32,
 }
@@ -162,7 +148,8 @@ impl BlockDevice for SbDevice<'_> {
 pub struct FatSb<'sb> {
     vol: Volume<SbDevice<'sb>>,
     opts: MountOptions,
-    ns: &'static Namespace,
+    name: &'static CStr,
+    ns: &'static dyn Namespace,
     uid: u32,
     gid: u32,
     tz_offset: i64,
@@ -176,7 +163,7 @@ pub struct FatSb<'sb> {
 
 /// What the dentry operations use: the name rules and the options.
 pub struct NameRules {
-    ns: &'static Namespace,
+    ns: &'static dyn Namespace,
     opts: MountOptions,
 }
 
@@ -205,7 +192,7 @@ const CHAIN_BROKEN: u32 = 2;
 impl FatSb<'_> {
     /// Logs an error about the volume, at most 10 in 5 s per mount.
     fn error(&self, what: core::fmt::Arguments<'_>) {
-        if self.ratelimit.allow(self.ns.name) {
+        if self.ratelimit.allow(self.name) {
             let len = self
                 .dev
                 .iter()
@@ -213,37 +200,10 @@ impl FatSb<'_> {
                 .unwrap_or(self.dev.len());
             pr_err!(
                 "{} ({}): {}\n",
-                self.ns.name,
+                self.name,
                 BStr::from_bytes(&self.dev[..len]),
                 what
             );
-        }
-    }
-
-    /// The name of `rec` as this mount shows it.
-    fn display_name<D: BlockDevice>(
-        &self,
-        reader: &DirReader<'_, D>,
-        rec: &DirRecord,
-        out: &mut NameBuf,
-    ) -> Result<(), FatError> {
-        out.clear();
-        match self.ns.flavour {
-            Flavour::Vfat => {
-                if rec.long_len > 0 {
-                    long_name(
-                        reader.long_name(rec),
-                        self.opts.charset(),
-                        self.opts.uni_xlate,
-                        out,
-                    )?;
-                    if !out.as_bytes().is_empty() {
-                        return Ok(());
-                    }
-                }
-                vfat_short_name(&rec.entry, self.opts.charset(), self.opts.shortname, out)
-            }
-            Flavour::Msdos => msdos_short_name(&rec.entry, self.opts.nocase, self.opts.dots, out),
         }
     }
 
@@ -310,14 +270,14 @@ fn entry_inode(
     // them, and is never 1 (the root) since the boot sector comes first.
     let ino = dev_pos / 32;
     sb.get_or_create_inode(ino, || {
-        fat_disk::inode::entry_attrs(&sbi.vol, &sbi.opts, sbi.ns.flavour, sbi.tz_offset, e)
+        fat_disk::inode::entry_attrs(&sbi.vol, &sbi.opts, sbi.ns, sbi.tz_offset, e)
             .map(|a| sbi.inode_params(&a, false))
             .map_err(|err| sbi.errno(err, "reading an inode", ino))
     })
 }
 
 impl FileSystem for FatFs {
-    type TypeData = &'static Namespace;
+    type TypeData = FsTypeData;
     type Context = MountCtx;
     type Data<'sb> = FatSb<'sb>;
     type Names = NameRules;
@@ -325,15 +285,15 @@ impl FileSystem for FatFs {
 
     const INODE_CACHE_NAME: &'static CStr = c"rust_fat_inode_cache";
 
-    fn init_context(ty: &'static &'static Namespace, m: &Mounter) -> Result<MountCtx> {
-        let ns: &'static Namespace = ty;
+    fn init_context(ty: &'static FsTypeData, m: &Mounter) -> Result<MountCtx> {
+        let ns = ty.ns;
         let mut opts = MountOptions::new(m.umask);
         // The kernel's defaults, as fs/fat takes them from its configuration
         // (Debian's kernel: UTF-8 on for vfat, iocharset ascii), so without
         // options, and with options that leave them, both drivers show the
         // same names.
         opts.set_charset_defaults(
-            cfg!(CONFIG_FAT_DEFAULT_UTF8) && ns.flavour == Flavour::Vfat,
+            cfg!(CONFIG_FAT_DEFAULT_UTF8) && ns.default_utf8(),
             if cfg!(CONFIG_FAT_DEFAULT_IOCHARSET = "ascii") {
                 IoCharset::Ascii
             } else {
@@ -342,6 +302,7 @@ impl FileSystem for FatFs {
         );
         Ok(MountCtx {
             opts,
+            name: ty.name,
             ns,
             uid: m.uid,
             gid: m.gid,
@@ -349,13 +310,13 @@ impl FileSystem for FatFs {
     }
 
     fn parse_param(
-        ty: &'static &'static Namespace,
+        ty: &'static FsTypeData,
         ctx: &mut MountCtx,
         key: &[u8],
         value: Option<&[u8]>,
     ) -> Result<(), ParamError> {
         let fs = ty.name;
-        match apply(&mut ctx.opts, ctx.ns.flavour, key, value) {
+        match apply(&mut ctx.opts, ctx.ns, key, value) {
             Ok(()) => Ok(()),
             Err(OptionError::Unknown) => Err(ParamError::Unknown),
             Err(OptionError::BadValue) => {
@@ -378,7 +339,7 @@ impl FileSystem for FatFs {
         ctx: &MountCtx,
         sb: &'sb NewSuperBlock<FatFs>,
     ) -> Result<(FatSb<'sb>, NameRules)> {
-        let fs = ctx.ns.name;
+        let fs = ctx.name;
         let dev = sb.id();
         if sb.min_blocksize(512).is_err() {
             pr_err!("{} ({}): unable to set blocksize\n", fs, dev);
@@ -449,20 +410,21 @@ impl FileSystem for FatFs {
             tz_offset,
         )
         .sec;
-        let msdos = ctx.ns.flavour == Flavour::Msdos;
+        let noatime = !ctx.ns.keeps_times();
         sb.set_params(&SuperParams {
             magic: FAT_SUPER_MAGIC,
             maxbytes: 0xffff_ffff,
             time_gran: 1,
             time_min,
             time_max,
-            noatime: msdos,
+            noatime,
             nodiratime: true,
         });
         Ok((
             FatSb {
                 vol,
                 opts,
+                name: ctx.name,
                 ns: ctx.ns,
                 uid,
                 gid,
@@ -477,7 +439,7 @@ impl FileSystem for FatFs {
 
     fn init_root(sb: &SuperBlock<FatFs>) -> Result<ARef<INode<FatFs>>> {
         let sbi = sb.data();
-        let attrs = fat_disk::inode::root_attrs(&sbi.vol, &sbi.opts, sbi.ns.flavour)
+        let attrs = fat_disk::inode::root_attrs(&sbi.vol, &sbi.opts, sbi.ns)
             .map_err(|e| sbi.errno(e, "reading the root directory", ROOT_INO))?;
         sb.get_or_create_inode(ROOT_INO, || Ok(sbi.inode_params(&attrs, true)))
     }
@@ -491,7 +453,7 @@ impl FileSystem for FatFs {
         let inode = entry_inode(sb, sbi, &e, dev_pos)?;
         // The long name and the 8.3 alias name one inode: as vfat_lookup,
         // one dentry per directory.
-        Ok(if sbi.ns.flavour == Flavour::Vfat {
+        Ok(if sbi.ns.one_alias() {
             Lookup::FoundOneAlias(inode)
         } else {
             Lookup::Found(inode)
@@ -523,7 +485,7 @@ impl FileSystem for FatFs {
             block_size: u64::from(sbi.vol.bpb.cluster_size),
             blocks: u64::from(sbi.vol.bpb.cluster_count),
             free: u64::from(free),
-            namelen: u64::from(sbi.ns.namelen),
+            namelen: u64::from(sbi.ns.namelen()),
         })
     }
 
@@ -533,79 +495,38 @@ impl FileSystem for FatFs {
         let sbi = inode.super_block().data();
         ExtraAttrs {
             blksize: sbi.vol.bpb.cluster_size,
-            btime: (sbi.ns.flavour == Flavour::Vfat).then_some(inode.data().crtime),
+            btime: sbi.ns.keeps_times().then_some(inode.data().crtime),
         }
     }
 
     fn d_hash(names: &NameRules, name: &[u8], hasher: &NameHasher) -> Option<u32> {
         let mut key = KeyBuf::new();
-        (names.ns.hash_key)(name, &names.opts, &mut key)
+        names
+            .ns
+            .hash_key(name, &names.opts, &mut key)
             .ok()
             .map(|()| hasher.hash(key.as_bytes()))
     }
 
     fn d_compare(names: &NameRules, a: &[u8], b: &[u8]) -> bool {
-        (names.ns.names_equal)(a, b, &names.opts)
+        names.ns.names_equal(a, b, &names.opts)
     }
 }
 
 /// Finds the record `name` names in the directory `info`.
 fn find(sbi: &FatSb<'_>, info: &InodeInfo, name: &[u8]) -> Result<Option<(DirEntry, u64)>> {
-    let mut key = KeyBuf::new();
-    if (sbi.ns.lookup_key)(name, &sbi.opts, &mut key).is_err() {
-        return Ok(None);
-    }
-    let long_names = sbi.ns.flavour == Flavour::Vfat;
-    let mut reader = DirReader::new(&sbi.vol, sbi.dir_location(info), long_names);
     // A long name may take up to NAME_MAX_BYTES: on the heap, to keep lookup's
     // stack frame small (it runs under path walks of stacked file systems).
-    let mut long = KBox::new(
-        NameBuf::<{ fat_disk::names::NAME_MAX_BYTES }>::new(),
-        GFP_KERNEL,
-    )?;
-    let mut short = KeyBuf::new();
-    let fail = |e| sbi.errno(e, "looking up a name", u64::from(info.start));
-    while let Some(rec) = reader.next_record().map_err(fail)? {
-        short.clear();
-        long.clear();
-        match sbi.ns.flavour {
-            Flavour::Vfat => {
-                vfat_short_name(
-                    &rec.entry,
-                    sbi.opts.charset(),
-                    sbi.opts.shortname,
-                    &mut short,
-                )
-                .map_err(fail)?;
-                if rec.long_len > 0 {
-                    long_name(
-                        reader.long_name(&rec),
-                        sbi.opts.charset(),
-                        sbi.opts.uni_xlate,
-                        &mut *long,
-                    )
-                    .map_err(fail)?;
-                }
-            }
-            Flavour::Msdos => {
-                msdos_short_name(&rec.entry, sbi.opts.nocase, false, &mut short).map_err(fail)?
-            }
-        }
-        // A record without a displayable 8.3 name is skipped, as in C.
-        if short.as_bytes().is_empty() || rec.entry.is_dot() {
-            continue;
-        }
-        let names = RecordNames {
-            stored: &rec.entry.name,
-            attr: rec.entry.attr,
-            short: short.as_bytes(),
-            long: (rec.long_len > 0).then(|| long.as_bytes()),
-        };
-        if (sbi.ns.matches)(key.as_bytes(), &names, &sbi.opts) {
-            return Ok(Some((rec.entry, rec.dev_pos)));
-        }
-    }
-    Ok(None)
+    let mut long = KBox::new(NameBuf::<NAME_MAX_BYTES>::new(), GFP_KERNEL)?;
+    namespace::find(
+        &sbi.vol,
+        sbi.dir_location(info),
+        sbi.ns,
+        &sbi.opts,
+        name,
+        &mut long,
+    )
+    .map_err(|e| sbi.errno(e, "looking up a name", u64::from(info.start)))
 }
 
 /// `readdir`, as the C driver's `__fat_readdir` positions it: the root
@@ -629,15 +550,18 @@ fn readdir(dir: &INode<FatFs>, ctx: &mut DirEmitter<'_>) -> Result {
     if cpos % 32 != 0 {
         return Err(ENOENT);
     }
-    let long_names = sbi.ns.flavour == Flavour::Vfat;
-    let mut reader = DirReader::new(&sbi.vol, sbi.dir_location(info), long_names);
+    let mut reader = DirReader::new(&sbi.vol, sbi.dir_location(info), sbi.ns.long_names());
     let fail = |e| sbi.errno(e, "reading a directory", u64::from(info.start));
     reader.seek(cpos).map_err(fail)?;
     // On the heap: see `find`.
-    let mut name = KBox::new(
-        NameBuf::<{ fat_disk::names::NAME_MAX_BYTES }>::new(),
+    let mut bufs = KBox::new(
+        [
+            NameBuf::<NAME_MAX_BYTES>::new(),
+            NameBuf::<NAME_MAX_BYTES>::new(),
+        ],
         GFP_KERNEL,
     )?;
+    let [long, name] = &mut *bufs;
     while let Some(rec) = reader.next_record().map_err(fail)? {
         let mut pos = rec.start as i64;
         if fake_offset && pos < 2 {
@@ -650,7 +574,7 @@ fn readdir(dir: &INode<FatFs>, ctx: &mut DirEmitter<'_>) -> Result {
         } else if &e.name == b"..         " {
             ctx.emit_dotdot()
         } else {
-            sbi.display_name(&reader, &rec, &mut name).map_err(fail)?;
+            namespace::display(sbi.ns, &reader, &rec, &sbi.opts, long, name).map_err(fail)?;
             if name.as_bytes().is_empty() {
                 true
             } else {

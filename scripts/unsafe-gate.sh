@@ -15,7 +15,7 @@ cd "$REPO_ROOT"
 
 # name|files (globs, relative to the repository)|the most allowed (empty: no limit)
 sets=(
-	"fat modules (rust_fat_core, fat_fs, rust_vfat, rust_msdos, rust_fat_callbench)|rust_vfat_demo/rust_fat_core.rs rust_vfat_demo/fat_fs.rs rust_vfat_demo/rust_vfat.rs rust_vfat_demo/rust_msdos.rs rust_vfat_demo/rust_fat_callbench.rs|0"
+	"fat modules (rust_fat_core, fat_fs, rust_vfat, rust_msdos, ns/, rust_fat_callbench)|rust_vfat_demo/rust_fat_core.rs rust_vfat_demo/fat_fs.rs rust_vfat_demo/rust_vfat.rs rust_vfat_demo/rust_msdos.rs rust_vfat_demo/ns/*.rs rust_vfat_demo/rust_fat_callbench.rs|0"
 	"fat_disk (on-disk logic, host-tested)|rust_vfat_demo/fat_disk/*.rs|0"
 	"vfs (file system layer)|rust_vfat_demo/vfs/*.rs|"
 	"rust_ncr810_stub (SCSI)|rust_ncr810_stub/*.rs rust_ncr810_stub/*/*.rs|"

@@ -16,6 +16,14 @@
 
 pub use fat_disk;
 
+/// The VFAT namespace's rules: the very source `rust_vfat` compiles.
+#[path = "../../ns/vfat.rs"]
+pub mod vfat;
+
+/// The MS-DOS namespace's rules: the very source `rust_msdos` compiles.
+#[path = "../../ns/msdos.rs"]
+pub mod msdos;
+
 use fat_disk::dir::{
     DirLocation,
     DirReader,
@@ -30,12 +38,12 @@ use fat_disk::format::{
 use fat_disk::inode::first_cluster;
 use fat_disk::names::{
     long_name,
-    vfat_short_name,
     IoCharset,
     NameBuf, //
 };
 use fat_disk::options::ShortnameDisplay;
 use fat_disk::volume::Volume;
+use vfat::vfat_short_name;
 
 /// Longest path the listing builds, as the kernel's `PATH_MAX`.
 pub const MAX_PATH: usize = 4096;
@@ -179,20 +187,21 @@ pub fn exercise(img: &[u8]) -> Result<usize, FatError> {
         entry_attrs,
         root_attrs, //
     };
-    use fat_disk::names::{
-        msdos_format_name,
-        msdos_short_name,
-        NameCheck, //
-    };
+    use fat_disk::names::NameCheck;
     use fat_disk::options::{
         apply,
-        Flavour,
         MountOptions, //
     };
+    use msdos::{
+        msdos_format_name,
+        msdos_short_name,
+        Msdos, //
+    };
+    use vfat::Vfat;
 
     let vol = Volume::open(img, img.len() as u64)?;
     let opts = MountOptions::new(0o022);
-    let _ = root_attrs(&vol, &opts, Flavour::Vfat);
+    let _ = root_attrs(&vol, &opts, &Vfat);
     let mut seen = 0usize;
     let mut dirs = vec![DirLocation::root(&vol)];
     let mut name: NameBuf = NameBuf::new();
@@ -204,9 +213,8 @@ pub fn exercise(img: &[u8]) -> Result<usize, FatError> {
                 return Ok(seen);
             }
             let e = rec.entry;
-            for flavour in [Flavour::Vfat, Flavour::Msdos] {
-                let _ = entry_attrs(&vol, &opts, flavour, 0, &e);
-            }
+            let _ = entry_attrs(&vol, &opts, &Vfat, 0, &e);
+            let _ = entry_attrs(&vol, &opts, &Msdos, 0, &e);
             name.clear();
             let _ = long_name(reader.long_name(&rec), IoCharset::Latin1, true, &mut name);
             name.clear();
@@ -254,8 +262,8 @@ pub fn exercise(img: &[u8]) -> Result<usize, FatError> {
             Some(p) => (&word[..p], Some(&word[p + 1..])),
             None => (word, None),
         };
-        let _ = apply(&mut o, Flavour::Vfat, k, v);
-        let _ = apply(&mut o, Flavour::Msdos, k, v);
+        let _ = apply(&mut o, &Vfat, k, v);
+        let _ = apply(&mut o, &Msdos, k, v);
     }
     o.settle();
     Ok(seen)

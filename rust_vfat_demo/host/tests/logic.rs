@@ -7,6 +7,8 @@ use fat_logic::fat_disk::names::*;
 use fat_logic::fat_disk::options::*;
 use fat_logic::fat_disk::time::fat_to_unix;
 use fat_logic::fat_disk::volume::Volume;
+use fat_logic::msdos::*;
+use fat_logic::vfat::*;
 
 /// A minimal FAT12 image: 512-byte sectors, 1 sector per cluster, one FAT
 /// of 1 sector, 16 root entries, 64 sectors in all.
@@ -228,12 +230,12 @@ fn charset_options_as_fs_fat_with_the_kernels_defaults() {
     let mut o = MountOptions::new(0o022);
     o.set_charset_defaults(true, IoCharset::Ascii);
     assert_eq!(o.charset(), IoCharset::Utf8);
-    apply(&mut o, Flavour::Vfat, b"iocharset", Some(b"iso8859-1")).unwrap();
+    apply(&mut o, &Vfat, b"iocharset", Some(b"iso8859-1")).unwrap();
     o.settle();
     assert_eq!(o.charset(), IoCharset::Utf8);
     let mut o = MountOptions::new(0o022);
     o.set_charset_defaults(true, IoCharset::Ascii);
-    apply(&mut o, Flavour::Vfat, b"uni_xlate", None).unwrap();
+    apply(&mut o, &Vfat, b"uni_xlate", None).unwrap();
     o.settle();
     assert_eq!(o.charset(), IoCharset::Ascii);
     let mut out: NameBuf = NameBuf::new();
@@ -244,56 +246,53 @@ fn charset_options_as_fs_fat_with_the_kernels_defaults() {
     o.set_charset_defaults(false, IoCharset::Latin1);
     o.settle();
     assert_eq!(o.charset(), IoCharset::Latin1);
-    apply(&mut o, Flavour::Vfat, b"utf8", Some(b"1")).unwrap();
+    apply(&mut o, &Vfat, b"utf8", Some(b"1")).unwrap();
     assert_eq!(o.charset(), IoCharset::Utf8);
 }
 
 #[test]
 fn options_parse_as_fs_fat() {
     let mut o = MountOptions::new(0o022);
-    apply(&mut o, Flavour::Vfat, b"umask", Some(b"077")).unwrap();
+    apply(&mut o, &Vfat, b"umask", Some(b"077")).unwrap();
     assert_eq!((o.fmask, o.dmask), (0o077, 0o077));
-    apply(&mut o, Flavour::Vfat, b"uid", Some(b"1000")).unwrap();
+    apply(&mut o, &Vfat, b"uid", Some(b"1000")).unwrap();
     assert_eq!(o.uid, Some(1000));
-    apply(&mut o, Flavour::Vfat, b"utf8", None).unwrap();
+    apply(&mut o, &Vfat, b"utf8", None).unwrap();
     assert_eq!(o.charset(), IoCharset::Utf8);
-    apply(&mut o, Flavour::Vfat, b"time_offset", Some(b"-60")).unwrap();
+    apply(&mut o, &Vfat, b"time_offset", Some(b"-60")).unwrap();
     assert_eq!(o.time_offset_min, Some(-60));
     assert_eq!(
-        apply(&mut o, Flavour::Vfat, b"time_offset", Some(b"2000")),
+        apply(&mut o, &Vfat, b"time_offset", Some(b"2000")),
         Err(OptionError::BadValue)
     );
     assert_eq!(
-        apply(&mut o, Flavour::Vfat, b"quiet", Some(b"1")),
+        apply(&mut o, &Vfat, b"quiet", Some(b"1")),
         Err(OptionError::BadValue)
     );
     assert_eq!(
-        apply(&mut o, Flavour::Vfat, b"dots", None),
+        apply(&mut o, &Vfat, b"dots", None),
         Err(OptionError::Unknown)
     );
     assert_eq!(
-        apply(&mut o, Flavour::Msdos, b"utf8", None),
+        apply(&mut o, &Msdos, b"utf8", None),
         Err(OptionError::Unknown)
     );
     assert_eq!(
-        apply(&mut o, Flavour::Vfat, b"bogus", None),
+        apply(&mut o, &Vfat, b"bogus", None),
         Err(OptionError::Unknown)
     );
     assert_eq!(
-        apply(&mut o, Flavour::Vfat, b"codepage", Some(b"850")),
+        apply(&mut o, &Vfat, b"codepage", Some(b"850")),
         Err(OptionError::Unsupported)
     );
     for (key, val) in [(&b"errors"[..], Some(&b"panic"[..])), (b"nfs", None)] {
         assert_eq!(
-            apply(&mut o, Flavour::Vfat, key, val),
+            apply(&mut o, &Vfat, key, val),
             Err(OptionError::Unsupported)
         );
     }
-    assert_eq!(
-        apply(&mut o, Flavour::Vfat, b"errors", Some(b"remount-ro")),
-        Ok(())
-    );
-    apply(&mut o, Flavour::Msdos, b"dots", None).unwrap();
+    assert_eq!(apply(&mut o, &Vfat, b"errors", Some(b"remount-ro")), Ok(()));
+    apply(&mut o, &Msdos, b"dots", None).unwrap();
     assert!(o.dots);
 }
 
