@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The interface between the vfs crate (vfs/vfs.rs, vfs/misc.rs) and its C
- * helpers (rust_fat_helpers.c): what bindgen cannot reach.
+ * helpers (rust_fat_helpers.c): what bindgen cannot reach in the kernel's
+ * own headers. The Rust side does not copy these declarations: bindgen
+ * generates them from this header at build time (the Kbuild's
+ * vfs/helpers_generated.rs), so a change here that Rust does not follow
+ * fails the build.
  */
 #ifndef RUST_FAT_HELPERS_H
 #define RUST_FAT_HELPERS_H

@@ -8,27 +8,17 @@ use core::ptr::{
     self,
     NonNull, //
 };
-use kernel::{
-    bindings,
-    ffi::{
-        c_char,
-        c_uint, //
-    },
-    prelude::*,
-};
+use kernel::{bindings, prelude::*};
 
-// What rust_fat_helpers.c provides (static inline functions and macros
-// bindgen does not reach).
-#[allow(improper_ctypes)]
-extern "C" {
-    fn rust_vfs_current_uid() -> c_uint;
-    fn rust_vfs_current_gid() -> c_uint;
-    fn rust_vfs_make_kuid(uid: c_uint) -> c_uint;
-    fn rust_vfs_make_kgid(gid: c_uint) -> c_uint;
-    fn rust_vfs_fatal_signal_pending() -> bool;
-    fn rust_vfs_ratelimit_new() -> *mut bindings::ratelimit_state;
-    fn rust_vfs_ratelimit(rs: *mut bindings::ratelimit_state, who: *const c_char) -> bool;
-}
+use crate::helpers::{
+    rust_vfs_current_gid,
+    rust_vfs_current_uid,
+    rust_vfs_fatal_signal_pending,
+    rust_vfs_make_kgid,
+    rust_vfs_make_kuid,
+    rust_vfs_ratelimit,
+    rust_vfs_ratelimit_new, //
+};
 
 /// The current task's uid (kernel value).
 pub fn current_uid() -> u32 {

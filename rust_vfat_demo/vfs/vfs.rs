@@ -70,68 +70,43 @@ pub mod mode {
     pub const S_IFREG: u32 = 0o100000;
 }
 
-// What rust_fat_helpers.c provides (see rust_fat_helpers.h, whose
-// declarations these are; the kernel's structures are passed by pointer).
-#[allow(improper_ctypes)]
-extern "C" {
-    fn rust_vfs_init_fs_context(fc: *mut bindings::fs_context) -> c_int;
-    static rust_vfs_aops: bindings::address_space_operations;
-    fn rust_vfs_inode_is_new(inode: *mut bindings::inode) -> bool;
-    fn rust_vfs_inode_cache_create(
-        name: *const c_char,
-        size: c_uint,
-        align: c_uint,
-    ) -> *mut bindings::kmem_cache;
-    fn rust_vfs_inode_cache_alloc(
-        sb: *mut bindings::super_block,
-        cache: *mut bindings::kmem_cache,
-    ) -> *mut c_void;
-    fn rust_vfs_device_bytes(sb: *mut bindings::super_block) -> u64;
-    fn rust_vfs_device_id(sb: *mut bindings::super_block) -> c_uint;
-    fn rust_vfs_read_block(
-        sb: *mut bindings::super_block,
-        block: u64,
-        dst: *mut c_void,
-        offset: c_uint,
-        len: c_uint,
-    ) -> c_int;
-    fn rust_vfs_dir_emit(
-        ctx: *mut bindings::dir_context,
-        name: *const c_char,
-        len: c_int,
-        ino: u64,
-        dtype: c_uint,
-    ) -> bool;
-    fn rust_vfs_dir_emit_dot(file: *mut bindings::file, ctx: *mut bindings::dir_context) -> bool;
-    fn rust_vfs_dir_emit_dotdot(file: *mut bindings::file, ctx: *mut bindings::dir_context)
-        -> bool;
-    fn rust_vfs_fill_statfs(
-        buf: *mut bindings::kstatfs,
-        magic: c_ulong,
-        bsize: c_ulong,
-        blocks: u64,
-        bfree: u64,
-        namelen: c_ulong,
-        fsid: u64,
-    );
+/// What `rust_fat_helpers.c` provides: bindgen's reading of
+/// `rust_fat_helpers.h` at build time (see the Kbuild), with the kernel's
+/// own C flags, so these declarations cannot drift from the C side. The
+/// kernel's types they name come from `kernel::bindings`.
+#[allow(
+    dead_code,
+    improper_ctypes,
+    missing_docs,
+    non_camel_case_types,
+    non_upper_case_globals,
+    unreachable_pub,
+    clippy::all,
+    clippy::undocumented_unsafe_blocks
+)]
+pub(crate) mod helpers {
+    include!(env!("RUST_VFS_HELPERS"));
 }
 
+use helpers::{
+    rust_vfs_aops,
+    rust_vfs_device_bytes,
+    rust_vfs_device_id,
+    rust_vfs_dir_emit,
+    rust_vfs_dir_emit_dot,
+    rust_vfs_dir_emit_dotdot,
+    rust_vfs_fill_statfs,
+    rust_vfs_init_fs_context,
+    rust_vfs_inode_cache_alloc,
+    rust_vfs_inode_cache_create,
+    rust_vfs_inode_is_new,
+    rust_vfs_read_block,
+    rust_vfs_type, //
+};
+
 /// The callbacks the C helpers make into a registered type, one table per
-/// [`FileSystem`] (`struct rust_vfs_hooks` in `rust_fat_helpers.h`).
-#[repr(C)]
-struct Hooks {
-    fc_init:
-        unsafe extern "C" fn(*mut bindings::file_system_type, *mut *mut c_void, c_ushort) -> c_int,
-    fc_param: unsafe extern "C" fn(
-        *mut bindings::file_system_type,
-        *mut c_void,
-        *const c_char,
-        *const c_char,
-    ) -> c_int,
-    fc_free: unsafe extern "C" fn(*mut c_void),
-    fill_super: unsafe extern "C" fn(*mut bindings::super_block, *mut c_void) -> c_int,
-    map_blocks: unsafe extern "C" fn(*mut bindings::inode, u64, *mut u64, *mut c_ulong) -> c_int,
-}
+/// [`FileSystem`] (`struct rust_vfs_hooks`).
+type Hooks = helpers::rust_vfs_hooks;
 
 /// What mounting starts from: the mounter's identity and umask.
 #[derive(Clone, Copy, Debug)]
@@ -337,11 +312,14 @@ impl NameHasher {
 }
 
 /// The `file_system_type` together with the hooks the C helpers call
-/// (`struct rust_vfs_type` in `rust_fat_helpers.h`).
-#[repr(C)]
-struct RawType {
-    fst: Opaque<bindings::file_system_type>,
-    hooks: &'static Hooks,
+/// (`struct rust_vfs_type`; the `file_system_type` is its first field).
+type RawType = Opaque<rust_vfs_type>;
+
+/// The `file_system_type` of a [`RawType`].
+fn fst_of(raw: &RawType) -> *mut bindings::file_system_type {
+    // `type_` is the first field of the `repr(C)` `rust_vfs_type`, so the
+    // pointer to the whole is one to it.
+    raw.get().cast()
 }
 
 /// A registered file system type, owning its `file_system_type`.
@@ -351,7 +329,7 @@ struct RawType {
 ///
 /// # Invariants
 ///
-/// `raw.fst` is registered with the VFS from the end of
+/// The `file_system_type` in `raw` is registered with the VFS from the end of
 /// [`Registration::new`] until `drop` (or, if registering failed, in no
 /// list at all); `cache` is a live inode cache for objects of
 /// `INodeObj<T>`; `raw` is never moved (pinned).
@@ -388,10 +366,10 @@ impl<T: FileSystem> Registration<T> {
             ty,
         }? Error)
         .pin_chain(|this| {
-            // SAFETY: `this.raw.fst` is fully initialised, pinned (it
+            // SAFETY: `this.raw`'s type is fully initialised, pinned (it
             // lives at this address until `drop`, which unregisters it),
             // and registered nowhere yet since it was made just now.
-            let r = unsafe { bindings::register_filesystem(this.raw.fst.get()) };
+            let r = unsafe { bindings::register_filesystem(fst_of(&this.raw)) };
             // On failure `pin_chain` drops `this`: `drop` then finds the
             // type in no list (`unregister_filesystem` only says EINVAL)
             // and destroys the cache.
@@ -408,22 +386,13 @@ impl<T: FileSystem> Registration<T> {
     ///
     /// # Safety
     ///
-    /// `fst` must be the `raw.fst` of a live `Registration<T>`.
+    /// `fst` must be the `file_system_type` of a live `Registration<T>`.
     unsafe fn from_fst<'a>(fst: *const bindings::file_system_type) -> &'a Self {
-        // SAFETY: Per the function's contract `fst` is the `raw.fst` field
-        // of a live `Registration<T>`: stepping back to the containing
-        // struct stays in that allocation.
-        unsafe {
-            &*kernel::container_of!(
-                kernel::container_of!(
-                    fst.cast::<Opaque<bindings::file_system_type>>(),
-                    RawType,
-                    fst
-                ),
-                Self,
-                raw
-            )
-        }
+        // SAFETY: Per the function's contract `fst` is the `file_system_type`
+        // of a live `Registration<T>`'s `raw`, at offset 0 of it (see
+        // `fst_of`; `Opaque` is transparent): stepping back to the
+        // containing struct stays in that allocation.
+        unsafe { &*kernel::container_of!(fst.cast::<RawType>(), Self, raw) }
     }
 }
 
@@ -441,20 +410,20 @@ fn raw_type_init(
     hooks: &'static Hooks,
     kill_sb: unsafe extern "C" fn(*mut bindings::super_block),
 ) -> impl PinInit<RawType, Error> {
-    // SAFETY: The closure writes every field of the `RawType` at `slot`
-    // (the `file_system_type` zeroed, then its fields) and never fails, so
-    // the slot is initialised when it returns `Ok`; `slot` is valid for
-    // writes per `pin_init_from_closure`'s contract.
+    // SAFETY: The closure writes the whole `rust_vfs_type` at `slot` (the
+    // `file_system_type` zeroed, then its fields; the hooks) and never
+    // fails, so the slot is initialised when it returns `Ok`; `slot` is
+    // valid for writes per `pin_init_from_closure`'s contract, and
+    // `Opaque<T>` has `T`'s layout.
     unsafe {
         pin_init::pin_init_from_closure(move |slot: *mut RawType| {
-            let fst = Opaque::<bindings::file_system_type>::cast_into(ptr::addr_of!((*slot).fst));
-            fst.write(pin_init::zeroed());
-            (*fst).name = name.as_char_ptr();
-            (*fst).owner = module.as_ptr();
-            (*fst).fs_flags = bindings::FS_REQUIRES_DEV as c_int;
-            (*fst).init_fs_context = Some(rust_vfs_init_fs_context);
-            (*fst).kill_sb = Some(kill_sb);
-            ptr::addr_of_mut!((*slot).hooks).write(hooks);
+            let mut fst: bindings::file_system_type = pin_init::zeroed();
+            fst.name = name.as_char_ptr();
+            fst.owner = module.as_ptr();
+            fst.fs_flags = bindings::FS_REQUIRES_DEV as c_int;
+            fst.init_fs_context = Some(rust_vfs_init_fs_context);
+            fst.kill_sb = Some(kill_sb);
+            Opaque::cast_into(slot).write(rust_vfs_type { type_: fst, hooks });
             Ok(())
         })
     }
@@ -463,9 +432,10 @@ fn raw_type_init(
 /// Unregisters a registered type and frees its inode cache once every
 /// RCU callback of its inodes and super blocks has run.
 fn unregister(raw: &RawType, cache: NonNull<bindings::kmem_cache>) {
-    // SAFETY: `raw.fst` was registered by `Registration::new` (type
-    // invariant) and is unregistered only here, once, from `drop`.
-    unsafe { bindings::unregister_filesystem(raw.fst.get()) };
+    // SAFETY: The type was registered by `Registration::new` (or, if that
+    // failed, is in no list, and this only returns EINVAL); it is
+    // unregistered only here, once, from `drop`.
+    unsafe { bindings::unregister_filesystem(fst_of(raw)) };
     inode_cache_destroy(cache);
 }
 
@@ -528,11 +498,11 @@ struct Tables<T: FileSystem>(PhantomData<T>);
 
 impl<T: FileSystem> Tables<T> {
     const HOOKS: Hooks = Hooks {
-        fc_init: Self::fc_init,
-        fc_param: Self::fc_param,
-        fc_free: Self::fc_free,
-        fill_super: Self::fill_super,
-        map_blocks: Self::map_blocks,
+        fc_init: Some(Self::fc_init),
+        fc_param: Some(Self::fc_param),
+        fc_free: Some(Self::fc_free),
+        fill_super: Some(Self::fill_super),
+        map_blocks: Some(Self::map_blocks),
     };
 
     const SUPER_OPS: bindings::super_operations = bindings::super_operations {
