@@ -682,7 +682,10 @@ impl<T: FileSystem> Tables<T> {
         // SAFETY: `sb` is a live super block of `T` with its data set.
         let sbr = unsafe { SuperBlock::<T>::from_raw(sb) };
         let root = match T::init_root(sbr) {
-            Ok(r) => r,
+            // An inode of another super block (kept from an earlier mount)
+            // cannot be this one's root.
+            Ok(r) if ptr::eq(r.super_block(), sbr) => r,
+            Ok(_) => return EINVAL.to_errno(),
             Err(e) => return e.to_errno(),
         };
         // SAFETY: `d_make_root` takes over the reference `root` holds (and
@@ -822,7 +825,16 @@ impl<T: FileSystem> Tables<T> {
         let name = unsafe { dentry_name(dentry) };
         // SAFETY: Per the function's contract `dir` is a live inode of `T`.
         let dir = unsafe { INode::<T>::from_raw(dir) };
-        let (inode, one_alias) = match T::lookup(dir, name) {
+        let found = match T::lookup(dir, name) {
+            Ok(Lookup::Found(i) | Lookup::FoundOneAlias(i))
+                if !ptr::eq(i.super_block(), dir.super_block()) =>
+            {
+                // Only an inode of this super block may get a dentry in it.
+                Err(EIO)
+            }
+            r => r,
+        };
+        let (inode, one_alias) = match found {
             Ok(Lookup::Negative) => (ptr::null_mut(), false),
             Ok(Lookup::Found(i)) => (ARef::into_raw(i).as_ptr().cast::<bindings::inode>(), false),
             Ok(Lookup::FoundOneAlias(i)) => {
