@@ -550,9 +550,16 @@ fn readdir(dir: &INode<FatFs>, ctx: &mut DirEmitter<'_>) -> Result {
     if cpos % 32 != 0 {
         return Err(ENOENT);
     }
-    let mut reader = DirReader::new(&sbi.vol, sbi.dir_location(info), sbi.ns.long_names());
+    // Each getdents call starts a reader at `cpos`; from the directory's
+    // first cluster it would walk the chain up to there, one FAT read per
+    // cluster, which made a whole listing quadratic in the directory's
+    // length. Start it at the cluster holding `cpos` instead, found through
+    // the inode's run cache (as `fs/fat`'s cluster cache does for
+    // `fat_get_cluster`); positions are then relative to that cluster.
+    let (loc, base) = dir_start(sbi, info, cpos);
+    let mut reader = DirReader::new(&sbi.vol, loc, sbi.ns.long_names());
     let fail = |e| sbi.errno(e, "reading a directory", u64::from(info.start));
-    reader.seek(cpos).map_err(fail)?;
+    reader.seek(cpos - base).map_err(fail)?;
     // On the heap: see `find`.
     let mut bufs = KBox::new(
         [
@@ -563,7 +570,7 @@ fn readdir(dir: &INode<FatFs>, ctx: &mut DirEmitter<'_>) -> Result {
     )?;
     let [long, name] = &mut *bufs;
     while let Some(rec) = reader.next_record().map_err(fail)? {
-        let mut pos = rec.start as i64;
+        let mut pos = (base + rec.start) as i64;
         if fake_offset && pos < 2 {
             pos = 2;
         }
@@ -590,7 +597,7 @@ fn readdir(dir: &INode<FatFs>, ctx: &mut DirEmitter<'_>) -> Result {
             return Ok(());
         }
         fake_offset = false;
-        ctx.set_pos(rec.end as i64);
+        ctx.set_pos((base + rec.end) as i64);
     }
     // At the end: the directory's size, never before where the caller
     // asked to start (a position past the end stays as it is, as in C).
@@ -600,6 +607,36 @@ fn readdir(dir: &INode<FatFs>, ctx: &mut DirEmitter<'_>) -> Result {
             .max(if fake_offset { 2 } else { 0 }),
     );
     Ok(())
+}
+
+/// Where a reader of the directory `info` that is to start at directory
+/// offset `cpos` begins: the cluster holding `cpos` and that cluster's
+/// directory offset, or the directory's start (offset 0) when `cpos` is in
+/// its first cluster, the directory is the fixed FAT12/16 root, or the
+/// chain cannot be followed that far (the reader then reports why).
+fn dir_start(sbi: &FatSb<'_>, info: &InodeInfo, cpos: u64) -> (DirLocation, u64) {
+    let loc = sbi.dir_location(info);
+    let DirLocation::Chain(start) = loc else {
+        return (loc, 0);
+    };
+    let cs = sbi.vol.bpb.cluster_size_nz();
+    let Ok(index) = u32::try_from(cpos / cs) else {
+        return (loc, 0);
+    };
+    if index == 0 {
+        return (loc, 0);
+    }
+    let near = info.runs.try_with(|c| c.near(index)).flatten();
+    match sbi.vol.locate(start, cpos, near, 1) {
+        Ok(run) => {
+            info.runs.try_with(|c| c.insert(run));
+            (
+                DirLocation::Chain(run.cluster_at(index)),
+                u64::from(index) * cs.get(),
+            )
+        }
+        Err(_) => (loc, 0),
+    }
 }
 
 /// Maps `want` blocks of `inode` from `iblock` on to device blocks (`None`:
