@@ -581,8 +581,9 @@ fn readdir(dir: &INode<FatFs>, ctx: &mut DirEmitter<'_>) -> Result {
         } else if &e.name == b"..         " {
             ctx.emit_dotdot()
         } else {
-            namespace::display(sbi.ns, &reader, &rec, &sbi.opts, long, name).map_err(fail)?;
-            if name.as_bytes().is_empty() {
+            let shown =
+                namespace::display(sbi.ns, &reader, &rec, &sbi.opts, long, name).map_err(fail)?;
+            if shown.is_empty() {
                 true
             } else {
                 let ty = if e.is_dir() {
@@ -590,7 +591,7 @@ fn readdir(dir: &INode<FatFs>, ctx: &mut DirEmitter<'_>) -> Result {
                 } else {
                     DirEntryType::Reg
                 };
-                ctx.emit(name.as_bytes(), rec.dev_pos / 32, ty)
+                ctx.emit(shown, rec.dev_pos / 32, ty)
             }
         };
         if !emitted {

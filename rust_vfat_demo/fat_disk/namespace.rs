@@ -92,12 +92,11 @@ pub trait Namespace: Sync {
         false
     }
 
-    /// The name `readdir` shows for a record: `long` is its long name in
-    /// the mount's character set, if it has one. Empty: not shown.
+    /// The 8.3 name `readdir` shows for a record that has no long name
+    /// (or whose namespace reads none), into `out`. Empty: not shown.
     fn display_name(
         &self,
         e: &DirEntry,
-        long: Option<&[u8]>,
         opts: &MountOptions,
         out: &mut NameBuf,
     ) -> Result<(), FatError>;
@@ -141,19 +140,25 @@ pub fn record_long_name<D: BlockDevice, N: Namespace + ?Sized>(
     Ok(())
 }
 
-/// The name `readdir` shows for `rec` under `ns` (empty: not shown).
-pub fn display<D: BlockDevice, N: Namespace + ?Sized>(
+/// The name `readdir` shows for `rec` under `ns` (empty: not shown): as
+/// `fs/fat`'s `__fat_readdir`, the long name when the namespace reads long
+/// names and the record has one, else the namespace's 8.3 display. `long`
+/// and `out` are scratch room; the name is in one of them.
+pub fn display<'a, D: BlockDevice, N: Namespace + ?Sized>(
     ns: &N,
     reader: &DirReader<'_, D>,
     rec: &DirRecord,
     opts: &MountOptions,
-    long: &mut NameBuf<NAME_MAX_BYTES>,
-    out: &mut NameBuf<NAME_MAX_BYTES>,
-) -> Result<(), FatError> {
+    long: &'a mut NameBuf<NAME_MAX_BYTES>,
+    out: &'a mut NameBuf<NAME_MAX_BYTES>,
+) -> Result<&'a [u8], FatError> {
     record_long_name(ns, reader, rec, opts, long)?;
+    if !long.as_bytes().is_empty() {
+        return Ok(long.as_bytes());
+    }
     out.clear();
-    let l = (!long.as_bytes().is_empty()).then(|| long.as_bytes());
-    ns.display_name(&rec.entry, l, opts, out)
+    ns.display_name(&rec.entry, opts, out)?;
+    Ok(out.as_bytes())
 }
 
 /// Finds the record `name` names in the directory at `loc`, as `fs/fat`'s

@@ -234,7 +234,6 @@ impl Namespace for Msdos {
     fn display_name(
         &self,
         e: &DirEntry,
-        _long: Option<&[u8]>,
         opts: &MountOptions,
         out: &mut NameBuf,
     ) -> Result<(), FatError> {

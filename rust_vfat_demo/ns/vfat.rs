@@ -187,14 +187,10 @@ impl Namespace for Vfat {
     fn display_name(
         &self,
         e: &DirEntry,
-        long: Option<&[u8]>,
         opts: &MountOptions,
         out: &mut NameBuf,
     ) -> Result<(), FatError> {
-        match long {
-            Some(l) => out.extend(l),
-            None => vfat_short_name(e, opts.charset(), opts.shortname, out),
-        }
+        vfat_short_name(e, opts.charset(), opts.shortname, out)
     }
 
     fn short_key(

@@ -79,7 +79,6 @@ impl Namespace for Dos83 {
     fn display_name(
         &self,
         e: &DirEntry,
-        _long: Option<&[u8]>,
         opts: &MountOptions,
         out: &mut NameBuf,
     ) -> Result<(), FatError> {
@@ -110,7 +109,7 @@ impl Namespace for Dos83 {
         out: &mut KeyBuf,
     ) -> Result<(), FatError> {
         let mut n = NameBuf::new();
-        self.display_name(e, None, opts, &mut n)?;
+        self.display_name(e, opts, &mut n)?;
         out.extend(n.as_bytes())
     }
 
@@ -188,8 +187,8 @@ fn names(vol: &Volume<&[u8]>, opts: &MountOptions) -> Vec<String> {
     let (mut long, mut out) = (NameBuf::new(), NameBuf::new());
     let mut v = Vec::new();
     while let Some(rec) = reader.next_record().unwrap() {
-        display(&Dos83, &reader, &rec, opts, &mut long, &mut out).unwrap();
-        v.push(String::from_utf8(out.as_bytes().to_vec()).unwrap());
+        let n = display(&Dos83, &reader, &rec, opts, &mut long, &mut out).unwrap();
+        v.push(String::from_utf8(n.to_vec()).unwrap());
     }
     v
 }
