@@ -5,19 +5,21 @@
 //! It holds what `fs/fat` keeps in `fat.ko`: the super block read from the
 //! boot sector, the FAT and cluster chains, inodes, readdir with long
 //! names, reads through the page cache, `statfs` and the mount options
-//! ([`vfs`], over the on-disk logic of the [`fat_disk`] crate). The
-//! namespace layers `rust_vfat` and `rust_msdos` each register a file
-//! system type through [`vfs::Registration`] with their name rules
-//! ([`vfs::Namespace`]); they are compiled against this crate's metadata
-//! and call its Rust API directly, through symbols this module exports
-//! with modversions CRCs (`rust_fat_exports.c`).
+//! ([`fat_fs`], in safe Rust over the on-disk logic of the [`fat_disk`]
+//! crate and the file system layer of the [`vfs`] crate, both linked into
+//! this module). The namespace layers `rust_vfat` and `rust_msdos` each
+//! register a file system type through [`fat_fs::FatRegistration`] with
+//! their name rules ([`fat_fs::Namespace`]); they are compiled against this
+//! crate's metadata and call its Rust API directly, through symbols this
+//! module exports with modversions CRCs (`rust_fat_exports.c`).
 
 use kernel::prelude::*;
 
 pub use fat_disk;
+pub use vfs;
 
-#[path = "vfs.rs"]
-pub mod vfs;
+#[path = "fat_fs.rs"]
+pub mod fat_fs;
 
 module! {
     type: RustFat,
@@ -27,21 +29,19 @@ module! {
     license: "GPL",
 }
 
-struct RustFat {
-    _inodes: vfs::InodeCache,
-}
+struct RustFat;
 
 impl kernel::Module for RustFat {
     fn init(_module: &'static ThisModule) -> Result<Self> {
-        let inodes = vfs::InodeCache::new()?;
         pr_info!("loaded: FAT12/16/32 core (super block, inodes, readdir, reads) exported to the namespace layers\n");
-        Ok(RustFat { _inodes: inodes })
+        Ok(RustFat)
     }
 }
 
 impl Drop for RustFat {
     fn drop(&mut self) {
-        // The inode cache goes after this, once pending RCU frees are done.
+        // Each namespace layer's registration owned an inode cache and
+        // destroyed it, after its pending RCU frees, when it went.
         pr_info!("unloading: no namespace layer left, inode cache destroyed\n");
     }
 }

@@ -1,10 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * What rust_fat's VFS layer (vfs.rs) cannot reach through bindgen: the
- * fs_context API (not in the kernel crate's bindings), buffer heads and
- * mpage (headers outside bindings_helper.h), and static inline functions
- * (dir_emit, the I_NEW test, current_umask, make_kuid, ...). Each function
- * is a thin wrapper; every decision is made in Rust.
+ * What the vfs crate (vfs/) cannot reach through bindgen, one reason per
+ * function. Each is a thin wrapper; every decision is made in Rust. The
+ * callbacks into Rust go through the hooks of the type (struct
+ * rust_vfs_type), so one set of helpers serves every Rust file system.
  */
 
 #include <linux/blkdev.h>
@@ -20,14 +19,19 @@
 
 #include "rust_fat_helpers.h"
 
-/* fs_context: mounting goes through get_tree_bdev, options through Rust. */
+/* fs_context: not in the kernel crate's bindings (get_tree_bdev, invalfc, ops). */
 
-static int rust_fat_fill_super_fc(struct super_block *sb, struct fs_context *fc)
+static const struct rust_vfs_hooks *hooks_of(struct file_system_type *type)
 {
-	return rust_fat_fill_super(sb, fc->fs_private);
+	return container_of(type, struct rust_vfs_type, type)->hooks;
 }
 
-static int rust_fat_get_tree(struct fs_context *fc)
+static int rust_vfs_fill_super_fc(struct super_block *sb, struct fs_context *fc)
+{
+	return hooks_of(fc->fs_type)->fill_super(sb, fc->fs_private);
+}
+
+static int rust_vfs_get_tree(struct fs_context *fc)
 {
 	/* Read-only file system: a read-write request mounts read-only. */
 	if (!(fc->sb_flags & SB_RDONLY)) {
@@ -35,27 +39,28 @@ static int rust_fat_get_tree(struct fs_context *fc)
 			fc->fs_type->name);
 		fc->sb_flags |= SB_RDONLY;
 	}
-	return get_tree_bdev(fc, rust_fat_fill_super_fc);
+	return get_tree_bdev(fc, rust_vfs_fill_super_fc);
 }
 
-static int rust_fat_parse_param(struct fs_context *fc, struct fs_parameter *param)
+static int rust_vfs_parse_param(struct fs_context *fc, struct fs_parameter *param)
 {
 	/* As fs/fat: remount options are accepted and ignored. */
 	if (fc->purpose == FS_CONTEXT_FOR_RECONFIGURE)
 		return 0;
 	switch (param->type) {
 	case fs_value_is_flag:
-		return rust_fat_fc_param(fc->fs_private, fc->fs_type, param->key, NULL);
+		return hooks_of(fc->fs_type)->fc_param(fc->fs_type, fc->fs_private,
+						       param->key, NULL);
 	case fs_value_is_string:
-		return rust_fat_fc_param(fc->fs_private, fc->fs_type, param->key,
-					 param->string);
+		return hooks_of(fc->fs_type)->fc_param(fc->fs_type, fc->fs_private,
+						       param->key, param->string);
 	default:
 		return invalfc(fc, "%s: value of '%s' must be a string",
 			       fc->fs_type->name, param->key);
 	}
 }
 
-static int rust_fat_reconfigure(struct fs_context *fc)
+static int rust_vfs_reconfigure(struct fs_context *fc)
 {
 	if (!(fc->sb_flags & SB_RDONLY)) {
 		pr_err("%s: read-only file system, remount read-write refused\n",
@@ -65,66 +70,66 @@ static int rust_fat_reconfigure(struct fs_context *fc)
 	return 0;
 }
 
-static void rust_fat_free_fc(struct fs_context *fc)
+static void rust_vfs_free_fc(struct fs_context *fc)
 {
-	rust_fat_fc_free(fc->fs_private);
+	hooks_of(fc->fs_type)->fc_free(fc->fs_private);
 }
 
-static const struct fs_context_operations rust_fat_context_ops = {
-	.parse_param	= rust_fat_parse_param,
-	.get_tree	= rust_fat_get_tree,
-	.reconfigure	= rust_fat_reconfigure,
-	.free		= rust_fat_free_fc,
+static const struct fs_context_operations rust_vfs_context_ops = {
+	.parse_param	= rust_vfs_parse_param,
+	.get_tree	= rust_vfs_get_tree,
+	.reconfigure	= rust_vfs_reconfigure,
+	.free		= rust_vfs_free_fc,
 };
 
-int rust_fat_init_fs_context(struct fs_context *fc)
+int rust_vfs_init_fs_context(struct fs_context *fc)
 {
-	int err = rust_fat_fc_init(fc->fs_type, &fc->fs_private,
-				   current_umask());
+	int err = hooks_of(fc->fs_type)->fc_init(fc->fs_type, &fc->fs_private,
+						 current_umask());
 
 	if (err)
 		return err;
-	fc->ops = &rust_fat_context_ops;
+	fc->ops = &rust_vfs_context_ops;
 	return 0;
 }
 
-/* Identity of the mounter, for the uid=/gid= defaults and values. */
+/* Credentials: current_uid() and make_kuid() are macros and static inlines. */
 
-unsigned int rust_fat_current_uid(void)
+unsigned int rust_vfs_current_uid(void)
 {
 	return __kuid_val(current_uid());
 }
 
-unsigned int rust_fat_current_gid(void)
+unsigned int rust_vfs_current_gid(void)
 {
 	return __kgid_val(current_gid());
 }
 
 /* Maps a uid= value in the mounter's namespace; -1 when it has no mapping. */
-unsigned int rust_fat_make_kuid(unsigned int uid)
+unsigned int rust_vfs_make_kuid(unsigned int uid)
 {
 	return __kuid_val(make_kuid(current_user_ns(), uid));
 }
 
-unsigned int rust_fat_make_kgid(unsigned int gid)
+unsigned int rust_vfs_make_kgid(unsigned int gid)
 {
 	return __kgid_val(make_kgid(current_user_ns(), gid));
 }
 
-/* The device. */
+/* The device: bdev_nr_bytes() and new_encode_dev() are static inlines. */
 
-unsigned long long rust_fat_device_bytes(struct super_block *sb)
+unsigned long long rust_vfs_device_bytes(struct super_block *sb)
 {
 	return bdev_nr_bytes(sb->s_bdev);
 }
 
-unsigned int rust_fat_device_id(struct super_block *sb)
+unsigned int rust_vfs_device_id(struct super_block *sb)
 {
 	return new_encode_dev(sb->s_bdev->bd_dev);
 }
 
-/* Copies @len bytes at @offset of block @block, through the buffer cache. */
-int rust_fat_read_block(struct super_block *sb, sector_t block, void *dst,
+/* Buffer heads (sb_bread, brelse) are static inlines outside the bindings. */
+int rust_vfs_read_block(struct super_block *sb, sector_t block, void *dst,
 			unsigned int offset, unsigned int len)
 {
 	struct buffer_head *bh;
@@ -139,9 +144,9 @@ int rust_fat_read_block(struct super_block *sb, sector_t block, void *dst,
 	return 0;
 }
 
-/* Page cache reads: mpage over a get_block that asks Rust for the mapping. */
+/* mpage, map_bh and blockdev_direct_IO: headers outside the bindings. */
 
-static int rust_fat_get_block(struct inode *inode, sector_t iblock,
+static int rust_vfs_get_block(struct inode *inode, sector_t iblock,
 			      struct buffer_head *bh_result, int create)
 {
 	unsigned long max_blocks = bh_result->b_size >> inode->i_blkbits;
@@ -151,7 +156,7 @@ static int rust_fat_get_block(struct inode *inode, sector_t iblock,
 
 	if (create)
 		return -EROFS;
-	err = rust_fat_map_blocks(inode, iblock, &phys, &count);
+	err = hooks_of(inode->i_sb->s_type)->map_blocks(inode, iblock, &phys, &count);
 	if (err)
 		return err;
 	if (count) {
@@ -161,79 +166,81 @@ static int rust_fat_get_block(struct inode *inode, sector_t iblock,
 	return 0;
 }
 
-static int rust_fat_read_folio(struct file *file, struct folio *folio)
+static int rust_vfs_read_folio(struct file *file, struct folio *folio)
 {
-	return mpage_read_folio(folio, rust_fat_get_block);
+	return mpage_read_folio(folio, rust_vfs_get_block);
 }
 
-static void rust_fat_readahead(struct readahead_control *rac)
+static void rust_vfs_readahead(struct readahead_control *rac)
 {
-	mpage_readahead(rac, rust_fat_get_block);
+	mpage_readahead(rac, rust_vfs_get_block);
 }
 
 /* O_DIRECT reads (as fat_direct_IO, whose write side a read-only file
  * system has no use for). */
-static ssize_t rust_fat_direct_IO(struct kiocb *iocb, struct iov_iter *iter)
+static ssize_t rust_vfs_direct_IO(struct kiocb *iocb, struct iov_iter *iter)
 {
 	struct inode *inode = iocb->ki_filp->f_mapping->host;
 
 	if (iov_iter_rw(iter) == WRITE)
 		return -EROFS;
-	return blockdev_direct_IO(iocb, inode, iter, rust_fat_get_block);
+	return blockdev_direct_IO(iocb, inode, iter, rust_vfs_get_block);
 }
 
-const struct address_space_operations rust_fat_aops = {
-	.read_folio	= rust_fat_read_folio,
-	.readahead	= rust_fat_readahead,
-	.direct_IO	= rust_fat_direct_IO,
+const struct address_space_operations rust_vfs_aops = {
+	.read_folio	= rust_vfs_read_folio,
+	.readahead	= rust_vfs_readahead,
+	.direct_IO	= rust_vfs_direct_IO,
 };
 
-/* Inodes. */
+/* Inodes: the I_NEW test and alloc_inode_sb() are static inlines/macros. */
 
-bool rust_fat_inode_is_new(struct inode *inode)
+/* Every object of a Rust inode cache starts with its struct inode. */
+static void rust_vfs_inode_init_once(void *obj)
+{
+	inode_init_once(obj);
+}
+
+bool rust_vfs_inode_is_new(struct inode *inode)
 {
 	return inode_state_read_once(inode) & I_NEW;
 }
 
-struct kmem_cache *rust_fat_inode_cache_create(const char *name,
-					       unsigned int size)
+struct kmem_cache *rust_vfs_inode_cache_create(const char *name,
+					       unsigned int size,
+					       unsigned int align)
 {
-	return kmem_cache_create(name, size, 0,
+	return kmem_cache_create(name, size, align,
 				 SLAB_RECLAIM_ACCOUNT | SLAB_ACCOUNT,
-				 rust_fat_inode_init_once);
+				 rust_vfs_inode_init_once);
 }
 
-void *rust_fat_inode_cache_alloc(struct super_block *sb, struct kmem_cache *cache)
+void *rust_vfs_inode_cache_alloc(struct super_block *sb, struct kmem_cache *cache)
 {
 	return alloc_inode_sb(sb, cache, GFP_KERNEL);
 }
 
-/* readdir. */
+/* readdir: dir_emit() and friends are static inlines. */
 
-bool rust_fat_dir_emit(struct dir_context *ctx, const char *name, int len,
-		       u64 ino, bool is_dir)
+bool rust_vfs_dir_emit(struct dir_context *ctx, const char *name, int len,
+		       u64 ino, unsigned int type)
 {
-	return dir_emit(ctx, name, len, ino, is_dir ? DT_DIR : DT_REG);
+	return dir_emit(ctx, name, len, ino, type);
 }
 
-bool rust_fat_dir_emit_dots(struct file *file, struct dir_context *ctx)
-{
-	return dir_emit_dots(file, ctx);
-}
-
-bool rust_fat_dir_emit_dot(struct file *file, struct dir_context *ctx)
+bool rust_vfs_dir_emit_dot(struct file *file, struct dir_context *ctx)
 {
 	return dir_emit_dot(file, ctx);
 }
 
-bool rust_fat_dir_emit_dotdot(struct file *file, struct dir_context *ctx)
+bool rust_vfs_dir_emit_dotdot(struct file *file, struct dir_context *ctx)
 {
 	return dir_emit_dotdot(file, ctx);
 }
 
 /* statfs: struct kstatfs is opaque to bindgen. */
 
-void rust_fat_fill_statfs(struct kstatfs *buf, unsigned long magic,
+void rust_vfs_fill_statfs(struct kstatfs *buf, unsigned long magic,
 			  unsigned long bsize, u64 blocks, u64 bfree,
 			  unsigned long namelen, u64 fsid)
 {
@@ -246,15 +253,15 @@ void rust_fat_fill_statfs(struct kstatfs *buf, unsigned long magic,
 	buf->f_fsid = u64_to_fsid(fsid);
 }
 
-/* Rate-limited messages, as fs/fat's fat_msg_ratelimit. */
+/* fatal_signal_pending(), ratelimit_state_init(): static inlines. */
 
-bool rust_fat_fatal_signal_pending(void)
+bool rust_vfs_fatal_signal_pending(void)
 {
 	return fatal_signal_pending(current);
 }
 
 /* Freed with kfree. */
-struct ratelimit_state *rust_fat_ratelimit_new(void)
+struct ratelimit_state *rust_vfs_ratelimit_new(void)
 {
 	struct ratelimit_state *rs = kzalloc(sizeof(*rs), GFP_KERNEL);
 
@@ -265,7 +272,7 @@ struct ratelimit_state *rust_fat_ratelimit_new(void)
 }
 
 /* @who names the messages in the "callbacks suppressed" line. */
-bool rust_fat_ratelimit(struct ratelimit_state *rs, const char *who)
+bool rust_vfs_ratelimit(struct ratelimit_state *rs, const char *who)
 {
 	return ___ratelimit(rs, who);
 }

@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The interface between rust_fat's VFS layer (vfs.rs) and its C helpers
- * (rust_fat_helpers.c). vfs.rs declares the same functions in its extern
- * block.
+ * The interface between the vfs crate (vfs/vfs.rs, vfs/misc.rs) and its C
+ * helpers (rust_fat_helpers.c): what bindgen cannot reach in the kernel's
+ * own headers. The Rust side does not copy these declarations: bindgen
+ * generates them from this header at build time (the Kbuild's
+ * vfs/helpers_generated.rs), so a change here that Rust does not follow
+ * fails the build.
  */
 #ifndef RUST_FAT_HELPERS_H
 #define RUST_FAT_HELPERS_H
@@ -13,43 +16,53 @@ struct fs_context;
 struct kstatfs;
 struct ratelimit_state;
 
-/* Implemented in Rust (vfs.rs), called by the helpers. */
-int rust_fat_fc_init(struct file_system_type *type, void **fs_private,
-		     unsigned short umask);
-int rust_fat_fc_param(void *fs_private, struct file_system_type *type,
-		      const char *key, const char *value);
-void rust_fat_fc_free(void *fs_private);
-int rust_fat_fill_super(struct super_block *sb, void *fs_private);
-int rust_fat_map_blocks(struct inode *inode, sector_t iblock, sector_t *phys,
-			unsigned long *count);
-void rust_fat_inode_init_once(void *obj);
+/*
+ * The callbacks a registered Rust file system type gives the helpers, one
+ * table per type (Rust: vfs::Hooks).
+ */
+struct rust_vfs_hooks {
+	int (*fc_init)(struct file_system_type *type, void **fs_private,
+		       unsigned short umask);
+	int (*fc_param)(struct file_system_type *type, void *fs_private,
+			const char *key, const char *value);
+	void (*fc_free)(void *fs_private);
+	int (*fill_super)(struct super_block *sb, void *fs_private);
+	int (*map_blocks)(struct inode *inode, sector_t iblock, sector_t *phys,
+			  unsigned long *count);
+};
+
+/* A registered Rust file system type (Rust: vfs::RawType, pinned). */
+struct rust_vfs_type {
+	struct file_system_type type;
+	const struct rust_vfs_hooks *hooks;
+};
 
 /* Implemented in C, called from Rust. */
-int rust_fat_init_fs_context(struct fs_context *fc);
-unsigned int rust_fat_current_uid(void);
-unsigned int rust_fat_current_gid(void);
-unsigned int rust_fat_make_kuid(unsigned int uid);
-unsigned int rust_fat_make_kgid(unsigned int gid);
-unsigned long long rust_fat_device_bytes(struct super_block *sb);
-unsigned int rust_fat_device_id(struct super_block *sb);
-int rust_fat_read_block(struct super_block *sb, sector_t block, void *dst,
+int rust_vfs_init_fs_context(struct fs_context *fc);
+unsigned int rust_vfs_current_uid(void);
+unsigned int rust_vfs_current_gid(void);
+unsigned int rust_vfs_make_kuid(unsigned int uid);
+unsigned int rust_vfs_make_kgid(unsigned int gid);
+unsigned long long rust_vfs_device_bytes(struct super_block *sb);
+unsigned int rust_vfs_device_id(struct super_block *sb);
+int rust_vfs_read_block(struct super_block *sb, sector_t block, void *dst,
 			unsigned int offset, unsigned int len);
-extern const struct address_space_operations rust_fat_aops;
-bool rust_fat_inode_is_new(struct inode *inode);
-struct kmem_cache *rust_fat_inode_cache_create(const char *name,
-					       unsigned int size);
-void *rust_fat_inode_cache_alloc(struct super_block *sb,
+extern const struct address_space_operations rust_vfs_aops;
+bool rust_vfs_inode_is_new(struct inode *inode);
+struct kmem_cache *rust_vfs_inode_cache_create(const char *name,
+					       unsigned int size,
+					       unsigned int align);
+void *rust_vfs_inode_cache_alloc(struct super_block *sb,
 				 struct kmem_cache *cache);
-bool rust_fat_dir_emit(struct dir_context *ctx, const char *name, int len,
-		       u64 ino, bool is_dir);
-bool rust_fat_dir_emit_dots(struct file *file, struct dir_context *ctx);
-bool rust_fat_dir_emit_dot(struct file *file, struct dir_context *ctx);
-bool rust_fat_dir_emit_dotdot(struct file *file, struct dir_context *ctx);
-void rust_fat_fill_statfs(struct kstatfs *buf, unsigned long magic,
+bool rust_vfs_dir_emit(struct dir_context *ctx, const char *name, int len,
+		       u64 ino, unsigned int type);
+bool rust_vfs_dir_emit_dot(struct file *file, struct dir_context *ctx);
+bool rust_vfs_dir_emit_dotdot(struct file *file, struct dir_context *ctx);
+void rust_vfs_fill_statfs(struct kstatfs *buf, unsigned long magic,
 			  unsigned long bsize, u64 blocks, u64 bfree,
 			  unsigned long namelen, u64 fsid);
-struct ratelimit_state *rust_fat_ratelimit_new(void);
-bool rust_fat_fatal_signal_pending(void);
-bool rust_fat_ratelimit(struct ratelimit_state *rs, const char *who);
+struct ratelimit_state *rust_vfs_ratelimit_new(void);
+bool rust_vfs_fatal_signal_pending(void);
+bool rust_vfs_ratelimit(struct ratelimit_state *rs, const char *who);
 
 #endif

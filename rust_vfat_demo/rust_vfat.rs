@@ -4,36 +4,19 @@
 //! `vfat.ko`.
 //!
 //! It registers the file system type `rust_vfat` (demand-loaded through
-//! its `fs-rust_vfat` alias by `mount -t rust_vfat`) and gives the core its
-//! name rules: long names are shown and looked up, and so are 8.3 aliases;
-//! names compare without case the way vfat's `d_hash`/`d_compare` do
-//! (ISO 8859-1 lower case, byte by byte, trailing dots ignored), or exactly
-//! with `check=s`. Everything else (super block, inodes, readdir, reads)
-//! is `rust_fat`'s, reached through its exported Rust API.
+//! its `fs-rust_vfat` alias by `mount -t rust_vfat`) with the name rules
+//! of [`rules::Vfat`] (`ns/vfat.rs`, compiled into this module as
+//! `namei_vfat.c` is into `vfat.ko`): long names are shown and looked up,
+//! and so are 8.3 aliases; names compare without case the way vfat's
+//! `d_hash`/`d_compare` do, or exactly with `check=s`. Everything else
+//! (super block, inodes, readdir, reads) is `rust_fat`'s, reached through
+//! its exported Rust API.
 
 use kernel::prelude::*;
-use rust_fat_core::fat_disk::{
-    names::{
-        latin1_lower,
-        vfat_key_matches,
-        vfat_lookup_key,
-        vfat_record_matches,
-        vfat_strip_tail,
-        KeyBuf,
-        NameCheck,
-        NameHash,
-        RecordNames, //
-    },
-    options::{
-        Flavour,
-        MountOptions, //
-    },
-};
-use rust_fat_core::vfs::{
-    FsType,
-    Namespace,
-    Registration, //
-};
+use rust_fat_core::fat_fs::FatRegistration;
+
+#[path = "ns/vfat.rs"]
+pub mod rules;
 
 module! {
     type: RustVfat,
@@ -44,48 +27,10 @@ module! {
     alias: ["fs-rust_vfat"],
 }
 
-fn case_sensitive(opts: &MountOptions) -> bool {
-    opts.check == NameCheck::Strict
-}
-
-fn lookup_key(name: &[u8], _opts: &MountOptions, key: &mut KeyBuf) -> Result {
-    vfat_lookup_key(name, key).map_err(|_| ENOENT)
-}
-
-fn matches(key: &[u8], names: &RecordNames<'_>, opts: &MountOptions) -> bool {
-    vfat_record_matches(key, names, case_sensitive(opts))
-}
-
-fn hash_name(name: &[u8], opts: &MountOptions, hash: &mut NameHash) -> Result {
-    // The hash runs on every path-walk step: the case rule is decided once
-    // and the per-byte steps (`#[inline]` in fat_disk) are compiled in.
-    let name = vfat_strip_tail(name);
-    if case_sensitive(opts) {
-        name.iter().for_each(|&b| hash.push(b));
-    } else {
-        name.iter().for_each(|&b| hash.push(latin1_lower(b)));
-    }
-    Ok(())
-}
-
-fn names_equal(a: &[u8], b: &[u8], opts: &MountOptions) -> bool {
-    vfat_key_matches(vfat_strip_tail(a), vfat_strip_tail(b), case_sensitive(opts))
-}
-
-static VFAT: Namespace = Namespace {
-    name: c"rust_vfat",
-    flavour: Flavour::Vfat,
-    namelen: 255 * 6,
-    lookup_key,
-    matches,
-    hash_name,
-    names_equal,
-};
-
-static FS_TYPE: FsType = FsType::new(&VFAT);
+static VFAT: rules::Vfat = rules::Vfat;
 
 struct RustVfat {
-    _fs: Registration,
+    _fs: FatRegistration,
 }
 
 impl kernel::Module for RustVfat {
@@ -93,7 +38,7 @@ impl kernel::Module for RustVfat {
         // The first call across the module boundary: resolved at load time
         // through rust_fat's exported symbol.
         let sum = rust_fat_core::fat_disk::format::lfn_checksum(b"README  TXT");
-        let fs = Registration::register(&FS_TYPE, module)?;
+        let fs = FatRegistration::new(c"rust_vfat", &VFAT, module)?;
         pr_info!(
             "loaded: file system rust_vfat registered over rust_fat (lfn_checksum(\"README  TXT\") = {:#04x})\n",
             sum
@@ -111,7 +56,16 @@ impl Drop for RustVfat {
 
 #[kunit_tests(rust_vfat_names)]
 mod tests {
-    use super::*;
+    use super::rules::Vfat;
+    use rust_fat_core::fat_disk::{
+        names::{
+            KeyBuf,
+            NameCheck,
+            NameHash, //
+        },
+        namespace::Namespace,
+        options::MountOptions,
+    };
 
     fn opts() -> MountOptions {
         MountOptions::new(0o022)
@@ -119,31 +73,31 @@ mod tests {
 
     #[test]
     fn lookups_ignore_case_and_trailing_dots() {
-        assert!(names_equal(b"README.TXT", b"readme.txt...", &opts()));
-        assert!(!names_equal(b"README.TXT", b"readme.tx", &opts()));
+        assert!(Vfat.names_equal(b"README.TXT", b"readme.txt...", &opts()));
+        assert!(!Vfat.names_equal(b"README.TXT", b"readme.tx", &opts()));
         let mut strict = opts();
         strict.check = NameCheck::Strict;
-        assert!(!names_equal(b"README.TXT", b"readme.txt", &strict));
+        assert!(!Vfat.names_equal(b"README.TXT", b"readme.txt", &strict));
     }
 
     #[test]
     fn hash_keys_agree_with_equality() {
         let (mut a, mut b) = (NameHash::new(1), NameHash::new(1));
-        assert!(hash_name("ÉTÉ.".as_bytes(), &opts(), &mut a).is_ok());
-        assert!(hash_name("ÉtÉ".as_bytes(), &opts(), &mut b).is_ok());
+        assert!(Vfat.hash_name("ÉTÉ.".as_bytes(), &opts(), &mut a).is_ok());
+        assert!(Vfat.hash_name("ÉtÉ".as_bytes(), &opts(), &mut b).is_ok());
         assert_eq!(a.finish(), b.finish());
     }
 
     #[test]
     fn a_260_unit_name_is_a_key() {
         let mut k = KeyBuf::new();
-        assert!(lookup_key(&[b'a'; 260], &opts(), &mut k).is_ok());
+        assert!(Vfat.lookup_key(&[b'a'; 260], &opts(), &mut k).is_ok());
         assert_eq!(k.as_bytes().len(), 260);
     }
 
     #[test]
     fn empty_names_find_nothing() {
         let mut k = KeyBuf::new();
-        assert!(lookup_key(b"...", &opts(), &mut k).is_err());
+        assert!(Vfat.lookup_key(b"...", &opts(), &mut k).is_err());
     }
 }

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # Builds the stale and foreign modules the version-check scenario loads:
 #   abi/rust_fat.ko       rust_fat built with a different exported ABI
-#                         (RUST_FAT_ABI_VARIANT: a field added to Bpb)
+#                         (RUST_FAT_ABI_VARIANT: a field added to DirEntry)
 #   vermagic/rust_fat.ko  rust_fat whose vermagic says it was built for a
 #                         kernel without MODULE_UNLOAD
 #   badcrc/rust_fat.ko    rust_fat whose recorded CRC for one of the

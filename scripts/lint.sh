@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# Lint gates: rustfmt on every Rust file, clippy on every kernel module
-# (Kbuild's CLIPPY=1) and on the host crates. Any finding fails.
+# Lint gates: rustfmt on every Rust file, the unsafe gate
+# (scripts/unsafe-gate.sh), clippy on every kernel module (Kbuild's
+# CLIPPY=1) and on the host crates. Any finding fails.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$REPO_ROOT"
@@ -53,6 +54,9 @@ ncr810_unsafe_gate
 mapfile -t files < <(git ls-files '*.rs' 2>/dev/null || find . -name '*.rs' -not -path './target/*')
 log "lint: rustfmt --check on ${#files[@]} files"
 rustfmt --check --config-path .rustfmt.toml "${files[@]}" || die "rustfmt found unformatted code (diff above)" "run: rustfmt --config-path .rustfmt.toml ${files[*]}"
+
+log "lint: the unsafe gate (no unsafe in the FAT modules, SAFETY comments that stand on their own)"
+scripts/unsafe-gate.sh
 
 log "lint: clippy on the kernel modules (CLIPPY=1)"
 # Into its own output directory, so the normal build's objects stay valid

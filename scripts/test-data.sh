@@ -51,7 +51,10 @@ if [ "${1:-}" = --variants ]; then
 	kdir=$2
 	# The variants patch the main build's rust_fat.ko: they follow its sources and tree.
 	echo "$kdir" >"$data/.variants.kdir"
-	if ! fresh variants "$data/.variants.kdir" rust_vfat_demo/*.rs rust_vfat_demo/Kbuild \
+	# Every source of rust_fat: the crates in their directories too (an
+	# ABI change in fat_disk or vfs must rebuild the ABI variant).
+	if ! fresh variants "$data/.variants.kdir" rust_vfat_demo/*.rs rust_vfat_demo/*.[ch] \
+		rust_vfat_demo/fat_disk/*.rs rust_vfat_demo/vfs/*.rs rust_vfat_demo/ns/*.rs rust_vfat_demo/Kbuild \
 		scripts/build-variants.sh scripts/rust-exports.sh; then
 		scripts/build-variants.sh "$kdir" "$data/variants"
 		done_stamp variants

@@ -16,6 +16,7 @@ pub mod dir;
 pub mod format;
 pub mod inode;
 pub mod names;
+pub mod namespace;
 pub mod options;
 pub mod time;
 pub mod volume;

@@ -449,6 +449,11 @@ pub struct DirEntry {
     pub time: u16,
     /// Last modification date.
     pub date: u16,
+    /// Present only in the ABI-variant build the modversions scenario uses:
+    /// a different layout of a type the namespace layers' calls into the
+    /// core carry (`DirEntry::name_parts`), hence different CRCs.
+    #[cfg(rust_fat_abi_variant)]
+    pub abi_variant: u32,
 }
 
 /// What one 32-byte directory slot holds.
@@ -527,6 +532,8 @@ impl Slot {
             adate: w(18),
             time: w(22),
             date: w(24),
+            #[cfg(rust_fat_abi_variant)]
+            abi_variant: 0,
         })
     }
 }

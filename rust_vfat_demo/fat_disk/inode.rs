@@ -16,10 +16,8 @@ use crate::format::{
     FatError,
     FatType, //
 };
-use crate::options::{
-    Flavour,
-    MountOptions, //
-};
+use crate::namespace::Namespace;
+use crate::options::MountOptions;
 use crate::time::{
     fat_to_unix,
     Timestamp, //
@@ -67,11 +65,10 @@ pub fn tz_offset_secs(opts: &MountOptions, sys_tz_minuteswest: i32) -> i64 {
     min * 60
 }
 
-fn make_mode(opts: &MountOptions, flavour: Flavour, a: u8, mut mode: u32) -> u32 {
+fn make_mode(opts: &MountOptions, rodir: bool, a: u8, mut mode: u32) -> u32 {
     let is_dir = a & attr::DIRECTORY != 0;
     // msdos always applies the read-only attribute to directories (rodir);
-    // vfat by default does not.
-    let rodir = flavour == Flavour::Msdos;
+    // vfat by default does not: the namespace says.
     if a & attr::READ_ONLY != 0 && (rodir || !is_dir) {
         mode &= !0o222;
     }
@@ -104,10 +101,10 @@ pub fn subdirs<D: BlockDevice>(vol: &Volume<D>, loc: DirLocation) -> Result<u32,
 }
 
 /// The attributes of the root directory.
-pub fn root_attrs<D: BlockDevice>(
+pub fn root_attrs<D: BlockDevice, N: Namespace + ?Sized>(
     vol: &Volume<D>,
     opts: &MountOptions,
-    flavour: Flavour,
+    ns: &N,
 ) -> Result<InodeAttrs, FatError> {
     let loc = DirLocation::root(vol);
     let (size, start) = match loc {
@@ -118,7 +115,7 @@ pub fn root_attrs<D: BlockDevice>(
         }
     };
     Ok(InodeAttrs {
-        mode: make_mode(opts, flavour, attr::DIRECTORY, 0o777),
+        mode: make_mode(opts, ns.rodir(), attr::DIRECTORY, 0o777),
         size,
         blocks: round_blocks(size, vol.bpb.cluster_size_nz()),
         nlink: subdirs(vol, loc)?.saturating_add(2),
@@ -140,10 +137,10 @@ pub fn first_cluster<D: BlockDevice>(vol: &Volume<D>, e: &DirEntry) -> u32 {
 }
 
 /// The attributes of the inode of directory entry `e`.
-pub fn entry_attrs<D: BlockDevice>(
+pub fn entry_attrs<D: BlockDevice, N: Namespace + ?Sized>(
     vol: &Volume<D>,
     opts: &MountOptions,
-    flavour: Flavour,
+    ns: &N,
     tz_offset: i64,
     e: &DirEntry,
 ) -> Result<InodeAttrs, FatError> {
@@ -160,23 +157,26 @@ pub fn entry_attrs<D: BlockDevice>(
         if nlink < 2 {
             return Err(FatError::CorruptDir);
         }
-        (make_mode(opts, flavour, e.attr, 0o777), size, nlink)
+        (make_mode(opts, ns.rodir(), e.attr, 0o777), size, nlink)
     } else {
         let (_, ext) = e.name_parts();
         let exec = matches!(ext, b"EXE" | b"COM" | b"BAT");
         let perm = if opts.showexec && !exec { 0o666 } else { 0o777 };
-        (make_mode(opts, flavour, e.attr, perm), u64::from(e.size), 1)
+        (
+            make_mode(opts, ns.rodir(), e.attr, perm),
+            u64::from(e.size),
+            1,
+        )
     };
     let mtime = fat_to_unix(e.time, e.date, 0, tz_offset);
-    let atime = match flavour {
-        Flavour::Vfat => fat_to_unix(0, e.adate, 0, tz_offset),
+    let atime = if ns.keeps_times() {
+        fat_to_unix(0, e.adate, 0, tz_offset)
+    } else {
         // fat_truncate_atime: local midnight of the modification day.
-        Flavour::Msdos => {
-            let local = mtime.sec - tz_offset;
-            Timestamp {
-                sec: mtime.sec - local % 86400,
-                nsec: 0,
-            }
+        let local = mtime.sec - tz_offset;
+        Timestamp {
+            sec: mtime.sec - local % 86400,
+            nsec: 0,
         }
     };
     Ok(InodeAttrs {

@@ -1,26 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Names as the kernel's C drivers show and match them.
+//! The name services of the FAT core, as `fs/fat/dir.c` and the NLS
+//! tables give them to the namespaces: name buffers, long names from
+//! UTF-16 into the I/O character set (UTF-8 with `utf8`, else ISO 8859-1,
+//! unmappable characters as `?` or `:xxxx` escapes), code page 437's
+//! lower-case table, and the `check=` mode.
 //!
-//! vfat (`fs/fat/dir.c`, `fs/fat/namei_vfat.c`): long names from UTF-16,
-//! 8.3 names through code page 437 with the NT lower-case flags
-//! (`shortname=mixed`), both in the I/O character set (UTF-8 with `utf8`,
-//! else ISO 8859-1, unmappable characters as `?`), compared without case by
-//! ISO 8859-1's lower-case table, byte by byte, as the C driver does even
-//! for UTF-8 names, with trailing dots ignored.
-//!
-//! msdos (`fs/fat/namei_msdos.c`): 8.3 names only, shown lower-cased
-//! (ASCII letters) unless `nocase`, looked up by formatting the name into
-//! the 11-byte stored form.
+//! The namespaces' own rules (how 8.3 names are shown, names compared,
+//! hashed and looked up) are in `ns/vfat.rs` and `ns/msdos.rs`, behind
+//! [`crate::namespace::Namespace`].
 
-use crate::format::{
-    cp437_to_char,
-    DirEntry,
-    FatError,
-    CASE_LOWER_BASE,
-    CASE_LOWER_EXT, //
-};
-use crate::options::ShortnameDisplay;
+use crate::format::FatError;
 
 /// The longest name, in bytes, that a directory record can show, and so the
 /// longest that lookup must accept: the one rule both paths share, so that
@@ -143,6 +133,7 @@ pub trait NameSink {
 }
 
 impl<const N: usize> NameSink for NameBuf<N> {
+    #[inline]
     fn put(&mut self, b: u8) -> Result<(), FatError> {
         self.push(b)
     }
@@ -172,6 +163,7 @@ impl<'a, F: Fn(u8) -> u8> KeyCompare<'a, F> {
 }
 
 impl<F: Fn(u8) -> u8> NameSink for KeyCompare<'_, F> {
+    #[inline]
     fn put(&mut self, b: u8) -> Result<(), FatError> {
         match self.key.get(self.at) {
             Some(&k) if (self.fold)(k) == (self.fold)(b) => {
@@ -184,6 +176,7 @@ impl<F: Fn(u8) -> u8> NameSink for KeyCompare<'_, F> {
 }
 
 /// Whether the conversion `convert` gives exactly `key` under `fold`.
+#[inline]
 pub fn converts_to<F: Fn(u8) -> u8>(
     key: &[u8],
     fold: F,
@@ -194,6 +187,7 @@ pub fn converts_to<F: Fn(u8) -> u8>(
 }
 
 /// Puts `c` in the character set `cs` into `out`.
+#[inline]
 pub fn put_char<S: NameSink + ?Sized>(out: &mut S, c: char, cs: IoCharset) -> Result<(), FatError> {
     match cs {
         IoCharset::Utf8 => {
@@ -288,190 +282,6 @@ pub fn cp437_lower(b: u8) -> u8 {
     }
 }
 
-/// Appends the 8.3 name as vfat shows it, through code page 437 into `cs`:
-/// with `shortname=mixed` or `winnt` (the default) the NT lower-case flags
-/// apply, with `lower` everything is lower case, with `win95` nothing is.
-pub fn vfat_short_name<S: NameSink + ?Sized>(
-    e: &DirEntry,
-    cs: IoCharset,
-    display: ShortnameDisplay,
-    out: &mut S,
-) -> Result<(), FatError> {
-    let (base, ext) = e.name_parts();
-    let (lower_base, lower_ext) = match display {
-        ShortnameDisplay::Lower => (true, true),
-        ShortnameDisplay::Win95 => (false, false),
-        ShortnameDisplay::WinNt => (
-            e.lcase & CASE_LOWER_BASE != 0,
-            e.lcase & CASE_LOWER_EXT != 0,
-        ),
-    };
-    let put = |out: &mut S, s: &[u8], lower: bool| -> Result<(), FatError> {
-        for &b in s {
-            let b = if lower { cp437_lower(b) } else { b };
-            put_char(out, cp437_to_char(b), cs)?;
-        }
-        Ok(())
-    };
-    put(out, base, lower_base)?;
-    if !ext.is_empty() {
-        out.put(b'.')?;
-        put(out, ext, lower_ext)?;
-    }
-    Ok(())
-}
-
-/// Appends the 8.3 name as msdos shows it: the stored bytes, ASCII letters
-/// lower-cased unless `nocase`, a `.` before a hidden file's name with
-/// `dots`.
-pub fn msdos_short_name<const N: usize>(
-    e: &DirEntry,
-    nocase: bool,
-    dot_hidden: bool,
-    out: &mut NameBuf<N>,
-) -> Result<(), FatError> {
-    let (base, ext) = e.name_parts();
-    if base.is_empty() && ext.is_empty() {
-        return Ok(());
-    }
-    if dot_hidden && e.attr & crate::format::attr::HIDDEN != 0 {
-        out.push(b'.')?;
-    }
-    let conv = |b: u8| if nocase { b } else { b.to_ascii_lowercase() };
-    for &b in base {
-        out.push(conv(b))?;
-    }
-    if !ext.is_empty() {
-        out.push(b'.')?;
-        for &b in ext {
-            out.push(conv(b))?;
-        }
-    }
-    Ok(())
-}
-
-/// ISO 8859-1's lower-case mapping of one byte (`charset2lower` of the
-/// kernel's `nls_iso8859-1`), which the C vfat applies to every name byte
-/// when it compares names without case. A table, as the kernel's: this
-/// runs for every byte of every name the dentry cache hashes or compares.
-#[inline]
-pub fn latin1_lower(b: u8) -> u8 {
-    LATIN1_LOWER[usize::from(b)]
-}
-
-/// [`latin1_lower`]'s table: A-Z and the accented capitals 0xC0-0xDE
-/// (but 0xD7, the multiplication sign) to their lower case.
-static LATIN1_LOWER: [u8; 256] = {
-    let mut t = [0u8; 256];
-    let mut i = 0;
-    while i < 256 {
-        let b = i as u8;
-        t[i] = match b {
-            b'A'..=b'Z' | 0xc0..=0xd6 | 0xd8..=0xde => b + 0x20,
-            _ => b,
-        };
-        i += 1;
-    }
-    t
-};
-
-/// `name` without trailing dots, as vfat looks names up and hashes them
-/// (`vfat_striptail_len`).
-#[inline]
-pub fn vfat_strip_tail(name: &[u8]) -> &[u8] {
-    let end = name.iter().rposition(|&c| c != b'.').map_or(0, |p| p + 1);
-    &name[..end]
-}
-
-/// Builds in `key` what vfat looks `name` up by: the name without its
-/// trailing dots (`vfat_find`). A name that is only dots, or longer than
-/// any record can show ([`name_len_possible`]), names nothing.
-pub fn vfat_lookup_key(name: &[u8], key: &mut KeyBuf) -> Result<(), FatError> {
-    let name = vfat_strip_tail(name);
-    if name.is_empty() || !name_len_possible(name.len()) {
-        return Err(FatError::BadName);
-    }
-    key.extend(name)
-}
-
-/// Whether vfat's lookup key `key` names a record shown as `name`: equal
-/// without case (ISO 8859-1, as `vfat_cmpi`), or exactly with `check=s`.
-#[inline]
-pub fn vfat_key_matches(key: &[u8], name: &[u8], case_sensitive: bool) -> bool {
-    if case_sensitive {
-        key == name
-    } else {
-        vfat_eq_nocase(key, name)
-    }
-}
-
-/// The names a directory record is known by, as a mount shows them,
-/// converted only as far as a comparison needs (see [`KeyCompare`]).
-#[derive(Clone, Copy)]
-pub struct RecordNames<'a> {
-    /// The short entry.
-    pub entry: &'a DirEntry,
-    /// The long name's UTF-16 units, if the record has one.
-    pub long: Option<&'a [u16]>,
-    /// The mount's I/O character set.
-    pub charset: IoCharset,
-    /// The mount's `uni_xlate`.
-    pub uni_xlate: bool,
-    /// How the mount shows 8.3 names (`shortname=`).
-    pub shortname: ShortnameDisplay,
-}
-
-impl RecordNames<'_> {
-    /// Whether the 8.3 name, as vfat shows it, is `key` under `fold`.
-    pub fn short_is(&self, key: &[u8], fold: impl Fn(u8) -> u8) -> bool {
-        converts_to(key, fold, |c| {
-            vfat_short_name(self.entry, self.charset, self.shortname, c)
-        })
-    }
-
-    /// Whether the long name, as vfat shows it, is `key` under `fold`.
-    pub fn long_is(&self, key: &[u8], fold: impl Fn(u8) -> u8) -> bool {
-        self.long.is_some_and(|units| {
-            converts_to(key, fold, |c| {
-                long_name(units, self.charset, self.uni_xlate, c)
-            })
-        })
-    }
-}
-
-/// Whether vfat's lookup key `key` names the record `names`: its 8.3 or
-/// its long name, as readdir shows them, equal to the key without case
-/// (ISO 8859-1, byte by byte, as `vfat_cmpi`) or exactly with `check=s`.
-pub fn vfat_record_matches(key: &[u8], names: &RecordNames<'_>, case_sensitive: bool) -> bool {
-    // One instance per rule, so that the fold inlines into the byte loop.
-    if case_sensitive {
-        names.short_is(key, core::convert::identity) || names.long_is(key, core::convert::identity)
-    } else {
-        names.short_is(key, latin1_lower) || names.long_is(key, latin1_lower)
-    }
-}
-
-/// Whether two names are equal without case, as vfat compares them.
-#[inline]
-pub fn vfat_eq_nocase(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len()
-        && a.iter()
-            .zip(b)
-            .all(|(&x, &y)| latin1_lower(x) == latin1_lower(y))
-}
-
-/// Why msdos refuses a name.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum MsdosNameError {
-    /// Not a name an 8.3 directory entry can hold (`EINVAL` in the C driver).
-    Invalid,
-}
-
-/// Characters msdos refuses unless `check=relaxed` (`bad_chars`).
-const MSDOS_BAD_CHARS: &[u8] = b"*?<>|\"";
-/// Characters only `check=strict` refuses (`bad_if_strict`).
-const MSDOS_BAD_IF_STRICT: &[u8] = b"+=,; ";
-
 /// The `check=` mode of msdos name checking.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum NameCheck {
@@ -481,110 +291,4 @@ pub enum NameCheck {
     Normal,
     /// `check=strict`.
     Strict,
-}
-
-/// Formats `name` into the 11-byte stored form, as the C msdos driver's
-/// `msdos_format_name` does (its quirks included: characters past the
-/// eighth of the base are skipped unchecked; `strict` refuses upper case).
-pub fn msdos_format_name(
-    name: &[u8],
-    check: NameCheck,
-    nocase: bool,
-    dot_hidden: bool,
-) -> Result<[u8; 11], MsdosNameError> {
-    let mut name = name;
-    if name.len() > 255 {
-        return Err(MsdosNameError::Invalid);
-    }
-    if let Some((&b'.', tail)) = name.split_first() {
-        if !dot_hidden {
-            return Err(MsdosNameError::Invalid);
-        }
-        name = tail;
-    }
-    let bad = |c: u8| {
-        (c == 0 || (check != NameCheck::Relaxed && MSDOS_BAD_CHARS.contains(&c)))
-            || (check == NameCheck::Strict && MSDOS_BAD_IF_STRICT.contains(&c))
-            || c < b' '
-            || c == b':'
-            || c == b'\\'
-    };
-    let conv = |c: u8| {
-        if !nocase && c.is_ascii_lowercase() {
-            c - 32
-        } else {
-            c
-        }
-    };
-    let mut res = [b' '; 11];
-    let mut it = name.iter();
-    let mut space = true;
-    let mut c = 0u8;
-    let mut walk = 0;
-    while walk < 8 {
-        let Some(&n) = it.next() else { break };
-        c = n;
-        if bad(c) || (c.is_ascii_uppercase() && check == NameCheck::Strict) {
-            return Err(MsdosNameError::Invalid);
-        }
-        if walk == 0 && c == 0xe5 {
-            c = 0x05;
-        }
-        if c == b'.' {
-            break;
-        }
-        space = c == b' ';
-        res[walk] = conv(c);
-        walk += 1;
-    }
-    if space {
-        return Err(MsdosNameError::Invalid);
-    }
-    let mut rest = it.as_slice();
-    if check == NameCheck::Strict && !rest.is_empty() && c != b'.' {
-        c = rest[0];
-        rest = &rest[1..];
-        if c != b'.' {
-            return Err(MsdosNameError::Invalid);
-        }
-    }
-    while c != b'.' {
-        let Some((&n, tail)) = rest.split_first() else {
-            break;
-        };
-        c = n;
-        rest = tail;
-    }
-    if c == b'.' {
-        let mut walk = 8;
-        while walk < 11 {
-            let Some((&n, tail)) = rest.split_first() else {
-                break;
-            };
-            rest = tail;
-            let c = n;
-            if bad(c) {
-                return Err(MsdosNameError::Invalid);
-            }
-            if c == b'.' {
-                if check == NameCheck::Strict {
-                    return Err(MsdosNameError::Invalid);
-                }
-                break;
-            }
-            if c.is_ascii_uppercase() && check == NameCheck::Strict {
-                return Err(MsdosNameError::Invalid);
-            }
-            space = c == b' ';
-            res[walk] = conv(c);
-            walk += 1;
-        }
-        if space {
-            return Err(MsdosNameError::Invalid);
-        }
-        if check == NameCheck::Strict && !rest.is_empty() {
-            return Err(MsdosNameError::Invalid);
-        }
-    }
-    Ok(res)
 }

@@ -9,15 +9,7 @@ use crate::names::{
     IoCharset,
     NameCheck, //
 };
-
-/// Which namespace layer parses: vfat and msdos each add a few options.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Flavour {
-    /// `rust_vfat`.
-    Vfat,
-    /// `rust_msdos`.
-    Msdos,
-}
+use crate::namespace::Namespace;
 
 /// How vfat shows 8.3 names (`shortname=`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -64,11 +56,6 @@ pub struct MountOptions {
     /// `tz=UTC` or `time_offset=`: minutes east of UTC; `None`: the
     /// kernel's time zone.
     pub time_offset_min: Option<i32>,
-    /// Present only in the ABI-variant build the modversions scenario uses:
-    /// a different layout of a type the namespace layers' calls carry,
-    /// hence different CRCs.
-    #[cfg(rust_fat_abi_variant)]
-    pub abi_variant: u32,
 }
 
 impl MountOptions {
@@ -90,8 +77,6 @@ impl MountOptions {
             nocase: false,
             dots: false,
             time_offset_min: None,
-            #[cfg(rust_fat_abi_variant)]
-            abi_variant: 0,
         }
     }
 }
@@ -187,7 +172,8 @@ fn parse_s32(s: &[u8]) -> Option<i32> {
     }
 }
 
-fn parse_bool(s: &[u8]) -> Option<bool> {
+/// Parses a boolean option value as `fs_parser`'s `fsparam_bool`.
+pub fn parse_bool(s: &[u8]) -> Option<bool> {
     match s {
         b"1" | b"yes" | b"true" | b"on" => Some(true),
         b"0" | b"no" | b"false" | b"off" => Some(false),
@@ -196,21 +182,24 @@ fn parse_bool(s: &[u8]) -> Option<bool> {
 }
 
 /// A flag takes no value.
-fn flag(value: Option<&[u8]>) -> Result<(), OptionError> {
+pub fn flag(value: Option<&[u8]>) -> Result<(), OptionError> {
     match value {
         None => Ok(()),
         Some(_) => Err(OptionError::BadValue),
     }
 }
 
-fn value(v: Option<&[u8]>) -> Result<&[u8], OptionError> {
+/// The value an option must have.
+pub fn value(v: Option<&[u8]>) -> Result<&[u8], OptionError> {
     v.ok_or(OptionError::BadValue)
 }
 
-/// Applies one option `key` (with `value`, `None` for a flag) to `opts`.
-pub fn apply(
+/// Applies one option `key` (with `value`, `None` for a flag) to `opts`:
+/// the options every FAT mount has (`fat_param_spec`) here, the rest by
+/// the namespace `ns`.
+pub fn apply<N: Namespace + ?Sized>(
     opts: &mut MountOptions,
-    flavour: Flavour,
+    ns: &N,
     key: &[u8],
     val: Option<&[u8]>,
 ) -> Result<(), OptionError> {
@@ -245,14 +234,6 @@ pub fn apply(
         b"codepage" => {
             if parse_u32(value(val)?, 0).ok_or(bad)? != 437 {
                 return Err(OptionError::Unsupported);
-            }
-        }
-        b"nocase" => {
-            flag(val)?;
-            match flavour {
-                Flavour::Msdos => opts.nocase = true,
-                // vfat's old spelling of shortname=win95.
-                Flavour::Vfat => opts.shortname = ShortnameDisplay::Win95,
             }
         }
         b"quiet" => {
@@ -299,48 +280,7 @@ pub fn apply(
             b"panic" => return Err(OptionError::Unsupported),
             _ => return Err(bad),
         },
-        b"dots" | b"nodots" if flavour == Flavour::Msdos => {
-            flag(val)?;
-            opts.dots = key == b"dots";
-        }
-        b"dotsOK" if flavour == Flavour::Msdos => {
-            opts.dots = parse_bool(value(val)?).ok_or(bad)?;
-        }
-        b"iocharset" if flavour == Flavour::Vfat => {
-            // As in fs/fat: the character set for when `utf8` is off
-            // (`iocharset=utf8` is the UTF-8 table: UTF-8 either way).
-            match value(val)? {
-                b"utf8" => opts.iocharset = IoCharset::Utf8,
-                b"iso8859-1" | b"default" => opts.iocharset = IoCharset::Latin1,
-                b"ascii" => opts.iocharset = IoCharset::Ascii,
-                _ => return Err(OptionError::Unsupported),
-            }
-        }
-        b"shortname" if flavour == Flavour::Vfat => {
-            opts.shortname = match value(val)? {
-                b"lower" => ShortnameDisplay::Lower,
-                b"win95" => ShortnameDisplay::Win95,
-                b"winnt" | b"mixed" => ShortnameDisplay::WinNt,
-                _ => return Err(bad),
-            }
-        }
-        b"utf8" | b"uni_xlate" | b"nonumtail" if flavour == Flavour::Vfat => {
-            let on = match val {
-                None => true,
-                Some(v) => parse_bool(v).ok_or(bad)?,
-            };
-            match key {
-                b"utf8" => {
-                    opts.utf8 = on;
-                }
-                b"uni_xlate" => opts.uni_xlate = on,
-                _ => {}
-            }
-        }
-        b"rodir" if flavour == Flavour::Vfat => {
-            flag(val)?;
-        }
-        _ => return Err(OptionError::Unknown),
+        _ => return ns.parse_option(opts, key, val),
     }
     Ok(())
 }

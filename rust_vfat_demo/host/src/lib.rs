@@ -16,6 +16,14 @@
 
 pub use fat_disk;
 
+/// The VFAT namespace's rules: the very source `rust_vfat` compiles.
+#[path = "../../ns/vfat.rs"]
+pub mod vfat;
+
+/// The MS-DOS namespace's rules: the very source `rust_msdos` compiles.
+#[path = "../../ns/msdos.rs"]
+pub mod msdos;
+
 use fat_disk::dir::{
     DirLocation,
     DirReader,
@@ -30,12 +38,12 @@ use fat_disk::format::{
 use fat_disk::inode::first_cluster;
 use fat_disk::names::{
     long_name,
-    vfat_short_name,
     IoCharset,
     NameBuf, //
 };
 use fat_disk::options::ShortnameDisplay;
 use fat_disk::volume::Volume;
+use vfat::vfat_short_name;
 
 /// Longest path the listing builds, as the kernel's `PATH_MAX`.
 pub const MAX_PATH: usize = 4096;
@@ -178,20 +186,21 @@ pub fn exercise(img: &[u8]) -> Result<usize, FatError> {
         entry_attrs,
         root_attrs, //
     };
-    use fat_disk::names::{
-        msdos_format_name,
-        msdos_short_name,
-        NameCheck, //
-    };
+    use fat_disk::names::NameCheck;
     use fat_disk::options::{
         apply,
-        Flavour,
         MountOptions, //
     };
+    use msdos::{
+        msdos_format_name,
+        msdos_short_name,
+        Msdos, //
+    };
+    use vfat::Vfat;
 
     let vol = Volume::open(img, img.len() as u64)?;
     let opts = MountOptions::new(0o022);
-    let _ = root_attrs(&vol, &opts, Flavour::Vfat);
+    let _ = root_attrs(&vol, &opts, &Vfat);
     let mut seen = 0usize;
     let mut dirs = vec![DirLocation::root(&vol)];
     let mut name: NameBuf = NameBuf::new();
@@ -203,9 +212,8 @@ pub fn exercise(img: &[u8]) -> Result<usize, FatError> {
                 return Ok(seen);
             }
             let e = rec.entry;
-            for flavour in [Flavour::Vfat, Flavour::Msdos] {
-                let _ = entry_attrs(&vol, &opts, flavour, 0, &e);
-            }
+            let _ = entry_attrs(&vol, &opts, &Vfat, 0, &e);
+            let _ = entry_attrs(&vol, &opts, &Msdos, 0, &e);
             name.clear();
             let _ = long_name(reader.long_name(&rec), IoCharset::Latin1, true, &mut name);
             name.clear();
@@ -249,8 +257,8 @@ pub fn exercise(img: &[u8]) -> Result<usize, FatError> {
             Some(p) => (&word[..p], Some(&word[p + 1..])),
             None => (word, None),
         };
-        let _ = apply(&mut o, Flavour::Vfat, k, v);
-        let _ = apply(&mut o, Flavour::Msdos, k, v);
+        let _ = apply(&mut o, &Vfat, k, v);
+        let _ = apply(&mut o, &Msdos, k, v);
     }
     o.settle();
     Ok(seen)
@@ -270,10 +278,10 @@ pub struct LostName {
 
 /// The invariant between readdir and lookup on vfat: every name readdir
 /// shows is found by lookup, in every character set. Both sides are the
-/// kernel's own code: the directory reader and name display readdir runs,
-/// and the key rule ([`fat_disk::names::vfat_lookup_key`]) and match
-/// ([`fat_disk::names::vfat_record_matches`]) that `rust_vfat`'s lookup
-/// runs over every record of the directory.
+/// kernel's own code: the directory reader and the name display readdir
+/// runs ([`fat_disk::namespace::display`]), and the key rule and the
+/// search `rust_vfat`'s lookup runs ([`vfat::Vfat`]'s `lookup_key` and
+/// `matches`, through [`fat_disk::namespace::find`]).
 ///
 /// Names that no path can look up are left out, as they are in C: one
 /// with a `/` or a NUL, and one ending in `.` (vfat strips trailing dots
@@ -282,33 +290,23 @@ pub struct LostName {
 /// bring enough of them). Returns the first lost name.
 pub fn lookup_finds_every_shown_name(img: &[u8]) -> Result<(), LostName> {
     use fat_disk::names::{
-        vfat_lookup_key,
-        vfat_record_matches,
         KeyBuf,
-        RecordNames, //
+        NAME_MAX_BYTES, //
     };
+    use fat_disk::namespace::{
+        display,
+        find,
+        Namespace, //
+    };
+    use fat_disk::options::MountOptions;
 
     let Ok(vol) = Volume::open(img, img.len() as u64) else {
         return Ok(());
     };
     let root = DirLocation::root(&vol);
-    let shown = |reader: &DirReader<'_, &[u8]>,
-                 rec: &fat_disk::dir::DirRecord,
-                 cs: IoCharset,
-                 xlate: bool,
-                 out: &mut NameBuf| {
-        // As `rust_fat`'s readdir (and C's `__fat_readdir`): the long
-        // name, else the 8.3 name (none when that shows empty too).
-        out.clear();
-        if rec.long_len > 0 {
-            long_name(reader.long_name(rec), cs, xlate, out).ok()?;
-        }
-        if out.as_bytes().is_empty() {
-            vfat_short_name(&rec.entry, cs, ShortnameDisplay::WinNt, out).ok()?;
-        }
-        Some(())
-    };
-    let mut name: Box<NameBuf> = Box::new(NameBuf::new());
+    let ns = vfat::Vfat;
+    let mut long: Box<NameBuf<NAME_MAX_BYTES>> = Box::new(NameBuf::new());
+    let mut short: Box<NameBuf<NAME_MAX_BYTES>> = Box::new(NameBuf::new());
     let mut key: Box<KeyBuf> = Box::new(KeyBuf::new());
     let charsets = [
         (IoCharset::Utf8, false),
@@ -317,6 +315,10 @@ pub fn lookup_finds_every_shown_name(img: &[u8]) -> Result<(), LostName> {
         (IoCharset::Ascii, true),
     ];
     for (cs, xlate) in charsets {
+        let mut opts = MountOptions::new(0o022);
+        opts.utf8 = cs == IoCharset::Utf8;
+        opts.iocharset = cs;
+        opts.uni_xlate = xlate;
         let mut listed = DirReader::new(&vol, root, true);
         let mut seen = 0;
         while let Ok(Some(rec)) = listed.next_record() {
@@ -324,10 +326,12 @@ pub fn lookup_finds_every_shown_name(img: &[u8]) -> Result<(), LostName> {
             if seen > 2_000 {
                 break;
             }
-            if rec.entry.is_dot() || shown(&listed, &rec, cs, xlate, &mut name).is_none() {
+            if rec.entry.is_dot() {
                 continue;
             }
-            let n = name.as_bytes();
+            let Ok(n) = display(&ns, &listed, &rec, &opts, &mut long, &mut short) else {
+                continue;
+            };
             if n.is_empty() || n.ends_with(b".") || n.iter().any(|&b| b == b'/' || b == 0) {
                 continue;
             }
@@ -337,31 +341,11 @@ pub fn lookup_finds_every_shown_name(img: &[u8]) -> Result<(), LostName> {
                 uni_xlate: xlate,
             };
             key.clear();
-            vfat_lookup_key(n, &mut key).map_err(|_| lost())?;
-            // The lookup: every record in order, as `rust_vfat`'s.
-            let mut found = false;
+            ns.lookup_key(n, &opts, &mut key).map_err(|_| lost())?;
             let mut lookup = DirReader::new(&vol, root, true);
-            while let Ok(Some(r)) = lookup.next_record() {
-                if r.entry.is_dot() {
-                    continue;
-                }
-                let names = RecordNames {
-                    entry: &r.entry,
-                    long: (r.long_len > 0).then(|| lookup.long_name(&r)),
-                    charset: cs,
-                    uni_xlate: xlate,
-                    shortname: ShortnameDisplay::WinNt,
-                };
-                if vfat_record_matches(key.as_bytes(), &names, false) {
-                    found = true;
-                    break;
-                }
-                if r.start == rec.start {
-                    break;
-                }
-            }
-            if !found {
-                return Err(lost());
+            match find(&mut lookup, &ns, &opts, key.as_bytes()) {
+                Ok(Some(_)) => {}
+                _ => return Err(lost()),
             }
         }
     }

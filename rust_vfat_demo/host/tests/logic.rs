@@ -4,9 +4,15 @@
 
 use fat_logic::fat_disk::format::*;
 use fat_logic::fat_disk::names::*;
+use fat_logic::fat_disk::namespace::{
+    Namespace,
+    RecordNames, //
+};
 use fat_logic::fat_disk::options::*;
 use fat_logic::fat_disk::time::fat_to_unix;
 use fat_logic::fat_disk::volume::Volume;
+use fat_logic::msdos::*;
+use fat_logic::vfat::*;
 
 /// A minimal FAT12 image: 512-byte sectors, 1 sector per cluster, one FAT
 /// of 1 sector, 16 root entries, 64 sectors in all.
@@ -255,12 +261,12 @@ fn charset_options_as_fs_fat_with_the_kernels_defaults() {
     let mut o = MountOptions::new(0o022);
     o.set_charset_defaults(true, IoCharset::Ascii);
     assert_eq!(o.charset(), IoCharset::Utf8);
-    apply(&mut o, Flavour::Vfat, b"iocharset", Some(b"iso8859-1")).unwrap();
+    apply(&mut o, &Vfat, b"iocharset", Some(b"iso8859-1")).unwrap();
     o.settle();
     assert_eq!(o.charset(), IoCharset::Utf8);
     let mut o = MountOptions::new(0o022);
     o.set_charset_defaults(true, IoCharset::Ascii);
-    apply(&mut o, Flavour::Vfat, b"uni_xlate", None).unwrap();
+    apply(&mut o, &Vfat, b"uni_xlate", None).unwrap();
     o.settle();
     assert_eq!(o.charset(), IoCharset::Ascii);
     let mut out: NameBuf = NameBuf::new();
@@ -271,56 +277,53 @@ fn charset_options_as_fs_fat_with_the_kernels_defaults() {
     o.set_charset_defaults(false, IoCharset::Latin1);
     o.settle();
     assert_eq!(o.charset(), IoCharset::Latin1);
-    apply(&mut o, Flavour::Vfat, b"utf8", Some(b"1")).unwrap();
+    apply(&mut o, &Vfat, b"utf8", Some(b"1")).unwrap();
     assert_eq!(o.charset(), IoCharset::Utf8);
 }
 
 #[test]
 fn options_parse_as_fs_fat() {
     let mut o = MountOptions::new(0o022);
-    apply(&mut o, Flavour::Vfat, b"umask", Some(b"077")).unwrap();
+    apply(&mut o, &Vfat, b"umask", Some(b"077")).unwrap();
     assert_eq!((o.fmask, o.dmask), (0o077, 0o077));
-    apply(&mut o, Flavour::Vfat, b"uid", Some(b"1000")).unwrap();
+    apply(&mut o, &Vfat, b"uid", Some(b"1000")).unwrap();
     assert_eq!(o.uid, Some(1000));
-    apply(&mut o, Flavour::Vfat, b"utf8", None).unwrap();
+    apply(&mut o, &Vfat, b"utf8", None).unwrap();
     assert_eq!(o.charset(), IoCharset::Utf8);
-    apply(&mut o, Flavour::Vfat, b"time_offset", Some(b"-60")).unwrap();
+    apply(&mut o, &Vfat, b"time_offset", Some(b"-60")).unwrap();
     assert_eq!(o.time_offset_min, Some(-60));
     assert_eq!(
-        apply(&mut o, Flavour::Vfat, b"time_offset", Some(b"2000")),
+        apply(&mut o, &Vfat, b"time_offset", Some(b"2000")),
         Err(OptionError::BadValue)
     );
     assert_eq!(
-        apply(&mut o, Flavour::Vfat, b"quiet", Some(b"1")),
+        apply(&mut o, &Vfat, b"quiet", Some(b"1")),
         Err(OptionError::BadValue)
     );
     assert_eq!(
-        apply(&mut o, Flavour::Vfat, b"dots", None),
+        apply(&mut o, &Vfat, b"dots", None),
         Err(OptionError::Unknown)
     );
     assert_eq!(
-        apply(&mut o, Flavour::Msdos, b"utf8", None),
+        apply(&mut o, &Msdos, b"utf8", None),
         Err(OptionError::Unknown)
     );
     assert_eq!(
-        apply(&mut o, Flavour::Vfat, b"bogus", None),
+        apply(&mut o, &Vfat, b"bogus", None),
         Err(OptionError::Unknown)
     );
     assert_eq!(
-        apply(&mut o, Flavour::Vfat, b"codepage", Some(b"850")),
+        apply(&mut o, &Vfat, b"codepage", Some(b"850")),
         Err(OptionError::Unsupported)
     );
     for (key, val) in [(&b"errors"[..], Some(&b"panic"[..])), (b"nfs", None)] {
         assert_eq!(
-            apply(&mut o, Flavour::Vfat, key, val),
+            apply(&mut o, &Vfat, key, val),
             Err(OptionError::Unsupported)
         );
     }
-    assert_eq!(
-        apply(&mut o, Flavour::Vfat, b"errors", Some(b"remount-ro")),
-        Ok(())
-    );
-    apply(&mut o, Flavour::Msdos, b"dots", None).unwrap();
+    assert_eq!(apply(&mut o, &Vfat, b"errors", Some(b"remount-ro")), Ok(()));
+    apply(&mut o, &Msdos, b"dots", None).unwrap();
     assert!(o.dots);
 }
 
@@ -476,19 +479,17 @@ fn longest_names_are_shown_and_found() {
         );
         // The key rule takes every name a record can show, in any charset.
         let mut key = KeyBuf::new();
-        assert_eq!(vfat_lookup_key(name.as_bytes(), &mut key), Ok(()));
-        assert!(vfat_key_matches(
+        assert!(Vfat.lookup_key(name.as_bytes(), &opts(), &mut key).is_ok());
+        assert!(vfat_eq_nocase(
             key.as_bytes(),
-            name.to_uppercase().as_bytes(),
-            false
+            name.to_uppercase().as_bytes()
         ));
         let mut shown = NameBuf::<NAME_MAX_BYTES>::new();
         let wide: Vec<u16> = vec![0x4e2d; len];
         long_name(&wide, IoCharset::Latin1, true, &mut shown).unwrap();
         let mut key = KeyBuf::new();
-        assert_eq!(
-            vfat_lookup_key(shown.as_bytes(), &mut key),
-            Ok(()),
+        assert!(
+            Vfat.lookup_key(shown.as_bytes(), &opts(), &mut key).is_ok(),
             "{len} xlated"
         );
     }
@@ -504,11 +505,15 @@ fn longest_names_are_shown_and_found() {
     // A 261-byte name is a key (it names nothing, as in C: ENOENT), and
     // so is the longest name any record can show; one byte more is not.
     let mut key = KeyBuf::new();
-    assert_eq!(vfat_lookup_key(&[b'z'; 261], &mut key), Ok(()));
+    assert!(Vfat.lookup_key(&[b'z'; 261], &opts(), &mut key).is_ok());
     let mut key = KeyBuf::new();
-    assert_eq!(vfat_lookup_key(&[b'z'; NAME_MAX_BYTES], &mut key), Ok(()));
+    assert!(Vfat
+        .lookup_key(&[b'z'; NAME_MAX_BYTES], &opts(), &mut key)
+        .is_ok());
     let mut key = KeyBuf::new();
-    assert!(vfat_lookup_key(&[b'z'; NAME_MAX_BYTES + 1], &mut key).is_err());
+    assert!(Vfat
+        .lookup_key(&[b'z'; NAME_MAX_BYTES + 1], &opts(), &mut key)
+        .is_err());
 }
 
 /// A small deterministic generator (xorshift64*), so the property runs on
@@ -618,24 +623,39 @@ fn lazy_name_matching_agrees_with_converting_whole() {
                 2 => key.push(b'x'),
                 _ => {}
             }
-            let names = RecordNames {
-                entry: &entry,
-                long: Some(&units),
-                charset: cs,
-                uni_xlate: xlate,
-                shortname: ShortnameDisplay::WinNt,
-            };
             let mut short_shown = NameBuf::<NAME_MAX_BYTES>::new();
             vfat_short_name(&entry, cs, ShortnameDisplay::WinNt, &mut short_shown).unwrap();
             for case_sensitive in [false, true] {
-                let whole = vfat_key_matches(&key, short_shown.as_bytes(), case_sensitive)
-                    || vfat_key_matches(&key, shown.as_bytes(), case_sensitive);
+                let mut o = opts();
+                o.utf8 = cs == IoCharset::Utf8;
+                o.iocharset = cs;
+                o.uni_xlate = xlate;
+                if case_sensitive {
+                    o.check = NameCheck::Strict;
+                }
+                let names = RecordNames {
+                    entry: &entry,
+                    long: Some(&units),
+                    opts: &o,
+                };
+                let eq = |a: &[u8], b: &[u8]| {
+                    if case_sensitive {
+                        a == b
+                    } else {
+                        vfat_eq_nocase(a, b)
+                    }
+                };
+                let whole = eq(&key, short_shown.as_bytes()) || eq(&key, shown.as_bytes());
                 assert_eq!(
-                    vfat_record_matches(&key, &names, case_sensitive),
+                    Vfat.matches(&key, &names, &o),
                     whole,
                     "{units:x?} {cs:?} {key:x?}"
                 );
             }
         }
     }
+}
+
+fn opts() -> MountOptions {
+    MountOptions::new(0o022)
 }

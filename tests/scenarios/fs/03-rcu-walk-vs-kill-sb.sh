@@ -9,7 +9,7 @@
 # (fat_put_super: call_rcu(&sbi->rcu, delayed_free)); rust_fat's kill_sb
 # drops its FatSb at once, and the walk's next d_hash reads the freed
 # FatSb (sbi.ns) and calls through it: general protection fault in
-# rust_fat_core::vfs::d_hash. rcuwalk (tests/guest/rcuwalk.c) repeats
+# vfs::Tables::<FatFs>::d_hash. rcuwalk (tests/guest/rcuwalk.c) repeats
 # mount, open a directory, umount -l, walks from the fd in three threads,
 # close. The C vfat first, as the control; the harness fails on the oops.
 . /vm/lib.sh

@@ -1,0 +1,1482 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! `vfs`: a small, FAT-agnostic file system layer over the kernel's VFS.
+//!
+//! Linux 7.3's kernel crate has no file system abstraction, so this crate
+//! provides the part of one a read-only block-device file system needs,
+//! shaped after Wedson Almeida Filho's "rust: fs" series (tarfs, ext2): a
+//! file system implements [`FileSystem`] in safe Rust and registers it with
+//! a pinned [`Registration`] that owns its `file_system_type`; the VFS's
+//! callbacks reach it as typed [`SuperBlock`], [`INode`] and
+//! [`DirEmitter`] values, with typed per-super-block and per-inode data.
+//! Every raw call into the kernel's file system API is in this crate (and
+//! in the C helpers of `rust_fat_helpers.c` for what bindgen cannot reach);
+//! each `unsafe` block below says why it is sound on its own.
+//!
+//! Lifetimes:
+//! - a [`Registration`] unregisters its type and waits for the RCU
+//!   callbacks of its inodes and super blocks (`rcu_barrier`) before its
+//!   memory and inode cache go;
+//! - a super block's [`FileSystem::Data`] is branded with a lifetime
+//!   (`'sb`) the file system cannot name, so a [`Device`] handle it holds
+//!   cannot outlive the mount; it is dropped in `kill_sb`, while the device
+//!   is still open; the [`FileSystem::Names`] the dentry operations use are
+//!   freed only after an RCU grace period (path walks in RCU mode may still
+//!   be comparing names of a dying super block).
+
+use core::{
+    marker::PhantomData,
+    mem::{
+        ManuallyDrop,
+        MaybeUninit, //
+    },
+    ptr::{
+        self,
+        NonNull, //
+    },
+};
+use kernel::{
+    bindings,
+    ffi::{
+        c_char,
+        c_int,
+        c_uint,
+        c_ulong,
+        c_ushort,
+        c_void, //
+    },
+    prelude::*,
+    sync::aref::{
+        ARef,
+        AlwaysRefCounted, //
+    },
+    types::Opaque,
+};
+
+pub mod misc;
+
+/// `SB_NOATIME` and `SB_NODIRATIME` (`BIT()` macros bindgen does not see).
+const SB_NOATIME: c_ulong = 1 << 10;
+/// See [`SB_NOATIME`].
+const SB_NODIRATIME: c_ulong = 1 << 11;
+
+/// `S_IFMT`, `S_IFDIR`, `S_IFREG`.
+pub mod mode {
+    /// The file type bits.
+    pub const S_IFMT: u32 = 0o170000;
+    /// A directory.
+    pub const S_IFDIR: u32 = 0o040000;
+    /// A regular file.
+    pub const S_IFREG: u32 = 0o100000;
+}
+
+/// What `rust_fat_helpers.c` provides: bindgen's reading of
+/// `rust_fat_helpers.h` at build time (see the Kbuild), with the kernel's
+/// own C flags, so these declarations cannot drift from the C side. The
+/// kernel's types they name come from `kernel::bindings`.
+#[allow(
+    dead_code,
+    improper_ctypes,
+    missing_docs,
+    non_camel_case_types,
+    non_upper_case_globals,
+    unreachable_pub,
+    clippy::all,
+    clippy::undocumented_unsafe_blocks
+)]
+pub(crate) mod helpers {
+    include!(env!("RUST_VFS_HELPERS"));
+}
+
+use helpers::{
+    rust_vfs_aops,
+    rust_vfs_device_bytes,
+    rust_vfs_device_id,
+    rust_vfs_dir_emit,
+    rust_vfs_dir_emit_dot,
+    rust_vfs_dir_emit_dotdot,
+    rust_vfs_fill_statfs,
+    rust_vfs_init_fs_context,
+    rust_vfs_inode_cache_alloc,
+    rust_vfs_inode_cache_create,
+    rust_vfs_inode_is_new,
+    rust_vfs_read_block,
+    rust_vfs_type, //
+};
+
+/// The callbacks the C helpers make into a registered type, one table per
+/// [`FileSystem`] (`struct rust_vfs_hooks`).
+type Hooks = helpers::rust_vfs_hooks;
+
+/// What mounting starts from: the mounter's identity and umask.
+#[derive(Clone, Copy, Debug)]
+pub struct Mounter {
+    /// `current_umask()`.
+    pub umask: u16,
+    /// The mounter's uid (kernel value).
+    pub uid: u32,
+    /// The mounter's gid (kernel value).
+    pub gid: u32,
+}
+
+/// Why a mount option was refused.
+#[derive(Debug)]
+pub enum ParamError {
+    /// Not an option of this file system: the VFS then tries `source`, else
+    /// fails the mount ("Unknown parameter").
+    Unknown,
+    /// The option is refused with this error (the file system logs why).
+    Invalid(Error),
+}
+
+/// A time as the VFS keeps it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Time {
+    /// Seconds since the epoch.
+    pub sec: i64,
+    /// Nanoseconds, below 1e9.
+    pub nsec: u32,
+}
+
+/// What a new inode is made of.
+pub struct INodeParams<D> {
+    /// File type ([`mode::S_IFDIR`] or [`mode::S_IFREG`]) and permissions.
+    pub mode: u32,
+    /// Link count.
+    pub nlink: u32,
+    /// Owner (kernel uid).
+    pub uid: u32,
+    /// Group (kernel gid).
+    pub gid: u32,
+    /// Size in bytes.
+    pub size: u64,
+    /// 512-byte blocks.
+    pub blocks: u64,
+    /// Modification time, also the change time.
+    pub mtime: Time,
+    /// Access time.
+    pub atime: Time,
+    /// `S_IMMUTABLE`.
+    pub immutable: bool,
+    /// The file system's own data for the inode.
+    pub data: D,
+}
+
+/// Super block parameters a file system sets in `fill_super`.
+#[derive(Clone, Copy, Debug)]
+pub struct SuperParams {
+    /// `s_magic`.
+    pub magic: u64,
+    /// `s_maxbytes`.
+    pub maxbytes: i64,
+    /// `s_time_gran` in ns.
+    pub time_gran: u32,
+    /// `s_time_min`.
+    pub time_min: i64,
+    /// `s_time_max`.
+    pub time_max: i64,
+    /// `SB_NOATIME`.
+    pub noatime: bool,
+    /// `SB_NODIRATIME`.
+    pub nodiratime: bool,
+}
+
+/// What `statfs` reports.
+#[derive(Clone, Copy, Debug)]
+pub struct Stat {
+    /// `f_type`.
+    pub magic: u64,
+    /// `f_bsize`.
+    pub block_size: u64,
+    /// `f_blocks`.
+    pub blocks: u64,
+    /// `f_bfree` and `f_bavail`.
+    pub free: u64,
+    /// `f_namelen`.
+    pub namelen: u64,
+}
+
+/// What `getattr` adds to the VFS's own attributes.
+#[derive(Clone, Copy, Debug)]
+pub struct ExtraAttrs {
+    /// `blksize`, the preferred I/O size.
+    pub blksize: u32,
+    /// The birth time, if the file system keeps one.
+    pub btime: Option<Time>,
+}
+
+/// What `lookup` found.
+pub enum Lookup<T: FileSystem> {
+    /// No such name (a negative dentry).
+    Negative,
+    /// This inode; the VFS makes or finds its dentry.
+    Found(ARef<INode<T>>),
+    /// This inode, which has at most one dentry per directory: when it has
+    /// one in this directory already (found by another name), that one is
+    /// used (a non-directory's is renamed to the name looked up).
+    FoundOneAlias(ARef<INode<T>>),
+}
+
+/// A block mapping: `count` blocks from device block `phys`.
+#[derive(Clone, Copy, Debug)]
+pub struct Mapping {
+    /// The first device block.
+    pub phys: u64,
+    /// How many blocks are contiguous from there (at least 1).
+    pub count: u64,
+}
+
+/// A read-only block-device file system.
+///
+/// The VFS's callbacks arrive as the functions below; everything passed to
+/// them is valid for the call.
+pub trait FileSystem: Sized + Send + Sync + 'static {
+    /// What each [`Registration`] of this file system carries (e.g. a set
+    /// of name rules): one file system implementation can back several
+    /// types.
+    type TypeData: Send + Sync + 'static;
+    /// A mount being set up: its parsed options.
+    type Context: Send;
+    /// A mounted super block's data. It may hold [`Device`]s of that super
+    /// block: the `'sb` brand keeps them from leaving it.
+    type Data<'sb>: Send + Sync;
+    /// What the dentry operations see of a super block; freed only after
+    /// an RCU grace period.
+    type Names: Send + Sync;
+    /// Each inode's data.
+    type INodeData: Send + Sync;
+
+    /// The name of the inode cache in `/proc/slabinfo`.
+    const INODE_CACHE_NAME: &'static CStr;
+
+    /// Starts setting up a mount.
+    fn init_context(ty: &'static Self::TypeData, mounter: &Mounter) -> Result<Self::Context>;
+
+    /// Applies one mount option (`value` is `None` for a flag).
+    fn parse_param(
+        ty: &'static Self::TypeData,
+        ctx: &mut Self::Context,
+        key: &[u8],
+        value: Option<&[u8]>,
+    ) -> Result<(), ParamError>;
+
+    /// Reads the volume and returns the super block's data and names.
+    fn fill_super<'sb>(
+        ctx: &Self::Context,
+        sb: &'sb NewSuperBlock<Self>,
+    ) -> Result<(Self::Data<'sb>, Self::Names)>;
+
+    /// The root directory's inode, once the data is in place.
+    fn init_root(sb: &SuperBlock<Self>) -> Result<ARef<INode<Self>>>;
+
+    /// Looks `name` up in the directory `dir`.
+    fn lookup(dir: &INode<Self>, name: &[u8]) -> Result<Lookup<Self>>;
+
+    /// Emits the entries of the directory `dir` from the emitter's
+    /// position on.
+    fn read_dir(dir: &INode<Self>, emitter: &mut DirEmitter<'_>) -> Result;
+
+    /// Maps up to `count` blocks of the regular file `inode` from block
+    /// `block` on; `None`: a hole (read as zeros).
+    fn map_blocks(inode: &INode<Self>, block: u64, count: u64) -> Result<Option<Mapping>>;
+
+    /// The file system's usage.
+    fn statfs(sb: &SuperBlock<Self>) -> Result<Stat>;
+
+    /// What `stat` shows beyond the inode's fields.
+    fn getattr(inode: &INode<Self>) -> ExtraAttrs;
+
+    /// The bytes the dentry cache hashes for `name` (`d_hash`), written
+    /// through `hasher`; `None` keeps the VFS's own hash.
+    fn d_hash(names: &Self::Names, name: &[u8], hasher: &NameHasher) -> Option<u32>;
+
+    /// Whether two names name the same entry (`d_compare`).
+    fn d_compare(names: &Self::Names, a: &[u8], b: &[u8]) -> bool;
+}
+
+/// Hashes a dentry name the way the dentry cache does (`full_name_hash`,
+/// salted with the parent).
+pub struct NameHasher {
+    salt: *const bindings::dentry,
+}
+
+impl NameHasher {
+    /// The salt the dentry cache gives this name's hash (the parent
+    /// dentry's address), for a file system that builds its hash itself.
+    pub fn salt(&self) -> u64 {
+        self.salt as u64
+    }
+
+    /// The hash of `key`.
+    pub fn hash(&self, key: &[u8]) -> u32 {
+        // SAFETY: `full_name_hash` reads `key.len()` bytes from a valid
+        // slice and only uses `salt` as a number.
+        unsafe {
+            bindings::full_name_hash(self.salt.cast(), key.as_ptr().cast(), key.len() as c_uint)
+        }
+    }
+}
+
+/// The `file_system_type` together with the hooks the C helpers call
+/// (`struct rust_vfs_type`; the `file_system_type` is its first field).
+type RawType = Opaque<rust_vfs_type>;
+
+/// The `file_system_type` of a [`RawType`].
+fn fst_of(raw: &RawType) -> *mut bindings::file_system_type {
+    // `type_` is the first field of the `repr(C)` `rust_vfs_type`, so the
+    // pointer to the whole is one to it.
+    raw.get().cast()
+}
+
+/// A registered file system type, owning its `file_system_type`.
+///
+/// Made registered by [`Registration::new`] and unregistered when dropped,
+/// it can only be registered once: there is no other way to register it.
+///
+/// # Invariants
+///
+/// The `file_system_type` in `raw` is registered with the VFS from the end of
+/// [`Registration::new`] until `drop` (or, if registering failed, in no
+/// list at all); `cache` is a live inode cache for objects of
+/// `INodeObj<T>`; `raw` is never moved (pinned).
+#[pin_data(PinnedDrop)]
+pub struct Registration<T: FileSystem> {
+    #[pin]
+    raw: RawType,
+    cache: NonNull<bindings::kmem_cache>,
+    ty: T::TypeData,
+}
+
+// SAFETY: After registration the type is only read here (by `drop`) and
+// written by the VFS under its own locks; `T::TypeData` is `Send + Sync`.
+unsafe impl<T: FileSystem> Send for Registration<T> {}
+// SAFETY: Shared access only reads `ty` (`Sync`) and the cache pointer;
+// the VFS serialises its own writes to the type.
+unsafe impl<T: FileSystem> Sync for Registration<T> {}
+
+impl<T: FileSystem> Registration<T> {
+    /// Registers a block-device file system named `name` with data `ty`,
+    /// owned by `module` (so that a mount holds that module).
+    pub fn new(
+        name: &'static CStr,
+        ty: T::TypeData,
+        module: &'static ThisModule,
+    ) -> impl PinInit<Self, Error> {
+        try_pin_init!(Self {
+            raw <- raw_type_init(name, module, &Tables::<T>::HOOKS, Tables::<T>::kill_sb),
+            cache: inode_cache_create(
+                T::INODE_CACHE_NAME,
+                core::mem::size_of::<INodeObj<T>>(),
+                core::mem::align_of::<INodeObj<T>>(),
+            )?,
+            ty,
+        }? Error)
+        .pin_chain(|this| {
+            // SAFETY: `this.raw`'s type is fully initialised, pinned (it
+            // lives at this address until `drop`, which unregisters it),
+            // and registered nowhere yet since it was made just now.
+            let r = unsafe { bindings::register_filesystem(fst_of(&this.raw)) };
+            // On failure `pin_chain` drops `this`: `drop` then finds the
+            // type in no list (`unregister_filesystem` only says EINVAL)
+            // and destroys the cache.
+            kernel::error::to_result(r)
+        })
+    }
+
+    /// The data this registration was made with.
+    pub fn data(&self) -> &T::TypeData {
+        &self.ty
+    }
+
+    /// The registration a `file_system_type` of `T` belongs to.
+    ///
+    /// # Safety
+    ///
+    /// `fst` must be the `file_system_type` of a live `Registration<T>`.
+    unsafe fn from_fst<'a>(fst: *const bindings::file_system_type) -> &'a Self {
+        // SAFETY: Per the function's contract `fst` is the `file_system_type`
+        // of a live `Registration<T>`'s `raw`, at offset 0 of it (see
+        // `fst_of`; `Opaque` is transparent): stepping back to the
+        // containing struct stays in that allocation.
+        unsafe { &*kernel::container_of!(fst.cast::<RawType>(), Self, raw) }
+    }
+}
+
+#[pinned_drop]
+impl<T: FileSystem> PinnedDrop for Registration<T> {
+    fn drop(self: Pin<&mut Self>) {
+        unregister(&self.raw, self.cache);
+    }
+}
+
+/// Makes the raw type: name, owner, flags and the hooks of one file system.
+fn raw_type_init(
+    name: &'static CStr,
+    module: &'static ThisModule,
+    hooks: &'static Hooks,
+    kill_sb: unsafe extern "C" fn(*mut bindings::super_block),
+) -> impl PinInit<RawType, Error> {
+    // SAFETY: The closure writes the whole `rust_vfs_type` at `slot` (the
+    // `file_system_type` zeroed, then its fields; the hooks) and never
+    // fails, so the slot is initialised when it returns `Ok`; `slot` is
+    // valid for writes per `pin_init_from_closure`'s contract, and
+    // `Opaque<T>` has `T`'s layout.
+    unsafe {
+        pin_init::pin_init_from_closure(move |slot: *mut RawType| {
+            let mut fst: bindings::file_system_type = pin_init::zeroed();
+            fst.name = name.as_char_ptr();
+            fst.owner = module.as_ptr();
+            fst.fs_flags = bindings::FS_REQUIRES_DEV as c_int;
+            fst.init_fs_context = Some(rust_vfs_init_fs_context);
+            fst.kill_sb = Some(kill_sb);
+            Opaque::cast_into(slot).write(rust_vfs_type { type_: fst, hooks });
+            Ok(())
+        })
+    }
+}
+
+/// Unregisters a registered type and frees its inode cache once every
+/// RCU callback of its inodes and super blocks has run.
+fn unregister(raw: &RawType, cache: NonNull<bindings::kmem_cache>) {
+    // SAFETY: The type was registered by `Registration::new` (or, if that
+    // failed, is in no list, and this only returns EINVAL); it is
+    // unregistered only here, once, from `drop`.
+    unsafe { bindings::unregister_filesystem(fst_of(raw)) };
+    inode_cache_destroy(cache);
+}
+
+/// Makes the inode cache of a registration.
+fn inode_cache_create(
+    name: &'static CStr,
+    size: usize,
+    align: usize,
+) -> Result<NonNull<bindings::kmem_cache>> {
+    let size = c_uint::try_from(size).map_err(|_| EINVAL)?;
+    let align = c_uint::try_from(align).map_err(|_| EINVAL)?;
+    // SAFETY: `name` is a static NUL-terminated string; the helper makes a
+    // cache of `size`-byte objects aligned to `align` whose constructor
+    // initialises the `struct inode` each starts with.
+    let cache = unsafe { rust_vfs_inode_cache_create(name.as_char_ptr(), size, align) };
+    NonNull::new(cache).ok_or(ENOMEM)
+}
+
+/// Destroys an inode cache after the RCU callbacks that free its objects.
+fn inode_cache_destroy(cache: NonNull<bindings::kmem_cache>) {
+    // SAFETY: No super block of the type is left (the type is unregistered
+    // or was never registered, and each mount held the owner module), so
+    // no new inode comes; `rcu_barrier` waits for the pending RCU frees of
+    // inodes and super block names; then nothing uses the cache.
+    unsafe {
+        bindings::rcu_barrier();
+        bindings::kmem_cache_destroy(cache.as_ptr());
+    }
+}
+
+/// The objects of a registration's inode cache.
+///
+/// `vfs` comes first: the cache's constructor (in C) initialises it at
+/// offset 0.
+#[repr(C)]
+struct INodeObj<T: FileSystem> {
+    vfs: bindings::inode,
+    /// Set before the inode is unlocked; read only afterwards or when
+    /// the inode is freed.
+    has_data: bool,
+    data: MaybeUninit<T::INodeData>,
+}
+
+/// What `s_fs_info` points to.
+struct SbInfo<T: FileSystem> {
+    /// Dropped in `kill_sb` (its lifetime is really that of the mount).
+    data: ManuallyDrop<T::Data<'static>>,
+    names: T::Names,
+    rcu: Opaque<bindings::callback_head>,
+}
+
+/// A mount being set up (the context's `fs_private`).
+struct MountCtx<T: FileSystem> {
+    ctx: T::Context,
+    ty: &'static T::TypeData,
+}
+
+/// Per-`T` operation tables and callbacks.
+struct Tables<T: FileSystem>(PhantomData<T>);
+
+impl<T: FileSystem> Tables<T> {
+    const HOOKS: Hooks = Hooks {
+        fc_init: Some(Self::fc_init),
+        fc_param: Some(Self::fc_param),
+        fc_free: Some(Self::fc_free),
+        fill_super: Some(Self::fill_super),
+        map_blocks: Some(Self::map_blocks),
+    };
+
+    const SUPER_OPS: bindings::super_operations = bindings::super_operations {
+        alloc_inode: Some(Self::alloc_inode),
+        free_inode: Some(Self::free_inode),
+        statfs: Some(Self::statfs),
+        ..pin_init::zeroed()
+    };
+
+    const DIR_INODE_OPS: bindings::inode_operations = bindings::inode_operations {
+        lookup: Some(Self::lookup),
+        getattr: Some(Self::getattr),
+        ..pin_init::zeroed()
+    };
+
+    const DIR_FILE_OPS: bindings::file_operations = bindings::file_operations {
+        llseek: Some(bindings::generic_file_llseek),
+        read: Some(bindings::generic_read_dir),
+        iterate_shared: Some(Self::iterate_shared),
+        ..pin_init::zeroed()
+    };
+
+    const FILE_INODE_OPS: bindings::inode_operations = bindings::inode_operations {
+        getattr: Some(Self::getattr),
+        ..pin_init::zeroed()
+    };
+
+    const FILE_OPS: bindings::file_operations = bindings::file_operations {
+        llseek: Some(bindings::generic_file_llseek),
+        read_iter: Some(bindings::generic_file_read_iter),
+        mmap: Some(bindings::generic_file_readonly_mmap),
+        splice_read: Some(bindings::filemap_splice_read),
+        ..pin_init::zeroed()
+    };
+
+    const DENTRY_OPS: bindings::dentry_operations = bindings::dentry_operations {
+        d_hash: Some(Self::d_hash),
+        d_compare: Some(Self::d_compare),
+        ..pin_init::zeroed()
+    };
+
+    /// `init_fs_context`, through the C helper.
+    ///
+    /// # Safety
+    ///
+    /// `fst` must be the type of a live `Registration<T>` and `fs_private`
+    /// valid for a write.
+    unsafe extern "C" fn fc_init(
+        fst: *mut bindings::file_system_type,
+        fs_private: *mut *mut c_void,
+        umask: c_ushort,
+    ) -> c_int {
+        // SAFETY: Per the function's contract `fst` belongs to a live
+        // `Registration<T>`; the VFS only calls into registered types.
+        let reg = unsafe { Registration::<T>::from_fst(fst) };
+        // SAFETY: The registration stays registered (and in place) while a
+        // mount context of it exists: the context holds the owner module,
+        // which drops the registration only at unload. Extending the
+        // borrow to 'static is therefore never observed past its life.
+        let ty: &'static T::TypeData = unsafe { &*ptr::addr_of!(reg.ty) };
+        let mounter = Mounter {
+            umask,
+            uid: misc::current_uid(),
+            gid: misc::current_gid(),
+        };
+        let made = T::init_context(ty, &mounter)
+            .and_then(|ctx| KBox::new(MountCtx::<T> { ctx, ty }, GFP_KERNEL).map_err(Into::into));
+        match made {
+            Ok(b) => {
+                // SAFETY: Per the function's contract `fs_private` is valid
+                // for a write; the box is freed by `fc_free`.
+                unsafe { *fs_private = KBox::into_raw(b).cast() };
+                0
+            }
+            Err(e) => e.to_errno(),
+        }
+    }
+
+    /// A mount context is freed.
+    ///
+    /// # Safety
+    ///
+    /// `fs_private` must be NULL or made by `fc_init`, and not used after.
+    unsafe extern "C" fn fc_free(fs_private: *mut c_void) {
+        if !fs_private.is_null() {
+            // SAFETY: Per the function's contract it was made by `fc_init`
+            // with `KBox::into_raw` and is freed once, here.
+            drop(unsafe { KBox::from_raw(fs_private.cast::<MountCtx<T>>()) });
+        }
+    }
+
+    /// One mount option.
+    ///
+    /// # Safety
+    ///
+    /// `fs_private` must be made by `fc_init` and not in use elsewhere;
+    /// `key` a NUL-terminated string and `value` one or NULL, valid for the
+    /// call.
+    unsafe extern "C" fn fc_param(
+        _fst: *mut bindings::file_system_type,
+        fs_private: *mut c_void,
+        key: *const c_char,
+        value: *const c_char,
+    ) -> c_int {
+        // SAFETY: Per the function's contract `fs_private` is our
+        // `MountCtx<T>`, which the VFS hands to one option parser at a time.
+        let mc = unsafe { &mut *fs_private.cast::<MountCtx<T>>() };
+        // SAFETY: Per the function's contract `key` is a NUL-terminated
+        // string valid for the call.
+        let key = unsafe { CStr::from_char_ptr(key) }.to_bytes();
+        let value = if value.is_null() {
+            None
+        } else {
+            // SAFETY: Per the function's contract a non-NULL `value` is a
+            // NUL-terminated string valid for the call.
+            Some(unsafe { CStr::from_char_ptr(value) }.to_bytes())
+        };
+        match T::parse_param(mc.ty, &mut mc.ctx, key, value) {
+            Ok(()) => 0,
+            Err(ParamError::Unknown) => -(bindings::ENOPARAM as c_int),
+            Err(ParamError::Invalid(e)) => e.to_errno(),
+        }
+    }
+
+    /// `fill_super`, from `get_tree_bdev`.
+    ///
+    /// # Safety
+    ///
+    /// `sb` must be a super block being set up by `get_tree_bdev` for a
+    /// type of `T`, and `fs_private` the mount context made by `fc_init`.
+    unsafe extern "C" fn fill_super(
+        sb: *mut bindings::super_block,
+        fs_private: *mut c_void,
+    ) -> c_int {
+        // SAFETY: Per the function's contract `fs_private` is our
+        // `MountCtx<T>`, alive for the call.
+        let mc = unsafe { &*fs_private.cast::<MountCtx<T>>() };
+        let new = NewSuperBlock::<T> {
+            sb,
+            _p: PhantomData,
+        };
+        let (data, names) = match T::fill_super(&mc.ctx, &new) {
+            Ok(d) => d,
+            Err(e) => return e.to_errno(),
+        };
+        // On failure `data` and `names` are dropped here, device still open.
+        let slot = match KBox::<SbInfo<T>>::new_uninit(GFP_KERNEL) {
+            Ok(b) => b,
+            Err(e) => return Error::from(e).to_errno(),
+        };
+        // The brand is dropped here: the data lives in the super block and
+        // is dropped in `kill_sb`, while the device is still open, and
+        // handed out again only through `SuperBlock::data`, branded with a
+        // borrow of the live super block.
+        let data = ManuallyDrop::new(data);
+        // SAFETY: `T::Data<'sb>` and `T::Data<'static>` differ only in a
+        // lifetime, so they have the same layout; the original is in a
+        // `ManuallyDrop` and never used again, so the value is not
+        // duplicated; see above for why the longer lifetime is never
+        // observed.
+        let data: T::Data<'static> = unsafe { core::mem::transmute_copy(&*data) };
+        let info = KBox::write(
+            slot,
+            SbInfo::<T> {
+                data: ManuallyDrop::new(data),
+                names,
+                rcu: Opaque::uninit(),
+            },
+        );
+        // SAFETY: `sb` is being set up and exclusively ours; `kill_sb`
+        // frees `s_fs_info` whether or not the rest of this succeeds.
+        unsafe {
+            (*sb).s_fs_info = KBox::into_raw(info).cast();
+            (*sb).s_op = &Self::SUPER_OPS;
+            bindings::set_default_d_op(sb, &Self::DENTRY_OPS);
+        }
+        // SAFETY: `sb` is a live super block of `T` with its data set.
+        let sbr = unsafe { SuperBlock::<T>::from_raw(sb) };
+        let root = match T::init_root(sbr) {
+            // An inode of another super block (kept from an earlier mount)
+            // cannot be this one's root.
+            Ok(r) if ptr::eq(r.super_block(), sbr) => r,
+            Ok(_) => return EINVAL.to_errno(),
+            Err(e) => return e.to_errno(),
+        };
+        // SAFETY: `d_make_root` takes over the reference `root` holds (and
+        // drops it on failure); `into_raw` gives that reference up.
+        let dentry = unsafe { bindings::d_make_root(ARef::into_raw(root).as_ptr().cast()) };
+        if dentry.is_null() {
+            return ENOMEM.to_errno();
+        }
+        // SAFETY: `sb` is being set up and exclusively ours.
+        unsafe { (*sb).s_root = dentry };
+        0
+    }
+
+    /// `super_operations::alloc_inode`.
+    ///
+    /// # Safety
+    ///
+    /// `sb` must be a live super block of `T`.
+    unsafe extern "C" fn alloc_inode(sb: *mut bindings::super_block) -> *mut bindings::inode {
+        // SAFETY: Per the function's contract `sb` is a live super block of
+        // a registered type of `T`, whose `s_type` is a `Registration<T>`'s.
+        let reg = unsafe { Registration::<T>::from_fst((*sb).s_type) };
+        // SAFETY: The cache is live while its registration is (type
+        // invariant), and `sb` is live.
+        let obj =
+            unsafe { rust_vfs_inode_cache_alloc(sb, reg.cache.as_ptr()) }.cast::<INodeObj<T>>();
+        if obj.is_null() {
+            return ptr::null_mut();
+        }
+        // SAFETY: `obj` is a fresh object of the cache, ours alone; its
+        // `vfs` field was initialised by the cache's constructor.
+        unsafe {
+            ptr::addr_of_mut!((*obj).has_data).write(false);
+            ptr::addr_of_mut!((*obj).vfs)
+        }
+    }
+
+    /// `super_operations::free_inode`, after an RCU grace period.
+    ///
+    /// # Safety
+    ///
+    /// `inode` must come from `alloc_inode` and be unused.
+    unsafe extern "C" fn free_inode(inode: *mut bindings::inode) {
+        // SAFETY: Per the function's contract `inode` is the `vfs` field of
+        // an `INodeObj<T>` from `alloc_inode`, no longer used by anyone.
+        unsafe {
+            let obj = kernel::container_of!(inode, INodeObj<T>, vfs);
+            if (*obj).has_data {
+                (*obj).data.assume_init_drop();
+            }
+            // `kfree` frees objects of any slab cache.
+            bindings::kfree(obj.cast());
+        }
+    }
+
+    /// `super_operations::statfs`.
+    ///
+    /// # Safety
+    ///
+    /// `dentry` must be a live dentry of a mounted super block of `T`, and
+    /// `buf` the VFS's `kstatfs`.
+    unsafe extern "C" fn statfs(
+        dentry: *mut bindings::dentry,
+        buf: *mut bindings::kstatfs,
+    ) -> c_int {
+        // SAFETY: Per the function's contract the dentry is live and its
+        // super block mounted, so `d_sb` is a live super block of `T`.
+        let sb = unsafe { SuperBlock::<T>::from_raw((*dentry).d_sb) };
+        match T::statfs(sb) {
+            Ok(s) => {
+                // SAFETY: `buf` is the VFS's `kstatfs`, valid for writes
+                // (the function's contract); the helper only stores fields.
+                unsafe {
+                    rust_vfs_fill_statfs(
+                        buf,
+                        s.magic as c_ulong,
+                        s.block_size as c_ulong,
+                        s.blocks,
+                        s.free,
+                        s.namelen as c_ulong,
+                        u64::from(sb.device_id()),
+                    )
+                };
+                0
+            }
+            Err(e) => e.to_errno(),
+        }
+    }
+
+    /// `inode_operations::getattr`.
+    ///
+    /// # Safety
+    ///
+    /// `path` must name a live positive dentry of `T`, and `stat` be the
+    /// VFS's `kstat`.
+    unsafe extern "C" fn getattr(
+        idmap: *mut bindings::mnt_idmap,
+        path: *const bindings::path,
+        stat: *mut bindings::kstat,
+        request_mask: u32,
+        _flags: c_uint,
+    ) -> c_int {
+        // SAFETY: Per the function's contract the dentry is positive (the
+        // VFS calls getattr only on those), so `d_inode` is a live inode of
+        // `T`, and `stat` is valid for writes.
+        unsafe {
+            let inode = (*(*path).dentry).d_inode;
+            bindings::generic_fillattr(idmap, request_mask, inode, stat);
+            let extra = T::getattr(INode::<T>::from_raw(inode));
+            (*stat).blksize = extra.blksize;
+            if let Some(t) = extra.btime {
+                if request_mask & bindings::STATX_BTIME != 0 {
+                    (*stat).result_mask |= bindings::STATX_BTIME;
+                    (*stat).btime = bindings::timespec64 {
+                        tv_sec: t.sec,
+                        tv_nsec: t.nsec as isize,
+                    };
+                }
+            }
+        }
+        0
+    }
+
+    /// `inode_operations::lookup`.
+    ///
+    /// # Safety
+    ///
+    /// `dir` must be a live directory inode of `T` and `dentry` the live,
+    /// unhashed dentry being looked up in it.
+    unsafe extern "C" fn lookup(
+        dir: *mut bindings::inode,
+        dentry: *mut bindings::dentry,
+        _flags: c_uint,
+    ) -> *mut bindings::dentry {
+        // SAFETY: Per the function's contract `dentry` is live and its name
+        // stable during the call (the parent's lock is held).
+        let name = unsafe { dentry_name(dentry) };
+        // SAFETY: Per the function's contract `dir` is a live inode of `T`.
+        let dir = unsafe { INode::<T>::from_raw(dir) };
+        let found = match T::lookup(dir, name) {
+            Ok(Lookup::Found(i) | Lookup::FoundOneAlias(i))
+                if !ptr::eq(i.super_block(), dir.super_block()) =>
+            {
+                // Only an inode of this super block may get a dentry in it.
+                Err(EIO)
+            }
+            r => r,
+        };
+        let (inode, one_alias) = match found {
+            Ok(Lookup::Negative) => (ptr::null_mut(), false),
+            Ok(Lookup::Found(i)) => (ARef::into_raw(i).as_ptr().cast::<bindings::inode>(), false),
+            Ok(Lookup::FoundOneAlias(i)) => {
+                (ARef::into_raw(i).as_ptr().cast::<bindings::inode>(), true)
+            }
+            Err(e) => return e.to_ptr(),
+        };
+        if one_alias {
+            // SAFETY: `inode` is a referenced inode (given up by `into_raw`
+            // above); `d_find_alias` returns a referenced dentry or NULL;
+            // `dentry` is the unhashed dentry being looked up, so `d_move`
+            // may give its name to `alias` (as vfat_lookup does); the
+            // references are dropped or returned to the VFS.
+            unsafe {
+                let alias = bindings::d_find_alias(inode);
+                if !alias.is_null() {
+                    if (*alias).d_parent == (*dentry).d_parent {
+                        if u32::from((*inode).i_mode) & mode::S_IFMT != mode::S_IFDIR {
+                            bindings::d_move(alias, dentry);
+                        }
+                        bindings::iput(inode);
+                        return alias;
+                    }
+                    bindings::dput(alias);
+                }
+            }
+        }
+        // SAFETY: `inode` is NULL (a negative dentry) or a referenced inode
+        // whose reference `d_splice_alias` consumes; `dentry` is the live
+        // dentry being looked up.
+        unsafe { bindings::d_splice_alias(inode, dentry) }
+    }
+
+    /// `file_operations::iterate_shared`.
+    ///
+    /// # Safety
+    ///
+    /// `file` must be an open directory of `T` and `ctx` a live context.
+    unsafe extern "C" fn iterate_shared(
+        file: *mut bindings::file,
+        ctx: *mut bindings::dir_context,
+    ) -> c_int {
+        // SAFETY: Per the function's contract `file` is open, so its inode
+        // is a live directory inode of `T`.
+        let dir = unsafe { INode::<T>::from_raw((*file).f_inode) };
+        let mut emitter = DirEmitter {
+            file,
+            ctx,
+            _p: PhantomData,
+        };
+        match T::read_dir(dir, &mut emitter) {
+            Ok(()) => 0,
+            Err(e) => e.to_errno(),
+        }
+    }
+
+    /// Block mapping for page-cache and direct reads, from the C
+    /// `get_block`.
+    ///
+    /// # Safety
+    ///
+    /// `inode` must be a live regular file of `T`, and `phys`, `count`
+    /// valid for reads and writes.
+    unsafe extern "C" fn map_blocks(
+        inode: *mut bindings::inode,
+        block: u64,
+        phys: *mut u64,
+        count: *mut c_ulong,
+    ) -> c_int {
+        // SAFETY: Per the function's contract `inode` is a live inode of `T`.
+        let i = unsafe { INode::<T>::from_raw(inode) };
+        // SAFETY: Per the function's contract `count` is valid for reads.
+        let want = unsafe { *count } as u64;
+        let (p, n) = match T::map_blocks(i, block, want) {
+            Ok(Some(m)) => (m.phys, m.count.max(1)),
+            Ok(None) => (0, 0),
+            Err(e) => return e.to_errno(),
+        };
+        // SAFETY: Per the function's contract both are valid for writes.
+        unsafe {
+            *phys = p;
+            *count = n as c_ulong;
+        }
+        0
+    }
+
+    /// `dentry_operations::d_hash`.
+    ///
+    /// # Safety
+    ///
+    /// `dentry` must be a live dentry of a super block of `T` (possibly
+    /// dying, in an RCU walk) and `q` a live name.
+    unsafe extern "C" fn d_hash(dentry: *const bindings::dentry, q: *mut bindings::qstr) -> c_int {
+        // SAFETY: Per the function's contract both are live for the call;
+        // `d_sb` of a dentry never changes.
+        let (names, name) = unsafe { (sb_names::<T>((*dentry).d_sb), qstr_name(q)) };
+        let Some(names) = names else {
+            return 0;
+        };
+        let hasher = NameHasher { salt: dentry };
+        if let Some(h) = T::d_hash(names, name, &hasher) {
+            // SAFETY: `q` is the VFS's name being hashed, ours to update.
+            unsafe { (*q).__bindgen_anon_1.__bindgen_anon_1.hash = h };
+        }
+        0
+    }
+
+    /// `dentry_operations::d_compare`.
+    ///
+    /// # Safety
+    ///
+    /// `dentry` must be a live dentry of a super block of `T`, `s` valid
+    /// for `len` bytes and `q` a live name.
+    unsafe extern "C" fn d_compare(
+        dentry: *const bindings::dentry,
+        len: c_uint,
+        s: *const c_char,
+        q: *const bindings::qstr,
+    ) -> c_int {
+        // SAFETY: Per the function's contract all of them are valid for the
+        // call; `s` points to `len` bytes.
+        let (names, a, b) = unsafe {
+            (
+                sb_names::<T>((*dentry).d_sb),
+                core::slice::from_raw_parts(s.cast::<u8>(), len as usize),
+                qstr_name(q),
+            )
+        };
+        let equal = match names {
+            Some(n) => T::d_compare(n, a, b),
+            None => a == b,
+        };
+        c_int::from(!equal)
+    }
+}
+
+/// The names of a super block of `T`, if it has its info.
+///
+/// # Safety
+///
+/// `sb` must be a super block of `T` that is live or dying (in which case
+/// the caller is in an RCU read-side section entered while it was live).
+unsafe fn sb_names<'a, T: FileSystem>(sb: *const bindings::super_block) -> Option<&'a T::Names> {
+    // SAFETY: Per the function's contract `sb` is readable; `s_fs_info` is
+    // NULL or an `SbInfo<T>` that is freed only after an RCU grace period
+    // (see `kill_sb_raw`), whose `names` field is never dropped before.
+    unsafe {
+        (*sb)
+            .s_fs_info
+            .cast::<SbInfo<T>>()
+            .as_ref()
+            .map(|i| &i.names)
+    }
+}
+
+/// The bytes of a `qstr`.
+///
+/// # Safety
+///
+/// `q` must be a live `qstr` whose name stays valid for `'a`.
+unsafe fn qstr_name<'a>(q: *const bindings::qstr) -> &'a [u8] {
+    // SAFETY: Per the function's contract `q.name` points to `q.len` bytes
+    // that stay valid for `'a`.
+    unsafe {
+        let len = (*q).__bindgen_anon_1.__bindgen_anon_1.len as usize;
+        core::slice::from_raw_parts((*q).name, len)
+    }
+}
+
+/// The name of a dentry.
+///
+/// # Safety
+///
+/// `d` must be a live dentry whose name is stable for `'a`.
+unsafe fn dentry_name<'a>(d: *const bindings::dentry) -> &'a [u8] {
+    // SAFETY: Per the function's contract `d` is live with a stable name;
+    // `d_name` is its `qstr`.
+    unsafe { qstr_name(ptr::addr_of!((*d).__bindgen_anon_1.d_name)) }
+}
+
+// The per-type `kill_sb` and the RCU free of a super block's info.
+impl<T: FileSystem> Tables<T> {
+    /// `file_system_type::kill_sb`.
+    ///
+    /// # Safety
+    ///
+    /// `sb` must be a super block of a type of `T` being killed (called
+    /// once per super block, by the VFS).
+    unsafe extern "C" fn kill_sb(sb: *mut bindings::super_block) {
+        // SAFETY: Per the function's contract `sb` is live; `s_fs_info` is
+        // NULL or the `SbInfo<T>` `fill_super` put there.
+        let info = unsafe { (*sb).s_fs_info.cast::<SbInfo<T>>() };
+        if !info.is_null() {
+            // The super block has no active reference left, so no callback
+            // other than an RCU-walk `d_hash`/`d_compare` (which only sees
+            // `names`) can use the data: drop it while the device is open.
+            // SAFETY: `info` is valid (see above) and its `data` is dropped
+            // once, here; nothing reads it afterwards.
+            unsafe { ManuallyDrop::drop(&mut (*info).data) };
+        }
+        // SAFETY: Per the function's contract `sb` is a block-device super
+        // block being killed; this is the VFS's standard way to do it.
+        unsafe { bindings::kill_block_super(sb) };
+        if !info.is_null() {
+            // A path walk in RCU mode may still be in `d_hash`/`d_compare`
+            // with one of this super block's dentries: free the names only
+            // after a grace period. `Registration::drop` waits for this
+            // callback (`rcu_barrier`) before the code goes.
+            // SAFETY: `info` is valid and queued once, here; `free_info`
+            // frees it.
+            unsafe { bindings::call_rcu((*info).rcu.get(), Some(Self::free_info)) };
+        }
+    }
+
+    /// Frees a super block's info after a grace period.
+    ///
+    /// # Safety
+    ///
+    /// `head` must be the `rcu` field of an `SbInfo<T>` queued by
+    /// `kill_sb`, whose `data` is already dropped.
+    unsafe extern "C" fn free_info(head: *mut bindings::callback_head) {
+        // SAFETY: Per the function's contract `head` is the `rcu` field of
+        // a boxed `SbInfo<T>` (and `Opaque<T>` has `T`'s layout); the box
+        // is freed once, here; `data` is `ManuallyDrop` and not dropped
+        // again.
+        unsafe {
+            let info = kernel::container_of!(
+                head.cast::<Opaque<bindings::callback_head>>(),
+                SbInfo<T>,
+                rcu
+            );
+            drop(KBox::from_raw(info));
+        }
+    }
+}
+
+/// A super block being set up by [`FileSystem::fill_super`].
+pub struct NewSuperBlock<T: FileSystem> {
+    sb: *mut bindings::super_block,
+    _p: PhantomData<T>,
+}
+
+impl<T: FileSystem> NewSuperBlock<T> {
+    /// The device's name (`s_id`).
+    pub fn id(&self) -> &CStr {
+        // SAFETY: `sb` is being set up (a `NewSuperBlock` exists only
+        // during `fill_super`); `s_id` is set before and NUL-terminated.
+        unsafe { CStr::from_char_ptr((*self.sb).s_id.as_ptr()) }
+    }
+
+    /// Sets the block size to at least `size` and the device's logical
+    /// block size; returns it.
+    pub fn min_blocksize(&self, size: u32) -> Result<u32> {
+        // SAFETY: `sb` is being set up and its device is open.
+        match unsafe { bindings::sb_min_blocksize(self.sb, size as c_int) } {
+            0 => Err(EINVAL),
+            n => Ok(n as u32),
+        }
+    }
+
+    /// The current block size.
+    pub fn blocksize(&self) -> u32 {
+        // SAFETY: `sb` is being set up, exclusively by this thread.
+        unsafe { (*self.sb).s_blocksize as u32 }
+    }
+
+    /// Sets the block size (a power of two the device supports).
+    pub fn set_blocksize(&self, size: u32) -> Result {
+        // SAFETY: `sb` is being set up and its device is open.
+        match unsafe { bindings::sb_set_blocksize(self.sb, size as c_int) } {
+            0 => Err(EINVAL),
+            _ => Ok(()),
+        }
+    }
+
+    /// Sets the super block's parameters.
+    pub fn set_params(&self, p: &SuperParams) {
+        // SAFETY: `sb` is being set up, exclusively by this thread.
+        unsafe {
+            let s = &mut *self.sb;
+            s.s_magic = p.magic as c_ulong;
+            s.s_maxbytes = p.maxbytes;
+            s.s_time_gran = p.time_gran;
+            s.s_time_min = p.time_min;
+            s.s_time_max = p.time_max;
+            if p.noatime {
+                s.s_flags |= SB_NOATIME;
+            }
+            if p.nodiratime {
+                s.s_flags |= SB_NODIRATIME;
+            }
+        }
+    }
+
+    /// The device, for the super block's data to keep.
+    pub fn device(&self) -> Device<'_> {
+        Device {
+            sb: self.sb,
+            _p: PhantomData,
+        }
+    }
+}
+
+/// The device of a super block, read through the buffer cache.
+///
+/// Branded with the life of the super block it came from (see
+/// [`FileSystem::Data`]).
+#[derive(Clone, Copy)]
+pub struct Device<'sb> {
+    sb: *mut bindings::super_block,
+    _p: PhantomData<&'sb ()>,
+}
+
+// SAFETY: A `Device<'sb>` only exists while its super block is set up or
+// mounted (the brand), and reading through the buffer cache is safe from
+// any thread.
+unsafe impl Send for Device<'_> {}
+// SAFETY: `&Device` only reads through the buffer cache, which is safe
+// from several threads at once, while the super block lives (the brand).
+unsafe impl Sync for Device<'_> {}
+
+impl Device<'_> {
+    /// The device's size in bytes.
+    pub fn len(&self) -> u64 {
+        // SAFETY: The super block is live (the brand) and its device open.
+        unsafe { rust_vfs_device_bytes(self.sb) }
+    }
+
+    /// Whether the device is empty.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// `log2` of the block size and the block size.
+    pub fn block_size(&self) -> (u32, u64) {
+        // SAFETY: The super block is live (the brand); the block size only
+        // changes in `fill_super`, before other readers exist.
+        unsafe {
+            (
+                u32::from((*self.sb).s_blocksize_bits),
+                (*self.sb).s_blocksize as u64,
+            )
+        }
+    }
+
+    /// Copies `buf.len()` bytes at `offset` of block `block` into `buf`;
+    /// they must lie within the block.
+    pub fn read_block(&self, block: u64, offset: u32, buf: &mut [u8]) -> Result {
+        let len = c_uint::try_from(buf.len()).map_err(|_| EINVAL)?;
+        // SAFETY: The super block is live (the brand); `buf` is valid for
+        // `len` bytes of writes; the helper checks that the range lies
+        // within the block.
+        kernel::error::to_result(unsafe {
+            rust_vfs_read_block(self.sb, block, buf.as_mut_ptr().cast(), offset, len)
+        })
+    }
+}
+
+/// A mounted super block of `T`.
+#[repr(transparent)]
+pub struct SuperBlock<T: FileSystem>(Opaque<bindings::super_block>, PhantomData<T>);
+
+impl<T: FileSystem> SuperBlock<T> {
+    /// # Safety
+    ///
+    /// `sb` must be a live super block of `T` whose data `fill_super` has
+    /// set, live for `'a`.
+    unsafe fn from_raw<'a>(sb: *mut bindings::super_block) -> &'a Self {
+        // SAFETY: Per the function's contract `sb` is live for `'a`;
+        // `SuperBlock<T>` is a transparent wrapper of it.
+        unsafe { &*sb.cast::<Self>() }
+    }
+
+    fn raw(&self) -> *mut bindings::super_block {
+        self.0.get()
+    }
+
+    /// The super block's data.
+    pub fn data(&self) -> &T::Data<'_> {
+        // SAFETY: A `SuperBlock<T>` is only handed out once `fill_super`
+        // has set `s_fs_info` to an `SbInfo<T>` (type invariant of
+        // `from_raw`), whose `data` lives until `kill_sb`, after every
+        // callback that hands out a `SuperBlock<T>`. The lifetime is
+        // shortened to the borrow of `self`, so it does not outlive the
+        // mount.
+        unsafe {
+            let info = (*self.raw()).s_fs_info.cast::<SbInfo<T>>();
+            &*ptr::addr_of!((*info).data).cast::<T::Data<'_>>()
+        }
+    }
+
+    /// The super block's names.
+    pub fn names(&self) -> &T::Names {
+        // SAFETY: As in `data`: `s_fs_info` is an `SbInfo<T>` whose
+        // `names` outlive every callback.
+        unsafe { &(*(*self.raw()).s_fs_info.cast::<SbInfo<T>>()).names }
+    }
+
+    /// The device's name (`s_id`).
+    pub fn id(&self) -> &CStr {
+        // SAFETY: The super block is live; `s_id` is NUL-terminated and
+        // never changes after `fill_super`.
+        unsafe { CStr::from_char_ptr((*self.raw()).s_id.as_ptr()) }
+    }
+
+    /// The device's number, encoded as `new_encode_dev`.
+    pub fn device_id(&self) -> u32 {
+        // SAFETY: The super block is mounted, so its device is open.
+        unsafe { rust_vfs_device_id(self.raw()) }
+    }
+
+    /// The inode `ino`: from the inode cache, else made with `init`.
+    pub fn get_or_create_inode(
+        &self,
+        ino: u64,
+        init: impl FnOnce() -> Result<INodeParams<T::INodeData>>,
+    ) -> Result<ARef<INode<T>>> {
+        // SAFETY: The super block is live.
+        let inode = unsafe { bindings::iget_locked(self.raw(), ino) };
+        let Some(nn) = NonNull::new(inode) else {
+            return Err(ENOMEM);
+        };
+        // SAFETY: `iget_locked` returned a referenced inode of this super
+        // block, i.e. an `INode<T>`; the `ARef` takes over that reference.
+        let r = unsafe { ARef::from_raw(nn.cast::<INode<T>>()) };
+        // SAFETY: `inode` is referenced (by `r`).
+        if !unsafe { rust_vfs_inode_is_new(inode) } {
+            return Ok(r);
+        }
+        match init() {
+            Ok(p) => {
+                // SAFETY: `inode` is new (locked, `I_NEW`): nobody else
+                // sees it until `unlock_new_inode`, so it is ours to fill.
+                unsafe {
+                    fill_inode::<T>(inode, p);
+                    bindings::unlock_new_inode(inode);
+                }
+                Ok(r)
+            }
+            Err(e) => {
+                // SAFETY: A new inode that could not be set up: `iget_failed`
+                // unlocks and drops it, consuming the reference `r` held.
+                unsafe { bindings::iget_failed(ARef::into_raw(r).as_ptr().cast()) };
+                Err(e)
+            }
+        }
+    }
+}
+
+/// Fills a new inode.
+///
+/// # Safety
+///
+/// `inode` must be a new (locked, `I_NEW`) inode of `T`.
+unsafe fn fill_inode<T: FileSystem>(inode: *mut bindings::inode, p: INodeParams<T::INodeData>) {
+    // SAFETY: Per the function's contract nobody else sees the inode yet;
+    // it is the `vfs` field of an `INodeObj<T>` (`alloc_inode`), whose
+    // data is not set yet (a new inode).
+    unsafe {
+        let obj = kernel::container_of!(inode, INodeObj<T>, vfs);
+        (*obj).data.write(p.data);
+        (*obj).has_data = true;
+        let i = &mut *inode;
+        i.i_mode = p.mode as u16;
+        i.i_uid.val = p.uid;
+        i.i_gid.val = p.gid;
+        i.i_size = p.size as i64;
+        i.i_blocks = p.blocks;
+        i.i_mtime_sec = p.mtime.sec;
+        i.i_mtime_nsec = p.mtime.nsec;
+        i.i_ctime_sec = p.mtime.sec;
+        i.i_ctime_nsec = p.mtime.nsec;
+        i.i_atime_sec = p.atime.sec;
+        i.i_atime_nsec = p.atime.nsec;
+        i.i_generation = 0;
+        if p.immutable {
+            i.i_flags |= bindings::S_IMMUTABLE;
+        }
+        bindings::set_nlink(inode, p.nlink);
+        if p.mode & mode::S_IFMT == mode::S_IFDIR {
+            i.i_op = &Tables::<T>::DIR_INODE_OPS;
+            i.__bindgen_anon_3.i_fop = &Tables::<T>::DIR_FILE_OPS;
+        } else {
+            i.i_op = &Tables::<T>::FILE_INODE_OPS;
+            i.__bindgen_anon_3.i_fop = &Tables::<T>::FILE_OPS;
+            (*i.i_mapping).a_ops = &rust_vfs_aops;
+        }
+    }
+}
+
+/// An inode of `T`.
+#[repr(transparent)]
+pub struct INode<T: FileSystem>(Opaque<bindings::inode>, PhantomData<T>);
+
+impl<T: FileSystem> INode<T> {
+    /// # Safety
+    ///
+    /// `inode` must be a live, set-up inode of `T` (its data written),
+    /// live for `'a`.
+    unsafe fn from_raw<'a>(inode: *mut bindings::inode) -> &'a Self {
+        // SAFETY: Per the function's contract `inode` is live for `'a`;
+        // `INode<T>` is a transparent wrapper of it.
+        unsafe { &*inode.cast::<Self>() }
+    }
+
+    fn raw(&self) -> *mut bindings::inode {
+        self.0.get()
+    }
+
+    /// The file system's data for this inode.
+    pub fn data(&self) -> &T::INodeData {
+        // SAFETY: Every inode of `T` is the `vfs` field of an `INodeObj<T>`
+        // (`alloc_inode`); an `INode<T>` is only handed out once it is set
+        // up, so its data is initialised, and it lives as long as `self`.
+        unsafe {
+            let obj = kernel::container_of!(self.raw(), INodeObj<T>, vfs);
+            (*obj).data.assume_init_ref()
+        }
+    }
+
+    /// The super block the inode belongs to.
+    pub fn super_block(&self) -> &SuperBlock<T> {
+        // SAFETY: An inode keeps its super block alive, and a set-up inode
+        // of `T` belongs to a super block whose data is set.
+        unsafe { SuperBlock::from_raw((*self.raw()).i_sb) }
+    }
+
+    /// The inode number.
+    pub fn ino(&self) -> u64 {
+        // SAFETY: `i_ino` never changes once the inode is hashed.
+        unsafe { (*self.raw()).i_ino }
+    }
+
+    /// The size in bytes.
+    pub fn size(&self) -> u64 {
+        // SAFETY: The file system is read-only: `i_size` does not change
+        // after the inode is set up.
+        unsafe { (*self.raw()).i_size as u64 }
+    }
+}
+
+// SAFETY: Inodes are reference counted by `ihold`/`iput`: `inc_ref` and
+// `dec_ref` below keep the object alive while an `ARef` exists.
+unsafe impl<T: FileSystem> AlwaysRefCounted for INode<T> {
+    fn inc_ref(&self) {
+        // SAFETY: `self` is a live inode with a reference held by the
+        // caller, so taking another is allowed.
+        unsafe { bindings::ihold(self.raw()) };
+    }
+
+    unsafe fn dec_ref(obj: NonNull<Self>) {
+        // SAFETY: Per the trait's contract the caller owns a reference to
+        // a live inode, given up here.
+        unsafe { bindings::iput(obj.cast::<bindings::inode>().as_ptr()) };
+    }
+}
+
+// SAFETY: Inodes are shared across threads by the VFS; `INode<T>` exposes
+// only `Sync` data (`T::INodeData: Sync`) and immutable fields.
+unsafe impl<T: FileSystem> Send for INode<T> {}
+// SAFETY: Shared access only reads fields that do not change once the
+// inode is set up, and `T::INodeData`, which is `Sync`.
+unsafe impl<T: FileSystem> Sync for INode<T> {}
+
+/// The type of a directory entry as `readdir` reports it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DirEntryType {
+    /// `DT_DIR`.
+    Dir,
+    /// `DT_REG`.
+    Reg,
+}
+
+/// Emits directory entries to `readdir` (`struct dir_context`).
+pub struct DirEmitter<'a> {
+    file: *mut bindings::file,
+    ctx: *mut bindings::dir_context,
+    _p: PhantomData<&'a mut bindings::dir_context>,
+}
+
+impl DirEmitter<'_> {
+    /// The position the next entry is at.
+    pub fn pos(&self) -> i64 {
+        // SAFETY: `ctx` is the live context of this `readdir` call.
+        unsafe { (*self.ctx).pos }
+    }
+
+    /// Sets the position.
+    pub fn set_pos(&mut self, pos: i64) {
+        // SAFETY: `ctx` is the live context of this `readdir` call, ours
+        // to update.
+        unsafe { (*self.ctx).pos = pos };
+    }
+
+    /// Emits `name` (inode `ino`) at the current position; `false`: the
+    /// caller's buffer is full, stop.
+    pub fn emit(&mut self, name: &[u8], ino: u64, ty: DirEntryType) -> bool {
+        let Ok(len) = c_int::try_from(name.len()) else {
+            return true;
+        };
+        let dt = match ty {
+            DirEntryType::Dir => bindings::DT_DIR,
+            DirEntryType::Reg => bindings::DT_REG,
+        };
+        // SAFETY: `ctx` is live; `name` is valid for `len` bytes during the
+        // call.
+        unsafe { rust_vfs_dir_emit(self.ctx, name.as_ptr().cast(), len, ino, dt as c_uint) }
+    }
+
+    /// Emits `.` (the directory itself).
+    pub fn emit_dot(&mut self) -> bool {
+        // SAFETY: `file` and `ctx` are the live arguments of this `readdir`.
+        unsafe { rust_vfs_dir_emit_dot(self.file, self.ctx) }
+    }
+
+    /// Emits `..` (the parent).
+    pub fn emit_dotdot(&mut self) -> bool {
+        // SAFETY: `file` and `ctx` are the live arguments of this `readdir`.
+        unsafe { rust_vfs_dir_emit_dotdot(self.file, self.ctx) }
+    }
+
+    /// Emits `.` and `..` at positions 0 and 1 if the position is before
+    /// them, as `dir_emit_dots`.
+    pub fn emit_dots(&mut self) -> bool {
+        if self.pos() == 0 {
+            if !self.emit_dot() {
+                return false;
+            }
+            self.set_pos(1);
+        }
+        if self.pos() == 1 {
+            if !self.emit_dotdot() {
+                return false;
+            }
+            self.set_pos(2);
+        }
+        true
+    }
+}
