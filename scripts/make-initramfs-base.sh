@@ -3,8 +3,39 @@
 # Builds (once, cached) the part of the guest's root file system that does
 # not change between runs: busybox-static, the real kmod tools and the shared
 # libraries kmod needs. Prints the directory.
+#
+# With --cpio: prints a cpio archive (cached in target/vm/, keyed by its
+# content) of everything every guest has (lib.sh's stage_guest_common: this
+# base plus /init and the guest helpers), the first part of each VM's
+# initramfs; scripts/vm-run.sh appends the module tree and the run's own
+# files as further archives.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
+
+if [ "${1:-}" = --cpio ]; then
+	g="$REPO_ROOT/scripts/guest"
+	key=$({
+		"$0" # the base directory's name carries its key
+		cat "$REPO_ROOT/scripts/lib.sh" "$g/init" "$g/kmod-idled" "$g/modprobe-demand" "$g/run-script" "$g/lib.sh" \
+			"$REPO_ROOT/scripts/kernel-problems"
+	} | sha256sum | cut -c1-16)
+	cache="$REPO_ROOT/target/vm"
+	file="$cache/base-$key.cpio"
+	if [ -f "$file" ]; then
+		touch "$file"
+		echo "$file"
+		exit 0
+	fi
+	mkdir -p "$cache"
+	tmp=$(mktemp -d "$cache/base-tmp.XXXXXX")
+	trap 'rm -rf "$tmp"' EXIT
+	stage_guest_common "$tmp/root"
+	(cd "$tmp/root" && find . -mindepth 1 -print0 | LC_ALL=C sort -z | cpio --null -o -H newc --quiet) >"$tmp/base.cpio"
+	mv -f "$tmp/base.cpio" "$file"
+	find "$cache" -maxdepth 1 -name 'base-*.cpio' -mmin +60 -delete 2>/dev/null || true
+	echo "$file"
+	exit 0
+fi
 
 busybox=$(command -v busybox || true)
 kmod=$(command -v kmod || echo /usr/bin/kmod)
