@@ -12,11 +12,19 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
+busybox=$(command -v busybox || true)
+kmod=$(command -v kmod || echo /usr/bin/kmod)
+[ -x "$busybox" ] && file -L "$busybox" 2>/dev/null | grep -q 'statically linked' || [ -x /bin/busybox ] ||
+	die "busybox-static is not installed" "run scripts/setup-toolchain.sh"
+[ -x "$kmod" ] || die "kmod is not installed" "run scripts/setup-toolchain.sh"
+libs=$(ldd "$kmod" | awk '/=>/ {print $3} /ld-linux/ {print $1}')
 if [ "${1:-}" = --cpio ]; then
 	g="$REPO_ROOT/scripts/guest"
+	# Every VM asks: the programs by name, size and time, not by content
+	# (hashing 9 MB cost more than the rest of this script).
 	key=$({
-		"$0" # the base directory's name carries its key
-		cat "$REPO_ROOT/scripts/lib.sh" "$g/init" "$g/kmod-idled" "$g/modprobe-demand" "$g/run-script" "$g/lib.sh" \
+		stat -L -c '%n %s %Y' "$busybox" "$kmod" $libs
+		cat "$0" "$REPO_ROOT/scripts/lib.sh" "$g/init" "$g/kmod-idled" "$g/modprobe-demand" "$g/run-script" "$g/lib.sh" \
 			"$REPO_ROOT/scripts/kernel-problems"
 	} | sha256sum | cut -c1-16)
 	cache="$REPO_ROOT/target/vm"
@@ -37,12 +45,6 @@ if [ "${1:-}" = --cpio ]; then
 	exit 0
 fi
 
-busybox=$(command -v busybox || true)
-kmod=$(command -v kmod || echo /usr/bin/kmod)
-[ -x "$busybox" ] && file -L "$busybox" 2>/dev/null | grep -q 'statically linked' || [ -x /bin/busybox ] ||
-	die "busybox-static is not installed" "run scripts/setup-toolchain.sh"
-[ -x "$kmod" ] || die "kmod is not installed" "run scripts/setup-toolchain.sh"
-libs=$(ldd "$kmod" | awk '/=>/ {print $3} /ld-linux/ {print $1}')
 key=$({ sha256sum "$busybox" "$kmod" $libs; cat "$0"; } | sha256sum | cut -c1-16)
 dir="$CACHE_ROOT/initramfs-base-$key"
 if [ -f "$dir/.complete" ]; then echo "$dir"; exit 0; fi
