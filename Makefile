@@ -10,13 +10,16 @@
 #   make modules-dir                             print where the modules are
 #   make clean
 #   make demo                                    the demonstration (README)
-#   make check [T=<scenario>]                    the whole test suite (README)
+#   make check [T=<scenario>]                    the whole test suite (README), the
+#                                                repetition scenarios at check counts
 #              [JUNIT=<file>] [KTAP=<dir>] [KCIDB=<file>]
 #                                                result files beside the text
 #                                                report, always written (defaults:
 #                                                target/check-results/junit.xml,
 #                                                ktap/, kcidb.json); the KCIDB file
 #                                                is checked with kcidb-io's validator
+#   make soak [T=<scenario>]                     the repetition scenarios at their full
+#                                                counts (docs/testing-tiers.md)
 #   make bench [UPDATE_README=1]                 Rust vs C (README); results in
 #                                                target/bench-run/, or with
 #                                                UPDATE_README=1 in bench/ and README.md
@@ -95,7 +98,7 @@ define check_kdir
 	@LLVM=$(LLVM) $(PROJECT)/scripts/rust-probe.sh --quiet --kdir $(KDIR) || exit 2
 endef
 
-.PHONY: all modules modules-dir modules_install clean demo check vm-run kernel setup lint host-test rust-analyzer
+.PHONY: all modules modules-dir modules_install clean demo check soak vm-run kernel setup lint host-test rust-analyzer
 .PHONY: distro-kdir distro-package-test
 
 # Kbuild refuses MO= while the sources hold an in-tree build (its
@@ -165,6 +168,14 @@ demo:
 check:
 	$(PROJECT)/scripts/check.sh $(if $(filter debian,$(KERNEL)),--kernel debian) $(if $(JUNIT),--junit $(abspath $(JUNIT))) \
 		$(if $(KTAP),--ktap $(abspath $(KTAP))) $(if $(KCIDB),--kcidb $(abspath $(KCIDB))) $(T)
+
+# The soak tier: the repetition scenarios at the full counts; results in
+# target/soak-results/.
+# The long tier: the repetition scenarios at full counts, then (without
+# T=) the mutation pass, every planted defect of tests/mutations.list.
+soak:
+	$(PROJECT)/scripts/check.sh --soak $(if $(filter debian,$(KERNEL)),--kernel debian) $(T)
+	$(if $(T)$(filter debian,$(KERNEL)),,$(PROJECT)/scripts/mutate.sh)
 
 lint:
 	$(PROJECT)/scripts/lint.sh

@@ -79,9 +79,26 @@ frag="$build/kernel.fragment"
 kernel_fragment "$variant" >"$frag"
 
 mk=(make -C "$src" O="$build" LLVM="$LLVM_SUFFIX" RUST_LIB_SRC="$RUST_LIB_SRC")
-log "kernel ($variant): configuring (allnoconfig + fragment)"
-"${mk[@]}" -s KCONFIG_ALLCONFIG="$frag" allnoconfig >"$build/config.log" 2>&1 ||
-	{ tail -20 "$build/config.log" >&2; die "kernel configuration failed" "see $build/config.log"; }
+# A configuration alone (--config-only) is a function of what the cache key
+# holds (sources, fragment, toolchain): kept, by that key, so the build
+# scripts' self-tests in make check do not run Kconfig's compiler probes
+# (about 5 CPU seconds a configuration) again on every run.
+cfgcache=""
+[ -z "$config_only" ] || cfgcache="$CACHE_ROOT/config-cache/$variant-$(kernel_key "$variant")"
+if [ -n "$cfgcache" ] && [ -f "$cfgcache/.config" ]; then
+	log "kernel ($variant): configuration from $cfgcache (allnoconfig + fragment, cached)"
+	cp "$cfgcache/.config" "$cfgcache/config.log" "$build/"
+else
+	log "kernel ($variant): configuring (allnoconfig + fragment)"
+	"${mk[@]}" -s KCONFIG_ALLCONFIG="$frag" allnoconfig >"$build/config.log" 2>&1 ||
+		{ tail -20 "$build/config.log" >&2; die "kernel configuration failed" "see $build/config.log"; }
+	if [ -n "$cfgcache" ]; then
+		mkdir -p "$(dirname "$cfgcache")"
+		tmp=$(mktemp -d "$cfgcache.tmp.XXXXXX")
+		cp "$build/.config" "$build/config.log" "$tmp/"
+		mv -T "$tmp" "$cfgcache" 2>/dev/null || rm -rf "$tmp"
+	fi
+fi
 
 # Kconfig drops options whose dependencies fail without a word: check each.
 dropped=0

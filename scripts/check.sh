@@ -3,10 +3,19 @@
 # The whole test suite (README: `make check`). From a bare machine: installs
 # the toolchain, builds (or reuses) the cached kernel, builds the modules,
 # runs the lint gates, the host tests, the build scripts' self-tests, and every VM
-# scenario with its KUnit cases.
+# scenario with its KUnit cases (the gates run beside the VMs: the VMs' longest
+# stretches are spent waiting).
 #
-# Usage: scripts/check.sh [--kernel main|debian] [--junit FILE] [--ktap DIR] [--kcidb FILE] [FILTER...]
-# (make check [KERNEL=debian] [T=<filter>] [JUNIT=FILE] [KTAP=DIR] [KCIDB=FILE])
+# Two tiers (docs/testing-tiers.md): `make check` runs the repetition
+# scenarios at counts that still catch a leak or a race; `make soak`
+# (--soak) runs those scenarios, and only those, at the full counts.
+#
+# Usage: scripts/check.sh [--soak] [--kernel main|debian] [--junit FILE] [--ktap DIR] [--kcidb FILE] [FILTER...]
+# (make check [KERNEL=debian] [T=<filter>] [JUNIT=FILE] [KTAP=DIR] [KCIDB=FILE];
+#  make soak [T=<filter>])
+#   --soak        the soak tier: the scenarios with counts of their own
+#                 (`reps` in scripts/guest/lib.sh), at their full counts; no
+#                 gates; results in target/soak-results/
 #   --kernel debian  the VM scenarios on Debian's own kernel, with its own
 #                 modules, the project's built against the tree of
 #                 'make distro-kdir DISTRO=debian' (prepared beforehand);
@@ -25,8 +34,10 @@
 # VM_JOBS=N: VMs at a time (default: one per CPU).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
-start=$(date +%s)
+start=$(date +%s%N)
 results="$REPO_ROOT/target/check-results"
+soak=0
+for a in "$@"; do [ "$a" = --soak ] && { soak=1; results="$REPO_ROOT/target/soak-results"; }; done
 junit="$results/junit.xml" ktap="$results/ktap" kcidb="$results/kcidb.json"
 # Relative paths are the caller's: prepare changes to the repository.
 abs() { case $1 in /*) echo "$1" ;; *) echo "$PWD/$1" ;; esac; }
@@ -34,6 +45,7 @@ filters=()
 kernel=main gates=1
 while [ $# -gt 0 ]; do
 	case $1 in
+	--soak) shift ;;
 	--junit | --ktap | --kcidb)
 		[ $# -ge 2 ] && [ -n "$2" ] || die "$1 needs a path" "scripts/check.sh $1 <path> [FILTER...]"
 		case $1 in
@@ -52,7 +64,8 @@ while [ $# -gt 0 ]; do
 	esac
 done
 # Each step says when it starts, so the log shows where the time goes.
-step() { log "[$(($(date +%s) - start))s] $*"; }
+elapsed() { local t=$((($(date +%s%N) - start) / 10000000)); printf '%d.%02d' $((t / 100)) $((t % 100)); }
+step() { log "[$(elapsed)s] $*"; }
 
 case $kernel in
 main)
@@ -71,37 +84,72 @@ debian)
 esac
 step "modules built against $kdir"
 
-# Before the host tests, so their KCIDB test runs the real validator too.
-step "KCIDB validator: kcidb-io in a venv"
-scripts/kcidb-venv.sh >/dev/null
-
-step "test data: FAT images (mkfs.fat + mtools), malformed ones, guest tools, version-check variants"
-TEST_DATA=$(scripts/test-data.sh --variants "$kdir")
+[ $soak = 0 ] || gates=0
+[ ${#filters[@]} = 0 ] || gates=0
+# What the scenarios need, side by side: KCIDB's validator (before the host
+# tests, so their KCIDB test runs the real one too), the test data (the
+# version-check variants only when a scenario run uses them: they are
+# rebuilt whenever rust_vfat_demo changes) and the harness.
+step "KCIDB validator, test data, harness build"
+variants=(--variants "$kdir")
+if [ ${#filters[@]} -gt 0 ]; then
+	cargo build --quiet --release -p harness
+	variants=()
+	for n in $(./target/release/harness --list "${filters[@]}" 2>/dev/null); do
+		grep -q 'TEST_DATA/variants' "tests/scenarios/${n%%::*}/${n#*::}.sh" 2>/dev/null && variants=(--variants "$kdir")
+	done
+fi
+mkdir -p target
+scripts/kcidb-venv.sh >/dev/null &
+venv=$!
+scripts/test-data.sh "${variants[@]}" >target/test-data.path &
+data=$!
+[ ${#filters[@]} -gt 0 ] || cargo build --quiet --release -p harness
+wait $venv || die "creating the KCIDB validator's venv failed" "see scripts/kcidb-venv.sh's message above"
+wait $data || die "building the test data failed" "see scripts/test-data.sh's message above"
+TEST_DATA=$(cat target/test-data.path)
 export TEST_DATA
 
-if [ ${#filters[@]} = 0 ] && [ $gates = 1 ]; then
-	step "lint"
-	scripts/lint.sh
-	tests/host/docs-check.sh # README.md and docs/ name only targets, options and paths that exist
-	step "host tests: cargo test"
-	rc=0
-	mkdir -p target
-	cargo test --quiet --workspace >target/host-tests.log 2>&1 || rc=$?
-	grep -E '^(test result|running|error|failures|---- )' target/host-tests.log || true
-	[ $rc = 0 ] || { cat target/host-tests.log; die "host tests failed" "see the output above"; }
-	step "build-kernel.sh self-tests (host side)"
-	tests/host/build-kernel-test.sh
-	step "check-symvers.sh self-tests: the modversions gate on planted zero CRCs"
-	tests/host/symvers-test.sh
-	step "rust-probe.sh self-tests: one line per missing piece of a Rust module build"
-	tests/host/dkms-probe-test.sh "$kdir"
+# The gates go beside the VM scenarios, each into its own log, shown when it
+# fails (the harness's report stays on the terminal as it comes).
+gates_log="$results/gates"
+gate_pid=""
+if [ $gates = 1 ]; then
+	rm -rf "$gates_log"
+	mkdir -p "$gates_log"
+	(
+		gate() { # name command...
+			local n=$1 t0=$SECONDS
+			shift
+			if "$@" >"$gates_log/$n.log" 2>&1; then
+				log "gate $n: ok ($((SECONDS - t0))s)"
+			else
+				log "gate $n: FAILED ($((SECONDS - t0))s), its output:"
+				cat "$gates_log/$n.log" >&2
+				touch "$gates_log/failed"
+			fi
+		}
+		gate lint scripts/lint.sh
+		gate host-tests cargo test --quiet --workspace
+		grep -E '^(test result|error|failures)' "$gates_log/host-tests.log" >&2 || true
+		gate docs-check tests/host/docs-check.sh
+		gate build-kernel-self-tests tests/host/build-kernel-test.sh
+		gate symvers-self-tests tests/host/symvers-test.sh
+		gate rust-probe-self-tests tests/host/dkms-probe-test.sh "$kdir"
+	) &
+	gate_pid=$!
+	step "gates (lint, docs check, host tests, self-tests of build-kernel.sh, check-symvers.sh, rust-probe.sh) beside the VM scenarios"
 fi
 
-step "VM scenarios"
-cargo build --quiet --release -p harness
+step "VM scenarios$([ $soak = 1 ] && echo ", soak tier")"
 rm -f "$kcidb"
 rc=0
-./target/release/harness ${VM_JOBS:+--jobs "$VM_JOBS"} --kdir "$kdir" --junit "$junit" --ktap "$ktap" --kcidb "$kcidb" "${filters[@]}" || rc=$?
+./target/release/harness ${VM_JOBS:+--jobs "$VM_JOBS"} $([ $soak = 1 ] && echo --soak) --kdir "$kdir" \
+	--junit "$junit" --ktap "$ktap" --kcidb "$kcidb" "${filters[@]}" || rc=$?
+if [ -n "$gate_pid" ]; then
+	step "waiting for the gates"
+	wait $gate_pid || true
+fi
 # Failed scenarios still leave their reports, and a submission of failures
 # must be as valid as one of passes: validate either way.
 step "KCIDB submission: validating $kcidb"
@@ -111,4 +159,5 @@ scripts/kcidb-venv.sh --validate "$kcidb" >&2 ||
 		"fix the writer in tests/harness/src/kcidb.rs (the schema error is above)"
 log "check: results in $junit, $ktap/, $kcidb"
 [ $rc = 0 ] || die "VM scenarios failed (exit $rc)" "see the FAILED tests above; reports in $results"
-log "check: all passed in $(($(date +%s) - start))s"
+[ ! -e "$gates_log/failed" ] || die "a gate failed" "see its output above; logs in $gates_log/"
+log "check: all passed in $(elapsed)s"

@@ -81,14 +81,22 @@ KERNEL_FRAGMENT="${RFL_KERNEL_FRAGMENT:-$REPO_ROOT/kernel/config.fragment}"
 # Lays out in STAGE what every guest has: busybox and kmod (the cached
 # base), the module tree MODROOT (scripts/stage-modules.sh), /init, the
 # demand-load wrapper and kmod-idled, and /vm's runner, helpers and list of
-# kernel problems. vm-run.sh and lava.sh add each run's own files.
+# kernel problems. lava.sh adds each run's own files; vm-run.sh boots the
+# same from cached archives (scripts/make-initramfs-base.sh --cpio,
+# scripts/stage-modules.sh --cpio).
 # Usage: stage_guest STAGE MODROOT
 stage_guest() {
-	local stage=$1 modroot=$2 base
+	stage_guest_common "$1"
+	cp -a "$2/lib" "$1/"
+}
+
+# stage_guest without the module tree.
+# Usage: stage_guest_common STAGE
+stage_guest_common() {
+	local stage=$1 base
 	base=$("$REPO_ROOT/scripts/make-initramfs-base.sh")
 	mkdir -p "$stage"
 	cp -a "$base/." "$stage/"
-	cp -a "$modroot/lib" "$stage/"
 	mkdir -p "$stage/etc/modprobe.d" "$stage/sbin" "$stage/run" "$stage/vm/files"
 	# /bench is the guest directory's earlier name; scripts may still use it.
 	ln -s vm "$stage/bench"

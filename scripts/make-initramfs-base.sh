@@ -3,6 +3,12 @@
 # Builds (once, cached) the part of the guest's root file system that does
 # not change between runs: busybox-static, the real kmod tools and the shared
 # libraries kmod needs. Prints the directory.
+#
+# With --cpio: prints a cpio archive (cached in target/vm/, keyed by its
+# content) of everything every guest has (lib.sh's stage_guest_common: this
+# base plus /init and the guest helpers), the first part of each VM's
+# initramfs; scripts/vm-run.sh appends the module tree and the run's own
+# files as further archives.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -12,6 +18,33 @@ kmod=$(command -v kmod || echo /usr/bin/kmod)
 	die "busybox-static is not installed" "run scripts/setup-toolchain.sh"
 [ -x "$kmod" ] || die "kmod is not installed" "run scripts/setup-toolchain.sh"
 libs=$(ldd "$kmod" | awk '/=>/ {print $3} /ld-linux/ {print $1}')
+if [ "${1:-}" = --cpio ]; then
+	g="$REPO_ROOT/scripts/guest"
+	# Every VM asks: the programs by name, size and time, not by content
+	# (hashing 9 MB cost more than the rest of this script).
+	key=$({
+		stat -L -c '%n %s %Y' "$busybox" "$kmod" $libs
+		cat "$0" "$REPO_ROOT/scripts/lib.sh" "$g/init" "$g/kmod-idled" "$g/modprobe-demand" "$g/run-script" "$g/lib.sh" \
+			"$REPO_ROOT/scripts/kernel-problems"
+	} | sha256sum | cut -c1-16)
+	cache="$REPO_ROOT/target/vm"
+	file="$cache/base-$key.cpio"
+	if [ -f "$file" ]; then
+		touch "$file"
+		echo "$file"
+		exit 0
+	fi
+	mkdir -p "$cache"
+	tmp=$(mktemp -d "$cache/base-tmp.XXXXXX")
+	trap 'rm -rf "$tmp"' EXIT
+	stage_guest_common "$tmp/root"
+	(cd "$tmp/root" && find . -mindepth 1 -print0 | LC_ALL=C sort -z | cpio --null -o -H newc --quiet) >"$tmp/base.cpio"
+	mv -f "$tmp/base.cpio" "$file"
+	find "$cache" -maxdepth 1 -name 'base-*.cpio' -mmin +60 -delete 2>/dev/null || true
+	echo "$file"
+	exit 0
+fi
+
 key=$({ sha256sum "$busybox" "$kmod" $libs; cat "$0"; } | sha256sum | cut -c1-16)
 dir="$CACHE_ROOT/initramfs-base-$key"
 if [ -f "$dir/.complete" ]; then echo "$dir"; exit 0; fi

@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # Boots the test kernel (or, for a tree from scripts/distro-kdir.sh, the
-# distribution's own kernel with its own modules) in QEMU with the project's freshly built modules
-# installed under /lib/modules/<release>/ (with depmod), runs a shell script
-# in the guest and returns its output and exit status.
+# distribution's own kernel with its own modules) in QEMU with the project's
+# modules, as last built, installed under /lib/modules/<release>/ (with
+# depmod), runs a shell script in the guest and returns its output and exit
+# status. The script's output is shown as the guest writes it.
 #
 # Usage: scripts/vm-run.sh [options] SCRIPT
 #   --kdir DIR        kernel build tree (default: the cached test kernel)
-#   --modules DIR     project tree whose modules to install (default: repo)
+#   --modules DIR     project tree whose modules to install (default: repo;
+#                     `make` builds them, `make vm-run` does so first)
 #   --modroot DIR     an already staged module tree (scripts/stage-modules.sh)
+#   --modules-cpio F  the same as a cpio archive (stage-modules.sh --cpio)
 #   --files "F..."    host files copied to /vm/files/<name> in the guest
 #   --qemu-args "A"   extra QEMU arguments (word-split)
 #   --no-ncr810       leave the default -device lsi53c810 out
@@ -17,22 +20,28 @@
 #                     images themselves: copy what must stay); a "+" starts
 #                     the disks of one more NCR 53C810. The guest finds
 #                     "<target> <bytes> <sha256> <controller>" lines in
-#                     /vm/scsi-disks
+#                     /vm/scsi-disks (the SHA-256 only if the script names
+#                     scsi_image_sha or /vm/scsi-disks, else "-")
 #   --timeout SECS    hard limit for the whole guest run (default 120)
 #   --log FILE        where the serial console log goes (default: a temp file)
 #   --output FILE     where the script's output goes too (default: none)
 #   --quiet           do not echo the script's output
+#   --cpu-time FILE   write the CPU seconds (user + system) of everything the
+#                     run started, QEMU's included (the harness's schedule)
+# VM_SOAK=1 puts /vm/soak in the guest: the soak tier's repetition counts
+# (make soak; `reps` in scripts/guest/lib.sh).
 # Exit status: the script's; 124 when the guest hit the timeout; 125 when the
 # guest died without reporting (panic) or oopsed while the script passed.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-kdir="" modules="$REPO_ROOT" modroot="" files="" qemu_extra="" ncr810=1 scsi_disks="" timeout=120 log="" output="" quiet=0
+kdir="" modules="$REPO_ROOT" modroot="" modules_cpio="" files="" qemu_extra="" ncr810=1 scsi_disks="" timeout=120 log="" output="" quiet=0 cpu_time=""
 while [ $# -gt 0 ]; do
 	case $1 in
 	--kdir) kdir=$2; shift 2 ;;
 	--modules) modules=$2; shift 2 ;;
 	--modroot) modroot=$2; shift 2 ;;
+	--modules-cpio) modules_cpio=$2; shift 2 ;;
 	--files) files=$2; shift 2 ;;
 	--qemu-args) qemu_extra=$2; shift 2 ;;
 	--no-ncr810) ncr810=0; shift ;;
@@ -41,6 +50,7 @@ while [ $# -gt 0 ]; do
 	--log) log=$2; shift 2 ;;
 	--output) output=$2; shift 2 ;;
 	--quiet) quiet=1; shift ;;
+	--cpu-time) cpu_time=$2; shift 2 ;;
 	-*) die "unknown option $1" "see the usage at the top of $0" ;;
 	*) break ;;
 	esac
@@ -73,35 +83,73 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/rfl-vm.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 [ -n "$log" ] || log="$work/console.log"
 
-[ -n "$modroot" ] || modroot=$("$REPO_ROOT/scripts/stage-modules.sh" "$kdir" "$modules" "$work/modroot")
-stage="$work/root"
-stage_guest "$stage" "$modroot"
-cp "$script" "$stage/vm/script"
+# The initramfs is three cpio archives one after the other (the kernel
+# unpacks each over the last): what every guest has and the module tree,
+# both cached by content, then this run's own files.
+base=$("$REPO_ROOT/scripts/make-initramfs-base.sh" --cpio)
+if [ -z "$modules_cpio" ]; then
+	if [ -n "$modroot" ]; then
+		(cd "$modroot" && find lib -print0 | cpio --null -o -H newc --quiet) >"$work/modules.cpio"
+		modules_cpio=$work/modules.cpio
+	else
+		modules_cpio=$("$REPO_ROOT/scripts/stage-modules.sh" --cpio "$kdir" "$modules")
+	fi
+fi
+run="$work/run"
+mkdir -p "$run/vm/files"
+cp "$script" "$run/vm/script"
 for f in $files; do
 	[ -e "$f" ] || die "FILES: no such file $f" "list existing host files, separated by spaces"
-	cp -a "$f" "$stage/vm/files/"
+	# Hard links where the file system allows: the bytes go into the archive
+	# once, not through a copy first.
+	cp -al "$f" "$run/vm/files/" 2>/dev/null || cp -a "$f" "$run/vm/files/"
 done
+[ "${VM_SOAK:-0}" = 1 ] && echo 1 >"$run/vm/soak"
 
 if [ -n "$scsi_disks" ]; then
 	[ $ncr810 = 1 ] || die "SCSI_DISKS needs the NCR 53C810" "drop NO_NCR810=1, or give the disks through QEMU_ARGS"
+	# The SHA-256 of each image (a second or more of hashing for the
+	# larger ones) only for a script that reads it.
+	sha=0
+	grep -qE 'scsi_image_sha|/vm/scsi-disks' "$script" && sha=1
 	n=0 c=0
 	for d in $scsi_disks; do
 		if [ "$d" = + ]; then c=$((c + 1)) n=0; continue; fi
 		[ -f "$d" ] || die "SCSI_DISKS: no such image $d" "list existing disk image files, separated by spaces"
 		[ $n -lt 7 ] || die "SCSI_DISKS: more than 7 disks on one controller" "the 53C810's bus has targets 0-6 (7 is the chip); start another controller with +"
-		echo "$n $(stat -c %s "$d") $(sha256sum <"$d" | cut -d' ' -f1) $c" >>"$stage/vm/scsi-disks"
+		h=-
+		[ $sha = 0 ] || h=$(sha256sum <"$d" | cut -d' ' -f1)
+		echo "$n $(stat -c %s "$d") $h $c" >>"$run/vm/scsi-disks"
 		n=$((n + 1))
 	done
 fi
 
-(cd "$stage" && find . -print0 | cpio --null -o -H newc --quiet) >"$work/initrd.cpio"
+(cd "$run" && find . -mindepth 1 -print0 | cpio --null -o -H newc --quiet) >"$work/run.cpio"
+cat "$base" "$modules_cpio" "$work/run.cpio" >"$work/initrd.cpio"
 
 accel=$("$REPO_ROOT/scripts/vm-accel.sh" "$kdir" "$bzimage")
 qemu=(qemu-system-x86_64 -accel "$accel" -m "${VM_MEM:-512}" -smp 1 -no-reboot -nic none
 	-display none -monitor none
-	-chardev "file,id=con,path=$log" -serial chardev:con
-	-chardev "file,id=out,path=$work/output.log" -serial chardev:out
-	-kernel "$bzimage" -initrd "$work/initrd.cpio"
+	-chardev "file,id=con,path=$log" -serial chardev:con)
+# The output port: a file for the quiet runs (the harness reads it), else
+# QEMU's stdout, shown line by line as the guest writes it.
+if [ $quiet = 1 ]; then
+	qemu+=(-chardev "file,id=out,path=$work/output.log" -serial chardev:out)
+else
+	qemu+=(-chardev "stdio,id=out,signal=off" -serial chardev:out)
+fi
+# The kernel: an uncompressed vmlinux with a PVH entry point, started
+# directly (no decompression under emulation), when the tree has one; else
+# the bzImage. The firmware: qboot, which sets up PCI and the ACPI tables
+# QEMU builds and nothing else (SeaBIOS's POST took longer); VM_BIOS=""
+# keeps QEMU's default.
+kernel=$bzimage
+if [ -z "$distro" ] && [ -f "$kdir/vmlinux" ] && grep -qx 'CONFIG_PVH=y' "$kdir/.config"; then
+	kernel=$kdir/vmlinux
+fi
+bios=${VM_BIOS:-}
+[ -n "$bios" ] && [ -f "$bios" ] && qemu+=(-bios "$bios")
+qemu+=(-kernel "$kernel" -initrd "$work/initrd.cpio"
 	-append "console=ttyS0 panic=-1 oops=panic loglevel=6 $distro_append ${VM_APPEND:-}")
 # Under KVM the CPU model the probe booted with. Under TCG QEMU's default
 # model, qemu64: 30 mount/unload and 10 rust_ncr810 load cycles took 4.8 s
@@ -124,12 +172,23 @@ done
 [ -n "$qemu_extra" ] && qemu+=($qemu_extra)
 
 set +e
-timeout -k 5 "$timeout" "${qemu[@]}" </dev/null >"$work/qemu.log" 2>&1
-qrc=$?
+if [ $quiet = 1 ]; then
+	timeout -k 5 "$timeout" "${qemu[@]}" </dev/null >"$work/qemu.log" 2>&1
+	qrc=$?
+else
+	timeout -k 5 "$timeout" "${qemu[@]}" </dev/null 2>"$work/qemu.log" |
+		tee "$work/output.log" | grep -av --line-buffered '^VM-EXIT '
+	qrc=${PIPESTATUS[0]}
+fi
 set -e
+# The second line of `times`: the children's user and system time.
+# (`times` in this shell: in a pipeline it would be a subshell's.)
+times >"$work/times"
+[ -z "$cpu_time" ] || awk 'NR == 2 {
+	for (i = 1; i <= 2; i++) { split($i, p, /[ms]/); t += p[1] * 60 + p[2] }
+	printf "%.2f\n", t }' "$work/times" >"$cpu_time"
 
 [ -n "$output" ] && cp "$work/output.log" "$output"
-[ $quiet = 1 ] || grep -av '^VM-EXIT ' "$work/output.log" || true
 [ "$log" = "$work/console.log" ] && [ -n "${VM_KEEP_LOG:-}" ] && cp "$log" "$VM_KEEP_LOG"
 
 show_console() {

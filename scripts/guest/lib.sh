@@ -351,3 +351,8 @@ fs_snapshot() {
 		find . -maxdepth "$_d" -type f -exec sha256sum {} + &&
 		stat -f -c 'statfs %t %S %b %f %a %l' .) >"$2" 2>&1
 }
+
+# The repetition count of this run's tier: CHECK in `make check`, SOAK in
+# `make soak` (the harness's --soak: vm-run.sh puts /vm/soak in the guest).
+# Usage: N=$(reps CHECK SOAK)
+reps() { if [ -e /vm/soak ]; then echo "$2"; else echo "$1"; fi; }

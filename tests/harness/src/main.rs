@@ -51,6 +51,7 @@ mod junit;
 mod kcidb;
 mod ktap;
 mod results;
+mod schedule;
 
 use results::{
     Scenario,
@@ -131,6 +132,8 @@ struct Run {
     output: String,
     console: String,
     secs: f64,
+    /// CPU seconds the VM run used, as vm-run.sh measured them.
+    cpu: Option<f64>,
     /// The `VM-SCSI-IMAGE` ranges checked on the host, and what was
     /// wrong with any of them.
     image_checks: usize,
@@ -142,9 +145,11 @@ struct Run {
 struct RunOpts {
     kdir: Option<String>,
     modules: Option<String>,
-    /// The guest module tree, staged once for the whole run.
-    modroot: Option<PathBuf>,
+    /// The guest module tree as a cpio archive, staged once for the run.
+    modules_cpio: Option<PathBuf>,
     timeout_scale: u32,
+    /// The soak tier (`--soak`): the guest gets `/vm/soak` (VM_SOAK=1).
+    soak: bool,
 }
 
 fn run_vm(root: &Path, script: &Path, h: &Header, opts: &RunOpts, data: &Path) -> Run {
@@ -162,8 +167,12 @@ fn run_vm(root: &Path, script: &Path, h: &Header, opts: &RunOpts, data: &Path) -
     if let Some(k) = &opts.kdir {
         cmd.arg("--kdir").arg(k);
     }
-    if let Some(m) = &opts.modroot {
-        cmd.arg("--modroot").arg(m);
+    cmd.arg("--cpu-time").arg(work.join("cpu"));
+    if opts.soak {
+        cmd.env("VM_SOAK", "1");
+    }
+    if let Some(m) = &opts.modules_cpio {
+        cmd.arg("--modules-cpio").arg(m);
     } else if let Some(m) = &opts.modules {
         cmd.arg("--modules").arg(m);
     }
@@ -212,6 +221,7 @@ fn run_vm(root: &Path, script: &Path, h: &Header, opts: &RunOpts, data: &Path) -
                 output: String::new(),
                 console: format!("harness: cannot copy the SCSI disk {f}: {e}"),
                 secs: 0.0,
+                cpu: None,
                 image_checks: 0,
                 image_problems: Vec::new(),
             };
@@ -251,12 +261,16 @@ fn run_vm(root: &Path, script: &Path, h: &Header, opts: &RunOpts, data: &Path) -
         console.push_str(&stderr);
     }
     let (image_checks, image_problems) = check_images(&output, &placed);
+    let cpu = std::fs::read_to_string(work.join("cpu"))
+        .ok()
+        .and_then(|c| c.trim().parse().ok());
     let _ = std::fs::remove_dir_all(&work);
     Run {
         status,
         output,
         console,
         secs,
+        cpu,
         image_checks,
         image_problems,
     }
@@ -355,20 +369,20 @@ fn kernel_tree(root: &Path, opts: &RunOpts) -> Result<String, String> {
     Ok(k)
 }
 
-/// Stages the guests' module tree with `scripts/stage-modules.sh`.
-fn stage_modules(root: &Path, opts: &RunOpts, out: &Path) -> Result<(), String> {
+/// Stages the guests' module tree with `scripts/stage-modules.sh --cpio`
+/// (cached by content): returns the archive.
+fn stage_modules(root: &Path, opts: &RunOpts) -> Result<PathBuf, String> {
     let kdir = kernel_tree(root, opts)?;
     let modules = opts
         .modules
         .clone()
         .unwrap_or_else(|| root.display().to_string());
     let o = Command::new(root.join("scripts/stage-modules.sh"))
-        .args([&kdir, &modules])
-        .arg(out)
+        .args(["--cpio", &kdir, &modules])
         .output()
         .map_err(|e| format!("cannot run scripts/stage-modules.sh: {e}"))?;
     if o.status.success() {
-        Ok(())
+        Ok(PathBuf::from(String::from_utf8_lossy(&o.stdout).trim()))
     } else {
         Err(format!(
             "staging the modules failed:\n{}",
@@ -640,8 +654,9 @@ fn main() {
     let mut opts = RunOpts {
         kdir: None,
         modules: None,
-        modroot: None,
+        modules_cpio: None,
         timeout_scale: 1,
+        soak: false,
     };
     let mut dir_arg = None;
     let mut list = false;
@@ -656,14 +671,15 @@ fn main() {
                 opts.timeout_scale = args.next().and_then(|j| j.parse().ok()).unwrap_or(1)
             }
             "--list" => list = true,
+            "--soak" => opts.soak = true,
             "--junit" => reports.junit = args.next().map(PathBuf::from),
             "--ktap" => reports.ktap = args.next().map(PathBuf::from),
             "--kcidb" => reports.kcidb = args.next().map(PathBuf::from),
             "-h" | "--help" => {
                 println!(
                     "usage: harness [--jobs N] [--kdir DIR] [--modules DIR] [--scenarios DIR] \
-                     [--timeout-scale N] [--list] [--junit FILE] [--ktap DIR] [--kcidb FILE] \
-                     [FILTER...]"
+                     [--timeout-scale N] [--soak] [--list] [--junit FILE] [--ktap DIR] \
+                     [--kcidb FILE] [FILTER...]"
                 );
                 return;
             }
@@ -713,26 +729,37 @@ fn main() {
         eprintln!("harness: no scenario matches {filters:?}");
         std::process::exit(2);
     }
-    // Longest first (by the durations the last run recorded), so the
-    // slow scenarios do not end up alone at the end of the run.
-    let durations_file = root.join("target/harness-durations.txt");
-    let mut durations: BTreeMap<String, f64> = std::fs::read_to_string(&durations_file)
-        .unwrap_or_default()
-        .lines()
-        .filter_map(|l| {
-            let (n, d) = l.split_once(' ')?;
-            Some((n.to_string(), d.parse().ok()?))
-        })
-        .collect();
-    scenarios.sort_by(|a, b| {
-        let da = durations.get(&a.0).copied().unwrap_or(0.0);
-        let db = durations.get(&b.0).copied().unwrap_or(0.0);
-        db.total_cmp(&da)
+    // The soak tier runs the scenarios with counts of their own (`reps`);
+    // the others ran as they are in `make check`.
+    if opts.soak {
+        scenarios.retain(|(_, p)| {
+            std::fs::read_to_string(p).is_ok_and(|t| schedule::has_soak_counts(&t))
+        });
+        if scenarios.is_empty() {
+            eprintln!("harness: no scenario matching {filters:?} has soak counts (reps)");
+            std::process::exit(2);
+        }
+    }
+    // Longest first, sleepers beside (schedule.rs), by the timings the last
+    // run of the same tier recorded.
+    let durations_file = root.join(if opts.soak {
+        "target/harness-durations-soak.txt"
+    } else {
+        "target/harness-durations.txt"
     });
+    let mut durations = schedule::load(&durations_file);
+    let count = scenarios.len();
+    let queue = schedule::Queue::new(scenarios, &durations);
+    let sleepers = queue.sleepers();
     println!(
-        "running {} scenario(s), {} at a time",
-        scenarios.len(),
-        jobs
+        "running {} scenario(s), {} at a time{}",
+        count,
+        jobs,
+        if sleepers > 0 {
+            format!(" ({sleepers} that mostly sleep on up to {jobs} more)")
+        } else {
+            String::new()
+        }
     );
 
     // The reports name the kernel tree; resolved once, as staging does.
@@ -740,22 +767,23 @@ fn main() {
         .ok()
         .map(|k| kcidb::Kernel::probe(Path::new(&k)));
     // Install the modules once for all the guests, not once per guest.
-    let modroot = root.join(format!("target/harness-stage-{}", std::process::id()));
-    match stage_modules(&root, &opts, &modroot) {
-        Ok(()) => opts.modroot = Some(modroot.clone()),
+    match stage_modules(&root, &opts) {
+        Ok(f) => opts.modules_cpio = Some(f),
         Err(e) => {
             eprintln!("harness: {e}");
             std::process::exit(2);
         }
     }
 
-    let queue = Arc::new(Mutex::new(scenarios.into_iter().collect::<Vec<_>>()));
+    let queue = Arc::new(Mutex::new(queue));
     let results: Arc<Mutex<Vec<Scenario>>> = Arc::new(Mutex::new(Vec::new()));
-    let timings: Arc<Mutex<Vec<(String, f64)>>> = Arc::new(Mutex::new(Vec::new()));
+    let timings: Arc<Mutex<Vec<(String, schedule::Timing)>>> = Arc::new(Mutex::new(Vec::new()));
     let start = Instant::now();
     let started = SystemTime::now();
-    let workers: Vec<_> = (0..jobs.max(1))
-        .map(|_| {
+    let slots = jobs.max(1) + jobs.max(1).min(sleepers);
+    let workers: Vec<_> = (0..slots)
+        .map(|slot| {
+            let sleeper_slot = slot >= jobs.max(1);
             let timings = timings.clone();
             let (queue, results, root, opts, data) = (
                 queue.clone(),
@@ -765,13 +793,7 @@ fn main() {
                 data.clone(),
             );
             std::thread::spawn(move || loop {
-                let next = queue.lock().ok().and_then(|mut q| {
-                    if q.is_empty() {
-                        None
-                    } else {
-                        Some(q.remove(0))
-                    }
-                });
+                let next = queue.lock().ok().and_then(|mut q| q.next(sleeper_slot));
                 let Some((name, path)) = next else {
                     break;
                 };
@@ -781,7 +803,13 @@ fn main() {
                 let run = run_vm(&root, &path, &h, &opts, &data);
                 let verdicts = judge(&name, &h, &run);
                 if let Ok(mut t) = timings.lock() {
-                    t.push((name.clone(), run.secs));
+                    t.push((
+                        name.clone(),
+                        schedule::Timing {
+                            wall: run.secs,
+                            cpu: run.cpu,
+                        },
+                    ));
                 }
                 for v in &verdicts {
                     // A skip passes, but says so and why.
@@ -815,11 +843,7 @@ fn main() {
     }
     if let Ok(t) = timings.lock() {
         durations.extend(t.iter().cloned());
-        let text: String = durations
-            .iter()
-            .map(|(n, d)| format!("{n} {d:.1}\n"))
-            .collect();
-        let _ = std::fs::write(&durations_file, text);
+        schedule::save(&durations_file, &durations);
     }
     let scenarios = results.lock().map(|r| r.clone()).unwrap_or_default();
     let results: Vec<_> = scenarios
@@ -827,7 +851,6 @@ fn main() {
         .flat_map(|s| &s.verdicts)
         .map(|v| (v.name.clone(), v.passed(), v.detail.clone()))
         .collect();
-    let _ = std::fs::remove_dir_all(&modroot);
     let run_id = format!(
         "{}-{}",
         started
@@ -1021,6 +1044,7 @@ mod tests {
             output: output.into(),
             console: console.into(),
             secs: 1.0,
+            cpu: None,
             image_checks: 0,
             image_problems: Vec::new(),
         }

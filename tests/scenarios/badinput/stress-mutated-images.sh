@@ -9,7 +9,7 @@
 F=/vm/files
 must modprobe rust_vfat
 before=$(slab_kb)
-must $F/fatstress mutate 1000 "${STRESS_SEED:-1}" rust_vfat $F/fat12-basic.img $F/fat16-small.img
+must $F/fatstress mutate "$(reps 200 1000)" "${STRESS_SEED:-1}" rust_vfat $F/fat12-basic.img $F/fat16-small.img
 grep -q fatstress /proc/mounts && fail "a mount was left behind"
 check "rust_vfat still in use after the stress" [ "$(refcount rust_vfat)" = 0 ]
 echo "slab: ${before} kB before, $(slab_kb) kB after"

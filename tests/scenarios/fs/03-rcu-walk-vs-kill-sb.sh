@@ -18,12 +18,12 @@ mkdir -p /mnt/r
 cp $F/fat12-basic.img /tmp/i
 losetup -r /dev/loop0 /tmp/i || fail "losetup"
 must modprobe vfat
-step "C vfat: 300 cycles"
-must $F/rcuwalk /dev/loop0 vfat /mnt/r docs sub 300 3
+step "C vfat: $(reps 30 300) cycles"
+must $F/rcuwalk /dev/loop0 vfat /mnt/r docs sub "$(reps 30 300)" 3
 for t in rust_vfat rust_msdos; do
-	step "$t: 1000 cycles"
+	step "$t: $(reps 100 1000) cycles"
 	must modprobe $t
-	must $F/rcuwalk /dev/loop0 $t /mnt/r docs sub 1000 3
+	must $F/rcuwalk /dev/loop0 $t /mnt/r docs sub "$(reps 100 1000)" 3
 	must modprobe -r $t
 done
 loaded rust_fat && fail "rust_fat still loaded after every user went"

@@ -11,13 +11,15 @@ cycle() {
 	check "still bound after rmmod" [ ! -e /sys/bus/pci/devices/$dev/driver ]
 	return 0
 }
-run_cycles 5 cycle
+N=$(reps 16 50)
+run_cycles $(reps 2 5) cycle
 slab_record /tmp/slab-before
-run_cycles 50 cycle
+run_cycles $N cycle
 slab_record /tmp/slab-after
 probes=$(cycles_with 'self-test: SCRIPTS INT 0x810')
 removes=$(cycles_with 'remove: chip reset')
-echo "50 cycles: $probes probes, $removes removes"
-[ "$probes" = 50 ] && [ "$removes" = 50 ] || fail "expected 50 probes and removes"
-check_slab_sites /tmp/slab-before /tmp/slab-after 50 "50 cycles"
+echo "$N cycles: $probes probes, $removes removes"
+check_eq "probes in $N cycles" "$probes" $N
+check_eq "removes in $N cycles" "$removes" $N
+check_slab_sites /tmp/slab-before /tmp/slab-after $N "$N cycles"
 scenario_done

@@ -48,7 +48,8 @@ host=$(ncr810_scsi_host) || fail "no SCSI host after bind"
 dev=$(scsi_disk "$host" 0) || fail "no disk after bind"
 check "$dev reads differently after bind" [ "$(sha256sum <"$dev" | cut -c1-64)" = "$want" ]
 
-step "50 cycles: unbind and bind with a reader running, then rmmod and modprobe"
+N=$(reps 10 50)
+step "$N cycles: unbind and bind with a reader running, then rmmod and modprobe"
 # The reader holds the disk open, so rmmod is refused while it runs
 # (above); unbinding takes the disk away under it, which ends it.
 cycle() {
@@ -71,12 +72,12 @@ cycle() {
 	! grep -q rust_ncr810 /proc/interrupts || fail "interrupt handler left after rmmod"
 	modprobe rust_ncr810 || fail "modprobe failed"
 }
-run_cycles 3 cycle
+run_cycles $(reps 2 3) cycle
 slab_record /tmp/slab-before
 irqs_before=$(grep -c . /proc/interrupts)
-run_cycles 50 cycle
+run_cycles $N cycle
 slab_record /tmp/slab-after
-check_slab_sites /tmp/slab-before /tmp/slab-after 50 "50 cycles"
+check_slab_sites /tmp/slab-before /tmp/slab-after $N "$N cycles"
 check "/proc/interrupts has other lines after the cycles" [ "$(grep -c . /proc/interrupts)" = "$irqs_before" ]
 h=$(ncr810_scsi_host) || fail "no SCSI host after the cycles"
 d=$(scsi_disk "$h" 0) || fail "no disk after the cycles"

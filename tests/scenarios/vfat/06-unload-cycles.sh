@@ -11,14 +11,15 @@ cycle() {
 		find /mnt/r -type f -exec cat {} + >/dev/null &&
 		umount /mnt/r && modprobe -r rust_vfat
 }
-run_cycles 10 cycle
+N=$(reps 20 100)
+run_cycles $(reps 3 10) cycle
 slab_record /tmp/slab-before
-run_cycles 100 cycle
+run_cycles $N cycle
 slab_record /tmp/slab-after
 n=$(cycles_with 'rust_vfat: unloading: file system rust_vfat unregistered')
 m=$(cycles_with 'rust_fat: unloading: no namespace layer left, inode cache destroyed')
-echo "unload messages in 100 cycles: $n rust_vfat, $m rust_fat"
-[ "$n" = 100 ] && [ "$m" = 100 ] || fail "expected 100 unload messages from each module"
-check_slab_sites /tmp/slab-before /tmp/slab-after 100 "100 cycles"
+echo "unload messages in $N cycles: $n rust_vfat, $m rust_fat"
+[ "$n" = $N ] && [ "$m" = $N ] || fail "expected $N unload messages from each module"
+check_slab_sites /tmp/slab-before /tmp/slab-after $N "$N cycles"
 losetup -d /dev/loop0
 scenario_done
