@@ -14,6 +14,8 @@ import os
 import struct
 import sys
 
+from fat_slots import long_name_slots
+
 good_path, out = sys.argv[1], sys.argv[2]
 os.makedirs(out, exist_ok=True)
 good = open(good_path, 'rb').read()
@@ -190,32 +192,14 @@ def free_root_slot(img, need):
     raise SystemExit('no room in the root directory')
 
 
-def lfn_checksum(short):
-    s = 0
-    for b in short:
-        s = (((s & 1) << 7) + (s >> 1) + b) & 0xff
-    return s
-
-
 def put_long_name(img, at, units, short):
     """Long-name slots for `units` and then the empty file `short`."""
-    n = (len(units) + 12) // 13
-    offs = [1, 3, 5, 7, 9, 14, 16, 18, 20, 22, 24, 28, 30]
-    for i in range(n):
-        ordinal = n - i
-        slot = bytearray(32)
-        slot[0] = ordinal | (0x40 if i == 0 else 0)
-        slot[11] = 0x0f
-        slot[13] = lfn_checksum(short)
-        part = units[(ordinal - 1) * 13:ordinal * 13]
-        for k, o in enumerate(offs):
-            u = part[k] if k < len(part) else (0 if k == len(part) else 0xffff)
-            struct.pack_into('<H', slot, o, u)
-        img[at + 32 * i:at + 32 * i + 32] = slot
+    slots = long_name_slots(units, short)
+    img[at:at + len(slots)] = slots
     e = bytearray(32)
     e[:11] = short
     e[11] = 0x20
-    img[at + 32 * n:at + 32 * n + 32] = e
+    img[at + len(slots):at + len(slots) + 32] = e
 
 
 # A long name filling 20 slots with no terminator (260 units): C shows it

@@ -15,6 +15,8 @@ Usage: make-big-dir-image.py IMG N [PATTERN]
 import struct
 import sys
 
+from fat_slots import long_name_slots
+
 path, count = sys.argv[1], int(sys.argv[2])
 pattern = sys.argv[3] if len(sys.argv) > 3 else 'long-file-name-%05d.txt'
 img = bytearray(open(path, 'rb').read())
@@ -42,35 +44,11 @@ def cluster_off(c):
     return data_off + (c - 2) * csize
 
 
-def checksum(short):
-    s = 0
-    for b in short:
-        s = (((s & 1) << 7) + (s >> 1) + b) & 0xff
-    return s
-
-
-OFFS = [1, 3, 5, 7, 9, 14, 16, 18, 20, 22, 24, 28, 30]
-
-
 def record(name, short):
-    units = [ord(ch) for ch in name]
-    n = (len(units) + 12) // 13
-    out = bytearray()
-    for i in range(n):
-        ordinal = n - i
-        slot = bytearray(32)
-        slot[0] = ordinal | (0x40 if i == 0 else 0)
-        slot[11] = 0x0f
-        slot[13] = checksum(short)
-        part = units[(ordinal - 1) * 13:ordinal * 13]
-        for k, o in enumerate(OFFS):
-            u = part[k] if k < len(part) else (0 if k == len(part) else 0xffff)
-            struct.pack_into('<H', slot, o, u)
-        out += slot
     e = bytearray(32)
     e[:11] = short
     e[11] = 0x20
-    return out + e
+    return long_name_slots([ord(ch) for ch in name], short) + e
 
 
 def short_entry(short, attr, cluster):

@@ -21,7 +21,7 @@ fresh() { # name inputs...: true if the stamp of `name` matches its inputs
 }
 done_stamp() { mv "$data/.$1.stamp.new" "$data/.$1.stamp"; }
 
-if ! fresh images scripts/make-fat-images.sh scripts/make-bad-images.py; then
+if ! fresh images scripts/make-fat-images.sh scripts/make-bad-images.py scripts/fat_slots.py; then
 	rm -rf "$data/images" "$data/bad" "$data/blank"
 	scripts/make-fat-images.sh "$data/images" >/dev/null
 	# An empty FAT32 volume the guest fills with the kernel's C vfat.
