@@ -232,12 +232,23 @@ pub fn long_name<S: NameSink + ?Sized>(
 ) -> Result<(), FatError> {
     match cs {
         IoCharset::Utf8 => {
-            for c in char::decode_utf16(units.iter().copied()).flatten() {
-                if c.is_ascii() {
-                    // Most names: one byte, no encoding step.
-                    out.put(c as u8)?;
-                } else {
-                    put_char(out, c, cs)?;
+            let mut rest = units;
+            while let Some((&u, tail)) = rest.split_first() {
+                if u < 0x80 {
+                    // Most names: one byte, no decoding or encoding step.
+                    out.put(u as u8)?;
+                    rest = tail;
+                    continue;
+                }
+                // One character (a surrogate pair takes two units); a
+                // surrogate that does not pair is skipped, as C does.
+                let mut chars = char::decode_utf16(rest.iter().copied());
+                match chars.next() {
+                    Some(Ok(c)) => {
+                        put_char(out, c, cs)?;
+                        rest = rest.get(c.len_utf16()..).unwrap_or(&[]);
+                    }
+                    _ => rest = tail,
                 }
             }
         }
