@@ -117,7 +117,7 @@ for i in $(seq $RANDREAD_RUNS); do
 	done
 done
 
-step "lookups of every 35th name of a 70,000-entry directory (2,000 stat(2)): cold (caches dropped, fresh mount), then warm (the same names again: dcache hits)"
+step "lookups of every 35th name of a 70,000-entry directory (2,000 stat(2)): cold (caches dropped, fresh mount), then warm 5 times (the same names again: dcache hits)"
 gunzip -c $F/bigdir.img.gz >/tmp/bigdir.img || fail "gunzip of the large-directory image failed"
 for d in rust c; do
 	set -- $(echo "$drivers" | grep "^$d ")
@@ -125,7 +125,10 @@ for d in rust c; do
 	echo 3 >/proc/sys/vm/drop_caches
 	mount -t $2 -o ro,utf8 $dev /mnt/r || fail "mount -t $2 of the large-directory image failed"
 	$F/rvbench lookups ${d}_cold.run1 /mnt/r/big long-file-name-%05d.txt 70000 35 || fail "lookups failed"
-	$F/rvbench lookups ${d}_warm.run1 /mnt/r/big long-file-name-%05d.txt 70000 35 || fail "lookups failed"
+	# 2,000 dcache hits take about 10 ms: five runs, so the median means something.
+	for i in 1 2 3 4 5; do
+		$F/rvbench lookups ${d}_warm.run$i /mnt/r/big long-file-name-%05d.txt 70000 35 || fail "lookups failed"
+	done
 	must umount /mnt/r
 	losetup -d $dev
 done

@@ -228,7 +228,7 @@ md += [f"| inode object, bytes (`/proc/slabinfo` objsize: `rust_fat_inode_cache`
                 'randread_cold_iops'),
        rate_row(f"lookups of every 35th name of a 70,000-entry directory, cold, lookups/s "
                 f"({int(v.get('lookups.rust_cold.run1.names', 0)):,} stat(2), 1 run)", 'bigdir_lookup_cold_per_s', '{:.1f}'),
-       rate_row("the same lookups, warm (dcache hits), lookups/s", 'bigdir_lookup_warm_per_s'),
+       rate_row("the same lookups, warm (dcache hits), lookups/s (5 runs)", 'bigdir_lookup_warm_per_s'),
        "",
        f"The SCSI rows: `rust_ncr810` and the kernel's `sym53c8xx` in one boot, each driving one of two "
        f"emulated NCR 53C810s with a copy of one {scsi_disk_bytes >> 20} MiB disk image; reads and writes "
