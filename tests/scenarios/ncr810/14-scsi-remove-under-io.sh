@@ -31,10 +31,17 @@ reader() {
 step "rmmod while a reader has the disk open: refused, in use"
 reader &
 r=$!
+# The reader's dd runs each close the disk before the next opens it, so an
+# rmmod could land between two of them: a second process holds it open
+# throughout.
+sleep 600 <"$dev" &
+holder=$!
 sleep 1
 must_fail rmmod rust_ncr810
 loaded rust_ncr810 || fail "rust_ncr810 went away under a reader"
 echo "refcount while open: $(refcount rust_ncr810)"
+kill $holder
+wait $holder 2>/dev/null || true
 
 step "unbind with the reader running, then bind again"
 dmesg_mark
