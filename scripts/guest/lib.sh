@@ -230,7 +230,8 @@ scsi_image_sha() { awk -v t="$1" -v c="${2:-0}" '$1 == t && $4 == c { print $3 }
 # Asks the harness to check, after the VM has powered off, that LENGTH
 # bytes at OFFSET of the image of SCSI target $2 on controller $1 have the
 # SHA-256 $5 (scenario header `scsi-image-check`).
-# Usage: scsi_image_expect CONTROLLER TARGET OFFSET LENGTH SHA256
+# Usage: scsi_image_expect CONTROLLER TARGET OFFSET LENGTH SHA256|zero
+# (`zero`: the range must hold only zero bytes; the host checks that).
 scsi_image_expect() { echo "VM-SCSI-IMAGE $1 $2 $3 $4 $5"; }
 
 # The PCI addresses of the NCR 53C810s present.

@@ -24,7 +24,9 @@
 //!   each range the guest announced with a line
 //!   `VM-SCSI-IMAGE <controller> <target> <offset> <length> <sha256>`
 //!   from its copy of that disk image and requires the SHA-256 the guest
-//!   computed of what it wrote; the scenario must announce at least one;
+//!   computed of what it wrote, or, where the line says `zero` instead,
+//!   bytes that are all zero (the guest need not hash what it never
+//!   wrote); the scenario must announce at least one;
 //! - `kunit=<suite,...>`: suites whose KTAP the scenario must print between
 //!   `VM-KTAP-BEGIN <suite>` and `VM-KTAP-END` lines;
 //! - `expect=exit:<n>` / `expect=timeout`: for the build scripts' self-tests, the
@@ -318,8 +320,29 @@ fn check_images(output: &str, placed: &BTreeMap<(u32, u32), PathBuf>) -> (usize,
             ));
             continue;
         };
+        // `zero`: the range must hold only zero bytes, hashed here from
+        // /dev/zero rather than by the guest under emulation.
+        let zeros;
+        let want = if want == "zero" {
+            match sha256_of_range(Path::new("/dev/zero"), 0, len) {
+                Ok(z) => {
+                    zeros = z;
+                    zeros.as_str()
+                }
+                Err(e) => {
+                    problems.push(e);
+                    continue;
+                }
+            }
+        } else {
+            want
+        };
         match sha256_of_range(image, off, len) {
             Ok(got) if got == want => {}
+            Ok(_) if f[4] == "zero" => problems.push(format!(
+                "controller {c} target {t}: bytes {off}..{} of the image are not all zero",
+                off + len
+            )),
             Ok(got) => problems.push(format!(
                 "controller {c} target {t}: bytes {off}..{} of the image have SHA-256 {got}, the guest wrote {want}",
                 off + len
@@ -1029,6 +1052,14 @@ mod tests {
         let (n, problems) = check_images(&wrong, &placed);
         assert_eq!(n, 3);
         assert_eq!(problems.len(), 3);
+        // `zero` passes over zeros only.
+        let mut zeros = bytes.clone();
+        zeros[2 * 4096..].fill(0);
+        std::fs::write(&img, &zeros).unwrap();
+        let z = "VM-SCSI-IMAGE 1 2 8192 4096 zero\n";
+        assert_eq!(check_images(z, &placed), (1, vec![]));
+        let (_, problems) = check_images("VM-SCSI-IMAGE 1 2 4095 4096 zero\n", &placed);
+        assert_eq!(problems.len(), 1);
         let h = Header {
             scsi_image_check: true,
             ..Default::default()

@@ -9,27 +9,34 @@
 coldplug
 host=$(ncr810_scsi_host) || fail "no SCSI host of rust_ncr810"
 dev=$(scsi_disk "$host" 0) || fail "no disk at target 0"
-dd if=/dev/urandom of=/tmp/pattern bs=1M count=24 2>/dev/null
+# MiB per block size: 1 in make check (2,048 one-sector commands already
+# cross every segment count), 6 in make soak.
+per=$(reps 1 6)
+total=$((4 * per))
+dd if=/dev/urandom of=/tmp/pattern bs=1M count=$total 2>/dev/null
 want=$(sha256sum </tmp/pattern | cut -c1-64)
 off=0
 for bs in 512 4096 65536 1048576; do
-	step "write 6 MiB in $bs-byte blocks at MiB $off"
+	step "write $per MiB in $bs-byte blocks at MiB $off"
 	must dd if=/tmp/pattern of="$dev" bs=$bs skip=$((off * 1048576 / bs)) seek=$((off * 1048576 / bs)) \
-		count=$((6 * 1048576 / bs)) oflag=direct conv=notrunc
-	off=$((off + 6))
+		count=$((per * 1048576 / bs)) oflag=direct conv=notrunc
+	off=$((off + per))
 done
 sync
 echo 3 >/proc/sys/vm/drop_caches
-got=$(dd if="$dev" bs=1M count=24 iflag=direct 2>/dev/null | sha256sum | cut -c1-64)
+got=$(dd if="$dev" bs=1M count=$total iflag=direct 2>/dev/null | sha256sum | cut -c1-64)
 check "O_DIRECT read back differs: $got, wrote $want" [ "$got" = "$want" ]
 echo 3 >/proc/sys/vm/drop_caches
-got=$(dd if="$dev" bs=1M count=24 2>/dev/null | sha256sum | cut -c1-64)
+got=$(dd if="$dev" bs=1M count=$total 2>/dev/null | sha256sum | cut -c1-64)
 check "cached read back differs: $got, wrote $want" [ "$got" = "$want" ]
-echo "24 MiB written and read back equal ($want)"
-# The rest of the disk is still zero.
-z=$(dd if="$dev" bs=1M skip=24 iflag=direct 2>/dev/null | tr -d '\0' | wc -c)
-check "$z non-zero bytes past the pattern" [ "$z" = 0 ]
+echo "$total MiB written and read back equal ($want)"
 size=$(blockdev --getsize64 "$dev")
-scsi_image_expect 0 0 0 $((24 << 20)) "$want"
-scsi_image_expect 0 0 $((24 << 20)) $((size - (24 << 20))) "$(head -c $((size - (24 << 20))) /dev/zero | sha256sum | cut -c1-64)"
+# The rest of the disk is still zero: read back here in make soak; the
+# host checks the image in both tiers.
+if [ -e /vm/soak ]; then
+	z=$(dd if="$dev" bs=1M skip=$total iflag=direct 2>/dev/null | tr -d '\0' | wc -c)
+	check "$z non-zero bytes past the pattern" [ "$z" = 0 ]
+fi
+scsi_image_expect 0 0 0 $((total << 20)) "$want"
+scsi_image_expect 0 0 $((total << 20)) $((size - (total << 20))) zero
 scenario_done
