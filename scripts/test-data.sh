@@ -41,7 +41,7 @@ if ! fresh scsi scripts/test-data.sh scripts/make-fat-images.sh; then
 	cp "$data/images/fat16-small.img" "$data/scsi/fat16.img"
 	done_stamp scsi
 fi
-for tool in fatstress rvbench rcuwalk dirseek sgio; do
+for tool in fatstress rvbench rcuwalk dirseek sgio slabsites; do
 	if ! fresh "$tool" "tests/guest/$tool.c"; then
 		gcc -static -O2 -Wall -o "$data/$tool" "tests/guest/$tool.c"
 		done_stamp "$tool"
