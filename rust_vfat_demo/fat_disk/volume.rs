@@ -71,8 +71,9 @@ impl<D: BlockDevice> Volume<D> {
     }
 
     /// Reads the raw FAT entry of `cluster` from the first FAT, through
-    /// `w` (one device read per window of the FAT, not per entry).
-    fn raw_fat_entry(&self, w: &mut FatWindow, cluster: u32) -> Result<u32, FatError> {
+    /// `w` (a [`FatWindow`]: one device read per window of the FAT, not per
+    /// entry; [`EntryRead`]: the entry's bytes alone).
+    fn raw_fat_entry(&self, w: &mut impl FatRead, cluster: u32) -> Result<u32, FatError> {
         let c = u64::from(cluster);
         let fat = self.bpb.fat_offset;
         Ok(match self.bpb.fat_type {
@@ -100,7 +101,7 @@ impl<D: BlockDevice> Volume<D> {
     }
 
     /// [`Volume::fat_entry`] through the window `w`.
-    fn fat_entry_in(&self, w: &mut FatWindow, cluster: u32) -> Result<FatEntry, FatError> {
+    fn fat_entry_in(&self, w: &mut impl FatRead, cluster: u32) -> Result<FatEntry, FatError> {
         if cluster < 2 || cluster > self.max_cluster() {
             return Err(FatError::ClusterOutOfRange);
         }
@@ -114,11 +115,13 @@ impl<D: BlockDevice> Volume<D> {
 
     /// The cluster after `cluster` in its chain, `None` at the chain's end.
     pub fn next_cluster(&self, cluster: u32) -> Result<Option<u32>, FatError> {
-        self.next_cluster_in(&mut FatWindow::new(), cluster)
+        // One entry: its bytes alone, not a window (a directory reader
+        // asks once per cluster).
+        self.next_cluster_in(&mut EntryRead, cluster)
     }
 
     /// [`Volume::next_cluster`] through the window `w`.
-    fn next_cluster_in(&self, w: &mut FatWindow, cluster: u32) -> Result<Option<u32>, FatError> {
+    fn next_cluster_in(&self, w: &mut impl FatRead, cluster: u32) -> Result<Option<u32>, FatError> {
         match self.fat_entry_in(w, cluster)? {
             FatEntry::Next(n) => Ok(Some(n)),
             FatEntry::End => Ok(None),
@@ -314,6 +317,46 @@ impl ExtentCache {
     }
 }
 
+/// How FAT entries are read: through a [`FatWindow`] by walks over many
+/// entries, by [`EntryRead`] for one.
+trait FatRead {
+    /// Fills `out` with FAT bytes at device offset `pos`.
+    fn read<D: BlockDevice>(
+        &mut self,
+        vol: &Volume<D>,
+        pos: u64,
+        out: &mut [u8],
+    ) -> Result<(), FatError>;
+}
+
+/// Reads a FAT entry's own bytes from the device: for a single entry, a
+/// window's 512-byte fill (and zeroing) would cost more than the entry.
+struct EntryRead;
+
+impl FatRead for EntryRead {
+    #[inline]
+    fn read<D: BlockDevice>(
+        &mut self,
+        vol: &Volume<D>,
+        pos: u64,
+        out: &mut [u8],
+    ) -> Result<(), FatError> {
+        vol.read_at(pos, out)
+    }
+}
+
+impl FatRead for FatWindow {
+    #[inline]
+    fn read<D: BlockDevice>(
+        &mut self,
+        vol: &Volume<D>,
+        pos: u64,
+        out: &mut [u8],
+    ) -> Result<(), FatError> {
+        self.fill(vol, pos, out)
+    }
+}
+
 /// A window onto the FAT: the sector-aligned 512 bytes a chain walk last
 /// read, so that consecutive entries cost one device read per window.
 pub struct FatWindow {
@@ -343,7 +386,7 @@ impl FatWindow {
     }
 
     /// Fills `out` with FAT bytes at device offset `pos`.
-    fn read<D: BlockDevice>(
+    fn fill<D: BlockDevice>(
         &mut self,
         vol: &Volume<D>,
         pos: u64,
