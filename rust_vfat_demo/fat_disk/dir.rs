@@ -14,13 +14,14 @@
 use crate::format::{
     attr,
     lfn_checksum,
+    lfn_units,
     DirEntry,
     FatError,
     Slot,
     DIR_ENTRY_SIZE,
     LFN_LAST, //
-    LFN_UNIT_OFFSETS,
 };
+use crate::names::units_before_nul;
 use crate::volume::{
     BlockDevice,
     Volume, //
@@ -223,6 +224,27 @@ impl<'v, D: BlockDevice> SlotReader<'v, D> {
         Ok(true)
     }
 
+    /// Moves past the next slots up to the end of what was read from the
+    /// device with them (at most a sector) or the end of the directory,
+    /// and returns them, 32 bytes each; `None` at the end. For scans that
+    /// look at every slot alike (`fat_subdirs`), without a call per slot.
+    pub fn next_run(&mut self) -> Result<Option<&[u8]>, FatError> {
+        if !self.advance()? {
+            return Ok(None);
+        }
+        let start = self.cur;
+        let mut end = start + DIR_ENTRY_SIZE;
+        while end + DIR_ENTRY_SIZE <= self.buf_len {
+            if self.buf.get(end).is_none_or(|&b| b == 0) {
+                self.ended = true;
+                break;
+            }
+            end += DIR_ENTRY_SIZE;
+        }
+        self.offset += (end - start - DIR_ENTRY_SIZE) as u64;
+        Ok(self.buf.get(start..end))
+    }
+
     /// The bytes of the slot [`SlotReader::advance`] last moved to.
     pub fn current(&self) -> &[u8; DIR_ENTRY_SIZE] {
         self.buf
@@ -391,12 +413,14 @@ impl<'v, D: BlockDevice> DirReader<'v, D> {
                 let base = slot * 13;
                 let ds = self.slots.current();
                 // The units straight from the slot, in place.
-                let Some(units) = self.units.get_mut(base..base + 13) else {
+                let Some(units) = self
+                    .units
+                    .get_mut(base..base + 13)
+                    .and_then(|u| <&mut [u16; 13]>::try_from(u).ok())
+                else {
                     return Ok(LongParse::Invalid);
                 };
-                for (u, off) in units.iter_mut().zip(LFN_UNIT_OFFSETS) {
-                    *u = u16::from_le_bytes([ds[off], ds[off + 1]]);
-                }
+                lfn_units(ds, units);
                 if ds[0] & LFN_LAST != 0 {
                     if let Some(t) = self.units.get_mut(base + 13) {
                         *t = 0;
@@ -432,8 +456,8 @@ impl<'v, D: BlockDevice> DirReader<'v, D> {
             if lfn_checksum(&name) != checksum {
                 return Ok(LongParse::Done(0, 0));
             }
-            let all = self.units.get(..slots * 13 + 1).unwrap_or(&[]);
-            let len = all.iter().position(|&u| u == 0).unwrap_or(slots * 13);
+            let all = self.units.get(..slots * 13).unwrap_or(&[]);
+            let len = units_before_nul(all);
             return Ok(LongParse::Done(slots, len));
         }
     }

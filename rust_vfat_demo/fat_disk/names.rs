@@ -123,6 +123,52 @@ impl<const N: usize> NameBuf<N> {
     }
 }
 
+/// How many of the leading units of `units` satisfy `fine`, looked at four
+/// at a time as one 64-bit word where `word_fine` says all four do: the
+/// kernel builds without vector registers, and readdir and lookup scan
+/// every long name's units. `word_fine` must be true of a word only if
+/// `fine` is true of each of its four units.
+#[inline]
+fn leading_units(
+    units: &[u16],
+    word_fine: impl Fn(u64) -> bool,
+    fine: impl Fn(u16) -> bool,
+) -> usize {
+    let mut n = 0;
+    for c in units.chunks_exact(4) {
+        let w = u64::from(c[0])
+            | (u64::from(c[1]) << 16)
+            | (u64::from(c[2]) << 32)
+            | (u64::from(c[3]) << 48);
+        if !word_fine(w) {
+            break;
+        }
+        n += 4;
+    }
+    let rest = units.get(n..).unwrap_or(&[]);
+    n + rest.iter().position(|&u| !fine(u)).unwrap_or(rest.len())
+}
+
+/// The index of the first 0 unit of `units` (a long name's terminator),
+/// else `units.len()`.
+#[inline]
+pub fn units_before_nul(units: &[u16]) -> usize {
+    const ONES: u64 = 0x0001_0001_0001_0001;
+    const HIGHS: u64 = 0x8000_8000_8000_8000;
+    // A word has a zero unit iff `(w - ONES) & !w & HIGHS` is non-zero.
+    leading_units(
+        units,
+        |w| w.wrapping_sub(ONES) & !w & HIGHS == 0,
+        |u| u != 0,
+    )
+}
+
+/// How many leading units of `units` are ASCII.
+#[inline]
+pub fn ascii_units(units: &[u16]) -> usize {
+    leading_units(units, |w| w & 0xff80_ff80_ff80_ff80 == 0, |u| u < 0x80)
+}
+
 /// Where the bytes of a name being converted go: a [`NameBuf`] that keeps
 /// them (readdir), or a [`KeyCompare`] that checks them against a lookup
 /// key and stops at the first difference (lookup). One conversion serves
@@ -130,12 +176,43 @@ impl<const N: usize> NameBuf<N> {
 pub trait NameSink {
     /// Takes the next byte of the name.
     fn put(&mut self, b: u8) -> Result<(), FatError>;
+
+    /// Takes the leading units of `units` that are ASCII, one byte each,
+    /// and returns how many it took.
+    fn put_ascii(&mut self, units: &[u16]) -> Result<usize, FatError> {
+        let mut n = 0;
+        for &u in units {
+            if u >= 0x80 {
+                break;
+            }
+            self.put(u as u8)?;
+            n += 1;
+        }
+        Ok(n)
+    }
 }
 
 impl<const N: usize> NameSink for NameBuf<N> {
     #[inline]
     fn put(&mut self, b: u8) -> Result<(), FatError> {
         self.push(b)
+    }
+
+    /// One room check and a copy for the whole run: most long names are
+    /// ASCII, and readdir converts one for every record it shows.
+    #[inline]
+    fn put_ascii(&mut self, units: &[u16]) -> Result<usize, FatError> {
+        let n = ascii_units(units);
+        let src = units.get(..n).unwrap_or(&[]);
+        let dst = self
+            .buf
+            .get_mut(self.len..self.len + n)
+            .ok_or(FatError::TooLarge)?;
+        for (d, &u) in dst.iter_mut().zip(src) {
+            *d = u as u8;
+        }
+        self.len += n;
+        Ok(n)
     }
 }
 
@@ -233,13 +310,14 @@ pub fn long_name<S: NameSink + ?Sized>(
     match cs {
         IoCharset::Utf8 => {
             let mut rest = units;
-            while let Some((&u, tail)) = rest.split_first() {
-                if u < 0x80 {
-                    // Most names: one byte, no decoding or encoding step.
-                    out.put(u as u8)?;
-                    rest = tail;
-                    continue;
-                }
+            loop {
+                // Most names: ASCII runs, one byte a unit, no decoding or
+                // encoding step.
+                let n = out.put_ascii(rest)?;
+                rest = rest.get(n..).unwrap_or(&[]);
+                let Some((_, tail)) = rest.split_first() else {
+                    break;
+                };
                 // One character (a surrogate pair takes two units); a
                 // surrogate that does not pair is skipped, as C does.
                 let mut chars = char::decode_utf16(rest.iter().copied());

@@ -659,3 +659,83 @@ fn lazy_name_matching_agrees_with_converting_whole() {
 fn opts() -> MountOptions {
     MountOptions::new(0o022)
 }
+
+#[test]
+fn lfn_units_reads_the_three_runs_in_order() {
+    let mut raw = [0u8; DIR_ENTRY_SIZE];
+    for (i, off) in LFN_UNIT_OFFSETS.iter().enumerate() {
+        let u = 0x0101u16 * (i as u16 + 1) + 0x1000;
+        raw[*off..*off + 2].copy_from_slice(&u.to_le_bytes());
+    }
+    let mut units = [0u16; 13];
+    lfn_units(&raw, &mut units);
+    let want: Vec<u16> = (0..13u16).map(|i| 0x0101 * (i + 1) + 0x1000).collect();
+    assert_eq!(units.to_vec(), want);
+}
+
+#[test]
+fn word_at_a_time_unit_scans_agree_with_unit_by_unit() {
+    // Every length to 40 and every position of one interesting unit, over
+    // backgrounds that are ASCII, high, and zero-free with 0x0001 and 0x8000.
+    for len in 0..40usize {
+        for bg in [0x61u16, 0x7f, 0x80, 0x1234, 0x0001, 0x8000, 0xffff] {
+            for at in 0..=len {
+                for odd in [0u16, 0x7f, 0x80, 0x100, 0xff80] {
+                    let mut v = vec![bg; len];
+                    if let Some(u) = v.get_mut(at) {
+                        *u = odd;
+                    }
+                    let nul = v.iter().position(|&u| u == 0).unwrap_or(len);
+                    let ascii = v.iter().position(|&u| u >= 0x80).unwrap_or(len);
+                    assert_eq!(units_before_nul(&v), nul, "{v:x?}");
+                    assert_eq!(ascii_units(&v), ascii, "{v:x?}");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn subdirs_counts_up_to_the_end_marker() {
+    use fat_logic::fat_disk::dir::DirLocation;
+    use fat_logic::fat_disk::inode::subdirs;
+    let mut img = tiny_fat12();
+    let dir = attr::DIRECTORY;
+    root_entry(&mut img, 0, &short(b"A          ", dir, 3, 0));
+    root_entry(&mut img, 1, &short(b"FILE    TXT", 0, 0, 0));
+    let mut deleted = short(b"B          ", dir, 4, 0);
+    deleted[0] = 0xe5;
+    root_entry(&mut img, 2, &deleted);
+    root_entry(
+        &mut img,
+        3,
+        &short(b"LABEL      ", attr::VOLUME_ID | dir, 0, 0),
+    );
+    root_entry(&mut img, 4, &short(b"C          ", dir, 5, 0));
+    // Slot 5 ends the directory: what follows is not counted.
+    root_entry(&mut img, 6, &short(b"D          ", dir, 6, 0));
+    let vol = Volume::open(&img[..], img.len() as u64).unwrap();
+    assert_eq!(subdirs(&vol, DirLocation::FixedRoot).unwrap(), 2);
+    // A full root (no end marker) counts through its last slot.
+    for s in 5..16 {
+        root_entry(&mut img, s, &short(b"E          ", dir, 7, 0));
+    }
+    let vol = Volume::open(&img[..], img.len() as u64).unwrap();
+    assert_eq!(subdirs(&vol, DirLocation::FixedRoot).unwrap(), 13);
+    // A chained directory of clusters 3 and 4: the end marker in the second.
+    let mut img = tiny_fat12();
+    set_fat12(&mut img, 3, 4);
+    set_fat12(&mut img, 4, 0xfff);
+    // The data area starts after the root's sector: cluster 3 at sector 4.
+    let put = |img: &mut [u8], cluster: usize, slot: usize, raw: &[u8; 32]| {
+        let off = (3 + cluster - 2) * 512 + slot * 32;
+        img[off..off + 32].copy_from_slice(raw);
+    };
+    for s in 0..16 {
+        put(&mut img, 3, s, &short(b"F          ", dir, 9, 0));
+    }
+    put(&mut img, 4, 0, &short(b"G          ", dir, 9, 0));
+    put(&mut img, 4, 2, &short(b"H          ", dir, 9, 0));
+    let vol = Volume::open(&img[..], img.len() as u64).unwrap();
+    assert_eq!(subdirs(&vol, DirLocation::Chain(3)).unwrap(), 17);
+}
