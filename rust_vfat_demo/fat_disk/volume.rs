@@ -345,18 +345,6 @@ impl FatRead for EntryRead {
     }
 }
 
-impl FatRead for FatWindow {
-    #[inline]
-    fn read<D: BlockDevice>(
-        &mut self,
-        vol: &Volume<D>,
-        pos: u64,
-        out: &mut [u8],
-    ) -> Result<(), FatError> {
-        self.fill(vol, pos, out)
-    }
-}
-
 /// A window onto the FAT: the sector-aligned 512 bytes a chain walk last
 /// read, so that consecutive entries cost one device read per window.
 pub struct FatWindow {
@@ -384,9 +372,11 @@ impl FatWindow {
             refills: 0,
         }
     }
+}
 
-    /// Fills `out` with FAT bytes at device offset `pos`.
-    fn fill<D: BlockDevice>(
+impl FatRead for FatWindow {
+    #[inline]
+    fn read<D: BlockDevice>(
         &mut self,
         vol: &Volume<D>,
         pos: u64,
