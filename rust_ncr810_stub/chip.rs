@@ -178,7 +178,7 @@ pub(crate) fn host_byte(why: Failure) -> HostByte {
         Failure::NoConnect => HostByte::NoConnect,
         Failure::BusReset => HostByte::BusReset,
         Failure::Parity => HostByte::Parity,
-        Failure::Overrun | Failure::Error => HostByte::Error,
+        Failure::Overrun | Failure::Aborted | Failure::Error => HostByte::Error,
     }
 }
 

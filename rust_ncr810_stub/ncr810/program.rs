@@ -9,8 +9,13 @@
 //! moves data (one block move per scatter-gather segment), takes the status
 //! byte, and handles the messages a target sends: COMMAND COMPLETE, SAVE
 //! DATA POINTER, and DISCONNECT followed by a reselection. The program ends
-//! with `INT` [`vector::DONE`]. Everything it does not handle ends in
-//! another `INT` the driver decodes with [`Program::on_interrupt`].
+//! with `INT` [`vector::DONE`]. A target that wants more data out than the
+//! command has (a write whose CDB asks for more than its buffer holds, or
+//! data out for a command that has none) gets the ABORT message and lets
+//! go of the bus: the program ends with `INT` [`vector::ABORTED`], the
+//! command alone fails, and no reset touches the other targets.
+//! Everything it does not handle ends in another `INT` the driver decodes
+//! with [`Program::on_interrupt`].
 //!
 //! The buffer's layout (byte offsets; [`BUFFER_BYTES`] in all):
 //!
@@ -19,6 +24,8 @@
 //! | [`MSG_OUT`] | the IDENTIFY message |
 //! | [`STATUS`] | the status byte the target sends |
 //! | [`MSG_IN`] | the last message byte received |
+//! | [`ABORT_MSG`] | the ABORT message, for a data-out phase the command cannot feed |
+//! | [`FILLER`] | a zero byte sent while a target keeps asking for data out before it takes the ABORT |
 //! | [`CDB`] | the command descriptor block |
 //! | [`PROGRAM`] | the program |
 //! | [`SENSE`] | sense data, for the driver's REQUEST SENSE |
@@ -44,6 +51,10 @@ pub const MSG_OUT: usize = 0x00;
 pub const STATUS: usize = 0x04;
 /// Offset of the last message-in byte.
 pub const MSG_IN: usize = 0x08;
+/// Offset of the ABORT message byte.
+pub const ABORT_MSG: usize = 0x0c;
+/// Offset of the zero filler byte.
+pub const FILLER: usize = 0x0d;
 /// Offset of the command descriptor block.
 pub const CDB: usize = 0x10;
 /// The longest CDB (16 bytes: READ(16)).
@@ -60,7 +71,7 @@ pub const PROGRAM: usize = 0x20;
 /// around them stay under 100. The kernel's sym53c8xx allows 96.
 pub const MAX_SEGMENTS: usize = 64;
 /// Instructions of the program besides the data moves.
-const FIXED_INSNS: usize = 38;
+const FIXED_INSNS: usize = 50;
 /// Offset of the sense data area (for the REQUEST SENSE the driver sends
 /// after a CHECK CONDITION).
 pub const SENSE: usize = PROGRAM + (FIXED_INSNS + MAX_SEGMENTS) * 8;
@@ -113,8 +124,9 @@ pub mod vector {
     pub const BAD_RESELECT: u32 = 0x1003;
     /// The chip was selected, or reselected while selecting.
     pub const SELECTED: u32 = 0x1004;
-    /// The target asked for more data out than the command has.
-    pub const OVERRUN: u32 = 0x1005;
+    /// The target asked for data out the command does not have; it took
+    /// the ABORT message and disconnected.
+    pub const ABORTED: u32 = 0x1005;
 }
 
 /// SCSI messages the program knows.
@@ -122,6 +134,9 @@ mod msg {
     pub(super) const COMMAND_COMPLETE: u8 = 0x00;
     pub(super) const SAVE_DATA_POINTER: u8 = 0x02;
     pub(super) const DISCONNECT: u8 = 0x04;
+    /// ABORT: the target ends the I/O process of this initiator on the
+    /// logical unit, without touching other initiators' or targets'.
+    pub(super) const ABORT: u8 = 0x06;
     /// IDENTIFY, with the disconnect privilege granted.
     pub(super) const IDENTIFY_DISC: u8 = 0xc0;
 }
@@ -216,6 +231,9 @@ pub enum Failure {
     /// The target sent more data in than the command has room for
     /// (`DID_ERROR`, as the kernel's sym53c8xx reports it).
     Overrun,
+    /// The target wanted data out the command does not have and was sent
+    /// ABORT (`DID_ERROR`, what sym53c8xx reports for the same command).
+    Aborted,
     /// Anything else: a protocol or chip error (`DID_ERROR`).
     Error,
 }
@@ -316,21 +334,27 @@ impl Program {
         buf[MSG_OUT] = msg::IDENTIFY_DISC | cmd.lun;
         buf[STATUS] = 0xff;
         buf[MSG_IN] = 0xff;
+        buf[ABORT_MSG] = msg::ABORT;
+        buf[FILLER] = 0;
         buf[CDB..CDB + cmd.cdb.len()].copy_from_slice(cmd.cdb);
 
         // Instruction indices, fixed so that jumps can name them.
         const SELECT: usize = 0;
         const DISPATCH: usize = 3;
-        const DATA_GATE: usize = 8;
-        const DATA_JUMP: usize = 10;
-        const STATUS_IN: usize = 11;
-        const MESSAGE_IN: usize = 13;
-        const ACK: usize = 18;
-        const DISCONNECT: usize = 20;
-        const COMPLETE: usize = 27;
-        const SELECTED: usize = 31;
-        const BUCKET: usize = 32;
-        const DATA: usize = 36;
+        const DATA_GATE: usize = 9;
+        const DATA_JUMP: usize = 11;
+        const STATUS_IN: usize = 12;
+        const MESSAGE_IN: usize = 14;
+        const ACK: usize = 19;
+        const DISCONNECT: usize = 21;
+        const COMPLETE: usize = 28;
+        const SELECTED: usize = 32;
+        const BUCKET: usize = 33;
+        const ABORT: usize = 37;
+        const ABORT_LOOP: usize = 38;
+        const ABORT_SEND: usize = 41;
+        const ABORT_FILL: usize = 46;
+        const DATA: usize = 48;
 
         let mut p = [[0u32; 2]; DATA];
         p[SELECT] = scripts::select_atn(cmd.target, at(SELECTED))?;
@@ -345,43 +369,45 @@ impl Program {
             scripts::jump(at(DATA_GATE), Condition::if_phase(data_phase))
         };
         p[6] = scripts::jump(at(BUCKET), Condition::if_phase(Phase::DataIn));
-        p[7] = scripts::int(vector::UNEXPECTED_PHASE, Condition::ALWAYS);
+        // Data out the command has none of (no data, or data in).
+        p[7] = scripts::jump(at(ABORT), Condition::if_phase(Phase::DataOut));
+        p[8] = scripts::int(vector::UNEXPECTED_PHASE, Condition::ALWAYS);
         // The data gate: once every move is done, more data in goes to the
-        // bucket; more data out is an overrun the driver ends with a reset
-        // (the target would write whatever filler it got to the medium).
+        // bucket; more data out is not there to send: the command is
+        // aborted (filler would end on the medium).
         p[DATA_GATE] = scripts::register_to_sfbr(regs.data_state, RegOp::Or, 0)?;
-        p[9] = if data_phase == Phase::DataIn {
+        p[10] = if data_phase == Phase::DataIn {
             scripts::jump(at(BUCKET), Condition::if_data(0).not())
         } else {
-            scripts::int(vector::OVERRUN, Condition::if_data(0).not())
+            scripts::jump(at(ABORT), Condition::if_data(0).not())
         };
         p[DATA_JUMP] = scripts::jump(at(DATA), Condition::ALWAYS);
         p[STATUS_IN] = scripts::block_move(Phase::Status, 1, field(STATUS))?;
-        p[12] = scripts::jump(at(DISPATCH), Condition::ALWAYS);
+        p[13] = scripts::jump(at(DISPATCH), Condition::ALWAYS);
         // Messages.
         p[MESSAGE_IN] = scripts::block_move(Phase::MsgIn, 1, field(MSG_IN))?;
-        p[14] = scripts::jump(at(COMPLETE), Condition::if_data(msg::COMMAND_COMPLETE));
-        p[15] = scripts::jump(at(DISCONNECT), Condition::if_data(msg::DISCONNECT));
-        p[16] = scripts::jump(at(ACK), Condition::if_data(msg::SAVE_DATA_POINTER));
-        p[17] = scripts::int(vector::UNEXPECTED_MESSAGE, Condition::ALWAYS);
+        p[15] = scripts::jump(at(COMPLETE), Condition::if_data(msg::COMMAND_COMPLETE));
+        p[16] = scripts::jump(at(DISCONNECT), Condition::if_data(msg::DISCONNECT));
+        p[17] = scripts::jump(at(ACK), Condition::if_data(msg::SAVE_DATA_POINTER));
+        p[18] = scripts::int(vector::UNEXPECTED_MESSAGE, Condition::ALWAYS);
         p[ACK] = scripts::clear(Signals::ACK);
-        p[19] = scripts::jump(at(DISPATCH), Condition::ALWAYS);
+        p[20] = scripts::jump(at(DISPATCH), Condition::ALWAYS);
         // DISCONNECT: let the target go, wait for it to come back.
         p[DISCONNECT] = scripts::register_update(regs.scntl2, RegOp::And, !regs.scntl2_sdu)?;
-        p[21] = scripts::clear(Signals::ACK);
-        p[22] = scripts::wait_disconnect();
-        p[23] = scripts::wait_reselect(at(SELECTED));
-        p[24] = scripts::block_move(Phase::MsgIn, 1, field(MSG_IN))?;
-        p[25] = scripts::int(
+        p[22] = scripts::clear(Signals::ACK);
+        p[23] = scripts::wait_disconnect();
+        p[24] = scripts::wait_reselect(at(SELECTED));
+        p[25] = scripts::block_move(Phase::MsgIn, 1, field(MSG_IN))?;
+        p[26] = scripts::int(
             vector::BAD_RESELECT,
             Condition::if_data_masked(0x80 | cmd.lun, 0x87).not(),
         );
-        p[26] = scripts::jump(at(ACK), Condition::ALWAYS);
+        p[27] = scripts::jump(at(ACK), Condition::ALWAYS);
         // COMMAND COMPLETE: the target disconnects, the command is done.
         p[COMPLETE] = scripts::register_update(regs.scntl2, RegOp::And, !regs.scntl2_sdu)?;
-        p[28] = scripts::clear(Signals::ACK);
-        p[29] = scripts::wait_disconnect();
-        p[30] = scripts::int(vector::DONE, Condition::ALWAYS);
+        p[29] = scripts::clear(Signals::ACK);
+        p[30] = scripts::wait_disconnect();
+        p[31] = scripts::int(vector::DONE, Condition::ALWAYS);
         p[SELECTED] = scripts::int(vector::SELECTED, Condition::ALWAYS);
         // The bucket: a data-in phase the command has no room for. Data
         // that arrives is drained and marks the command overran, and the
@@ -393,9 +419,25 @@ impl Program {
             OVERRUN_BUCKET_BYTES as u32,
             field(OVERRUN_BUCKET),
         )?;
-        p[33] = scripts::register_update(regs.data_state, RegOp::Load, OVERRAN)?;
-        p[34] = scripts::jump(at(BUCKET), Condition::when(Phase::DataIn));
-        p[35] = scripts::jump(at(DISPATCH), Condition::ALWAYS);
+        p[34] = scripts::register_update(regs.data_state, RegOp::Load, OVERRAN)?;
+        p[35] = scripts::jump(at(BUCKET), Condition::when(Phase::DataIn));
+        p[36] = scripts::jump(at(DISPATCH), Condition::ALWAYS);
+        // ABORT: a data-out phase the command cannot feed. ATN asks the
+        // target for a message-out phase; until it goes there it gets zero
+        // bytes one at a time (a target need not honour ATN at once; QEMU's
+        // model does). It takes ABORT, forgets the command and lets go of
+        // the bus; nothing else on the bus is disturbed.
+        p[ABORT] = scripts::set(Signals::ATN);
+        p[ABORT_LOOP] = scripts::jump(at(ABORT_SEND), Condition::when(Phase::MsgOut));
+        p[39] = scripts::jump(at(ABORT_FILL), Condition::if_phase(Phase::DataOut));
+        p[40] = scripts::int(vector::UNEXPECTED_PHASE, Condition::ALWAYS);
+        p[ABORT_SEND] = scripts::register_update(regs.scntl2, RegOp::And, !regs.scntl2_sdu)?;
+        p[42] = scripts::block_move(Phase::MsgOut, 1, field(ABORT_MSG))?;
+        p[43] = scripts::clear(Signals::ATN);
+        p[44] = scripts::wait_disconnect();
+        p[45] = scripts::int(vector::ABORTED, Condition::ALWAYS);
+        p[ABORT_FILL] = scripts::block_move(Phase::DataOut, 1, field(FILLER))?;
+        p[47] = scripts::jump(at(ABORT_LOOP), Condition::ALWAYS);
         for (i, insn) in p.iter().enumerate() {
             put_insn(buf, i, *insn);
         }
@@ -503,6 +545,12 @@ impl Program {
                     status: buf[STATUS],
                     residual: self.residual(buf, irq.data_done),
                 },
+                // The target took ABORT and let go of the bus: the command
+                // failed, the bus is in order.
+                vector::ABORTED => Step::Failed {
+                    why: Failure::Aborted,
+                    reset: false,
+                },
                 _ => Step::Failed {
                     why: Failure::Error,
                     reset: true,
@@ -607,6 +655,61 @@ mod tests {
         .unwrap()
     }
 
+    fn one_block_write(buf: &mut [u8]) -> Program {
+        let segs = [Segment {
+            addr: 0x2000,
+            len: 512,
+        }];
+        Program::build(
+            buf,
+            BASE,
+            &REGS,
+            &Command {
+                target: 1,
+                lun: 0,
+                cdb: &[0x2a, 0, 0, 0, 0, 0, 0, 0, 8, 0],
+                direction: Direction::ToDevice,
+                segments: &segs,
+            },
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn short_write_is_aborted_without_reset() {
+        let mut buf = [0u8; BUFFER_BYTES];
+        let mut p = one_block_write(&mut buf);
+        assert_eq!(buf[ABORT_MSG], 0x06);
+        assert_eq!(buf[FILLER], 0);
+        // Data out after the last move: the gate goes to the abort.
+        assert_eq!(read(&buf, 10), [0x8004_0000, p.at(37)]);
+        // Data out for a command without it (or with data in) too.
+        assert_eq!(read(&buf, 7), [0x800a_0000, p.at(37)]);
+        // SET ATN, then ABORT once the target is in message out.
+        assert_eq!(read(&buf, 37), [0x5800_0008, 0]);
+        assert_eq!(read(&buf, 38), [0x860b_0000, p.at(41)]);
+        assert_eq!(read(&buf, 42), [0x0e00_0001, BASE + ABORT_MSG as u32]);
+        assert_eq!(read(&buf, 45), [0x9808_0000, vector::ABORTED]);
+        // Filler while the target stays in data out.
+        assert_eq!(read(&buf, 46), [0x0800_0001, BASE + FILLER as u32]);
+        let aborted = Interrupt {
+            dma: DmaStatus {
+                script_int: true,
+                ..Default::default()
+            },
+            dsps: vector::ABORTED,
+            data_done: DATA_DONE,
+            ..Default::default()
+        };
+        assert_eq!(
+            p.on_interrupt(&mut buf, &aborted),
+            Step::Failed {
+                why: Failure::Aborted,
+                reset: false
+            }
+        );
+    }
+
     #[test]
     fn program_shape() {
         let mut buf = [0u8; BUFFER_BYTES];
@@ -617,21 +720,21 @@ mod tests {
         assert_eq!(buf[CDB], 0x28);
         assert_eq!(
             read(&buf, 0),
-            [0x4102_0000, BASE + (PROGRAM + 31 * 8) as u32]
+            [0x4102_0000, BASE + (PROGRAM + 32 * 8) as u32]
         );
         assert_eq!(read(&buf, 1), [0x0e00_0001, BASE + MSG_OUT as u32]);
         assert_eq!(read(&buf, 2), [0x0a00_000a, BASE + CDB as u32]);
-        assert_eq!(read(&buf, 36), [0x0900_1000, 0x2000]);
-        assert_eq!(read(&buf, 37), [0x0900_0200, 0x8000]);
-        assert_eq!(read(&buf, 38), [0x7834_0100, 0]);
-        assert_eq!(read(&buf, 39), [0x8008_0000, p.at(3)]);
-        assert_eq!(read(&buf, 30), [0x9808_0000, vector::DONE]);
+        assert_eq!(read(&buf, 48), [0x0900_1000, 0x2000]);
+        assert_eq!(read(&buf, 49), [0x0900_0200, 0x8000]);
+        assert_eq!(read(&buf, 50), [0x7834_0100, 0]);
+        assert_eq!(read(&buf, 51), [0x8008_0000, p.at(3)]);
+        assert_eq!(read(&buf, 31), [0x9808_0000, vector::DONE]);
         // The bucket: a 512-byte move, the overran mark, again while the
         // target stays in data in, else back to the loop.
-        assert_eq!(read(&buf, 32), [0x0900_0200, BASE + OVERRUN_BUCKET as u32]);
-        assert_eq!(read(&buf, 33), [0x7834_0200, 0]);
-        assert_eq!(read(&buf, 34), [0x810b_0000, p.at(32)]);
-        assert_eq!(read(&buf, 35), [0x8008_0000, p.at(3)]);
+        assert_eq!(read(&buf, 33), [0x0900_0200, BASE + OVERRUN_BUCKET as u32]);
+        assert_eq!(read(&buf, 34), [0x7834_0200, 0]);
+        assert_eq!(read(&buf, 35), [0x810b_0000, p.at(33)]);
+        assert_eq!(read(&buf, 36), [0x8008_0000, p.at(3)]);
     }
 
     #[test]
@@ -662,11 +765,11 @@ mod tests {
                 phase_mismatch: true,
                 ..Default::default()
             },
-            dsp: p.at(33),
+            dsp: p.at(34),
             dbc: OVERRUN_BUCKET_BYTES as u32 - 10,
             ..Default::default()
         };
-        assert_eq!(p.on_interrupt(&mut buf, &cut), Step::Resume(p.at(33)));
+        assert_eq!(p.on_interrupt(&mut buf, &cut), Step::Resume(p.at(34)));
         let done_moves = Interrupt {
             data_done: DATA_DONE,
             ..done
@@ -722,13 +825,13 @@ mod tests {
                 phase_mismatch: true,
                 ..Default::default()
             },
-            dsp: p.at(37),
+            dsp: p.at(49),
             dbc: 4096 - 1000,
             ..Default::default()
         };
         assert_eq!(p.on_interrupt(&mut buf, &irq), Step::Resume(p.at(3)));
-        assert_eq!(read(&buf, 36), [0x0900_0000 | 3096, 0x2000 + 1000]);
-        assert_eq!(read(&buf, 10), [0x8008_0000, p.at(36)]);
+        assert_eq!(read(&buf, 48), [0x0900_0000 | 3096, 0x2000 + 1000]);
+        assert_eq!(read(&buf, 11), [0x8008_0000, p.at(48)]);
         buf[STATUS] = 0;
         let done = Interrupt {
             dma: DmaStatus {
@@ -757,7 +860,7 @@ mod tests {
                 phase_mismatch: true,
                 ..Default::default()
             },
-            dsp: p.at(38),
+            dsp: p.at(50),
             dbc: 512,
             ..Default::default()
         };
@@ -844,7 +947,7 @@ mod tests {
                 phase_mismatch: true,
                 ..Default::default()
             },
-            dsp: p.at(37),
+            dsp: p.at(49),
             dbc: 5000,
             ..Default::default()
         };
