@@ -30,6 +30,7 @@ use crate::{
     regs,
     resources::{
         self,
+        Enabled,
         Interrupt, //
     },
     scsi::{
@@ -66,7 +67,8 @@ pub(crate) struct Ncr810Driver;
 ///
 /// Fields drop in declaration order: the debugfs file first (an open file
 /// holds the module, not the device: see [`OwnedFile`]), then the
-/// interrupt with the chip, then the vectors. The host is removed before
+/// interrupt with the chip, then the vectors, and last the device's
+/// enable (bus mastering off, device disabled). The host is removed before
 /// any of them (`scsi::PciHost`).
 #[pin_data(PinnedDrop)]
 pub(crate) struct Ncr810<'bound> {
@@ -74,6 +76,7 @@ pub(crate) struct Ncr810<'bound> {
     #[pin]
     irq: Interrupt<'bound, Chip<'bound>>,
     pdev: &'bound pci::Device,
+    _enabled: Enabled<'bound>,
 }
 
 impl<'bound> Ncr810<'bound> {
@@ -133,8 +136,7 @@ impl PciHostDriver for Ncr810Driver {
 fn setup<'bound>(
     pdev: &'bound pci::Device<Core<'_>>,
 ) -> Result<impl PinInit<Ncr810<'bound>, Error> + 'bound> {
-    pdev.enable_device_mem()?;
-    pdev.set_master();
+    let enabled = Enabled::new(pdev)?;
     let bar_start = pdev.resource_start(MMIO_BAR)?;
     let bar = pdev.iomap_region_sized::<{ regs::SPAN }>(MMIO_BAR, c"rust_ncr810")?;
     let identity = bringup::identify(pdev, &bar)?;
@@ -178,6 +180,7 @@ fn setup<'bound>(
             })?
         },
         pdev,
+        _enabled: enabled,
     }))
 }
 
