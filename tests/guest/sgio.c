@@ -16,6 +16,9 @@
  *   sgio --as UID ...
  *       the same as user and group UID (what any user who may open the
  *       device can do)
+ *   sgio --timeout MS ...
+ *       gives the command MS milliseconds instead of 20 s (the midlayer's
+ *       error handler aborts it when they run out)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -28,8 +31,14 @@
 
 int main(int argc, char **argv)
 {
+	unsigned int timeout = 20000;
 	int fd;
 
+	if (argc > 3 && !strcmp(argv[1], "--timeout")) {
+		timeout = (unsigned int)atoi(argv[2]);
+		argc -= 2;
+		argv += 2;
+	}
 	if (argc > 3 && !strcmp(argv[1], "--as")) {
 		int id = atoi(argv[2]);
 
@@ -79,7 +88,7 @@ int main(int argc, char **argv)
 		io.dxferp = buf;
 		io.mx_sb_len = sizeof(sense);
 		io.sbp = sense;
-		io.timeout = 20000;
+		io.timeout = timeout;
 		if (ioctl(fd, SG_IO, &io) < 0) {
 			perror("SG_IO");
 			return 1;
