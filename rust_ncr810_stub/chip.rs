@@ -8,6 +8,12 @@
 //! slot's program at a time and the host takes [`SLOTS`] commands at once,
 //! so today the one slot is the whole queue; tagged queueing would add
 //! slots, each with its region, and pick the slot from the interrupt.
+//!
+//! Task management (the error handler's abort and device reset) runs a
+//! program of its own in a region after the slots' ([`TaskProgram`]): it
+//! selects the target and sends ABORT or BUS DEVICE RESET. A command
+//! program waiting for its target to reselect is parked for it with
+//! ISTAT.SIGP and, unless the task ended its command, waits again after.
 
 use kernel::{
     dma::Coherent,
@@ -26,6 +32,12 @@ use kernel::{
         },
         SpinLockIrq,
     },
+    time::{
+        delay::fsleep,
+        Delta,
+        Instant,
+        Monotonic, //
+    },
 };
 
 use ncr810::program::{
@@ -35,7 +47,9 @@ use ncr810::program::{
     Interrupt,
     Program,
     Segment,
-    Step, //
+    Step,
+    TaskMessage,
+    TaskProgram, //
 };
 
 use crate::{
@@ -53,8 +67,13 @@ use crate::{
 /// Commands the chip takes at once: one (`can_queue`), each with a SCRIPTS
 /// program of its own.
 pub(crate) const SLOTS: usize = 1;
-/// Bytes of the DMA buffer: a region of [`program::BUFFER_BYTES`] per slot.
-pub(crate) const BUFFER_BYTES: usize = SLOTS * program::BUFFER_BYTES;
+/// Bytes of the DMA buffer: a region of [`program::BUFFER_BYTES`] per slot,
+/// and one for the task management program.
+pub(crate) const BUFFER_BYTES: usize = (SLOTS + 1) * program::BUFFER_BYTES;
+/// The region of the task management program.
+const TASK_REGION: usize = SLOTS;
+/// How long the error handler waits for a task management program.
+const TASK_TIMEOUT: Delta = Delta::from_millis(10_000);
 /// SCSI status CHECK CONDITION.
 const CHECK_CONDITION: u8 = 0x02;
 /// REQUEST SENSE for the driver's own sense buffer.
@@ -87,13 +106,55 @@ impl Slot {
     };
 }
 
-/// What the chip's lock guards: the slots, which one the chip runs, and
-/// the CPU's copy of the DMA buffer (programs are built in it and copied
-/// to the chip's buffer whole; too big for an interrupt's stack).
+/// What a task management request is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Task {
+    /// End this one command (`eh_abort_handler`).
+    Abort(CommandId),
+    /// End every command of this target (`eh_device_reset_handler`).
+    DeviceReset {
+        /// The target.
+        target: u8,
+        /// The logical unit named in the IDENTIFY.
+        lun: u8,
+    },
+}
+
+/// Where a task management request is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum TaskState {
+    /// ISTAT.SIGP is set: the command program runs until it parks (or its
+    /// command ends).
+    Waiting,
+    /// The task program runs.
+    Running,
+    /// Over: whether the target took the message.
+    Done(bool),
+}
+
+/// A task management request, from the error handler's thread to the
+/// interrupt handler and back.
+struct TaskRequest {
+    task: Task,
+    target: u8,
+    lun: u8,
+    state: TaskState,
+    program: Option<TaskProgram>,
+    /// The slot whose program was parked for the task.
+    parked: Option<usize>,
+    /// The commands the task ended, for the error handler's thread.
+    taken: [Option<Command>; SLOTS],
+}
+
+/// What the chip's lock guards: the slots, which one the chip runs, the
+/// task management request, and the CPU's copy of the DMA buffer
+/// (programs are built in it and copied to the chip's buffer whole; too
+/// big for an interrupt's stack).
 pub(crate) struct Slots {
     slots: [Slot; SLOTS],
     /// The slot whose program the chip runs.
     running: Option<usize>,
+    task: Option<TaskRequest>,
     image: [u8; BUFFER_BYTES],
 }
 
@@ -103,6 +164,7 @@ impl Slots {
         Slots {
             slots: [Slot::EMPTY; SLOTS],
             running: None,
+            task: None,
             image: [0; BUFFER_BYTES],
         }
     }
@@ -115,6 +177,9 @@ impl Slots {
     /// nothing after.
     fn take_all(&mut self) -> impl Iterator<Item = Option<Command>> + '_ {
         self.running = None;
+        // A task the reset overtakes: its waiter sees it gone. Commands it
+        // had taken are failed (`Command`'s drop), once.
+        self.task = None;
         self.slots
             .iter_mut()
             .map(|s| s.active.take().map(|a| a.cmd))
@@ -284,7 +349,10 @@ impl Chip<'_> {
         }
         let mut guard = self.slots.lock();
         let slots = &mut *guard;
-        let Some(index) = slots.free().filter(|_| slots.running.is_none()) else {
+        let Some(index) = slots
+            .free()
+            .filter(|_| slots.running.is_none() && slots.task.is_none())
+        else {
             return Err(cmd);
         };
         let mapped = match (cmd.map(), slots.slots.get_mut(index)) {
@@ -333,6 +401,21 @@ impl Chip<'_> {
             dbc: self.bar.read(regs::DBC).count().get(),
             data_done: self.bar.read(regs::SCRATCHA).byte0().get() as u8,
         };
+        if let Some(task) = slots
+            .task
+            .as_mut()
+            .filter(|t| t.state == TaskState::Running)
+        {
+            let step = task.program.map_or(
+                Step::Failed {
+                    why: Failure::Error,
+                    reset: true,
+                },
+                |p| p.on_interrupt(&irq),
+            );
+            self.task_done(slots, step);
+            return None;
+        }
         let Some(index) = slots.running else {
             if irq.dma.script_int {
                 // The probe's self-test.
@@ -359,6 +442,20 @@ impl Chip<'_> {
                 self.bar
                     .write_reg(regs::STEST3::zeroed().with_te(true).with_csf(true));
                 self.bar.write_reg(regs::DSP::zeroed().with_address(at));
+                None
+            }
+            Step::Parked => {
+                // ISTAT.SIGP stopped the wait for reselection: clear it
+                // (reading CTEST2 does), then run the task, or wait again.
+                let _ = self.bar.read(regs::CTEST2);
+                slots.running = None;
+                match slots.task.as_mut() {
+                    Some(task) if task.state == TaskState::Waiting => {
+                        task.parked = Some(index);
+                        self.start_task(slots);
+                    }
+                    _ => self.rewait(slots, index),
+                }
                 None
             }
             Step::Done { status, residual } => {
@@ -416,17 +513,209 @@ impl Chip<'_> {
         }
     }
 
-    /// Stops the chip if it runs `cmd`: resets it and the bus, and returns
-    /// the command, for the error handler.
-    pub(crate) fn abort(&self, cmd: CommandId) -> Option<Command> {
-        let mut slots = self.slots.lock();
-        let index = slots
+    /// Starts the command program of slot `index` again at its `WAIT
+    /// RESELECT` (after a task that did not end its command).
+    fn rewait(&self, slots: &mut Slots, index: usize) {
+        let Some(at) = slots
             .slots
-            .iter()
-            .position(|s| s.active.as_ref().is_some_and(|a| a.cmd.id() == cmd))?;
-        self.reset_chip_and_bus();
-        slots.running = None;
-        slots.slots.get_mut(index)?.active.take().map(|a| a.cmd)
+            .get(index)
+            .and_then(|s| s.active.as_ref())
+            .map(|a| a.program.rewait())
+        else {
+            return;
+        };
+        slots.running = Some(index);
+        self.bar.write_reg(regs::DSP::zeroed().with_address(at));
+    }
+
+    /// Writes the task program and starts the chip on it (the chip runs
+    /// nothing: no slot's program is connected).
+    fn start_task(&self, slots: &mut Slots) {
+        let region = Self::region(TASK_REGION);
+        let base = self.buffer_addr + region.start as u32;
+        let Some(task) = slots.task.as_mut() else {
+            return;
+        };
+        let message = match task.task {
+            Task::Abort(_) => TaskMessage::Abort,
+            Task::DeviceReset { .. } => TaskMessage::DeviceReset,
+        };
+        let built = match slots.image.get_mut(region) {
+            Some(image) => TaskProgram::build(
+                image,
+                base,
+                &regs::script_registers(),
+                task.target,
+                task.lun,
+                message,
+            )
+            .ok(),
+            None => None,
+        };
+        let Some(program) = built else {
+            self.task_done(
+                slots,
+                Step::Failed {
+                    why: Failure::Error,
+                    reset: false,
+                },
+            );
+            return;
+        };
+        task.program = Some(program);
+        task.state = TaskState::Running;
+        self.publish(slots);
+        self.bar
+            .write_reg(regs::DSP::zeroed().with_address(program.entry()));
+    }
+
+    /// The task program ended with `step`: takes the commands the target
+    /// dropped, restarts a parked program whose command is still there,
+    /// and reports to the waiting thread.
+    fn task_done(&self, slots: &mut Slots, step: Step) {
+        let ok = matches!(step, Step::Done { .. });
+        if let Step::Failed { reset: true, .. } = step {
+            // The bus state is unknown: reset it; every command is ended
+            // (the waiter hands them on).
+            self.reset_chip_and_bus();
+            let mut taken = [const { None }; SLOTS];
+            slots.running = None;
+            for (out, slot) in taken.iter_mut().zip(slots.slots.iter_mut()) {
+                *out = slot.active.take().map(|a| a.cmd);
+            }
+            if let Some(task) = slots.task.as_mut() {
+                task.taken = taken;
+                task.state = TaskState::Done(false);
+                task.parked = None;
+            }
+            return;
+        }
+        let Some(task) = slots.task.as_mut() else {
+            return;
+        };
+        if ok {
+            for (out, slot) in task.taken.iter_mut().zip(slots.slots.iter_mut()) {
+                let hit = slot.active.as_ref().is_some_and(|a| match task.task {
+                    Task::Abort(id) => a.cmd.id() == id,
+                    Task::DeviceReset { target, .. } => a.cmd.info().target == u32::from(target),
+                });
+                if hit {
+                    *out = slot.active.take().map(|a| a.cmd);
+                }
+            }
+        }
+        task.state = TaskState::Done(ok);
+        if let Some(index) = task.parked.take() {
+            self.rewait(slots, index);
+        }
+    }
+
+    /// Starts a waiting task if the chip is idle (its command ended, or
+    /// nothing ran). An abort whose command has ended has nothing to do.
+    fn task_if_idle(&self, slots: &mut Slots) {
+        if slots.running.is_some() {
+            return;
+        }
+        let Some(task) = slots
+            .task
+            .as_mut()
+            .filter(|t| t.state == TaskState::Waiting)
+        else {
+            return;
+        };
+        if let Task::Abort(id) = task.task {
+            let present = slots
+                .slots
+                .iter()
+                .any(|s| s.active.as_ref().is_some_and(|a| a.cmd.id() == id));
+            if !present {
+                task.state = TaskState::Done(true);
+                return;
+            }
+        }
+        // SIGP may still be set: a later WAIT RESELECT must not see it.
+        let _ = self.bar.read(regs::CTEST2);
+        self.start_task(slots);
+    }
+
+    /// Runs `task` (from the error handler's thread, which may sleep):
+    /// parks the command program if one runs, sends the target ABORT or
+    /// BUS DEVICE RESET, and returns whether the target took it and the
+    /// commands it ended (the caller ends each: given up to the error
+    /// handler, or completed). An abort of a command no longer in a slot
+    /// succeeds at once. If the task does not end in time, the chip and
+    /// the bus are reset and every command is returned.
+    pub(crate) fn task(&self, task: Task) -> (bool, [Option<Command>; SLOTS]) {
+        let none = || [const { None }; SLOTS];
+        {
+            let mut slots = self.slots.lock();
+            if slots.task.is_some() {
+                return (false, none());
+            }
+            let (target, lun) = match task {
+                Task::Abort(id) => {
+                    let Some(info) = slots
+                        .slots
+                        .iter()
+                        .filter_map(|s| s.active.as_ref())
+                        .find(|a| a.cmd.id() == id)
+                        .map(|a| a.cmd.info())
+                        .map(|i| (i.target as u8, i.lun as u8))
+                    else {
+                        return (true, none());
+                    };
+                    info
+                }
+                Task::DeviceReset { target, lun } => (target, lun),
+            };
+            slots.task = Some(TaskRequest {
+                task,
+                target,
+                lun,
+                state: TaskState::Waiting,
+                program: None,
+                parked: None,
+                taken: none(),
+            });
+            if slots.running.is_some() {
+                // The program parks at its next wait for reselection.
+                self.bar.write_reg(regs::ISTAT::zeroed().with_sigp(true));
+            } else {
+                self.task_if_idle(&mut slots);
+            }
+        }
+        let start = Instant::<Monotonic>::now();
+        loop {
+            {
+                let mut slots = self.slots.lock();
+                match slots.task.as_ref().map(|t| t.state) {
+                    // A reset overtook it.
+                    None => return (false, none()),
+                    Some(TaskState::Done(ok)) => {
+                        let taken = slots.task.take().map_or_else(none, |t| t.taken);
+                        return (ok, taken);
+                    }
+                    Some(_) if start.elapsed() > TASK_TIMEOUT => {
+                        dev_warn!(
+                            self.dev(),
+                            "task management timed out: chip and bus reset\n"
+                        );
+                        self.reset_chip_and_bus();
+                        let _ = self.bar.read(regs::CTEST2);
+                        let mut taken = slots.task.take().map_or_else(none, |t| t.taken);
+                        slots.running = None;
+                        for (out, slot) in taken.iter_mut().zip(slots.slots.iter_mut()) {
+                            if out.is_none() {
+                                *out = slot.active.take().map(|a| a.cmd);
+                            }
+                        }
+                        return (false, taken);
+                    }
+                    Some(_) => {}
+                }
+            }
+            fsleep(Delta::from_millis(5));
+        }
     }
 
     /// Resets the chip and the bus; returns the commands that were in the
@@ -492,7 +781,9 @@ impl irq::Handler for Chip<'_> {
         }
         let finished = {
             let mut slots = self.slots.lock();
-            self.service(&mut slots, istat)
+            let finished = self.service(&mut slots, istat);
+            self.task_if_idle(&mut slots);
+            finished
         };
         if let Some(f) = finished {
             f.complete();

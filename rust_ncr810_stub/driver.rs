@@ -24,7 +24,8 @@ use crate::{
     chip::{
         self,
         Chip,
-        Slots, //
+        Slots,
+        Task, //
     },
     debugfs_owned::OwnedFile,
     regs,
@@ -199,17 +200,51 @@ impl HostOps for Ncr810<'_> {
     }
 
     fn abort(&self, cmd: CommandId) -> bool {
-        match self.chip().abort(cmd) {
-            Some(cmd) => {
-                dev_warn!(self.pdev, "abort: command stopped, chip and bus reset\n");
-                cmd.give_up();
-            }
-            // Not running: done, or being completed by a handler that took
-            // it out of its slot; that handler must be finished with it
-            // before the error handler reuses it.
-            None => self.irq.synchronize(),
+        let (ok, taken) = self.chip().task(Task::Abort(cmd));
+        let n = taken.iter().flatten().count();
+        // The error handler owns the command (and every other one).
+        for cmd in taken.into_iter().flatten() {
+            cmd.give_up();
         }
-        true
+        // A command no longer in a slot is done, or being completed by a
+        // handler that took it out; that handler must be finished with it
+        // before the error handler reuses it.
+        self.irq.synchronize();
+        if n > 0 {
+            dev_warn!(
+                self.pdev,
+                "abort: {}\n",
+                if ok {
+                    "the target took ABORT; the command ended alone"
+                } else {
+                    "ABORT failed; chip and bus reset"
+                }
+            );
+        }
+        ok
+    }
+
+    fn reset_device(&self, target: u8, lun: u8, from_ioctl: bool) -> bool {
+        let (ok, taken) = self.chip().task(Task::DeviceReset { target, lun });
+        self.irq.synchronize();
+        dev_warn!(
+            self.pdev,
+            "device reset of target {} by {}: {}, {} command(s) ended\n",
+            target,
+            if from_ioctl {
+                "SG_SCSI_RESET"
+            } else {
+                "the error handler"
+            },
+            if ok {
+                "BUS DEVICE RESET taken"
+            } else {
+                "failed"
+            },
+            taken.iter().flatten().count()
+        );
+        end_taken(taken, from_ioctl);
+        ok
     }
 
     fn reset(&self, scope: ResetScope, from_ioctl: bool) -> bool {
@@ -229,17 +264,22 @@ impl HostOps for Ncr810<'_> {
                 "the error handler"
             }
         );
-        for cmd in taken.into_iter().flatten() {
-            if from_ioctl {
-                // Normal I/O: the midlayer retries a DID_RESET command.
-                let length = cmd.info().length;
-                cmd.complete(Outcome::Failed(HostByte::BusReset), length, &[]);
-            } else {
-                // The error handler owns every command while it runs.
-                cmd.give_up();
-            }
-        }
+        end_taken(taken, from_ioctl);
         true
+    }
+}
+
+/// Ends the commands a reset took from the chip: each exactly once.
+fn end_taken(taken: [Option<Command>; chip::SLOTS], from_ioctl: bool) {
+    for cmd in taken.into_iter().flatten() {
+        if from_ioctl {
+            // Normal I/O: the midlayer retries a DID_RESET command.
+            let length = cmd.info().length;
+            cmd.complete(Outcome::Failed(HostByte::BusReset), length, &[]);
+        } else {
+            // The error handler owns every command while it runs.
+            cmd.give_up();
+        }
     }
 }
 

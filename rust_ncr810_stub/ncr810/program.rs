@@ -71,7 +71,7 @@ pub const PROGRAM: usize = 0x20;
 /// around them stay under 100. The kernel's sym53c8xx allows 96.
 pub const MAX_SEGMENTS: usize = 64;
 /// Instructions of the program besides the data moves.
-const FIXED_INSNS: usize = 50;
+const FIXED_INSNS: usize = 51;
 /// Offset of the sense data area (for the REQUEST SENSE the driver sends
 /// after a CHECK CONDITION).
 pub const SENSE: usize = PROGRAM + (FIXED_INSNS + MAX_SEGMENTS) * 8;
@@ -127,6 +127,12 @@ pub mod vector {
     /// The target asked for data out the command does not have; it took
     /// the ABORT message and disconnected.
     pub const ABORTED: u32 = 0x1005;
+    /// The driver set ISTAT.SIGP while the program waited for the target
+    /// to reselect: the command is disconnected, the bus is free.
+    pub const SIGNALLED: u32 = 0x1006;
+    /// A task management program sent its message and the target let go
+    /// of the bus.
+    pub const TASK_DONE: u32 = 0x1007;
 }
 
 /// SCSI messages the program knows.
@@ -137,6 +143,11 @@ mod msg {
     /// ABORT: the target ends the I/O process of this initiator on the
     /// logical unit, without touching other initiators' or targets'.
     pub(super) const ABORT: u8 = 0x06;
+    /// BUS DEVICE RESET: the target clears every I/O process of every
+    /// initiator on all its logical units.
+    pub(super) const BUS_DEVICE_RESET: u8 = 0x0c;
+    /// IDENTIFY, without the disconnect privilege.
+    pub(super) const IDENTIFY: u8 = 0x80;
     /// IDENTIFY, with the disconnect privilege granted.
     pub(super) const IDENTIFY_DISC: u8 = 0xc0;
 }
@@ -251,6 +262,10 @@ pub enum Step {
     },
     /// Start SCRIPTS again at this bus address.
     Resume(u32),
+    /// The program stopped while the command was disconnected, because the
+    /// driver asked (ISTAT.SIGP): the bus is free. [`Program::rewait`] is
+    /// where it waits for the reselection again.
+    Parked,
     /// The command failed. `reset` says the chip and bus must be reset
     /// before the next command (the target may still be connected).
     Failed {
@@ -281,6 +296,9 @@ pub struct Program {
     /// Bytes of data in all.
     total: u32,
 }
+
+/// Instruction index of the command program's `WAIT RESELECT`.
+const REWAIT: usize = 24;
 
 fn put_insn(buf: &mut [u8], index: usize, insn: Insn) {
     let at = PROGRAM + index * 8;
@@ -354,7 +372,8 @@ impl Program {
         const ABORT_LOOP: usize = 38;
         const ABORT_SEND: usize = 41;
         const ABORT_FILL: usize = 46;
-        const DATA: usize = 48;
+        const SIGNALLED: usize = 48;
+        const DATA: usize = 49;
 
         let mut p = [[0u32; 2]; DATA];
         p[SELECT] = scripts::select_atn(cmd.target, at(SELECTED))?;
@@ -396,7 +415,7 @@ impl Program {
         p[DISCONNECT] = scripts::register_update(regs.scntl2, RegOp::And, !regs.scntl2_sdu)?;
         p[22] = scripts::clear(Signals::ACK);
         p[23] = scripts::wait_disconnect();
-        p[24] = scripts::wait_reselect(at(SELECTED));
+        p[REWAIT] = scripts::wait_reselect(at(SIGNALLED));
         p[25] = scripts::block_move(Phase::MsgIn, 1, field(MSG_IN))?;
         p[26] = scripts::int(
             vector::BAD_RESELECT,
@@ -438,6 +457,9 @@ impl Program {
         p[45] = scripts::int(vector::ABORTED, Condition::ALWAYS);
         p[ABORT_FILL] = scripts::block_move(Phase::DataOut, 1, field(FILLER))?;
         p[47] = scripts::jump(at(ABORT_LOOP), Condition::ALWAYS);
+        // The driver's signal while waiting for a reselection (or being
+        // selected, which the chip is not set up to answer).
+        p[SIGNALLED] = scripts::int(vector::SIGNALLED, Condition::ALWAYS);
         for (i, insn) in p.iter().enumerate() {
             put_insn(buf, i, *insn);
         }
@@ -482,6 +504,12 @@ impl Program {
 
     fn at(&self, index: usize) -> u32 {
         self.base.wrapping_add((PROGRAM + index * 8) as u32)
+    }
+
+    /// The bus address of the program's `WAIT RESELECT`: where a parked
+    /// program ([`Step::Parked`]) starts again, once ISTAT.SIGP is clear.
+    pub fn rewait(&self) -> u32 {
+        self.at(REWAIT)
     }
 
     /// Bytes of data the command has.
@@ -551,6 +579,7 @@ impl Program {
                     why: Failure::Aborted,
                     reset: false,
                 },
+                vector::SIGNALLED => Step::Parked,
                 _ => Step::Failed {
                     why: Failure::Error,
                     reset: true,
@@ -610,6 +639,100 @@ impl Program {
         }
         // Whatever phase the target went to, the loop takes it from here.
         Step::Resume(self.at(self.dispatch))
+    }
+}
+
+/// What a task management program tells a target.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TaskMessage {
+    /// ABORT: the target drops this initiator's (untagged) command on the
+    /// logical unit.
+    Abort,
+    /// BUS DEVICE RESET: the target drops every command on all its logical
+    /// units; other targets are not touched.
+    DeviceReset,
+}
+
+/// A task management program: selects a target, sends IDENTIFY and one
+/// message ([`TaskMessage`]) and waits for the target to let go of the
+/// bus. It runs while no command program is connected (a disconnected
+/// command's program is parked, [`Step::Parked`]).
+#[derive(Clone, Copy, Debug)]
+pub struct TaskProgram {
+    base: u32,
+}
+
+impl TaskProgram {
+    /// Writes the program into `buf`, a region of the DMA buffer at bus
+    /// address `base` the chip is not running from.
+    pub fn build(
+        buf: &mut [u8],
+        base: u32,
+        regs: &ScriptRegisters,
+        target: u8,
+        lun: u8,
+        message: TaskMessage,
+    ) -> Result<TaskProgram, BuildError> {
+        if buf.len() < BUFFER_BYTES {
+            return Err(BuildError::BufferTooSmall);
+        }
+        if lun > 7 {
+            return Err(BuildError::BadLun(lun));
+        }
+        let at = |index: usize| base.wrapping_add((PROGRAM + index * 8) as u32);
+        buf[MSG_OUT] = msg::IDENTIFY | lun;
+        buf[MSG_OUT + 1] = match message {
+            TaskMessage::Abort => msg::ABORT,
+            TaskMessage::DeviceReset => msg::BUS_DEVICE_RESET,
+        };
+        const SELECTED: usize = 6;
+        let p = [
+            scripts::select_atn(target, at(SELECTED))?,
+            // The target disconnects after the message: expected.
+            scripts::register_update(regs.scntl2, RegOp::And, !regs.scntl2_sdu)?,
+            scripts::block_move(Phase::MsgOut, 2, base.wrapping_add(MSG_OUT as u32))?,
+            scripts::clear(Signals::ATN),
+            scripts::wait_disconnect(),
+            scripts::int(vector::TASK_DONE, Condition::ALWAYS),
+            scripts::int(vector::SELECTED, Condition::ALWAYS),
+        ];
+        for (i, insn) in p.iter().enumerate() {
+            put_insn(buf, i, *insn);
+        }
+        Ok(TaskProgram { base })
+    }
+
+    /// The bus address the chip starts the program at.
+    pub fn entry(&self) -> u32 {
+        self.base.wrapping_add(PROGRAM as u32)
+    }
+
+    /// Decodes an interrupt that stopped the program: [`Step::Done`] once
+    /// the message is delivered, else [`Step::Failed`] (with `reset` when
+    /// the bus state is unknown).
+    pub fn on_interrupt(&self, irq: &Interrupt) -> Step {
+        if irq.scsi.selection_timeout {
+            return Step::Failed {
+                why: Failure::NoConnect,
+                reset: false,
+            };
+        }
+        let clean = !irq.scsi.phase_mismatch
+            && !irq.scsi.unexpected_disconnect
+            && !irq.scsi.gross_error
+            && !irq.scsi.bus_reset
+            && !irq.scsi.parity
+            && !irq.dma.error;
+        if clean && irq.dma.script_int && irq.dsps == vector::TASK_DONE {
+            return Step::Done {
+                status: 0,
+                residual: 0,
+            };
+        }
+        Step::Failed {
+            why: Failure::Error,
+            reset: true,
+        }
     }
 }
 
@@ -711,6 +834,74 @@ mod tests {
     }
 
     #[test]
+    fn parked_and_task_programs() {
+        let mut buf = [0u8; BUFFER_BYTES];
+        let mut p = two_segment_read(&mut buf);
+        // WAIT RESELECT goes to the signalled INT when the driver sets SIGP.
+        assert_eq!(read(&buf, 24), [0x5000_0000, p.at(48)]);
+        assert_eq!(p.rewait(), p.at(24));
+        assert_eq!(read(&buf, 48), [0x9808_0000, vector::SIGNALLED]);
+        let sig = Interrupt {
+            dma: DmaStatus {
+                script_int: true,
+                ..Default::default()
+            },
+            dsps: vector::SIGNALLED,
+            ..Default::default()
+        };
+        assert_eq!(p.on_interrupt(&mut buf, &sig), Step::Parked);
+
+        let mut buf = [0u8; BUFFER_BYTES];
+        let t = TaskProgram::build(&mut buf, BASE, &REGS, 3, 1, TaskMessage::DeviceReset).unwrap();
+        assert_eq!(t.entry(), BASE + PROGRAM as u32);
+        assert_eq!(&buf[MSG_OUT..MSG_OUT + 2], &[0x81, 0x0c]);
+        assert_eq!(
+            read(&buf, 0),
+            [0x4103_0000, BASE + (PROGRAM + 6 * 8) as u32]
+        );
+        assert_eq!(read(&buf, 2), [0x0e00_0002, BASE + MSG_OUT as u32]);
+        assert_eq!(read(&buf, 5), [0x9808_0000, vector::TASK_DONE]);
+        TaskProgram::build(&mut buf, BASE, &REGS, 3, 0, TaskMessage::Abort).unwrap();
+        assert_eq!(&buf[MSG_OUT..MSG_OUT + 2], &[0x80, 0x06]);
+        let done = Interrupt {
+            dsps: vector::TASK_DONE,
+            ..sig
+        };
+        assert_eq!(
+            t.on_interrupt(&done),
+            Step::Done {
+                status: 0,
+                residual: 0
+            }
+        );
+        let sto = Interrupt {
+            scsi: ScsiStatus {
+                selection_timeout: true,
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        assert_eq!(
+            t.on_interrupt(&sto),
+            Step::Failed {
+                why: Failure::NoConnect,
+                reset: false
+            }
+        );
+        let mismatch = Interrupt {
+            scsi: ScsiStatus {
+                phase_mismatch: true,
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        assert!(matches!(
+            t.on_interrupt(&mismatch),
+            Step::Failed { reset: true, .. }
+        ));
+    }
+
+    #[test]
     fn program_shape() {
         let mut buf = [0u8; BUFFER_BYTES];
         let p = two_segment_read(&mut buf);
@@ -724,10 +915,10 @@ mod tests {
         );
         assert_eq!(read(&buf, 1), [0x0e00_0001, BASE + MSG_OUT as u32]);
         assert_eq!(read(&buf, 2), [0x0a00_000a, BASE + CDB as u32]);
-        assert_eq!(read(&buf, 48), [0x0900_1000, 0x2000]);
-        assert_eq!(read(&buf, 49), [0x0900_0200, 0x8000]);
-        assert_eq!(read(&buf, 50), [0x7834_0100, 0]);
-        assert_eq!(read(&buf, 51), [0x8008_0000, p.at(3)]);
+        assert_eq!(read(&buf, 49), [0x0900_1000, 0x2000]);
+        assert_eq!(read(&buf, 50), [0x0900_0200, 0x8000]);
+        assert_eq!(read(&buf, 51), [0x7834_0100, 0]);
+        assert_eq!(read(&buf, 52), [0x8008_0000, p.at(3)]);
         assert_eq!(read(&buf, 31), [0x9808_0000, vector::DONE]);
         // The bucket: a 512-byte move, the overran mark, again while the
         // target stays in data in, else back to the loop.
@@ -825,13 +1016,13 @@ mod tests {
                 phase_mismatch: true,
                 ..Default::default()
             },
-            dsp: p.at(49),
+            dsp: p.at(50),
             dbc: 4096 - 1000,
             ..Default::default()
         };
         assert_eq!(p.on_interrupt(&mut buf, &irq), Step::Resume(p.at(3)));
-        assert_eq!(read(&buf, 48), [0x0900_0000 | 3096, 0x2000 + 1000]);
-        assert_eq!(read(&buf, 11), [0x8008_0000, p.at(48)]);
+        assert_eq!(read(&buf, 49), [0x0900_0000 | 3096, 0x2000 + 1000]);
+        assert_eq!(read(&buf, 11), [0x8008_0000, p.at(49)]);
         buf[STATUS] = 0;
         let done = Interrupt {
             dma: DmaStatus {
@@ -860,7 +1051,7 @@ mod tests {
                 phase_mismatch: true,
                 ..Default::default()
             },
-            dsp: p.at(50),
+            dsp: p.at(51),
             dbc: 512,
             ..Default::default()
         };
@@ -947,7 +1138,7 @@ mod tests {
                 phase_mismatch: true,
                 ..Default::default()
             },
-            dsp: p.at(49),
+            dsp: p.at(50),
             dbc: 5000,
             ..Default::default()
         };

@@ -73,6 +73,12 @@ impl Outcome {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct CommandId(*const bindings::scsi_cmnd);
 
+// SAFETY: A `CommandId` is only compared, never dereferenced: the address
+// it holds may move between threads with the error handler's request.
+unsafe impl Send for CommandId {}
+// SAFETY: Shared, a `CommandId` gives nothing but its value to compare.
+unsafe impl Sync for CommandId {}
+
 impl CommandId {
     pub(super) fn new(cmd: *const bindings::scsi_cmnd) -> Self {
         CommandId(cmd)
