@@ -124,6 +124,7 @@ scsi_rates = {
     'seqread_direct_mb_per_s': {d: rate('seqread', f'scsi_{d}', 'bytes', 1e6) for d in SCSI},
     'seqwrite_direct_mb_per_s': {d: rate('seqwrite', f'scsi_{d}', 'bytes', 1e6) for d in SCSI},
     'randread_direct_iops': {d: rate('randread', f'scsi_{d}', 'reads') for d in SCSI},
+    'randrw_qd16_direct_iops': {d: rate('randrw', f'scsi_{d}', 'ops') for d in SCSI},
 }
 for r in scsi_rates.values():
     r['ratio_rust_over_c'] = ratio(r['rust'], r['c'])
@@ -132,6 +133,7 @@ scsi_probe = {d: summary(runs(rf'scsi_probe\.{d}\.run\d+\.ns')) for d in ('rust'
 scsi_probe['ratio_rust_over_c'] = ratio(scsi_probe['rust'], scsi_probe['c'])
 scsi_disk_bytes = int(v.get('seqread.scsi_rust.run11.bytes', 0))
 scsi_randreads = int(v.get('randread.scsi_rust.run11.reads', 0))
+scsi_randrw = int(v.get('randrw.scsi_rust.run11.ops', 0))
 slab = {c: int(v.get(f'slab.{c}.objsize', 0)) for c in ('rust_fat_inode_cache', 'fat_inode_cache')}
 entries = int(v.get('findstat.rust_warm.run1.entries', 0))
 dir_entries = int(v.get('listing.rust_cold.run1.entries', 0))
@@ -161,7 +163,7 @@ res = {
     'mount_ns': {'mount': {**mount, 'ratio_rust_over_c': ratio(mount['rust'], mount['c'])},
                  'umount': {**umount, 'ratio_rust_over_c': ratio(umount['rust'], umount['c'])},
                  'cycles': 100, 'options': 'ro,utf8'},
-    'scsi': {'disk_bytes': scsi_disk_bytes, 'random_reads_per_run': scsi_randreads,
+    'scsi': {'disk_bytes': scsi_disk_bytes, 'random_reads_per_run': scsi_randreads, 'random_rw_ops_per_run': scsi_randrw,
              'modprobe_to_disk_ns': scsi_probe, 'memory_bytes': scsi_memory, **scsi_rates},
     'file_system': {'directory_entries': dir_entries, 'findstat_entries': entries,
                     'random_reads_per_run': randreads, **rates},
@@ -239,7 +241,9 @@ md += [f"| inode object, bytes (`/proc/slabinfo` objsize: `rust_fat_inode_cache`
        f"{f3(scsi_probe['rust'], 1e6)} | {f3(scsi_probe['c'], 1e6)} | {fr(scsi_probe['ratio_rust_over_c'])} | – | – |"]
 for key, what, fmt in (('seqread_direct_mb_per_s', 'sequential read, MB/s (higher is better)', '{:.0f}'),
                        ('seqwrite_direct_mb_per_s', 'sequential write, MB/s', '{:.0f}'),
-                       ('randread_direct_iops', f'random 4 KiB reads, IOPS ({scsi_randreads} reads, fixed seed)', '{:.0f}')):
+                       ('randread_direct_iops', f'random 4 KiB reads, IOPS ({scsi_randreads} reads, fixed seed)', '{:.0f}'),
+                       ('randrw_qd16_direct_iops', f'random 4 KiB reads and writes at queue depth 16, IOPS '
+                        f'({scsi_randrw} operations, 16 threads, fixed seed, with the final `fsync`)', '{:.0f}')):
     r = scsi_rates[key]
     md.append(f"| {what} | {f3(r['rust'], 1, fmt)} | {f3(r['c'], 1, fmt)} | {fr(r['ratio_rust_over_c'])} | "
               f"{f3(r['c_qd1'], 1, fmt)} | {fr(r['ratio_rust_over_c_qd1'])} |")
