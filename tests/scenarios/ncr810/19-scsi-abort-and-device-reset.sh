@@ -1,7 +1,7 @@
 # harness: scsi-disks=$TEST_DATA/scsi/random-16m.img $TEST_DATA/scsi/blank-64m.img
 # harness: qemu-args=-drive if=none,id=slow,driver=null-co,size=16M,read-zeroes=on,throttling.bps-total=12288 -device scsi-hd,bus=ncr0.0,scsi-id=2,drive=slow -drive if=none,id=slow2,driver=null-co,size=16M,read-zeroes=on,throttling.bps-total=65536 -device scsi-hd,bus=ncr0.0,scsi-id=3,drive=slow2
 # harness: files=$TEST_DATA/sgio
-# harness: timeout=240
+# harness: timeout=300
 # The error handling ladder's first two steps, under load, without
 # collateral damage. Readers verify the disk at target 0 all along.
 # - Abort: a 128 KiB SG_IO READ of the throttled disk at target 2 (12
@@ -18,6 +18,8 @@
 # - Device reset of the idle disk at target 1 while target 0's readers
 #   run: a reader's command waiting for its reselection is parked and
 #   waits again; the readers' data stays right.
+# - Then SG_SCSI_RESET bus and host while the readers run: their commands
+#   in flight are retried, none times out, their data stays right.
 . /vm/lib.sh
 S=/vm/files/sgio
 coldplug
@@ -103,6 +105,21 @@ dmesg_new | grep -E 'rust_ncr810' | sed 's/^\[[ 0-9.]*\] //' | sort | uniq -c | 
 check "device resets logged" [ "$(dmesg_new | grep -c 'rust_ncr810 .*device reset of target 1 by SG_SCSI_RESET: BUS DEVICE RESET taken, 0 command')" = 10 ]
 dmesg_new | grep -qE 'rust_ncr810 .*(reset by|timed out)' && fail "a device reset escalated"
 what="device resets of target 1" no_ua "$d0"
+
+# The last two steps: the readers' commands in flight end exactly once
+# (completed with DID_RESET and retried), none times out.
+for kind in bus host; do
+	step "SG_SCSI_RESET $kind of $d1 while $d0's readers run"
+	t0=$(cat /sys/block/${d0#/dev/}/device/iotmo_cnt)
+	sleep 0.2
+	dmesg_mark
+	$S reset "$d1" $kind || fail "SG_SCSI_RESET $kind failed"
+	sleep 0.5
+	dmesg_new | grep -E 'rust_ncr810' | sed 's/^/  /'
+	dmesg_has "rust_ncr810 .*reset by SG_SCSI_RESET"
+	t1=$(cat /sys/block/${d0#/dev/}/device/iotmo_cnt)
+	check "a reader's command timed out across the $kind reset (iotmo_cnt $t0 -> $t1)" [ "$t1" = "$t0" ]
+done
 
 touch /tmp/stop
 wait $r1 || fail "reader 1 failed"
