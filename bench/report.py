@@ -118,7 +118,7 @@ for r in rates.values():
     r['ratio_rust_over_c'] = ratio(r['rust'], r['c'])
 
 # The SCSI rows: "c" is sym53c8xx as it loads (tagged, queue depth 16),
-# "c_qd1" the same with cmd_per_lun=1 (one command at a time, as rust_ncr810).
+# "c_qd1" the same with cmd_per_lun=1 (one command at a time; rust_ncr810 queues 16, tagged).
 SCSI = ('rust', 'c', 'c_qd1')
 scsi_rates = {
     'seqread_direct_mb_per_s': {d: rate('seqread', f'scsi_{d}', 'bytes', 1e6) for d in SCSI},
@@ -235,7 +235,7 @@ md += [f"| inode object, bytes (`/proc/slabinfo` objsize: `rust_fat_inode_cache`
        f"The SCSI rows: `rust_ncr810` and the kernel's `sym53c8xx` in one boot, each driving one of two "
        f"emulated NCR 53C810s with a copy of one {scsi_disk_bytes >> 20} MiB disk image; reads and writes "
        f"with `O_DIRECT` on the whole disk (1 MiB requests). \"C, queue depth 1\" is `sym53c8xx` loaded "
-       f"with `cmd_per_lun=1` (its own boot): one command at a time, as `rust_ncr810` (`can_queue = 1`).\n",
+       f"with `cmd_per_lun=1` (its own boot): one command at a time (`rust_ncr810` queues up to 16 commands, tagged, as `sym53c8xx` does by default).\n",
        "| measure | Rust | C | Rust / C | C, queue depth 1 | Rust / C qd1 |", "| --- | --- | --- | --- | --- | --- |",
        f"| `modprobe` to the disk's block device, ms (`scsi_mod`, `sd_mod` loaded before; lower is better) | "
        f"{f3(scsi_probe['rust'], 1e6)} | {f3(scsi_probe['c'], 1e6)} | {fr(scsi_probe['ratio_rust_over_c'])} | – | – |"]

@@ -115,8 +115,9 @@ impl PciHostDriver for Ncr810Driver {
         this.state.data().scsi_host.store(host_no, Relaxed);
         dev_info!(
             this.pdev,
-            "SCSI host {}: one command at a time, {} segments, {} KiB per command\n",
+            "SCSI host {}: {} commands at once (tagged), {} segments, {} KiB per command\n",
             host_no,
+            chip::SLOTS,
             program::MAX_SEGMENTS,
             MAX_SECTORS / 2
         );
@@ -145,6 +146,7 @@ fn setup<'bound>(
     resources::set_dma_mask(pdev)?;
     let buffer = Coherent::<u8>::zeroed_slice(pdev.as_ref(), chip::BUFFER_BYTES, GFP_KERNEL)?;
     let buffer_addr = u32::try_from(buffer.dma_address()).map_err(|_| EINVAL)?;
+    let slots = Slots::new()?;
 
     // From here on only the bound device is needed; the initializer must
     // not capture the probe-time `Core` context.
@@ -159,7 +161,7 @@ fn setup<'bound>(
             own_id: identity.scsi_id,
             buffer,
             buffer_addr,
-            slots <- new_spinlock_irq!(Slots::new(), "rust_ncr810::slots"),
+            slots <- new_spinlock_irq!(slots, "rust_ncr810::slots"),
             selftest_count: Atomic::new(0),
             selftest_dstat: Atomic::new(0),
             selftest_dsps: Atomic::new(0),
@@ -189,7 +191,9 @@ impl HostOps for Ncr810<'_> {
     type OwnerModule = crate::LocalModule;
     const NAME: &'static CStr = c"rust_ncr810";
     const CAN_QUEUE: u16 = chip::SLOTS as u16;
-    const CMD_PER_LUN: u16 = 1;
+    /// The queue depth a device starts with (`queue_depth` in sysfs
+    /// changes it, up to `can_queue`).
+    const CMD_PER_LUN: u16 = chip::SLOTS as u16;
     /// The chip addresses 32 bits.
     const DMA_BOUNDARY: usize = 0xffff_ffff;
     /// A block move counts 24 bits.

@@ -115,6 +115,8 @@ impl<T: HostOps> Template<T> {
         queuecommand: Some(queuecommand::<T>),
         eh_abort_handler: Some(eh_abort::<T>),
         eh_device_reset_handler: Some(eh_device_reset::<T>),
+        // The midlayer's own: `queue_depth` in sysfs is writable.
+        change_queue_depth: Some(bindings::scsi_change_queue_depth),
         eh_bus_reset_handler: Some(eh_bus_reset::<T>),
         eh_host_reset_handler: Some(eh_host_reset::<T>),
         can_queue: T::CAN_QUEUE as c_int,

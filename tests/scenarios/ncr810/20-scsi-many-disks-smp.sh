@@ -4,7 +4,10 @@
 # harness: files=$TEST_DATA/rvbench
 # harness: scsi-image-check
 # harness: timeout=600
-# Many disks, two controllers, two CPUs, everything at once: seven disks
+# Tagged queueing with many disks, two controllers, two CPUs, everything
+# at once. Each disk takes simple queue tags at queue depth 16 (sysfs
+# queue_depth, writable: one disk runs at 4); several of its commands are
+# outstanding at once (sampled in /sys/block/*/inflight). Seven disks
 # on the first NCR 53C810 each get four writers of their own 4 MiB
 # regions (two O_DIRECT, two buffered with fsync) and two O_DIRECT readers
 # of a region nobody writes; the one disk on the second controller gets
@@ -28,6 +31,16 @@ done
 rw=$(scsi_disk "$h1" 0) || fail "no disk at target 0 of host $h1"
 echo "first controller: $disks; second: $rw"
 check_eq "CPUs online" "$(grep -c ^processor /proc/cpuinfo)" 2
+for d in $disks $rw; do
+	q=/sys/block/${d#/dev/}/device
+	check_eq "$d queue depth" "$(cat $q/queue_depth)" 16
+	check_eq "$d queue type" "$(cat $q/queue_type)" simple
+done
+# The midlayer's change_queue_depth: up to can_queue, not beyond.
+q=/sys/block/${rw#/dev/}/device
+echo 32 >$q/queue_depth 2>/dev/null && fail "queue depth 32 taken beyond can_queue 16"
+echo 4 >$q/queue_depth || fail "queue depth 4 refused"
+check_eq "$rw queue depth after writing 4" "$(cat $q/queue_depth)" 4
 
 MiB=1048576
 for k in 0 1 2 3; do dd if=/dev/urandom of=/tmp/pat$k bs=1M count=4 2>/dev/null; done
@@ -57,11 +70,24 @@ for d in $disks; do
 done
 $F/rvbench randrw smp $rw 8000 7 32 direct >/tmp/randrw.out 2>&1 && touch /tmp/ok/randrw &
 pids="$pids $!"
+# The most commands in flight on one disk and on $rw, sampled.
+most=0 mostrw=0
+for _ in $(seq 100); do
+	for d in $disks; do
+		read -r r w </sys/block/${d#/dev/}/inflight
+		[ $((r + w)) -gt $most ] && most=$((r + w))
+	done
+	read -r r w </sys/block/${rw#/dev/}/inflight
+	[ $((r + w)) -gt $mostrw ] && mostrw=$((r + w))
+done
 # The expected image of $rw, from the same run on a file of its size.
 truncate -s $(blockdev --getsize64 "$rw") /tmp/expect.img
 $F/rvbench randrw expect /tmp/expect.img 8000 7 32 >/dev/null || fail "rvbench on tmpfs failed"
 for p in $pids; do wait $p; done
 cat /tmp/randrw.out
+echo "most commands in flight: $most on one of the seven disks, $mostrw on $rw (depth 4)"
+check "no disk ever had more than two commands in flight ($most): tags unused" [ "$most" -gt 2 ]
+check "$rw had more than its queue depth in flight ($mostrw)" [ "$mostrw" -le 4 ]
 check_eq "writers, readers and the random run that finished right" "$(ls /tmp/ok | wc -l)" $((7 * 6 + 1))
 
 step "every region reads back right; the host checks the images"
