@@ -9,7 +9,7 @@ F=/vm/files
 # The round's number, the C driver's name in the BENCH keys (c, or c_qd1
 # for a round with its queue depth at 1), and sym53c8xx's parameters.
 read -r round cname cparams <$F/round
-RUNS=3 RANDREADS=2000 SEED=1
+RUNS=3 RANDREADS=2000 SEED=1 RANDRW=4000 QD=16
 
 set -- $(ncr810_devices)
 [ $# = 2 ] || fail "expected two NCR 53C810s, found $#"
@@ -40,7 +40,7 @@ step "modprobe to disk ready: rust_ncr810 on $rpci, then sym53c8xx on $cpci"
 rustdev=$(probe rust rust_ncr810 $rpci 2>/tmp/probe) || fail "rust_ncr810 probe failed"
 cdev=$(probe $cname sym53c8xx $cpci "$cparams" 2>>/tmp/probe) || fail "sym53c8xx probe failed"
 cat /tmp/probe
-echo "rust_ncr810: $rustdev, sym53c8xx: $cdev (queue depth $(cat /sys/block/${cdev#/dev/}/device/queue_depth))"
+echo "rust_ncr810: $rustdev (queue depth $(cat /sys/block/${rustdev#/dev/}/device/queue_depth)), sym53c8xx: $cdev (queue depth $(cat /sys/block/${cdev#/dev/}/device/queue_depth))"
 size=$(blockdev --getsize64 "$rustdev")
 [ "$size" = "$(blockdev --getsize64 "$cdev")" ] || fail "the two disks differ in size"
 
@@ -69,6 +69,8 @@ each_driver() {
 each_driver seqread "sequential O_DIRECT read of the whole disk ($size bytes)" direct
 each_driver randread "$RANDREADS random 4 KiB O_DIRECT reads (seed $SEED)" $RANDREADS $SEED direct
 each_driver seqwrite "sequential O_DIRECT write of the whole disk" "$size" direct
+each_driver randrw "$RANDRW random 4 KiB O_DIRECT reads and writes at queue depth $QD (seed $SEED)" \
+	$RANDRW $SEED $QD direct
 
 step "the two disks hold the same bytes"
 r=$(dd if="$rustdev" bs=1M iflag=direct 2>/dev/null | sha256sum)

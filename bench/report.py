@@ -118,12 +118,13 @@ for r in rates.values():
     r['ratio_rust_over_c'] = ratio(r['rust'], r['c'])
 
 # The SCSI rows: "c" is sym53c8xx as it loads (tagged, queue depth 16),
-# "c_qd1" the same with cmd_per_lun=1 (one command at a time, as rust_ncr810).
+# "c_qd1" the same with cmd_per_lun=1 (one command at a time; rust_ncr810 queues 16, tagged).
 SCSI = ('rust', 'c', 'c_qd1')
 scsi_rates = {
     'seqread_direct_mb_per_s': {d: rate('seqread', f'scsi_{d}', 'bytes', 1e6) for d in SCSI},
     'seqwrite_direct_mb_per_s': {d: rate('seqwrite', f'scsi_{d}', 'bytes', 1e6) for d in SCSI},
     'randread_direct_iops': {d: rate('randread', f'scsi_{d}', 'reads') for d in SCSI},
+    'randrw_qd16_direct_iops': {d: rate('randrw', f'scsi_{d}', 'ops') for d in SCSI},
 }
 for r in scsi_rates.values():
     r['ratio_rust_over_c'] = ratio(r['rust'], r['c'])
@@ -132,6 +133,7 @@ scsi_probe = {d: summary(runs(rf'scsi_probe\.{d}\.run\d+\.ns')) for d in ('rust'
 scsi_probe['ratio_rust_over_c'] = ratio(scsi_probe['rust'], scsi_probe['c'])
 scsi_disk_bytes = int(v.get('seqread.scsi_rust.run11.bytes', 0))
 scsi_randreads = int(v.get('randread.scsi_rust.run11.reads', 0))
+scsi_randrw = int(v.get('randrw.scsi_rust.run11.ops', 0))
 slab = {c: int(v.get(f'slab.{c}.objsize', 0)) for c in ('rust_fat_inode_cache', 'fat_inode_cache')}
 entries = int(v.get('findstat.rust_warm.run1.entries', 0))
 dir_entries = int(v.get('listing.rust_cold.run1.entries', 0))
@@ -161,7 +163,7 @@ res = {
     'mount_ns': {'mount': {**mount, 'ratio_rust_over_c': ratio(mount['rust'], mount['c'])},
                  'umount': {**umount, 'ratio_rust_over_c': ratio(umount['rust'], umount['c'])},
                  'cycles': 100, 'options': 'ro,utf8'},
-    'scsi': {'disk_bytes': scsi_disk_bytes, 'random_reads_per_run': scsi_randreads,
+    'scsi': {'disk_bytes': scsi_disk_bytes, 'random_reads_per_run': scsi_randreads, 'random_rw_ops_per_run': scsi_randrw,
              'modprobe_to_disk_ns': scsi_probe, 'memory_bytes': scsi_memory, **scsi_rates},
     'file_system': {'directory_entries': dir_entries, 'findstat_entries': entries,
                     'random_reads_per_run': randreads, **rates},
@@ -233,13 +235,15 @@ md += [f"| inode object, bytes (`/proc/slabinfo` objsize: `rust_fat_inode_cache`
        f"The SCSI rows: `rust_ncr810` and the kernel's `sym53c8xx` in one boot, each driving one of two "
        f"emulated NCR 53C810s with a copy of one {scsi_disk_bytes >> 20} MiB disk image; reads and writes "
        f"with `O_DIRECT` on the whole disk (1 MiB requests). \"C, queue depth 1\" is `sym53c8xx` loaded "
-       f"with `cmd_per_lun=1` (its own boot): one command at a time, as `rust_ncr810` (`can_queue = 1`).\n",
+       f"with `cmd_per_lun=1` (its own boot): one command at a time (`rust_ncr810` queues up to 16 commands, tagged, as `sym53c8xx` does by default).\n",
        "| measure | Rust | C | Rust / C | C, queue depth 1 | Rust / C qd1 |", "| --- | --- | --- | --- | --- | --- |",
        f"| `modprobe` to the disk's block device, ms (`scsi_mod`, `sd_mod` loaded before; lower is better) | "
        f"{f3(scsi_probe['rust'], 1e6)} | {f3(scsi_probe['c'], 1e6)} | {fr(scsi_probe['ratio_rust_over_c'])} | – | – |"]
 for key, what, fmt in (('seqread_direct_mb_per_s', 'sequential read, MB/s (higher is better)', '{:.0f}'),
                        ('seqwrite_direct_mb_per_s', 'sequential write, MB/s', '{:.0f}'),
-                       ('randread_direct_iops', f'random 4 KiB reads, IOPS ({scsi_randreads} reads, fixed seed)', '{:.0f}')):
+                       ('randread_direct_iops', f'random 4 KiB reads, IOPS ({scsi_randreads} reads, fixed seed)', '{:.0f}'),
+                       ('randrw_qd16_direct_iops', f'random 4 KiB reads and writes at queue depth 16, IOPS '
+                        f'({scsi_randrw} operations, 16 threads, fixed seed, with the final `fsync`)', '{:.0f}')):
     r = scsi_rates[key]
     md.append(f"| {what} | {f3(r['rust'], 1, fmt)} | {f3(r['c'], 1, fmt)} | {fr(r['ratio_rust_over_c'])} | "
               f"{f3(r['c_qd1'], 1, fmt)} | {fr(r['ratio_rust_over_c_qd1'])} |")

@@ -4,14 +4,30 @@
 //!
 //! A command gets a slot: its SCRIPTS program (written by
 //! [`ncr810::program`] into the slot's region of the DMA buffer), its
-//! mapped segments, and what the chip is doing for it. The chip runs one
-//! slot's program at a time and the host takes [`SLOTS`] commands at once,
-//! so today the one slot is the whole queue; tagged queueing would add
-//! slots, each with its region, and pick the slot from the interrupt.
+//! mapped segments, and what the chip is doing for it. The host takes
+//! [`SLOTS`] commands at once; a tagged command's queue tag is its slot.
+//! The chip runs one program at a time, and the driver schedules them
+//! from the interrupt handler ([`Chip::kick`]):
+//!
+//! - a command's program selects its target, sends IDENTIFY (and SIMPLE
+//!   QUEUE TAG), the CDB, and runs until the command completes or its
+//!   target disconnects;
+//! - while commands are disconnected and nothing is to be started, the
+//!   shared reselection program ([`ReselectProgram`], a region of its own)
+//!   waits for a target to reselect; it reports the target (SSID), the LUN
+//!   and the tag, and the driver lets the command's program go on. A new
+//!   command breaks the wait with ISTAT.SIGP;
+//! - task management (the error handler's abort and device reset) runs a
+//!   program of its own in a third kind of region ([`TaskProgram`]): it
+//!   selects the target and sends ABORT (ABORT TAG) or BUS DEVICE RESET.
 
 use kernel::{
+    alloc::KVec,
     dma::Coherent,
-    io::Io,
+    io::{
+        io_project,
+        Io, //
+    },
     irq::{
         self,
         IrqReturn, //
@@ -26,6 +42,12 @@ use kernel::{
         },
         SpinLockIrq,
     },
+    time::{
+        delay::fsleep,
+        Delta,
+        Instant,
+        Monotonic, //
+    },
 };
 
 use ncr810::program::{
@@ -34,8 +56,12 @@ use ncr810::program::{
     Failure,
     Interrupt,
     Program,
+    ReselectProgram,
+    Reselection,
     Segment,
-    Step, //
+    Step,
+    TaskMessage,
+    TaskProgram, //
 };
 
 use crate::{
@@ -50,15 +76,33 @@ use crate::{
     Bar,
 };
 
-/// Commands the chip takes at once: one (`can_queue`), each with a SCRIPTS
-/// program of its own.
-pub(crate) const SLOTS: usize = 1;
-/// Bytes of the DMA buffer: a region of [`program::BUFFER_BYTES`] per slot.
-pub(crate) const BUFFER_BYTES: usize = SLOTS * program::BUFFER_BYTES;
+/// Commands the chip takes at once (`can_queue`), each with a SCRIPTS
+/// program of its own; a tagged command's tag is its slot's number.
+pub(crate) const SLOTS: usize = 16;
+/// The region of the reselection program.
+const RESELECT_REGION: usize = SLOTS;
+/// The region of the task management program.
+const TASK_REGION: usize = SLOTS + 1;
+/// Bytes of the DMA buffer: a region of [`program::BUFFER_BYTES`] per slot,
+/// one for the reselection program and one for task management.
+pub(crate) const BUFFER_BYTES: usize = (SLOTS + 2) * program::BUFFER_BYTES;
+/// How long the error handler waits for a task management program.
+const TASK_TIMEOUT: Delta = Delta::from_millis(10_000);
 /// SCSI status CHECK CONDITION.
 const CHECK_CONDITION: u8 = 0x02;
 /// REQUEST SENSE for the driver's own sense buffer.
 const REQUEST_SENSE: [u8; 6] = [0x03, 0, 0, 0, program::SENSE_BYTES as u8, 0];
+
+/// Where a command is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum SlotState {
+    /// Its program is written; the chip has not started it.
+    Ready,
+    /// The chip runs its program (it selects, or the target is connected).
+    Connected,
+    /// Its target disconnected; it reselects to go on.
+    Disconnected,
+}
 
 /// A command in a slot.
 struct Active {
@@ -67,57 +111,142 @@ struct Active {
     /// Set while the chip runs the REQUEST SENSE that follows a CHECK
     /// CONDITION: the command's own residual.
     sensing: Option<u32>,
+    state: SlotState,
+    target: u8,
+    lun: u8,
+    /// The queue tag (the slot's number) if the command is tagged.
+    tag: Option<u8>,
+    /// The program's data state register (SCRATCHA0), kept while the
+    /// command is disconnected (other programs use the register).
+    data_state: u8,
 }
 
 /// A command slot.
 struct Slot {
     /// The command the slot holds, if any.
     active: Option<Active>,
-    /// The segment table its data is mapped into.
-    segments: [Segment; program::MAX_SEGMENTS],
-    /// How many of `segments` it uses.
+    /// How many of the slot's segments (in [`Slots::segments`]) it uses.
     mapped: usize,
 }
 
 impl Slot {
     const EMPTY: Slot = Slot {
         active: None,
-        segments: [Segment { addr: 0, len: 0 }; program::MAX_SEGMENTS],
         mapped: 0,
     };
 }
 
-/// What the chip's lock guards: the slots, which one the chip runs, and
-/// the CPU's copy of the DMA buffer (programs are built in it and copied
-/// to the chip's buffer whole; too big for an interrupt's stack).
+/// What a task management request is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Task {
+    /// End this one command (`eh_abort_handler`).
+    Abort(CommandId),
+    /// End every command of this target (`eh_device_reset_handler`).
+    DeviceReset {
+        /// The target.
+        target: u8,
+        /// The logical unit named in the IDENTIFY.
+        lun: u8,
+    },
+}
+
+/// Where a task management request is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum TaskState {
+    /// Waiting for the bus: the chip runs a command, or the reselection
+    /// program waits (ISTAT.SIGP breaks it).
+    Waiting,
+    /// The task program runs.
+    Running,
+    /// Over: whether the target took the message.
+    Done(bool),
+}
+
+/// A task management request, from the error handler's thread to the
+/// interrupt handler and back.
+struct TaskRequest {
+    task: Task,
+    target: u8,
+    lun: u8,
+    /// The tag of the command an abort is for, if tagged.
+    tag: Option<u8>,
+    state: TaskState,
+    program: Option<TaskProgram>,
+    /// The commands the task ended, for the error handler's thread.
+    taken: [Option<Command>; SLOTS],
+}
+
+/// What the chip runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Runner {
+    /// Nothing: the chip is stopped.
+    Stopped,
+    /// The program of this slot.
+    Slot(usize),
+    /// The reselection program.
+    Reselect,
+    /// The task management program.
+    Task,
+}
+
+/// What the chip's lock guards: the slots, what the chip runs, the task
+/// management request, and the CPU's copy of the DMA buffer (programs are
+/// built in it and copied to the chip's buffer a region at a time).
 pub(crate) struct Slots {
     slots: [Slot; SLOTS],
-    /// The slot whose program the chip runs.
-    running: Option<usize>,
-    image: [u8; BUFFER_BYTES],
+    runner: Runner,
+    /// ISTAT.SIGP was set and not cleared since.
+    sigp: bool,
+    /// Targets that rejected a queue tag (bit per ID): untagged, one
+    /// command at a time, from then on.
+    untagged: u8,
+    reselect: Option<ReselectProgram>,
+    task: Option<TaskRequest>,
+    /// Every slot's segment table, [`program::MAX_SEGMENTS`] each.
+    segments: KVec<Segment>,
+    image: KVec<u8>,
 }
 
 impl Slots {
-    /// No command anywhere.
-    pub(crate) const fn new() -> Self {
-        Slots {
+    /// No command anywhere; the buffers allocated.
+    pub(crate) fn new() -> Result<Self> {
+        Ok(Slots {
             slots: [Slot::EMPTY; SLOTS],
-            running: None,
-            image: [0; BUFFER_BYTES],
-        }
+            runner: Runner::Stopped,
+            sigp: false,
+            untagged: 0,
+            reselect: None,
+            task: None,
+            segments: KVec::from_elem(
+                Segment { addr: 0, len: 0 },
+                SLOTS * program::MAX_SEGMENTS,
+                GFP_KERNEL,
+            )?,
+            image: KVec::from_elem(0u8, BUFFER_BYTES, GFP_KERNEL)?,
+        })
     }
 
     fn free(&self) -> Option<usize> {
         self.slots.iter().position(|s| s.active.is_none())
     }
 
-    /// Takes every command out of its slot, in slot order; the chip runs
-    /// nothing after.
-    fn take_all(&mut self) -> impl Iterator<Item = Option<Command>> + '_ {
-        self.running = None;
+    fn find(&self, id: CommandId) -> Option<usize> {
         self.slots
-            .iter_mut()
-            .map(|s| s.active.take().map(|a| a.cmd))
+            .iter()
+            .position(|s| s.active.as_ref().is_some_and(|a| a.cmd.id() == id))
+    }
+
+    /// Takes every command out of its slot; the chip runs nothing after.
+    fn take_all(&mut self) -> [Option<Command>; SLOTS] {
+        self.runner = Runner::Stopped;
+        // A task the reset overtakes: its waiter sees it gone. Commands it
+        // had taken are failed (`Command`'s drop), once.
+        self.task = None;
+        let mut taken = [const { None }; SLOTS];
+        for (out, s) in taken.iter_mut().zip(self.slots.iter_mut()) {
+            *out = s.active.take().map(|a| a.cmd);
+        }
+        taken
     }
 }
 
@@ -172,13 +301,47 @@ impl Finished {
     }
 }
 
+/// What an interrupt ended: a command, and the commands a chip and bus
+/// reset took along (completed with `DID_RESET`, which the midlayer
+/// retries).
+struct Ended {
+    finished: Option<Finished>,
+    reset: [Option<Command>; SLOTS],
+}
+
+impl Ended {
+    fn none() -> Self {
+        Ended {
+            finished: None,
+            reset: [const { None }; SLOTS],
+        }
+    }
+
+    fn one(f: Finished) -> Self {
+        Ended {
+            finished: Some(f),
+            ..Ended::none()
+        }
+    }
+
+    fn complete(self) {
+        if let Some(f) = self.finished {
+            f.complete();
+        }
+        for cmd in self.reset.into_iter().flatten() {
+            let length = cmd.info().length;
+            cmd.complete(Outcome::Failed(HostByte::BusReset), length, &[]);
+        }
+    }
+}
+
 /// The midlayer's host byte for a command the chip could not finish.
 pub(crate) fn host_byte(why: Failure) -> HostByte {
     match why {
         Failure::NoConnect => HostByte::NoConnect,
         Failure::BusReset => HostByte::BusReset,
         Failure::Parity => HostByte::Parity,
-        Failure::Overrun | Failure::Error => HostByte::Error,
+        Failure::Overrun | Failure::Aborted | Failure::Error => HostByte::Error,
     }
 }
 
@@ -187,41 +350,83 @@ impl Chip<'_> {
         self.pdev.as_ref()
     }
 
-    /// The region of slot `index` in the buffer and its bus address.
+    /// The region of slot (or program) `index` in the buffer.
     fn region(index: usize) -> core::ops::Range<usize> {
         index * program::BUFFER_BYTES..(index + 1) * program::BUFFER_BYTES
     }
 
-    /// Copies the CPU's image to the chip's buffer (the chip runs nothing).
-    fn publish(&self, slots: &Slots) {
-        (&self.buffer).copy_from_slice(&slots.image);
+    /// The bus address of region `index`.
+    fn base(&self, index: usize) -> u32 {
+        self.buffer_addr + (index * program::BUFFER_BYTES) as u32
     }
 
-    /// Copies what the chip wrote into its buffer to the CPU's image (the
-    /// chip is stopped).
-    fn fetch(&self, slots: &mut Slots) {
-        (&self.buffer).copy_to_slice(&mut slots.image);
+    /// Copies region `index` of the CPU's image to the chip's buffer (the
+    /// chip runs nothing from it).
+    fn publish(&self, slots: &Slots, index: usize) {
+        let region = Self::region(index);
+        if let Some(src) = slots.image.get(region.clone()) {
+            let copy = || -> Result {
+                io_project!(&self.buffer, [try: region]).copy_from_slice(src);
+                Ok(())
+            };
+            let _ = copy();
+        }
+    }
+
+    /// Copies region `index` of what the chip wrote to the CPU's image
+    /// (the chip is stopped).
+    fn fetch(&self, slots: &mut Slots, index: usize) {
+        let region = Self::region(index);
+        if let Some(dst) = slots.image.get_mut(region.clone()) {
+            let copy = || -> Result {
+                io_project!(&self.buffer, [try: region]).copy_to_slice(dst);
+                Ok(())
+            };
+            let _ = copy();
+        }
+    }
+
+    /// The reselection program, written on first use.
+    fn reselect_program(&self, slots: &mut Slots) -> Option<ReselectProgram> {
+        if slots.reselect.is_none() {
+            let region = Self::region(RESELECT_REGION);
+            let base = self.base(RESELECT_REGION);
+            let built = slots
+                .image
+                .get_mut(region)
+                .and_then(|image| ReselectProgram::build(image, base).ok());
+            slots.reselect = built;
+            self.publish(slots, RESELECT_REGION);
+        }
+        slots.reselect
     }
 
     /// Writes the program of the command in slot `index` (or its REQUEST
-    /// SENSE) and starts the chip on it.
-    fn start(
+    /// SENSE); the slot waits for the chip ([`SlotState::Ready`]).
+    fn prepare(
         &self,
         slots: &mut Slots,
         index: usize,
         cmd: Command,
         sensing: Option<u32>,
     ) -> Result<(), Command> {
+        let Some(reselect) = self.reselect_program(slots) else {
+            return Err(cmd);
+        };
         let info = cmd.info();
+        let (target, lun) = (info.target as u8, info.lun as u8);
+        let tagged = info.tagged && slots.untagged & (1 << target) == 0;
+        let tag = tagged.then_some(index as u8);
         let region = Self::region(index);
-        let base = self.buffer_addr + region.start as u32;
+        let base = self.base(index);
         let sense_segment = [Segment {
             addr: base + program::SENSE as u32,
             len: program::SENSE_BYTES as u32,
         }];
-        let Some(slot) = slots.slots.get(index) else {
+        let Some(mapped) = slots.slots.get(index).map(|s| s.mapped) else {
             return Err(cmd);
         };
+        let first = index * program::MAX_SEGMENTS;
         let (cdb, direction, segments): (&[u8], _, &[Segment]) = match sensing {
             Some(_) => (&REQUEST_SENSE, Direction::FromDevice, &sense_segment),
             None => (
@@ -231,15 +436,17 @@ impl Chip<'_> {
                     DataDirection::FromDevice => Direction::FromDevice,
                     _ => Direction::None,
                 },
-                slot.segments.get(..slot.mapped).unwrap_or(&[]),
+                slots.segments.get(first..first + mapped).unwrap_or(&[]),
             ),
         };
         let command = program::Command {
-            target: info.target as u8,
-            lun: info.lun as u8,
+            target,
+            lun,
             cdb,
             direction,
             segments,
+            tag,
+            on_reselect: reselect.reselected(),
         };
         let Some(image) = slots.image.get_mut(region) else {
             return Err(cmd);
@@ -248,23 +455,89 @@ impl Chip<'_> {
             Ok(p) => p,
             Err(_) => return Err(cmd),
         };
-        self.publish(slots);
-        self.bar.write_reg(regs::SCRATCHA::zeroed());
+        self.publish(slots, index);
         if let Some(slot) = slots.slots.get_mut(index) {
             slot.active = Some(Active {
                 cmd,
                 program,
                 sensing,
+                state: SlotState::Ready,
+                target,
+                lun,
+                tag,
+                data_state: 0,
             });
         }
-        slots.running = Some(index);
-        self.bar
-            .write_reg(regs::DSP::zeroed().with_address(program.entry()));
         Ok(())
     }
 
+    /// Starts whatever should run next if the chip is free: a waiting
+    /// task, a ready command, or the wait for reselections. While the
+    /// reselection program waits, ISTAT.SIGP breaks it for the others.
+    fn kick(&self, slots: &mut Slots) {
+        let ready = slots.slots.iter().position(|s| {
+            s.active
+                .as_ref()
+                .is_some_and(|a| a.state == SlotState::Ready)
+        });
+        let task_waiting = slots
+            .task
+            .as_ref()
+            .is_some_and(|t| t.state == TaskState::Waiting);
+        match slots.runner {
+            Runner::Slot(_) | Runner::Task => {}
+            Runner::Reselect => {
+                if (ready.is_some() || task_waiting) && !slots.sigp {
+                    self.bar.write_reg(regs::ISTAT::zeroed().with_sigp(true));
+                    slots.sigp = true;
+                }
+            }
+            Runner::Stopped => {
+                if task_waiting {
+                    self.start_task(slots);
+                } else if let Some(index) = ready {
+                    self.start_slot(slots, index);
+                } else if slots.slots.iter().any(|s| {
+                    s.active
+                        .as_ref()
+                        .is_some_and(|a| a.state == SlotState::Disconnected)
+                }) {
+                    self.start_reselect(slots);
+                }
+            }
+        }
+    }
+
+    /// Clears ISTAT.SIGP (reading CTEST2 does).
+    fn clear_sigp(&self, slots: &mut Slots) {
+        let _ = self.bar.read(regs::CTEST2);
+        slots.sigp = false;
+    }
+
+    fn start_slot(&self, slots: &mut Slots, index: usize) {
+        let Some(active) = slots.slots.get_mut(index).and_then(|s| s.active.as_mut()) else {
+            return;
+        };
+        active.state = SlotState::Connected;
+        active.data_state = 0;
+        let entry = active.program.entry();
+        slots.runner = Runner::Slot(index);
+        self.bar.write_reg(regs::SCRATCHA::zeroed());
+        self.bar.write_reg(regs::DSP::zeroed().with_address(entry));
+    }
+
+    fn start_reselect(&self, slots: &mut Slots) {
+        let Some(program) = self.reselect_program(slots) else {
+            return;
+        };
+        self.clear_sigp(slots);
+        slots.runner = Runner::Reselect;
+        self.bar
+            .write_reg(regs::DSP::zeroed().with_address(program.entry()));
+    }
+
     /// Takes `cmd` into a free slot and starts it, or hands it back if
-    /// every slot is taken.
+    /// every slot is taken (or its target takes one command at a time).
     pub(crate) fn queue(&self, mut cmd: Command) -> Result<(), Command> {
         let info = cmd.info();
         let length = info.length;
@@ -282,13 +555,29 @@ impl Chip<'_> {
             cmd.complete(Outcome::Failed(why), length, &[]);
             return Ok(());
         }
+        let target = info.target as u8;
+        let tagged = info.tagged;
         let mut guard = self.slots.lock();
         let slots = &mut *guard;
-        let Some(index) = slots.free().filter(|_| slots.running.is_none()) else {
+        // An untagged command is alone at its target.
+        let untagged = !tagged || slots.untagged & (1 << target) != 0;
+        let busy_target = slots
+            .slots
+            .iter()
+            .filter_map(|s| s.active.as_ref())
+            .any(|a| a.target == target && (untagged || a.tag.is_none()));
+        let Some(index) = slots
+            .free()
+            .filter(|_| slots.task.is_none() && !busy_target)
+        else {
             return Err(cmd);
         };
-        let mapped = match (cmd.map(), slots.slots.get_mut(index)) {
-            (Ok(segs), Some(slot)) => map_segments(segs, &mut slot.segments),
+        let first = index * program::MAX_SEGMENTS;
+        let mapped = match (
+            cmd.map(),
+            slots.segments.get_mut(first..first + program::MAX_SEGMENTS),
+        ) {
+            (Ok(segs), Some(table)) => map_segments(segs, table),
             (Err(e), _) => Err(e),
             (_, None) => Err(EINVAL),
         };
@@ -305,16 +594,98 @@ impl Chip<'_> {
                 return Ok(());
             }
         }
-        if let Err(cmd) = self.start(slots, index, cmd, None) {
+        if let Err(cmd) = self.prepare(slots, index, cmd, None) {
             drop(guard);
             cmd.complete(Outcome::Failed(HostByte::Error), length, &[]);
+            return Ok(());
         }
+        self.kick(slots);
         Ok(())
     }
 
-    /// The interrupt handler's work, under the chip's lock. Returns a
-    /// finished command with its outcome, to complete after unlocking.
-    fn service(&self, slots: &mut Slots, istat: regs::ISTAT) -> Option<Finished> {
+    /// Resets the chip and the bus under the lock and takes every command
+    /// (the bus reset ended them at their targets).
+    fn reset_all(&self, slots: &mut Slots) -> [Option<Command>; SLOTS] {
+        self.reset_chip_and_bus();
+        slots.sigp = false;
+        let task = slots.task.take();
+        let taken = slots.take_all();
+        // A task in flight keeps its state for its waiter: failed.
+        if let Some(mut task) = task {
+            task.state = TaskState::Done(false);
+            task.program = None;
+            slots.task = Some(task);
+        }
+        taken
+    }
+
+    /// A reselection reported (by the reselection program, or by a
+    /// `SELECT` that found the chip reselected): finds the command and lets
+    /// its program go on.
+    fn reselected(&self, slots: &mut Slots, irq: &Interrupt) -> Ended {
+        // A command or task whose SELECT lost to the reselection starts
+        // again later.
+        match slots.runner {
+            Runner::Slot(i) => {
+                if let Some(a) = slots.slots.get_mut(i).and_then(|s| s.active.as_mut()) {
+                    a.state = SlotState::Ready;
+                }
+            }
+            Runner::Task => {
+                if let Some(t) = slots.task.as_mut() {
+                    t.state = TaskState::Waiting;
+                }
+            }
+            _ => {}
+        }
+        slots.runner = Runner::Stopped;
+        self.fetch(slots, RESELECT_REGION);
+        let region = Self::region(RESELECT_REGION);
+        let decoded = slots
+            .image
+            .get(region)
+            .map_or(Reselection::Failed, |buf| ReselectProgram::decode(buf, irq));
+        let ssid = self.bar.read(regs::SSID).value().get();
+        let target = ssid & 0x07;
+        let found = match decoded {
+            Reselection::Reselected { lun, tag } if ssid & 0x80 != 0 => {
+                slots.slots.iter().position(|s| {
+                    s.active.as_ref().is_some_and(|a| {
+                        a.state == SlotState::Disconnected
+                            && a.target == target
+                            && a.tag == tag
+                            && (tag.is_some() || a.lun == lun)
+                    })
+                })
+            }
+            _ => None,
+        };
+        let Some(index) = found else {
+            dev_warn!(
+                self.dev(),
+                "reselection by target {} not matched ({:?}): chip and bus reset\n",
+                target,
+                decoded
+            );
+            return Ended {
+                finished: None,
+                reset: self.reset_all(slots),
+            };
+        };
+        if let Some(a) = slots.slots.get_mut(index).and_then(|s| s.active.as_mut()) {
+            a.state = SlotState::Connected;
+            let at = a.program.resume();
+            let data_state = a.data_state;
+            slots.runner = Runner::Slot(index);
+            self.bar
+                .write_reg(regs::SCRATCHA::zeroed().with_byte0(data_state));
+            self.bar.write_reg(regs::DSP::zeroed().with_address(at));
+        }
+        Ended::none()
+    }
+
+    /// The interrupt handler's work, under the chip's lock.
+    fn service(&self, slots: &mut Slots, istat: regs::ISTAT) -> Ended {
         let dstat = if istat.dip() {
             self.bar.read(regs::DSTAT)
         } else {
@@ -333,45 +704,117 @@ impl Chip<'_> {
             dbc: self.bar.read(regs::DBC).count().get(),
             data_done: self.bar.read(regs::SCRATCHA).byte0().get() as u8,
         };
-        let Some(index) = slots.running else {
-            if irq.dma.script_int {
-                // The probe's self-test.
-                self.selftest_dstat.store(irq.dma.raw.into(), Relaxed);
-                self.selftest_dsps.store(irq.dsps, Relaxed);
-                self.selftest_count.fetch_add(1, Release);
+        if ReselectProgram::is_reselection(&irq) && slots.runner != Runner::Stopped {
+            return self.reselected(slots, &irq);
+        }
+        match slots.runner {
+            Runner::Stopped => {
+                if irq.dma.script_int {
+                    // The probe's self-test.
+                    self.selftest_dstat.store(irq.dma.raw.into(), Relaxed);
+                    self.selftest_dsps.store(irq.dsps, Relaxed);
+                    self.selftest_count.fetch_add(1, Release);
+                }
+                // Otherwise the RST/ of a reset the driver made.
+                Ended::none()
             }
-            // Otherwise the RST/ of a reset the driver made: nothing ran.
-            return None;
-        };
+            Runner::Reselect => {
+                slots.runner = Runner::Stopped;
+                match ReselectProgram::decode(&[], &irq) {
+                    Reselection::Signalled => {
+                        self.clear_sigp(slots);
+                        Ended::none()
+                    }
+                    _ => {
+                        dev_warn!(
+                            self.dev(),
+                            "waiting for reselection failed: chip and bus reset\n"
+                        );
+                        Ended {
+                            finished: None,
+                            reset: self.reset_all(slots),
+                        }
+                    }
+                }
+            }
+            Runner::Task => {
+                let step = slots.task.as_ref().and_then(|t| t.program).map_or(
+                    Step::Failed {
+                        why: Failure::Error,
+                        reset: true,
+                    },
+                    |p| p.on_interrupt(&irq),
+                );
+                slots.runner = Runner::Stopped;
+                self.task_done(slots, step)
+            }
+            Runner::Slot(index) => self.service_slot(slots, index, &irq),
+        }
+    }
+
+    fn service_slot(&self, slots: &mut Slots, index: usize, irq: &Interrupt) -> Ended {
         // The chip stopped on this interrupt: what it wrote is final.
-        self.fetch(slots);
+        self.fetch(slots, index);
         let region = Self::region(index);
         let Slots {
             slots: all, image, ..
         } = slots;
-        let active = all.get_mut(index)?.active.as_mut()?;
-        let step = active.program.on_interrupt(image.get_mut(region)?, &irq);
+        let (Some(active), Some(buf)) = (
+            all.get_mut(index).and_then(|s| s.active.as_mut()),
+            image.get_mut(region),
+        ) else {
+            slots.runner = Runner::Stopped;
+            return Ended::none();
+        };
+        let step = active.program.on_interrupt(buf, irq);
         match step {
             Step::Resume(at) => {
-                self.publish(slots);
+                self.publish(slots, index);
                 // A phase mismatch may leave bytes in the chip's FIFOs.
                 self.bar.write_reg(regs::CTEST3::zeroed().with_clf(true));
                 self.bar
                     .write_reg(regs::STEST3::zeroed().with_te(true).with_csf(true));
                 self.bar.write_reg(regs::DSP::zeroed().with_address(at));
-                None
+                Ended::none()
+            }
+            Step::Disconnected => {
+                active.state = SlotState::Disconnected;
+                active.data_state = irq.data_done;
+                slots.runner = Runner::Stopped;
+                Ended::none()
+            }
+            Step::Rejected => {
+                // The target takes no queue tags: the command goes on
+                // untagged, and so does every later one of the target.
+                let target = active.target;
+                active.tag = None;
+                let at = active.program.after_reject();
+                slots.untagged |= 1 << target;
+                dev_warn!(
+                    self.dev(),
+                    "target {} rejected a queue tag: tagged queueing off\n",
+                    target
+                );
+                self.bar.write_reg(regs::DSP::zeroed().with_address(at));
+                Ended::none()
             }
             Step::Done { status, residual } => {
-                slots.running = None;
-                let active = slots.slots.get_mut(index)?.active.take()?;
+                slots.runner = Runner::Stopped;
+                let Some(active) = slots.slots.get_mut(index).and_then(|s| s.active.take()) else {
+                    return Ended::none();
+                };
                 match active.sensing {
                     None if status == CHECK_CONDITION => {
-                        match self.start(slots, index, active.cmd, Some(residual)) {
-                            Ok(()) => None,
-                            Err(cmd) => Some(Finished::new(cmd, Outcome::Status(status), residual)),
+                        match self.prepare(slots, index, active.cmd, Some(residual)) {
+                            Ok(()) => Ended::none(),
+                            Err(cmd) => {
+                                Ended::one(Finished::new(cmd, Outcome::Status(status), residual))
+                            }
                         }
                     }
-                    None => Some(Finished::new(active.cmd, Outcome::Status(status), residual)),
+                    None => {
+                        Ended::one(Finished::new(active.cmd, Outcome::Status(status), residual))
+                    }
                     Some(own_residual) => {
                         let mut f = Finished::new(
                             active.cmd,
@@ -389,17 +832,21 @@ impl Chip<'_> {
                                 f.sense_len = len;
                             }
                         }
-                        Some(f)
+                        Ended::one(f)
                     }
                 }
             }
             Step::Failed { why, reset } => {
-                slots.running = None;
-                let active = slots.slots.get_mut(index)?.active.take()?;
-                if reset {
-                    self.reset_chip_and_bus();
-                }
-                Some(match active.sensing {
+                slots.runner = Runner::Stopped;
+                let Some(active) = slots.slots.get_mut(index).and_then(|s| s.active.take()) else {
+                    return Ended::none();
+                };
+                let others = if reset {
+                    self.reset_all(slots)
+                } else {
+                    [const { None }; SLOTS]
+                };
+                let f = match active.sensing {
                     // The command itself ended with CHECK CONDITION; only its
                     // REQUEST SENSE failed: the midlayer gets the status
                     // without sense data and asks for it itself.
@@ -411,50 +858,230 @@ impl Chip<'_> {
                         Outcome::Failed(host_byte(why)),
                         active.program.total(),
                     ),
-                })
+                };
+                Ended {
+                    finished: Some(f),
+                    reset: others,
+                }
             }
         }
     }
 
-    /// Stops the chip if it runs `cmd`: resets it and the bus, and returns
-    /// the command, for the error handler.
-    pub(crate) fn abort(&self, cmd: CommandId) -> Option<Command> {
-        let mut slots = self.slots.lock();
-        let index = slots
-            .slots
-            .iter()
-            .position(|s| s.active.as_ref().is_some_and(|a| a.cmd.id() == cmd))?;
-        self.reset_chip_and_bus();
-        slots.running = None;
-        slots.slots.get_mut(index)?.active.take().map(|a| a.cmd)
+    /// Writes the task program and starts the chip on it (the chip runs
+    /// nothing). An abort whose command has ended, or was never started,
+    /// needs no bus.
+    fn start_task(&self, slots: &mut Slots) {
+        let Some(reselect) = self.reselect_program(slots) else {
+            return;
+        };
+        let Some(task) = slots.task.as_ref() else {
+            return;
+        };
+        if let Task::Abort(id) = task.task {
+            match slots.find(id) {
+                None => {
+                    if let Some(t) = slots.task.as_mut() {
+                        t.state = TaskState::Done(true);
+                    }
+                    return;
+                }
+                Some(i) => {
+                    let ready = slots
+                        .slots
+                        .get(i)
+                        .and_then(|s| s.active.as_ref())
+                        .is_some_and(|a| a.state == SlotState::Ready);
+                    if ready {
+                        let cmd = slots
+                            .slots
+                            .get_mut(i)
+                            .and_then(|s| s.active.take())
+                            .map(|a| a.cmd);
+                        if let Some(t) = slots.task.as_mut() {
+                            if let Some(out) = t.taken.get_mut(i) {
+                                *out = cmd;
+                            }
+                            t.state = TaskState::Done(true);
+                        }
+                        return;
+                    }
+                }
+            }
+        }
+        let region = Self::region(TASK_REGION);
+        let base = self.base(TASK_REGION);
+        let (target, lun, tag, message) = (
+            task.target,
+            task.lun,
+            task.tag,
+            match task.task {
+                Task::Abort(_) => TaskMessage::Abort,
+                Task::DeviceReset { .. } => TaskMessage::DeviceReset,
+            },
+        );
+        let built = slots.image.get_mut(region).and_then(|image| {
+            TaskProgram::build(
+                image,
+                base,
+                &regs::script_registers(),
+                target,
+                lun,
+                tag,
+                message,
+                reselect.reselected(),
+            )
+            .ok()
+        });
+        let Some(program) = built else {
+            if let Some(t) = slots.task.as_mut() {
+                t.state = TaskState::Done(false);
+            }
+            return;
+        };
+        self.publish(slots, TASK_REGION);
+        if let Some(t) = slots.task.as_mut() {
+            t.program = Some(program);
+            t.state = TaskState::Running;
+        }
+        self.clear_sigp(slots);
+        slots.runner = Runner::Task;
+        self.bar
+            .write_reg(regs::DSP::zeroed().with_address(program.entry()));
+    }
+
+    /// The task program ended with `step`: takes the commands the target
+    /// dropped and reports to the waiting thread.
+    fn task_done(&self, slots: &mut Slots, step: Step) -> Ended {
+        if let Step::Failed { reset: true, .. } = step {
+            // The bus state is unknown: reset it; every command is ended
+            // (the waiter hands them on).
+            let taken = self.reset_all(slots);
+            if let Some(task) = slots.task.as_mut() {
+                task.taken = taken;
+                task.state = TaskState::Done(false);
+            }
+            return Ended::none();
+        }
+        let ok = matches!(step, Step::Done { .. });
+        let Slots {
+            slots: all, task, ..
+        } = slots;
+        let Some(task) = task.as_mut() else {
+            return Ended::none();
+        };
+        if ok {
+            for (out, slot) in task.taken.iter_mut().zip(all.iter_mut()) {
+                let hit = slot.active.as_ref().is_some_and(|a| match task.task {
+                    Task::Abort(id) => a.cmd.id() == id,
+                    Task::DeviceReset { target, .. } => a.target == target,
+                });
+                if hit {
+                    *out = slot.active.take().map(|a| a.cmd);
+                }
+            }
+        }
+        task.state = TaskState::Done(ok);
+        Ended::none()
+    }
+
+    /// Runs `task` (from the error handler's thread, which may sleep):
+    /// waits for the bus, sends the target ABORT (ABORT TAG) or BUS DEVICE
+    /// RESET, and returns whether the target took it and the commands it
+    /// ended (the caller ends each: given up to the error handler, or
+    /// completed). An abort of a command no longer in a slot succeeds at
+    /// once. If the task does not end in time, the chip and the bus are
+    /// reset and every command is returned.
+    pub(crate) fn task(&self, task: Task) -> (bool, [Option<Command>; SLOTS]) {
+        let none = || [const { None }; SLOTS];
+        {
+            let mut guard = self.slots.lock();
+            let slots = &mut *guard;
+            if slots.task.is_some() {
+                return (false, none());
+            }
+            let (target, lun, tag) = match task {
+                Task::Abort(id) => {
+                    let Some(a) = slots
+                        .find(id)
+                        .and_then(|i| slots.slots.get(i))
+                        .and_then(|s| s.active.as_ref())
+                    else {
+                        return (true, none());
+                    };
+                    (a.target, a.lun, a.tag)
+                }
+                Task::DeviceReset { target, lun } => (target, lun, None),
+            };
+            slots.task = Some(TaskRequest {
+                task,
+                target,
+                lun,
+                tag,
+                state: TaskState::Waiting,
+                program: None,
+                taken: none(),
+            });
+            self.kick(slots);
+        }
+        let start = Instant::<Monotonic>::now();
+        loop {
+            {
+                let mut guard = self.slots.lock();
+                let slots = &mut *guard;
+                match slots.task.as_ref().map(|t| t.state) {
+                    // A reset overtook it.
+                    None => return (false, none()),
+                    Some(TaskState::Done(ok)) => {
+                        let taken = slots.task.take().map_or_else(none, |t| t.taken);
+                        self.kick(slots);
+                        return (ok, taken);
+                    }
+                    Some(_) if start.elapsed() > TASK_TIMEOUT => {
+                        dev_warn!(
+                            self.dev(),
+                            "task management timed out: chip and bus reset\n"
+                        );
+                        let mut taken = slots.task.take().map_or_else(none, |t| t.taken);
+                        let all = self.reset_all(slots);
+                        slots.task = None;
+                        for (out, cmd) in taken.iter_mut().zip(all) {
+                            if out.is_none() {
+                                *out = cmd;
+                            }
+                        }
+                        return (false, taken);
+                    }
+                    Some(_) => {}
+                }
+            }
+            fsleep(Delta::from_millis(5));
+        }
     }
 
     /// Resets the chip and the bus; returns the commands that were in the
     /// slots (the caller hands them to the midlayer, without the lock).
     pub(crate) fn reset(&self) -> [Option<Command>; SLOTS] {
         let mut slots = self.slots.lock();
-        self.reset_chip_and_bus();
-        let mut taken = [const { None }; SLOTS];
-        for (out, cmd) in taken.iter_mut().zip(slots.take_all()) {
-            *out = cmd;
-        }
+        let taken = self.reset_all(&mut slots);
+        slots.task = None;
         taken
     }
 
     /// Fails what is left in the slots (unbind: the host is gone, so the
     /// midlayer has drained every queue and nothing should be left).
     pub(crate) fn fail_leftovers(&self) {
-        let mut slots = self.slots.lock();
-        slots.running = None;
-        let left = slots
-            .slots
-            .iter_mut()
-            .find_map(|s| s.active.take())
-            .map(|a| (a.cmd, a.program.total()));
-        drop(slots);
-        if let Some((cmd, total)) = left {
-            dev_warn!(self.dev(), "unbind: a command was still running; failed\n");
-            cmd.complete(Outcome::Failed(HostByte::Error), total, &[]);
+        let left = self.slots.lock().take_all();
+        let n = left.iter().flatten().count();
+        if n > 0 {
+            dev_warn!(
+                self.dev(),
+                "unbind: {} command(s) still queued; failed\n",
+                n
+            );
+        }
+        for cmd in left.into_iter().flatten() {
+            let length = cmd.info().length;
+            cmd.complete(Outcome::Failed(HostByte::Error), length, &[]);
         }
     }
 
@@ -490,13 +1117,13 @@ impl irq::Handler for Chip<'_> {
             // The line is shared: not ours.
             return IrqReturn::None;
         }
-        let finished = {
+        let ended = {
             let mut slots = self.slots.lock();
-            self.service(&mut slots, istat)
+            let ended = self.service(&mut slots, istat);
+            self.kick(&mut slots);
+            ended
         };
-        if let Some(f) = finished {
-            f.complete();
-        }
+        ended.complete();
         IrqReturn::Handled
     }
 }

@@ -24,12 +24,14 @@ use crate::{
     chip::{
         self,
         Chip,
-        Slots, //
+        Slots,
+        Task, //
     },
     debugfs_owned::OwnedFile,
     regs,
     resources::{
         self,
+        Enabled,
         Interrupt, //
     },
     scsi::{
@@ -66,7 +68,8 @@ pub(crate) struct Ncr810Driver;
 ///
 /// Fields drop in declaration order: the debugfs file first (an open file
 /// holds the module, not the device: see [`OwnedFile`]), then the
-/// interrupt with the chip, then the vectors. The host is removed before
+/// interrupt with the chip, then the vectors, and last the device's
+/// enable (bus mastering off, device disabled). The host is removed before
 /// any of them (`scsi::PciHost`).
 #[pin_data(PinnedDrop)]
 pub(crate) struct Ncr810<'bound> {
@@ -74,6 +77,7 @@ pub(crate) struct Ncr810<'bound> {
     #[pin]
     irq: Interrupt<'bound, Chip<'bound>>,
     pdev: &'bound pci::Device,
+    _enabled: Enabled<'bound>,
 }
 
 impl<'bound> Ncr810<'bound> {
@@ -111,8 +115,9 @@ impl PciHostDriver for Ncr810Driver {
         this.state.data().scsi_host.store(host_no, Relaxed);
         dev_info!(
             this.pdev,
-            "SCSI host {}: one command at a time, {} segments, {} KiB per command\n",
+            "SCSI host {}: {} commands at once (tagged), {} segments, {} KiB per command\n",
             host_no,
+            chip::SLOTS,
             program::MAX_SEGMENTS,
             MAX_SECTORS / 2
         );
@@ -133,8 +138,7 @@ impl PciHostDriver for Ncr810Driver {
 fn setup<'bound>(
     pdev: &'bound pci::Device<Core<'_>>,
 ) -> Result<impl PinInit<Ncr810<'bound>, Error> + 'bound> {
-    pdev.enable_device_mem()?;
-    pdev.set_master();
+    let enabled = Enabled::new(pdev)?;
     let bar_start = pdev.resource_start(MMIO_BAR)?;
     let bar = pdev.iomap_region_sized::<{ regs::SPAN }>(MMIO_BAR, c"rust_ncr810")?;
     let identity = bringup::identify(pdev, &bar)?;
@@ -142,6 +146,7 @@ fn setup<'bound>(
     resources::set_dma_mask(pdev)?;
     let buffer = Coherent::<u8>::zeroed_slice(pdev.as_ref(), chip::BUFFER_BYTES, GFP_KERNEL)?;
     let buffer_addr = u32::try_from(buffer.dma_address()).map_err(|_| EINVAL)?;
+    let slots = Slots::new()?;
 
     // From here on only the bound device is needed; the initializer must
     // not capture the probe-time `Core` context.
@@ -156,7 +161,7 @@ fn setup<'bound>(
             own_id: identity.scsi_id,
             buffer,
             buffer_addr,
-            slots <- new_spinlock_irq!(Slots::new(), "rust_ncr810::slots"),
+            slots <- new_spinlock_irq!(slots, "rust_ncr810::slots"),
             selftest_count: Atomic::new(0),
             selftest_dstat: Atomic::new(0),
             selftest_dsps: Atomic::new(0),
@@ -178,6 +183,7 @@ fn setup<'bound>(
             })?
         },
         pdev,
+        _enabled: enabled,
     }))
 }
 
@@ -185,7 +191,9 @@ impl HostOps for Ncr810<'_> {
     type OwnerModule = crate::LocalModule;
     const NAME: &'static CStr = c"rust_ncr810";
     const CAN_QUEUE: u16 = chip::SLOTS as u16;
-    const CMD_PER_LUN: u16 = 1;
+    /// The queue depth a device starts with (`queue_depth` in sysfs
+    /// changes it, up to `can_queue`).
+    const CMD_PER_LUN: u16 = chip::SLOTS as u16;
     /// The chip addresses 32 bits.
     const DMA_BOUNDARY: usize = 0xffff_ffff;
     /// A block move counts 24 bits.
@@ -196,17 +204,51 @@ impl HostOps for Ncr810<'_> {
     }
 
     fn abort(&self, cmd: CommandId) -> bool {
-        match self.chip().abort(cmd) {
-            Some(cmd) => {
-                dev_warn!(self.pdev, "abort: command stopped, chip and bus reset\n");
-                cmd.give_up();
-            }
-            // Not running: done, or being completed by a handler that took
-            // it out of its slot; that handler must be finished with it
-            // before the error handler reuses it.
-            None => self.irq.synchronize(),
+        let (ok, taken) = self.chip().task(Task::Abort(cmd));
+        let n = taken.iter().flatten().count();
+        // The error handler owns the command (and every other one).
+        for cmd in taken.into_iter().flatten() {
+            cmd.give_up();
         }
-        true
+        // A command no longer in a slot is done, or being completed by a
+        // handler that took it out; that handler must be finished with it
+        // before the error handler reuses it.
+        self.irq.synchronize();
+        if n > 0 {
+            dev_warn!(
+                self.pdev,
+                "abort: {}\n",
+                if ok {
+                    "the target took ABORT; the command ended alone"
+                } else {
+                    "ABORT failed; chip and bus reset"
+                }
+            );
+        }
+        ok
+    }
+
+    fn reset_device(&self, target: u8, lun: u8, from_ioctl: bool) -> bool {
+        let (ok, taken) = self.chip().task(Task::DeviceReset { target, lun });
+        self.irq.synchronize();
+        dev_warn!(
+            self.pdev,
+            "device reset of target {} by {}: {}, {} command(s) ended\n",
+            target,
+            if from_ioctl {
+                "SG_SCSI_RESET"
+            } else {
+                "the error handler"
+            },
+            if ok {
+                "BUS DEVICE RESET taken"
+            } else {
+                "failed"
+            },
+            taken.iter().flatten().count()
+        );
+        end_taken(taken, from_ioctl);
+        ok
     }
 
     fn reset(&self, scope: ResetScope, from_ioctl: bool) -> bool {
@@ -226,17 +268,22 @@ impl HostOps for Ncr810<'_> {
                 "the error handler"
             }
         );
-        for cmd in taken.into_iter().flatten() {
-            if from_ioctl {
-                // Normal I/O: the midlayer retries a DID_RESET command.
-                let length = cmd.info().length;
-                cmd.complete(Outcome::Failed(HostByte::BusReset), length, &[]);
-            } else {
-                // The error handler owns every command while it runs.
-                cmd.give_up();
-            }
-        }
+        end_taken(taken, from_ioctl);
         true
+    }
+}
+
+/// Ends the commands a reset took from the chip: each exactly once.
+fn end_taken(taken: [Option<Command>; chip::SLOTS], from_ioctl: bool) {
+    for cmd in taken.into_iter().flatten() {
+        if from_ioctl {
+            // Normal I/O: the midlayer retries a DID_RESET command.
+            let length = cmd.info().length;
+            cmd.complete(Outcome::Failed(HostByte::BusReset), length, &[]);
+        } else {
+            // The error handler owns every command while it runs.
+            cmd.give_up();
+        }
     }
 }
 

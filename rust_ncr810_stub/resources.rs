@@ -2,7 +2,7 @@
 
 //! The device resources the kernel crate of Linux 7.3 gives out only
 //! through `unsafe` calls: the one place of the driver with `unsafe`
-//! (`scripts/lint.sh` counts it: three blocks, each naming the API).
+//! (`scripts/lint.sh` counts it: four blocks, each naming the API).
 //!
 //! - [`set_dma_mask`]: `dma::Device::dma_set_mask_and_coherent` is an
 //!   `unsafe fn` (it must not race with DMA allocations of the device);
@@ -10,10 +10,18 @@
 //!   registration must not be forgotten), and the IRQ vector it is
 //!   requested for borrows the vector allocation
 //!   (`pci::IrqVectorRegistration::index`), which lives beside it in the
-//!   same pinned driver data: that borrow is the third block.
+//!   same pinned driver data: that borrow is the third block;
+//! - [`Enabled`]: `pci::Device` enables a device (`enable_device_mem`,
+//!   `set_master`) but has nothing to undo it, so a driver that unbinds
+//!   leaves the device enabled and mastering (and its enable count one
+//!   higher per probe); the C calls are the fourth block.
 
 use kernel::{
-    device::Bound,
+    bindings,
+    device::{
+        Bound,
+        Core, //
+    },
     dma::{
         self,
         DmaMask, //
@@ -25,6 +33,43 @@ use kernel::{
     pci,
     prelude::*,
 };
+
+/// The device, enabled for memory space and as a bus master while this
+/// lives: made first in probe, dropped last on unbind or a failed probe
+/// (after the interrupt and the DMA buffer are gone), when it clears bus
+/// mastering and disables the device (`pci_clear_master`,
+/// `pci_disable_device`), as a C driver's remove does.
+pub(crate) struct Enabled<'bound> {
+    pdev: &'bound pci::Device<Bound>,
+}
+
+impl<'bound> Enabled<'bound> {
+    /// Enables memory decoding and bus mastering of `pdev`.
+    pub(crate) fn new(pdev: &'bound pci::Device<Core<'_>>) -> Result<Self> {
+        pdev.enable_device_mem()?;
+        pdev.set_master();
+        Ok(Enabled { pdev })
+    }
+}
+
+impl Drop for Enabled<'_> {
+    fn drop(&mut self) {
+        // `pci::Device` is a transparent wrapper of `struct pci_dev`.
+        let raw = core::ptr::from_ref(self.pdev)
+            .cast_mut()
+            .cast::<bindings::pci_dev>();
+        // SAFETY: The kernel crate's `pci::Device` has no way to undo
+        // `enable_device_mem` and `set_master`, so the C calls are made
+        // directly. `raw` points to the bound device `self.pdev` borrows,
+        // which `new` enabled once; this drop runs once, while the driver
+        // is still bound (in probe's failure path or in unbind), balancing
+        // that enable.
+        unsafe {
+            bindings::pci_clear_master(raw);
+            bindings::pci_disable_device(raw);
+        }
+    }
+}
 
 /// Sets the device's DMA mask (streaming and coherent) to 32 bits.
 ///

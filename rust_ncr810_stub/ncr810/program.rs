@@ -9,8 +9,13 @@
 //! moves data (one block move per scatter-gather segment), takes the status
 //! byte, and handles the messages a target sends: COMMAND COMPLETE, SAVE
 //! DATA POINTER, and DISCONNECT followed by a reselection. The program ends
-//! with `INT` [`vector::DONE`]. Everything it does not handle ends in
-//! another `INT` the driver decodes with [`Program::on_interrupt`].
+//! with `INT` [`vector::DONE`]. A target that wants more data out than the
+//! command has (a write whose CDB asks for more than its buffer holds, or
+//! data out for a command that has none) gets the ABORT message and lets
+//! go of the bus: the program ends with `INT` [`vector::ABORTED`], the
+//! command alone fails, and no reset touches the other targets.
+//! Everything it does not handle ends in another `INT` the driver decodes
+//! with [`Program::on_interrupt`].
 //!
 //! The buffer's layout (byte offsets; [`BUFFER_BYTES`] in all):
 //!
@@ -19,6 +24,8 @@
 //! | [`MSG_OUT`] | the IDENTIFY message |
 //! | [`STATUS`] | the status byte the target sends |
 //! | [`MSG_IN`] | the last message byte received |
+//! | [`ABORT_MSG`] | the ABORT message, for a data-out phase the command cannot feed |
+//! | [`FILLER`] | a zero byte sent while a target keeps asking for data out before it takes the ABORT |
 //! | [`CDB`] | the command descriptor block |
 //! | [`PROGRAM`] | the program |
 //! | [`SENSE`] | sense data, for the driver's REQUEST SENSE |
@@ -44,6 +51,10 @@ pub const MSG_OUT: usize = 0x00;
 pub const STATUS: usize = 0x04;
 /// Offset of the last message-in byte.
 pub const MSG_IN: usize = 0x08;
+/// Offset of the ABORT message byte.
+pub const ABORT_MSG: usize = 0x0c;
+/// Offset of the zero filler byte.
+pub const FILLER: usize = 0x0d;
 /// Offset of the command descriptor block.
 pub const CDB: usize = 0x10;
 /// The longest CDB (16 bytes: READ(16)).
@@ -60,7 +71,7 @@ pub const PROGRAM: usize = 0x20;
 /// around them stay under 100. The kernel's sym53c8xx allows 96.
 pub const MAX_SEGMENTS: usize = 64;
 /// Instructions of the program besides the data moves.
-const FIXED_INSNS: usize = 38;
+const FIXED_INSNS: usize = 49;
 /// Offset of the sense data area (for the REQUEST SENSE the driver sends
 /// after a CHECK CONDITION).
 pub const SENSE: usize = PROGRAM + (FIXED_INSNS + MAX_SEGMENTS) * 8;
@@ -113,8 +124,26 @@ pub mod vector {
     pub const BAD_RESELECT: u32 = 0x1003;
     /// The chip was selected, or reselected while selecting.
     pub const SELECTED: u32 = 0x1004;
-    /// The target asked for more data out than the command has.
-    pub const OVERRUN: u32 = 0x1005;
+    /// The target asked for data out the command does not have; it took
+    /// the ABORT message and disconnected.
+    pub const ABORTED: u32 = 0x1005;
+    /// The driver set ISTAT.SIGP while the reselection program waited for
+    /// a target to reselect: the bus is free.
+    pub const SIGNALLED: u32 = 0x1006;
+    /// A task management program sent its message and the target let go
+    /// of the bus.
+    pub const TASK_DONE: u32 = 0x1007;
+    /// The command disconnected (SAVE DATA POINTER was taken): its target
+    /// reselects when it is ready to go on.
+    pub const DISCONNECTED: u32 = 0x1008;
+    /// A target reselected: the reselection program has read its IDENTIFY
+    /// (and queue tag message, if any).
+    pub const RESELECTED: u32 = 0x1009;
+    /// The target answered the command's message out with MESSAGE REJECT.
+    pub const REJECTED: u32 = 0x100a;
+    /// A target reselected for a tagged command: IDENTIFY, then SIMPLE
+    /// QUEUE TAG and the tag.
+    pub const RESELECTED_TAGGED: u32 = 0x100b;
 }
 
 /// SCSI messages the program knows.
@@ -122,6 +151,20 @@ mod msg {
     pub(super) const COMMAND_COMPLETE: u8 = 0x00;
     pub(super) const SAVE_DATA_POINTER: u8 = 0x02;
     pub(super) const DISCONNECT: u8 = 0x04;
+    /// ABORT: the target ends the I/O process of this initiator on the
+    /// logical unit, without touching other initiators' or targets'.
+    pub(super) const ABORT: u8 = 0x06;
+    /// MESSAGE REJECT.
+    pub(super) const MESSAGE_REJECT: u8 = 0x07;
+    /// ABORT TAG: the target ends the tagged I/O process named before.
+    pub(super) const ABORT_TAG: u8 = 0x0d;
+    /// SIMPLE QUEUE TAG, followed by the tag.
+    pub(super) const SIMPLE_QUEUE_TAG: u8 = 0x20;
+    /// BUS DEVICE RESET: the target clears every I/O process of every
+    /// initiator on all its logical units.
+    pub(super) const BUS_DEVICE_RESET: u8 = 0x0c;
+    /// IDENTIFY, without the disconnect privilege.
+    pub(super) const IDENTIFY: u8 = 0x80;
     /// IDENTIFY, with the disconnect privilege granted.
     pub(super) const IDENTIFY_DISC: u8 = 0xc0;
 }
@@ -161,6 +204,12 @@ pub struct Command<'a> {
     pub direction: Direction,
     /// The data, mapped (empty if `direction` is [`Direction::None`]).
     pub segments: &'a [Segment],
+    /// The queue tag, for a tagged command (SIMPLE QUEUE TAG after the
+    /// IDENTIFY).
+    pub tag: Option<u8>,
+    /// Where the chip goes if a target reselects it while it selects
+    /// (the reselection program, [`ReselectProgram::reselected`]).
+    pub on_reselect: u32,
 }
 
 /// Why a command cannot be run.
@@ -216,6 +265,9 @@ pub enum Failure {
     /// The target sent more data in than the command has room for
     /// (`DID_ERROR`, as the kernel's sym53c8xx reports it).
     Overrun,
+    /// The target wanted data out the command does not have and was sent
+    /// ABORT (`DID_ERROR`, what sym53c8xx reports for the same command).
+    Aborted,
     /// Anything else: a protocol or chip error (`DID_ERROR`).
     Error,
 }
@@ -233,6 +285,12 @@ pub enum Step {
     },
     /// Start SCRIPTS again at this bus address.
     Resume(u32),
+    /// The command disconnected; the bus is free. When its target
+    /// reselects, the program goes on at [`Program::resume`].
+    Disconnected,
+    /// The target rejected the message out (the queue tag): the command
+    /// goes on untagged from [`Program::after_reject`].
+    Rejected,
     /// The command failed. `reset` says the chip and bus must be reset
     /// before the next command (the target may still be connected).
     Failed {
@@ -263,6 +321,13 @@ pub struct Program {
     /// Bytes of data in all.
     total: u32,
 }
+
+/// Instruction index of the command program's phase loop.
+const DISPATCH: usize = 3;
+/// Instruction index of the command program's `CLEAR ACK`, then the loop.
+const ACK: usize = 21;
+/// Instruction index of the command program's first data move.
+const DATA: usize = 47;
 
 fn put_insn(buf: &mut [u8], index: usize, insn: Insn) {
     let at = PROGRAM + index * 8;
@@ -314,27 +379,44 @@ impl Program {
         let field = |offset: usize| base.wrapping_add(offset as u32);
 
         buf[MSG_OUT] = msg::IDENTIFY_DISC | cmd.lun;
+        let msg_out_len = match cmd.tag {
+            Some(tag) => {
+                buf[MSG_OUT + 1] = msg::SIMPLE_QUEUE_TAG;
+                buf[MSG_OUT + 2] = tag;
+                3
+            }
+            None => 1,
+        };
         buf[STATUS] = 0xff;
         buf[MSG_IN] = 0xff;
+        // A tagged command is aborted alone; ABORT would end every command
+        // of this initiator on the logical unit.
+        buf[ABORT_MSG] = if cmd.tag.is_some() {
+            msg::ABORT_TAG
+        } else {
+            msg::ABORT
+        };
+        buf[FILLER] = 0;
         buf[CDB..CDB + cmd.cdb.len()].copy_from_slice(cmd.cdb);
 
         // Instruction indices, fixed so that jumps can name them.
         const SELECT: usize = 0;
-        const DISPATCH: usize = 3;
-        const DATA_GATE: usize = 8;
-        const DATA_JUMP: usize = 10;
-        const STATUS_IN: usize = 11;
-        const MESSAGE_IN: usize = 13;
-        const ACK: usize = 18;
-        const DISCONNECT: usize = 20;
+        const DATA_GATE: usize = 10;
+        const DATA_JUMP: usize = 12;
+        const STATUS_IN: usize = 13;
+        const MESSAGE_IN: usize = 15;
+        const DISCONNECT: usize = 23;
         const COMPLETE: usize = 27;
-        const SELECTED: usize = 31;
+        const REJECTED: usize = 31;
         const BUCKET: usize = 32;
-        const DATA: usize = 36;
+        const ABORT: usize = 36;
+        const ABORT_LOOP: usize = 37;
+        const ABORT_SEND: usize = 40;
+        const ABORT_FILL: usize = 45;
 
         let mut p = [[0u32; 2]; DATA];
-        p[SELECT] = scripts::select_atn(cmd.target, at(SELECTED))?;
-        p[1] = scripts::block_move(Phase::MsgOut, 1, field(MSG_OUT))?;
+        p[SELECT] = scripts::select_atn(cmd.target, cmd.on_reselect)?;
+        p[1] = scripts::block_move(Phase::MsgOut, msg_out_len, field(MSG_OUT))?;
         p[2] = scripts::block_move(Phase::Command, cmd.cdb.len() as u32, field(CDB))?;
         // The phase loop.
         p[DISPATCH] = scripts::jump(at(STATUS_IN), Condition::when(Phase::Status));
@@ -345,44 +427,45 @@ impl Program {
             scripts::jump(at(DATA_GATE), Condition::if_phase(data_phase))
         };
         p[6] = scripts::jump(at(BUCKET), Condition::if_phase(Phase::DataIn));
-        p[7] = scripts::int(vector::UNEXPECTED_PHASE, Condition::ALWAYS);
+        // Data out the command has none of (no data, or data in).
+        p[7] = scripts::jump(at(ABORT), Condition::if_phase(Phase::DataOut));
+        // The CDB again: after a rejected tag message the target asks for
+        // it (the move above was never made).
+        p[8] = scripts::jump(at(2), Condition::if_phase(Phase::Command));
+        p[9] = scripts::int(vector::UNEXPECTED_PHASE, Condition::ALWAYS);
         // The data gate: once every move is done, more data in goes to the
-        // bucket; more data out is an overrun the driver ends with a reset
-        // (the target would write whatever filler it got to the medium).
+        // bucket; more data out is not there to send: the command is
+        // aborted (filler would end on the medium).
         p[DATA_GATE] = scripts::register_to_sfbr(regs.data_state, RegOp::Or, 0)?;
-        p[9] = if data_phase == Phase::DataIn {
+        p[11] = if data_phase == Phase::DataIn {
             scripts::jump(at(BUCKET), Condition::if_data(0).not())
         } else {
-            scripts::int(vector::OVERRUN, Condition::if_data(0).not())
+            scripts::jump(at(ABORT), Condition::if_data(0).not())
         };
         p[DATA_JUMP] = scripts::jump(at(DATA), Condition::ALWAYS);
         p[STATUS_IN] = scripts::block_move(Phase::Status, 1, field(STATUS))?;
-        p[12] = scripts::jump(at(DISPATCH), Condition::ALWAYS);
+        p[14] = scripts::jump(at(DISPATCH), Condition::ALWAYS);
         // Messages.
         p[MESSAGE_IN] = scripts::block_move(Phase::MsgIn, 1, field(MSG_IN))?;
-        p[14] = scripts::jump(at(COMPLETE), Condition::if_data(msg::COMMAND_COMPLETE));
-        p[15] = scripts::jump(at(DISCONNECT), Condition::if_data(msg::DISCONNECT));
-        p[16] = scripts::jump(at(ACK), Condition::if_data(msg::SAVE_DATA_POINTER));
-        p[17] = scripts::int(vector::UNEXPECTED_MESSAGE, Condition::ALWAYS);
+        p[16] = scripts::jump(at(COMPLETE), Condition::if_data(msg::COMMAND_COMPLETE));
+        p[17] = scripts::jump(at(DISCONNECT), Condition::if_data(msg::DISCONNECT));
+        p[18] = scripts::jump(at(ACK), Condition::if_data(msg::SAVE_DATA_POINTER));
+        p[19] = scripts::jump(at(REJECTED), Condition::if_data(msg::MESSAGE_REJECT));
+        p[20] = scripts::int(vector::UNEXPECTED_MESSAGE, Condition::ALWAYS);
         p[ACK] = scripts::clear(Signals::ACK);
-        p[19] = scripts::jump(at(DISPATCH), Condition::ALWAYS);
-        // DISCONNECT: let the target go, wait for it to come back.
+        p[22] = scripts::jump(at(DISPATCH), Condition::ALWAYS);
+        // DISCONNECT: let the target go; the driver runs other commands,
+        // and the reselection program brings this one back.
         p[DISCONNECT] = scripts::register_update(regs.scntl2, RegOp::And, !regs.scntl2_sdu)?;
-        p[21] = scripts::clear(Signals::ACK);
-        p[22] = scripts::wait_disconnect();
-        p[23] = scripts::wait_reselect(at(SELECTED));
-        p[24] = scripts::block_move(Phase::MsgIn, 1, field(MSG_IN))?;
-        p[25] = scripts::int(
-            vector::BAD_RESELECT,
-            Condition::if_data_masked(0x80 | cmd.lun, 0x87).not(),
-        );
-        p[26] = scripts::jump(at(ACK), Condition::ALWAYS);
+        p[24] = scripts::clear(Signals::ACK);
+        p[25] = scripts::wait_disconnect();
+        p[26] = scripts::int(vector::DISCONNECTED, Condition::ALWAYS);
         // COMMAND COMPLETE: the target disconnects, the command is done.
         p[COMPLETE] = scripts::register_update(regs.scntl2, RegOp::And, !regs.scntl2_sdu)?;
         p[28] = scripts::clear(Signals::ACK);
         p[29] = scripts::wait_disconnect();
         p[30] = scripts::int(vector::DONE, Condition::ALWAYS);
-        p[SELECTED] = scripts::int(vector::SELECTED, Condition::ALWAYS);
+        p[REJECTED] = scripts::int(vector::REJECTED, Condition::ALWAYS);
         // The bucket: a data-in phase the command has no room for. Data
         // that arrives is drained and marks the command overran, and the
         // target goes on to its status; a target that is only slow to
@@ -396,6 +479,23 @@ impl Program {
         p[33] = scripts::register_update(regs.data_state, RegOp::Load, OVERRAN)?;
         p[34] = scripts::jump(at(BUCKET), Condition::when(Phase::DataIn));
         p[35] = scripts::jump(at(DISPATCH), Condition::ALWAYS);
+        // ABORT: a data-out phase the command cannot feed. ATN asks the
+        // target for a message-out phase; until it goes there it gets zero
+        // bytes one at a time (a target need not honour ATN at once; QEMU's
+        // model does). It takes ABORT (ABORT TAG for a tagged command),
+        // forgets the command and lets go of the bus; nothing else on the
+        // bus is disturbed.
+        p[ABORT] = scripts::set(Signals::ATN);
+        p[ABORT_LOOP] = scripts::jump(at(ABORT_SEND), Condition::when(Phase::MsgOut));
+        p[38] = scripts::jump(at(ABORT_FILL), Condition::if_phase(Phase::DataOut));
+        p[39] = scripts::int(vector::UNEXPECTED_PHASE, Condition::ALWAYS);
+        p[ABORT_SEND] = scripts::register_update(regs.scntl2, RegOp::And, !regs.scntl2_sdu)?;
+        p[41] = scripts::block_move(Phase::MsgOut, 1, field(ABORT_MSG))?;
+        p[42] = scripts::clear(Signals::ATN);
+        p[43] = scripts::wait_disconnect();
+        p[44] = scripts::int(vector::ABORTED, Condition::ALWAYS);
+        p[ABORT_FILL] = scripts::block_move(Phase::DataOut, 1, field(FILLER))?;
+        p[46] = scripts::jump(at(ABORT_LOOP), Condition::ALWAYS);
         for (i, insn) in p.iter().enumerate() {
             put_insn(buf, i, *insn);
         }
@@ -440,6 +540,17 @@ impl Program {
 
     fn at(&self, index: usize) -> u32 {
         self.base.wrapping_add((PROGRAM + index * 8) as u32)
+    }
+
+    /// Where the program goes on after its target reselected it (the
+    /// reselection program has taken the IDENTIFY and tag): the phase loop.
+    pub fn resume(&self) -> u32 {
+        self.at(DISPATCH)
+    }
+
+    /// Where the program goes on after a MESSAGE REJECT ([`Step::Rejected`]).
+    pub fn after_reject(&self) -> u32 {
+        self.at(ACK)
     }
 
     /// Bytes of data the command has.
@@ -503,6 +614,14 @@ impl Program {
                     status: buf[STATUS],
                     residual: self.residual(buf, irq.data_done),
                 },
+                // The target took ABORT and let go of the bus: the command
+                // failed, the bus is in order.
+                vector::ABORTED => Step::Failed {
+                    why: Failure::Aborted,
+                    reset: false,
+                },
+                vector::DISCONNECTED => Step::Disconnected,
+                vector::REJECTED => Step::Rejected,
                 _ => Step::Failed {
                     why: Failure::Error,
                     reset: true,
@@ -565,11 +684,236 @@ impl Program {
     }
 }
 
+/// What a task management program tells a target.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TaskMessage {
+    /// ABORT: the target drops this initiator's (untagged) command on the
+    /// logical unit.
+    Abort,
+    /// BUS DEVICE RESET: the target drops every command on all its logical
+    /// units; other targets are not touched.
+    DeviceReset,
+}
+
+/// A task management program: selects a target, sends IDENTIFY and one
+/// message ([`TaskMessage`]) and waits for the target to let go of the
+/// bus. It runs while no command program is connected. For a tagged
+/// command, ABORT is ABORT TAG, sent in a second message-out phase after
+/// IDENTIFY and SIMPLE QUEUE TAG have named the command (QEMU's model
+/// looks the tag up when a message-out phase starts).
+#[derive(Clone, Copy, Debug)]
+pub struct TaskProgram {
+    base: u32,
+}
+
+impl TaskProgram {
+    /// Writes the program into `buf`, a region of the DMA buffer at bus
+    /// address `base` the chip is not running from. `on_reselect` is where
+    /// the chip goes if a target reselects it while it selects.
+    #[allow(clippy::too_many_arguments)]
+    pub fn build(
+        buf: &mut [u8],
+        base: u32,
+        regs: &ScriptRegisters,
+        target: u8,
+        lun: u8,
+        tag: Option<u8>,
+        message: TaskMessage,
+        on_reselect: u32,
+    ) -> Result<TaskProgram, BuildError> {
+        if buf.len() < BUFFER_BYTES {
+            return Err(BuildError::BufferTooSmall);
+        }
+        if lun > 7 {
+            return Err(BuildError::BadLun(lun));
+        }
+        let field = |offset: usize| base.wrapping_add(offset as u32);
+        buf[MSG_OUT] = msg::IDENTIFY | lun;
+        let mut p = [[0u32; 2]; 9];
+        p[0] = scripts::select_atn(target, on_reselect)?;
+        // The target disconnects after the message: expected.
+        p[1] = scripts::register_update(regs.scntl2, RegOp::And, !regs.scntl2_sdu)?;
+        let mut n = 2;
+        match (message, tag) {
+            (TaskMessage::Abort, Some(tag)) => {
+                buf[MSG_OUT + 1] = msg::SIMPLE_QUEUE_TAG;
+                buf[MSG_OUT + 2] = tag;
+                buf[MSG_OUT + 3] = msg::ABORT_TAG;
+                p[n] = scripts::block_move(Phase::MsgOut, 3, field(MSG_OUT))?;
+                p[n + 1] = scripts::set(Signals::ATN);
+                p[n + 2] = scripts::block_move(Phase::MsgOut, 1, field(MSG_OUT + 3))?;
+                n += 3;
+            }
+            _ => {
+                buf[MSG_OUT + 1] = match message {
+                    TaskMessage::Abort => msg::ABORT,
+                    TaskMessage::DeviceReset => msg::BUS_DEVICE_RESET,
+                };
+                p[n] = scripts::block_move(Phase::MsgOut, 2, field(MSG_OUT))?;
+                n += 1;
+            }
+        }
+        p[n] = scripts::clear(Signals::ATN);
+        p[n + 1] = scripts::wait_disconnect();
+        p[n + 2] = scripts::int(vector::TASK_DONE, Condition::ALWAYS);
+        for (i, insn) in p.iter().enumerate().take(n + 3) {
+            put_insn(buf, i, *insn);
+        }
+        Ok(TaskProgram { base })
+    }
+
+    /// The bus address the chip starts the program at.
+    pub fn entry(&self) -> u32 {
+        self.base.wrapping_add(PROGRAM as u32)
+    }
+
+    /// Decodes an interrupt that stopped the program: [`Step::Done`] once
+    /// the message is delivered, else [`Step::Failed`] (with `reset` when
+    /// the bus state is unknown).
+    pub fn on_interrupt(&self, irq: &Interrupt) -> Step {
+        if irq.scsi.selection_timeout {
+            return Step::Failed {
+                why: Failure::NoConnect,
+                reset: false,
+            };
+        }
+        let clean = !irq.scsi.phase_mismatch
+            && !irq.scsi.unexpected_disconnect
+            && !irq.scsi.gross_error
+            && !irq.scsi.bus_reset
+            && !irq.scsi.parity
+            && !irq.dma.error;
+        if clean && irq.dma.script_int && irq.dsps == vector::TASK_DONE {
+            return Step::Done {
+                status: 0,
+                residual: 0,
+            };
+        }
+        Step::Failed {
+            why: Failure::Error,
+            reset: true,
+        }
+    }
+}
+
+/// Offset, in the reselection program's region, of the IDENTIFY a
+/// reselecting target sends.
+pub const RESELECT_IDENTIFY: usize = MSG_IN;
+/// Offset of the SIMPLE QUEUE TAG message and its tag after it.
+pub const RESELECT_TAG: usize = MSG_IN + 1;
+
+/// What the reselection program stopped for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reselection {
+    /// The driver set ISTAT.SIGP: the bus is free.
+    Signalled,
+    /// A target reselected; its command's program goes on (the target ID
+    /// is in SSID).
+    Reselected {
+        /// The logical unit from the IDENTIFY.
+        lun: u8,
+        /// The queue tag, for a tagged command.
+        tag: Option<u8>,
+    },
+    /// Something else: the bus state is unknown.
+    Failed,
+}
+
+/// The reselection program, shared by every command: waits for a target
+/// to reselect (or for ISTAT.SIGP), takes its IDENTIFY and, for a tagged
+/// command, the SIMPLE QUEUE TAG message, and stops for the driver to
+/// find the command and go on with its program ([`Program::resume`]).
+#[derive(Clone, Copy, Debug)]
+pub struct ReselectProgram {
+    base: u32,
+}
+
+impl ReselectProgram {
+    /// Writes the program into `buf`, a region of the DMA buffer at bus
+    /// address `base`.
+    pub fn build(buf: &mut [u8], base: u32) -> Result<ReselectProgram, BuildError> {
+        if buf.len() < BUFFER_BYTES {
+            return Err(BuildError::BufferTooSmall);
+        }
+        let at = |index: usize| base.wrapping_add((PROGRAM + index * 8) as u32);
+        let field = |offset: usize| base.wrapping_add(offset as u32);
+        let p = [
+            scripts::wait_reselect(at(8)),
+            scripts::block_move(Phase::MsgIn, 1, field(RESELECT_IDENTIFY))?,
+            scripts::clear(Signals::ACK),
+            scripts::jump(at(5), Condition::when(Phase::MsgIn)),
+            scripts::int(vector::RESELECTED, Condition::ALWAYS),
+            scripts::block_move(Phase::MsgIn, 2, field(RESELECT_TAG))?,
+            scripts::clear(Signals::ACK),
+            scripts::int(vector::RESELECTED_TAGGED, Condition::ALWAYS),
+            scripts::int(vector::SIGNALLED, Condition::ALWAYS),
+        ];
+        for (i, insn) in p.iter().enumerate() {
+            put_insn(buf, i, *insn);
+        }
+        Ok(ReselectProgram { base })
+    }
+
+    /// Where the chip waits for a reselection.
+    pub fn entry(&self) -> u32 {
+        self.base.wrapping_add(PROGRAM as u32)
+    }
+
+    /// Where the chip goes once reselected (a `SELECT`'s alternative: the
+    /// chip was reselected before it could select).
+    pub fn reselected(&self) -> u32 {
+        self.base.wrapping_add((PROGRAM + 8) as u32)
+    }
+
+    /// Whether `irq` is the reselection program's report of a reselection
+    /// (which a command or task program's `SELECT` may also lead to).
+    pub fn is_reselection(irq: &Interrupt) -> bool {
+        irq.dma.script_int
+            && !irq.dma.error
+            && (irq.dsps == vector::RESELECTED || irq.dsps == vector::RESELECTED_TAGGED)
+    }
+
+    /// Decodes an interrupt of the program; `buf` is its region.
+    pub fn decode(buf: &[u8], irq: &Interrupt) -> Reselection {
+        let clean = !irq.scsi.phase_mismatch
+            && !irq.scsi.unexpected_disconnect
+            && !irq.scsi.gross_error
+            && !irq.scsi.bus_reset
+            && !irq.scsi.parity
+            && !irq.scsi.selection_timeout
+            && !irq.dma.error;
+        if !clean || !irq.dma.script_int {
+            return Reselection::Failed;
+        }
+        if irq.dsps == vector::SIGNALLED {
+            return Reselection::Signalled;
+        }
+        let byte = |o: usize| buf.get(o).copied().unwrap_or(0);
+        let identify = byte(RESELECT_IDENTIFY);
+        if identify & 0x80 == 0 {
+            return Reselection::Failed;
+        }
+        let tag = match irq.dsps {
+            vector::RESELECTED => None,
+            vector::RESELECTED_TAGGED if byte(RESELECT_TAG) == msg::SIMPLE_QUEUE_TAG => {
+                Some(byte(RESELECT_TAG + 1))
+            }
+            _ => return Reselection::Failed,
+        };
+        Reselection::Reselected {
+            lun: identify & 7,
+            tag,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     const BASE: u32 = 0x1000_0000;
+    /// Where a test program's SELECT goes when reselected.
+    const RESELECT: u32 = 0x2000_0008 + PROGRAM as u32;
     /// The 53C810's SCRATCHA0 and SCNTL2 (the driver's map has them).
     const REGS: ScriptRegisters = ScriptRegisters {
         data_state: 0x34,
@@ -602,9 +946,201 @@ mod tests {
                 cdb: &[0x28, 0, 0, 0, 0, 0, 0, 0, 9, 0],
                 direction: Direction::FromDevice,
                 segments: &segs,
+                tag: None,
+                on_reselect: RESELECT,
             },
         )
         .unwrap()
+    }
+
+    fn one_block_write(buf: &mut [u8]) -> Program {
+        let segs = [Segment {
+            addr: 0x2000,
+            len: 512,
+        }];
+        Program::build(
+            buf,
+            BASE,
+            &REGS,
+            &Command {
+                target: 1,
+                lun: 0,
+                cdb: &[0x2a, 0, 0, 0, 0, 0, 0, 0, 8, 0],
+                direction: Direction::ToDevice,
+                segments: &segs,
+                tag: Some(5),
+                on_reselect: RESELECT,
+            },
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn short_write_is_aborted_without_reset() {
+        let mut buf = [0u8; BUFFER_BYTES];
+        let mut p = one_block_write(&mut buf);
+        // Tagged: IDENTIFY, SIMPLE QUEUE TAG 5; ABORT TAG ends it alone.
+        assert_eq!(&buf[MSG_OUT..MSG_OUT + 3], &[0xc0, 0x20, 5]);
+        assert_eq!(read(&buf, 1), [0x0e00_0003, BASE + MSG_OUT as u32]);
+        assert_eq!(buf[ABORT_MSG], 0x0d);
+        assert_eq!(buf[FILLER], 0);
+        // Data out after the last move: the gate goes to the abort.
+        assert_eq!(read(&buf, 11), [0x8004_0000, p.at(36)]);
+        // Data out for a command without it (or with data in) too.
+        assert_eq!(read(&buf, 7), [0x800a_0000, p.at(36)]);
+        // SET ATN, then ABORT once the target is in message out.
+        assert_eq!(read(&buf, 36), [0x5800_0008, 0]);
+        assert_eq!(read(&buf, 37), [0x860b_0000, p.at(40)]);
+        assert_eq!(read(&buf, 41), [0x0e00_0001, BASE + ABORT_MSG as u32]);
+        assert_eq!(read(&buf, 44), [0x9808_0000, vector::ABORTED]);
+        // Filler while the target stays in data out.
+        assert_eq!(read(&buf, 45), [0x0800_0001, BASE + FILLER as u32]);
+        let aborted = Interrupt {
+            dma: DmaStatus {
+                script_int: true,
+                ..Default::default()
+            },
+            dsps: vector::ABORTED,
+            data_done: DATA_DONE,
+            ..Default::default()
+        };
+        assert_eq!(
+            p.on_interrupt(&mut buf, &aborted),
+            Step::Failed {
+                why: Failure::Aborted,
+                reset: false
+            }
+        );
+    }
+
+    #[test]
+    fn disconnect_reselect_and_task_programs() {
+        let mut buf = [0u8; BUFFER_BYTES];
+        let mut p = two_segment_read(&mut buf);
+        // DISCONNECT ends in an INT: the driver runs other commands.
+        assert_eq!(read(&buf, 17), [0x800c_0004, p.at(23)]);
+        assert_eq!(read(&buf, 26), [0x9808_0000, vector::DISCONNECTED]);
+        let int = |v| Interrupt {
+            dma: DmaStatus {
+                script_int: true,
+                ..Default::default()
+            },
+            dsps: v,
+            ..Default::default()
+        };
+        assert_eq!(
+            p.on_interrupt(&mut buf, &int(vector::DISCONNECTED)),
+            Step::Disconnected
+        );
+        assert_eq!(p.resume(), p.at(3));
+        assert_eq!(
+            p.on_interrupt(&mut buf, &int(vector::REJECTED)),
+            Step::Rejected
+        );
+        assert_eq!(p.after_reject(), p.at(21));
+        // A rejected tag: the target asks for the CDB from the loop.
+        assert_eq!(read(&buf, 8), [0x820a_0000, p.at(2)]);
+        // SELECT's alternative is the reselection program.
+        assert_eq!(read(&buf, 0), [0x4102_0000, RESELECT]);
+
+        let mut rbuf = [0u8; BUFFER_BYTES];
+        let r = ReselectProgram::build(&mut rbuf, 0x2000_0000).unwrap();
+        assert_eq!(r.reselected(), RESELECT);
+        assert_eq!(r.entry(), 0x2000_0000 + PROGRAM as u32);
+        assert_eq!(read(&rbuf, 0), [0x5000_0000, r.entry() + 64]);
+        assert_eq!(
+            read(&rbuf, 5),
+            [0x0f00_0002, 0x2000_0000 + RESELECT_TAG as u32]
+        );
+        rbuf[RESELECT_IDENTIFY] = 0x80;
+        rbuf[RESELECT_TAG] = 0x20;
+        rbuf[RESELECT_TAG + 1] = 9;
+        assert!(ReselectProgram::is_reselection(&int(
+            vector::RESELECTED_TAGGED
+        )));
+        assert_eq!(
+            ReselectProgram::decode(&rbuf, &int(vector::RESELECTED_TAGGED)),
+            Reselection::Reselected {
+                lun: 0,
+                tag: Some(9)
+            }
+        );
+        assert_eq!(
+            ReselectProgram::decode(&rbuf, &int(vector::RESELECTED)),
+            Reselection::Reselected { lun: 0, tag: None }
+        );
+        assert_eq!(
+            ReselectProgram::decode(&rbuf, &int(vector::SIGNALLED)),
+            Reselection::Signalled
+        );
+        rbuf[RESELECT_IDENTIFY] = 0;
+        assert_eq!(
+            ReselectProgram::decode(&rbuf, &int(vector::RESELECTED)),
+            Reselection::Failed
+        );
+
+        let mut buf = [0u8; BUFFER_BYTES];
+        let t = TaskProgram::build(
+            &mut buf,
+            BASE,
+            &REGS,
+            3,
+            1,
+            None,
+            TaskMessage::DeviceReset,
+            RESELECT,
+        )
+        .unwrap();
+        assert_eq!(t.entry(), BASE + PROGRAM as u32);
+        assert_eq!(&buf[MSG_OUT..MSG_OUT + 2], &[0x81, 0x0c]);
+        assert_eq!(read(&buf, 0), [0x4103_0000, RESELECT]);
+        assert_eq!(read(&buf, 2), [0x0e00_0002, BASE + MSG_OUT as u32]);
+        assert_eq!(read(&buf, 5), [0x9808_0000, vector::TASK_DONE]);
+        TaskProgram::build(&mut buf, BASE, &REGS, 3, 0, None, TaskMessage::Abort, 0).unwrap();
+        assert_eq!(&buf[MSG_OUT..MSG_OUT + 2], &[0x80, 0x06]);
+        TaskProgram::build(&mut buf, BASE, &REGS, 3, 0, Some(7), TaskMessage::Abort, 0).unwrap();
+        assert_eq!(&buf[MSG_OUT..MSG_OUT + 4], &[0x80, 0x20, 7, 0x0d]);
+        assert_eq!(read(&buf, 2), [0x0e00_0003, BASE + MSG_OUT as u32]);
+        assert_eq!(read(&buf, 3), [0x5800_0008, 0]);
+        assert_eq!(read(&buf, 4), [0x0e00_0001, BASE + MSG_OUT as u32 + 3]);
+        assert_eq!(read(&buf, 7), [0x9808_0000, vector::TASK_DONE]);
+        let sig = int(0);
+        let done = Interrupt {
+            dsps: vector::TASK_DONE,
+            ..sig
+        };
+        assert_eq!(
+            t.on_interrupt(&done),
+            Step::Done {
+                status: 0,
+                residual: 0
+            }
+        );
+        let sto = Interrupt {
+            scsi: ScsiStatus {
+                selection_timeout: true,
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        assert_eq!(
+            t.on_interrupt(&sto),
+            Step::Failed {
+                why: Failure::NoConnect,
+                reset: false
+            }
+        );
+        let mismatch = Interrupt {
+            scsi: ScsiStatus {
+                phase_mismatch: true,
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        assert!(matches!(
+            t.on_interrupt(&mismatch),
+            Step::Failed { reset: true, .. }
+        ));
     }
 
     #[test]
@@ -615,16 +1151,13 @@ mod tests {
         assert_eq!(p.total(), 4608);
         assert_eq!(buf[MSG_OUT], 0xc1);
         assert_eq!(buf[CDB], 0x28);
-        assert_eq!(
-            read(&buf, 0),
-            [0x4102_0000, BASE + (PROGRAM + 31 * 8) as u32]
-        );
+        assert_eq!(read(&buf, 0), [0x4102_0000, RESELECT]);
         assert_eq!(read(&buf, 1), [0x0e00_0001, BASE + MSG_OUT as u32]);
         assert_eq!(read(&buf, 2), [0x0a00_000a, BASE + CDB as u32]);
-        assert_eq!(read(&buf, 36), [0x0900_1000, 0x2000]);
-        assert_eq!(read(&buf, 37), [0x0900_0200, 0x8000]);
-        assert_eq!(read(&buf, 38), [0x7834_0100, 0]);
-        assert_eq!(read(&buf, 39), [0x8008_0000, p.at(3)]);
+        assert_eq!(read(&buf, 47), [0x0900_1000, 0x2000]);
+        assert_eq!(read(&buf, 48), [0x0900_0200, 0x8000]);
+        assert_eq!(read(&buf, 49), [0x7834_0100, 0]);
+        assert_eq!(read(&buf, 50), [0x8008_0000, p.at(3)]);
         assert_eq!(read(&buf, 30), [0x9808_0000, vector::DONE]);
         // The bucket: a 512-byte move, the overran mark, again while the
         // target stays in data in, else back to the loop.
@@ -722,13 +1255,13 @@ mod tests {
                 phase_mismatch: true,
                 ..Default::default()
             },
-            dsp: p.at(37),
+            dsp: p.at(48),
             dbc: 4096 - 1000,
             ..Default::default()
         };
         assert_eq!(p.on_interrupt(&mut buf, &irq), Step::Resume(p.at(3)));
-        assert_eq!(read(&buf, 36), [0x0900_0000 | 3096, 0x2000 + 1000]);
-        assert_eq!(read(&buf, 10), [0x8008_0000, p.at(36)]);
+        assert_eq!(read(&buf, 47), [0x0900_0000 | 3096, 0x2000 + 1000]);
+        assert_eq!(read(&buf, 12), [0x8008_0000, p.at(47)]);
         buf[STATUS] = 0;
         let done = Interrupt {
             dma: DmaStatus {
@@ -757,7 +1290,7 @@ mod tests {
                 phase_mismatch: true,
                 ..Default::default()
             },
-            dsp: p.at(38),
+            dsp: p.at(49),
             dbc: 512,
             ..Default::default()
         };
@@ -844,7 +1377,7 @@ mod tests {
                 phase_mismatch: true,
                 ..Default::default()
             },
-            dsp: p.at(37),
+            dsp: p.at(48),
             dbc: 5000,
             ..Default::default()
         };
@@ -863,6 +1396,8 @@ mod tests {
             cdb,
             direction: dir,
             segments: segs,
+            tag: None,
+            on_reselect: 0,
         };
         assert_eq!(
             Program::build(&mut buf, 0, &REGS, &cmd(&[], Direction::None, &[])).err(),

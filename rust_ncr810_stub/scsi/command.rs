@@ -73,6 +73,12 @@ impl Outcome {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct CommandId(*const bindings::scsi_cmnd);
 
+// SAFETY: A `CommandId` is only compared, never dereferenced: the address
+// it holds may move between threads with the error handler's request.
+unsafe impl Send for CommandId {}
+// SAFETY: Shared, a `CommandId` gives nothing but its value to compare.
+unsafe impl Sync for CommandId {}
+
 impl CommandId {
     pub(super) fn new(cmd: *const bindings::scsi_cmnd) -> Self {
         CommandId(cmd)
@@ -93,6 +99,9 @@ pub(crate) struct CommandInfo<'a> {
     pub(crate) direction: DataDirection,
     /// Bytes of data.
     pub(crate) length: u32,
+    /// The midlayer wants the command tagged (the device takes simple
+    /// queue tags).
+    pub(crate) tagged: bool,
 }
 
 /// A SCSI command the midlayer handed to the driver.
@@ -145,7 +154,14 @@ impl Command {
         let cdb = cdb.get(..usize::from(cdb_len)).unwrap_or(&[]);
         // SAFETY: `dev` is the live `scsi_device` the command was queued
         // for (type invariant).
-        let (target, channel, lun) = unsafe { ((*dev).id, (*dev).channel, (*dev).lun) };
+        let (target, channel, lun, tagged) = unsafe {
+            (
+                (*dev).id,
+                (*dev).channel,
+                (*dev).lun,
+                (*dev).simple_tags() != 0,
+            )
+        };
         // SAFETY: `cmd` is a live command (type invariant).
         let length = unsafe { bindings::rust_ncr810_scsi_bufflen(cmd) };
         CommandInfo {
@@ -160,6 +176,7 @@ impl Command {
                 _ => DataDirection::None,
             },
             length,
+            tagged,
         }
     }
 

@@ -73,6 +73,10 @@ pub(crate) trait HostOps: Sync {
     /// The error handler wants `cmd` back: take it from the hardware if it
     /// is running there. Returns whether the abort succeeded.
     fn abort(&self, cmd: CommandId) -> bool;
+    /// Resets one target (`eh_device_reset_handler`): its commands end as
+    /// [`HostOps::reset`]'s do, other targets' go on. Returns whether the
+    /// reset succeeded.
+    fn reset_device(&self, target: u8, lun: u8, from_ioctl: bool) -> bool;
     /// Resets the bus, or the host and its bus. A running command is given
     /// up when the error handler asks (it owns every outstanding command),
     /// and failed with [`HostByte::BusReset`](super::HostByte::BusReset)
@@ -110,6 +114,9 @@ impl<T: HostOps> Template<T> {
         proc_name: as_char_ptr_in_const_context(T::NAME).cast(),
         queuecommand: Some(queuecommand::<T>),
         eh_abort_handler: Some(eh_abort::<T>),
+        eh_device_reset_handler: Some(eh_device_reset::<T>),
+        // The midlayer's own: `queue_depth` in sysfs is writable.
+        change_queue_depth: Some(bindings::scsi_change_queue_depth),
         eh_bus_reset_handler: Some(eh_bus_reset::<T>),
         eh_host_reset_handler: Some(eh_host_reset::<T>),
         can_queue: T::CAN_QUEUE as c_int,
@@ -303,6 +310,30 @@ unsafe extern "C" fn eh_abort<T: HostOps>(cmd: *mut bindings::scsi_cmnd) -> c_in
     // removal waits for the error handler.
     let ops = unsafe { ops_of::<T>(host_of(cmd)) };
     disposition(ops.abort(CommandId::new(cmd)))
+}
+
+/// `eh_device_reset_handler`.
+///
+/// # Safety
+///
+/// As [`eh_abort`]'s: a command of a live host added for a `T`.
+unsafe extern "C" fn eh_device_reset<T: HostOps>(cmd: *mut bindings::scsi_cmnd) -> c_int {
+    // SAFETY: `cmd` belongs to a live host added for a `T` (the function's
+    // safety section); its device outlives it.
+    let (ops, ioctl, target, lun) = unsafe {
+        let dev = (*cmd).device;
+        (
+            ops_of::<T>(host_of(cmd)),
+            from_reset_ioctl(cmd),
+            (*dev).id,
+            (*dev).lun,
+        )
+    };
+    // The host's limits keep targets and LUNs below 8.
+    let (Ok(target), Ok(lun)) = (u8::try_from(target), u8::try_from(lun)) else {
+        return disposition(false);
+    };
+    disposition(ops.reset_device(target, lun, ioctl))
 }
 
 /// `eh_bus_reset_handler`.

@@ -27,6 +27,13 @@
  *       N reads of 4 KiB at 4 KiB-aligned offsets of FILE drawn from a
  *       xorshift generator seeded with SEED, readahead off
  *       (POSIX_FADV_RANDOM, as fio does), with O_DIRECT if asked; ns
+ *   rvbench randrw NAME FILE N SEED QD [direct]
+ *       N random 4 KiB reads and writes (half each, drawn per operation)
+ *       at 4 KiB-aligned offsets of FILE, from QD threads at once (queue
+ *       depth QD), each with its own xorshift generator seeded from SEED;
+ *       a write's bytes depend only on its offset, so the file ends the
+ *       same whatever order the writes reach it; then fsync; ops, and ns
+ *       including the fsync
  *   rvbench lookups NAME DIR PATTERN N STEP
  *       stat(2) of DIR/PATTERN%i for i = 0, STEP, 2*STEP, ... below N (the
  *       names scripts/make-big-dir-image.py writes); each one missing from
@@ -38,6 +45,7 @@
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -102,6 +110,50 @@ static char *aligned_buffer(size_t len)
 	void *p;
 
 	return posix_memalign(&p, 4096, len) ? NULL : p;
+}
+
+/* One thread of `randrw`: its share of the operations, on a shared fd. */
+struct randrw {
+	pthread_t thread;
+	int fd;
+	off_t pages;
+	long n;
+	uint64_t x;
+	int failed;
+};
+
+static void *randrw_thread(void *arg)
+{
+	struct randrw *w = arg;
+	uint64_t *buf = (uint64_t *)aligned_buffer(4096);
+
+	if (!buf) {
+		w->failed = 1;
+		return NULL;
+	}
+	for (long i = 0; i < w->n; i++) {
+		off_t off;
+
+		w->x ^= w->x << 13;
+		w->x ^= w->x >> 7;
+		w->x ^= w->x << 17;
+		off = (off_t)((w->x >> 1) % (uint64_t)w->pages) * 4096;
+		if (w->x & 1) {
+			for (int j = 0; j < 512; j++)
+				buf[j] = ((uint64_t)off + j * 8) * 0x9e3779b97f4a7c15ull;
+			if (pwrite(w->fd, buf, 4096, off) != 4096) {
+				perror("pwrite");
+				w->failed = 1;
+				break;
+			}
+		} else if (pread(w->fd, buf, 4096, off) != 4096) {
+			perror("pread");
+			w->failed = 1;
+			break;
+		}
+	}
+	free(buf);
+	return NULL;
 }
 
 static void modname(const char *path, char *out, size_t len)
@@ -359,6 +411,50 @@ int main(int argc, char **argv)
 			}
 		}
 		return run_done(fd, "randread", argv[2], "reads", n, now() - t);
+	}
+	if ((argc == 7 || argc == 8) && !strcmp(argv[1], "randrw")) {
+		int fd = open(argv[3], O_RDWR | open_flags(argc, argv, 7));
+		long n = atol(argv[4]);
+		uint64_t seed = strtoull(argv[5], NULL, 0), t;
+		int qd = atoi(argv[6]), failed = 0;
+		struct randrw *w;
+		off_t pages;
+
+		if (fd < 0) {
+			perror(argv[3]);
+			return 1;
+		}
+		pages = lseek(fd, 0, SEEK_END) / 4096;
+		if (pages < 1 || n < 1 || qd < 1 || qd > 256)
+			return 2;
+		w = calloc(qd, sizeof(*w));
+		if (!w)
+			return 1;
+		posix_fadvise(fd, 0, 0, POSIX_FADV_RANDOM);
+		t = now();
+		for (int i = 0; i < qd; i++) {
+			w[i].fd = fd;
+			w[i].pages = pages;
+			w[i].n = n / qd + (i < n % qd);
+			w[i].x = (seed + (uint64_t)i * 0x9e3779b97f4a7c15ull) | 1;
+			if (pthread_create(&w[i].thread, NULL, randrw_thread, &w[i])) {
+				perror("pthread_create");
+				return 1;
+			}
+		}
+		for (int i = 0; i < qd; i++) {
+			pthread_join(w[i].thread, NULL);
+			failed |= w[i].failed;
+		}
+		if (failed)
+			return 1;
+		if (fsync(fd)) {
+			perror("fsync");
+			return 1;
+		}
+		t = now() - t;
+		free(w);
+		return run_done(fd, "randrw", argv[2], "ops", n, t);
 	}
 	if (argc == 7 && !strcmp(argv[1], "lookups")) {
 		long n = atol(argv[5]), step = atol(argv[6]), found = 0, tried = 0;

@@ -6,8 +6,12 @@
 # see) and the next probe gets the same page back (the page allocator
 # hands out what was freed last, and nothing in between allocates pages):
 # one address or a few. A buffer that leaks is never handed out again, so
-# every probe would log a new address.
+# every probe would log a new address. Each remove also disables the
+# device (enable count back to 0, bus mastering off), so a probe finds it
+# as the firmware left it.
 . /vm/lib.sh
+# Bit 2 (bus master) of PCI_COMMAND of device $1.
+pci_master() { echo $((0x$(od -An -tx1 -j4 -N1 /sys/bus/pci/devices/$1/config | tr -d ' ') >> 2 & 1)); }
 must modprobe rust_ncr810
 dev=$(ncr810_devices)
 drv=/sys/bus/pci/drivers/rust_ncr810
@@ -18,9 +22,15 @@ for i in 1 2 3; do
 	dmesg_has "rust_ncr810 $dev: remove: chip reset; freeing IRQ [0-9]+, the [0-9]+-byte DMA buffer and BAR1"
 	check "still bound after unbind" [ ! -e /sys/bus/pci/devices/$dev/driver ]
 	grep -q rust_ncr810 /proc/interrupts && fail "IRQ line still registered after remove"
+	# Remove disables the device: enable count 0, bus mastering off
+	# (PCI_COMMAND bit 2). Left enabled, each probe would add one.
+	check_eq "enable count after unbind" "$(cat /sys/bus/pci/devices/$dev/enable)" 0
+	check_eq "PCI_COMMAND bus master bit after unbind" "$(pci_master $dev)" 0
 	echo $dev >$drv/bind || fail "bind failed"
 	dmesg_has "rust_ncr810 $dev: self-test: SCRIPTS INT 0x810"
 	readlink /sys/bus/pci/devices/$dev/driver | grep -q rust_ncr810 || fail "not bound again"
+	check_eq "enable count after bind $i" "$(cat /sys/bus/pci/devices/$dev/enable)" 1
+	check_eq "PCI_COMMAND bus master bit after bind" "$(pci_master $dev)" 1
 done
 n1=$(ncr810_irqs)
 echo "interrupts on the line: $n0 before, $n1 after 3 rebinds"

@@ -38,8 +38,8 @@ check "an INQUIRY that fits failed after the overruns: $r" [ "$r" = "status 0 ho
 dmesg_new | grep -E 'rust_ncr810|device reset|Power-on' | sed 's/^/  /'
 dmesg_new | grep -q 'reset' && fail "an overrun reset the chip or the bus"
 check "$d0 reads wrong after the overruns" [ "$(sha256sum <"$d0" | cut -c1-64)" = "$(scsi_image_sha 0)" ]
-# The one case the driver still ends with a reset: a target that wants
-# more data out than the command has (it would write filler to the medium).
+# A target that wants more data out than the command has is sent ABORT,
+# without a reset either: 18-scsi-short-write-no-reset.sh.
 
 for kind in bus host; do
 	step "SG_SCSI_RESET $kind while a read of $slow is in flight"

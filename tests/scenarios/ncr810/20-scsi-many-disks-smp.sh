@@ -1,0 +1,109 @@
+# harness: scsi-disks=$TEST_DATA/scsi/blank-64m.img $TEST_DATA/scsi/blank-64m.img $TEST_DATA/scsi/blank-64m.img $TEST_DATA/scsi/blank-64m.img $TEST_DATA/scsi/blank-64m.img $TEST_DATA/scsi/blank-64m.img $TEST_DATA/scsi/blank-64m.img + $TEST_DATA/scsi/blank-64m.img
+# harness: qemu-args=-smp 2
+# harness: memory=1024
+# harness: files=$TEST_DATA/rvbench
+# harness: scsi-image-check
+# harness: timeout=600
+# Tagged queueing with many disks, two controllers, two CPUs, everything
+# at once. Each disk takes simple queue tags at queue depth 16 (sysfs
+# queue_depth, writable: one disk runs at 4); several of its commands are
+# outstanding at once (sampled in /sys/block/*/inflight). Seven disks
+# on the first NCR 53C810 each get four writers of their own 4 MiB
+# regions (two O_DIRECT, two buffered with fsync) and two O_DIRECT readers
+# of a region nobody writes; the one disk on the second controller gets
+# 8,000 random 4 KiB O_DIRECT reads and writes from 32 threads (rvbench
+# randrw, whose writes depend only on their offset: the same run on a
+# tmpfs file gives the expected image). Every written region is read back
+# in the guest, and the harness checks each one, and the whole second
+# disk, in the image files on the host after power-off.
+. /vm/lib.sh
+F=/vm/files
+coldplug
+set -- $(ncr810_devices)
+[ $# = 2 ] || fail "expected two NCR 53C810s, found $#"
+h0=$(ncr810_scsi_host $1) || fail "no SCSI host on the first controller"
+h1=$(ncr810_scsi_host $2) || fail "no SCSI host on the second controller"
+disks=""
+for t in 0 1 2 3 4 5 6; do
+	d=$(scsi_disk "$h0" $t) || fail "no disk at target $t of host $h0"
+	disks="$disks $d"
+done
+rw=$(scsi_disk "$h1" 0) || fail "no disk at target 0 of host $h1"
+echo "first controller: $disks; second: $rw"
+check_eq "CPUs online" "$(grep -c ^processor /proc/cpuinfo)" 2
+for d in $disks $rw; do
+	q=/sys/block/${d#/dev/}/device
+	check_eq "$d queue depth" "$(cat $q/queue_depth)" 16
+	check_eq "$d queue type" "$(cat $q/queue_type)" simple
+done
+# The midlayer's change_queue_depth: up to can_queue, not beyond.
+q=/sys/block/${rw#/dev/}/device
+echo 32 >$q/queue_depth 2>/dev/null && fail "queue depth 32 taken beyond can_queue 16"
+echo 4 >$q/queue_depth || fail "queue depth 4 refused"
+check_eq "$rw queue depth after writing 4" "$(cat $q/queue_depth)" 4
+
+MiB=1048576
+for k in 0 1 2 3; do dd if=/dev/urandom of=/tmp/pat$k bs=1M count=4 2>/dev/null; done
+check_eq "pattern bytes" "$(cat /tmp/pat0 /tmp/pat1 /tmp/pat2 /tmp/pat3 | wc -c)" $((16 * MiB))
+mkdir -p /tmp/ok
+
+step "4 writers and 2 readers on each of 7 disks, 32-deep random I/O on $rw"
+pids=""
+t=0
+for d in $disks; do
+	for k in 0 1 2 3; do
+		if [ $k -lt 2 ]; then
+			dd if=/tmp/pat$k of="$d" bs=64k seek=$((k * 64)) oflag=direct conv=notrunc 2>/tmp/err.$t.$k &&
+				touch /tmp/ok/w$t.$k &
+		else
+			dd if=/tmp/pat$k of="$d" bs=16k seek=$((k * 256)) conv=notrunc,fsync 2>/tmp/err.$t.$k &&
+				touch /tmp/ok/w$t.$k &
+		fi
+		pids="$pids $!"
+	done
+	for r in 0 1; do
+		{ [ "$(dd if="$d" bs=64k skip=$((512 + r * 64)) count=64 iflag=direct 2>/dev/null | tr -d '\0' | wc -c)" = 0 ] &&
+			touch /tmp/ok/r$t.$r; } &
+		pids="$pids $!"
+	done
+	t=$((t + 1))
+done
+$F/rvbench randrw smp $rw 8000 7 32 direct >/tmp/randrw.out 2>&1 && touch /tmp/ok/randrw &
+pids="$pids $!"
+# The most commands in flight on one disk and on $rw, sampled.
+most=0 mostrw=0
+for _ in $(seq 100); do
+	for d in $disks; do
+		read -r r w </sys/block/${d#/dev/}/inflight
+		[ $((r + w)) -gt $most ] && most=$((r + w))
+	done
+	read -r r w </sys/block/${rw#/dev/}/inflight
+	[ $((r + w)) -gt $mostrw ] && mostrw=$((r + w))
+done
+# The expected image of $rw, from the same run on a file of its size.
+truncate -s $(blockdev --getsize64 "$rw") /tmp/expect.img
+$F/rvbench randrw expect /tmp/expect.img 8000 7 32 >/dev/null || fail "rvbench on tmpfs failed"
+for p in $pids; do wait $p; done
+cat /tmp/randrw.out
+echo "most commands in flight: $most on one of the seven disks, $mostrw on $rw (depth 4)"
+check "no disk ever had more than two commands in flight ($most): tags unused" [ "$most" -gt 2 ]
+check "$rw had more than its queue depth in flight ($mostrw)" [ "$mostrw" -le 4 ]
+check_eq "writers, readers and the random run that finished right" "$(ls /tmp/ok | wc -l)" $((7 * 6 + 1))
+
+step "every region reads back right; the host checks the images"
+t=0
+for d in $disks; do
+	for k in 0 1 2 3; do
+		want=$(sha256sum </tmp/pat$k | cut -c1-64)
+		got=$(dd if="$d" bs=64k skip=$((k * 64)) count=64 iflag=direct 2>/dev/null | sha256sum | cut -c1-64)
+		check "target $t region $k reads back wrong" [ "$got" = "$want" ]
+		scsi_image_expect 0 $t $((k * 4 * MiB)) $((4 * MiB)) "$want"
+	done
+	t=$((t + 1))
+done
+want=$(sha256sum </tmp/expect.img | cut -c1-64)
+got=$(dd if="$rw" bs=1M iflag=direct 2>/dev/null | sha256sum | cut -c1-64)
+check "the 32-deep random run left $rw differently from the same run on tmpfs" [ "$got" = "$want" ]
+scsi_image_expect 1 0 0 $(blockdev --getsize64 "$rw") "$want"
+no_kernel_problems
+scenario_done
