@@ -30,6 +30,10 @@ pub mod attr {
     pub const LONG_NAME: u8 = READ_ONLY | HIDDEN | SYSTEM | VOLUME_ID;
 }
 
+/// The boot sector `state` bit `fs/fat` sets while a volume is mounted
+/// read-write (`FAT_STATE_DIRTY`).
+pub const FAT_STATE_DIRTY: u8 = 0x01;
+
 /// NT reserved byte flags: the base name is lower case.
 pub const CASE_LOWER_BASE: u8 = 0x08;
 /// NT reserved byte flags: the extension is lower case.
@@ -82,6 +86,23 @@ pub enum FatError {
     NameDiffers,
     /// The caller asked to stop (a fatal signal).
     Interrupted,
+    /// No free cluster, or no room left in a fixed root directory or in a
+    /// directory at its largest size (`ENOSPC`).
+    NoSpace,
+    /// A name is taken (`EEXIST`).
+    Exists,
+    /// A name longer than the namespace allows (`ENAMETOOLONG`).
+    NameTooLong,
+    /// A name the namespace cannot store (`EINVAL`).
+    InvalidName,
+    /// A directory being removed or renamed over is not empty (`ENOTEMPTY`).
+    NotEmpty,
+    /// The operation needs what the volume does not have: a namespace that
+    /// cannot create names, a FAT32 volume without a valid FSInfo sector
+    /// being flushed (`EIO` in C), a directory without its `..` entry.
+    Unsupported,
+    /// The FSInfo sector's signatures are not valid when writing it.
+    BadFsinfo,
 }
 
 impl FatError {
@@ -122,6 +143,13 @@ pub fn describe_error(e: FatError) -> &'static str {
             FatError::CorruptDir => "corrupted directory (invalid start cluster or entries)",
             FatError::NameDiffers => "names differ",
             FatError::Interrupted => "interrupted",
+            FatError::NoSpace => "no space left on the volume or in the directory",
+            FatError::Exists => "name exists",
+            FatError::NameTooLong => "name too long",
+            FatError::InvalidName => "invalid name",
+            FatError::NotEmpty => "directory not empty",
+            FatError::Unsupported => "not supported on this volume",
+            FatError::BadFsinfo => "invalid FSINFO signature",
         }
     }
 }
@@ -200,6 +228,8 @@ pub struct Bpb {
     pub serial: u32,
     /// The label of the extended boot record, if it has one.
     pub bpb_label: Option<[u8; 11]>,
+    /// The FSInfo sector (FAT32; 0 elsewhere).
+    pub fsinfo_sector: u32,
 }
 
 /// How many bytes of the boot sector [`Bpb::parse`] reads.
@@ -325,6 +355,11 @@ impl Bpb {
         } else {
             (38, 43)
         };
+        let fsinfo_sector = if fat_type == FatType::Fat32 {
+            u32::from(le16(img, 48)?)
+        } else {
+            0
+        };
         let (serial, bpb_label) = if byte(img, sig_off)? == 0x29 {
             let mut l = [0u8; 11];
             l.copy_from_slice(
@@ -355,6 +390,7 @@ impl Bpb {
             cluster_size,
             serial,
             bpb_label,
+            fsinfo_sector,
         })
     }
 
@@ -376,6 +412,16 @@ impl Bpb {
     /// Bytes per cluster as a divisor (validated non-zero by `parse`).
     pub fn cluster_size_nz(&self) -> NonZeroU64 {
         NonZeroU64::new(u64::from(self.cluster_size)).unwrap_or(NonZeroU64::MIN)
+    }
+
+    /// The device byte offset of the boot sector's `state` byte, whose bit
+    /// [`FAT_STATE_DIRTY`] `fs/fat` sets while mounted read-write.
+    pub fn state_offset(&self) -> u64 {
+        if self.fat_type == FatType::Fat32 {
+            0x41
+        } else {
+            0x25
+        }
     }
 
     /// The device byte offset of data cluster `cluster`.

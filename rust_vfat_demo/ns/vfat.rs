@@ -39,6 +39,7 @@ use fat_disk::options::{
     value,
     MountOptions,
     OptionError,
+    ShortnameCreate,
     ShortnameDisplay, //
 };
 
@@ -158,6 +159,7 @@ impl Namespace for Vfat {
             b"nocase" => {
                 flag(val)?;
                 opts.shortname = ShortnameDisplay::Win95;
+                opts.shortname_create = ShortnameCreate::Win95;
             }
             b"iocharset" => {
                 // As in fs/fat: the character set for when `utf8` is off
@@ -170,10 +172,11 @@ impl Namespace for Vfat {
                 }
             }
             b"shortname" => {
-                opts.shortname = match value(val)? {
-                    b"lower" => ShortnameDisplay::Lower,
-                    b"win95" => ShortnameDisplay::Win95,
-                    b"winnt" | b"mixed" => ShortnameDisplay::WinNt,
+                (opts.shortname, opts.shortname_create) = match value(val)? {
+                    b"lower" => (ShortnameDisplay::Lower, ShortnameCreate::WinNt),
+                    b"win95" => (ShortnameDisplay::Win95, ShortnameCreate::Win95),
+                    b"winnt" => (ShortnameDisplay::WinNt, ShortnameCreate::WinNt),
+                    b"mixed" => (ShortnameDisplay::WinNt, ShortnameCreate::Win95),
                     _ => return Err(bad),
                 }
             }
@@ -185,7 +188,7 @@ impl Namespace for Vfat {
                 match key {
                     b"utf8" => opts.utf8 = on,
                     b"uni_xlate" => opts.uni_xlate = on,
-                    _ => {}
+                    _ => opts.numtail = !on,
                 }
             }
             b"rodir" => flag(val)?,

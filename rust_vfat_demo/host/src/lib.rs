@@ -45,6 +45,52 @@ use fat_disk::options::ShortnameDisplay;
 use fat_disk::volume::Volume;
 use vfat::vfat_short_name;
 
+/// A FAT image in memory that the write side can change: the host's
+/// [`fat_disk::volume::BlockDeviceMut`].
+#[derive(Debug, Default)]
+pub struct MemDevice(pub std::cell::RefCell<Vec<u8>>);
+
+impl MemDevice {
+    /// An image held in memory.
+    pub fn new(img: Vec<u8>) -> Self {
+        MemDevice(std::cell::RefCell::new(img))
+    }
+
+    /// The image's bytes.
+    pub fn into_inner(self) -> Vec<u8> {
+        self.0.into_inner()
+    }
+
+    /// The image's length.
+    pub fn len(&self) -> u64 {
+        self.0.borrow().len() as u64
+    }
+
+    /// Whether the image is empty.
+    pub fn is_empty(&self) -> bool {
+        self.0.borrow().is_empty()
+    }
+}
+
+impl fat_disk::volume::BlockDevice for MemDevice {
+    fn read_at(&self, pos: u64, buf: &mut [u8]) -> Result<(), FatError> {
+        fat_disk::volume::BlockDevice::read_at(self.0.borrow().as_slice(), pos, buf)
+    }
+}
+
+impl fat_disk::volume::BlockDeviceMut for MemDevice {
+    fn write_at(&self, pos: u64, buf: &[u8]) -> Result<(), FatError> {
+        let start = usize::try_from(pos).map_err(|_| FatError::Truncated)?;
+        let end = start.checked_add(buf.len()).ok_or(FatError::Truncated)?;
+        self.0
+            .borrow_mut()
+            .get_mut(start..end)
+            .ok_or(FatError::Truncated)?
+            .copy_from_slice(buf);
+        Ok(())
+    }
+}
+
 /// Longest path the listing builds, as the kernel's `PATH_MAX`.
 pub const MAX_PATH: usize = 4096;
 /// Largest listing: bounds images whose directories share clusters, which

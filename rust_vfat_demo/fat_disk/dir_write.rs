@@ -1,0 +1,365 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Writing directories, as `fs/fat/dir.c` does: records (long-name slots
+//! and their 8.3 entry) added where `fat_add_entries` puts them, the
+//! directory grown by a zeroed cluster when it is full, records removed
+//! (`fat_remove_entries`), entries updated in place (`__fat_write_inode`),
+//! new directories with their `.` and `..` (`fat_alloc_new_dir`), `..`
+//! pointed at a new parent (rename), and the emptiness test of rmdir
+//! (`fat_dir_empty`).
+//!
+//! # Locking
+//!
+//! Every function here changes or reads one directory's slots: the caller
+//! holds that directory inode's lock (`i_rwsem`, as the VFS takes it for
+//! create, unlink, mkdir, rmdir and rename; rename across directories
+//! holds both and the super block's rename mutex). [`update_entry`]
+//! rewrites the entry of a file whose directory may not be locked (C's
+//! `fat_write_inode` under `sbi->inode_hash_lock`'s `i_pos`): the caller
+//! serialises writers of one entry (the inode's own lock, or the write
+//! path holding it) and must not race with a rename moving it (C takes
+//! the inode's `i_pos` under `inode_hash_lock`). The FAT lock is taken,
+//! through [`FatLock`], only around allocations, after the directory's.
+
+use crate::alloc::{
+    FatLock,
+    FAT_EOC, //
+};
+use crate::dir::{
+    DirLocation,
+    DirRecord,
+    SlotReader,
+    MAX_LFN_SLOTS, //
+};
+use crate::format::{
+    attr,
+    lfn_checksum,
+    DirEntry,
+    FatError,
+    DIR_ENTRY_SIZE,
+    LFN_LAST,
+    LFN_UNIT_OFFSETS, //
+};
+use crate::namespace::NewName;
+use crate::volume::{
+    BlockDeviceMut,
+    Volume, //
+};
+
+/// The largest directory `fs/fat` fills (`FAT_MAX_DIR_SIZE`, 2 MiB): a
+/// record is never added at or past it.
+pub const FAT_MAX_DIR_SIZE: u64 = 1 << 21;
+
+/// Most slots of one record: the long-name slots and the 8.3 entry.
+pub const MAX_RECORD_SLOTS: usize = MAX_LFN_SLOTS + 1;
+
+const SLOT: u64 = DIR_ENTRY_SIZE as u64;
+
+/// The 32 bytes of a short entry `e` as stored (a leading 0xE5 of the
+/// name as 0x05).
+pub fn encode_entry(e: &DirEntry) -> [u8; DIR_ENTRY_SIZE] {
+    let mut b = [0u8; DIR_ENTRY_SIZE];
+    b[..11].copy_from_slice(&e.raw_name());
+    b[11] = e.attr;
+    b[12] = e.lcase;
+    b[13] = e.ctime_cs;
+    b[14..16].copy_from_slice(&e.ctime.to_le_bytes());
+    b[16..18].copy_from_slice(&e.cdate.to_le_bytes());
+    b[18..20].copy_from_slice(&e.adate.to_le_bytes());
+    b[20..22].copy_from_slice(&((e.first_cluster >> 16) as u16).to_le_bytes());
+    b[22..24].copy_from_slice(&e.time.to_le_bytes());
+    b[24..26].copy_from_slice(&e.date.to_le_bytes());
+    b[26..28].copy_from_slice(&(e.first_cluster as u16).to_le_bytes());
+    b[28..32].copy_from_slice(&e.size.to_le_bytes());
+    b
+}
+
+/// A short entry with every field 0 and the name `name` as stored (the
+/// template the callers fill).
+pub fn blank_entry(name: &[u8; 11]) -> DirEntry {
+    let mut n = *name;
+    if n[0] == 0x05 {
+        n[0] = 0xe5;
+    }
+    DirEntry {
+        name: n,
+        attr: 0,
+        lcase: 0,
+        size: 0,
+        first_cluster: 0,
+        ctime_cs: 0,
+        ctime: 0,
+        cdate: 0,
+        adate: 0,
+        time: 0,
+        date: 0,
+        #[cfg(rust_fat_abi_variant)]
+        abi_variant: 0,
+    }
+}
+
+/// The slots of one record to write: its long-name slots (last part
+/// first, as stored) and its 8.3 entry.
+#[derive(Clone, Copy, Debug)]
+pub struct NewRecord {
+    slots: [[u8; DIR_ENTRY_SIZE]; MAX_RECORD_SLOTS],
+    len: usize,
+}
+
+impl NewRecord {
+    /// The record of `name` with the entry fields of `e` (attributes,
+    /// times, start cluster, size; its name and case flags are replaced
+    /// by `name`'s, and `name.attr` is added), as `vfat_build_slots` and
+    /// `msdos_add_entry` build it: a long name of `n` units takes
+    /// `ceil((n + 1) / 13)` slots unless `n` is a multiple of 13, the
+    /// unit after the name 0x0000 and the rest 0xFFFF.
+    pub fn new(name: &NewName, e: &DirEntry) -> Result<NewRecord, FatError> {
+        let mut short = *e;
+        short.name = name.short;
+        if short.name[0] == 0x05 {
+            short.name[0] = 0xe5;
+        }
+        short.lcase = name.lcase;
+        short.attr |= name.attr;
+        let long = name.long_name();
+        let mut rec = NewRecord {
+            slots: [[0; DIR_ENTRY_SIZE]; MAX_RECORD_SLOTS],
+            len: 0,
+        };
+        if !long.is_empty() {
+            let nr = long.len().div_ceil(13);
+            if nr > MAX_LFN_SLOTS {
+                return Err(FatError::NameTooLong);
+            }
+            let sum = lfn_checksum(&name.short);
+            for (k, slot) in rec.slots.iter_mut().take(nr).enumerate() {
+                // Stored first: the last part.
+                let id = nr - k;
+                slot[0] = id as u8 | if k == 0 { LFN_LAST } else { 0 };
+                slot[11] = attr::LONG_NAME;
+                slot[13] = sum;
+                for (j, off) in LFN_UNIT_OFFSETS.iter().enumerate() {
+                    let i = (id - 1) * 13 + j;
+                    let u = match i.cmp(&long.len()) {
+                        core::cmp::Ordering::Less => long.get(i).copied().unwrap_or(0),
+                        core::cmp::Ordering::Equal => 0,
+                        core::cmp::Ordering::Greater => 0xffff,
+                    };
+                    slot[*off..*off + 2].copy_from_slice(&u.to_le_bytes());
+                }
+            }
+            rec.len = nr;
+        }
+        let last = rec.slots.get_mut(rec.len).ok_or(FatError::NameTooLong)?;
+        *last = encode_entry(&short);
+        rec.len += 1;
+        Ok(rec)
+    }
+
+    /// How many slots the record takes.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Never: a record has at least its 8.3 entry.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The slots, as stored.
+    pub fn slots(&self) -> &[[u8; DIR_ENTRY_SIZE]] {
+        self.slots.get(..self.len).unwrap_or(&[])
+    }
+}
+
+/// Where a record's slots are in its directory.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RecordPos {
+    /// Directory offset of the first slot (a long name's first slot,
+    /// else the 8.3 entry).
+    pub start: u64,
+    /// Directory offset just past the 8.3 entry.
+    pub end: u64,
+    /// Device offset of the 8.3 entry (the `i_pos` that names the file).
+    pub dev_pos: u64,
+}
+
+impl From<&DirRecord> for RecordPos {
+    fn from(r: &DirRecord) -> Self {
+        RecordPos {
+            start: r.start,
+            end: r.end,
+            dev_pos: r.dev_pos,
+        }
+    }
+}
+
+/// What [`add_record`] did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Added {
+    /// Where the record is.
+    pub pos: RecordPos,
+    /// How many clusters the directory grew by (its size grows by as many
+    /// cluster sizes; the caller updates the inode's size).
+    pub new_clusters: u32,
+}
+
+/// The device offset of directory offset `offset`.
+pub fn dir_dev_pos<D: BlockDeviceMut>(
+    vol: &Volume<D>,
+    loc: DirLocation,
+    offset: u64,
+) -> Result<u64, FatError> {
+    match loc {
+        DirLocation::FixedRoot => {
+            if offset >= u64::from(vol.bpb.root_dir_len) {
+                return Err(FatError::SizeMismatch);
+            }
+            Ok(vol.bpb.root_dir_offset + offset)
+        }
+        DirLocation::Chain(start) => {
+            let ext = vol.locate(start, offset, None, 1)?;
+            let index = (offset / vol.bpb.cluster_size_nz()) as u32;
+            Ok(vol.bpb.cluster_offset(ext.cluster_at(index))? + offset % vol.bpb.cluster_size_nz())
+        }
+    }
+}
+
+/// Whether a record of the directory at `loc` has the 8.3 name `name`
+/// (as stored: a leading 0xE5 as 0x05), as `fat_scan` looks (long-name
+/// slots, deleted slots and the volume label do not count). The
+/// namespaces' [`crate::namespace::Namespace::new_name`] asks this.
+pub fn short_name_taken<D: BlockDeviceMut>(
+    vol: &Volume<D>,
+    loc: DirLocation,
+    name: &[u8; 11],
+) -> Result<bool, FatError> {
+    let mut slots = SlotReader::new(vol, loc);
+    while slots.advance()? {
+        let s = slots.current();
+        if s[0] == 0xe5 || s[11] & attr::VOLUME_ID != 0 {
+            continue;
+        }
+        if s[..11] == name[..] {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// Adds the record `rec` to the directory at `loc`, as
+/// `fat_add_entries`: in the first run of enough free slots (deleted
+/// 0xE5 ones or unused 0x00 ones, end marker included) ending before
+/// [`FAT_MAX_DIR_SIZE`]; when there is none, a free run at the very end
+/// is used and the directory grows by zeroed clusters for the rest. A
+/// full FAT12/16 root, or a directory at its largest: [`FatError::NoSpace`];
+/// no free cluster: [`FatError::NoSpace`] with nothing changed (C would
+/// leave the slots it filled marked deleted). The 8.3 entry is written
+/// last, so a record is not seen before its long name is complete.
+///
+/// Caller holds the directory's lock; `fat` is locked only to allocate.
+pub fn add_record<D: BlockDeviceMut, L: FatLock + ?Sized>(
+    vol: &Volume<D>,
+    fat: &L,
+    loc: DirLocation,
+    rec: &NewRecord,
+) -> Result<Added, FatError> {
+    let _ = (vol, fat, loc, rec);
+    Err(FatError::NoSpace)
+}
+
+/// Removes the record at `pos` from the directory at `loc`, as
+/// `fat_remove_entries`: every slot marked deleted (0xE5), the 8.3 entry
+/// first, so an interrupted removal leaves only orphaned long-name slots.
+/// The record's clusters are the caller's (freed at the last close).
+///
+/// Caller holds the directory's lock.
+pub fn remove_record<D: BlockDeviceMut>(
+    vol: &Volume<D>,
+    loc: DirLocation,
+    pos: &RecordPos,
+) -> Result<(), FatError> {
+    let _ = (vol, loc, pos);
+    Err(FatError::Unsupported)
+}
+
+/// Rewrites the fields of the 8.3 entry at device offset `dev_pos` from
+/// `e` (attributes, case flags, times, start cluster, size: everything
+/// but the name), as `__fat_write_inode` does.
+pub fn update_entry<D: BlockDeviceMut>(
+    vol: &Volume<D>,
+    dev_pos: u64,
+    e: &DirEntry,
+) -> Result<(), FatError> {
+    if dev_pos % SLOT != 0 || dev_pos < vol.bpb.root_dir_offset.min(vol.bpb.data_offset) {
+        return Err(FatError::BadGeometry);
+    }
+    let b = encode_entry(e);
+    vol.device().write_at(dev_pos + 11, &b[11..])
+}
+
+/// The start cluster a new directory's `..` gets: its parent's, except
+/// that a child of the root gets 0, also on FAT32 (the root's
+/// `i_logstart` is 0 in C).
+pub fn dotdot_start(parent_start: u32, parent_is_root: bool) -> u32 {
+    if parent_is_root {
+        0
+    } else {
+        parent_start
+    }
+}
+
+/// Allocates and writes the first cluster of a new directory, as
+/// `fat_alloc_new_dir`: `.` pointing at it, `..` at `parent` (see
+/// [`dotdot_start`]), both with `times`' time fields (its modification
+/// time and date, access date, and creation fields: the caller zeroes
+/// those for msdos) and the directory attribute, the rest zero. Returns
+/// the cluster, not yet linked to any record: the caller adds the record
+/// with it as start cluster, and frees it if that fails.
+///
+/// Caller holds the parent's lock; `fat` is locked only to allocate.
+pub fn new_dir<D: BlockDeviceMut, L: FatLock + ?Sized>(
+    vol: &Volume<D>,
+    fat: &L,
+    parent: u32,
+    times: &DirEntry,
+) -> Result<u32, FatError> {
+    let _ = (vol, fat, parent, times);
+    Err(FatError::NoSpace)
+}
+
+/// Points the `..` entry of the directory starting at `dir_start` at
+/// `parent` (see [`dotdot_start`]), as rename does when it moves a
+/// directory. A directory without `..`: [`FatError::CorruptDir`].
+///
+/// Caller holds the moved directory's lock (C: the rename locks).
+pub fn set_dotdot<D: BlockDeviceMut>(
+    vol: &Volume<D>,
+    dir_start: u32,
+    parent: u32,
+) -> Result<(), FatError> {
+    let _ = (vol, dir_start, parent);
+    Err(FatError::CorruptDir)
+}
+
+/// Whether the directory at `loc` has no records but `.` and `..`, as
+/// `fat_dir_empty` (rmdir and rename over a directory: `ENOTEMPTY`).
+pub fn dir_is_empty<D: BlockDeviceMut>(
+    vol: &Volume<D>,
+    loc: DirLocation,
+) -> Result<bool, FatError> {
+    let mut slots = SlotReader::new(vol, loc);
+    while slots.advance()? {
+        let s = slots.current();
+        if s[0] == 0xe5 || s[11] & attr::VOLUME_ID != 0 {
+            continue;
+        }
+        if &s[..11] != b".          " && &s[..11] != b"..         " {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+/// Unused here yet.
+const _: u32 = FAT_EOC;
