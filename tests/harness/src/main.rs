@@ -25,6 +25,11 @@
 //!   `VM-SCSI-IMAGE <controller> <target> <offset> <length> <sha256>`
 //!   from its copy of that disk image and requires the SHA-256 the guest
 //!   computed of what it wrote; the scenario must announce at least one;
+//! - `host-check=<script>`: after the VM has powered off, the harness
+//!   runs `<script>` (relative to the repository) with the paths of its
+//!   copies of the `scsi-disks` images as arguments, in their order; the
+//!   test `<scenario>::host-check` passes if it exits 0, and shows its
+//!   output;
 //! - `kunit=<suite,...>`: suites whose KTAP the scenario must print between
 //!   `VM-KTAP-BEGIN <suite>` and `VM-KTAP-END` lines;
 //! - `expect=exit:<n>` / `expect=timeout`: for the build scripts' self-tests, the
@@ -88,6 +93,7 @@ struct Header {
     files: Vec<String>,
     scsi_disks: Vec<String>,
     scsi_image_check: bool,
+    host_check: Option<String>,
     kunit: Vec<String>,
     expect: Option<String>,
 }
@@ -111,6 +117,7 @@ fn parse_header(text: &str) -> Header {
                 .scsi_disks
                 .extend(val.split_whitespace().map(str::to_string)),
             "scsi-image-check" => h.scsi_image_check = true,
+            "host-check" => h.host_check = Some(val.trim().to_string()),
             "kunit" => h.kunit.extend(
                 val.split(',')
                     .map(str::trim)
@@ -138,6 +145,8 @@ struct Run {
     /// wrong with any of them.
     image_checks: usize,
     image_problems: Vec<String>,
+    /// The `host-check` script's verdict and output, if it ran.
+    host_check: Option<(bool, String)>,
 }
 
 /// Options that apply to every scenario of a run.
@@ -224,6 +233,7 @@ fn run_vm(root: &Path, script: &Path, h: &Header, opts: &RunOpts, data: &Path) -
                 cpu: None,
                 image_checks: 0,
                 image_problems: Vec::new(),
+                host_check: None,
             };
         }
         disks.push(copy.display().to_string());
@@ -261,6 +271,17 @@ fn run_vm(root: &Path, script: &Path, h: &Header, opts: &RunOpts, data: &Path) -
         console.push_str(&stderr);
     }
     let (image_checks, image_problems) = check_images(&output, &placed);
+    let host_check = h.host_check.as_ref().map(|script| {
+        let images: Vec<&PathBuf> = placed.values().collect();
+        match Command::new(root.join(script)).args(&images).output() {
+            Ok(o) => {
+                let mut text = String::from_utf8_lossy(&o.stdout).into_owned();
+                text.push_str(&String::from_utf8_lossy(&o.stderr));
+                (o.status.success(), text)
+            }
+            Err(e) => (false, format!("cannot run {script}: {e}")),
+        }
+    });
     let cpu = std::fs::read_to_string(work.join("cpu"))
         .ok()
         .and_then(|c| c.trim().parse().ok());
@@ -273,6 +294,7 @@ fn run_vm(root: &Path, script: &Path, h: &Header, opts: &RunOpts, data: &Path) -
         cpu,
         image_checks,
         image_problems,
+        host_check,
     }
 }
 
@@ -574,6 +596,19 @@ fn judge(name: &str, h: &Header, run: &Run) -> Vec<Verdict> {
                 Status::Fail
             },
             detail: run.image_problems.join("\n"),
+            secs: None,
+        });
+    }
+
+    if h.host_check.is_some() {
+        let (passed, text) = run
+            .host_check
+            .clone()
+            .unwrap_or((false, "the host check did not run".into()));
+        verdicts.push(Verdict {
+            name: format!("{name}::host-check"),
+            status: status(passed),
+            detail: text,
             secs: None,
         });
     }
@@ -1047,6 +1082,7 @@ mod tests {
             cpu: None,
             image_checks: 0,
             image_problems: Vec::new(),
+            host_check: None,
         }
     }
 
