@@ -28,7 +28,20 @@ struct rust_vfs_hooks {
 	void (*fc_free)(void *fs_private);
 	int (*fill_super)(struct super_block *sb, void *fs_private);
 	int (*map_blocks)(struct inode *inode, sector_t iblock, sector_t *phys,
-			  unsigned long *count);
+			  unsigned long *count, bool create, bool *new_block);
+	void (*truncate_blocks)(struct inode *inode, loff_t size);
+	void (*set_state)(struct super_block *sb, bool dirty);
+};
+
+/*
+ * The start of every object of a Rust inode cache (Rust: vfs::INodeObj's
+ * first field): the VFS's inode and what cont_write_begin() needs, the
+ * size up to which the file's blocks are allocated and initialised (as
+ * fs/fat's mmu_private).
+ */
+struct rust_vfs_inode {
+	struct inode vfs;
+	loff_t mmu_private;
 };
 
 /* A registered Rust file system type (Rust: vfs::RawType, pinned). */
@@ -47,6 +60,15 @@ unsigned long long rust_vfs_device_bytes(struct super_block *sb);
 unsigned int rust_vfs_device_id(struct super_block *sb);
 int rust_vfs_read_block(struct super_block *sb, sector_t block, void *dst,
 			unsigned int offset, unsigned int len);
+int rust_vfs_write_block(struct super_block *sb, sector_t block,
+			 const void *src, unsigned int offset, unsigned int len,
+			 bool sync);
+bool rust_vfs_sb_rdonly(struct super_block *sb);
+void rust_vfs_mark_inode_dirty(struct inode *inode);
+void rust_vfs_unhash_inode(struct inode *inode);
+int rust_vfs_cont_expand(struct inode *inode, loff_t size);
+int rust_vfs_block_truncate_page(struct inode *inode, loff_t size);
+int rust_vfs_fsync(struct file *file, loff_t start, loff_t end, int datasync);
 extern const struct address_space_operations rust_vfs_aops;
 bool rust_vfs_inode_is_new(struct inode *inode);
 struct kmem_cache *rust_vfs_inode_cache_create(const char *name,

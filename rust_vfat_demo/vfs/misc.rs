@@ -159,3 +159,11 @@ impl<T> TryCell<T> {
         Some(f(unsafe { &mut *self.value.get() }))
     }
 }
+
+/// The kernel's tick counter (`jiffies`), as the clock of vfat's hashed
+/// 8.3 alias tails.
+pub fn jiffies() -> u64 {
+    // SAFETY: `jiffies` is a kernel global updated by the timer tick; one
+    // aligned volatile read of it, as `READ_ONCE(jiffies)`.
+    unsafe { ptr::read_volatile(ptr::addr_of!(bindings::jiffies)) as u64 }
+}
