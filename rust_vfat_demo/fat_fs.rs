@@ -779,6 +779,23 @@ impl FileSystem for FatFs {
         rename(old_dir, old_name, inode, new_dir, new_name, target)
     }
 
+    fn rename_exchange(
+        a_dir: &INode<FatFs>,
+        a: &INode<FatFs>,
+        b_dir: &INode<FatFs>,
+        b: &INode<FatFs>,
+    ) -> Result {
+        let sbi = a_dir.super_block().data();
+        // vfat exchanges (`vfat_rename_exchange`); msdos refuses any flag
+        // but RENAME_NOREPLACE (`msdos_rename`): the namespace that reads
+        // long names is vfat's.
+        if !sbi.ns.long_names() {
+            return Err(EINVAL);
+        }
+        let _g = sbi.s_lock.lock();
+        rename_exchange(a_dir, a, b_dir, b)
+    }
+
     fn statfs(sb: &SuperBlock<FatFs>) -> Result<Stat> {
         let sbi = sb.data();
         let free = sbi
@@ -1418,5 +1435,53 @@ fn rename(
     )
     .map_err(|e| sbi.fs_errno(e, "removing a directory record", old_rec.dev_pos))?;
     dir_changed(old_dir, now);
+    Ok(())
+}
+
+/// `vfat_rename_exchange`: the two inodes swap entries (names stay where
+/// they are, each inode's fields are written into the other's entry), a
+/// directory that changes parent gets its `..` updated, both directories
+/// are marked changed.
+fn rename_exchange(
+    a_dir: &INode<FatFs>,
+    a: &INode<FatFs>,
+    b_dir: &INode<FatFs>,
+    b: &INode<FatFs>,
+) -> Result {
+    let sbi = a_dir.super_block().data();
+    let (ai, bi) = (a.data(), b.data());
+    let now = a_dir.now();
+    let (pa, pb) = {
+        let _g = sbi.entry_lock.lock();
+        let pa = ai.i_pos.load(Ordering::Relaxed);
+        let pb = bi.i_pos.load(Ordering::Relaxed);
+        ai.i_pos.store(pb, Ordering::Relaxed);
+        bi.i_pos.store(pa, Ordering::Relaxed);
+        (pa, pb)
+    };
+    b.unhash();
+    a.rehash(pb / 32);
+    b.rehash(pa / 32);
+    write_inode(b, false)?;
+    write_inode(a, false)?;
+    if !core::ptr::eq(a_dir, b_dir) {
+        let is_dir = |i: &INode<FatFs>| i.mode() & vfs::mode::S_IFMT == S_IFDIR;
+        for (moved, to) in [(a, b_dir), (b, a_dir)] {
+            if is_dir(moved) {
+                let td = to.data();
+                let parent = dir_write::dotdot_start(td.start.load(Ordering::Relaxed), td.is_root);
+                dir_write::set_dotdot(&sbi.vol, moved.data().start.load(Ordering::Relaxed), parent)
+                    .map_err(|e| {
+                        sbi.fs_errno(
+                            e,
+                            "updating '..'",
+                            moved.data().i_pos.load(Ordering::Relaxed),
+                        )
+                    })?;
+            }
+        }
+        dir_changed(b_dir, now);
+    }
+    dir_changed(a_dir, now);
     Ok(())
 }

@@ -383,6 +383,19 @@ pub trait FileSystem: Sized + Send + Sync + 'static {
         Err(EPERM)
     }
 
+    /// Exchanges the entries of `a` (in `a_dir`) and `b` (in `b_dir`)
+    /// (`RENAME_EXCHANGE`); the VFS holds the rename locks. The layer
+    /// fixes the link counts afterwards. `EINVAL` where the file system
+    /// does not support it.
+    fn rename_exchange(
+        _a_dir: &INode<Self>,
+        _a: &INode<Self>,
+        _b_dir: &INode<Self>,
+        _b: &INode<Self>,
+    ) -> Result {
+        Err(EINVAL)
+    }
+
     /// The file system's rules for a change of owner or mode: the mode to
     /// store (`None`: keep the current one), or the error.
     fn check_setattr(_inode: &INode<Self>, change: &AttrChange) -> Result<Option<u32>> {
@@ -1167,8 +1180,9 @@ impl<T: FileSystem> Tables<T> {
     }
 
     /// `inode_operations::rename`, with `RENAME_NOREPLACE` (the VFS checks
-    /// it); other flags are refused as `vfat_rename2`'s caller sees them
-    /// without exchange support (`EINVAL`).
+    /// it) and `RENAME_EXCHANGE` (the file system's
+    /// [`FileSystem::rename_exchange`]); other flags are refused
+    /// (`EINVAL`, as `vfat_rename2`).
     ///
     /// # Safety
     ///
@@ -1181,8 +1195,14 @@ impl<T: FileSystem> Tables<T> {
         new_dentry: *mut bindings::dentry,
         flags: c_uint,
     ) -> c_int {
-        if flags & !bindings::RENAME_NOREPLACE != 0 {
+        if flags & !(bindings::RENAME_NOREPLACE | bindings::RENAME_EXCHANGE) != 0 {
             return EINVAL.to_errno();
+        }
+        if flags & bindings::RENAME_EXCHANGE != 0 {
+            // SAFETY: Per the function's contract everything is live and
+            // locked; with RENAME_EXCHANGE both dentries are positive (the
+            // VFS checks it).
+            return unsafe { Self::exchange(old_dir, old_dentry, new_dir, new_dentry) };
         }
         // SAFETY: Per the function's contract everything is live and
         // locked; `old_dentry` is positive; `new_dentry`'s inode is the
@@ -1214,6 +1234,48 @@ impl<T: FileSystem> Tables<T> {
                 if is_dir {
                     bindings::drop_nlink(target);
                 }
+            }
+        }
+        0
+    }
+
+    /// `RENAME_EXCHANGE`: the file system swaps the entries; the link
+    /// counts follow a directory that changes parent (`vfat_move_nlink`).
+    ///
+    /// # Safety
+    ///
+    /// The VFS's rename arguments, both dentries positive, with its rename
+    /// locks held.
+    unsafe fn exchange(
+        old_dir: *mut bindings::inode,
+        old_dentry: *mut bindings::dentry,
+        new_dir: *mut bindings::inode,
+        new_dentry: *mut bindings::dentry,
+    ) -> c_int {
+        // SAFETY: Per the function's contract everything is live and locked
+        // and both dentries are positive.
+        unsafe {
+            let a = (*old_dentry).d_inode;
+            let b = (*new_dentry).d_inode;
+            let r = T::rename_exchange(
+                INode::<T>::from_raw(old_dir),
+                INode::<T>::from_raw(a),
+                INode::<T>::from_raw(new_dir),
+                INode::<T>::from_raw(b),
+            );
+            if let Err(e) = r {
+                return e.to_errno();
+            }
+            let is_dir =
+                |i: *mut bindings::inode| u32::from((*i).i_mode) & mode::S_IFMT == mode::S_IFDIR;
+            if old_dir != new_dir && is_dir(a) != is_dir(b) {
+                let (from, to) = if is_dir(a) {
+                    (old_dir, new_dir)
+                } else {
+                    (new_dir, old_dir)
+                };
+                bindings::drop_nlink(from);
+                bindings::inc_nlink(to);
             }
         }
         0
