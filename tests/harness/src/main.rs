@@ -25,11 +25,11 @@
 //!   `VM-SCSI-IMAGE <controller> <target> <offset> <length> <sha256>`
 //!   from its copy of that disk image and requires the SHA-256 the guest
 //!   computed of what it wrote; the scenario must announce at least one;
-//! - `host-check=<script>`: after the VM has powered off, the harness
-//!   runs `<script>` (relative to the repository) with the paths of its
-//!   copies of the `scsi-disks` images as arguments, in their order; the
-//!   test `<scenario>::host-check` passes if it exits 0, and shows its
-//!   output;
+//! - `host-check=<script> [args]`: after the VM has powered off, the
+//!   harness runs `<script>` (relative to the repository) with `args` and
+//!   then the paths of its copies of the `scsi-disks` images, in their
+//!   order; the test `<scenario>::host-check` passes if it exits 0, and
+//!   shows its output;
 //! - `kunit=<suite,...>`: suites whose KTAP the scenario must print between
 //!   `VM-KTAP-BEGIN <suite>` and `VM-KTAP-END` lines;
 //! - `expect=exit:<n>` / `expect=timeout`: for the build scripts' self-tests, the
@@ -271,9 +271,15 @@ fn run_vm(root: &Path, script: &Path, h: &Header, opts: &RunOpts, data: &Path) -
         console.push_str(&stderr);
     }
     let (image_checks, image_problems) = check_images(&output, &placed);
-    let host_check = h.host_check.as_ref().map(|script| {
+    let host_check = h.host_check.as_ref().map(|line| {
         let images: Vec<&PathBuf> = placed.values().collect();
-        match Command::new(root.join(script)).args(&images).output() {
+        let mut words = line.split_whitespace();
+        let script = words.next().unwrap_or_default();
+        match Command::new(root.join(script))
+            .args(words)
+            .args(&images)
+            .output()
+        {
             Ok(o) => {
                 let mut text = String::from_utf8_lossy(&o.stdout).into_owned();
                 text.push_str(&String::from_utf8_lossy(&o.stderr));
