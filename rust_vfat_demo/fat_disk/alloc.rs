@@ -255,8 +255,104 @@ impl<D: BlockDeviceMut> Volume<D> {
     /// The new chain is not linked to anything (see
     /// [`Volume::extend_chain`]). Caller holds the FAT lock.
     pub fn alloc_clusters(&self, st: &mut FatState, n: u32) -> Result<u32, FatError> {
-        let _ = (st, n);
-        Err(FatError::NoSpace)
+        if n == 0 {
+            return Err(FatError::BadGeometry);
+        }
+        if let (Some(free), true) = (st.free_count, st.free_valid) {
+            if free < n {
+                return Err(FatError::NoSpace);
+            }
+        }
+        // First pass: are there `n` free clusters, looking as C looks?
+        let start = self.next_after(st.prev_free);
+        let mut w = FatWindow::new();
+        let mut found = 0u32;
+        let mut last = 0u32;
+        let mut c = start;
+        for _ in 0..self.bpb.cluster_count {
+            if self.raw_fat_entry(&mut w, c)? == 0 {
+                found += 1;
+                last = c;
+                if found == n {
+                    break;
+                }
+            }
+            c = self.next_after(c);
+        }
+        if found < n {
+            // As C after its search failed: the count is what it found
+            // (and released again), the hint the last one it took.
+            st.free_count = Some(found);
+            st.free_valid = true;
+            if found > 0 {
+                st.prev_free = last;
+            }
+            st.fsinfo_dirty = true;
+            return Err(FatError::NoSpace);
+        }
+        // Second pass: the same clusters, each marked end-of-chain, then
+        // linked from the one before (the chain is complete before the
+        // caller links it to a file).
+        let mut w = FatWindow::new();
+        let mut prev: Option<u32> = None;
+        let mut first = 0u32;
+        let mut c = start;
+        let mut taken = 0u32;
+        let mut result = Ok(());
+        for _ in 0..self.bpb.cluster_count {
+            if taken == n {
+                break;
+            }
+            let free = match self.raw_fat_entry(&mut w, c) {
+                Ok(v) => v == 0,
+                Err(e) => {
+                    result = Err(e);
+                    break;
+                }
+            };
+            if free {
+                if let Err(e) = self.write_entry(c, FAT_EOC) {
+                    result = Err(e);
+                    break;
+                }
+                if let Some(p) = prev {
+                    if let Err(e) = self.write_entry(p, c) {
+                        result = Err(e);
+                        break;
+                    }
+                } else {
+                    first = c;
+                }
+                prev = Some(c);
+                taken += 1;
+                st.prev_free = c;
+                if let Some(f) = st.free_count.as_mut() {
+                    *f = f.saturating_sub(1);
+                }
+            }
+            c = self.next_after(c);
+        }
+        st.fsinfo_dirty = true;
+        if let Err(e) = result {
+            // A device error half way: give back what was taken.
+            if prev.is_some() {
+                let _ = self.free_chain(st, first);
+            }
+            return Err(e);
+        }
+        if taken < n {
+            return Err(FatError::NoSpace);
+        }
+        Ok(first)
+    }
+
+    /// The cluster after `c` in allocation order (wrapping to 2).
+    fn next_after(&self, c: u32) -> u32 {
+        if c >= self.max_cluster() || c < 2 {
+            2
+        } else {
+            c + 1
+        }
     }
 
     /// Allocates `n` clusters ([`Volume::alloc_clusters`]) and links them
@@ -270,8 +366,21 @@ impl<D: BlockDeviceMut> Volume<D> {
         last: Option<u32>,
         n: u32,
     ) -> Result<u32, FatError> {
-        let _ = (st, last, n);
-        Err(FatError::NoSpace)
+        if let Some(l) = last {
+            // Validates `last` before anything is allocated.
+            match FatEntry::classify(self.bpb.fat_type, self.raw_entry(l)?, self.max_cluster()) {
+                FatEntry::End => {}
+                _ => return Err(FatError::BrokenChain),
+            }
+        }
+        let first = self.alloc_clusters(st, n)?;
+        if let Some(l) = last {
+            if let Err(e) = self.write_entry(l, first) {
+                let _ = self.free_chain(st, first);
+                return Err(e);
+            }
+        }
+        Ok(first)
     }
 
     /// Frees the chain starting at `start`, as `fat_free_clusters`: each
@@ -281,8 +390,33 @@ impl<D: BlockDeviceMut> Volume<D> {
     /// the clusters before it were freed (C's `fat_fs_error` then). Returns
     /// how many were freed. Caller holds the FAT lock.
     pub fn free_chain(&self, st: &mut FatState, start: u32) -> Result<u32, FatError> {
-        let _ = (st, start);
-        Err(FatError::BrokenChain)
+        let mut c = start;
+        let mut freed = 0u32;
+        let mut w = FatWindow::new();
+        loop {
+            if c < 2 || c > self.max_cluster() {
+                return Err(FatError::ClusterOutOfRange);
+            }
+            let raw = self.raw_fat_entry(&mut w, c)?;
+            if raw == 0 {
+                return Err(FatError::BrokenChain);
+            }
+            self.write_entry(c, 0)?;
+            // The window may hold the entry just freed: read afresh.
+            w = FatWindow::new();
+            freed += 1;
+            if let Some(f) = st.free_count.as_mut() {
+                *f = f.saturating_add(1);
+                st.fsinfo_dirty = true;
+            }
+            if ends_chain(self.bpb.fat_type, raw, self.max_cluster()) {
+                return Ok(freed);
+            }
+            c = raw;
+            if freed > self.bpb.cluster_count {
+                return Err(FatError::ChainLoop);
+            }
+        }
     }
 
     /// Keeps the first `keep` (at least 1) clusters of the chain at
@@ -298,8 +432,28 @@ impl<D: BlockDeviceMut> Volume<D> {
         start: u32,
         keep: u32,
     ) -> Result<u32, FatError> {
-        let _ = (st, start, keep);
-        Err(FatError::BrokenChain)
+        if keep == 0 {
+            return Err(FatError::BadGeometry);
+        }
+        let mut last = start;
+        let mut chain = self.chain(start);
+        for _ in 0..keep {
+            match chain.next() {
+                Some(c) => last = c?,
+                // Shorter than `keep`: nothing to cut.
+                None => return Ok(0),
+            }
+        }
+        let raw = self.raw_entry(last)?;
+        match FatEntry::classify(self.bpb.fat_type, raw, self.max_cluster()) {
+            FatEntry::End | FatEntry::Bad => Ok(0),
+            FatEntry::Free => Err(FatError::BrokenChain),
+            FatEntry::Invalid(_) => Err(FatError::ClusterOutOfRange),
+            FatEntry::Next(next) => {
+                self.write_entry(last, FAT_EOC)?;
+                self.free_chain(st, next)
+            }
+        }
     }
 
     /// The last cluster of the chain at `start` and the chain's length.

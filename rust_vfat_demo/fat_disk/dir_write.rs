@@ -21,10 +21,7 @@
 //! the inode's `i_pos` under `inode_hash_lock`). The FAT lock is taken,
 //! through [`FatLock`], only around allocations, after the directory's.
 
-use crate::alloc::{
-    FatLock,
-    FAT_EOC, //
-};
+use crate::alloc::FatLock;
 use crate::dir::{
     DirLocation,
     DirRecord,
@@ -254,7 +251,10 @@ pub fn short_name_taken<D: BlockDeviceMut>(
 /// is used and the directory grows by zeroed clusters for the rest. A
 /// full FAT12/16 root, or a directory at its largest: [`FatError::NoSpace`];
 /// no free cluster: [`FatError::NoSpace`] with nothing changed (C would
-/// leave the slots it filled marked deleted). The 8.3 entry is written
+/// leave the slots it filled marked deleted). A used slot after an
+/// end-of-directory slot (0x00) before a free run was found:
+/// [`FatError::CorruptDir`] (C: "allocated dir entry found after
+/// end-of-directory marker", `EIO`). The 8.3 entry is written
 /// last, so a record is not seen before its long name is complete.
 ///
 /// Caller holds the directory's lock; `fat` is locked only to allocate.
@@ -264,8 +264,127 @@ pub fn add_record<D: BlockDeviceMut, L: FatLock + ?Sized>(
     loc: DirLocation,
     rec: &NewRecord,
 ) -> Result<Added, FatError> {
-    let _ = (vol, fat, loc, rec);
-    Err(FatError::NoSpace)
+    let need = rec.len();
+    if need == 0 {
+        return Err(FatError::BadGeometry);
+    }
+    // The device offsets of the current run of free slots.
+    let mut run = [0u64; MAX_RECORD_SLOTS];
+    let mut run_len = 0usize;
+    let mut run_start = 0u64;
+    let mut end = 0u64;
+    let mut saw_end = false;
+    let mut slots = SlotReader::new_raw(vol, loc);
+    while slots.advance()? {
+        let off = slots.current_offset();
+        end = off + SLOT;
+        if end >= FAT_MAX_DIR_SIZE {
+            return Err(FatError::NoSpace);
+        }
+        let first = slots.current()[0];
+        if first == 0 || first == 0xe5 {
+            saw_end |= first == 0;
+            if run_len == 0 {
+                run_start = off;
+            }
+            if let Some(r) = run.get_mut(run_len) {
+                *r = slots.current_dev_pos();
+            }
+            run_len += 1;
+            if run_len == need {
+                write_slots(vol, rec.slots(), &run[..need])?;
+                return Ok(Added {
+                    pos: RecordPos {
+                        start: run_start,
+                        end,
+                        dev_pos: run[need - 1],
+                    },
+                    new_clusters: 0,
+                });
+            }
+        } else {
+            if saw_end {
+                // C: "allocated dir entry found after end-of-directory
+                // marker", EIO: the directory is damaged.
+                return Err(FatError::CorruptDir);
+            }
+            run_len = 0;
+        }
+    }
+    let DirLocation::Chain(dir_start) = loc else {
+        return Err(FatError::NoSpace);
+    };
+    if dir_start == 0 {
+        return Err(FatError::CorruptDir);
+    }
+    if run_len == 0 {
+        run_start = end;
+    }
+    // The rest goes into new clusters at the end.
+    let rest = (need - run_len) as u64 * SLOT;
+    let cs = vol.bpb.cluster_size_nz();
+    let nr = crate::format::ceil_div(rest, cs) as u32;
+    let (last, _) = vol.chain_last(dir_start)?;
+    let first = fat.lock_fat(|st| vol.alloc_clusters(st, nr))?;
+    let filled = (|| {
+        let mut c = first;
+        for i in 0..nr {
+            vol.zero_cluster(c)?;
+            if i + 1 < nr {
+                c = vol.next_cluster(c)?.ok_or(FatError::BrokenChain)?;
+            }
+        }
+        let mut devs = [0u64; MAX_RECORD_SLOTS];
+        devs[..run_len].copy_from_slice(&run[..run_len]);
+        let mut c = first;
+        let mut off = 0u64;
+        for d in devs.iter_mut().take(need).skip(run_len) {
+            if off == cs.get() {
+                c = vol.next_cluster(c)?.ok_or(FatError::BrokenChain)?;
+                off = 0;
+            }
+            *d = vol.bpb.cluster_offset(c)? + off;
+            off += SLOT;
+        }
+        // The new clusters' part first, then the old free slots (the 8.3
+        // entry is in the new part, written last of its slots).
+        write_slots(vol, &rec.slots()[run_len..], &devs[run_len..need])?;
+        write_slots(vol, &rec.slots()[..run_len], &devs[..run_len])?;
+        Ok(devs[need - 1])
+    })();
+    let dev_pos = match filled {
+        Ok(p) => p,
+        Err(e) => {
+            let _ = fat.lock_fat(|st| vol.free_chain(st, first));
+            return Err(e);
+        }
+    };
+    if let Err(e) = fat.lock_fat(|st| vol.set_entry(st, last, first)) {
+        let _ = fat.lock_fat(|st| vol.free_chain(st, first));
+        return Err(e);
+    }
+    let size = u64::from(vol.bpb.cluster_size);
+    let dir_len = crate::format::ceil_div(end, cs) * size;
+    Ok(Added {
+        pos: RecordPos {
+            start: run_start,
+            end: dir_len + (need - run_len) as u64 * SLOT,
+            dev_pos,
+        },
+        new_clusters: nr,
+    })
+}
+
+/// Writes `slots` at the device offsets `devs`, the last slot last.
+fn write_slots<D: BlockDeviceMut>(
+    vol: &Volume<D>,
+    slots: &[[u8; DIR_ENTRY_SIZE]],
+    devs: &[u64],
+) -> Result<(), FatError> {
+    for (slot, &dev) in slots.iter().zip(devs) {
+        vol.device().write_at(dev, slot)?;
+    }
+    Ok(())
 }
 
 /// Removes the record at `pos` from the directory at `loc`, as
@@ -279,8 +398,29 @@ pub fn remove_record<D: BlockDeviceMut>(
     loc: DirLocation,
     pos: &RecordPos,
 ) -> Result<(), FatError> {
-    let _ = (vol, loc, pos);
-    Err(FatError::Unsupported)
+    if pos.end <= pos.start || (pos.end - pos.start) % SLOT != 0 {
+        return Err(FatError::BadGeometry);
+    }
+    let n = ((pos.end - pos.start) / SLOT) as usize;
+    if n > MAX_RECORD_SLOTS {
+        return Err(FatError::BadGeometry);
+    }
+    let mut devs = [0u64; MAX_RECORD_SLOTS];
+    let mut slots = SlotReader::new_raw(vol, loc);
+    slots.seek(pos.start)?;
+    for d in devs.iter_mut().take(n) {
+        if !slots.advance()? {
+            return Err(FatError::SizeMismatch);
+        }
+        *d = slots.current_dev_pos();
+    }
+    if devs[n - 1] != pos.dev_pos {
+        return Err(FatError::SizeMismatch);
+    }
+    for &d in devs[..n].iter().rev() {
+        vol.device().write_at(d, &[0xe5])?;
+    }
+    Ok(())
 }
 
 /// Rewrites the fields of the 8.3 entry at device offset `dev_pos` from
@@ -324,8 +464,28 @@ pub fn new_dir<D: BlockDeviceMut, L: FatLock + ?Sized>(
     parent: u32,
     times: &DirEntry,
 ) -> Result<u32, FatError> {
-    let _ = (vol, fat, parent, times);
-    Err(FatError::NoSpace)
+    let c = fat.lock_fat(|st| vol.alloc_clusters(st, 1))?;
+    let written = (|| {
+        vol.zero_cluster(c)?;
+        let mut dot = *times;
+        dot.name = *b".          ";
+        dot.attr = attr::DIRECTORY;
+        dot.lcase = 0;
+        dot.size = 0;
+        dot.first_cluster = c;
+        let mut dotdot = dot;
+        dotdot.name = *b"..         ";
+        dotdot.first_cluster = parent;
+        let mut b = [0u8; 2 * DIR_ENTRY_SIZE];
+        b[..DIR_ENTRY_SIZE].copy_from_slice(&encode_entry(&dot));
+        b[DIR_ENTRY_SIZE..].copy_from_slice(&encode_entry(&dotdot));
+        vol.device().write_at(vol.bpb.cluster_offset(c)?, &b)
+    })();
+    if let Err(e) = written {
+        let _ = fat.lock_fat(|st| vol.free_chain(st, c));
+        return Err(e);
+    }
+    Ok(c)
 }
 
 /// Points the `..` entry of the directory starting at `dir_start` at
@@ -338,7 +498,21 @@ pub fn set_dotdot<D: BlockDeviceMut>(
     dir_start: u32,
     parent: u32,
 ) -> Result<(), FatError> {
-    let _ = (vol, dir_start, parent);
+    let mut slots = SlotReader::new(vol, DirLocation::Chain(dir_start));
+    while slots.advance()? {
+        let s = slots.current();
+        if s[0] == 0xe5 || s[11] & attr::VOLUME_ID != 0 {
+            continue;
+        }
+        if &s[..11] == b"..         " {
+            let dev = slots.current_dev_pos();
+            vol.device()
+                .write_at(dev + 20, &((parent >> 16) as u16).to_le_bytes())?;
+            return vol
+                .device()
+                .write_at(dev + 26, &(parent as u16).to_le_bytes());
+        }
+    }
     Err(FatError::CorruptDir)
 }
 
@@ -360,6 +534,3 @@ pub fn dir_is_empty<D: BlockDeviceMut>(
     }
     Ok(true)
 }
-
-/// Unused here yet.
-const _: u32 = FAT_EOC;

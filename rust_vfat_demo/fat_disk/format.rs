@@ -103,6 +103,8 @@ pub enum FatError {
     Unsupported,
     /// The FSInfo sector's signatures are not valid when writing it.
     BadFsinfo,
+    /// A name that names nothing, such as only dots (`ENOENT`).
+    NotFound,
 }
 
 impl FatError {
@@ -150,6 +152,7 @@ pub fn describe_error(e: FatError) -> &'static str {
             FatError::NotEmpty => "directory not empty",
             FatError::Unsupported => "not supported on this volume",
             FatError::BadFsinfo => "invalid FSINFO signature",
+            FatError::NotFound => "no such name",
         }
     }
 }
@@ -653,4 +656,17 @@ pub fn cp437_to_char(b: u8) -> char {
     } else {
         char::from_u32(u32::from(CP437_HIGH[usize::from(b - 0x80)])).unwrap_or('?')
     }
+}
+
+/// Maps one UTF-16 unit to its code page 437 byte (`uni2char` of the
+/// kernel's `nls_cp437`, the disk code page 8.3 names are made in);
+/// `None` when code page 437 has no such character.
+pub fn char_to_cp437(u: u16) -> Option<u8> {
+    if u < 0x80 {
+        return Some(u as u8);
+    }
+    CP437_HIGH
+        .iter()
+        .position(|&c| c == u)
+        .map(|i| 0x80 + i as u8)
 }

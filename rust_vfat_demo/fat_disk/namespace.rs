@@ -192,8 +192,9 @@ pub trait Namespace: Sync {
     /// directory (see [`crate::dir_write::short_name_taken`]); `tick` is
     /// the clock C's hashed alias tail uses (`jiffies`). Fails with
     /// [`FatError::InvalidName`], [`FatError::NameTooLong`], or
-    /// [`FatError::Exists`] (the 8.3 form of the name is taken, where the
-    /// namespace refuses that); a namespace that cannot create gives
+    /// [`FatError::Exists`] (vfat: the name's exact 8.3 form is taken;
+    /// msdos gives [`FatError::InvalidName`] then, as C), or
+    /// [`FatError::NotFound`] (vfat: only dots); a namespace that cannot create gives
     /// [`FatError::Unsupported`].
     ///
     /// Caller holds the directory's lock (its inode's `i_rwsem`), so that
