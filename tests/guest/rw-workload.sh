@@ -1,0 +1,109 @@
+# SPDX-License-Identifier: GPL-2.0
+# The write workload of the rw/ scenarios, sourced by them: run once on
+# the C driver and once on the Rust one, each on its own copy of one image.
+# rw_workload DIR NAMES LOG: DIR is the mount point; NAMES is "long" (vfat:
+# long names, a name outside the BMP) or "short" (msdos: 8.3 names); the
+# outcome of each operation that may fail goes to LOG, which must come out
+# the same on both drivers.
+
+rw_outcome() { # LOG what command...
+	_log=$1 _what=$2
+	shift 2
+	if "$@" 2>/dev/null; then echo "$_what: ok" >>"$_log"; else echo "$_what: failed" >>"$_log"; fi
+}
+
+rw_workload() {
+	d=$1 names=$2 log=$3
+	p=/vm/files/pattern
+	: >"$log"
+	# Existing files: writes at offsets, appends across clusters, a write
+	# far past the end (FAT has no holes: the gap is zeroed), truncates
+	# down and up, O_DIRECT within the allocation.
+	printf 'HELLO' | dd of="$d/SMALL.TXT" bs=1 seek=100 conv=notrunc 2>/dev/null
+	head -c 9000 $p >>"$d/SMALL.TXT"
+	truncate -s 1000 "$d/BIG.BIN"
+	dd if=$p of="$d/BIG.BIN" bs=4096 seek=1 count=8 conv=notrunc 2>/dev/null
+	truncate -s 3000 "$d/BIG.BIN"
+	truncate -s 50000 "$d/OLD/INNER.TXT"
+	dd if=$p of="$d/OLD/INNER.TXT" bs=4096 count=4 oflag=direct conv=notrunc 2>/dev/null
+	# New files and directories.
+	echo hello >"$d/new.txt"
+	printf 'abc' >"$d/UPPER.TXT"
+	mkdir "$d/newdir" "$d/dir2"
+	mkdir -p "$d/newdir/sub/deeper"
+	echo x >"$d/newdir/sub/file.txt"
+	printf 'END' | dd of="$d/newdir/gap.bin" bs=1 seek=20000 2>/dev/null
+	head -c 33000 $p >"$d/newdir/pattern.bin"
+	truncate -s 7000 "$d/newdir/pattern.bin"
+	truncate -s 0 "$d/SMALL.TXT"
+	echo again >>"$d/SMALL.TXT"
+	if [ "$names" = long ]; then
+		printf 'mixed' >"$d/MixedCase.Txt"
+		head -c 10000 $p >"$d/A long file name with spaces.data"
+		for i in 1 2 3 4 5 6; do echo $i >"$d/numtail test file $i.txt"; done
+		echo smile >"$d/smile 😀 face.txt"
+		mkdir "$d/𝄞 music"
+		echo clef >"$d/𝄞 music/🎵.txt"
+		rw_outcome "$log" "create an existing name in another case" sh -c "set -C; echo x >'$d/new.TXT'"
+		rw_outcome "$log" "mkdir an existing name" mkdir "$d/NEWDIR"
+	else
+		printf 'mixed' >"$d/mixed.txt"
+		for i in 1 2 3 4 5 6; do echo $i >"$d/file$i.txt"; done
+		rw_outcome "$log" "create an existing name" sh -c "set -C; echo x >'$d/new.txt'"
+		rw_outcome "$log" "a name too long for 8.3 is cut" sh -c "echo x >'$d/longername.text'"
+	fi
+	# rmdir: not empty, then empty.
+	rw_outcome "$log" "rmdir of a directory that is not empty" rmdir "$d/newdir/sub"
+	rw_outcome "$log" "rmdir of an empty directory" rmdir "$d/newdir/sub/deeper"
+	# Renames: within a directory, across directories, over an existing
+	# file, a directory across directories.
+	mv "$d/new.txt" "$d/renamed.txt"
+	mv "$d/renamed.txt" "$d/newdir/moved.txt"
+	mv "$d/UPPER.TXT" "$d/OLD/INNER.TXT"
+	mv "$d/dir2" "$d/newdir/sub/dir2"
+	echo in >"$d/newdir/sub/dir2/in.txt"
+	# Unlinks, one of a file still open: its clusters go at the last close.
+	rm "$d/BIG.BIN"
+	head -c 7000 $p >/tmp/rw-want
+	exec 3<"$d/newdir/pattern.bin"
+	rm "$d/newdir/pattern.bin"
+	rw_outcome "$log" "read an unlinked open file" cmp -s /tmp/rw-want - <&3
+	exec 3<&-
+	# A directory grows past a cluster, then loses records in the middle
+	# and reuses them.
+	i=1
+	while [ $i -le 40 ]; do echo $i >"$d/OLD/grow$i.txt"; i=$((i + 1)); done
+	i=1
+	while [ $i -le 40 ]; do rm "$d/OLD/grow$i.txt"; i=$((i + 3)); done
+	echo reused >"$d/OLD/again.txt"
+	# A full volume (the FAT12 one): ENOSPC, then the space comes back.
+	free=$(($(stat -f -c '%a * %S' "$d")))
+	if [ $free -lt $((8 << 20)) ]; then
+		rw_outcome "$log" "writing more than the free space" sh -c "head -c $((free + 4096)) /dev/zero >'$d/full.bin'"
+		ls -l "$d/full.bin" | awk '{print "full.bin: " $5 " bytes"}' >>"$log"
+		rm "$d/full.bin"
+	fi
+	# renameat2's flags (vfat exchanges, msdos refuses), a write through a
+	# shared writable mapping, fsync and fdatasync.
+	t=/vm/files/rwtool
+	echo a >"$d/xa.txt"
+	echo bb >"$d/newdir/xb.txt"
+	rw_outcome "$log" "RENAME_EXCHANGE of two files across directories" $t exchange "$d/xa.txt" "$d/newdir/xb.txt"
+	rw_outcome "$log" "RENAME_NOREPLACE onto an existing name" $t noreplace "$d/xa.txt" "$d/newdir/moved.txt"
+	rw_outcome "$log" "RENAME_NOREPLACE onto a new name" $t noreplace "$d/xa.txt" "$d/xc.txt"
+	rw_outcome "$log" "a write through a shared mapping" $t mmapwrite "$d/newdir/gap.bin" 5000 mapped
+	rw_outcome "$log" "fsync and fdatasync" $t fsync "$d/newdir/gap.bin"
+	rw_outcome "$log" "RENAME_EXCHANGE of a file and a directory across directories" \
+		$t exchange "$d/xc.txt" "$d/newdir/sub"
+	# setattr as fs/fat maps it: the write bits are the read-only
+	# attribute (set, cleared, set), other mode changes are dropped,
+	# owners other than the mount's refused, times set.
+	chmod a-w "$d/SMALL.TXT" "$d/OLD/again.txt"
+	rw_outcome "$log" "chmod u+w of a read-only file" chmod u+w "$d/SMALL.TXT"
+	chmod 700 "$d/newdir/moved.txt"
+	rw_outcome "$log" "chown to another owner" chown 1234 "$d/newdir/moved.txt"
+	touch -d "2020-01-02 03:04:05" "$d/newdir/gap.bin"
+	touch -d "2021-06-07 08:09:10" "$d/newdir"
+	ls -l "$d/SMALL.TXT" "$d/OLD/again.txt" "$d/newdir/moved.txt" | awk '{print $1, $NF}' >>"$log"
+	sync
+}

@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rwtool: the write-side system calls busybox has no command for, for the
+ * rw/ scenarios.
+ *
+ *   rwtool exchange A B      renameat2(A, B, RENAME_EXCHANGE)
+ *   rwtool noreplace A B     renameat2(A, B, RENAME_NOREPLACE)
+ *   rwtool mmapwrite F OFF S writes string S at offset OFF of file F
+ *                            through a shared writable mapping, msync()s
+ *   rwtool fsync F           fsync(F), then fdatasync(F)
+ *
+ * Prints nothing on success; on failure the errno name's text and exits 1.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#ifndef RENAME_NOREPLACE
+#define RENAME_NOREPLACE (1 << 0)
+#endif
+#ifndef RENAME_EXCHANGE
+#define RENAME_EXCHANGE (1 << 1)
+#endif
+
+static int fail(const char *what)
+{
+	printf("%s: %s\n", what, strerror(errno));
+	return 1;
+}
+
+static int rename2(const char *a, const char *b, unsigned int flags)
+{
+	if (syscall(SYS_renameat2, AT_FDCWD, a, AT_FDCWD, b, flags))
+		return fail("renameat2");
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 4 && !strcmp(argv[1], "exchange"))
+		return rename2(argv[2], argv[3], RENAME_EXCHANGE);
+	if (argc == 4 && !strcmp(argv[1], "noreplace"))
+		return rename2(argv[2], argv[3], RENAME_NOREPLACE);
+	if (argc == 5 && !strcmp(argv[1], "mmapwrite")) {
+		long off = atol(argv[3]);
+		size_t len = strlen(argv[4]);
+		long page = sysconf(_SC_PAGESIZE);
+		long base = off & ~(page - 1);
+		int fd = open(argv[2], O_RDWR);
+		char *m;
+
+		if (fd < 0)
+			return fail("open");
+		m = mmap(NULL, off - base + len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, base);
+		if (m == MAP_FAILED)
+			return fail("mmap");
+		memcpy(m + (off - base), argv[4], len);
+		if (msync(m, off - base + len, MS_SYNC))
+			return fail("msync");
+		munmap(m, off - base + len);
+		close(fd);
+		return 0;
+	}
+	if (argc == 3 && !strcmp(argv[1], "fsync")) {
+		int fd = open(argv[2], O_RDWR);
+
+		if (fd < 0)
+			return fail("open");
+		if (fsync(fd))
+			return fail("fsync");
+		if (fdatasync(fd))
+			return fail("fdatasync");
+		close(fd);
+		return 0;
+	}
+	fprintf(stderr, "usage: rwtool exchange|noreplace A B | mmapwrite F OFF S | fsync F\n");
+	return 2;
+}
