@@ -640,6 +640,17 @@ impl FileSystem for FatFs {
         }
     }
 
+    /// As `fat_write_end`: a file written to gets the archive attribute
+    /// (and its times), if it had lost it.
+    fn written(inode: &INode<FatFs>) {
+        let info = inode.data();
+        if info.attrs.load(Ordering::Relaxed) & attr::ARCHIVE == 0 {
+            info.attrs.fetch_or(attr::ARCHIVE, Ordering::Relaxed);
+            inode.set_mtime(inode.now());
+            inode.mark_dirty();
+        }
+    }
+
     fn touch(inode: &INode<FatFs>) {
         inode.set_mtime(inode.now());
     }

@@ -264,6 +264,8 @@ static int rust_vfs_write_end(const struct kiocb *iocb,
 
 	if (err < len)
 		rust_vfs_write_failed(mapping, pos + len);
+	if (err >= 0)
+		hooks_of(mapping->host->i_sb->s_type)->written(mapping->host);
 	return err;
 }
 

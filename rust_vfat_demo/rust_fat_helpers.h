@@ -30,6 +30,7 @@ struct rust_vfs_hooks {
 	int (*map_blocks)(struct inode *inode, sector_t iblock, sector_t *phys,
 			  unsigned long *count, bool create, bool *new_block);
 	void (*truncate_blocks)(struct inode *inode, loff_t size);
+	void (*written)(struct inode *inode);
 	void (*set_state)(struct super_block *sb, bool dirty);
 };
 

@@ -60,6 +60,9 @@ if ! fresh rw scripts/test-data.sh; then
 		MTOOLS_SKIP_CHECK=1 mcopy -m -i "$img" "$seed/SMALL.TXT" "$seed/big.bin" "$seed/Long existing name.txt" ::
 		MTOOLS_SKIP_CHECK=1 mmd -i "$img" ::OLD ::"Old long dir"
 		MTOOLS_SKIP_CHECK=1 mcopy -m -i "$img" "$seed/SMALL.TXT" ::OLD/INNER.TXT
+		# A file without the archive attribute: a write sets it.
+		MTOOLS_SKIP_CHECK=1 mcopy -m -i "$img" "$seed/SMALL.TXT" ::NOARCH.TXT
+		MTOOLS_SKIP_CHECK=1 mattrib -a -i "$img" ::NOARCH.TXT
 	done
 	rm -rf "$seed"
 	# Bytes the workloads write.

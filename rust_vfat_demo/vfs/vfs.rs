@@ -310,6 +310,10 @@ pub trait FileSystem: Sized + Send + Sync + 'static {
     /// (truncation; a failed write), under the inode's lock.
     fn truncate_blocks(_inode: &INode<Self>, _size: u64) {}
 
+    /// Data was written into the regular file `inode` through the page
+    /// cache (`write_end`, the inode's lock held).
+    fn written(_inode: &INode<Self>) {}
+
     /// Marks the inode's change and modification times as now, in the
     /// file system's granularity (after a size change).
     fn touch(_inode: &INode<Self>) {}
@@ -644,6 +648,7 @@ impl<T: FileSystem> Tables<T> {
         fill_super: Some(Self::fill_super),
         map_blocks: Some(Self::map_blocks),
         truncate_blocks: Some(Self::truncate_blocks),
+        written: Some(Self::written),
         set_state: Some(Self::set_state),
     };
 
@@ -1348,6 +1353,16 @@ impl<T: FileSystem> Tables<T> {
         // SAFETY: Per the function's contract `inode` is a live inode of `T`.
         let i = unsafe { INode::<T>::from_raw(inode) };
         T::truncate_blocks(i, size.max(0) as u64);
+    }
+
+    /// Data was written through the page cache.
+    ///
+    /// # Safety
+    ///
+    /// `inode` must be a live regular file of `T`, with its lock held.
+    unsafe extern "C" fn written(inode: *mut bindings::inode) {
+        // SAFETY: Per the function's contract `inode` is a live inode of `T`.
+        T::written(unsafe { INode::<T>::from_raw(inode) });
     }
 
     /// The file system's state changes between read-only and read-write

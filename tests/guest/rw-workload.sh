@@ -21,6 +21,7 @@ rw_workload() {
 	# down and up, O_DIRECT within the allocation.
 	printf 'HELLO' | dd of="$d/SMALL.TXT" bs=1 seek=100 conv=notrunc 2>/dev/null
 	head -c 9000 $p >>"$d/SMALL.TXT"
+	echo more >>"$d/NOARCH.TXT"
 	truncate -s 1000 "$d/BIG.BIN"
 	dd if=$p of="$d/BIG.BIN" bs=4096 seek=1 count=8 conv=notrunc 2>/dev/null
 	truncate -s 3000 "$d/BIG.BIN"
