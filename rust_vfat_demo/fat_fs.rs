@@ -640,6 +640,21 @@ impl FileSystem for FatFs {
         }
     }
 
+    /// As `fat_fallocate` with `FALLOC_FL_KEEP_SIZE`: clusters are added
+    /// until the allocation reaches `end` (not zeroed; writes use them,
+    /// eviction frees what is left past the size).
+    fn preallocate(inode: &INode<FatFs>, end: u64) -> Result {
+        let cs = inode.super_block().data().vol.bpb.cluster_size_nz();
+        let on_disk = inode.blocks() << 9;
+        if end <= on_disk {
+            return Ok(());
+        }
+        for _ in 0..ceil_div(end - on_disk, cs) {
+            add_cluster(inode)?;
+        }
+        Ok(())
+    }
+
     /// As `fat_write_end`: a file written to gets the archive attribute
     /// (and its times), if it had lost it.
     fn written(inode: &INode<FatFs>) {
@@ -668,13 +683,15 @@ impl FileSystem for FatFs {
             // Unlinked, and the last user is gone: its clusters go now
             // (`fat_evict_inode`).
             Self::truncate_blocks(inode, 0);
-        } else {
-            // Clusters allocated past the size (a failed write) go back
-            // (`fat_free_eofblocks`).
+        } else if inode.mode() & vfs::mode::S_IFMT != S_IFDIR {
+            // Clusters allocated past the allocation mark (fallocate with
+            // KEEP_SIZE) go back (`fat_free_eofblocks`). A directory's
+            // clusters are all its size.
             let sbi = inode.super_block().data();
             let cs = sbi.vol.bpb.cluster_size_nz();
-            if inode.blocks() > (ceil_div(inode.size(), cs) * cs.get()) >> 9 {
-                Self::truncate_blocks(inode, inode.size());
+            let mark = inode.allocated();
+            if inode.blocks() > (ceil_div(mark, cs) * cs.get()) >> 9 {
+                Self::truncate_blocks(inode, mark);
                 let _ = write_inode(inode, false);
             }
         }

@@ -11,6 +11,7 @@
 #include <linux/cred.h>
 #include <linux/fs.h>
 #include <linux/fs_context.h>
+#include <linux/falloc.h>
 #include <linux/fs_struct.h>
 #include <linux/mpage.h>
 #include <linux/ratelimit.h>
@@ -285,6 +286,29 @@ int rust_vfs_cont_expand(struct inode *inode, loff_t size)
 int rust_vfs_block_truncate_page(struct inode *inode, loff_t size)
 {
 	return block_truncate_page(inode->i_mapping, size, rust_vfs_get_block);
+}
+
+/*
+ * As fat_fallocate: plain allocation (the file grows, zeroed, as a
+ * truncate up) or FALLOC_FL_KEEP_SIZE (clusters past the size, not
+ * zeroed); nothing else (no holes in FAT), regular files only, under the
+ * inode's lock (inode_lock: a static inline).
+ */
+long rust_vfs_fallocate(struct file *file, int mode, loff_t offset, loff_t len)
+{
+	struct inode *inode = file_inode(file);
+	int err;
+
+	if (mode & ~FALLOC_FL_KEEP_SIZE)
+		return -EOPNOTSUPP;
+	if (!S_ISREG(inode->i_mode))
+		return -EOPNOTSUPP;
+	inode_lock(inode);
+	err = hooks_of(inode->i_sb->s_type)->allocate(inode,
+						      mode & FALLOC_FL_KEEP_SIZE,
+						      offset + len);
+	inode_unlock(inode);
+	return err;
 }
 
 /*

@@ -31,6 +31,7 @@ struct rust_vfs_hooks {
 			  unsigned long *count, bool create, bool *new_block);
 	void (*truncate_blocks)(struct inode *inode, loff_t size);
 	void (*written)(struct inode *inode);
+	int (*allocate)(struct inode *inode, bool keep_size, loff_t end);
 	void (*set_state)(struct super_block *sb, bool dirty);
 };
 
@@ -70,6 +71,7 @@ void rust_vfs_unhash_inode(struct inode *inode);
 int rust_vfs_cont_expand(struct inode *inode, loff_t size);
 int rust_vfs_block_truncate_page(struct inode *inode, loff_t size);
 int rust_vfs_fsync(struct file *file, loff_t start, loff_t end, int datasync);
+long rust_vfs_fallocate(struct file *file, int mode, loff_t offset, loff_t len);
 extern const struct address_space_operations rust_vfs_aops;
 bool rust_vfs_inode_is_new(struct inode *inode);
 struct kmem_cache *rust_vfs_inode_cache_create(const char *name,

@@ -310,6 +310,13 @@ pub trait FileSystem: Sized + Send + Sync + 'static {
     /// (truncation; a failed write), under the inode's lock.
     fn truncate_blocks(_inode: &INode<Self>, _size: u64) {}
 
+    /// Allocates blocks of the regular file `inode` up to `end` bytes
+    /// past its size, without changing the size or zeroing them
+    /// (`fallocate` with `FALLOC_FL_KEEP_SIZE`), under the inode's lock.
+    fn preallocate(_inode: &INode<Self>, _end: u64) -> Result {
+        Err(EOPNOTSUPP)
+    }
+
     /// Data was written into the regular file `inode` through the page
     /// cache (`write_end`, the inode's lock held).
     fn written(_inode: &INode<Self>) {}
@@ -649,6 +656,7 @@ impl<T: FileSystem> Tables<T> {
         map_blocks: Some(Self::map_blocks),
         truncate_blocks: Some(Self::truncate_blocks),
         written: Some(Self::written),
+        allocate: Some(Self::allocate),
         set_state: Some(Self::set_state),
     };
 
@@ -696,6 +704,7 @@ impl<T: FileSystem> Tables<T> {
         fsync: Some(helpers::rust_vfs_fsync),
         splice_read: Some(bindings::filemap_splice_read),
         splice_write: Some(bindings::iter_file_splice_write),
+        fallocate: Some(helpers::rust_vfs_fallocate),
         ..pin_init::zeroed()
     };
 
@@ -1363,6 +1372,36 @@ impl<T: FileSystem> Tables<T> {
     unsafe extern "C" fn written(inode: *mut bindings::inode) {
         // SAFETY: Per the function's contract `inode` is a live inode of `T`.
         T::written(unsafe { INode::<T>::from_raw(inode) });
+    }
+
+    /// `fallocate`, from the C helper (mode checked, inode locked): a
+    /// plain allocation grows the file through the page cache, as a
+    /// truncate up; `keep_size` asks the file system.
+    ///
+    /// # Safety
+    ///
+    /// `inode` must be a live regular file of `T`, locked.
+    unsafe extern "C" fn allocate(inode: *mut bindings::inode, keep_size: bool, end: i64) -> c_int {
+        // SAFETY: Per the function's contract `inode` is a live inode of `T`.
+        let i = unsafe { INode::<T>::from_raw(inode) };
+        let end = end.max(0) as u64;
+        if keep_size {
+            return match T::preallocate(i, end) {
+                Ok(()) => 0,
+                Err(e) => e.to_errno(),
+            };
+        }
+        if end <= i.size() {
+            return 0;
+        }
+        // SAFETY: `inode` is live and locked (the function's contract), as
+        // `generic_cont_expand_simple` requires.
+        let err = unsafe { helpers::rust_vfs_cont_expand(inode, end as i64) };
+        if err == 0 {
+            T::touch(i);
+            i.mark_dirty();
+        }
+        err
     }
 
     /// The file system's state changes between read-only and read-write

@@ -94,6 +94,11 @@ rw_workload() {
 	rw_outcome "$log" "RENAME_NOREPLACE onto a new name" $t noreplace "$d/xa.txt" "$d/xc.txt"
 	rw_outcome "$log" "a write through a shared mapping" $t mmapwrite "$d/newdir/gap.bin" 5000 mapped
 	rw_outcome "$log" "fsync and fdatasync" $t fsync "$d/newdir/gap.bin"
+	echo pre >"$d/prealloc.txt"
+	rw_outcome "$log" "fallocate, keeping the size" $t fallocate "$d/prealloc.txt" keep 0 30000
+	echo more >>"$d/prealloc.txt"
+	rw_outcome "$log" "fallocate, growing" $t fallocate "$d/newdir/xb.txt" grow 1000 9000
+	rw_outcome "$log" "fallocate, punching a hole" $t fallocate "$d/newdir/xb.txt" punch 0 10
 	rw_outcome "$log" "RENAME_EXCHANGE of a file and a directory across directories" \
 		$t exchange "$d/xc.txt" "$d/newdir/sub"
 	# setattr as fs/fat maps it: the write bits are the read-only

@@ -8,12 +8,16 @@
  *   rwtool mmapwrite F OFF S writes string S at offset OFF of file F
  *                            through a shared writable mapping, msync()s
  *   rwtool fsync F           fsync(F), then fdatasync(F)
+ *   rwtool fallocate F keep|grow|punch OFF LEN
+ *                            fallocate(F) with FALLOC_FL_KEEP_SIZE, 0 or
+ *                            FALLOC_FL_PUNCH_HOLE
  *
  * Prints nothing on success; on failure the errno name's text and exits 1.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/falloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,6 +83,18 @@ int main(int argc, char **argv)
 		close(fd);
 		return 0;
 	}
-	fprintf(stderr, "usage: rwtool exchange|noreplace A B | mmapwrite F OFF S | fsync F\n");
+	if (argc == 6 && !strcmp(argv[1], "fallocate")) {
+		int fd = open(argv[2], O_RDWR);
+		int mode = !strcmp(argv[3], "keep") ? FALLOC_FL_KEEP_SIZE :
+			   !strcmp(argv[3], "punch") ? FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE : 0;
+
+		if (fd < 0)
+			return fail("open");
+		if (fallocate(fd, mode, atol(argv[4]), atol(argv[5])))
+			return fail("fallocate");
+		close(fd);
+		return 0;
+	}
+	fprintf(stderr, "usage: rwtool exchange|noreplace A B | mmapwrite F OFF S | fsync F | fallocate F keep|grow|punch OFF LEN\n");
 	return 2;
 }
