@@ -10,16 +10,26 @@
 //!
 //! # Locking
 //!
-//! Every function here changes or reads one directory's slots: the caller
+//! Every function here reads or changes one directory's slots: the caller
 //! holds that directory inode's lock (`i_rwsem`, as the VFS takes it for
 //! create, unlink, mkdir, rmdir and rename; rename across directories
-//! holds both and the super block's rename mutex). [`update_entry`]
-//! rewrites the entry of a file whose directory may not be locked (C's
-//! `fat_write_inode` under `sbi->inode_hash_lock`'s `i_pos`): the caller
-//! serialises writers of one entry (the inode's own lock, or the write
-//! path holding it) and must not race with a rename moving it (C takes
-//! the inode's `i_pos` under `inode_hash_lock`). The FAT lock is taken,
-//! through [`FatLock`], only around allocations, after the directory's.
+//! holds both and the super block's rename mutex). C adds a per-mount
+//! mutex, `sbi->s_lock`, which vfat and msdos take around every namespace
+//! operation (lookup included): holding the same kind of per-mount mutex
+//! across each namespace operation is the simplest way to be as C, and
+//! what these functions assume when two directories' operations could
+//! meet (a name made by [`crate::namespace::Namespace::new_name`] stays
+//! free until [`add_record`] writes it only if nothing else adds to that
+//! directory in between).
+//!
+//! [`update_entry`] rewrites the entry of one inode (C's
+//! `__fat_write_inode`): the caller serialises writers of that inode and
+//! reads the entry's position (`i_pos`) under the lock that rename takes
+//! to move it (C: `inode_hash_lock`, re-checked after `sb_bread`). Writes
+//! of different entries of one block do not overlap and need no common
+//! lock. The FAT lock is taken, through [`FatLock`], only around
+//! allocations and frees, after the directory's: the lock order is
+//! directory inode, then `s_lock`-like mutex, then FAT lock.
 
 use crate::alloc::FatLock;
 use crate::dir::{
@@ -421,6 +431,20 @@ pub fn remove_record<D: BlockDeviceMut>(
         vol.device().write_at(d, &[0xe5])?;
     }
     Ok(())
+}
+
+/// The 8.3 entry at device offset `dev_pos` (an `i_pos`), as
+/// `__fat_write_inode` reads it before changing it.
+pub fn read_entry<D: BlockDeviceMut>(vol: &Volume<D>, dev_pos: u64) -> Result<DirEntry, FatError> {
+    if dev_pos % SLOT != 0 {
+        return Err(FatError::BadGeometry);
+    }
+    let mut b = [0u8; DIR_ENTRY_SIZE];
+    vol.read_at(dev_pos, &mut b)?;
+    match crate::format::Slot::decode(&b) {
+        crate::format::Slot::Short(e) => Ok(e),
+        _ => Err(FatError::CorruptDir),
+    }
 }
 
 /// Rewrites the fields of the 8.3 entry at device offset `dev_pos` from

@@ -1211,3 +1211,132 @@ fn random_operations_against_a_model() {
         assert_eq!(got, want, "{tag}");
     }
 }
+
+/// What the fuzzer runs of the write side, on clean volumes: many
+/// scripts of operations through both namespaces, each volume
+/// fsck-clean afterwards.
+#[test]
+fn exercise_writes_keeps_clean_volumes_clean() {
+    let dir = Scratch::new("exercise");
+    for g in [
+        (1440u64, 12u32, 512u32, 1u32),
+        (4096, 16, 512, 1),
+        (34 * 1024, 32, 512, 1),
+    ] {
+        let img = mkfs(&dir.0, g.0, g.1, g.2, g.3, &[]);
+        for seed in 0..12u8 {
+            let mut img = img.clone();
+            let n = img.len();
+            // The script comes from the last bytes: free space here.
+            img[n - 32..].fill(seed.wrapping_mul(37));
+            img[n - 1] = seed;
+            let out = fat_logic::exercise_writes(&img);
+            assert_ne!(
+                out,
+                img,
+                "{} seed {seed}: nothing written",
+                geometry_tag(&g)
+            );
+            fsck_clean(&dir.0, &out);
+            // And the listing of the result reads back.
+            fat_logic::listing(&out).unwrap();
+        }
+    }
+}
+
+/// The write side on damaged volumes: bytes of the FAT, the root and the
+/// boot sector overwritten at random; every operation may fail, none may
+/// panic, and the listing of the result still reads or fails cleanly.
+#[test]
+fn exercise_writes_survives_damaged_volumes() {
+    let dir = Scratch::new("damaged");
+    let mut rng = Rng(0x5eed);
+    for g in [
+        (1440u64, 12u32, 512u32, 1u32),
+        (4096, 16, 512, 1),
+        (2048, 12, 2048, 1),
+    ] {
+        let img = mkfs(&dir.0, g.0, g.1, g.2, g.3, &[]);
+        let meta = {
+            let vol = Volume::open(&img[..], img.len() as u64).unwrap();
+            vol.bpb.data_offset as usize + 4 * vol.bpb.cluster_size as usize
+        };
+        for round in 0..150u32 {
+            let mut img = img.clone();
+            let n = img.len();
+            for _ in 0..1 + rng.below(24) {
+                // Mostly the FAT and directories; sometimes the BPB.
+                let at = if rng.below(8) == 0 {
+                    rng.below(64) as usize
+                } else {
+                    rng.below(meta as u64) as usize
+                };
+                img[at] = rng.next() as u8;
+            }
+            img[n - 1] = round as u8;
+            let out = fat_logic::exercise_writes(&img);
+            assert_eq!(out.len(), n);
+            let _ = fat_logic::listing(&out);
+            let _ = fat_logic::exercise(&out);
+        }
+    }
+}
+
+#[test]
+fn times_round_trip_as_fat_time_unix2fat() {
+    use fat_logic::fat_disk::time::{
+        fat_to_unix,
+        truncate_atime,
+        truncate_mtime, //
+    };
+    let mut rng = Rng(77);
+    for tz in [0i64, 3600, -7200, 330 * 60] {
+        for _ in 0..2000 {
+            // 1980-01-02 .. 2107-12-30, any nanoseconds.
+            let sec = 315_619_200 + rng.below(4_354_819_200 - 315_619_200 - 2 * 86400) as i64 + tz;
+            let ts = Timestamp {
+                sec,
+                nsec: (rng.next() % 1_000_000_000) as u32,
+            };
+            let (time, date, cs) = unix_to_fat(ts, tz);
+            assert_eq!(
+                fat_to_unix(time, date, 0, tz),
+                truncate_mtime(ts),
+                "{ts:?} tz {tz}"
+            );
+            // The creation time keeps 10 ms.
+            let c = fat_to_unix(time, date, cs, tz);
+            assert_eq!(c.sec, ts.sec, "{ts:?}");
+            assert_eq!(c.nsec, ts.nsec / 10_000_000 * 10_000_000);
+            assert_eq!(
+                fat_to_unix(0, date, 0, tz),
+                truncate_atime(ts, tz),
+                "{ts:?} tz {tz}"
+            );
+        }
+    }
+    // Out of FAT's range: clamped as C clamps.
+    let old = Timestamp { sec: 0, nsec: 0 };
+    assert_eq!(unix_to_fat(old, 0), (0, (1 << 5) | 1, 0));
+    let late = Timestamp {
+        sec: 5_000_000_000,
+        nsec: 0,
+    };
+    assert_eq!(
+        unix_to_fat(late, 0),
+        (
+            (23 << 11) | (59 << 5) | 29,
+            (127 << 9) | (12 << 5) | 31,
+            199
+        )
+    );
+    // 2024-02-29 12:34:56 UTC.
+    let t = Timestamp {
+        sec: 1_709_210_096,
+        nsec: 0,
+    };
+    assert_eq!(
+        unix_to_fat(t, 0),
+        ((12 << 11) | (34 << 5) | 28, (44 << 9) | (2 << 5) | 29, 0)
+    );
+}
