@@ -470,8 +470,9 @@ impl<D: BlockDeviceMut> Volume<D> {
     /// Writes the free count and the next-free hint into the FSInfo sector
     /// (FAT32; nothing elsewhere), as `fat_clusters_flush` at sync and
     /// unmount: an unknown count is left as stored. FSInfo signatures that
-    /// are not valid give [`FatError::BadFsinfo`] (C: `fat_fs_error`,
-    /// `EIO`). Caller holds the FAT lock.
+    /// are not valid give [`FatError::BadFsinfo`] and nothing is written:
+    /// C then logs `Invalid FSINFO signature: 0x%08x, 0x%08x (sector =
+    /// %lu)` at `KERN_ERR` and returns success. Caller holds the FAT lock.
     pub fn flush_fsinfo(&self, st: &mut FatState) -> Result<(), FatError> {
         if self.bpb.fat_type != FatType::Fat32 {
             st.fsinfo_dirty = false;

@@ -462,6 +462,60 @@ pub fn update_entry<D: BlockDeviceMut>(
     vol.device().write_at(dev_pos + 11, &b[11..])
 }
 
+/// What `__fat_write_inode` writes of an inode into its entry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct InodeFields {
+    /// The size (C writes 0 for a directory).
+    pub size: u32,
+    /// The attributes (`fat_make_attrs`).
+    pub attr: u8,
+    /// The start cluster (`i_logstart`).
+    pub start: u32,
+    /// The modification time and date.
+    pub time: u16,
+    /// The modification date.
+    pub date: u16,
+    /// vfat only: the access date and the creation time, date and
+    /// centiseconds (`None`: msdos, left as they are).
+    pub extra: Option<ExtraTimes>,
+}
+
+/// The times only vfat writes back.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ExtraTimes {
+    /// Access date.
+    pub adate: u16,
+    /// Creation time.
+    pub ctime: u16,
+    /// Creation date.
+    pub cdate: u16,
+    /// Creation time's 10 ms units (0..=199).
+    pub ctime_cs: u8,
+}
+
+/// Writes an inode's fields into its 8.3 entry at `dev_pos`, exactly the
+/// fields `__fat_write_inode` writes (the name, the case flags and, on
+/// msdos, the access and creation fields are kept).
+pub fn write_inode<D: BlockDeviceMut>(
+    vol: &Volume<D>,
+    dev_pos: u64,
+    f: &InodeFields,
+) -> Result<(), FatError> {
+    let mut e = read_entry(vol, dev_pos)?;
+    e.size = f.size;
+    e.attr = f.attr;
+    e.first_cluster = f.start;
+    e.time = f.time;
+    e.date = f.date;
+    if let Some(x) = f.extra {
+        e.adate = x.adate;
+        e.ctime = x.ctime;
+        e.cdate = x.cdate;
+        e.ctime_cs = x.ctime_cs;
+    }
+    update_entry(vol, dev_pos, &e)
+}
+
 /// The start cluster a new directory's `..` gets: its parent's, except
 /// that a child of the root gets 0, also on FAT32 (the root's
 /// `i_logstart` is 0 in C).
@@ -476,8 +530,9 @@ pub fn dotdot_start(parent_start: u32, parent_is_root: bool) -> u32 {
 /// Allocates and writes the first cluster of a new directory, as
 /// `fat_alloc_new_dir`: `.` pointing at it, `..` at `parent` (see
 /// [`dotdot_start`]), both with `times`' time fields (its modification
-/// time and date, access date, and creation fields: the caller zeroes
-/// those for msdos) and the directory attribute, the rest zero. Returns
+/// time and date, access date, and creation fields: msdos zeroes the
+/// access date and the creation fields, as C) and the directory
+/// attribute, the rest zero. Returns
 /// the cluster, not yet linked to any record: the caller adds the record
 /// with it as start cluster, and frees it if that fails.
 ///

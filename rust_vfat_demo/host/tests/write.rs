@@ -30,10 +30,14 @@ use fat_logic::fat_disk::dir_write::{
     dir_is_empty,
     dotdot_start,
     new_dir,
+    read_entry,
     remove_record,
     set_dotdot,
     short_name_taken,
     update_entry,
+    write_inode,
+    ExtraTimes,
+    InodeFields,
     NewRecord,
     RecordPos, //
 };
@@ -291,8 +295,8 @@ impl Fs {
         };
         e.time = time;
         e.date = date;
-        e.adate = date;
         if self.ns.keeps_times() {
+            e.adate = date;
             e.ctime = time;
             e.cdate = date;
             e.ctime_cs = cs;
@@ -388,19 +392,33 @@ impl Fs {
                 left -= n;
             }
         }
-        e.size = size;
-        update_entry(&self.vol, dev_pos, &e)
+        // As write_inode: the fields __fat_write_inode writes.
+        let extra = self.ns.keeps_times().then_some(ExtraTimes {
+            adate: e.adate,
+            ctime: e.ctime,
+            cdate: e.cdate,
+            ctime_cs: e.ctime_cs,
+        });
+        write_inode(
+            &self.vol,
+            dev_pos,
+            &InodeFields {
+                size,
+                attr: e.attr,
+                start: e.first_cluster,
+                time: e.time,
+                date: e.date,
+                extra,
+            },
+        )?;
+        assert_eq!(read_entry(&self.vol, dev_pos)?.size, size);
+        Ok(())
     }
 
     fn mkdir(&self, parent: Dir, name: &str) -> Result<Dir, FatError> {
         assert!(self.lookup(parent, name).is_none(), "{name} exists");
         let t = self.entry_template(true);
-        let mut dots = t;
-        if !self.ns.keeps_times() {
-            dots.ctime = 0;
-            dots.cdate = 0;
-            dots.ctime_cs = 0;
-        }
+        let dots = t;
         let c = new_dir(
             &self.vol,
             &self.fat,
