@@ -989,6 +989,45 @@ fn fat12_entries_straddle_sectors() {
 }
 
 #[test]
+fn backup_fats_get_the_first_fats_sectors() {
+    // As fat_mirror_bhs: the sectors a change touched are copied whole,
+    // so a backup FAT that differed there is mended; others stay.
+    let dir = Scratch::new("mirror");
+    for (bits, kib, spc) in [(12u32, 1440u64, 1u32), (16, 16384, 4), (32, 34 * 1024, 1)] {
+        let mut img = mkfs(&dir.0, kib, bits, 512, spc, &[]);
+        let (fat, fat_len) = {
+            let v = Volume::open(&img[..], img.len() as u64).unwrap();
+            (
+                v.bpb.fat_offset as usize,
+                (v.bpb.fat_sectors * 512) as usize,
+            )
+        };
+        // Damage the backup FAT in sectors 0 and 3 (entries not in use).
+        img[fat + fat_len + 400] ^= 0x5a;
+        img[fat + fat_len + 3 * 512 + 100] ^= 0x5a;
+        let fs = Fs::vfat(img);
+        // A cluster whose entry is in sector 0.
+        let mut st = *fs.fat.borrow();
+        st.prev_free = 10;
+        assert_eq!(fs.vol.alloc_clusters(&mut st, 1).unwrap(), 11);
+        let img = fs.vol.device().0.borrow().clone();
+        assert_eq!(
+            img[fat..fat + 512],
+            img[fat + fat_len..fat + fat_len + 512],
+            "FAT{bits}"
+        );
+        assert_ne!(
+            img[fat + 3 * 512..fat + 4 * 512],
+            img[fat + fat_len + 3 * 512..fat + fat_len + 4 * 512],
+            "FAT{bits}"
+        );
+        let v = Volume::open(&img[..], img.len() as u64).unwrap();
+        let eoc = (1u32 << bits.min(28)) - 1;
+        assert_eq!(v.raw_entry(11).unwrap(), eoc, "FAT{bits}");
+    }
+}
+
+#[test]
 fn fsinfo_kept_as_c_keeps_it() {
     let dir = Scratch::new("fsinfo");
     let mut img = mkfs(&dir.0, 34 * 1024, 32, 512, 1, &[]);
