@@ -199,51 +199,74 @@ impl<D: BlockDevice> Volume<D> {
 
 impl<D: BlockDeviceMut> Volume<D> {
     /// Writes FAT entry `cluster` := `value` (0: free, [`FAT_EOC`], or the
-    /// next cluster) into every FAT copy, as `fat_ent_write` and
-    /// `fat_mirror_bhs` do: a FAT12 entry's neighbour nibble and a FAT32
-    /// entry's top four bits are kept. Caller holds the FAT lock.
+    /// next cluster) as `fat_ent_write` does: into the first FAT (a FAT12
+    /// entry's neighbour nibble and a FAT32 entry's top four bits kept),
+    /// then the sectors it changed copied to the other FATs
+    /// (`fat_mirror_bhs`, which copies whole blocks and so also mends a
+    /// backup FAT that differed there). Caller holds the FAT lock.
     pub fn set_entry(&self, st: &mut FatState, cluster: u32, value: u32) -> Result<(), FatError> {
         let _ = st;
         self.write_entry(cluster, value)
     }
 
     fn write_entry(&self, cluster: u32, value: u32) -> Result<(), FatError> {
+        let mut m = Mirror::new();
+        self.put_entry(cluster, value, &mut FatWindow::new(), &mut m)?;
+        m.flush(self)
+    }
+
+    /// Writes FAT entry `cluster` into the first FAT only, keeping `w`
+    /// current and noting the sectors for `m`.
+    fn put_entry(
+        &self,
+        cluster: u32,
+        value: u32,
+        w: &mut FatWindow,
+        m: &mut Mirror,
+    ) -> Result<(), FatError> {
         if cluster < 2 || cluster > self.max_cluster() {
             return Err(FatError::ClusterOutOfRange);
         }
         let c = u64::from(cluster);
-        let fat_len = u64::from(self.bpb.fat_sectors) * u64::from(self.bpb.bytes_per_sector);
-        for i in 0..u64::from(self.bpb.num_fats) {
-            let base = self.bpb.fat_offset + i * fat_len;
-            match self.bpb.fat_type {
-                FatType::Fat12 => {
-                    let pos = base + c + c / 2;
-                    let mut b = [0u8; 2];
-                    self.read_at(pos, &mut b)?;
-                    let old = u16::from_le_bytes(b);
-                    let v = (value & 0xfff) as u16;
-                    let new = if c & 1 == 1 {
-                        (old & 0x000f) | (v << 4)
-                    } else {
-                        (old & 0xf000) | v
-                    };
-                    self.device().write_at(pos, &new.to_le_bytes())?;
-                }
-                FatType::Fat16 => {
-                    let v = (value & 0xffff) as u16;
-                    self.device().write_at(base + c * 2, &v.to_le_bytes())?;
-                }
-                FatType::Fat32 => {
-                    let pos = base + c * 4;
-                    let mut b = [0u8; 4];
-                    self.read_at(pos, &mut b)?;
-                    let old = u32::from_le_bytes(b);
-                    let new = (old & 0xf000_0000) | (value & 0x0fff_ffff);
-                    self.device().write_at(pos, &new.to_le_bytes())?;
-                }
+        let base = self.bpb.fat_offset;
+        let (pos, len) = match self.bpb.fat_type {
+            FatType::Fat12 => {
+                let pos = base + c + c / 2;
+                let mut b = [0u8; 2];
+                self.read_at(pos, &mut b)?;
+                let old = u16::from_le_bytes(b);
+                let v = (value & 0xfff) as u16;
+                let new = if c & 1 == 1 {
+                    (old & 0x000f) | (v << 4)
+                } else {
+                    (old & 0xf000) | v
+                };
+                let b = new.to_le_bytes();
+                self.device().write_at(pos, &b)?;
+                w.patch(pos, &b);
+                (pos, 2)
             }
-        }
-        Ok(())
+            FatType::Fat16 => {
+                let pos = base + c * 2;
+                let b = ((value & 0xffff) as u16).to_le_bytes();
+                self.device().write_at(pos, &b)?;
+                w.patch(pos, &b);
+                (pos, 2)
+            }
+            FatType::Fat32 => {
+                let pos = base + c * 4;
+                let mut b = [0u8; 4];
+                self.read_at(pos, &mut b)?;
+                let old = u32::from_le_bytes(b);
+                let b = ((old & 0xf000_0000) | (value & 0x0fff_ffff)).to_le_bytes();
+                self.device().write_at(pos, &b)?;
+                w.patch(pos, &b);
+                (pos, 4)
+            }
+        };
+        let bps = self.bpb.sector_size_nz();
+        m.note(self, (pos - base) / bps)?;
+        m.note(self, (pos + len - 1 - base) / bps)
     }
 
     /// Allocates a chain of `n` free clusters (each linked to the next,
@@ -294,6 +317,7 @@ impl<D: BlockDeviceMut> Volume<D> {
         // linked from the one before (the chain is complete before the
         // caller links it to a file).
         let mut w = FatWindow::new();
+        let mut m = Mirror::new();
         let mut prev: Option<u32> = None;
         let mut first = 0u32;
         let mut c = start;
@@ -311,12 +335,12 @@ impl<D: BlockDeviceMut> Volume<D> {
                 }
             };
             if free {
-                if let Err(e) = self.write_entry(c, FAT_EOC) {
+                if let Err(e) = self.put_entry(c, FAT_EOC, &mut w, &mut m) {
                     result = Err(e);
                     break;
                 }
                 if let Some(p) = prev {
-                    if let Err(e) = self.write_entry(p, c) {
+                    if let Err(e) = self.put_entry(p, c, &mut w, &mut m) {
                         result = Err(e);
                         break;
                     }
@@ -333,6 +357,7 @@ impl<D: BlockDeviceMut> Volume<D> {
             c = self.next_after(c);
         }
         st.fsinfo_dirty = true;
+        let result = result.and(m.flush(self));
         if let Err(e) = result {
             // A device error half way: give back what was taken.
             if prev.is_some() {
@@ -390,6 +415,21 @@ impl<D: BlockDeviceMut> Volume<D> {
     /// the clusters before it were freed (C's `fat_fs_error` then). Returns
     /// how many were freed. Caller holds the FAT lock.
     pub fn free_chain(&self, st: &mut FatState, start: u32) -> Result<u32, FatError> {
+        let mut m = Mirror::new();
+        let r = self.free_chain_in(st, start, &mut m);
+        // What was freed is mirrored also when the chain broke off.
+        let f = m.flush(self);
+        let n = r?;
+        f?;
+        Ok(n)
+    }
+
+    fn free_chain_in(
+        &self,
+        st: &mut FatState,
+        start: u32,
+        m: &mut Mirror,
+    ) -> Result<u32, FatError> {
         let mut c = start;
         let mut freed = 0u32;
         let mut w = FatWindow::new();
@@ -401,9 +441,7 @@ impl<D: BlockDeviceMut> Volume<D> {
             if raw == 0 {
                 return Err(FatError::BrokenChain);
             }
-            self.write_entry(c, 0)?;
-            // The window may hold the entry just freed: read afresh.
-            w = FatWindow::new();
+            self.put_entry(c, 0, &mut w, m)?;
             freed += 1;
             if let Some(f) = st.free_count.as_mut() {
                 *f = f.saturating_add(1);
@@ -470,8 +508,9 @@ impl<D: BlockDeviceMut> Volume<D> {
     /// Writes the free count and the next-free hint into the FSInfo sector
     /// (FAT32; nothing elsewhere), as `fat_clusters_flush` at sync and
     /// unmount: an unknown count is left as stored. FSInfo signatures that
-    /// are not valid give [`FatError::BadFsinfo`] (C: `fat_fs_error`,
-    /// `EIO`). Caller holds the FAT lock.
+    /// are not valid give [`FatError::BadFsinfo`] and nothing is written:
+    /// C then logs `Invalid FSINFO signature: 0x%08x, 0x%08x (sector =
+    /// %lu)` at `KERN_ERR` and returns success. Caller holds the FAT lock.
     pub fn flush_fsinfo(&self, st: &mut FatState) -> Result<(), FatError> {
         if self.bpb.fat_type != FatType::Fat32 {
             st.fsinfo_dirty = false;
@@ -523,6 +562,62 @@ impl<D: BlockDeviceMut> Volume<D> {
         while done < size {
             self.device().write_at(pos + done, &zeros)?;
             done += zeros.len() as u64;
+        }
+        Ok(())
+    }
+}
+
+/// The sectors of the first FAT changed since the last copy to the
+/// others (as C collects the buffer heads it mirrors), by number within
+/// the FAT: copied when full and when the operation ends.
+struct Mirror {
+    sectors: [u64; 8],
+    n: usize,
+}
+
+impl Mirror {
+    const fn new() -> Self {
+        Mirror {
+            sectors: [0; 8],
+            n: 0,
+        }
+    }
+
+    fn note<D: BlockDeviceMut>(&mut self, vol: &Volume<D>, sector: u64) -> Result<(), FatError> {
+        if self.sectors.get(..self.n).unwrap_or(&[]).contains(&sector) {
+            return Ok(());
+        }
+        if self.n == self.sectors.len() {
+            self.flush(vol)?;
+        }
+        if let Some(s) = self.sectors.get_mut(self.n) {
+            *s = sector;
+            self.n += 1;
+        }
+        Ok(())
+    }
+
+    /// Copies the noted sectors of the first FAT to every other FAT, 512
+    /// bytes at a time (no sector-sized buffer on a kernel stack).
+    fn flush<D: BlockDeviceMut>(&mut self, vol: &Volume<D>) -> Result<(), FatError> {
+        let bps = u64::from(vol.bpb.bytes_per_sector);
+        let fat_len = u64::from(vol.bpb.fat_sectors) * bps;
+        let mut buf = [0u8; 512];
+        let noted = self.n;
+        self.n = 0;
+        if vol.bpb.num_fats < 2 {
+            return Ok(());
+        }
+        for &s in self.sectors.iter().take(noted) {
+            let mut off = 0u64;
+            while off < bps {
+                let from = vol.bpb.fat_offset + s * bps + off;
+                vol.read_at(from, &mut buf)?;
+                for copy in 1..u64::from(vol.bpb.num_fats) {
+                    vol.device().write_at(from + copy * fat_len, &buf)?;
+                }
+                off += buf.len() as u64;
+            }
         }
         Ok(())
     }

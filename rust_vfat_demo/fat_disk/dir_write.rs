@@ -10,16 +10,26 @@
 //!
 //! # Locking
 //!
-//! Every function here changes or reads one directory's slots: the caller
+//! Every function here reads or changes one directory's slots: the caller
 //! holds that directory inode's lock (`i_rwsem`, as the VFS takes it for
 //! create, unlink, mkdir, rmdir and rename; rename across directories
-//! holds both and the super block's rename mutex). [`update_entry`]
-//! rewrites the entry of a file whose directory may not be locked (C's
-//! `fat_write_inode` under `sbi->inode_hash_lock`'s `i_pos`): the caller
-//! serialises writers of one entry (the inode's own lock, or the write
-//! path holding it) and must not race with a rename moving it (C takes
-//! the inode's `i_pos` under `inode_hash_lock`). The FAT lock is taken,
-//! through [`FatLock`], only around allocations, after the directory's.
+//! holds both and the super block's rename mutex). C adds a per-mount
+//! mutex, `sbi->s_lock`, which vfat and msdos take around every namespace
+//! operation (lookup included): holding the same kind of per-mount mutex
+//! across each namespace operation is the simplest way to be as C, and
+//! what these functions assume when two directories' operations could
+//! meet (a name made by [`crate::namespace::Namespace::new_name`] stays
+//! free until [`add_record`] writes it only if nothing else adds to that
+//! directory in between).
+//!
+//! [`update_entry`] rewrites the entry of one inode (C's
+//! `__fat_write_inode`): the caller serialises writers of that inode and
+//! reads the entry's position (`i_pos`) under the lock that rename takes
+//! to move it (C: `inode_hash_lock`, re-checked after `sb_bread`). Writes
+//! of different entries of one block do not overlap and need no common
+//! lock. The FAT lock is taken, through [`FatLock`], only around
+//! allocations and frees, after the directory's: the lock order is
+//! directory inode, then `s_lock`-like mutex, then FAT lock.
 
 use crate::alloc::FatLock;
 use crate::dir::{
@@ -423,6 +433,20 @@ pub fn remove_record<D: BlockDeviceMut>(
     Ok(())
 }
 
+/// The 8.3 entry at device offset `dev_pos` (an `i_pos`), as
+/// `__fat_write_inode` reads it before changing it.
+pub fn read_entry<D: BlockDeviceMut>(vol: &Volume<D>, dev_pos: u64) -> Result<DirEntry, FatError> {
+    if dev_pos % SLOT != 0 {
+        return Err(FatError::BadGeometry);
+    }
+    let mut b = [0u8; DIR_ENTRY_SIZE];
+    vol.read_at(dev_pos, &mut b)?;
+    match crate::format::Slot::decode(&b) {
+        crate::format::Slot::Short(e) => Ok(e),
+        _ => Err(FatError::CorruptDir),
+    }
+}
+
 /// Rewrites the fields of the 8.3 entry at device offset `dev_pos` from
 /// `e` (attributes, case flags, times, start cluster, size: everything
 /// but the name), as `__fat_write_inode` does.
@@ -436,6 +460,60 @@ pub fn update_entry<D: BlockDeviceMut>(
     }
     let b = encode_entry(e);
     vol.device().write_at(dev_pos + 11, &b[11..])
+}
+
+/// What `__fat_write_inode` writes of an inode into its entry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct InodeFields {
+    /// The size (C writes 0 for a directory).
+    pub size: u32,
+    /// The attributes (`fat_make_attrs`).
+    pub attr: u8,
+    /// The start cluster (`i_logstart`).
+    pub start: u32,
+    /// The modification time and date.
+    pub time: u16,
+    /// The modification date.
+    pub date: u16,
+    /// vfat only: the access date and the creation time, date and
+    /// centiseconds (`None`: msdos, left as they are).
+    pub extra: Option<ExtraTimes>,
+}
+
+/// The times only vfat writes back.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ExtraTimes {
+    /// Access date.
+    pub adate: u16,
+    /// Creation time.
+    pub ctime: u16,
+    /// Creation date.
+    pub cdate: u16,
+    /// Creation time's 10 ms units (0..=199).
+    pub ctime_cs: u8,
+}
+
+/// Writes an inode's fields into its 8.3 entry at `dev_pos`, exactly the
+/// fields `__fat_write_inode` writes (the name, the case flags and, on
+/// msdos, the access and creation fields are kept).
+pub fn write_inode<D: BlockDeviceMut>(
+    vol: &Volume<D>,
+    dev_pos: u64,
+    f: &InodeFields,
+) -> Result<(), FatError> {
+    let mut e = read_entry(vol, dev_pos)?;
+    e.size = f.size;
+    e.attr = f.attr;
+    e.first_cluster = f.start;
+    e.time = f.time;
+    e.date = f.date;
+    if let Some(x) = f.extra {
+        e.adate = x.adate;
+        e.ctime = x.ctime;
+        e.cdate = x.cdate;
+        e.ctime_cs = x.ctime_cs;
+    }
+    update_entry(vol, dev_pos, &e)
 }
 
 /// The start cluster a new directory's `..` gets: its parent's, except
@@ -452,8 +530,9 @@ pub fn dotdot_start(parent_start: u32, parent_is_root: bool) -> u32 {
 /// Allocates and writes the first cluster of a new directory, as
 /// `fat_alloc_new_dir`: `.` pointing at it, `..` at `parent` (see
 /// [`dotdot_start`]), both with `times`' time fields (its modification
-/// time and date, access date, and creation fields: the caller zeroes
-/// those for msdos) and the directory attribute, the rest zero. Returns
+/// time and date, access date, and creation fields: msdos zeroes the
+/// access date and the creation fields, as C) and the directory
+/// attribute, the rest zero. Returns
 /// the cluster, not yet linked to any record: the caller adds the record
 /// with it as start cluster, and frees it if that fails.
 ///

@@ -358,8 +358,9 @@ impl Bpb {
         } else {
             (38, 43)
         };
+        // As fat_fill_super: an FSInfo sector number of 0 means 1.
         let fsinfo_sector = if fat_type == FatType::Fat32 {
-            u32::from(le16(img, 48)?)
+            u32::from(le16(img, 48)?).max(1)
         } else {
             0
         };

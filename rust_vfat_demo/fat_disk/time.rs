@@ -100,3 +100,23 @@ pub fn unix_to_fat(ts: Timestamp, tz_offset_secs: i64) -> (u16, u16, u8) {
     let centis = (ts.sec & 1) as u32 * 100 + ts.nsec.min(999_999_999) / 10_000_000;
     (time, date, centis as u8)
 }
+
+/// A modification (and change) time as FAT keeps it: 2-second
+/// granularity (`fat_truncate_time`'s `FAT_UPDATE_CMTIME`).
+pub fn truncate_mtime(ts: Timestamp) -> Timestamp {
+    Timestamp {
+        sec: ts.sec & !1,
+        nsec: 0,
+    }
+}
+
+/// An access time as FAT keeps it: the local day's midnight
+/// (`fat_truncate_atime`; the remainder taken towards zero, as
+/// `div_s64_rem`).
+pub fn truncate_atime(ts: Timestamp, tz_offset_secs: i64) -> Timestamp {
+    let local = ts.sec.saturating_sub(tz_offset_secs);
+    Timestamp {
+        sec: local - local % 86400 + tz_offset_secs,
+        nsec: 0,
+    }
+}

@@ -365,6 +365,19 @@ impl FatWindow {
         }
     }
 
+    /// Puts bytes just written to the device at `pos` into the window
+    /// where it holds them, so it does not go stale.
+    pub(crate) fn patch(&mut self, pos: u64, data: &[u8]) {
+        for (i, &b) in data.iter().enumerate() {
+            let p = pos + i as u64;
+            if self.len != 0 && p >= self.start && p - self.start < self.len as u64 {
+                if let Some(x) = self.buf.get_mut((p - self.start) as usize) {
+                    *x = b;
+                }
+            }
+        }
+    }
+
     /// Fills `out` with FAT bytes at device offset `pos`.
     fn read<D: BlockDevice>(
         &mut self,
