@@ -28,6 +28,8 @@ use fat_disk::dir::{
 };
 use fat_disk::dir_write::{
     self,
+    ExtraTimes,
+    InodeFields,
     NewRecord,
     RecordPos, //
 };
@@ -35,8 +37,7 @@ use fat_disk::format::{
     attr,
     ceil_div,
     DirEntry,
-    FatError,
-    FatType, //
+    FatError, //
 };
 use fat_disk::inode::InodeAttrs;
 use fat_disk::names::{
@@ -1201,11 +1202,7 @@ fn write_inode(inode: &INode<FatFs>, sync: bool) -> Result {
     if pos == 0 {
         return Ok(());
     }
-    // Bytes 11..32 of the entry: never its name, which a rename or an
-    // unlink may change meanwhile.
-    let mut raw = [0u8; 21];
     let fail = |e: FatError| sbi.errno(e, "updating an inode", pos);
-    sbi.vol.read_at(pos + 11, &mut raw).map_err(fail)?;
     let mut a = info.attrs.load(Ordering::Relaxed);
     if dir {
         a |= attr::DIRECTORY;
@@ -1213,31 +1210,32 @@ fn write_inode(inode: &INode<FatFs>, sync: bool) -> Result {
     if sbi.can_hold_ro(dir) && inode.mode() & 0o222 == 0 {
         a |= attr::READ_ONLY;
     }
-    raw[0] = a;
-    let start = info.start.load(Ordering::Relaxed);
-    // Offsets below are the entry's, minus 11.
-    if sbi.vol.bpb.fat_type == FatType::Fat32 {
-        raw[9..11].copy_from_slice(&((start >> 16) as u16).to_le_bytes());
-    }
-    raw[15..17].copy_from_slice(&(start as u16).to_le_bytes());
-    let size = if dir { 0 } else { inode.size() as u32 };
-    raw[17..21].copy_from_slice(&size.to_le_bytes());
     let ts = |t: vfs::Time| Timestamp {
         sec: t.sec,
         nsec: t.nsec,
     };
     let (time, date, _) = unix_to_fat(ts(inode.mtime()), sbi.tz_offset);
-    raw[11..13].copy_from_slice(&time.to_le_bytes());
-    raw[13..15].copy_from_slice(&date.to_le_bytes());
-    if sbi.ns.keeps_times() {
+    let extra = sbi.ns.keeps_times().then(|| {
         let (_, adate, _) = unix_to_fat(ts(inode.atime()), sbi.tz_offset);
-        raw[7..9].copy_from_slice(&adate.to_le_bytes());
-        let (ctime, cdate, cs) = unix_to_fat(ts(info.crtime), sbi.tz_offset);
-        raw[2] = cs;
-        raw[3..5].copy_from_slice(&ctime.to_le_bytes());
-        raw[5..7].copy_from_slice(&cdate.to_le_bytes());
-    }
-    sbi.vol.device().write_at(pos + 11, &raw).map_err(fail)?;
+        let (ctime, cdate, ctime_cs) = unix_to_fat(ts(info.crtime), sbi.tz_offset);
+        ExtraTimes {
+            adate,
+            ctime,
+            cdate,
+            ctime_cs,
+        }
+    });
+    let fields = InodeFields {
+        size: if dir { 0 } else { inode.size() as u32 },
+        attr: a,
+        start: info.start.load(Ordering::Relaxed),
+        time,
+        date,
+        extra,
+    };
+    // Every field but the name and the case flags, which a rename or an
+    // unlink may change meanwhile.
+    dir_write::write_inode(&sbi.vol, pos, &fields).map_err(fail)?;
     if sync {
         sbi.vol.device().0.sync()?;
     }
