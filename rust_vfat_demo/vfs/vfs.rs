@@ -1484,9 +1484,9 @@ impl<T: FileSystem> Tables<T> {
         // SAFETY: Per the function's contract `fill_super` set the data,
         // and no other callback runs any more (the inodes are evicted).
         unsafe {
-            T::put_super(SuperBlock::<T>::from_raw(sb));
             let info = (*sb).s_fs_info.cast::<SbInfo<T>>();
             if !info.is_null() && (*info).data_live {
+                T::put_super(SuperBlock::<T>::from_raw(sb));
                 (*info).data_live = false;
                 ManuallyDrop::drop(&mut (*info).data);
             }
@@ -1668,13 +1668,15 @@ impl<T: FileSystem> Tables<T> {
         // SAFETY: Per the function's contract `sb` is live; `s_fs_info` is
         // NULL or the `SbInfo<T>` `fill_super` put there.
         let info = unsafe { (*sb).s_fs_info.cast::<SbInfo<T>>() };
-        // SAFETY: `info` is NULL or valid (see above); when `fill_super`
-        // failed, `put_super` never ran and the data is still live: the
-        // super block has no active reference left, so no callback other
-        // than an RCU-walk `d_hash`/`d_compare` (which only sees `names`)
-        // can use it: it is dropped once, here, while the device is open.
+        // SAFETY: `info` is NULL or valid (see above). Without a root
+        // (`fill_super` failed), `generic_shutdown_super` calls nothing of
+        // ours and `put_super` never runs: no callback other than an
+        // RCU-walk `d_hash`/`d_compare` (which only sees `names`) can use
+        // the data, so it is dropped once, here, while the device is open.
+        // With a root, `put_super` drops it, after the last write-back
+        // (which needs it) inside `kill_block_super`.
         unsafe {
-            if !info.is_null() && (*info).data_live {
+            if !info.is_null() && (*sb).s_root.is_null() && (*info).data_live {
                 (*info).data_live = false;
                 ManuallyDrop::drop(&mut (*info).data);
             }
