@@ -29,10 +29,10 @@ use fat_logic::fat_disk::dir_write::{
     blank_entry,
     dir_is_empty,
     dotdot_start,
+    move_record,
     new_dir,
     read_entry,
     remove_record,
-    set_dotdot,
     short_name_taken,
     update_entry,
     write_inode,
@@ -459,24 +459,12 @@ impl Fs {
     fn rename(&self, odir: Dir, from: &str, ndir: Dir, to: &str) -> Result<(), FatError> {
         let rec = self.lookup(odir, from).ok_or(FatError::NotFound)?;
         assert!(self.lookup(ndir, to).is_none(), "{to} exists");
-        let mut e = rec.entry;
-        e.attr = rec.entry.attr;
-        // Names from the new name only: clear what the namespace sets.
-        e.lcase = 0;
-        if !self.ns.long_names() {
-            e.attr &= !attr::HIDDEN;
-        }
-        self.add(ndir, to, &e)?;
-        if e.is_dir() && odir != ndir {
-            set_dotdot(
-                &self.vol,
-                first_cluster(&self.vol, &e),
-                dotdot_start(ndir.start, ndir.start == 0),
-            )?;
-        }
-        // The old record may have moved if it is in the same directory:
-        // look it up again by its entry position, which is stable.
-        remove_record(&self.vol, odir.loc, &RecordPos::from(&rec))
+        let name = self.new_name(ndir, to)?;
+        let dotdot = (odir != ndir).then(|| dotdot_start(ndir.start, ndir.start == 0));
+        move_record(
+            &self.vol, &self.fat, odir.loc, &rec, ndir.loc, &name, dotdot,
+        )?;
+        Ok(())
     }
 }
 
@@ -938,6 +926,14 @@ fn msdos_names() {
     assert_eq!(&r.entry.name, b"LONGERNATEX");
     // msdos keeps no creation time.
     assert_eq!((r.entry.ctime, r.entry.cdate), (0, 0));
+    // A rename sets or clears hidden with the leading dot, as
+    // do_msdos_rename; the other attributes stay.
+    fs.rename(root, ".hidden", d, "shown").unwrap();
+    let r = fs.lookup(d, "shown").unwrap();
+    assert_eq!(r.entry.attr, attr::ARCHIVE);
+    fs.rename(d, "x", root, ".x").unwrap();
+    let r = fs.lookup(root, ".x").unwrap();
+    assert_eq!(r.entry.attr, attr::ARCHIVE | attr::HIDDEN);
     let img = fs.unmount();
     fsck_clean(&dir.0, &img);
     let m = mdir(&dir.0, &img);
@@ -945,11 +941,11 @@ fn msdos_names() {
     assert_eq!(
         names,
         [
-            "/HIDDEN",
             "/LONGERNA.TEX",
             "/README.TXT",
             "/SUBDIR",
-            "/SUBDIR/X"
+            "/SUBDIR/SHOWN",
+            "/X"
         ]
     );
 }
