@@ -1393,3 +1393,58 @@ fn times_round_trip_as_fat_time_unix2fat() {
         ((12 << 11) | (34 << 5) | 28, (44 << 9) | (2 << 5) | 29, 0)
     );
 }
+
+#[test]
+fn directory_limits_as_fat_add_entries() {
+    let dir = Scratch::new("limits");
+    let img = mkfs(&dir.0, 16384, 16, 512, 1, &[]);
+    let fs = Fs::vfat(img);
+    let root = fs.root();
+    let d = fs.mkdir(root, "d").unwrap();
+    let DirLocation::Chain(start) = d.loc else {
+        panic!()
+    };
+    // A used slot after the end marker: EIO in Linux 7.3, nothing written.
+    let base = fs.vol.bpb.cluster_offset(start).unwrap();
+    let mut used = blank_entry(b"USED    TXT");
+    used.attr = attr::ARCHIVE;
+    let raw = fat_logic::fat_disk::dir_write::encode_entry(&used);
+    fs.vol.device().0.borrow_mut()[base as usize + 96..base as usize + 128].copy_from_slice(&raw);
+    let before = fs.vol.device().0.borrow().clone();
+    assert_eq!(fs.create(d, "a long name", 0, 0), Err(FatError::CorruptDir));
+    assert_eq!(*fs.vol.device().0.borrow(), before);
+    // A one-slot record fits before it (the run ends at the first free slot).
+    fs.create(d, "A", 0, 0).unwrap();
+    fs.vol.device().0.borrow_mut()[base as usize + 96..base as usize + 128].fill(0);
+    // A directory of 2 MiB of used slots takes no more (FAT_MAX_DIR_SIZE).
+    let (last, n) = fs.vol.chain_last(start).unwrap();
+    let want = (2 << 20) / 512;
+    fs.vol
+        .extend_chain(&mut fs.fat.borrow_mut(), Some(last), want - n)
+        .unwrap();
+    for (i, c) in fs.vol.chain(start).enumerate() {
+        let off = fs.vol.bpb.cluster_offset(c.unwrap()).unwrap() as usize;
+        let mut img = fs.vol.device().0.borrow_mut();
+        for k in 0..16 {
+            if i == 0 && k < 3 {
+                continue;
+            }
+            let mut e = used;
+            e.name = *format!("F{:07}TXT", i * 16 + k)
+                .as_bytes()
+                .first_chunk()
+                .unwrap();
+            let raw = fat_logic::fat_disk::dir_write::encode_entry(&e);
+            img[off + k * 32..off + k * 32 + 32].copy_from_slice(&raw);
+        }
+    }
+    // The last slot freed: still refused, it is at 2 MiB - 32.
+    let (last, _) = fs.vol.chain_last(start).unwrap();
+    let end = fs.vol.bpb.cluster_offset(last).unwrap() as usize + 15 * 32;
+    fs.vol.device().0.borrow_mut()[end] = 0xe5;
+    assert_eq!(fs.create(d, "B", 0, 0), Err(FatError::NoSpace));
+    // One slot freed before it: taken.
+    fs.vol.device().0.borrow_mut()[end - 32] = 0xe5;
+    fs.create(d, "C", 0, 0).unwrap();
+    assert_eq!(fs.vol.chain_len(start).unwrap(), want);
+}
