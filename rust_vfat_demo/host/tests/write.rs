@@ -829,34 +829,28 @@ fn vfat_shortname_modes() {
         ("mixed", ShortnameDisplay::WinNt, ShortnameCreate::Win95),
         ("winnt", ShortnameDisplay::WinNt, ShortnameCreate::WinNt),
         ("win95", ShortnameDisplay::Win95, ShortnameCreate::Win95),
-        ("lower", ShortnameDisplay::Lower, ShortnameCreate::WinNt),
+        ("lower", ShortnameDisplay::Lower, ShortnameCreate::Win95),
     ];
     let names: &[(&str, [(u8, bool); 4])] = &[
         (
             "readme.txt",
-            [(0, true), (0x18, false), (0, true), (0x18, false)],
+            [(0, true), (0x18, false), (0, true), (0, true)],
         ),
         (
             "README.txt",
-            [(0, true), (0x10, false), (0, true), (0x10, false)],
+            [(0, true), (0x10, false), (0, true), (0, true)],
         ),
         (
             "readme.TXT",
-            [(0, true), (0x08, false), (0, true), (0x08, false)],
+            [(0, true), (0x08, false), (0, true), (0, true)],
         ),
         (
             "README.TXT",
             [(0, false), (0, false), (0, false), (0, false)],
         ),
         ("ReadMe.txt", [(0, true), (0, true), (0, true), (0, true)]),
-        (
-            "noext",
-            [(0, true), (0x08, false), (0, true), (0x08, false)],
-        ),
-        (
-            "1234.txt",
-            [(0, true), (0x10, false), (0, true), (0x10, false)],
-        ),
+        ("noext", [(0, true), (0x08, false), (0, true), (0, true)]),
+        ("1234.txt", [(0, true), (0x10, false), (0, true), (0, true)]),
     ];
     for (k, (mode, disp, create)) in modes.iter().enumerate() {
         let mut o = MountOptions::new(0o022);
