@@ -116,7 +116,8 @@ pub struct NewRecord {
 impl NewRecord {
     /// The record of `name` with the entry fields of `e` (attributes,
     /// times, start cluster, size; its name and case flags are replaced
-    /// by `name`'s, and `name.attr` is added), as `vfat_build_slots` and
+    /// by `name`'s, and the attribute bits `name.attr_mask` by
+    /// `name.attr`), as `vfat_build_slots` and
     /// `msdos_add_entry` build it: a long name of `n` units takes
     /// `ceil((n + 1) / 13)` slots unless `n` is a multiple of 13, the
     /// unit after the name 0x0000 and the rest 0xFFFF.
@@ -127,7 +128,7 @@ impl NewRecord {
             short.name[0] = 0xe5;
         }
         short.lcase = name.lcase;
-        short.attr |= name.attr;
+        short.attr = (short.attr & !name.attr_mask) | name.attr;
         let long = name.long_name();
         let mut rec = NewRecord {
             slots: [[0; DIR_ENTRY_SIZE]; MAX_RECORD_SLOTS],
@@ -395,6 +396,52 @@ fn write_slots<D: BlockDeviceMut>(
         vol.device().write_at(dev, slot)?;
     }
     Ok(())
+}
+
+/// Moves a record (rename without a target): the entry of `old` (in the
+/// directory at `from`) added as `name` to the directory at `to`, a
+/// moved directory's `..` pointed at `dotdot` (C: only when the parent
+/// changes, to the new parent's `i_logstart`, see [`dotdot_start`]), then
+/// the old record removed: `vfat_rename`'s and `do_msdos_rename`'s order,
+/// so that an interruption leaves the file under both names rather than
+/// under none. Returns where the new record is (the inode's new `i_pos`:
+/// the caller moves the inode there, as `fat_detach`/`fat_attach`).
+///
+/// Renaming over an existing target is the caller's composition, as in
+/// C: the target's entry is reused (its `dev_pos` becomes the moved
+/// inode's; [`write_inode`] writes the moved inode's fields there), a
+/// directory target must be empty ([`dir_is_empty`]), `..` is updated as
+/// here, then the old record is removed and the target's clusters freed
+/// at its last close.
+///
+/// Caller holds both directories' locks (and the rename mutex).
+pub fn move_record<D: BlockDeviceMut, L: FatLock + ?Sized>(
+    vol: &Volume<D>,
+    fat: &L,
+    from: DirLocation,
+    old: &DirRecord,
+    to: DirLocation,
+    name: &NewName,
+    dotdot: Option<u32>,
+) -> Result<Added, FatError> {
+    let rec = NewRecord::new(name, &old.entry)?;
+    let added = add_record(vol, fat, to, &rec)?;
+    if let Some(parent) = dotdot {
+        let start = if vol.bpb.fat_type == crate::format::FatType::Fat32 {
+            old.entry.first_cluster
+        } else {
+            old.entry.first_cluster & 0xffff
+        };
+        if old.entry.is_dir() {
+            if let Err(e) = set_dotdot(vol, start, parent) {
+                // Undo the new record: the old one still names the file.
+                let _ = remove_record(vol, to, &added.pos);
+                return Err(e);
+            }
+        }
+    }
+    remove_record(vol, from, &RecordPos::from(old))?;
+    Ok(added)
 }
 
 /// Removes the record at `pos` from the directory at `loc`, as

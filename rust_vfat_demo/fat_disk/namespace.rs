@@ -84,6 +84,10 @@ pub struct NewName {
     /// Attribute bits the name implies (msdos with `dots`: a name with a
     /// leading dot is hidden).
     pub attr: u8,
+    /// Which attribute bits the name decides (msdos: hidden, so that a
+    /// rename sets or clears it as `do_msdos_rename`; vfat: none): a
+    /// record made from an existing entry keeps the others.
+    pub attr_mask: u8,
     /// The long name's UTF-16 units (`long_len` of them; none: the record
     /// has no long name).
     pub long: [u16; LFN_MAX_CREATE],
@@ -104,6 +108,7 @@ impl NewName {
             short: [b' '; 11],
             lcase: 0,
             attr: 0,
+            attr_mask: 0,
             long: [0; LFN_MAX_CREATE],
             long_len: 0,
         }

@@ -25,11 +25,11 @@ pub enum ShortnameDisplay {
 /// How vfat creates 8.3 names (the create half of `shortname=`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ShortnameCreate {
-    /// `win95` and `mixed` (the default): a name that is not all upper
-    /// case gets a long name over its 8.3 alias.
+    /// `win95`, `mixed` (the default) and `lower`: a name that is not all
+    /// upper case gets a long name over its 8.3 alias.
     Win95,
-    /// `winnt` and `lower`: a name all upper or all lower case per part
-    /// is stored as 8.3 only, with the NT case flags.
+    /// `winnt`: a name all upper or all lower case per part is stored as
+    /// 8.3 only, with the NT case flags.
     WinNt,
 }
 

@@ -213,6 +213,7 @@ pub fn msdos_new_name(
     }
     *out = NewName::new();
     out.short = short;
+    out.attr_mask = attr::HIDDEN;
     if name.first() == Some(&b'.') && short[0] != b'.' {
         out.attr = attr::HIDDEN;
     }

@@ -545,7 +545,7 @@ impl Namespace for Vfat {
             }
             b"shortname" => {
                 (opts.shortname, opts.shortname_create) = match value(val)? {
-                    b"lower" => (ShortnameDisplay::Lower, ShortnameCreate::WinNt),
+                    b"lower" => (ShortnameDisplay::Lower, ShortnameCreate::Win95),
                     b"win95" => (ShortnameDisplay::Win95, ShortnameCreate::Win95),
                     b"winnt" => (ShortnameDisplay::WinNt, ShortnameCreate::WinNt),
                     b"mixed" => (ShortnameDisplay::WinNt, ShortnameCreate::Win95),

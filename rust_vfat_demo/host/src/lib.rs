@@ -412,6 +412,7 @@ pub fn exercise_writes(img: &[u8]) -> Vec<u8> {
         blank_entry,
         dir_is_empty,
         dotdot_start,
+        move_record,
         new_dir,
         remove_record,
         short_name_taken,
@@ -600,13 +601,7 @@ pub fn exercise_writes(img: &[u8]) -> Vec<u8> {
                 {
                     continue;
                 }
-                let Ok(new) = NewRecord::new(&n, &rec.entry) else {
-                    continue;
-                };
-                if add_record(&vol, &fat, tloc, &new).is_err() {
-                    continue;
-                }
-                let _ = remove_record(&vol, loc, &RecordPos::from(&rec));
+                let _ = move_record(&vol, &fat, loc, &rec, tloc, &n, None);
             }
         }
     }

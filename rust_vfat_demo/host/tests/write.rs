@@ -29,10 +29,10 @@ use fat_logic::fat_disk::dir_write::{
     blank_entry,
     dir_is_empty,
     dotdot_start,
+    move_record,
     new_dir,
     read_entry,
     remove_record,
-    set_dotdot,
     short_name_taken,
     update_entry,
     write_inode,
@@ -459,24 +459,12 @@ impl Fs {
     fn rename(&self, odir: Dir, from: &str, ndir: Dir, to: &str) -> Result<(), FatError> {
         let rec = self.lookup(odir, from).ok_or(FatError::NotFound)?;
         assert!(self.lookup(ndir, to).is_none(), "{to} exists");
-        let mut e = rec.entry;
-        e.attr = rec.entry.attr;
-        // Names from the new name only: clear what the namespace sets.
-        e.lcase = 0;
-        if !self.ns.long_names() {
-            e.attr &= !attr::HIDDEN;
-        }
-        self.add(ndir, to, &e)?;
-        if e.is_dir() && odir != ndir {
-            set_dotdot(
-                &self.vol,
-                first_cluster(&self.vol, &e),
-                dotdot_start(ndir.start, ndir.start == 0),
-            )?;
-        }
-        // The old record may have moved if it is in the same directory:
-        // look it up again by its entry position, which is stable.
-        remove_record(&self.vol, odir.loc, &RecordPos::from(&rec))
+        let name = self.new_name(ndir, to)?;
+        let dotdot = (odir != ndir).then(|| dotdot_start(ndir.start, ndir.start == 0));
+        move_record(
+            &self.vol, &self.fat, odir.loc, &rec, ndir.loc, &name, dotdot,
+        )?;
+        Ok(())
     }
 }
 
@@ -841,34 +829,28 @@ fn vfat_shortname_modes() {
         ("mixed", ShortnameDisplay::WinNt, ShortnameCreate::Win95),
         ("winnt", ShortnameDisplay::WinNt, ShortnameCreate::WinNt),
         ("win95", ShortnameDisplay::Win95, ShortnameCreate::Win95),
-        ("lower", ShortnameDisplay::Lower, ShortnameCreate::WinNt),
+        ("lower", ShortnameDisplay::Lower, ShortnameCreate::Win95),
     ];
     let names: &[(&str, [(u8, bool); 4])] = &[
         (
             "readme.txt",
-            [(0, true), (0x18, false), (0, true), (0x18, false)],
+            [(0, true), (0x18, false), (0, true), (0, true)],
         ),
         (
             "README.txt",
-            [(0, true), (0x10, false), (0, true), (0x10, false)],
+            [(0, true), (0x10, false), (0, true), (0, true)],
         ),
         (
             "readme.TXT",
-            [(0, true), (0x08, false), (0, true), (0x08, false)],
+            [(0, true), (0x08, false), (0, true), (0, true)],
         ),
         (
             "README.TXT",
             [(0, false), (0, false), (0, false), (0, false)],
         ),
         ("ReadMe.txt", [(0, true), (0, true), (0, true), (0, true)]),
-        (
-            "noext",
-            [(0, true), (0x08, false), (0, true), (0x08, false)],
-        ),
-        (
-            "1234.txt",
-            [(0, true), (0x10, false), (0, true), (0x10, false)],
-        ),
+        ("noext", [(0, true), (0x08, false), (0, true), (0, true)]),
+        ("1234.txt", [(0, true), (0x10, false), (0, true), (0, true)]),
     ];
     for (k, (mode, disp, create)) in modes.iter().enumerate() {
         let mut o = MountOptions::new(0o022);
@@ -938,6 +920,14 @@ fn msdos_names() {
     assert_eq!(&r.entry.name, b"LONGERNATEX");
     // msdos keeps no creation time.
     assert_eq!((r.entry.ctime, r.entry.cdate), (0, 0));
+    // A rename sets or clears hidden with the leading dot, as
+    // do_msdos_rename; the other attributes stay.
+    fs.rename(root, ".hidden", d, "shown").unwrap();
+    let r = fs.lookup(d, "shown").unwrap();
+    assert_eq!(r.entry.attr, attr::ARCHIVE);
+    fs.rename(d, "x", root, ".x").unwrap();
+    let r = fs.lookup(root, ".x").unwrap();
+    assert_eq!(r.entry.attr, attr::ARCHIVE | attr::HIDDEN);
     let img = fs.unmount();
     fsck_clean(&dir.0, &img);
     let m = mdir(&dir.0, &img);
@@ -945,11 +935,11 @@ fn msdos_names() {
     assert_eq!(
         names,
         [
-            "/HIDDEN",
             "/LONGERNA.TEX",
             "/README.TXT",
             "/SUBDIR",
-            "/SUBDIR/X"
+            "/SUBDIR/SHOWN",
+            "/X"
         ]
     );
 }
@@ -1396,4 +1386,59 @@ fn times_round_trip_as_fat_time_unix2fat() {
         unix_to_fat(t, 0),
         ((12 << 11) | (34 << 5) | 28, (44 << 9) | (2 << 5) | 29, 0)
     );
+}
+
+#[test]
+fn directory_limits_as_fat_add_entries() {
+    let dir = Scratch::new("limits");
+    let img = mkfs(&dir.0, 16384, 16, 512, 1, &[]);
+    let fs = Fs::vfat(img);
+    let root = fs.root();
+    let d = fs.mkdir(root, "d").unwrap();
+    let DirLocation::Chain(start) = d.loc else {
+        panic!()
+    };
+    // A used slot after the end marker: EIO in Linux 7.3, nothing written.
+    let base = fs.vol.bpb.cluster_offset(start).unwrap();
+    let mut used = blank_entry(b"USED    TXT");
+    used.attr = attr::ARCHIVE;
+    let raw = fat_logic::fat_disk::dir_write::encode_entry(&used);
+    fs.vol.device().0.borrow_mut()[base as usize + 96..base as usize + 128].copy_from_slice(&raw);
+    let before = fs.vol.device().0.borrow().clone();
+    assert_eq!(fs.create(d, "a long name", 0, 0), Err(FatError::CorruptDir));
+    assert_eq!(*fs.vol.device().0.borrow(), before);
+    // A one-slot record fits before it (the run ends at the first free slot).
+    fs.create(d, "A", 0, 0).unwrap();
+    fs.vol.device().0.borrow_mut()[base as usize + 96..base as usize + 128].fill(0);
+    // A directory of 2 MiB of used slots takes no more (FAT_MAX_DIR_SIZE).
+    let (last, n) = fs.vol.chain_last(start).unwrap();
+    let want = (2 << 20) / 512;
+    fs.vol
+        .extend_chain(&mut fs.fat.borrow_mut(), Some(last), want - n)
+        .unwrap();
+    for (i, c) in fs.vol.chain(start).enumerate() {
+        let off = fs.vol.bpb.cluster_offset(c.unwrap()).unwrap() as usize;
+        let mut img = fs.vol.device().0.borrow_mut();
+        for k in 0..16 {
+            if i == 0 && k < 3 {
+                continue;
+            }
+            let mut e = used;
+            e.name = *format!("F{:07}TXT", i * 16 + k)
+                .as_bytes()
+                .first_chunk()
+                .unwrap();
+            let raw = fat_logic::fat_disk::dir_write::encode_entry(&e);
+            img[off + k * 32..off + k * 32 + 32].copy_from_slice(&raw);
+        }
+    }
+    // The last slot freed: still refused, it is at 2 MiB - 32.
+    let (last, _) = fs.vol.chain_last(start).unwrap();
+    let end = fs.vol.bpb.cluster_offset(last).unwrap() as usize + 15 * 32;
+    fs.vol.device().0.borrow_mut()[end] = 0xe5;
+    assert_eq!(fs.create(d, "B", 0, 0), Err(FatError::NoSpace));
+    // One slot freed before it: taken.
+    fs.vol.device().0.borrow_mut()[end - 32] = 0xe5;
+    fs.create(d, "C", 0, 0).unwrap();
+    assert_eq!(fs.vol.chain_len(start).unwrap(), want);
 }
