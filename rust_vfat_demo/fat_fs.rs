@@ -1343,7 +1343,7 @@ fn add_entry(
         e.name[0] = 0xe5;
     }
     e.lcase = nn.lcase;
-    e.attr |= nn.attr;
+    e.attr = (e.attr & !nn.attr_mask) | nn.attr;
     Ok((e, added.pos.dev_pos))
 }
 
@@ -1432,14 +1432,13 @@ fn rename(
         }
         None => {
             let a = old_rec.entry.attr;
-            add_entry(
-                new_dir,
-                new_name,
-                a,
-                info.start.load(Ordering::Relaxed),
-                now,
-            )?
-            .1
+            let start = info.start.load(Ordering::Relaxed);
+            let (e, pos) = add_entry(new_dir, new_name, a, start, now)?;
+            // The attribute bits the new name decides (msdos' hidden with
+            // `dots`), as `do_msdos_rename` sets them in `i_attrs`.
+            let decided = (a ^ e.attr) & (attr::HIDDEN | attr::SYSTEM);
+            info.attrs.fetch_xor(decided, Ordering::Relaxed);
+            pos
         }
     };
     {

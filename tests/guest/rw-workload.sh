@@ -52,6 +52,12 @@ rw_workload() {
 		for i in 1 2 3 4 5 6; do echo $i >"$d/file$i.txt"; done
 		rw_outcome "$log" "create an existing name" sh -c "set -C; echo x >'$d/new.txt'"
 		rw_outcome "$log" "a name too long for 8.3 is cut" sh -c "echo x >'$d/longername.text'"
+		# With dots, a leading dot is the hidden attribute: set by a
+		# create, and by a rename to such a name, cleared by a rename away.
+		echo h >"$d/.hidden"
+		echo v >"$d/shown"
+		mv "$d/.hidden" "$d/visible"
+		mv "$d/shown" "$d/.shown"
 	fi
 	# rmdir: not empty, then empty.
 	rw_outcome "$log" "rmdir of a directory that is not empty" rmdir "$d/newdir/sub"

@@ -3,10 +3,10 @@
 # harness: host-check=scripts/compare-fat-images.sh
 # harness: timeout=300
 # rw/01 for msdos against rust_msdos: the same workload with 8.3 names
-# (msdos_format_name's rules: a longer name is cut), on FAT12, FAT16 and
-# FAT32, compared in the guest and, after power-off, on the host with
-# mtools and fsck.fat -n.
+# (msdos_format_name's rules: a longer name is cut; with dots, a leading
+# dot is the hidden attribute), on FAT12, FAT16 and FAT32, compared in
+# the guest and, after power-off, on the host with mtools and fsck.fat -n.
 . /vm/lib.sh
 . /vm/files/rw-workload.sh
-RW_FS="msdos rust_msdos" RW_NAMES=short RW_OPTS=
+RW_FS="msdos rust_msdos" RW_NAMES=short RW_OPTS=dots
 . /vm/files/rw-scenario.sh
