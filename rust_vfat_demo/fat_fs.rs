@@ -37,7 +37,8 @@ use fat_disk::format::{
     attr,
     ceil_div,
     DirEntry,
-    FatError, //
+    FatError,
+    FatType, //
 };
 use fat_disk::inode::InodeAttrs;
 use fat_disk::names::{
@@ -102,6 +103,13 @@ use vfs::{
     SuperParams,
     Time, //
 };
+
+/// `FAT_IOCTL_GET_ATTRIBUTES` (`_IOR('r', 0x10, __u32)`).
+const FAT_IOCTL_GET_ATTRIBUTES: u32 = 0x8004_7210;
+/// `FAT_IOCTL_SET_ATTRIBUTES` (`_IOW('r', 0x11, __u32)`).
+const FAT_IOCTL_SET_ATTRIBUTES: u32 = 0x4004_7211;
+/// `FAT_IOCTL_GET_VOLUME_ID` (`_IOR('r', 0x13, __u32)`).
+const FAT_IOCTL_GET_VOLUME_ID: u32 = 0x8004_7213;
 
 /// `MSDOS_SUPER_MAGIC`.
 const FAT_SUPER_MAGIC: u64 = 0x4d44;
@@ -737,6 +745,74 @@ impl FileSystem for FatFs {
         }
     }
 
+    fn ioctl_get(inode: &INode<FatFs>, cmd: u32) -> Result<u32> {
+        let sbi = inode.super_block().data();
+        match cmd {
+            FAT_IOCTL_GET_ATTRIBUTES => Ok(u32::from(make_attrs(sbi, inode))),
+            FAT_IOCTL_GET_VOLUME_ID => {
+                // As `fat_fill_super` reads it: the extended boot record's
+                // field, whatever its signature says.
+                let at = if sbi.vol.bpb.fat_type == FatType::Fat32 {
+                    67
+                } else {
+                    39
+                };
+                let mut b = [0u8; 4];
+                sbi.vol
+                    .read_at(at, &mut b)
+                    .map_err(|e| sbi.errno(e, "reading the volume id", 0))?;
+                Ok(u32::from_le_bytes(b))
+            }
+            _ => Err(ENOTTY),
+        }
+    }
+
+    /// `fat_ioctl_set_attributes`: the directory and volume bits are kept,
+    /// the rest is the new attribute byte, the mode follows it as a chmod.
+    fn ioctl_set_prepare(inode: &INode<FatFs>, cmd: u32, val: u32) -> Result<(u32, Option<u32>)> {
+        if cmd != FAT_IOCTL_SET_ATTRIBUTES {
+            return Err(ENOTTY);
+        }
+        let sbi = inode.super_block().data();
+        let dir = inode.mode() & vfs::mode::S_IFMT == S_IFDIR;
+        let mut a = (val & 0xff) as u8 & !(attr::VOLUME_ID | attr::DIRECTORY);
+        a |= inode.data().attrs.load(Ordering::Relaxed) & attr::VOLUME_ID;
+        if dir {
+            a |= attr::DIRECTORY;
+        }
+        let old = make_attrs(sbi, inode);
+        let perm = if dir {
+            0o777
+        } else {
+            0o666 | (inode.mode() & 0o111)
+        };
+        let mode = make_mode(sbi, a, perm);
+        if inode.is_root() && a != attr::DIRECTORY {
+            return Err(EINVAL);
+        }
+        if sbi.opts.sys_immutable
+            && (a | old) & attr::SYSTEM != 0
+            && !misc::capable(misc::CAP_LINUX_IMMUTABLE)
+        {
+            return Err(EPERM);
+        }
+        Ok((u32::from(a), Some(mode)))
+    }
+
+    fn ioctl_set_commit(inode: &INode<FatFs>, _cmd: u32, val: u32) {
+        let sbi = inode.super_block().data();
+        let a = val as u8;
+        if sbi.opts.sys_immutable {
+            inode.set_immutable(a & attr::SYSTEM != 0);
+        }
+        let dir = a & attr::DIRECTORY != 0;
+        inode
+            .data()
+            .attrs
+            .store(sbi.saved_attrs(dir, a), Ordering::Relaxed);
+        inode.mark_dirty();
+    }
+
     fn quiet(sb: &SuperBlock<FatFs>) -> bool {
         sb.data().opts.quiet
     }
@@ -1203,13 +1279,7 @@ fn write_inode(inode: &INode<FatFs>, sync: bool) -> Result {
         return Ok(());
     }
     let fail = |e: FatError| sbi.errno(e, "updating an inode", pos);
-    let mut a = info.attrs.load(Ordering::Relaxed);
-    if dir {
-        a |= attr::DIRECTORY;
-    }
-    if sbi.can_hold_ro(dir) && inode.mode() & 0o222 == 0 {
-        a |= attr::READ_ONLY;
-    }
+    let a = make_attrs(sbi, inode);
     let ts = |t: vfs::Time| Timestamp {
         sec: t.sec,
         nsec: t.nsec,
@@ -1509,4 +1579,31 @@ fn rename_exchange(
     }
     dir_changed(a_dir, now);
     Ok(())
+}
+
+/// The attribute byte of `inode` (`fat_make_attrs`): the kept bits, the
+/// directory bit, read-only from the write bits where the mode can show it.
+fn make_attrs(sbi: &FatSb<'_>, inode: &INode<FatFs>) -> u8 {
+    let dir = inode.mode() & vfs::mode::S_IFMT == S_IFDIR;
+    let mut a = inode.data().attrs.load(Ordering::Relaxed);
+    if dir {
+        a |= attr::DIRECTORY;
+    }
+    if sbi.can_hold_ro(dir) && inode.mode() & 0o222 == 0 {
+        a |= attr::READ_ONLY;
+    }
+    a
+}
+
+/// The mode attribute byte `a` gives permissions `perm` (`fat_make_mode`).
+fn make_mode(sbi: &FatSb<'_>, a: u8, mut perm: u32) -> u32 {
+    let dir = a & attr::DIRECTORY != 0;
+    if a & attr::READ_ONLY != 0 && (!dir || sbi.ns.rodir()) {
+        perm &= !0o222;
+    }
+    if dir {
+        (perm & !u32::from(sbi.opts.dmask)) | S_IFDIR
+    } else {
+        (perm & !u32::from(sbi.opts.fmask)) | vfs::mode::S_IFREG
+    }
 }

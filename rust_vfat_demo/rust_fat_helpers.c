@@ -13,9 +13,12 @@
 #include <linux/fs_context.h>
 #include <linux/falloc.h>
 #include <linux/fs_struct.h>
+#include <linux/fsnotify.h>
 #include <linux/mpage.h>
 #include <linux/ratelimit.h>
+#include <linux/security.h>
 #include <linux/slab.h>
+#include <linux/uaccess.h>
 #include <linux/statfs.h>
 
 #include "rust_fat_helpers.h"
@@ -308,6 +311,64 @@ long rust_vfs_fallocate(struct file *file, int mode, loff_t offset, loff_t len)
 						      mode & FALLOC_FL_KEEP_SIZE,
 						      offset + len);
 	inode_unlock(inode);
+	return err;
+}
+
+/*
+ * ioctls that read or write one u32 (fs/fat's attribute and volume id
+ * ioctls): the user copies (get_user/put_user), the write access to the
+ * mount, the inode's lock, and a write that amounts to a chmod going
+ * through the security hook, the inode's own setattr and fsnotify, as
+ * fat_ioctl_set_attributes does. What each command means is the file
+ * system's (hooks); an unknown one is ENOTTY.
+ */
+long rust_vfs_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	struct inode *inode = file_inode(file);
+	const struct rust_vfs_hooks *h = hooks_of(inode->i_sb->s_type);
+	u32 __user *user_val = (u32 __user *)arg;
+	unsigned short mode = 0;
+	bool chmod = false;
+	u32 val;
+	int err;
+
+	if (_IOC_SIZE(cmd) != sizeof(u32))
+		return -ENOTTY;
+	if (_IOC_DIR(cmd) == _IOC_READ) {
+		inode_lock_shared(inode);
+		err = h->ioctl_get(inode, cmd, &val);
+		inode_unlock_shared(inode);
+		return err ? err : put_user(val, user_val);
+	}
+	if (_IOC_DIR(cmd) != _IOC_WRITE)
+		return -ENOTTY;
+	err = get_user(val, user_val);
+	if (err)
+		return err;
+	err = mnt_want_write_file(file);
+	if (err)
+		return err;
+	inode_lock(inode);
+	err = h->ioctl_set_prepare(inode, cmd, &val, &chmod, &mode);
+	if (!err && chmod) {
+		struct iattr ia = {
+			.ia_valid = ATTR_MODE | ATTR_CTIME,
+			.ia_ctime = current_time(inode),
+			.ia_mode = mode,
+		};
+
+		err = security_inode_setattr(file_mnt_idmap(file),
+					     file->f_path.dentry, &ia);
+		if (!err)
+			err = inode->i_op->setattr(file_mnt_idmap(file),
+						   file->f_path.dentry, &ia);
+		if (!err)
+			fsnotify_change(file->f_path.dentry, ia.ia_valid);
+	}
+	if (!err)
+		h->ioctl_set_commit(inode, cmd, val);
+	inode_unlock(inode);
+	mnt_drop_write_file(file);
 	return err;
 }
 

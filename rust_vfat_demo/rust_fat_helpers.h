@@ -32,6 +32,10 @@ struct rust_vfs_hooks {
 	void (*truncate_blocks)(struct inode *inode, loff_t size);
 	void (*written)(struct inode *inode);
 	int (*allocate)(struct inode *inode, bool keep_size, loff_t end);
+	int (*ioctl_get)(struct inode *inode, unsigned int cmd, u32 *val);
+	int (*ioctl_set_prepare)(struct inode *inode, unsigned int cmd,
+				 u32 *val, bool *chmod, unsigned short *mode);
+	void (*ioctl_set_commit)(struct inode *inode, unsigned int cmd, u32 val);
 	void (*set_state)(struct super_block *sb, bool dirty);
 };
 
@@ -72,6 +76,7 @@ int rust_vfs_cont_expand(struct inode *inode, loff_t size);
 int rust_vfs_block_truncate_page(struct inode *inode, loff_t size);
 int rust_vfs_fsync(struct file *file, loff_t start, loff_t end, int datasync);
 long rust_vfs_fallocate(struct file *file, int mode, loff_t offset, loff_t len);
+long rust_vfs_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
 extern const struct address_space_operations rust_vfs_aops;
 bool rust_vfs_inode_is_new(struct inode *inode);
 struct kmem_cache *rust_vfs_inode_cache_create(const char *name,

@@ -310,6 +310,24 @@ pub trait FileSystem: Sized + Send + Sync + 'static {
     /// (truncation; a failed write), under the inode's lock.
     fn truncate_blocks(_inode: &INode<Self>, _size: u64) {}
 
+    /// An ioctl `cmd` that reads one `u32` about `inode` (its shared lock
+    /// held): the value, or the error (`ENOTTY`: not such an ioctl).
+    fn ioctl_get(_inode: &INode<Self>, _cmd: u32) -> Result<u32> {
+        Err(ENOTTY)
+    }
+
+    /// An ioctl `cmd` that writes one `u32`, `val`, to `inode` (its lock
+    /// held, the mount writable): checks it and returns the value to
+    /// commit and, if the change is also a chmod, the new mode, which the
+    /// layer applies through `setattr` before
+    /// [`FileSystem::ioctl_set_commit`].
+    fn ioctl_set_prepare(_inode: &INode<Self>, _cmd: u32, _val: u32) -> Result<(u32, Option<u32>)> {
+        Err(ENOTTY)
+    }
+
+    /// Commits what [`FileSystem::ioctl_set_prepare`] accepted.
+    fn ioctl_set_commit(_inode: &INode<Self>, _cmd: u32, _val: u32) {}
+
     /// Allocates blocks of the regular file `inode` up to `end` bytes
     /// past its size, without changing the size or zeroing them
     /// (`fallocate` with `FALLOC_FL_KEEP_SIZE`), under the inode's lock.
@@ -657,6 +675,9 @@ impl<T: FileSystem> Tables<T> {
         truncate_blocks: Some(Self::truncate_blocks),
         written: Some(Self::written),
         allocate: Some(Self::allocate),
+        ioctl_get: Some(Self::ioctl_get),
+        ioctl_set_prepare: Some(Self::ioctl_set_prepare),
+        ioctl_set_commit: Some(Self::ioctl_set_commit),
         set_state: Some(Self::set_state),
     };
 
@@ -685,6 +706,8 @@ impl<T: FileSystem> Tables<T> {
 
     const DIR_FILE_OPS: bindings::file_operations = bindings::file_operations {
         llseek: Some(bindings::generic_file_llseek),
+        unlocked_ioctl: Some(helpers::rust_vfs_ioctl),
+        compat_ioctl: bindings::compat_ptr_ioctl,
         read: Some(bindings::generic_read_dir),
         iterate_shared: Some(Self::iterate_shared),
         ..pin_init::zeroed()
@@ -705,6 +728,8 @@ impl<T: FileSystem> Tables<T> {
         splice_read: Some(bindings::filemap_splice_read),
         splice_write: Some(bindings::iter_file_splice_write),
         fallocate: Some(helpers::rust_vfs_fallocate),
+        unlocked_ioctl: Some(helpers::rust_vfs_ioctl),
+        compat_ioctl: bindings::compat_ptr_ioctl,
         ..pin_init::zeroed()
     };
 
@@ -1402,6 +1427,68 @@ impl<T: FileSystem> Tables<T> {
             i.mark_dirty();
         }
         err
+    }
+
+    /// A `u32`-reading ioctl.
+    ///
+    /// # Safety
+    ///
+    /// `inode` must be a live inode of `T` and `val` valid for a write.
+    unsafe extern "C" fn ioctl_get(
+        inode: *mut bindings::inode,
+        cmd: c_uint,
+        val: *mut u32,
+    ) -> c_int {
+        // SAFETY: Per the function's contract `inode` is a live inode of `T`.
+        match T::ioctl_get(unsafe { INode::<T>::from_raw(inode) }, cmd) {
+            Ok(v) => {
+                // SAFETY: Per the function's contract `val` is writable.
+                unsafe { *val = v };
+                0
+            }
+            Err(e) => e.to_errno(),
+        }
+    }
+
+    /// A `u32`-writing ioctl, checked.
+    ///
+    /// # Safety
+    ///
+    /// `inode` must be a live inode of `T`, locked; the pointers valid for
+    /// reads and writes.
+    unsafe extern "C" fn ioctl_set_prepare(
+        inode: *mut bindings::inode,
+        cmd: c_uint,
+        val: *mut u32,
+        chmod: *mut bool,
+        new_mode: *mut c_ushort,
+    ) -> c_int {
+        // SAFETY: Per the function's contract `inode` is live and `val`
+        // readable.
+        let (i, v) = unsafe { (INode::<T>::from_raw(inode), *val) };
+        match T::ioctl_set_prepare(i, cmd, v) {
+            Ok((v, m)) => {
+                // SAFETY: Per the function's contract the three are
+                // writable.
+                unsafe {
+                    *val = v;
+                    *chmod = m.is_some();
+                    *new_mode = m.unwrap_or(0) as c_ushort;
+                }
+                0
+            }
+            Err(e) => e.to_errno(),
+        }
+    }
+
+    /// A `u32`-writing ioctl, committed.
+    ///
+    /// # Safety
+    ///
+    /// `inode` must be a live inode of `T`, locked.
+    unsafe extern "C" fn ioctl_set_commit(inode: *mut bindings::inode, cmd: c_uint, val: u32) {
+        // SAFETY: Per the function's contract `inode` is a live inode of `T`.
+        T::ioctl_set_commit(unsafe { INode::<T>::from_raw(inode) }, cmd, val);
     }
 
     /// The file system's state changes between read-only and read-write
@@ -2176,6 +2263,31 @@ impl<T: FileSystem> INode<T> {
             helpers::rust_vfs_unhash_inode(i);
             ptr::write_volatile(ptr::addr_of_mut!((*i).i_ino), ino);
             bindings::__insert_inode_hash(i, ino);
+        }
+    }
+
+    /// Sets or clears `S_IMMUTABLE` (under the inode's lock).
+    pub fn set_immutable(&self, on: bool) {
+        // SAFETY: The inode is live; writers of `i_flags` hold its lock.
+        unsafe {
+            let f = ptr::addr_of_mut!((*self.raw()).i_flags);
+            let v = ptr::read_volatile(f);
+            let v = if on {
+                v | bindings::S_IMMUTABLE
+            } else {
+                v & !bindings::S_IMMUTABLE
+            };
+            ptr::write_volatile(f, v);
+        }
+    }
+
+    /// Whether this is the root directory of its super block.
+    pub fn is_root(&self) -> bool {
+        // SAFETY: The inode and its super block are live; `s_root` is set
+        // for as long as inodes of a mounted super block are handed out.
+        unsafe {
+            let root = (*(*self.raw()).i_sb).s_root;
+            !root.is_null() && (*root).d_inode == self.raw()
         }
     }
 

@@ -117,5 +117,19 @@ rw_workload() {
 	touch -d "2020-01-02 03:04:05" "$d/newdir/gap.bin"
 	touch -d "2021-06-07 08:09:10" "$d/newdir"
 	ls -l "$d/SMALL.TXT" "$d/OLD/again.txt" "$d/newdir/moved.txt" | awk '{print $1, $NF}' >>"$log"
+	# The FAT ioctls: attributes read and set (a chmod underneath), the
+	# root's refused, the volume id.
+	$t volid "$d" >>"$log" 2>&1
+	for f in "$d/OLD/again.txt" "$d/newdir" "$d" "$d/NOARCH.TXT"; do $t getattr "$f" >>"$log" 2>&1; done
+	rw_outcome "$log" "set hidden and system" $t setattr "$d/newdir/gap.bin" 0x26
+	rw_outcome "$log" "set read-only" $t setattr "$d/NOARCH.TXT" 0x01
+	rw_outcome "$log" "clear read-only" $t setattr "$d/OLD/again.txt" 0x20
+	rw_outcome "$log" "set hidden on a directory" $t setattr "$d/newdir" 0x12
+	rw_outcome "$log" "set hidden on the root" $t setattr "$d" 0x02
+	rw_outcome "$log" "set the root's directory bit" $t setattr "$d" 0x10
+	for f in "$d/newdir/gap.bin" "$d/NOARCH.TXT" "$d/OLD/again.txt" "$d/newdir"; do
+		$t getattr "$f" >>"$log" 2>&1
+		ls -ld "$f" | awk '{print $1, $NF}' >>"$log"
+	done
 	sync
 }

@@ -8,6 +8,9 @@
  *   rwtool mmapwrite F OFF S writes string S at offset OFF of file F
  *                            through a shared writable mapping, msync()s
  *   rwtool fsync F           fsync(F), then fdatasync(F)
+ *   rwtool getattr F         FAT_IOCTL_GET_ATTRIBUTES: prints "attr 0xNN"
+ *   rwtool setattr F VAL     FAT_IOCTL_SET_ATTRIBUTES with VAL (0x.. or decimal)
+ *   rwtool volid F           FAT_IOCTL_GET_VOLUME_ID: prints "volume id 0xNNNNNNNN"
  *   rwtool fallocate F keep|grow|punch OFF LEN
  *                            fallocate(F) with FALLOC_FL_KEEP_SIZE, 0 or
  *                            FALLOC_FL_PUNCH_HOLE
@@ -21,9 +24,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+
+#define FAT_IOCTL_GET_ATTRIBUTES _IOR('r', 0x10, unsigned int)
+#define FAT_IOCTL_SET_ATTRIBUTES _IOW('r', 0x11, unsigned int)
+#define FAT_IOCTL_GET_VOLUME_ID _IOR('r', 0x13, unsigned int)
 
 #ifndef RENAME_NOREPLACE
 #define RENAME_NOREPLACE (1 << 0)
@@ -83,6 +91,27 @@ int main(int argc, char **argv)
 		close(fd);
 		return 0;
 	}
+	if ((argc == 3 && (!strcmp(argv[1], "getattr") || !strcmp(argv[1], "volid"))) ||
+	    (argc == 4 && !strcmp(argv[1], "setattr"))) {
+		int fd = open(argv[2], O_RDONLY);
+		unsigned int v = argc == 4 ? strtoul(argv[3], NULL, 0) : 0;
+
+		if (fd < 0)
+			return fail("open");
+		if (!strcmp(argv[1], "getattr")) {
+			if (ioctl(fd, FAT_IOCTL_GET_ATTRIBUTES, &v))
+				return fail("FAT_IOCTL_GET_ATTRIBUTES");
+			printf("attr 0x%02x\n", v);
+		} else if (!strcmp(argv[1], "volid")) {
+			if (ioctl(fd, FAT_IOCTL_GET_VOLUME_ID, &v))
+				return fail("FAT_IOCTL_GET_VOLUME_ID");
+			printf("volume id 0x%08x\n", v);
+		} else if (ioctl(fd, FAT_IOCTL_SET_ATTRIBUTES, &v)) {
+			return fail("FAT_IOCTL_SET_ATTRIBUTES");
+		}
+		close(fd);
+		return 0;
+	}
 	if (argc == 6 && !strcmp(argv[1], "fallocate")) {
 		int fd = open(argv[2], O_RDWR);
 		int mode = !strcmp(argv[3], "keep") ? FALLOC_FL_KEEP_SIZE :
@@ -95,6 +124,6 @@ int main(int argc, char **argv)
 		close(fd);
 		return 0;
 	}
-	fprintf(stderr, "usage: rwtool exchange|noreplace A B | mmapwrite F OFF S | fsync F | fallocate F keep|grow|punch OFF LEN\n");
+	fprintf(stderr, "usage: rwtool exchange|noreplace A B | mmapwrite F OFF S | fsync F | fallocate F keep|grow|punch OFF LEN | getattr F | setattr F VAL | volid F\n");
 	return 2;
 }
