@@ -160,6 +160,8 @@ pub struct MountCtx {
     ns: &'static dyn Namespace,
     uid: u32,
     gid: u32,
+    /// `errors=remount-ro` (C's default) rather than `errors=continue`.
+    errors_ro: bool,
 }
 
 /// The mounted device, read through the buffer cache.
@@ -227,6 +229,9 @@ pub struct FatSb<'sb> {
     uid: u32,
     gid: u32,
     tz_offset: i64,
+    /// `errors=remount-ro`: the first structural error makes the mount
+    /// read-only.
+    errors_ro: bool,
     /// Per-mount limit on error messages, as `fs/fat`'s.
     ratelimit: Ratelimit,
     /// The device's name, for messages.
@@ -294,10 +299,33 @@ impl FatSb<'_> {
     fn errno(&self, e: FatError, what: &str, i_pos: u64) -> Error {
         match e {
             FatError::Interrupted => EINTR,
-            _ => {
+            FatError::Io => {
                 self.error(format_args!("{} (i_pos {}): {}", what, i_pos, e.describe()));
                 EIO
             }
+            _ => {
+                self.error(format_args!("{} (i_pos {}): {}", what, i_pos, e.describe()));
+                self.structural_error();
+                EIO
+            }
+        }
+    }
+
+    /// The volume is damaged (`fat_fs_error`): with `errors=remount-ro`,
+    /// a read-write mount becomes read-only, said once (the report before
+    /// it is rate-limited, this is not).
+    fn structural_error(&self) {
+        if self.errors_ro && self.vol.device().0.force_read_only() {
+            let len = self
+                .dev
+                .iter()
+                .position(|&b| b == 0)
+                .unwrap_or(self.dev.len());
+            pr_err!(
+                "{} ({}): Filesystem has been set read-only\n",
+                self.name,
+                BStr::from_bytes(&self.dev[..len])
+            );
         }
     }
 
@@ -423,6 +451,7 @@ impl FileSystem for FatFs {
             ns,
             uid: m.uid,
             gid: m.gid,
+            errors_ro: true,
         })
     }
 
@@ -433,8 +462,16 @@ impl FileSystem for FatFs {
         value: Option<&[u8]>,
     ) -> Result<(), ParamError> {
         let fs = ty.name;
+        // fat_disk validates `errors=`; what it asks for on a structural
+        // error is this layer's business (`fat_fs_error`).
+        let errors = (key == b"errors").then_some(value).flatten();
         match apply(&mut ctx.opts, ctx.ns, key, value) {
-            Ok(()) => Ok(()),
+            Ok(()) => {
+                if let Some(v) = errors {
+                    ctx.errors_ro = v == b"remount-ro";
+                }
+                Ok(())
+            }
             Err(OptionError::Unknown) => Err(ParamError::Unknown),
             Err(OptionError::BadValue) => {
                 pr_err!("{}: bad value for '{}'\n", fs, BStr::from_bytes(key));
@@ -592,6 +629,7 @@ impl FileSystem for FatFs {
                 uid,
                 gid,
                 tz_offset,
+                errors_ro: ctx.errors_ro,
                 ratelimit: Ratelimit::new(),
                 dev: dev_name,
             },

@@ -187,6 +187,18 @@ bool rust_vfs_sb_rdonly(struct super_block *sb)
 	return sb_rdonly(sb);
 }
 
+/*
+ * As __fat_fs_error with errors=remount-ro: the flag is set in place, no
+ * remount (a plain store, as C does it).
+ */
+bool rust_vfs_force_rdonly(struct super_block *sb)
+{
+	if (sb_rdonly(sb))
+		return false;
+	sb->s_flags |= SB_RDONLY;
+	return true;
+}
+
 void rust_vfs_mark_inode_dirty(struct inode *inode)
 {
 	mark_inode_dirty(inode);

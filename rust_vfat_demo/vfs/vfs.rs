@@ -1931,6 +1931,15 @@ impl Device<'_> {
         })
     }
 
+    /// Makes the super block read-only at once, as `fs/fat` does on a
+    /// structural error with `errors=remount-ro`; `true` if it was
+    /// read-write.
+    pub fn force_read_only(&self) -> bool {
+        // SAFETY: The super block is live (the brand); the helper sets the
+        // flag as C's `__fat_fs_error` does.
+        unsafe { helpers::rust_vfs_force_rdonly(self.sb) }
+    }
+
     /// Writes every dirty buffer of the device back and waits for them
     /// (`sync_blockdev`).
     pub fn sync(&self) -> Result {
