@@ -83,6 +83,15 @@ rw_workload() {
 	i=1
 	while [ $i -le 40 ]; do rm "$d/OLD/grow$i.txt"; i=$((i + 3)); done
 	echo reused >"$d/OLD/again.txt"
+	# O_DIRECT past the allocated part falls back to a buffered write.
+	dd if=$p of="$d/newdir/gap.bin" bs=4096 seek=8 count=2 oflag=direct conv=notrunc 2>/dev/null
+	# The root directory: fixed on FAT12/16, where it fills up (ENOSPC);
+	# a chain on FAT32, where it grows.
+	i=0
+	while [ $i -lt 600 ] && true 2>/dev/null >"$d/R$i"; do i=$((i + 1)); done
+	echo "root records made: $i of 600" >>"$log"
+	j=0
+	while [ $j -lt $i ]; do rm "$d/R$j"; j=$((j + 1)); done
 	# A full volume (the FAT12 one): ENOSPC, then the space comes back.
 	free=$(($(stat -f -c '%a * %S' "$d")))
 	if [ $free -lt $((8 << 20)) ]; then
