@@ -49,6 +49,7 @@ use crate::format::{
 };
 use crate::namespace::NewName;
 use crate::volume::{
+    BlockDevice,
     BlockDeviceMut,
     Volume, //
 };
@@ -213,7 +214,7 @@ pub struct Added {
 }
 
 /// The device offset of directory offset `offset`.
-pub fn dir_dev_pos<D: BlockDeviceMut>(
+pub fn dir_dev_pos<D: BlockDevice>(
     vol: &Volume<D>,
     loc: DirLocation,
     offset: u64,
@@ -237,7 +238,7 @@ pub fn dir_dev_pos<D: BlockDeviceMut>(
 /// (as stored: a leading 0xE5 as 0x05), as `fat_scan` looks (long-name
 /// slots, deleted slots and the volume label do not count). The
 /// namespaces' [`crate::namespace::Namespace::new_name`] asks this.
-pub fn short_name_taken<D: BlockDeviceMut>(
+pub fn short_name_taken<D: BlockDevice>(
     vol: &Volume<D>,
     loc: DirLocation,
     name: &[u8; 11],
@@ -482,7 +483,7 @@ pub fn remove_record<D: BlockDeviceMut>(
 
 /// The 8.3 entry at device offset `dev_pos` (an `i_pos`), as
 /// `__fat_write_inode` reads it before changing it.
-pub fn read_entry<D: BlockDeviceMut>(vol: &Volume<D>, dev_pos: u64) -> Result<DirEntry, FatError> {
+pub fn read_entry<D: BlockDevice>(vol: &Volume<D>, dev_pos: u64) -> Result<DirEntry, FatError> {
     if dev_pos % SLOT != 0 {
         return Err(FatError::BadGeometry);
     }
@@ -644,10 +645,7 @@ pub fn set_dotdot<D: BlockDeviceMut>(
 
 /// Whether the directory at `loc` has no records but `.` and `..`, as
 /// `fat_dir_empty` (rmdir and rename over a directory: `ENOTEMPTY`).
-pub fn dir_is_empty<D: BlockDeviceMut>(
-    vol: &Volume<D>,
-    loc: DirLocation,
-) -> Result<bool, FatError> {
+pub fn dir_is_empty<D: BlockDevice>(vol: &Volume<D>, loc: DirLocation) -> Result<bool, FatError> {
     let mut slots = SlotReader::new(vol, loc);
     while slots.advance()? {
         let s = slots.current();

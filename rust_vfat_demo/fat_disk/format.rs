@@ -113,6 +113,31 @@ impl FatError {
     pub fn describe(self) -> &'static str {
         describe_error(self)
     }
+
+    /// See [`user_errno`].
+    #[inline]
+    pub fn user_errno(self) -> Option<i32> {
+        user_errno(self)
+    }
+}
+
+/// The errno a system call returns for `e` when `e` is about the request
+/// rather than the volume (`ENOSPC`, `EEXIST`, `ENAMETOOLONG`, `EINVAL`,
+/// `ENOTEMPTY`, `ENOENT`, `EINTR`, positive as in `errno.h`); `None`
+/// when it is damage or an I/O error, which C reports as `EIO` with an
+/// error line (`fat_fs_error`).
+#[inline(never)]
+pub fn user_errno(e: FatError) -> Option<i32> {
+    match e {
+        FatError::NoSpace => Some(28),
+        FatError::Exists => Some(17),
+        FatError::NameTooLong => Some(36),
+        FatError::InvalidName => Some(22),
+        FatError::NotEmpty => Some(39),
+        FatError::NotFound => Some(2),
+        FatError::Interrupted => Some(4),
+        _ => None,
+    }
 }
 
 /// A short description of `e` for the kernel log.

@@ -1442,3 +1442,15 @@ fn directory_limits_as_fat_add_entries() {
     fs.create(d, "C", 0, 0).unwrap();
     assert_eq!(fs.vol.chain_len(start).unwrap(), want);
 }
+
+#[test]
+fn user_errnos() {
+    assert_eq!(FatError::NoSpace.user_errno(), Some(28));
+    assert_eq!(FatError::Exists.user_errno(), Some(17));
+    assert_eq!(FatError::NameTooLong.user_errno(), Some(36));
+    assert_eq!(FatError::InvalidName.user_errno(), Some(22));
+    assert_eq!(FatError::NotEmpty.user_errno(), Some(39));
+    assert_eq!(FatError::NotFound.user_errno(), Some(2));
+    assert_eq!(FatError::BrokenChain.user_errno(), None);
+    assert_eq!(FatError::CorruptDir.user_errno(), None);
+}
