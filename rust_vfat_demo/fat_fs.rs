@@ -282,33 +282,28 @@ impl FatSb<'_> {
         }
     }
 
-    /// The errno of a namespace operation's failure: the expected ones
-    /// as such, the rest an I/O error logged as [`FatSb::errno`] does.
+    /// The errno of a namespace operation's failure: as [`FatSb::errno`],
+    /// and `EPERM` for what the namespace cannot do.
     fn fs_errno(&self, e: FatError, what: &str, i_pos: u64) -> Error {
         match e {
-            FatError::NoSpace => ENOSPC,
-            FatError::Exists => EEXIST,
-            FatError::NameTooLong => ENAMETOOLONG,
-            FatError::InvalidName => EINVAL,
-            FatError::NotEmpty => ENOTEMPTY,
             FatError::Unsupported => EPERM,
             e => self.errno(e, what, i_pos),
         }
     }
 
+    /// The errno of `e`: the request's own as it is
+    /// ([`FatError::user_errno`]); an I/O error `EIO` with a line; damage
+    /// `EIO` with a line, and the volume's error policy
+    /// ([`FatSb::structural_error`]).
     fn errno(&self, e: FatError, what: &str, i_pos: u64) -> Error {
-        match e {
-            FatError::Interrupted => EINTR,
-            FatError::Io => {
-                self.error(format_args!("{} (i_pos {}): {}", what, i_pos, e.describe()));
-                EIO
-            }
-            _ => {
-                self.error(format_args!("{} (i_pos {}): {}", what, i_pos, e.describe()));
-                self.structural_error();
-                EIO
-            }
+        if let Some(n) = e.user_errno() {
+            return Error::from_errno(-n);
         }
+        self.error(format_args!("{} (i_pos {}): {}", what, i_pos, e.describe()));
+        if e != FatError::Io {
+            self.structural_error();
+        }
+        EIO
     }
 
     /// The volume is damaged (`fat_fs_error`): with `errors=remount-ro`,
