@@ -1529,6 +1529,21 @@ fn rename(
             let Some(rec) = find_record(sbi, new_dir.data(), new_name)? else {
                 return Err(EIO);
             };
+            // The target's record keeps its name; the attribute bits that
+            // name decides (msdos' hidden with `dots`) go to the moved
+            // inode, as `do_msdos_rename` sets them.
+            let mut nn = KBox::new(NewName::new(), GFP_KERNEL)?;
+            let mut free = |_: &[u8; 11]| Ok(false);
+            if sbi
+                .ns
+                .new_name(new_name, &sbi.opts, 0, &mut free, &mut nn)
+                .is_ok()
+            {
+                let m = nn.attr_mask;
+                let a = info.attrs.load(Ordering::Relaxed);
+                info.attrs
+                    .store((a & !m) | (nn.attr & m), Ordering::Relaxed);
+            }
             detach(sbi, t);
             t.set_mtime(now);
             rec.dev_pos

@@ -58,6 +58,11 @@ rw_workload() {
 		echo v >"$d/shown"
 		mv "$d/.hidden" "$d/visible"
 		mv "$d/shown" "$d/.shown"
+		echo o >"$d/other"
+		mv "$d/other" "$d/.shown"
+		echo t >"$d/.tohide"
+		echo u >"$d/unhide"
+		mv "$d/.tohide" "$d/unhide"
 	fi
 	# rmdir: not empty, then empty.
 	rw_outcome "$log" "rmdir of a directory that is not empty" rmdir "$d/newdir/sub"
