@@ -53,10 +53,12 @@ if ! fresh rw scripts/test-data.sh; then
 	head -c 5000 /dev/zero | tr '\0' 'a' >"$seed/SMALL.TXT"
 	head -c 70000 /dev/zero | tr '\0' 'b' >"$seed/big.bin"
 	printf 'one line\n' >"$seed/Long existing name.txt"
-	for kind in 12:4096:4 16:32768:4 32:69632:1; do
-		IFS=: read -r bits kib spc <<<"$kind"
-		img=$data/rw/fat$bits.img
-		mkfs.fat -C "$img" "$kib" -F "$bits" -s "$spc" -n "RW$bits" -i 12345678 >/dev/null
+	# name:FAT bits:KiB:sectors per cluster:bytes per sector
+	for kind in fat12:12:4096:4:512 fat16:16:32768:4:512 fat32:32:69632:1:512 \
+		fat12-4k-sectors:12:8192:1:4096 fat12-64k-clusters:12:16384:128:512; do
+		IFS=: read -r name bits kib spc bps <<<"$kind"
+		img=$data/rw/$name.img
+		mkfs.fat -C "$img" "$kib" -F "$bits" -s "$spc" -S "$bps" -n "RW$bits" -i 12345678 >/dev/null
 		MTOOLS_SKIP_CHECK=1 mcopy -m -i "$img" "$seed/SMALL.TXT" "$seed/big.bin" "$seed/Long existing name.txt" ::
 		MTOOLS_SKIP_CHECK=1 mmd -i "$img" ::OLD ::"Old long dir"
 		MTOOLS_SKIP_CHECK=1 mcopy -m -i "$img" "$seed/SMALL.TXT" ::OLD/INNER.TXT

@@ -1,9 +1,10 @@
 # SPDX-License-Identifier: GPL-2.0
 # The body of the rw/ workload scenarios, sourced after rw-workload.sh with
 # RW_FS (the C type, then the Rust one), RW_NAMES and RW_OPTS set: disks
-# 0/1, 2/3, 4/5 behind rust_ncr810 are identical copies of a FAT12, FAT16
-# and FAT32 image; the workload runs on the C driver on the first of each
-# pair and on the Rust one on the second, from the same clock.
+# 0/1, 2/3, ... behind rust_ncr810 are identical copies of the images
+# RW_KINDS names (default: FAT12, FAT16 and FAT32); the workload runs on
+# the C driver on the first of each pair and on the Rust one on the
+# second, from the same clock.
 coldplug
 host=$(ncr810_scsi_host) || fail "no SCSI host of rust_ncr810"
 mkdir -p /mnt/w
@@ -11,7 +12,7 @@ status=0
 set -- $RW_FS
 c_fs=$1 r_fs=$2
 n=0
-for kind in fat12 fat16 fat32; do
+for kind in ${RW_KINDS:-fat12 fat16 fat32}; do
 	for fs in $c_fs $r_fs; do
 		dev=$(scsi_disk "$host" $n) || fail "no disk at target $n"
 		step "$kind on $fs ($dev)"
