@@ -94,6 +94,7 @@ use vfs::{
     Lookup,
     Mapping,
     Mounter,
+    NameChoice,
     NameHasher,
     NewSuperBlock,
     ParamError,
@@ -1025,7 +1026,12 @@ fn readdir(dir: &INode<FatFs>, ctx: &mut DirEmitter<'_>) -> Result {
     // the inode's run cache (as `fs/fat`'s cluster cache does for
     // `fat_get_cluster`); positions are then relative to that cluster.
     let (loc, base) = dir_start(sbi, info, cpos);
-    let mut reader = DirReader::new(&sbi.vol, loc, sbi.ns.long_names());
+    // VFAT_IOCTL_READDIR_SHORT walks the 8.3 entries alone (the long-name
+    // slots are skipped, positions are the entries'), as `__fat_readdir`
+    // with `short_only`.
+    let choice = ctx.names();
+    let long_names = sbi.ns.long_names() && choice != NameChoice::ShortOnly;
+    let mut reader = DirReader::new(&sbi.vol, loc, long_names);
     let fail = |e| {
         sbi.errno(
             e,
@@ -1055,17 +1061,30 @@ fn readdir(dir: &INode<FatFs>, ctx: &mut DirEmitter<'_>) -> Result {
         } else if &e.name == b"..         " {
             ctx.emit_dotdot()
         } else {
-            let shown =
-                namespace::display(sbi.ns, &reader, &rec, &sbi.opts, long, name).map_err(fail)?;
-            if shown.is_empty() {
-                true
+            let ty = if e.is_dir() {
+                DirEntryType::Dir
             } else {
-                let ty = if e.is_dir() {
-                    DirEntryType::Dir
+                DirEntryType::Reg
+            };
+            if choice == NameChoice::Both && rec.long_len > 0 {
+                // Both names (VFAT_IOCTL_READDIR_BOTH).
+                namespace::record_long_name(sbi.ns, &reader, &rec, &sbi.opts, long)
+                    .map_err(fail)?;
+                name.clear();
+                sbi.ns.display_name(e, &sbi.opts, name).map_err(fail)?;
+                if long.as_bytes().is_empty() || name.as_bytes().is_empty() {
+                    true
                 } else {
-                    DirEntryType::Reg
-                };
-                ctx.emit(shown, rec.dev_pos / 32, ty)
+                    ctx.emit_both(long.as_bytes(), name.as_bytes(), rec.dev_pos / 32, ty)
+                }
+            } else {
+                let shown = namespace::display(sbi.ns, &reader, &rec, &sbi.opts, long, name)
+                    .map_err(fail)?;
+                if shown.is_empty() {
+                    true
+                } else {
+                    ctx.emit(shown, rec.dev_pos / 32, ty)
+                }
             }
         };
         if !emitted {

@@ -15,6 +15,7 @@
 #include <linux/fs_struct.h>
 #include <linux/fsnotify.h>
 #include <linux/mpage.h>
+#include <linux/msdos_fs.h>
 #include <linux/ratelimit.h>
 #include <linux/security.h>
 #include <linux/slab.h>
@@ -334,6 +335,103 @@ long rust_vfs_fallocate(struct file *file, int mode, loff_t offset, loff_t len)
  * fat_ioctl_set_attributes does. What each command means is the file
  * system's (hooks); an unknown one is ENOTTY.
  */
+/*
+ * fs/fat's VFAT_IOCTL_READDIR_SHORT and VFAT_IOCTL_READDIR_BOTH: one
+ * directory entry into two struct __fat_dirent in user memory (the 8.3
+ * name first, the long name second), as fat_ioctl_filldir writes them;
+ * the directory walk is the file system's own readdir, asked for short
+ * names only or for both names (iterate_names). Returns 1 for an entry,
+ * 0 at the end.
+ */
+struct rust_vfs_names_ctx {
+	struct dir_context ctx;
+	struct __fat_dirent __user *dirent;
+	int result;
+	const char *long_name, *short_name;
+	int long_len, short_len;
+};
+
+static bool rust_vfs_names_actor(struct dir_context *ctx, const char *name,
+				 int name_len, loff_t offset, u64 ino,
+				 unsigned int d_type)
+{
+	struct rust_vfs_names_ctx *buf =
+		container_of(ctx, struct rust_vfs_names_ctx, ctx);
+	struct __fat_dirent __user *d1 = buf->dirent;
+	struct __fat_dirent __user *d2 = d1 + 1;
+
+	if (buf->result)
+		return false;
+	buf->result++;
+	if (name) {
+		if (name_len >= sizeof(d1->d_name))
+			name_len = sizeof(d1->d_name) - 1;
+		if (put_user(0, &d2->d_name[0]) || put_user(0, &d2->d_reclen) ||
+		    copy_to_user(d1->d_name, name, name_len) ||
+		    put_user(0, d1->d_name + name_len) ||
+		    put_user(name_len, &d1->d_reclen))
+			goto efault;
+	} else {
+		int long_len = min_t(int, buf->long_len, sizeof(d1->d_name) - 1);
+		int short_len = min_t(int, buf->short_len, sizeof(d1->d_name) - 1);
+
+		if (copy_to_user(d2->d_name, buf->long_name, long_len) ||
+		    put_user(0, d2->d_name + long_len) ||
+		    put_user(long_len, &d2->d_reclen) ||
+		    put_user(ino, &d2->d_ino) || put_user(offset, &d2->d_off) ||
+		    copy_to_user(d1->d_name, buf->short_name, short_len) ||
+		    put_user(0, d1->d_name + short_len) ||
+		    put_user(short_len, &d1->d_reclen))
+			goto efault;
+	}
+	return true;
+efault:
+	buf->result = -EFAULT;
+	return false;
+}
+
+/* An entry with both names (see rust_vfs_names_actor's NULL name). */
+bool rust_vfs_dir_emit_both(struct dir_context *ctx, const char *long_name,
+			    int long_len, const char *short_name, int short_len,
+			    u64 ino, unsigned int type)
+{
+	struct rust_vfs_names_ctx *buf =
+		container_of(ctx, struct rust_vfs_names_ctx, ctx);
+
+	if (ctx->actor != rust_vfs_names_actor)
+		return dir_emit(ctx, long_name, long_len, ino, type);
+	buf->long_name = long_name;
+	buf->long_len = long_len;
+	buf->short_name = short_name;
+	buf->short_len = short_len;
+	return dir_emit(ctx, NULL, 0, ino, type);
+}
+
+static long rust_vfs_readdir_ioctl(struct file *file, unsigned int cmd,
+				   unsigned long arg)
+{
+	struct inode *inode = file_inode(file);
+	struct rust_vfs_names_ctx buf = {
+		.ctx.actor = rust_vfs_names_actor,
+		.dirent = (struct __fat_dirent __user *)arg,
+	};
+	int ret = -ENOENT;
+
+	if (put_user(0, &buf.dirent->d_reclen))
+		return -EFAULT;
+	inode_lock_shared(inode);
+	buf.ctx.pos = file->f_pos;
+	if (!IS_DEADDIR(inode)) {
+		ret = hooks_of(inode->i_sb->s_type)->iterate_names(
+			file, &buf.ctx, cmd == VFAT_IOCTL_READDIR_SHORT ? 1 : 2);
+		file->f_pos = buf.ctx.pos;
+	}
+	inode_unlock_shared(inode);
+	if (ret >= 0)
+		ret = buf.result;
+	return ret;
+}
+
 long rust_vfs_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct inode *inode = file_inode(file);
@@ -344,6 +442,9 @@ long rust_vfs_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	u32 val;
 	int err;
 
+	if (S_ISDIR(inode->i_mode) &&
+	    (cmd == VFAT_IOCTL_READDIR_SHORT || cmd == VFAT_IOCTL_READDIR_BOTH))
+		return rust_vfs_readdir_ioctl(file, cmd, arg);
 	if (_IOC_SIZE(cmd) != sizeof(u32))
 		return -ENOTTY;
 	if (_IOC_DIR(cmd) == _IOC_READ) {

@@ -36,6 +36,8 @@ struct rust_vfs_hooks {
 	int (*ioctl_set_prepare)(struct inode *inode, unsigned int cmd,
 				 u32 *val, bool *chmod, unsigned short *mode);
 	void (*ioctl_set_commit)(struct inode *inode, unsigned int cmd, u32 val);
+	int (*iterate_names)(struct file *file, struct dir_context *ctx,
+			     int names);
 	void (*set_state)(struct super_block *sb, bool dirty);
 };
 
@@ -89,6 +91,9 @@ bool rust_vfs_dir_emit(struct dir_context *ctx, const char *name, int len,
 		       u64 ino, unsigned int type);
 bool rust_vfs_dir_emit_dot(struct file *file, struct dir_context *ctx);
 bool rust_vfs_dir_emit_dotdot(struct file *file, struct dir_context *ctx);
+bool rust_vfs_dir_emit_both(struct dir_context *ctx, const char *long_name,
+			    int long_len, const char *short_name, int short_len,
+			    u64 ino, unsigned int type);
 void rust_vfs_fill_statfs(struct kstatfs *buf, unsigned long magic,
 			  unsigned long bsize, u64 blocks, u64 bfree,
 			  unsigned long namelen, u64 fsid);

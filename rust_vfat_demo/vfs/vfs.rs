@@ -678,6 +678,7 @@ impl<T: FileSystem> Tables<T> {
         ioctl_get: Some(Self::ioctl_get),
         ioctl_set_prepare: Some(Self::ioctl_set_prepare),
         ioctl_set_commit: Some(Self::ioctl_set_commit),
+        iterate_names: Some(Self::iterate_names),
         set_state: Some(Self::set_state),
     };
 
@@ -1335,6 +1336,7 @@ impl<T: FileSystem> Tables<T> {
         let mut emitter = DirEmitter {
             file,
             ctx,
+            names: NameChoice::Shown,
             _p: PhantomData,
         };
         match T::read_dir(dir, &mut emitter) {
@@ -1427,6 +1429,37 @@ impl<T: FileSystem> Tables<T> {
             i.mark_dirty();
         }
         err
+    }
+
+    /// A listing for the readdir ioctls: `names` 1 is 8.3 names only, 2
+    /// both names.
+    ///
+    /// # Safety
+    ///
+    /// `file` must be an open directory of `T` (its lock held shared) and
+    /// `ctx` the helper's live context.
+    unsafe extern "C" fn iterate_names(
+        file: *mut bindings::file,
+        ctx: *mut bindings::dir_context,
+        names: c_int,
+    ) -> c_int {
+        // SAFETY: Per the function's contract `file` is open, so its inode
+        // is a live directory inode of `T`.
+        let dir = unsafe { INode::<T>::from_raw((*file).f_inode) };
+        let mut emitter = DirEmitter {
+            file,
+            ctx,
+            names: if names == 1 {
+                NameChoice::ShortOnly
+            } else {
+                NameChoice::Both
+            },
+            _p: PhantomData,
+        };
+        match T::read_dir(dir, &mut emitter) {
+            Ok(()) => 0,
+            Err(e) => e.to_errno(),
+        }
     }
 
     /// A `u32`-reading ioctl.
@@ -2345,14 +2378,57 @@ pub enum DirEntryType {
     Reg,
 }
 
+/// Which names a directory listing wants.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NameChoice {
+    /// The name `readdir` shows (the long name where there is one).
+    Shown,
+    /// Only 8.3 names (`VFAT_IOCTL_READDIR_SHORT`).
+    ShortOnly,
+    /// Both, through [`DirEmitter::emit_both`] (`VFAT_IOCTL_READDIR_BOTH`).
+    Both,
+}
+
 /// Emits directory entries to `readdir` (`struct dir_context`).
 pub struct DirEmitter<'a> {
     file: *mut bindings::file,
     ctx: *mut bindings::dir_context,
+    names: NameChoice,
     _p: PhantomData<&'a mut bindings::dir_context>,
 }
 
 impl DirEmitter<'_> {
+    /// Which names the listing wants.
+    pub fn names(&self) -> NameChoice {
+        self.names
+    }
+
+    /// Emits an entry with a long name `long` and an 8.3 name `short`
+    /// (for [`NameChoice::Both`]; otherwise the long name is emitted);
+    /// `false`: stop.
+    pub fn emit_both(&mut self, long: &[u8], short: &[u8], ino: u64, ty: DirEntryType) -> bool {
+        let (Ok(ll), Ok(sl)) = (c_int::try_from(long.len()), c_int::try_from(short.len())) else {
+            return true;
+        };
+        let dt = match ty {
+            DirEntryType::Dir => bindings::DT_DIR,
+            DirEntryType::Reg => bindings::DT_REG,
+        };
+        // SAFETY: `ctx` is live; both names are valid for their lengths
+        // during the call (the helper's actor copies them out).
+        unsafe {
+            helpers::rust_vfs_dir_emit_both(
+                self.ctx,
+                long.as_ptr().cast(),
+                ll,
+                short.as_ptr().cast(),
+                sl,
+                ino,
+                dt as c_uint,
+            )
+        }
+    }
+
     /// The position the next entry is at.
     pub fn pos(&self) -> i64 {
         // SAFETY: `ctx` is the live context of this `readdir` call.

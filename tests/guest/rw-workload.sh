@@ -15,6 +15,7 @@ rw_outcome() { # LOG what command...
 rw_workload() {
 	d=$1 names=$2 log=$3
 	p=/vm/files/pattern
+	t=/vm/files/rwtool
 	: >"$log"
 	# Existing files: writes at offsets, appends across clusters, a write
 	# far past the end (FAT has no holes: the gap is zeroed), truncates
@@ -91,6 +92,11 @@ rw_workload() {
 	# No hard or symbolic links on FAT: the error as the C driver's.
 	echo "ln: $(ln "$d/NOARCH.TXT" "$d/hard" 2>&1 | sed 's/.*: //')" >>"$log"
 	echo "ln -s: $(ln -s NOARCH.TXT "$d/soft" 2>&1 | sed 's/.*: //')" >>"$log"
+	# VFAT_IOCTL_READDIR_SHORT and _BOTH over the root and a directory.
+	for dir in "$d" "$d/OLD"; do
+		$t readdir "$dir" short >>"$log" 2>&1
+		$t readdir "$dir" both >>"$log" 2>&1
+	done
 	# O_DIRECT past the allocated part falls back to a buffered write.
 	dd if=$p of="$d/newdir/gap.bin" bs=4096 seek=8 count=2 oflag=direct conv=notrunc 2>/dev/null
 	# The root directory: fixed on FAT12/16, where it fills up (ENOSPC);
@@ -109,7 +115,6 @@ rw_workload() {
 	fi
 	# renameat2's flags (vfat exchanges, msdos refuses), a write through a
 	# shared writable mapping, fsync and fdatasync.
-	t=/vm/files/rwtool
 	echo a >"$d/xa.txt"
 	echo bb >"$d/newdir/xb.txt"
 	rw_outcome "$log" "RENAME_EXCHANGE of two files across directories" $t exchange "$d/xa.txt" "$d/newdir/xb.txt"

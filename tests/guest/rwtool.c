@@ -11,6 +11,9 @@
  *   rwtool getattr F         FAT_IOCTL_GET_ATTRIBUTES: prints "attr 0xNN"
  *   rwtool setattr F VAL     FAT_IOCTL_SET_ATTRIBUTES with VAL (0x.. or decimal)
  *   rwtool volid F           FAT_IOCTL_GET_VOLUME_ID: prints "volume id 0xNNNNNNNN"
+ *   rwtool readdir D short|both
+ *                            VFAT_IOCTL_READDIR_SHORT/BOTH until the end:
+ *                            one line per entry, "8.3-name [long-name]"
  *   rwtool fallocate F keep|grow|punch OFF LEN
  *                            fallocate(F) with FALLOC_FL_KEEP_SIZE, 0 or
  *                            FALLOC_FL_PUNCH_HOLE
@@ -21,6 +24,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/falloc.h>
+#include <linux/msdos_fs.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,9 +33,6 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#define FAT_IOCTL_GET_ATTRIBUTES _IOR('r', 0x10, unsigned int)
-#define FAT_IOCTL_SET_ATTRIBUTES _IOW('r', 0x11, unsigned int)
-#define FAT_IOCTL_GET_VOLUME_ID _IOR('r', 0x13, unsigned int)
 
 #ifndef RENAME_NOREPLACE
 #define RENAME_NOREPLACE (1 << 0)
@@ -112,6 +113,29 @@ int main(int argc, char **argv)
 		close(fd);
 		return 0;
 	}
+	if (argc == 4 && !strcmp(argv[1], "readdir")) {
+		struct __fat_dirent d[2];
+		int fd = open(argv[2], O_RDONLY | O_DIRECTORY);
+		unsigned long cmd = strcmp(argv[3], "short") ? VFAT_IOCTL_READDIR_BOTH :
+							       VFAT_IOCTL_READDIR_SHORT;
+		int r;
+
+		if (fd < 0)
+			return fail("open");
+		for (;;) {
+			memset(d, 0x55, sizeof(d));
+			r = ioctl(fd, cmd, d);
+			if (r < 0)
+				return fail("VFAT_IOCTL_READDIR");
+			if (r == 0 || d[0].d_reclen == 0)
+				break;
+			printf("%s [%s] %u %u\n", d[0].d_name, d[1].d_name, d[0].d_reclen,
+			       d[1].d_reclen);
+		}
+		printf("end: %d\n", r);
+		close(fd);
+		return 0;
+	}
 	if (argc == 6 && !strcmp(argv[1], "fallocate")) {
 		int fd = open(argv[2], O_RDWR);
 		int mode = !strcmp(argv[3], "keep") ? FALLOC_FL_KEEP_SIZE :
@@ -124,6 +148,6 @@ int main(int argc, char **argv)
 		close(fd);
 		return 0;
 	}
-	fprintf(stderr, "usage: rwtool exchange|noreplace A B | mmapwrite F OFF S | fsync F | fallocate F keep|grow|punch OFF LEN | getattr F | setattr F VAL | volid F\n");
+	fprintf(stderr, "usage: rwtool exchange|noreplace A B | mmapwrite F OFF S | fsync F | fallocate F keep|grow|punch OFF LEN | getattr F | setattr F VAL | volid F | readdir D short|both\n");
 	return 2;
 }
