@@ -861,7 +861,9 @@ impl FileSystem for FatFs {
         let _g = sbi.s_lock.lock();
         let now = dir.now();
         let (e, pos) = add_entry(dir, name, attr::ARCHIVE, 0, now)?;
-        entry_inode(sb, sbi, &e, pos)
+        let inode = entry_inode(sb, sbi, &e, pos)?;
+        dirsync(&[dir])?;
+        Ok(inode)
     }
 
     fn mkdir(dir: &INode<FatFs>, name: &[u8], _mode: u32) -> Result<ARef<INode<FatFs>>> {
@@ -878,6 +880,7 @@ impl FileSystem for FatFs {
             Ok((e, pos)) => {
                 let inode = entry_inode(sb, sbi, &e, pos)?;
                 inode.set_nlink(2);
+                dirsync(&[dir])?;
                 Ok(inode)
             }
             Err(err) => {
@@ -890,7 +893,8 @@ impl FileSystem for FatFs {
     fn unlink(dir: &INode<FatFs>, name: &[u8], inode: &INode<FatFs>) -> Result {
         let sbi = dir.super_block().data();
         let _g = sbi.s_lock.lock();
-        remove_entry(dir, name, inode)
+        remove_entry(dir, name, inode)?;
+        dirsync(&[dir])
     }
 
     fn rmdir(dir: &INode<FatFs>, name: &[u8], inode: &INode<FatFs>) -> Result {
@@ -902,7 +906,8 @@ impl FileSystem for FatFs {
         {
             return Err(ENOTEMPTY);
         }
-        remove_entry(dir, name, inode)
+        remove_entry(dir, name, inode)?;
+        dirsync(&[dir])
     }
 
     fn rename(
@@ -915,7 +920,8 @@ impl FileSystem for FatFs {
     ) -> Result {
         let sbi = old_dir.super_block().data();
         let _g = sbi.s_lock.lock();
-        rename(old_dir, old_name, inode, new_dir, new_name, target)
+        rename(old_dir, old_name, inode, new_dir, new_name, target)?;
+        dirsync(&[old_dir, new_dir, inode])
     }
 
     fn rename_exchange(
@@ -932,7 +938,8 @@ impl FileSystem for FatFs {
             return Err(EINVAL);
         }
         let _g = sbi.s_lock.lock();
-        rename_exchange(a_dir, a, b_dir, b)
+        rename_exchange(a_dir, a, b_dir, b)?;
+        dirsync(&[a_dir, b_dir, a, b])
     }
 
     fn statfs(sb: &SuperBlock<FatFs>) -> Result<Stat> {
@@ -1673,4 +1680,21 @@ fn make_mode(sbi: &FatSb<'_>, a: u8, mut perm: u32) -> u32 {
     } else {
         (perm & !u32::from(sbi.opts.fmask)) | vfs::mode::S_IFREG
     }
+}
+
+/// With `dirsync` (`IS_DIRSYNC` of the first, the directory changed), the
+/// change is on the disk before the call returns: the inodes' entries are
+/// written and the device's dirty blocks with them, as `fs/fat` syncs the
+/// directory's buffers and `fat_sync_inode`s.
+fn dirsync(inodes: &[&INode<FatFs>]) -> Result {
+    let Some(first) = inodes.first() else {
+        return Ok(());
+    };
+    if !first.is_dirsync() {
+        return Ok(());
+    }
+    for i in inodes {
+        write_inode(i, false)?;
+    }
+    first.super_block().data().vol.device().0.sync()
 }

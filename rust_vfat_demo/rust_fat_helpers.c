@@ -188,6 +188,12 @@ bool rust_vfs_sb_rdonly(struct super_block *sb)
 	return sb_rdonly(sb);
 }
 
+/* IS_DIRSYNC(): a macro. */
+bool rust_vfs_is_dirsync(struct inode *inode)
+{
+	return IS_DIRSYNC(inode);
+}
+
 /*
  * As __fat_fs_error with errors=remount-ro: the flag is set in place, no
  * remount (a plain store, as C does it).

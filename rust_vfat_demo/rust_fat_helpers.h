@@ -72,6 +72,7 @@ int rust_vfs_write_block(struct super_block *sb, sector_t block,
 			 const void *src, unsigned int offset, unsigned int len,
 			 bool sync);
 bool rust_vfs_sb_rdonly(struct super_block *sb);
+bool rust_vfs_is_dirsync(struct inode *inode);
 bool rust_vfs_force_rdonly(struct super_block *sb);
 void rust_vfs_mark_inode_dirty(struct inode *inode);
 void rust_vfs_unhash_inode(struct inode *inode);

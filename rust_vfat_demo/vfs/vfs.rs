@@ -2339,6 +2339,14 @@ impl<T: FileSystem> INode<T> {
         unsafe { bindings::set_nlink(self.raw(), n) };
     }
 
+    /// Whether changes of this directory must be on the disk when the
+    /// call returns (`IS_DIRSYNC`: a `dirsync` or `sync` mount, or the
+    /// inode's own flags).
+    pub fn is_dirsync(&self) -> bool {
+        // SAFETY: The inode and its super block are live.
+        unsafe { helpers::rust_vfs_is_dirsync(self.raw()) }
+    }
+
     /// Marks the inode dirty: `write_inode` will write it back.
     pub fn mark_dirty(&self) {
         // SAFETY: The inode is live and set up.
