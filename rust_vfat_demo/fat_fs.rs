@@ -11,16 +11,34 @@
 
 use core::sync::atomic::{
     AtomicU32,
+    AtomicU64,
+    AtomicU8,
     Ordering, //
+};
+use fat_disk::alloc::{
+    FatLock,
+    FatState,
+    FsinfoCheck,
+    StateChange, //
 };
 use fat_disk::dir::{
     DirLocation,
-    DirReader, //
+    DirReader,
+    DirRecord, //
+};
+use fat_disk::dir_write::{
+    self,
+    ExtraTimes,
+    InodeFields,
+    NewRecord,
+    RecordPos, //
 };
 use fat_disk::format::{
+    attr,
     ceil_div,
     DirEntry,
-    FatError, //
+    FatError,
+    FatType, //
 };
 use fat_disk::inode::InodeAttrs;
 use fat_disk::names::{
@@ -32,22 +50,32 @@ use fat_disk::names::{
 };
 use fat_disk::namespace::{
     self,
-    Namespace, //
+    Namespace,
+    NewName, //
 };
 use fat_disk::options::{
     apply,
     MountOptions,
     OptionError, //
 };
+use fat_disk::time::{
+    unix_to_fat,
+    Timestamp, //
+};
 use fat_disk::volume::{
     BlockDevice,
+    BlockDeviceMut,
     ExtentCache,
     Volume, //
 };
 use kernel::{
+    new_mutex,
     prelude::*,
     str::BStr,
-    sync::aref::ARef, //
+    sync::{
+        aref::ARef,
+        Mutex, //
+    },
 };
 use vfs::{
     misc::{
@@ -55,6 +83,8 @@ use vfs::{
         Ratelimit,
         TryCell, //
     },
+    mode::S_IFDIR,
+    AttrChange,
     DirEmitter,
     DirEntryType,
     ExtraAttrs,
@@ -64,6 +94,7 @@ use vfs::{
     Lookup,
     Mapping,
     Mounter,
+    NameChoice,
     NameHasher,
     NewSuperBlock,
     ParamError,
@@ -73,6 +104,13 @@ use vfs::{
     SuperParams,
     Time, //
 };
+
+/// `FAT_IOCTL_GET_ATTRIBUTES` (`_IOR('r', 0x10, __u32)`).
+const FAT_IOCTL_GET_ATTRIBUTES: u32 = 0x8004_7210;
+/// `FAT_IOCTL_SET_ATTRIBUTES` (`_IOW('r', 0x11, __u32)`).
+const FAT_IOCTL_SET_ATTRIBUTES: u32 = 0x4004_7211;
+/// `FAT_IOCTL_GET_VOLUME_ID` (`_IOR('r', 0x13, __u32)`).
+const FAT_IOCTL_GET_VOLUME_ID: u32 = 0x8004_7213;
 
 /// `MSDOS_SUPER_MAGIC`.
 const FAT_SUPER_MAGIC: u64 = 0x4d44;
@@ -123,6 +161,8 @@ pub struct MountCtx {
     ns: &'static dyn Namespace,
     uid: u32,
     gid: u32,
+    /// `errors=remount-ro` (C's default) rather than `errors=continue`.
+    errors_ro: bool,
 }
 
 /// The mounted device, read through the buffer cache.
@@ -145,17 +185,54 @@ impl BlockDevice for SbDevice<'_> {
     }
 }
 
+impl BlockDeviceMut for SbDevice<'_> {
+    fn write_at(&self, mut pos: u64, buf: &[u8]) -> Result<(), FatError> {
+        let (bits, size) = self.0.block_size();
+        let mut done = 0;
+        while done < buf.len() {
+            let off = pos & (size - 1);
+            let len = ((size - off) as usize).min(buf.len() - done);
+            self.0
+                .write_block(pos >> bits, off as u32, &buf[done..done + len], false)
+                .map_err(|_| FatError::Io)?;
+            done += len;
+            pos += len as u64;
+        }
+        Ok(())
+    }
+}
+
+/// The volume's FAT lock (C's `sbi->fat_lock`): the FAT, the free count
+/// and the FSInfo values change only under it.
+pub struct FatMutex(Pin<KBox<Mutex<FatState>>>);
+
+impl FatLock for FatMutex {
+    fn lock_fat<R>(&self, f: impl FnOnce(&mut FatState) -> R) -> R {
+        let mut g = self.0.lock();
+        f(&mut g)
+    }
+}
+
 /// What a mounted super block holds.
 pub struct FatSb<'sb> {
     vol: Volume<SbDevice<'sb>>,
+    /// The FAT lock and what it protects.
+    fat: FatMutex,
+    /// Serialises updates of directory entries in place (`write_inode`)
+    /// with moves of an inode's entry (C's `inode_hash_lock`).
+    entry_lock: Pin<KBox<Mutex<()>>>,
+    /// Serialises the namespace operations of the volume (C's
+    /// `sbi->s_lock`): create, mkdir, unlink, rmdir, rename.
+    s_lock: Pin<KBox<Mutex<()>>>,
     opts: MountOptions,
     name: &'static CStr,
     ns: &'static dyn Namespace,
     uid: u32,
     gid: u32,
     tz_offset: i64,
-    /// Free clusters, counted on the first `statfs` (`u32::MAX`: not yet).
-    free: AtomicU32,
+    /// `errors=remount-ro`: the first structural error makes the mount
+    /// read-only.
+    errors_ro: bool,
     /// Per-mount limit on error messages, as `fs/fat`'s.
     ratelimit: Ratelimit,
     /// The device's name, for messages.
@@ -171,11 +248,19 @@ pub struct NameRules {
 /// The per-inode part of this file system's inodes.
 pub struct InodeInfo {
     /// Where the inode's data starts (0: none; the fixed root: 0).
-    start: u32,
+    start: AtomicU32,
+    /// The device offset of the inode's directory entry (0: none, the
+    /// root, or an unlinked inode), C's `i_pos`.
+    i_pos: AtomicU64,
+    /// The attribute bits kept from the entry (C's `i_attrs`: archive,
+    /// system, hidden, volume; read-only where the mode cannot hold it).
+    attrs: AtomicU8,
     /// The inode is the root directory.
     is_root: bool,
     /// The runs of the data's chain found so far.
     runs: TryCell<ExtentCache>,
+    /// Bumped when the chain is cut: a run found before is not cached.
+    runs_gen: AtomicU32,
     /// The creation time (`statx` birth time on vfat).
     crtime: Time,
 }
@@ -198,13 +283,69 @@ impl FatSb<'_> {
         }
     }
 
-    fn errno(&self, e: FatError, what: &str, i_pos: u64) -> Error {
+    /// The errno of a namespace operation's failure: as [`FatSb::errno`],
+    /// and `EPERM` for what the namespace cannot do.
+    fn fs_errno(&self, e: FatError, what: &str, i_pos: u64) -> Error {
         match e {
-            FatError::Interrupted => EINTR,
-            _ => {
-                self.error(format_args!("{} (i_pos {}): {}", what, i_pos, e.describe()));
-                EIO
+            FatError::Unsupported => EPERM,
+            e => self.errno(e, what, i_pos),
+        }
+    }
+
+    /// The errno of `e`: the request's own as it is
+    /// ([`FatError::user_errno`]); an I/O error `EIO` with a line; damage
+    /// `EIO` with a line, and the volume's error policy
+    /// ([`FatSb::structural_error`]).
+    fn errno(&self, e: FatError, what: &str, i_pos: u64) -> Error {
+        if let Some(n) = e.user_errno() {
+            return Error::from_errno(-n);
+        }
+        self.error(format_args!("{} (i_pos {}): {}", what, i_pos, e.describe()));
+        if e != FatError::Io {
+            self.structural_error();
+        }
+        EIO
+    }
+
+    /// The volume is damaged (`fat_fs_error`): with `errors=remount-ro`,
+    /// a read-write mount becomes read-only, said once (the report before
+    /// it is rate-limited, this is not).
+    fn structural_error(&self) {
+        if self.errors_ro && self.vol.device().0.force_read_only() {
+            let len = self
+                .dev
+                .iter()
+                .position(|&b| b == 0)
+                .unwrap_or(self.dev.len());
+            pr_err!(
+                "{} ({}): Filesystem has been set read-only\n",
+                self.name,
+                BStr::from_bytes(&self.dev[..len])
+            );
+        }
+    }
+
+    /// Whether the mode of a directory (`dir`) or file can show the
+    /// read-only attribute (`fat_mode_can_hold_ro`).
+    fn can_hold_ro(&self, dir: bool) -> bool {
+        let mask = if dir {
+            if !self.ns.rodir() {
+                return false;
             }
+            !self.opts.dmask
+        } else {
+            !self.opts.fmask
+        };
+        mask & 0o222 != 0
+    }
+
+    /// The attribute bits an inode keeps from its entry's (`fat_save_attrs`).
+    fn saved_attrs(&self, dir: bool, a: u8) -> u8 {
+        const UNUSED: u8 = attr::VOLUME_ID | attr::ARCHIVE | attr::SYSTEM | attr::HIDDEN;
+        if self.can_hold_ro(dir) {
+            a & UNUSED
+        } else {
+            a & (UNUSED | attr::READ_ONLY)
         }
     }
 
@@ -227,9 +368,12 @@ impl FatSb<'_> {
             },
             immutable: attrs.immutable,
             data: InodeInfo {
-                start: attrs.start,
+                start: AtomicU32::new(attrs.start),
+                i_pos: AtomicU64::new(0),
+                attrs: AtomicU8::new(0),
                 is_root,
                 runs: TryCell::new(ExtentCache::default()),
+                runs_gen: AtomicU32::new(0),
                 crtime: Time {
                     sec: attrs.crtime.sec,
                     nsec: attrs.crtime.nsec,
@@ -243,7 +387,7 @@ impl FatSb<'_> {
         if info.is_root {
             DirLocation::root(&self.vol)
         } else {
-            DirLocation::Chain(info.start)
+            DirLocation::Chain(info.start.load(Ordering::Relaxed))
         }
     }
 }
@@ -261,7 +405,14 @@ fn entry_inode(
     let ino = dev_pos / 32;
     sb.get_or_create_inode(ino, || {
         fat_disk::inode::entry_attrs(&sbi.vol, &sbi.opts, sbi.ns, sbi.tz_offset, e)
-            .map(|a| sbi.inode_params(&a, false))
+            .map(|a| {
+                let p = sbi.inode_params(&a, false);
+                p.data.i_pos.store(dev_pos, Ordering::Relaxed);
+                p.data
+                    .attrs
+                    .store(sbi.saved_attrs(e.is_dir(), e.attr), Ordering::Relaxed);
+                p
+            })
             .map_err(|err| sbi.errno(err, "reading an inode", ino))
     })
 }
@@ -296,6 +447,7 @@ impl FileSystem for FatFs {
             ns,
             uid: m.uid,
             gid: m.gid,
+            errors_ro: true,
         })
     }
 
@@ -306,8 +458,16 @@ impl FileSystem for FatFs {
         value: Option<&[u8]>,
     ) -> Result<(), ParamError> {
         let fs = ty.name;
+        // fat_disk validates `errors=`; what it asks for on a structural
+        // error is this layer's business (`fat_fs_error`).
+        let errors = (key == b"errors").then_some(value).flatten();
         match apply(&mut ctx.opts, ctx.ns, key, value) {
-            Ok(()) => Ok(()),
+            Ok(()) => {
+                if let Some(v) = errors {
+                    ctx.errors_ro = v == b"remount-ro";
+                }
+                Ok(())
+            }
             Err(OptionError::Unknown) => Err(ParamError::Unknown),
             Err(OptionError::BadValue) => {
                 pr_err!("{}: bad value for '{}'\n", fs, BStr::from_bytes(key));
@@ -400,6 +560,49 @@ impl FileSystem for FatFs {
             tz_offset,
         )
         .sec;
+        // The FAT's state, as `fat_fill_super` reads it; a read-write
+        // mount marks the volume dirty until a clean unmount
+        // (`fat_set_state(sb, 1, 0)`).
+        let (state, fsinfo) = match vol.load_state(false) {
+            Ok(s) => s,
+            Err(e) => {
+                pr_err!(
+                    "{} ({}): unable to read the FAT state: {}\n",
+                    fs,
+                    dev,
+                    e.describe()
+                );
+                return Err(EIO);
+            }
+        };
+        if let FsinfoCheck::BadSignature { sig1, sig2, sector } = fsinfo {
+            pr_warn!(
+                "{} ({}): Invalid FSINFO signature: 0x{:08x}, 0x{:08x} (sector = {})\n",
+                fs,
+                dev,
+                sig1,
+                sig2,
+                sector
+            );
+        }
+        if !sb.read_only() {
+            match vol.set_state(&state, true) {
+                Ok(StateChange::WasDirty) => pr_warn!(
+                    "{} ({}): Volume was not properly unmounted. Some data may be corrupt. Please run fsck.\n",
+                    fs,
+                    dev
+                ),
+                Ok(StateChange::Written) => {
+                    if device.sync().is_err() {
+                        pr_err!("{} ({}): unable to mark the volume dirty\n", fs, dev);
+                    }
+                }
+                Err(_) => pr_err!("{} ({}): unable to read boot sector to mark fs as dirty\n", fs, dev),
+            }
+        }
+        let fat = FatMutex(KBox::pin_init(new_mutex!(state), GFP_KERNEL)?);
+        let entry_lock = KBox::pin_init(new_mutex!(()), GFP_KERNEL)?;
+        let s_lock = KBox::pin_init(new_mutex!(()), GFP_KERNEL)?;
         let noatime = !ctx.ns.keeps_times();
         sb.set_params(&SuperParams {
             magic: FAT_SUPER_MAGIC,
@@ -413,13 +616,16 @@ impl FileSystem for FatFs {
         Ok((
             FatSb {
                 vol,
+                fat,
+                entry_lock,
+                s_lock,
                 opts,
                 name: ctx.name,
                 ns: ctx.ns,
                 uid,
                 gid,
                 tz_offset,
-                free: AtomicU32::new(u32::MAX),
+                errors_ro: ctx.errors_ro,
                 ratelimit: Ratelimit::new(),
                 dev: dev_name,
             },
@@ -454,22 +660,294 @@ impl FileSystem for FatFs {
         readdir(dir, emitter)
     }
 
-    fn map_blocks(inode: &INode<FatFs>, iblock: u64, want: u64) -> Result<Option<Mapping>> {
-        map_blocks(inode, iblock, want)
+    fn map_blocks(
+        inode: &INode<FatFs>,
+        iblock: u64,
+        want: u64,
+        create: bool,
+    ) -> Result<Option<Mapping>> {
+        if !create {
+            return map_blocks(inode, iblock, want, inode.size());
+        }
+        get_block_create(inode, iblock, want)
+    }
+
+    fn truncate_blocks(inode: &INode<FatFs>, size: u64) {
+        let sbi = inode.super_block().data();
+        if let Err(e) = truncate_blocks(inode, size) {
+            sbi.error(format_args!(
+                "freeing clusters (i_pos {}): {}",
+                inode.data().i_pos.load(Ordering::Relaxed),
+                e.describe()
+            ));
+        }
+    }
+
+    /// As `fat_fallocate` with `FALLOC_FL_KEEP_SIZE`: clusters are added
+    /// until the allocation reaches `end` (not zeroed; writes use them,
+    /// eviction frees what is left past the size).
+    fn preallocate(inode: &INode<FatFs>, end: u64) -> Result {
+        let cs = inode.super_block().data().vol.bpb.cluster_size_nz();
+        let on_disk = inode.blocks() << 9;
+        if end <= on_disk {
+            return Ok(());
+        }
+        for _ in 0..ceil_div(end - on_disk, cs) {
+            add_cluster(inode)?;
+        }
+        Ok(())
+    }
+
+    /// As `fat_write_end`: a file written to gets the archive attribute
+    /// (and its times), if it had lost it.
+    fn written(inode: &INode<FatFs>) {
+        let info = inode.data();
+        if info.attrs.load(Ordering::Relaxed) & attr::ARCHIVE == 0 {
+            info.attrs.fetch_or(attr::ARCHIVE, Ordering::Relaxed);
+            inode.set_mtime(inode.now());
+            inode.mark_dirty();
+        }
+    }
+
+    fn touch(inode: &INode<FatFs>) {
+        inode.set_mtime(inode.now());
+    }
+
+    fn write_inode(inode: &INode<FatFs>, sync: bool) -> Result {
+        write_inode(inode, sync)
+    }
+
+    fn evict_inode(inode: &INode<FatFs>) {
+        let info = inode.data();
+        if info.is_root || inode.super_block().read_only() {
+            return;
+        }
+        if inode.nlink() == 0 {
+            // Unlinked, and the last user is gone: its clusters go now
+            // (`fat_evict_inode`).
+            Self::truncate_blocks(inode, 0);
+        } else if inode.mode() & vfs::mode::S_IFMT != S_IFDIR {
+            // Clusters allocated past the allocation mark (fallocate with
+            // KEEP_SIZE) go back (`fat_free_eofblocks`). A directory's
+            // clusters are all its size.
+            let sbi = inode.super_block().data();
+            let cs = sbi.vol.bpb.cluster_size_nz();
+            let mark = inode.allocated();
+            if inode.blocks() > (ceil_div(mark, cs) * cs.get()) >> 9 {
+                Self::truncate_blocks(inode, mark);
+                let _ = write_inode(inode, false);
+            }
+        }
+    }
+
+    fn sync_fs(sb: &SuperBlock<FatFs>, _wait: bool) -> Result {
+        // The FSInfo sector's free count and next-free hint
+        // (`fat_sync_fs`: `fat_clusters_flush`).
+        let sbi = sb.data();
+        if sb.read_only() {
+            return Ok(());
+        }
+        sbi.fat
+            .lock_fat(|st| {
+                if st.fsinfo_dirty {
+                    sbi.vol.flush_fsinfo(st)
+                } else {
+                    Ok(())
+                }
+            })
+            .map_err(|e| sbi.errno(e, "writing FSInfo", 0))
+    }
+
+    fn set_state(sb: &SuperBlock<FatFs>, dirty: bool) {
+        let sbi = sb.data();
+        if !dirty {
+            // Going read-only: the FSInfo first, as at unmount.
+            let _ = Self::sync_fs(sb, true);
+        }
+        sbi.fat.lock_fat(|st| {
+            if let Ok(StateChange::Written) = sbi.vol.set_state(st, dirty) {
+                let _ = sbi.vol.device().0.sync();
+            }
+        });
+    }
+
+    fn put_super(sb: &SuperBlock<FatFs>) {
+        // A clean unmount of a read-write mount clears the dirty flag
+        // (`fat_put_super`: `fat_set_state(sb, 0, 0)`).
+        if !sb.read_only() {
+            Self::set_state(sb, false);
+        }
+    }
+
+    fn ioctl_get(inode: &INode<FatFs>, cmd: u32) -> Result<u32> {
+        let sbi = inode.super_block().data();
+        match cmd {
+            FAT_IOCTL_GET_ATTRIBUTES => Ok(u32::from(make_attrs(sbi, inode))),
+            FAT_IOCTL_GET_VOLUME_ID => {
+                // As `fat_fill_super` reads it: the extended boot record's
+                // field, whatever its signature says.
+                let at = if sbi.vol.bpb.fat_type == FatType::Fat32 {
+                    67
+                } else {
+                    39
+                };
+                let mut b = [0u8; 4];
+                sbi.vol
+                    .read_at(at, &mut b)
+                    .map_err(|e| sbi.errno(e, "reading the volume id", 0))?;
+                Ok(u32::from_le_bytes(b))
+            }
+            _ => Err(ENOTTY),
+        }
+    }
+
+    /// `fat_ioctl_set_attributes`: the directory and volume bits are kept,
+    /// the rest is the new attribute byte, the mode follows it as a chmod.
+    fn ioctl_set_prepare(inode: &INode<FatFs>, cmd: u32, val: u32) -> Result<(u32, Option<u32>)> {
+        if cmd != FAT_IOCTL_SET_ATTRIBUTES {
+            return Err(ENOTTY);
+        }
+        let sbi = inode.super_block().data();
+        let dir = inode.mode() & vfs::mode::S_IFMT == S_IFDIR;
+        let mut a = (val & 0xff) as u8 & !(attr::VOLUME_ID | attr::DIRECTORY);
+        a |= inode.data().attrs.load(Ordering::Relaxed) & attr::VOLUME_ID;
+        if dir {
+            a |= attr::DIRECTORY;
+        }
+        let old = make_attrs(sbi, inode);
+        let perm = if dir {
+            0o777
+        } else {
+            0o666 | (inode.mode() & 0o111)
+        };
+        let mode = make_mode(sbi, a, perm);
+        if inode.is_root() && a != attr::DIRECTORY {
+            return Err(EINVAL);
+        }
+        if sbi.opts.sys_immutable
+            && (a | old) & attr::SYSTEM != 0
+            && !misc::capable(misc::CAP_LINUX_IMMUTABLE)
+        {
+            return Err(EPERM);
+        }
+        Ok((u32::from(a), Some(mode)))
+    }
+
+    fn ioctl_set_commit(inode: &INode<FatFs>, _cmd: u32, val: u32) {
+        let sbi = inode.super_block().data();
+        let a = val as u8;
+        if sbi.opts.sys_immutable {
+            inode.set_immutable(a & attr::SYSTEM != 0);
+        }
+        let dir = a & attr::DIRECTORY != 0;
+        inode
+            .data()
+            .attrs
+            .store(sbi.saved_attrs(dir, a), Ordering::Relaxed);
+        inode.mark_dirty();
+    }
+
+    fn quiet(sb: &SuperBlock<FatFs>) -> bool {
+        sb.data().opts.quiet
+    }
+
+    fn check_setattr(inode: &INode<FatFs>, change: &AttrChange) -> Result<Option<u32>> {
+        check_setattr(inode, change)
+    }
+
+    fn create(dir: &INode<FatFs>, name: &[u8], _mode: u32) -> Result<ARef<INode<FatFs>>> {
+        let sb = dir.super_block();
+        let sbi = sb.data();
+        let _g = sbi.s_lock.lock();
+        let now = dir.now();
+        let (e, pos) = add_entry(dir, name, attr::ARCHIVE, 0, now)?;
+        let inode = entry_inode(sb, sbi, &e, pos)?;
+        dirsync(&[dir])?;
+        Ok(inode)
+    }
+
+    fn mkdir(dir: &INode<FatFs>, name: &[u8], _mode: u32) -> Result<ARef<INode<FatFs>>> {
+        let sb = dir.super_block();
+        let sbi = sb.data();
+        let _g = sbi.s_lock.lock();
+        let now = dir.now();
+        let info = dir.data();
+        let parent = dir_write::dotdot_start(info.start.load(Ordering::Relaxed), info.is_root);
+        let times = entry_times(sbi, &fat_disk::dir_write::blank_entry(b"           "), now);
+        let cluster = dir_write::new_dir(&sbi.vol, &sbi.fat, parent, &times)
+            .map_err(|e| sbi.fs_errno(e, "making a directory", 0))?;
+        match add_entry(dir, name, attr::DIRECTORY, cluster, now) {
+            Ok((e, pos)) => {
+                let inode = entry_inode(sb, sbi, &e, pos)?;
+                inode.set_nlink(2);
+                dirsync(&[dir])?;
+                Ok(inode)
+            }
+            Err(err) => {
+                let _ = sbi.fat.lock_fat(|st| sbi.vol.free_chain(st, cluster));
+                Err(err)
+            }
+        }
+    }
+
+    fn unlink(dir: &INode<FatFs>, name: &[u8], inode: &INode<FatFs>) -> Result {
+        let sbi = dir.super_block().data();
+        let _g = sbi.s_lock.lock();
+        remove_entry(dir, name, inode)?;
+        dirsync(&[dir])
+    }
+
+    fn rmdir(dir: &INode<FatFs>, name: &[u8], inode: &INode<FatFs>) -> Result {
+        let sbi = dir.super_block().data();
+        let _g = sbi.s_lock.lock();
+        let loc = sbi.dir_location(inode.data());
+        if !dir_write::dir_is_empty(&sbi.vol, loc)
+            .map_err(|e| sbi.fs_errno(e, "reading a directory", 0))?
+        {
+            return Err(ENOTEMPTY);
+        }
+        remove_entry(dir, name, inode)?;
+        dirsync(&[dir])
+    }
+
+    fn rename(
+        old_dir: &INode<FatFs>,
+        old_name: &[u8],
+        inode: &INode<FatFs>,
+        new_dir: &INode<FatFs>,
+        new_name: &[u8],
+        target: Option<&INode<FatFs>>,
+    ) -> Result {
+        let sbi = old_dir.super_block().data();
+        let _g = sbi.s_lock.lock();
+        rename(old_dir, old_name, inode, new_dir, new_name, target)?;
+        dirsync(&[old_dir, new_dir, inode])
+    }
+
+    fn rename_exchange(
+        a_dir: &INode<FatFs>,
+        a: &INode<FatFs>,
+        b_dir: &INode<FatFs>,
+        b: &INode<FatFs>,
+    ) -> Result {
+        let sbi = a_dir.super_block().data();
+        // vfat exchanges (`vfat_rename_exchange`); msdos refuses any flag
+        // but RENAME_NOREPLACE (`msdos_rename`): the namespace that reads
+        // long names is vfat's.
+        if !sbi.ns.long_names() {
+            return Err(EINVAL);
+        }
+        let _g = sbi.s_lock.lock();
+        rename_exchange(a_dir, a, b_dir, b)?;
+        dirsync(&[a_dir, b_dir, a, b])
     }
 
     fn statfs(sb: &SuperBlock<FatFs>) -> Result<Stat> {
         let sbi = sb.data();
-        let mut free = sbi.free.load(Ordering::Relaxed);
-        if free == u32::MAX {
-            match sbi.vol.free_clusters(misc::fatal_signal_pending) {
-                Ok(n) => {
-                    free = n;
-                    sbi.free.store(n, Ordering::Relaxed);
-                }
-                Err(e) => return Err(sbi.errno(e, "counting free clusters", 0)),
-            }
-        }
+        let free = sbi
+            .fat
+            .lock_fat(|st| sbi.vol.count_free(st, misc::fatal_signal_pending))
+            .map_err(|e| sbi.errno(e, "counting free clusters", 0))?;
         Ok(Stat {
             magic: FAT_SUPER_MAGIC,
             block_size: u64::from(sbi.vol.bpb.cluster_size),
@@ -518,8 +996,13 @@ fn find(sbi: &FatSb<'_>, info: &InodeInfo, name: &[u8]) -> Result<Option<(DirEnt
         DirReader::new(&sbi.vol, sbi.dir_location(info), sbi.ns.long_names()),
         GFP_KERNEL,
     )?;
-    namespace::find(&mut reader, sbi.ns, &sbi.opts, key.as_bytes())
-        .map_err(|e| sbi.errno(e, "looking up a name", u64::from(info.start)))
+    namespace::find(&mut reader, sbi.ns, &sbi.opts, key.as_bytes()).map_err(|e| {
+        sbi.errno(
+            e,
+            "looking up a name",
+            u64::from(info.start.load(Ordering::Relaxed)),
+        )
+    })
 }
 
 /// `readdir`, as the C driver's `__fat_readdir` positions it: the root
@@ -550,8 +1033,19 @@ fn readdir(dir: &INode<FatFs>, ctx: &mut DirEmitter<'_>) -> Result {
     // the inode's run cache (as `fs/fat`'s cluster cache does for
     // `fat_get_cluster`); positions are then relative to that cluster.
     let (loc, base) = dir_start(sbi, info, cpos);
-    let mut reader = DirReader::new(&sbi.vol, loc, sbi.ns.long_names());
-    let fail = |e| sbi.errno(e, "reading a directory", u64::from(info.start));
+    // VFAT_IOCTL_READDIR_SHORT walks the 8.3 entries alone (the long-name
+    // slots are skipped, positions are the entries'), as `__fat_readdir`
+    // with `short_only`.
+    let choice = ctx.names();
+    let long_names = sbi.ns.long_names() && choice != NameChoice::ShortOnly;
+    let mut reader = DirReader::new(&sbi.vol, loc, long_names);
+    let fail = |e| {
+        sbi.errno(
+            e,
+            "reading a directory",
+            u64::from(info.start.load(Ordering::Relaxed)),
+        )
+    };
     reader.seek(cpos - base).map_err(fail)?;
     // On the heap: see `find`.
     let mut bufs = KBox::new(
@@ -574,17 +1068,30 @@ fn readdir(dir: &INode<FatFs>, ctx: &mut DirEmitter<'_>) -> Result {
         } else if &e.name == b"..         " {
             ctx.emit_dotdot()
         } else {
-            let shown =
-                namespace::display(sbi.ns, &reader, &rec, &sbi.opts, long, name).map_err(fail)?;
-            if shown.is_empty() {
-                true
+            let ty = if e.is_dir() {
+                DirEntryType::Dir
             } else {
-                let ty = if e.is_dir() {
-                    DirEntryType::Dir
+                DirEntryType::Reg
+            };
+            if choice == NameChoice::Both && rec.long_len > 0 {
+                // Both names (VFAT_IOCTL_READDIR_BOTH).
+                namespace::record_long_name(sbi.ns, &reader, &rec, &sbi.opts, long)
+                    .map_err(fail)?;
+                name.clear();
+                sbi.ns.display_name(e, &sbi.opts, name).map_err(fail)?;
+                if long.as_bytes().is_empty() || name.as_bytes().is_empty() {
+                    true
                 } else {
-                    DirEntryType::Reg
-                };
-                ctx.emit(shown, rec.dev_pos / 32, ty)
+                    ctx.emit_both(long.as_bytes(), name.as_bytes(), rec.dev_pos / 32, ty)
+                }
+            } else {
+                let shown = namespace::display(sbi.ns, &reader, &rec, &sbi.opts, long, name)
+                    .map_err(fail)?;
+                if shown.is_empty() {
+                    true
+                } else {
+                    ctx.emit(shown, rec.dev_pos / 32, ty)
+                }
             }
         };
         if !emitted {
@@ -633,17 +1140,17 @@ fn dir_start(sbi: &FatSb<'_>, info: &InodeInfo, cpos: u64) -> (DirLocation, u64)
     }
 }
 
-/// Maps `want` blocks of `inode` from `iblock` on to device blocks (`None`:
-/// a hole, read as zeros).
-fn map_blocks(inode: &INode<FatFs>, iblock: u64, want: u64) -> Result<Option<Mapping>> {
+/// Maps `want` blocks of `inode` from `iblock` on to device blocks, up to
+/// `size` bytes (`None`: past them, read as zeros).
+fn map_blocks(inode: &INode<FatFs>, iblock: u64, want: u64, size: u64) -> Result<Option<Mapping>> {
     let sbi = inode.super_block().data();
     let info = inode.data();
-    let size = inode.size();
+    let start = info.start.load(Ordering::Relaxed);
     let bpb = &sbi.vol.bpb;
     let bs = bpb.sector_size_nz();
     let per_cluster = bpb.sectors_per_cluster_nz();
     let last_block = ceil_div(size, bs);
-    if iblock >= last_block || info.start == 0 {
+    if iblock >= last_block || start == 0 {
         return Ok(None);
     }
     // Only the links this read needs are followed (`locate`), as
@@ -655,13 +1162,15 @@ fn map_blocks(inode: &INode<FatFs>, iblock: u64, want: u64) -> Result<Option<Map
     let clusters_wanted = ceil_div(within + want, per_cluster).min(u64::from(u32::MAX)) as u32;
     let offset = iblock * bs.get();
     let index = (offset / bpb.cluster_size_nz()).min(u64::from(u32::MAX)) as u32;
+    let gen = info.runs_gen.load(Ordering::Acquire);
     let near = info.runs.try_with(|c| c.near(index)).flatten();
-    match sbi
-        .vol
-        .locate(info.start, offset, near, clusters_wanted.max(1))
-    {
+    match sbi.vol.locate(start, offset, near, clusters_wanted.max(1)) {
         Ok(run) => {
-            info.runs.try_with(|c| c.insert(run));
+            info.runs.try_with(|c| {
+                if info.runs_gen.load(Ordering::Acquire) == gen {
+                    c.insert(run)
+                }
+            });
             // `locate` returns a run holding `index`.
             let Ok(first) = bpb.cluster_offset(run.cluster_at(index)) else {
                 return Err(EIO);
@@ -673,8 +1182,519 @@ fn map_blocks(inode: &INode<FatFs>, iblock: u64, want: u64) -> Result<Option<Map
             Ok(Some(Mapping {
                 phys: first / bs + within,
                 count: n,
+                new: false,
             }))
         }
         Err(e) => Err(sbi.errno(e, "reading file data", ino)),
     }
+}
+
+/// Forgets the runs of `info`'s chain (after the chain was cut or its
+/// start changed): a run found before is neither used nor cached.
+fn forget_runs(info: &InodeInfo) {
+    info.runs_gen.fetch_add(1, Ordering::AcqRel);
+    // The cell is held only for a lookup or an insertion, never across
+    // device reads: wait for it.
+    while info
+        .runs
+        .try_with(|c| *c = ExtentCache::default())
+        .is_none()
+    {
+        core::hint::spin_loop();
+    }
+}
+
+/// The block mapping of a write, as `__fat_get_block` with `create`: a
+/// block within the allocation is mapped; the block at its end is made
+/// part of it (a new cluster when it starts one), and is new.
+fn get_block_create(inode: &INode<FatFs>, iblock: u64, want: u64) -> Result<Option<Mapping>> {
+    let sbi = inode.super_block().data();
+    let info = inode.data();
+    let allocated = inode.allocated();
+    if let Some(m) = map_blocks(inode, iblock, want, inode.size().max(allocated))? {
+        return Ok(Some(m));
+    }
+    let bpb = &sbi.vol.bpb;
+    let bs = bpb.sector_size_nz();
+    let spc = bpb.sectors_per_cluster_nz().get();
+    if iblock != allocated / bs {
+        sbi.error(format_args!(
+            "corrupted file size (i_pos {}, {})",
+            info.i_pos.load(Ordering::Relaxed),
+            allocated
+        ));
+        return Err(EIO);
+    }
+    let offset = iblock % spc;
+    let last_block = inode.blocks() * 512 / bs.get();
+    if offset == 0 && iblock >= last_block {
+        add_cluster(inode)?;
+    }
+    let n = (spc - offset).min(want.max(1));
+    inode.set_allocated(allocated + n * bs.get());
+    match map_blocks(inode, iblock, n, inode.allocated())? {
+        Some(m) => Ok(Some(Mapping { new: true, ..m })),
+        None => {
+            sbi.error(format_args!(
+                "invalid FAT chain (i_pos {}, last_block {})",
+                info.i_pos.load(Ordering::Relaxed),
+                last_block
+            ));
+            Err(EIO)
+        }
+    }
+}
+
+/// Adds a cluster at the end of `inode`'s chain (`fat_add_cluster`,
+/// `fat_chain_add`), under the FAT lock; the inode is dirtied.
+fn add_cluster(inode: &INode<FatFs>) -> Result {
+    let sbi = inode.super_block().data();
+    let info = inode.data();
+    let cs = sbi.vol.bpb.cluster_size_nz();
+    let start = info.start.load(Ordering::Relaxed);
+    let have = inode.blocks() * 512 / cs.get();
+    let last = if start == 0 || have == 0 {
+        None
+    } else {
+        // The last cluster, through the run cache.
+        let index = (have - 1) as u32;
+        let near = info.runs.try_with(|c| c.near(index)).flatten();
+        let run = sbi
+            .vol
+            .locate(start, (have - 1) * cs.get(), near, 1)
+            .map_err(|e| {
+                sbi.errno(
+                    e,
+                    "finding the last cluster",
+                    info.i_pos.load(Ordering::Relaxed),
+                )
+            })?;
+        Some(run.cluster_at(index))
+    };
+    let new = sbi
+        .fat
+        .lock_fat(|st| sbi.vol.extend_chain(st, last, 1))
+        .map_err(|e| match e {
+            FatError::NoSpace => ENOSPC,
+            e => sbi.errno(
+                e,
+                "allocating a cluster",
+                info.i_pos.load(Ordering::Relaxed),
+            ),
+        })?;
+    if last.is_none() {
+        info.start.store(new, Ordering::Relaxed);
+        forget_runs(info);
+    }
+    inode.set_blocks(inode.blocks() + (cs.get() >> 9));
+    inode.mark_dirty();
+    Ok(())
+}
+
+/// Frees the clusters of `inode` past `size` bytes (`fat_truncate_blocks`,
+/// `fat_free`); the allocation mark becomes `size`.
+fn truncate_blocks(inode: &INode<FatFs>, size: u64) -> Result<(), FatError> {
+    let sbi = inode.super_block().data();
+    let info = inode.data();
+    let cs = sbi.vol.bpb.cluster_size_nz();
+    let keep = ceil_div(size, cs);
+    inode.set_allocated(size);
+    let start = info.start.load(Ordering::Relaxed);
+    if start == 0 || info.is_root {
+        return Ok(());
+    }
+    if keep == 0 {
+        // The entry lets go of the chain first, then the chain is freed.
+        info.start.store(0, Ordering::Relaxed);
+        forget_runs(info);
+        inode.set_blocks(0);
+        let _ = write_inode(inode, false);
+        inode.mark_dirty();
+        sbi.fat.lock_fat(|st| sbi.vol.free_chain(st, start))?;
+    } else {
+        let keep = u32::try_from(keep).map_err(|_| FatError::SizeMismatch)?;
+        forget_runs(info);
+        sbi.fat
+            .lock_fat(|st| sbi.vol.truncate_chain(st, start, keep))?;
+        inode.set_blocks((u64::from(keep) * cs.get()) >> 9);
+        inode.mark_dirty();
+    }
+    Ok(())
+}
+
+/// Writes `inode`'s attributes into its directory entry
+/// (`__fat_write_inode`): size, attributes, first cluster, times.
+fn write_inode(inode: &INode<FatFs>, sync: bool) -> Result {
+    let sb = inode.super_block();
+    let sbi = sb.data();
+    let info = inode.data();
+    if info.is_root || sb.read_only() {
+        return Ok(());
+    }
+    let dir = inode.mode() & vfs::mode::S_IFMT == S_IFDIR;
+    let _g = sbi.entry_lock.lock();
+    let pos = info.i_pos.load(Ordering::Relaxed);
+    if pos == 0 {
+        return Ok(());
+    }
+    let fail = |e: FatError| sbi.errno(e, "updating an inode", pos);
+    let a = make_attrs(sbi, inode);
+    let ts = |t: vfs::Time| Timestamp {
+        sec: t.sec,
+        nsec: t.nsec,
+    };
+    let (time, date, _) = unix_to_fat(ts(inode.mtime()), sbi.tz_offset);
+    let extra = sbi.ns.keeps_times().then(|| {
+        let (_, adate, _) = unix_to_fat(ts(inode.atime()), sbi.tz_offset);
+        let (ctime, cdate, ctime_cs) = unix_to_fat(ts(info.crtime), sbi.tz_offset);
+        ExtraTimes {
+            adate,
+            ctime,
+            cdate,
+            ctime_cs,
+        }
+    });
+    let fields = InodeFields {
+        size: if dir { 0 } else { inode.size() as u32 },
+        attr: a,
+        start: info.start.load(Ordering::Relaxed),
+        time,
+        date,
+        extra,
+    };
+    // Every field but the name and the case flags, which a rename or an
+    // unlink may change meanwhile.
+    dir_write::write_inode(&sbi.vol, pos, &fields).map_err(fail)?;
+    if sync {
+        sbi.vol.device().0.sync()?;
+    }
+    Ok(())
+}
+
+/// `fat_setattr`'s rules for owner and mode: the mount's owner only
+/// (`EPERM`), the permission bits FAT can store (`fat_sanitize_mode`: a
+/// change it cannot store is dropped, not refused).
+fn check_setattr(inode: &INode<FatFs>, change: &AttrChange) -> Result<Option<u32>> {
+    let sbi = inode.super_block().data();
+    if change.uid.is_some_and(|u| u != sbi.uid) || change.gid.is_some_and(|g| g != sbi.gid) {
+        return Err(EPERM);
+    }
+    let Some(mode) = change.mode else {
+        return Ok(None);
+    };
+    const S_IFMT: u32 = vfs::mode::S_IFMT;
+    if mode & !(vfs::mode::S_IFREG | S_IFDIR | 0o777) != 0 {
+        return Err(EPERM);
+    }
+    let cur = inode.mode();
+    let dir = cur & S_IFMT == S_IFDIR;
+    let mask = u32::from(if dir { sbi.opts.dmask } else { sbi.opts.fmask });
+    let perm = mode & !(S_IFMT | mask);
+    if perm & 0o555 != cur & 0o555 {
+        return Ok(None);
+    }
+    let w = perm & 0o222;
+    if sbi.can_hold_ro(dir) {
+        if w != 0 && w != 0o222 & !mask {
+            return Ok(None);
+        }
+    } else if w != 0o222 & !mask {
+        return Ok(None);
+    }
+    Ok(Some(mode & (S_IFMT | perm)))
+}
+
+/// The time fields of a new entry made at `now` (`vfat_build_slots`;
+/// msdos keeps no creation or access dates), over `e`.
+fn entry_times(sbi: &FatSb<'_>, e: &DirEntry, now: vfs::Time) -> DirEntry {
+    let mut e = *e;
+    let (time, date, cs) = unix_to_fat(
+        Timestamp {
+            sec: now.sec,
+            nsec: now.nsec,
+        },
+        sbi.tz_offset,
+    );
+    e.time = time;
+    e.date = date;
+    if sbi.ns.keeps_times() {
+        e.ctime = time;
+        e.cdate = date;
+        e.adate = date;
+        e.ctime_cs = cs;
+    }
+    e
+}
+
+/// Marks the directory `dir` changed at `now` (`fat_truncate_time` with
+/// `CMTIME` and `mark_inode_dirty`).
+fn dir_changed(dir: &INode<FatFs>, now: vfs::Time) {
+    dir.set_mtime(now);
+    dir.mark_dirty();
+}
+
+/// Adds a record named `name` to `dir` with attributes `a` and first
+/// cluster `start`, made at `now` (`vfat_add_entry`, `msdos_add_entry`);
+/// returns its entry and device offset.
+fn add_entry(
+    dir: &INode<FatFs>,
+    name: &[u8],
+    a: u8,
+    start: u32,
+    now: vfs::Time,
+) -> Result<(DirEntry, u64)> {
+    let sbi = dir.super_block().data();
+    let info = dir.data();
+    let loc = sbi.dir_location(info);
+    let dir_pos = info.i_pos.load(Ordering::Relaxed);
+    let mut nn = KBox::new(NewName::new(), GFP_KERNEL)?;
+    let mut taken = |n: &[u8; 11]| dir_write::short_name_taken(&sbi.vol, loc, n);
+    sbi.ns
+        .new_name(name, &sbi.opts, misc::jiffies(), &mut taken, &mut nn)
+        .map_err(|e| sbi.fs_errno(e, "making a name", dir_pos))?;
+    let mut e = entry_times(sbi, &dir_write::blank_entry(&nn.short), now);
+    e.attr = a;
+    e.first_cluster = start;
+    let rec = KBox::new(
+        NewRecord::new(&nn, &e).map_err(|err| sbi.fs_errno(err, "making a record", dir_pos))?,
+        GFP_KERNEL,
+    )?;
+    let added = dir_write::add_record(&sbi.vol, &sbi.fat, loc, &rec)
+        .map_err(|err| sbi.fs_errno(err, "adding a directory record", dir_pos))?;
+    if added.new_clusters > 0 {
+        let grown = u64::from(added.new_clusters) * u64::from(sbi.vol.bpb.cluster_size);
+        dir.set_size(dir.size() + grown);
+        dir.set_blocks(dir.blocks() + (grown >> 9));
+    }
+    dir_changed(dir, now);
+    e.name = nn.short;
+    if e.name[0] == 0x05 {
+        e.name[0] = 0xe5;
+    }
+    e.lcase = nn.lcase;
+    e.attr = (e.attr & !nn.attr_mask) | nn.attr;
+    Ok((e, added.pos.dev_pos))
+}
+
+/// Finds the whole record `name` names in `dir` (key and reader on the
+/// heap, as in `find`).
+fn find_record(sbi: &FatSb<'_>, dir: &InodeInfo, name: &[u8]) -> Result<Option<DirRecord>> {
+    let mut key = KBox::new(KeyBuf::new(), GFP_KERNEL)?;
+    if sbi.ns.lookup_key(name, &sbi.opts, &mut key).is_err() {
+        return Ok(None);
+    }
+    let mut reader = KBox::new(
+        DirReader::new(&sbi.vol, sbi.dir_location(dir), sbi.ns.long_names()),
+        GFP_KERNEL,
+    )?;
+    namespace::find_record(&mut reader, sbi.ns, &sbi.opts, key.as_bytes())
+        .map_err(|e| sbi.errno(e, "looking up a name", dir.i_pos.load(Ordering::Relaxed)))
+}
+
+/// The inode lost its entry (`fat_detach`): it writes nowhere any more,
+/// and a new entry in its place gets a new inode.
+fn detach(sbi: &FatSb<'_>, inode: &INode<FatFs>) {
+    let _g = sbi.entry_lock.lock();
+    inode.data().i_pos.store(0, Ordering::Relaxed);
+    inode.unhash();
+}
+
+/// Removes the record `name` of `inode` from `dir` (`vfat_unlink`,
+/// `vfat_rmdir` after the emptiness check).
+fn remove_entry(dir: &INode<FatFs>, name: &[u8], inode: &INode<FatFs>) -> Result {
+    let sbi = dir.super_block().data();
+    let info = dir.data();
+    let Some(rec) = find_record(sbi, info, name)? else {
+        return Err(ENOENT);
+    };
+    if rec.dev_pos != inode.data().i_pos.load(Ordering::Relaxed) {
+        sbi.error(format_args!(
+            "a directory record is not its inode's (i_pos {})",
+            rec.dev_pos
+        ));
+        return Err(EIO);
+    }
+    let now = dir.now();
+    dir_write::remove_record(&sbi.vol, sbi.dir_location(info), &RecordPos::from(&rec))
+        .map_err(|e| sbi.fs_errno(e, "removing a directory record", rec.dev_pos))?;
+    dir_changed(dir, now);
+    detach(sbi, inode);
+    inode.set_mtime(now);
+    Ok(())
+}
+
+/// `vfat_rename`: the record moves to `new_name` in `new_dir` (taking
+/// over the target's record if there is one), the inode follows it, a
+/// moved directory's `..` is updated, then the old record goes.
+fn rename(
+    old_dir: &INode<FatFs>,
+    old_name: &[u8],
+    inode: &INode<FatFs>,
+    new_dir: &INode<FatFs>,
+    new_name: &[u8],
+    target: Option<&INode<FatFs>>,
+) -> Result {
+    let sbi = old_dir.super_block().data();
+    let info = inode.data();
+    let is_dir = inode.mode() & vfs::mode::S_IFMT == S_IFDIR;
+    let Some(old_rec) = find_record(sbi, old_dir.data(), old_name)? else {
+        return Err(ENOENT);
+    };
+    if old_rec.dev_pos != info.i_pos.load(Ordering::Relaxed) {
+        return Err(EIO);
+    }
+    let now = old_dir.now();
+    let new_pos = match target {
+        Some(t) => {
+            if is_dir
+                && !dir_write::dir_is_empty(&sbi.vol, sbi.dir_location(t.data()))
+                    .map_err(|e| sbi.fs_errno(e, "reading a directory", 0))?
+            {
+                return Err(ENOTEMPTY);
+            }
+            let Some(rec) = find_record(sbi, new_dir.data(), new_name)? else {
+                return Err(EIO);
+            };
+            // The target's record keeps its name; the attribute bits that
+            // name decides (msdos' hidden with `dots`) go to the moved
+            // inode, as `do_msdos_rename` sets them.
+            let mut nn = KBox::new(NewName::new(), GFP_KERNEL)?;
+            let mut free = |_: &[u8; 11]| Ok(false);
+            if sbi
+                .ns
+                .new_name(new_name, &sbi.opts, 0, &mut free, &mut nn)
+                .is_ok()
+            {
+                let m = nn.attr_mask;
+                let a = info.attrs.load(Ordering::Relaxed);
+                info.attrs
+                    .store((a & !m) | (nn.attr & m), Ordering::Relaxed);
+            }
+            detach(sbi, t);
+            t.set_mtime(now);
+            rec.dev_pos
+        }
+        None => {
+            let a = old_rec.entry.attr;
+            let start = info.start.load(Ordering::Relaxed);
+            let (e, pos) = add_entry(new_dir, new_name, a, start, now)?;
+            // The attribute bits the new name decides (msdos' hidden with
+            // `dots`), as `do_msdos_rename` sets them in `i_attrs`.
+            let decided = (a ^ e.attr) & (attr::HIDDEN | attr::SYSTEM);
+            info.attrs.fetch_xor(decided, Ordering::Relaxed);
+            pos
+        }
+    };
+    {
+        let _g = sbi.entry_lock.lock();
+        info.i_pos.store(new_pos, Ordering::Relaxed);
+    }
+    inode.rehash(new_pos / 32);
+    write_inode(inode, false)?;
+    if is_dir && !core::ptr::eq(old_dir, new_dir) {
+        let nd = new_dir.data();
+        let parent = dir_write::dotdot_start(nd.start.load(Ordering::Relaxed), nd.is_root);
+        dir_write::set_dotdot(&sbi.vol, info.start.load(Ordering::Relaxed), parent)
+            .map_err(|e| sbi.fs_errno(e, "updating '..'", new_pos))?;
+    }
+    dir_write::remove_record(
+        &sbi.vol,
+        sbi.dir_location(old_dir.data()),
+        &RecordPos::from(&old_rec),
+    )
+    .map_err(|e| sbi.fs_errno(e, "removing a directory record", old_rec.dev_pos))?;
+    dir_changed(old_dir, now);
+    Ok(())
+}
+
+/// `vfat_rename_exchange`: the two inodes swap entries (names stay where
+/// they are, each inode's fields are written into the other's entry), a
+/// directory that changes parent gets its `..` updated, both directories
+/// are marked changed.
+fn rename_exchange(
+    a_dir: &INode<FatFs>,
+    a: &INode<FatFs>,
+    b_dir: &INode<FatFs>,
+    b: &INode<FatFs>,
+) -> Result {
+    let sbi = a_dir.super_block().data();
+    let (ai, bi) = (a.data(), b.data());
+    let now = a_dir.now();
+    let (pa, pb) = {
+        let _g = sbi.entry_lock.lock();
+        let pa = ai.i_pos.load(Ordering::Relaxed);
+        let pb = bi.i_pos.load(Ordering::Relaxed);
+        ai.i_pos.store(pb, Ordering::Relaxed);
+        bi.i_pos.store(pa, Ordering::Relaxed);
+        (pa, pb)
+    };
+    b.unhash();
+    a.rehash(pb / 32);
+    b.rehash(pa / 32);
+    write_inode(b, false)?;
+    write_inode(a, false)?;
+    if !core::ptr::eq(a_dir, b_dir) {
+        let is_dir = |i: &INode<FatFs>| i.mode() & vfs::mode::S_IFMT == S_IFDIR;
+        for (moved, to) in [(a, b_dir), (b, a_dir)] {
+            if is_dir(moved) {
+                let td = to.data();
+                let parent = dir_write::dotdot_start(td.start.load(Ordering::Relaxed), td.is_root);
+                dir_write::set_dotdot(&sbi.vol, moved.data().start.load(Ordering::Relaxed), parent)
+                    .map_err(|e| {
+                        sbi.fs_errno(
+                            e,
+                            "updating '..'",
+                            moved.data().i_pos.load(Ordering::Relaxed),
+                        )
+                    })?;
+            }
+        }
+        dir_changed(b_dir, now);
+    }
+    dir_changed(a_dir, now);
+    Ok(())
+}
+
+/// The attribute byte of `inode` (`fat_make_attrs`): the kept bits, the
+/// directory bit, read-only from the write bits where the mode can show it.
+fn make_attrs(sbi: &FatSb<'_>, inode: &INode<FatFs>) -> u8 {
+    let dir = inode.mode() & vfs::mode::S_IFMT == S_IFDIR;
+    let mut a = inode.data().attrs.load(Ordering::Relaxed);
+    if dir {
+        a |= attr::DIRECTORY;
+    }
+    if sbi.can_hold_ro(dir) && inode.mode() & 0o222 == 0 {
+        a |= attr::READ_ONLY;
+    }
+    a
+}
+
+/// The mode attribute byte `a` gives permissions `perm` (`fat_make_mode`).
+fn make_mode(sbi: &FatSb<'_>, a: u8, mut perm: u32) -> u32 {
+    let dir = a & attr::DIRECTORY != 0;
+    if a & attr::READ_ONLY != 0 && (!dir || sbi.ns.rodir()) {
+        perm &= !0o222;
+    }
+    if dir {
+        (perm & !u32::from(sbi.opts.dmask)) | S_IFDIR
+    } else {
+        (perm & !u32::from(sbi.opts.fmask)) | vfs::mode::S_IFREG
+    }
+}
+
+/// With `dirsync` (`IS_DIRSYNC` of the first, the directory changed), the
+/// change is on the disk before the call returns: the inodes' entries are
+/// written and the device's dirty blocks with them, as `fs/fat` syncs the
+/// directory's buffers and `fat_sync_inode`s.
+fn dirsync(inodes: &[&INode<FatFs>]) -> Result {
+    let Some(first) = inodes.first() else {
+        return Ok(());
+    };
+    if !first.is_dirsync() {
+        return Ok(());
+    }
+    for i in inodes {
+        write_inode(i, false)?;
+    }
+    first.super_block().data().vol.device().0.sync()
 }

@@ -11,10 +11,15 @@
 #include <linux/cred.h>
 #include <linux/fs.h>
 #include <linux/fs_context.h>
+#include <linux/falloc.h>
 #include <linux/fs_struct.h>
+#include <linux/fsnotify.h>
 #include <linux/mpage.h>
+#include <linux/msdos_fs.h>
 #include <linux/ratelimit.h>
+#include <linux/security.h>
 #include <linux/slab.h>
+#include <linux/uaccess.h>
 #include <linux/statfs.h>
 
 #include "rust_fat_helpers.h"
@@ -33,12 +38,6 @@ static int rust_vfs_fill_super_fc(struct super_block *sb, struct fs_context *fc)
 
 static int rust_vfs_get_tree(struct fs_context *fc)
 {
-	/* Read-only file system: a read-write request mounts read-only. */
-	if (!(fc->sb_flags & SB_RDONLY)) {
-		pr_info("%s: read-only file system, mounting read-only\n",
-			fc->fs_type->name);
-		fc->sb_flags |= SB_RDONLY;
-	}
 	return get_tree_bdev(fc, rust_vfs_fill_super_fc);
 }
 
@@ -60,13 +59,20 @@ static int rust_vfs_parse_param(struct fs_context *fc, struct fs_parameter *para
 	}
 }
 
+/*
+ * As fat_reconfigure: everything written back first; the file system's
+ * state (FAT's dirty flag) follows a change between read-only and
+ * read-write. The VFS has already refused going read-only while a file is
+ * open for writing (sb_prepare_remount_readonly).
+ */
 static int rust_vfs_reconfigure(struct fs_context *fc)
 {
-	if (!(fc->sb_flags & SB_RDONLY)) {
-		pr_err("%s: read-only file system, remount read-write refused\n",
-		       fc->fs_type->name);
-		return -EROFS;
-	}
+	struct super_block *sb = fc->root->d_sb;
+	bool ro = fc->sb_flags & SB_RDONLY;
+
+	sync_filesystem(sb);
+	if (ro != sb_rdonly(sb))
+		hooks_of(fc->fs_type)->set_state(sb, !ro);
 	return 0;
 }
 
@@ -144,26 +150,363 @@ int rust_vfs_read_block(struct super_block *sb, sector_t block, void *dst,
 	return 0;
 }
 
+/*
+ * Writes len bytes at offset of block through the buffer cache (sb_bread,
+ * mark_buffer_dirty, brelse: static inlines); with sync, waits for the
+ * block to reach the device (sync_dirty_buffer). Not refused on a
+ * read-only super block: a remount read-write marks the volume dirty
+ * before the VFS clears SB_RDONLY (fat_set_state with force).
+ */
+int rust_vfs_write_block(struct super_block *sb, sector_t block,
+			 const void *src, unsigned int offset, unsigned int len,
+			 bool sync)
+{
+	struct buffer_head *bh;
+	int err = 0;
+
+	if (offset > sb->s_blocksize || len > sb->s_blocksize - offset)
+		return -EINVAL;
+	bh = sb_bread(sb, block);
+	if (!bh)
+		return -EIO;
+	lock_buffer(bh);
+	memcpy(bh->b_data + offset, src, len);
+	unlock_buffer(bh);
+	mark_buffer_dirty(bh);
+	if (sync) {
+		err = sync_dirty_buffer(bh);
+		if (!err && buffer_write_io_error(bh))
+			err = -EIO;
+	}
+	brelse(bh);
+	return err;
+}
+
+/* sb_rdonly(), mark_inode_dirty(), remove_inode_hash(): static inlines. */
+bool rust_vfs_sb_rdonly(struct super_block *sb)
+{
+	return sb_rdonly(sb);
+}
+
+/* IS_DIRSYNC(): a macro. */
+bool rust_vfs_is_dirsync(struct inode *inode)
+{
+	return IS_DIRSYNC(inode);
+}
+
+/*
+ * As __fat_fs_error with errors=remount-ro: the flag is set in place, no
+ * remount (a plain store, as C does it).
+ */
+bool rust_vfs_force_rdonly(struct super_block *sb)
+{
+	if (sb_rdonly(sb))
+		return false;
+	sb->s_flags |= SB_RDONLY;
+	return true;
+}
+
+void rust_vfs_mark_inode_dirty(struct inode *inode)
+{
+	mark_inode_dirty(inode);
+}
+
+void rust_vfs_unhash_inode(struct inode *inode)
+{
+	remove_inode_hash(inode);
+}
+
 /* mpage, map_bh and blockdev_direct_IO: headers outside the bindings. */
 
+static loff_t *mmu_private(struct inode *inode)
+{
+	return &container_of(inode, struct rust_vfs_inode, vfs)->mmu_private;
+}
+
+/*
+ * The block mapping of page-cache and direct I/O. With create, as
+ * fat_get_block: a block not mapped yet is allocated (the file system's
+ * map_blocks extends the file's allocation at mmu_private) and is new.
+ */
 static int rust_vfs_get_block(struct inode *inode, sector_t iblock,
 			      struct buffer_head *bh_result, int create)
 {
 	unsigned long max_blocks = bh_result->b_size >> inode->i_blkbits;
 	unsigned long count = max_blocks;
 	sector_t phys = 0;
+	bool new_block = false;
 	int err;
 
-	if (create)
-		return -EROFS;
-	err = hooks_of(inode->i_sb->s_type)->map_blocks(inode, iblock, &phys, &count);
+	err = hooks_of(inode->i_sb->s_type)->map_blocks(inode, iblock, &phys,
+							 &count, create,
+							 &new_block);
 	if (err)
 		return err;
 	if (count) {
 		map_bh(bh_result, inode->i_sb, phys);
 		bh_result->b_size = min(count, max_blocks) << inode->i_blkbits;
+		if (new_block)
+			set_buffer_new(bh_result);
 	}
 	return 0;
+}
+
+/* As fat_write_failed: allocation past the size is given back. */
+static void rust_vfs_write_failed(struct address_space *mapping, loff_t to)
+{
+	struct inode *inode = mapping->host;
+
+	if (to > inode->i_size) {
+		truncate_pagecache(inode, inode->i_size);
+		hooks_of(inode->i_sb->s_type)->truncate_blocks(inode, inode->i_size);
+	}
+}
+
+static int rust_vfs_write_begin(const struct kiocb *iocb,
+				struct address_space *mapping, loff_t pos,
+				unsigned int len, struct folio **foliop,
+				void **fsdata)
+{
+	/* FAT has no holes: what lies before pos is zeroed and allocated. */
+	int err = cont_write_begin(iocb, mapping, pos, len, foliop, fsdata,
+				   rust_vfs_get_block,
+				   mmu_private(mapping->host));
+
+	if (err < 0)
+		rust_vfs_write_failed(mapping, pos + len);
+	return err;
+}
+
+static int rust_vfs_write_end(const struct kiocb *iocb,
+			      struct address_space *mapping, loff_t pos,
+			      unsigned int len, unsigned int copied,
+			      struct folio *folio, void *fsdata)
+{
+	int err = generic_write_end(iocb, mapping, pos, len, copied, folio,
+				    fsdata);
+
+	if (err < len)
+		rust_vfs_write_failed(mapping, pos + len);
+	if (err >= 0)
+		hooks_of(mapping->host->i_sb->s_type)->written(mapping->host);
+	return err;
+}
+
+static int rust_vfs_writepages(struct address_space *mapping,
+			       struct writeback_control *wbc)
+{
+	return mpage_writepages(mapping, wbc, rust_vfs_get_block);
+}
+
+/* Growing a file through the page cache (generic_cont_expand_simple and
+ * block_truncate_page: headers outside the bindings). */
+int rust_vfs_cont_expand(struct inode *inode, loff_t size)
+{
+	return generic_cont_expand_simple(inode, size);
+}
+
+int rust_vfs_block_truncate_page(struct inode *inode, loff_t size)
+{
+	return block_truncate_page(inode->i_mapping, size, rust_vfs_get_block);
+}
+
+/*
+ * As fat_fallocate: plain allocation (the file grows, zeroed, as a
+ * truncate up) or FALLOC_FL_KEEP_SIZE (clusters past the size, not
+ * zeroed); nothing else (no holes in FAT), regular files only, under the
+ * inode's lock (inode_lock: a static inline).
+ */
+long rust_vfs_fallocate(struct file *file, int mode, loff_t offset, loff_t len)
+{
+	struct inode *inode = file_inode(file);
+	int err;
+
+	if (mode & ~FALLOC_FL_KEEP_SIZE)
+		return -EOPNOTSUPP;
+	if (!S_ISREG(inode->i_mode))
+		return -EOPNOTSUPP;
+	inode_lock(inode);
+	err = hooks_of(inode->i_sb->s_type)->allocate(inode,
+						      mode & FALLOC_FL_KEEP_SIZE,
+						      offset + len);
+	inode_unlock(inode);
+	return err;
+}
+
+/*
+ * ioctls that read or write one u32 (fs/fat's attribute and volume id
+ * ioctls): the user copies (get_user/put_user), the write access to the
+ * mount, the inode's lock, and a write that amounts to a chmod going
+ * through the security hook, the inode's own setattr and fsnotify, as
+ * fat_ioctl_set_attributes does. What each command means is the file
+ * system's (hooks); an unknown one is ENOTTY.
+ */
+/*
+ * fs/fat's VFAT_IOCTL_READDIR_SHORT and VFAT_IOCTL_READDIR_BOTH: one
+ * directory entry into two struct __fat_dirent in user memory (the 8.3
+ * name first, the long name second), as fat_ioctl_filldir writes them;
+ * the directory walk is the file system's own readdir, asked for short
+ * names only or for both names (iterate_names). Returns 1 for an entry,
+ * 0 at the end.
+ */
+struct rust_vfs_names_ctx {
+	struct dir_context ctx;
+	struct __fat_dirent __user *dirent;
+	int result;
+	const char *long_name, *short_name;
+	int long_len, short_len;
+};
+
+static bool rust_vfs_names_actor(struct dir_context *ctx, const char *name,
+				 int name_len, loff_t offset, u64 ino,
+				 unsigned int d_type)
+{
+	struct rust_vfs_names_ctx *buf =
+		container_of(ctx, struct rust_vfs_names_ctx, ctx);
+	struct __fat_dirent __user *d1 = buf->dirent;
+	struct __fat_dirent __user *d2 = d1 + 1;
+
+	if (buf->result)
+		return false;
+	buf->result++;
+	if (name) {
+		if (name_len >= sizeof(d1->d_name))
+			name_len = sizeof(d1->d_name) - 1;
+		if (put_user(0, &d2->d_name[0]) || put_user(0, &d2->d_reclen) ||
+		    copy_to_user(d1->d_name, name, name_len) ||
+		    put_user(0, d1->d_name + name_len) ||
+		    put_user(name_len, &d1->d_reclen))
+			goto efault;
+	} else {
+		int long_len = min_t(int, buf->long_len, sizeof(d1->d_name) - 1);
+		int short_len = min_t(int, buf->short_len, sizeof(d1->d_name) - 1);
+
+		if (copy_to_user(d2->d_name, buf->long_name, long_len) ||
+		    put_user(0, d2->d_name + long_len) ||
+		    put_user(long_len, &d2->d_reclen) ||
+		    put_user(ino, &d2->d_ino) || put_user(offset, &d2->d_off) ||
+		    copy_to_user(d1->d_name, buf->short_name, short_len) ||
+		    put_user(0, d1->d_name + short_len) ||
+		    put_user(short_len, &d1->d_reclen))
+			goto efault;
+	}
+	return true;
+efault:
+	buf->result = -EFAULT;
+	return false;
+}
+
+/* An entry with both names (see rust_vfs_names_actor's NULL name). */
+bool rust_vfs_dir_emit_both(struct dir_context *ctx, const char *long_name,
+			    int long_len, const char *short_name, int short_len,
+			    u64 ino, unsigned int type)
+{
+	struct rust_vfs_names_ctx *buf =
+		container_of(ctx, struct rust_vfs_names_ctx, ctx);
+
+	if (ctx->actor != rust_vfs_names_actor)
+		return dir_emit(ctx, long_name, long_len, ino, type);
+	buf->long_name = long_name;
+	buf->long_len = long_len;
+	buf->short_name = short_name;
+	buf->short_len = short_len;
+	return dir_emit(ctx, NULL, 0, ino, type);
+}
+
+static long rust_vfs_readdir_ioctl(struct file *file, unsigned int cmd,
+				   unsigned long arg)
+{
+	struct inode *inode = file_inode(file);
+	struct rust_vfs_names_ctx buf = {
+		.ctx.actor = rust_vfs_names_actor,
+		.dirent = (struct __fat_dirent __user *)arg,
+	};
+	int ret = -ENOENT;
+
+	if (put_user(0, &buf.dirent->d_reclen))
+		return -EFAULT;
+	inode_lock_shared(inode);
+	buf.ctx.pos = file->f_pos;
+	if (!IS_DEADDIR(inode)) {
+		ret = hooks_of(inode->i_sb->s_type)->iterate_names(
+			file, &buf.ctx, cmd == VFAT_IOCTL_READDIR_SHORT ? 1 : 2);
+		file->f_pos = buf.ctx.pos;
+	}
+	inode_unlock_shared(inode);
+	if (ret >= 0)
+		ret = buf.result;
+	return ret;
+}
+
+long rust_vfs_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	struct inode *inode = file_inode(file);
+	const struct rust_vfs_hooks *h = hooks_of(inode->i_sb->s_type);
+	u32 __user *user_val = (u32 __user *)arg;
+	unsigned short mode = 0;
+	bool chmod = false;
+	u32 val;
+	int err;
+
+	if (S_ISDIR(inode->i_mode) &&
+	    (cmd == VFAT_IOCTL_READDIR_SHORT || cmd == VFAT_IOCTL_READDIR_BOTH))
+		return rust_vfs_readdir_ioctl(file, cmd, arg);
+	if (_IOC_SIZE(cmd) != sizeof(u32))
+		return -ENOTTY;
+	if (_IOC_DIR(cmd) == _IOC_READ) {
+		inode_lock_shared(inode);
+		err = h->ioctl_get(inode, cmd, &val);
+		inode_unlock_shared(inode);
+		return err ? err : put_user(val, user_val);
+	}
+	if (_IOC_DIR(cmd) != _IOC_WRITE)
+		return -ENOTTY;
+	err = get_user(val, user_val);
+	if (err)
+		return err;
+	err = mnt_want_write_file(file);
+	if (err)
+		return err;
+	inode_lock(inode);
+	err = h->ioctl_set_prepare(inode, cmd, &val, &chmod, &mode);
+	if (!err && chmod) {
+		struct iattr ia = {
+			.ia_valid = ATTR_MODE | ATTR_CTIME,
+			.ia_ctime = current_time(inode),
+			.ia_mode = mode,
+		};
+
+		err = security_inode_setattr(file_mnt_idmap(file),
+					     file->f_path.dentry, &ia);
+		if (!err)
+			err = inode->i_op->setattr(file_mnt_idmap(file),
+						   file->f_path.dentry, &ia);
+		if (!err)
+			fsnotify_change(file->f_path.dentry, ia.ia_valid);
+	}
+	if (!err)
+		h->ioctl_set_commit(inode, cmd, val);
+	inode_unlock(inode);
+	mnt_drop_write_file(file);
+	return err;
+}
+
+/*
+ * As fat_file_fsync: the file's pages and inode, then the device's
+ * buffers (its FAT and directory blocks are not tracked per inode here:
+ * sync_blockdev writes them all), then a cache flush.
+ */
+int rust_vfs_fsync(struct file *file, loff_t start, loff_t end, int datasync)
+{
+	struct inode *inode = file->f_mapping->host;
+	int err = simple_fsync_noflush(file, start, end, datasync);
+
+	if (err)
+		return err;
+	err = sync_blockdev(inode->i_sb->s_bdev);
+	if (err)
+		return err;
+	return blkdev_issue_flush(inode->i_sb->s_bdev);
 }
 
 static int rust_vfs_read_folio(struct file *file, struct folio *folio)
@@ -176,21 +519,36 @@ static void rust_vfs_readahead(struct readahead_control *rac)
 	mpage_readahead(rac, rust_vfs_get_block);
 }
 
-/* O_DIRECT reads (as fat_direct_IO, whose write side a read-only file
- * system has no use for). */
+/*
+ * O_DIRECT, as fat_direct_IO: a write past the allocated and zeroed part
+ * returns 0, and the VFS falls back to a buffered write (which fills the
+ * gap through cont_write_begin).
+ */
 static ssize_t rust_vfs_direct_IO(struct kiocb *iocb, struct iov_iter *iter)
 {
 	struct inode *inode = iocb->ki_filp->f_mapping->host;
+	size_t count = iov_iter_count(iter);
+	loff_t offset = iocb->ki_pos;
+	ssize_t ret;
 
-	if (iov_iter_rw(iter) == WRITE)
-		return -EROFS;
-	return blockdev_direct_IO(iocb, inode, iter, rust_vfs_get_block);
+	if (iov_iter_rw(iter) == WRITE && *mmu_private(inode) < offset + count)
+		return 0;
+	ret = blockdev_direct_IO(iocb, inode, iter, rust_vfs_get_block);
+	if (ret < 0 && iov_iter_rw(iter) == WRITE)
+		rust_vfs_write_failed(inode->i_mapping, offset + count);
+	return ret;
 }
 
 const struct address_space_operations rust_vfs_aops = {
+	.dirty_folio	= block_dirty_folio,
+	.invalidate_folio = block_invalidate_folio,
 	.read_folio	= rust_vfs_read_folio,
 	.readahead	= rust_vfs_readahead,
+	.writepages	= rust_vfs_writepages,
+	.write_begin	= rust_vfs_write_begin,
+	.write_end	= rust_vfs_write_end,
 	.direct_IO	= rust_vfs_direct_IO,
+	.migrate_folio	= buffer_migrate_folio,
 };
 
 /* Inodes: the I_NEW test and alloc_inode_sb() are static inlines/macros. */

@@ -28,7 +28,28 @@ struct rust_vfs_hooks {
 	void (*fc_free)(void *fs_private);
 	int (*fill_super)(struct super_block *sb, void *fs_private);
 	int (*map_blocks)(struct inode *inode, sector_t iblock, sector_t *phys,
-			  unsigned long *count);
+			  unsigned long *count, bool create, bool *new_block);
+	void (*truncate_blocks)(struct inode *inode, loff_t size);
+	void (*written)(struct inode *inode);
+	int (*allocate)(struct inode *inode, bool keep_size, loff_t end);
+	int (*ioctl_get)(struct inode *inode, unsigned int cmd, u32 *val);
+	int (*ioctl_set_prepare)(struct inode *inode, unsigned int cmd,
+				 u32 *val, bool *chmod, unsigned short *mode);
+	void (*ioctl_set_commit)(struct inode *inode, unsigned int cmd, u32 val);
+	int (*iterate_names)(struct file *file, struct dir_context *ctx,
+			     int names);
+	void (*set_state)(struct super_block *sb, bool dirty);
+};
+
+/*
+ * The start of every object of a Rust inode cache (Rust: vfs::INodeObj's
+ * first field): the VFS's inode and what cont_write_begin() needs, the
+ * size up to which the file's blocks are allocated and initialised (as
+ * fs/fat's mmu_private).
+ */
+struct rust_vfs_inode {
+	struct inode vfs;
+	loff_t mmu_private;
 };
 
 /* A registered Rust file system type (Rust: vfs::RawType, pinned). */
@@ -47,6 +68,19 @@ unsigned long long rust_vfs_device_bytes(struct super_block *sb);
 unsigned int rust_vfs_device_id(struct super_block *sb);
 int rust_vfs_read_block(struct super_block *sb, sector_t block, void *dst,
 			unsigned int offset, unsigned int len);
+int rust_vfs_write_block(struct super_block *sb, sector_t block,
+			 const void *src, unsigned int offset, unsigned int len,
+			 bool sync);
+bool rust_vfs_sb_rdonly(struct super_block *sb);
+bool rust_vfs_is_dirsync(struct inode *inode);
+bool rust_vfs_force_rdonly(struct super_block *sb);
+void rust_vfs_mark_inode_dirty(struct inode *inode);
+void rust_vfs_unhash_inode(struct inode *inode);
+int rust_vfs_cont_expand(struct inode *inode, loff_t size);
+int rust_vfs_block_truncate_page(struct inode *inode, loff_t size);
+int rust_vfs_fsync(struct file *file, loff_t start, loff_t end, int datasync);
+long rust_vfs_fallocate(struct file *file, int mode, loff_t offset, loff_t len);
+long rust_vfs_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
 extern const struct address_space_operations rust_vfs_aops;
 bool rust_vfs_inode_is_new(struct inode *inode);
 struct kmem_cache *rust_vfs_inode_cache_create(const char *name,
@@ -58,6 +92,9 @@ bool rust_vfs_dir_emit(struct dir_context *ctx, const char *name, int len,
 		       u64 ino, unsigned int type);
 bool rust_vfs_dir_emit_dot(struct file *file, struct dir_context *ctx);
 bool rust_vfs_dir_emit_dotdot(struct file *file, struct dir_context *ctx);
+bool rust_vfs_dir_emit_both(struct dir_context *ctx, const char *long_name,
+			    int long_len, const char *short_name, int short_len,
+			    u64 ino, unsigned int type);
 void rust_vfs_fill_statfs(struct kstatfs *buf, unsigned long magic,
 			  unsigned long bsize, u64 blocks, u64 bfree,
 			  unsigned long namelen, u64 fsid);

@@ -41,7 +41,37 @@ if ! fresh scsi scripts/test-data.sh scripts/make-fat-images.sh; then
 	cp "$data/images/fat16-small.img" "$data/scsi/fat16.img"
 	done_stamp scsi
 fi
-for tool in fatstress rvbench rcuwalk dirseek sgio slabsites; do
+if ! fresh rw scripts/test-data.sh; then
+	# Volumes the write scenarios change, the same way through the C
+	# driver and the Rust one (each on its own copy): FAT12, FAT16 and
+	# FAT32, each with a few files and a directory the workload starts
+	# from (written by mtools; fixed times, so the copies are the same).
+	rm -rf "$data/rw"
+	mkdir -p "$data/rw"
+	seed=$data/rw/seed
+	mkdir -p "$seed"
+	head -c 5000 /dev/zero | tr '\0' 'a' >"$seed/SMALL.TXT"
+	head -c 70000 /dev/zero | tr '\0' 'b' >"$seed/big.bin"
+	printf 'one line\n' >"$seed/Long existing name.txt"
+	# name:FAT bits:KiB:sectors per cluster:bytes per sector
+	for kind in fat12:12:4096:4:512 fat16:16:32768:4:512 fat32:32:69632:1:512 \
+		fat12-4k-sectors:12:8192:1:4096 fat12-64k-clusters:12:16384:128:512; do
+		IFS=: read -r name bits kib spc bps <<<"$kind"
+		img=$data/rw/$name.img
+		mkfs.fat -C "$img" "$kib" -F "$bits" -s "$spc" -S "$bps" -n "RW$bits" -i 12345678 >/dev/null
+		MTOOLS_SKIP_CHECK=1 mcopy -m -i "$img" "$seed/SMALL.TXT" "$seed/big.bin" "$seed/Long existing name.txt" ::
+		MTOOLS_SKIP_CHECK=1 mmd -i "$img" ::OLD ::"Old long dir"
+		MTOOLS_SKIP_CHECK=1 mcopy -m -i "$img" "$seed/SMALL.TXT" ::OLD/INNER.TXT
+		# A file without the archive attribute: a write sets it.
+		MTOOLS_SKIP_CHECK=1 mcopy -m -i "$img" "$seed/SMALL.TXT" ::NOARCH.TXT
+		MTOOLS_SKIP_CHECK=1 mattrib -a -i "$img" ::NOARCH.TXT
+	done
+	rm -rf "$seed"
+	# Bytes the workloads write.
+	head -c 65536 /dev/urandom >"$data/rw/pattern"
+	done_stamp rw
+fi
+for tool in fatstress rvbench rcuwalk dirseek sgio rwtool slabsites; do
 	if ! fresh "$tool" "tests/guest/$tool.c"; then
 		gcc -static -O2 -Wall -o "$data/$tool" "tests/guest/$tool.c"
 		done_stamp "$tool"

@@ -89,6 +89,9 @@ pub struct SlotReader<'v, D> {
     buf_len: usize,
     /// The end-of-directory slot was met.
     ended: bool,
+    /// Slots whose first byte is 0x00 do not end the directory (the
+    /// free-slot search of `fat_add_entries` looks past them).
+    raw: bool,
     /// Where in `buf` the current slot (the one [`SlotReader::advance`]
     /// moved to) is, and its directory offset.
     cur: usize,
@@ -113,9 +116,18 @@ impl<'v, D: BlockDevice> SlotReader<'v, D> {
             buf_dev: 0,
             buf_len: 0,
             ended: false,
+            raw: false,
             cur: 0,
             cur_offset: 0,
         }
+    }
+
+    /// A reader that does not stop at a slot whose first byte is 0x00:
+    /// it reads every slot of the directory's clusters.
+    pub fn new_raw(vol: &'v Volume<D>, loc: DirLocation) -> Self {
+        let mut r = Self::new(vol, loc);
+        r.raw = true;
+        r
     }
 
     /// Moves to directory offset `offset` (a multiple of 32).
@@ -214,7 +226,7 @@ impl<'v, D: BlockDevice> SlotReader<'v, D> {
         if at + DIR_ENTRY_SIZE > self.buf_len {
             return Err(FatError::Truncated);
         }
-        if first == 0 {
+        if first == 0 && !self.raw {
             self.ended = true;
             return Ok(false);
         }

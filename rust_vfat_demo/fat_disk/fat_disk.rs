@@ -11,8 +11,15 @@
 //! Allocation-free and panic-free: every offset read from a volume is
 //! bounds-checked and every computation on on-disk values is checked, so a
 //! malformed volume gives a [`format::FatError`], never a panic.
+//!
+//! The write side ([`alloc`]: the FAT, allocation, FSInfo, the dirty flag;
+//! [`dir_write`]: directory records) writes through
+//! [`volume::BlockDeviceMut`] under the locking rules their module
+//! documentation gives.
 
+pub mod alloc;
 pub mod dir;
+pub mod dir_write;
 pub mod format;
 pub mod inode;
 pub mod names;

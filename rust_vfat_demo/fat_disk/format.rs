@@ -30,6 +30,10 @@ pub mod attr {
     pub const LONG_NAME: u8 = READ_ONLY | HIDDEN | SYSTEM | VOLUME_ID;
 }
 
+/// The boot sector `state` bit `fs/fat` sets while a volume is mounted
+/// read-write (`FAT_STATE_DIRTY`).
+pub const FAT_STATE_DIRTY: u8 = 0x01;
+
 /// NT reserved byte flags: the base name is lower case.
 pub const CASE_LOWER_BASE: u8 = 0x08;
 /// NT reserved byte flags: the extension is lower case.
@@ -82,6 +86,25 @@ pub enum FatError {
     NameDiffers,
     /// The caller asked to stop (a fatal signal).
     Interrupted,
+    /// No free cluster, or no room left in a fixed root directory or in a
+    /// directory at its largest size (`ENOSPC`).
+    NoSpace,
+    /// A name is taken (`EEXIST`).
+    Exists,
+    /// A name longer than the namespace allows (`ENAMETOOLONG`).
+    NameTooLong,
+    /// A name the namespace cannot store (`EINVAL`).
+    InvalidName,
+    /// A directory being removed or renamed over is not empty (`ENOTEMPTY`).
+    NotEmpty,
+    /// The operation needs what the volume does not have: a namespace that
+    /// cannot create names, a FAT32 volume without a valid FSInfo sector
+    /// being flushed (`EIO` in C), a directory without its `..` entry.
+    Unsupported,
+    /// The FSInfo sector's signatures are not valid when writing it.
+    BadFsinfo,
+    /// A name that names nothing, such as only dots (`ENOENT`).
+    NotFound,
 }
 
 impl FatError {
@@ -89,6 +112,31 @@ impl FatError {
     #[inline]
     pub fn describe(self) -> &'static str {
         describe_error(self)
+    }
+
+    /// See [`user_errno`].
+    #[inline]
+    pub fn user_errno(self) -> Option<i32> {
+        user_errno(self)
+    }
+}
+
+/// The errno a system call returns for `e` when `e` is about the request
+/// rather than the volume (`ENOSPC`, `EEXIST`, `ENAMETOOLONG`, `EINVAL`,
+/// `ENOTEMPTY`, `ENOENT`, `EINTR`, positive as in `errno.h`); `None`
+/// when it is damage or an I/O error, which C reports as `EIO` with an
+/// error line (`fat_fs_error`).
+#[inline(never)]
+pub fn user_errno(e: FatError) -> Option<i32> {
+    match e {
+        FatError::NoSpace => Some(28),
+        FatError::Exists => Some(17),
+        FatError::NameTooLong => Some(36),
+        FatError::InvalidName => Some(22),
+        FatError::NotEmpty => Some(39),
+        FatError::NotFound => Some(2),
+        FatError::Interrupted => Some(4),
+        _ => None,
     }
 }
 
@@ -122,6 +170,14 @@ pub fn describe_error(e: FatError) -> &'static str {
             FatError::CorruptDir => "corrupted directory (invalid start cluster or entries)",
             FatError::NameDiffers => "names differ",
             FatError::Interrupted => "interrupted",
+            FatError::NoSpace => "no space left on the volume or in the directory",
+            FatError::Exists => "name exists",
+            FatError::NameTooLong => "name too long",
+            FatError::InvalidName => "invalid name",
+            FatError::NotEmpty => "directory not empty",
+            FatError::Unsupported => "not supported on this volume",
+            FatError::BadFsinfo => "invalid FSINFO signature",
+            FatError::NotFound => "no such name",
         }
     }
 }
@@ -200,6 +256,8 @@ pub struct Bpb {
     pub serial: u32,
     /// The label of the extended boot record, if it has one.
     pub bpb_label: Option<[u8; 11]>,
+    /// The FSInfo sector (FAT32; 0 elsewhere).
+    pub fsinfo_sector: u32,
 }
 
 /// How many bytes of the boot sector [`Bpb::parse`] reads.
@@ -325,6 +383,12 @@ impl Bpb {
         } else {
             (38, 43)
         };
+        // As fat_fill_super: an FSInfo sector number of 0 means 1.
+        let fsinfo_sector = if fat_type == FatType::Fat32 {
+            u32::from(le16(img, 48)?).max(1)
+        } else {
+            0
+        };
         let (serial, bpb_label) = if byte(img, sig_off)? == 0x29 {
             let mut l = [0u8; 11];
             l.copy_from_slice(
@@ -355,6 +419,7 @@ impl Bpb {
             cluster_size,
             serial,
             bpb_label,
+            fsinfo_sector,
         })
     }
 
@@ -376,6 +441,16 @@ impl Bpb {
     /// Bytes per cluster as a divisor (validated non-zero by `parse`).
     pub fn cluster_size_nz(&self) -> NonZeroU64 {
         NonZeroU64::new(u64::from(self.cluster_size)).unwrap_or(NonZeroU64::MIN)
+    }
+
+    /// The device byte offset of the boot sector's `state` byte, whose bit
+    /// [`FAT_STATE_DIRTY`] `fs/fat` sets while mounted read-write.
+    pub fn state_offset(&self) -> u64 {
+        if self.fat_type == FatType::Fat32 {
+            0x41
+        } else {
+            0x25
+        }
     }
 
     /// The device byte offset of data cluster `cluster`.
@@ -622,4 +697,17 @@ pub fn cp437_to_char(b: u8) -> char {
     } else {
         char::from_u32(u32::from(CP437_HIGH[usize::from(b - 0x80)])).unwrap_or('?')
     }
+}
+
+/// Maps one UTF-16 unit to its code page 437 byte (`uni2char` of the
+/// kernel's `nls_cp437`, the disk code page 8.3 names are made in);
+/// `None` when code page 437 has no such character.
+pub fn char_to_cp437(u: u16) -> Option<u8> {
+    if u < 0x80 {
+        return Some(u as u8);
+    }
+    CP437_HIGH
+        .iter()
+        .position(|&c| c == u)
+        .map(|i| 0x80 + i as u8)
 }

@@ -371,6 +371,25 @@ pub fn cp437_lower(b: u8) -> u8 {
     }
 }
 
+/// Code page 437's upper-case mapping of one byte (`charset2upper` of the
+/// kernel's `nls_cp437`: the inverse of [`cp437_lower`]).
+pub fn cp437_upper(b: u8) -> u8 {
+    match b {
+        b'a'..=b'z' => b - 0x20,
+        0x87 => 0x80,
+        0x84 => 0x8e,
+        0x86 => 0x8f,
+        0x82 => 0x90,
+        0x91 => 0x92,
+        0x94 => 0x99,
+        0x81 => 0x9a,
+        0xa4 => 0xa5,
+        0xe5 => 0xe4,
+        0xed => 0xe8,
+        _ => b,
+    }
+}
+
 /// The `check=` mode of msdos name checking.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum NameCheck {

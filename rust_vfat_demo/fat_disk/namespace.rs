@@ -69,6 +69,57 @@ impl RecordNames<'_> {
     }
 }
 
+/// Most UTF-16 units of a long name a namespace creates (`FAT_LFN_LEN`).
+pub const LFN_MAX_CREATE: usize = 255;
+
+/// The on-disk name of a record being created, as a namespace's create
+/// rules make it ([`Namespace::new_name`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NewName {
+    /// The 8.3 name as stored (a leading 0xE5 stored as 0x05).
+    pub short: [u8; 11],
+    /// The NT case flags ([`crate::format::CASE_LOWER_BASE`],
+    /// [`crate::format::CASE_LOWER_EXT`]).
+    pub lcase: u8,
+    /// Attribute bits the name implies (msdos with `dots`: a name with a
+    /// leading dot is hidden).
+    pub attr: u8,
+    /// Which attribute bits the name decides (msdos: hidden, so that a
+    /// rename sets or clears it as `do_msdos_rename`; vfat: none): a
+    /// record made from an existing entry keeps the others.
+    pub attr_mask: u8,
+    /// The long name's UTF-16 units (`long_len` of them; none: the record
+    /// has no long name).
+    pub long: [u16; LFN_MAX_CREATE],
+    /// How many units of `long` are the long name.
+    pub long_len: usize,
+}
+
+impl Default for NewName {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl NewName {
+    /// An empty name.
+    pub const fn new() -> Self {
+        NewName {
+            short: [b' '; 11],
+            lcase: 0,
+            attr: 0,
+            attr_mask: 0,
+            long: [0; LFN_MAX_CREATE],
+            long_len: 0,
+        }
+    }
+
+    /// The long name's units (empty: none).
+    pub fn long_name(&self) -> &[u16] {
+        self.long.get(..self.long_len).unwrap_or(&[])
+    }
+}
+
 /// The name rules and per-namespace choices of one FAT namespace.
 pub trait Namespace: Sync {
     /// Whether long-name records are read (vfat) or skipped (msdos).
@@ -137,6 +188,32 @@ pub trait Namespace: Sync {
 
     /// Whether two names are the same name (`d_compare`).
     fn names_equal(&self, a: &[u8], b: &[u8], opts: &MountOptions) -> bool;
+
+    /// Makes the on-disk name of a new record called `name` (the bytes
+    /// the VFS passes, in the mount's character set) in one directory, as
+    /// the namespace's create path does (`vfat_build_slots` with
+    /// `vfat_create_shortname`; `msdos_format_name`). `taken` says
+    /// whether an 8.3 name (as stored) is used by a record of that
+    /// directory (see [`crate::dir_write::short_name_taken`]); `tick` is
+    /// the clock C's hashed alias tail uses (`jiffies`). Fails with
+    /// [`FatError::InvalidName`], [`FatError::NameTooLong`], or
+    /// [`FatError::Exists`] (vfat: the name's exact 8.3 form is taken;
+    /// msdos gives [`FatError::InvalidName`] then, as C), or
+    /// [`FatError::NotFound`] (vfat: only dots); a namespace that cannot create gives
+    /// [`FatError::Unsupported`].
+    ///
+    /// Caller holds the directory's lock (its inode's `i_rwsem`), so that
+    /// the name stays free until the record is added.
+    fn new_name(
+        &self,
+        _name: &[u8],
+        _opts: &MountOptions,
+        _tick: u64,
+        _taken: &mut dyn FnMut(&[u8; 11]) -> Result<bool, FatError>,
+        _out: &mut NewName,
+    ) -> Result<(), FatError> {
+        Err(FatError::Unsupported)
+    }
 }
 
 /// The long name of `rec` in the mount's character set, into `out`
@@ -205,6 +282,50 @@ pub fn find<D: BlockDevice, N: Namespace + ?Sized>(
         }
     }
     Ok(None)
+}
+
+/// [`find`], returning the whole record (where its slots start and end,
+/// for [`crate::dir_write::remove_record`]).
+pub fn find_record<D: BlockDevice, N: Namespace + ?Sized>(
+    reader: &mut DirReader<'_, D>,
+    ns: &N,
+    opts: &MountOptions,
+    key: &[u8],
+) -> Result<Option<DirRecord>, FatError> {
+    while let Some(rec) = reader.next_record()? {
+        if rec.entry.is_dot() {
+            continue;
+        }
+        let names = RecordNames {
+            entry: &rec.entry,
+            long: (rec.long_len > 0 && ns.long_names()).then(|| reader.long_name(&rec)),
+            opts,
+        };
+        if ns.matches(key, &names, opts) {
+            return Ok(Some(rec));
+        }
+    }
+    Ok(None)
+}
+
+/// [`find_record`] of `name` in the directory at `loc`, from its start.
+pub fn find_record_name<D: BlockDevice, N: Namespace + ?Sized>(
+    vol: &Volume<D>,
+    loc: DirLocation,
+    ns: &N,
+    opts: &MountOptions,
+    name: &[u8],
+) -> Result<Option<DirRecord>, FatError> {
+    let mut key = KeyBuf::new();
+    if ns.lookup_key(name, opts, &mut key).is_err() {
+        return Ok(None);
+    }
+    find_record(
+        &mut DirReader::new(vol, loc, ns.long_names()),
+        ns,
+        opts,
+        key.as_bytes(),
+    )
 }
 
 /// [`find`] of `name` in the directory at `loc`, from its start, with the

@@ -22,6 +22,17 @@ pub enum ShortnameDisplay {
     WinNt,
 }
 
+/// How vfat creates 8.3 names (the create half of `shortname=`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ShortnameCreate {
+    /// `win95`, `mixed` (the default) and `lower`: a name that is not all
+    /// upper case gets a long name over its 8.3 alias.
+    Win95,
+    /// `winnt`: a name all upper or all lower case per part is stored as
+    /// 8.3 only, with the NT case flags.
+    WinNt,
+}
+
 /// The parsed options of one mount.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct MountOptions {
@@ -45,8 +56,13 @@ pub struct MountOptions {
     pub iocharset: IoCharset,
     /// `uni_xlate`: unmappable characters as `:xxxx` escapes.
     pub uni_xlate: bool,
-    /// `shortname=`.
+    /// `shortname=`: how 8.3 names are shown.
     pub shortname: ShortnameDisplay,
+    /// `shortname=`: how 8.3 names are created.
+    pub shortname_create: ShortnameCreate,
+    /// Numeric tails (`~1`) on aliases whose plain form is free too
+    /// (vfat; off with `nonumtail`).
+    pub numtail: bool,
     /// `check=` (msdos name checking; vfat: `s` makes names case-sensitive).
     pub check: NameCheck,
     /// `nocase` (msdos): names are not lower-cased.
@@ -73,6 +89,8 @@ impl MountOptions {
             iocharset: IoCharset::Latin1,
             uni_xlate: false,
             shortname: ShortnameDisplay::WinNt,
+            shortname_create: ShortnameCreate::Win95,
+            numtail: true,
             check: NameCheck::Normal,
             nocase: false,
             dots: false,

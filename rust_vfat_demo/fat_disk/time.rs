@@ -58,3 +58,65 @@ pub fn fat_to_unix(time: u16, date: u16, centis: u8, tz_offset_secs: i64) -> Tim
         Timestamp { sec, nsec: 0 }
     }
 }
+
+/// The civil date (year, month 1..=12, day 1..=31) of `days` since
+/// 1970-01-01 (proleptic Gregorian).
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    // Shifted to start on 0000-03-01, so that the leap day ends a year.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+/// Converts a timestamp to a FAT `(time, date, centis)` triple (centis:
+/// the creation time's 10 ms units, 0..=199), exactly as the C driver's
+/// `fat_time_unix2fat`: local time is the timestamp minus
+/// `tz_offset_secs` (see [`fat_to_unix`]); before 1980 gives 1980-01-01
+/// 00:00:00, after 2107 gives 2107-12-31 23:59:58 and 199 centis.
+pub fn unix_to_fat(ts: Timestamp, tz_offset_secs: i64) -> (u16, u16, u8) {
+    let local = ts.sec.saturating_sub(tz_offset_secs);
+    let (year, month, day) = civil_from_days(local.div_euclid(86400));
+    let secs = local.rem_euclid(86400);
+    if year < 1980 {
+        return (0, (1 << 5) | 1, 0);
+    }
+    if year > 2107 {
+        return (
+            (23 << 11) | (59 << 5) | 29,
+            (127 << 9) | (12 << 5) | 31,
+            199,
+        );
+    }
+    let (h, m, s) = (secs / 3600, secs / 60 % 60, secs % 60);
+    let time = ((h << 11) | (m << 5) | (s >> 1)) as u16;
+    let date = (((year - 1980) << 9) as u32 | (month << 5) | day) as u16;
+    let centis = (ts.sec & 1) as u32 * 100 + ts.nsec.min(999_999_999) / 10_000_000;
+    (time, date, centis as u8)
+}
+
+/// A modification (and change) time as FAT keeps it: 2-second
+/// granularity (`fat_truncate_time`'s `FAT_UPDATE_CMTIME`).
+pub fn truncate_mtime(ts: Timestamp) -> Timestamp {
+    Timestamp {
+        sec: ts.sec & !1,
+        nsec: 0,
+    }
+}
+
+/// An access time as FAT keeps it: the local day's midnight
+/// (`fat_truncate_atime`; the remainder taken towards zero, as
+/// `div_s64_rem`).
+pub fn truncate_atime(ts: Timestamp, tz_offset_secs: i64) -> Timestamp {
+    let local = ts.sec.saturating_sub(tz_offset_secs);
+    Timestamp {
+        sec: local - local % 86400 + tz_offset_secs,
+        nsec: 0,
+    }
+}

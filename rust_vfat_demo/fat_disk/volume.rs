@@ -23,6 +23,29 @@ pub trait BlockDevice {
     fn read_at(&self, pos: u64, buf: &mut [u8]) -> Result<(), FatError>;
 }
 
+/// Random-access writes of the device a volume lives on.
+///
+/// Takes `&self`: in the kernel a write goes through the buffer cache
+/// (`sb_bread`, a copy into the buffer, `mark_buffer_dirty`), whose
+/// buffers have their own locks; on the host the image sits in a cell.
+/// A write may span blocks (a FAT12 entry can straddle two sectors); the
+/// implementation splits it. Nothing here waits for the data to reach the
+/// disk: syncing (`sync_dirty_buffer`, `dirsync`, `flush`) is the
+/// caller's business.
+pub trait BlockDeviceMut: BlockDevice {
+    /// Writes `buf` to the device at byte offset `pos`.
+    ///
+    /// Fails with [`FatError::Io`] when the device cannot be written and
+    /// with [`FatError::Truncated`] past its end.
+    fn write_at(&self, pos: u64, buf: &[u8]) -> Result<(), FatError>;
+}
+
+impl<T: BlockDeviceMut + ?Sized> BlockDeviceMut for &T {
+    fn write_at(&self, pos: u64, buf: &[u8]) -> Result<(), FatError> {
+        (**self).write_at(pos, buf)
+    }
+}
+
 impl BlockDevice for [u8] {
     fn read_at(&self, pos: u64, buf: &mut [u8]) -> Result<(), FatError> {
         let start = usize::try_from(pos).map_err(|_| FatError::Truncated)?;
@@ -73,7 +96,11 @@ impl<D: BlockDevice> Volume<D> {
     /// Reads the raw FAT entry of `cluster` from the first FAT, through
     /// `w` (a [`FatWindow`]: one device read per window of the FAT, not per
     /// entry; [`EntryRead`]: the entry's bytes alone).
-    fn raw_fat_entry(&self, w: &mut impl FatRead, cluster: u32) -> Result<u32, FatError> {
+    pub(crate) fn raw_fat_entry(
+        &self,
+        w: &mut impl FatRead,
+        cluster: u32,
+    ) -> Result<u32, FatError> {
         let c = u64::from(cluster);
         let fat = self.bpb.fat_offset;
         Ok(match self.bpb.fat_type {
@@ -319,7 +346,7 @@ impl ExtentCache {
 
 /// How FAT entries are read: through a [`FatWindow`] by walks over many
 /// entries, by [`EntryRead`] for one.
-trait FatRead {
+pub(crate) trait FatRead {
     /// Fills `out` with FAT bytes at device offset `pos`.
     fn read<D: BlockDevice>(
         &mut self,
@@ -370,6 +397,19 @@ impl FatWindow {
             start: 0,
             len: 0,
             refills: 0,
+        }
+    }
+
+    /// Puts bytes just written to the device at `pos` into the window
+    /// where it holds them, so it does not go stale.
+    pub(crate) fn patch(&mut self, pos: u64, data: &[u8]) {
+        for (i, &b) in data.iter().enumerate() {
+            let p = pos + i as u64;
+            if self.len != 0 && p >= self.start && p - self.start < self.len as u64 {
+                if let Some(x) = self.buf.get_mut((p - self.start) as usize) {
+                    *x = b;
+                }
+            }
         }
     }
 }

@@ -22,6 +22,7 @@ use fat_disk::names::{
 };
 use fat_disk::namespace::{
     Namespace,
+    NewName,
     NoKey,
     RecordNames, //
 };
@@ -193,6 +194,32 @@ pub fn stored_form(name: &[u8], opts: &MountOptions) -> Result<[u8; 11], NoKey> 
     Ok(n)
 }
 
+/// The on-disk name of a new msdos record called `name`, as
+/// `msdos_create`/`msdos_mkdir` make it: `msdos_format_name`'s 8.3 form
+/// (`EINVAL` if it has none), hidden when the name starts with a dot
+/// (`dots`), and `EINVAL` when a record has that 8.3 name already (the
+/// VFS has found an exact match before: this is `foo` against a hidden
+/// `.foo`, which C refuses with `EINVAL` too).
+pub fn msdos_new_name(
+    name: &[u8],
+    opts: &MountOptions,
+    taken: &mut dyn FnMut(&[u8; 11]) -> Result<bool, FatError>,
+    out: &mut NewName,
+) -> Result<(), FatError> {
+    let short = msdos_format_name(name, opts.check, opts.nocase, opts.dots)
+        .map_err(|_| FatError::InvalidName)?;
+    if taken(&short)? {
+        return Err(FatError::InvalidName);
+    }
+    *out = NewName::new();
+    out.short = short;
+    out.attr_mask = attr::HIDDEN;
+    if name.first() == Some(&b'.') && short[0] != b'.' {
+        out.attr = attr::HIDDEN;
+    }
+    Ok(())
+}
+
 impl Namespace for Msdos {
     fn long_names(&self) -> bool {
         false
@@ -274,5 +301,16 @@ impl Namespace for Msdos {
             (Ok(x), Ok(y)) => x == y,
             _ => a == b,
         }
+    }
+
+    fn new_name(
+        &self,
+        name: &[u8],
+        opts: &MountOptions,
+        _tick: u64,
+        taken: &mut dyn FnMut(&[u8; 11]) -> Result<bool, FatError>,
+        out: &mut NewName,
+    ) -> Result<(), FatError> {
+        msdos_new_name(name, opts, taken, out)
     }
 }

@@ -159,3 +159,21 @@ impl<T> TryCell<T> {
         Some(f(unsafe { &mut *self.value.get() }))
     }
 }
+
+/// The kernel's tick counter (`jiffies`), as the clock of vfat's hashed
+/// 8.3 alias tails.
+pub fn jiffies() -> u64 {
+    // SAFETY: `jiffies` is a kernel global updated by the timer tick; one
+    // aligned volatile read of it, as `READ_ONCE(jiffies)`.
+    unsafe { ptr::read_volatile(ptr::addr_of!(bindings::jiffies)) as u64 }
+}
+
+/// Whether the current task has capability `cap` (`capable`), e.g.
+/// `bindings::CAP_LINUX_IMMUTABLE`.
+pub fn capable(cap: u32) -> bool {
+    // SAFETY: Checks the current task's credentials; no preconditions.
+    unsafe { bindings::capable(cap as kernel::ffi::c_int) }
+}
+
+/// `CAP_LINUX_IMMUTABLE`.
+pub const CAP_LINUX_IMMUTABLE: u32 = bindings::CAP_LINUX_IMMUTABLE;

@@ -3,7 +3,8 @@
 //! `vfs`: a small, FAT-agnostic file system layer over the kernel's VFS.
 //!
 //! Linux 7.3's kernel crate has no file system abstraction, so this crate
-//! provides the part of one a read-only block-device file system needs,
+//! provides the part of one a block-device file system needs (mounts,
+//! reads, writes through the page cache, the namespace operations),
 //! shaped after Wedson Almeida Filho's "rust: fs" series (tarfs, ext2): a
 //! file system implements [`FileSystem`] in safe Rust and registers it with
 //! a pinned [`Registration`] that owns its `file_system_type`; the VFS's
@@ -54,6 +55,9 @@ use kernel::{
 };
 
 pub mod misc;
+
+/// `LOOKUP_RCU` (a `BIT()` macro bindgen does not see).
+const LOOKUP_RCU: c_uint = 1 << 8;
 
 /// `SB_NOATIME` and `SB_NODIRATIME` (`BIT()` macros bindgen does not see).
 const SB_NOATIME: c_ulong = 1 << 10;
@@ -224,9 +228,23 @@ pub struct Mapping {
     pub phys: u64,
     /// How many blocks are contiguous from there (at least 1).
     pub count: u64,
+    /// The blocks were allocated just now (their contents are not
+    /// initialised: the page cache zeroes what is not written).
+    pub new: bool,
 }
 
-/// A read-only block-device file system.
+/// A change of owner or mode `setattr` was asked for.
+#[derive(Clone, Copy, Debug)]
+pub struct AttrChange {
+    /// The new owner (kernel uid).
+    pub uid: Option<u32>,
+    /// The new group (kernel gid).
+    pub gid: Option<u32>,
+    /// The new mode.
+    pub mode: Option<u32>,
+}
+
+/// A block-device file system, read-write unless mounted `ro`.
 ///
 /// The VFS's callbacks arrive as the functions below; everything passed to
 /// them is valid for the call.
@@ -277,8 +295,144 @@ pub trait FileSystem: Sized + Send + Sync + 'static {
     fn read_dir(dir: &INode<Self>, emitter: &mut DirEmitter<'_>) -> Result;
 
     /// Maps up to `count` blocks of the regular file `inode` from block
-    /// `block` on; `None`: a hole (read as zeros).
-    fn map_blocks(inode: &INode<Self>, block: u64, count: u64) -> Result<Option<Mapping>>;
+    /// `block` on; `None`: a hole (read as zeros). With `create` (a write,
+    /// under the inode's lock), a block at the end of the allocation
+    /// ([`INode::allocated`]) is allocated, the mark moved past it, and
+    /// the mapping says [`Mapping::new`].
+    fn map_blocks(
+        inode: &INode<Self>,
+        block: u64,
+        count: u64,
+        create: bool,
+    ) -> Result<Option<Mapping>>;
+
+    /// Frees the blocks of the regular file `inode` past `size` bytes
+    /// (truncation; a failed write), under the inode's lock.
+    fn truncate_blocks(_inode: &INode<Self>, _size: u64) {}
+
+    /// An ioctl `cmd` that reads one `u32` about `inode` (its shared lock
+    /// held): the value, or the error (`ENOTTY`: not such an ioctl).
+    fn ioctl_get(_inode: &INode<Self>, _cmd: u32) -> Result<u32> {
+        Err(ENOTTY)
+    }
+
+    /// An ioctl `cmd` that writes one `u32`, `val`, to `inode` (its lock
+    /// held, the mount writable): checks it and returns the value to
+    /// commit and, if the change is also a chmod, the new mode, which the
+    /// layer applies through `setattr` before
+    /// [`FileSystem::ioctl_set_commit`].
+    fn ioctl_set_prepare(_inode: &INode<Self>, _cmd: u32, _val: u32) -> Result<(u32, Option<u32>)> {
+        Err(ENOTTY)
+    }
+
+    /// Commits what [`FileSystem::ioctl_set_prepare`] accepted.
+    fn ioctl_set_commit(_inode: &INode<Self>, _cmd: u32, _val: u32) {}
+
+    /// Allocates blocks of the regular file `inode` up to `end` bytes
+    /// past its size, without changing the size or zeroing them
+    /// (`fallocate` with `FALLOC_FL_KEEP_SIZE`), under the inode's lock.
+    fn preallocate(_inode: &INode<Self>, _end: u64) -> Result {
+        Err(EOPNOTSUPP)
+    }
+
+    /// Data was written into the regular file `inode` through the page
+    /// cache (`write_end`, the inode's lock held).
+    fn written(_inode: &INode<Self>) {}
+
+    /// Marks the inode's change and modification times as now, in the
+    /// file system's granularity (after a size change).
+    fn touch(_inode: &INode<Self>) {}
+
+    /// Writes the inode's attributes back to the volume (`write_inode`);
+    /// `sync`: wait until they are on the device.
+    fn write_inode(_inode: &INode<Self>, _sync: bool) -> Result {
+        Ok(())
+    }
+
+    /// The inode's last reference is gone (`evict_inode`), its pages
+    /// already dropped: an inode without links frees its blocks here.
+    fn evict_inode(_inode: &INode<Self>) {}
+
+    /// Writes the super block's own state back (`sync_fs`).
+    fn sync_fs(_sb: &SuperBlock<Self>, _wait: bool) -> Result {
+        Ok(())
+    }
+
+    /// Called on a remount that changes between read-only and read-write
+    /// (`dirty`: the mount becomes read-write), after everything was
+    /// written back.
+    fn set_state(_sb: &SuperBlock<Self>, _dirty: bool) {}
+
+    /// The last call before the data is dropped at unmount, after every
+    /// inode was written back and evicted (`put_super`).
+    fn put_super(_sb: &SuperBlock<Self>) {}
+
+    /// Whether refused attribute changes fail silently (`quiet`).
+    fn quiet(_sb: &SuperBlock<Self>) -> bool {
+        false
+    }
+
+    /// Creates a regular file `name` in the directory `dir` (its lock
+    /// held) and returns its inode.
+    fn create(_dir: &INode<Self>, _name: &[u8], _mode: u32) -> Result<ARef<INode<Self>>> {
+        Err(EPERM)
+    }
+
+    /// Creates a directory `name` in `dir` (its lock held) and returns its
+    /// inode.
+    fn mkdir(_dir: &INode<Self>, _name: &[u8], _mode: u32) -> Result<ARef<INode<Self>>> {
+        Err(EPERM)
+    }
+
+    /// Removes the entry `name` of the file `inode` from `dir` (both
+    /// locked); the layer then clears the inode's links.
+    fn unlink(_dir: &INode<Self>, _name: &[u8], _inode: &INode<Self>) -> Result {
+        Err(EPERM)
+    }
+
+    /// Removes the directory `inode` named `name` from `dir` (both
+    /// locked): `ENOTEMPTY` unless it is empty; the layer then fixes the
+    /// link counts.
+    fn rmdir(_dir: &INode<Self>, _name: &[u8], _inode: &INode<Self>) -> Result {
+        Err(EPERM)
+    }
+
+    /// Moves `inode` from `old_name` in `old_dir` to `new_name` in
+    /// `new_dir`, replacing `target` (which the VFS has checked is of the
+    /// same kind) if there is one; the VFS holds the rename locks. The
+    /// layer fixes the link counts afterwards.
+    fn rename(
+        _old_dir: &INode<Self>,
+        _old_name: &[u8],
+        _inode: &INode<Self>,
+        _new_dir: &INode<Self>,
+        _new_name: &[u8],
+        _target: Option<&INode<Self>>,
+    ) -> Result {
+        Err(EPERM)
+    }
+
+    /// Exchanges the entries of `a` (in `a_dir`) and `b` (in `b_dir`)
+    /// (`RENAME_EXCHANGE`); the VFS holds the rename locks. The layer
+    /// fixes the link counts afterwards. `EINVAL` where the file system
+    /// does not support it.
+    fn rename_exchange(
+        _a_dir: &INode<Self>,
+        _a: &INode<Self>,
+        _b_dir: &INode<Self>,
+        _b: &INode<Self>,
+    ) -> Result {
+        Err(EINVAL)
+    }
+
+    /// The file system's rules for a change of owner or mode: the mode to
+    /// store (`None`: keep the current one), or the error.
+    fn check_setattr(_inode: &INode<Self>, change: &AttrChange) -> Result<Option<u32>> {
+        if change.uid.is_some() || change.gid.is_some() {
+            return Err(EPERM);
+        }
+        Ok(change.mode)
+    }
 
     /// The file system's usage.
     fn statfs(sb: &SuperBlock<Self>) -> Result<Stat>;
@@ -478,17 +632,26 @@ fn inode_cache_destroy(cache: NonNull<bindings::kmem_cache>) {
 /// offset 0.
 #[repr(C)]
 struct INodeObj<T: FileSystem> {
-    vfs: bindings::inode,
+    /// The VFS's inode and the allocation mark (`struct rust_vfs_inode`).
+    vfs: helpers::rust_vfs_inode,
     /// Set before the inode is unlocked; read only afterwards or when
     /// the inode is freed.
     has_data: bool,
     data: MaybeUninit<T::INodeData>,
 }
 
+/// The `INodeObj<T>` whose inode is `inode` (at offset 0 of it: the
+/// inode is the first field of the first field of both `repr(C)` structs).
+fn obj_of<T: FileSystem>(inode: *mut bindings::inode) -> *mut INodeObj<T> {
+    inode.cast()
+}
+
 /// What `s_fs_info` points to.
 struct SbInfo<T: FileSystem> {
     /// Dropped in `kill_sb` (its lifetime is really that of the mount).
     data: ManuallyDrop<T::Data<'static>>,
+    /// `data` is not dropped yet (`put_super` or `kill_sb` drops it).
+    data_live: bool,
     names: T::Names,
     rcu: Opaque<bindings::callback_head>,
 }
@@ -509,23 +672,43 @@ impl<T: FileSystem> Tables<T> {
         fc_free: Some(Self::fc_free),
         fill_super: Some(Self::fill_super),
         map_blocks: Some(Self::map_blocks),
+        truncate_blocks: Some(Self::truncate_blocks),
+        written: Some(Self::written),
+        allocate: Some(Self::allocate),
+        ioctl_get: Some(Self::ioctl_get),
+        ioctl_set_prepare: Some(Self::ioctl_set_prepare),
+        ioctl_set_commit: Some(Self::ioctl_set_commit),
+        iterate_names: Some(Self::iterate_names),
+        set_state: Some(Self::set_state),
     };
 
     const SUPER_OPS: bindings::super_operations = bindings::super_operations {
         alloc_inode: Some(Self::alloc_inode),
         free_inode: Some(Self::free_inode),
         statfs: Some(Self::statfs),
+        write_inode: Some(Self::write_inode),
+        evict_inode: Some(Self::evict_inode),
+        sync_fs: Some(Self::sync_fs),
+        put_super: Some(Self::put_super),
         ..pin_init::zeroed()
     };
 
     const DIR_INODE_OPS: bindings::inode_operations = bindings::inode_operations {
         lookup: Some(Self::lookup),
+        create: Some(Self::create),
+        mkdir: Some(Self::mkdir),
+        unlink: Some(Self::unlink),
+        rmdir: Some(Self::rmdir),
+        rename: Some(Self::rename),
         getattr: Some(Self::getattr),
+        setattr: Some(Self::setattr),
         ..pin_init::zeroed()
     };
 
     const DIR_FILE_OPS: bindings::file_operations = bindings::file_operations {
         llseek: Some(bindings::generic_file_llseek),
+        unlocked_ioctl: Some(helpers::rust_vfs_ioctl),
+        compat_ioctl: bindings::compat_ptr_ioctl,
         read: Some(bindings::generic_read_dir),
         iterate_shared: Some(Self::iterate_shared),
         ..pin_init::zeroed()
@@ -533,20 +716,28 @@ impl<T: FileSystem> Tables<T> {
 
     const FILE_INODE_OPS: bindings::inode_operations = bindings::inode_operations {
         getattr: Some(Self::getattr),
+        setattr: Some(Self::setattr),
         ..pin_init::zeroed()
     };
 
     const FILE_OPS: bindings::file_operations = bindings::file_operations {
         llseek: Some(bindings::generic_file_llseek),
         read_iter: Some(bindings::generic_file_read_iter),
-        mmap: Some(bindings::generic_file_readonly_mmap),
+        write_iter: Some(bindings::generic_file_write_iter),
+        mmap_prepare: Some(bindings::generic_file_mmap_prepare),
+        fsync: Some(helpers::rust_vfs_fsync),
         splice_read: Some(bindings::filemap_splice_read),
+        splice_write: Some(bindings::iter_file_splice_write),
+        fallocate: Some(helpers::rust_vfs_fallocate),
+        unlocked_ioctl: Some(helpers::rust_vfs_ioctl),
+        compat_ioctl: bindings::compat_ptr_ioctl,
         ..pin_init::zeroed()
     };
 
     const DENTRY_OPS: bindings::dentry_operations = bindings::dentry_operations {
         d_hash: Some(Self::d_hash),
         d_compare: Some(Self::d_compare),
+        d_revalidate: Some(Self::d_revalidate),
         ..pin_init::zeroed()
     };
 
@@ -674,6 +865,7 @@ impl<T: FileSystem> Tables<T> {
             slot,
             SbInfo::<T> {
                 data: ManuallyDrop::new(data),
+                data_live: true,
                 names,
                 rcu: Opaque::uninit(),
             },
@@ -725,7 +917,8 @@ impl<T: FileSystem> Tables<T> {
         // `vfs` field was initialised by the cache's constructor.
         unsafe {
             ptr::addr_of_mut!((*obj).has_data).write(false);
-            ptr::addr_of_mut!((*obj).vfs)
+            ptr::addr_of_mut!((*obj).vfs.mmu_private).write(0);
+            ptr::addr_of_mut!((*obj).vfs.vfs)
         }
     }
 
@@ -738,7 +931,7 @@ impl<T: FileSystem> Tables<T> {
         // SAFETY: Per the function's contract `inode` is the `vfs` field of
         // an `INodeObj<T>` from `alloc_inode`, no longer used by anyone.
         unsafe {
-            let obj = kernel::container_of!(inode, INodeObj<T>, vfs);
+            let obj = obj_of::<T>(inode);
             if (*obj).has_data {
                 (*obj).data.assume_init_drop();
             }
@@ -874,6 +1067,260 @@ impl<T: FileSystem> Tables<T> {
         unsafe { bindings::d_splice_alias(inode, dentry) }
     }
 
+    /// `dentry_operations::d_revalidate`: a negative dentry is never
+    /// trusted (a name created since, in another case or as an 8.3
+    /// alias, would be hidden by it; and a creation must use the name
+    /// asked for, as `vfat_revalidate_ci` ensures); positive ones stay.
+    ///
+    /// # Safety
+    ///
+    /// `dentry` must be a live dentry of `T`.
+    unsafe extern "C" fn d_revalidate(
+        _dir: *mut bindings::inode,
+        _name: *const bindings::qstr,
+        dentry: *mut bindings::dentry,
+        flags: c_uint,
+    ) -> c_int {
+        // SAFETY: Per the function's contract the dentry is live; its
+        // inode pointer is read once (a negative dentry may become
+        // positive meanwhile: then it is dropped and looked up again).
+        let positive = unsafe { !ptr::read_volatile(ptr::addr_of!((*dentry).d_inode)).is_null() };
+        if positive {
+            1
+        } else if flags & LOOKUP_RCU != 0 {
+            -(bindings::ECHILD as c_int)
+        } else {
+            0
+        }
+    }
+
+    /// Turns a new inode into the dentry being created.
+    ///
+    /// # Safety
+    ///
+    /// `dentry` must be the live negative dentry being created in `dir`.
+    unsafe fn instantiate(
+        dir: &INode<T>,
+        dentry: *mut bindings::dentry,
+        made: Result<ARef<INode<T>>>,
+    ) -> c_int {
+        match made {
+            Ok(i) if ptr::eq(i.super_block(), dir.super_block()) => {
+                // SAFETY: Per the function's contract `dentry` is the
+                // negative dentry being created; `d_instantiate` takes over
+                // the reference `into_raw` gives up.
+                unsafe { bindings::d_instantiate(dentry, ARef::into_raw(i).as_ptr().cast()) };
+                0
+            }
+            Ok(_) => EIO.to_errno(),
+            Err(e) => e.to_errno(),
+        }
+    }
+
+    /// `inode_operations::create`.
+    ///
+    /// # Safety
+    ///
+    /// `dir` must be a live directory of `T`, locked, and `dentry` the
+    /// negative dentry being created in it.
+    unsafe extern "C" fn create(
+        _idmap: *mut bindings::mnt_idmap,
+        dir: *mut bindings::inode,
+        dentry: *mut bindings::dentry,
+        mode: bindings::umode_t,
+    ) -> c_int {
+        // SAFETY: Per the function's contract both are live and the name
+        // is stable (the directory is locked).
+        let (d, name) = unsafe { (INode::<T>::from_raw(dir), dentry_name(dentry)) };
+        let made = T::create(d, name, u32::from(mode));
+        // SAFETY: Per the function's contract `dentry` is being created.
+        unsafe { Self::instantiate(d, dentry, made) }
+    }
+
+    /// `inode_operations::mkdir`.
+    ///
+    /// # Safety
+    ///
+    /// As for `create`: `dir` a live locked directory of `T`, `dentry` the
+    /// negative dentry being created in it.
+    unsafe extern "C" fn mkdir(
+        _idmap: *mut bindings::mnt_idmap,
+        dir: *mut bindings::inode,
+        dentry: *mut bindings::dentry,
+        mode: bindings::umode_t,
+    ) -> *mut bindings::dentry {
+        // SAFETY: Per the function's contract both are live and the name
+        // is stable (the directory is locked).
+        let (d, name) = unsafe { (INode::<T>::from_raw(dir), dentry_name(dentry)) };
+        let made = T::mkdir(d, name, u32::from(mode));
+        if made.is_ok() {
+            // SAFETY: `dir` is live and locked: its link count changes
+            // under that lock (the new directory's `..`).
+            unsafe { bindings::inc_nlink(dir) };
+        }
+        // SAFETY: Per the function's contract `dentry` is being created.
+        match unsafe { Self::instantiate(d, dentry, made) } {
+            0 => ptr::null_mut(),
+            e => Error::from_errno(e).to_ptr(),
+        }
+    }
+
+    /// `inode_operations::unlink`.
+    ///
+    /// # Safety
+    ///
+    /// `dir` must be a live directory of `T` and `dentry` a positive
+    /// dentry in it, both locked by the VFS.
+    unsafe extern "C" fn unlink(dir: *mut bindings::inode, dentry: *mut bindings::dentry) -> c_int {
+        // SAFETY: Per the function's contract all are live and locked; the
+        // dentry is positive.
+        unsafe {
+            let inode = (*dentry).d_inode;
+            let r = T::unlink(
+                INode::<T>::from_raw(dir),
+                dentry_name(dentry),
+                INode::<T>::from_raw(inode),
+            );
+            match r {
+                Ok(()) => {
+                    bindings::clear_nlink(inode);
+                    0
+                }
+                Err(e) => e.to_errno(),
+            }
+        }
+    }
+
+    /// `inode_operations::rmdir`.
+    ///
+    /// # Safety
+    ///
+    /// As for `unlink`, with `dentry` a directory's.
+    unsafe extern "C" fn rmdir(dir: *mut bindings::inode, dentry: *mut bindings::dentry) -> c_int {
+        // SAFETY: Per the function's contract all are live and locked; the
+        // dentry is positive.
+        unsafe {
+            let inode = (*dentry).d_inode;
+            let r = T::rmdir(
+                INode::<T>::from_raw(dir),
+                dentry_name(dentry),
+                INode::<T>::from_raw(inode),
+            );
+            match r {
+                Ok(()) => {
+                    if (*dir).__bindgen_anon_1.i_nlink >= 3 {
+                        bindings::drop_nlink(dir);
+                    }
+                    bindings::clear_nlink(inode);
+                    0
+                }
+                Err(e) => e.to_errno(),
+            }
+        }
+    }
+
+    /// `inode_operations::rename`, with `RENAME_NOREPLACE` (the VFS checks
+    /// it) and `RENAME_EXCHANGE` (the file system's
+    /// [`FileSystem::rename_exchange`]); other flags are refused
+    /// (`EINVAL`, as `vfat_rename2`).
+    ///
+    /// # Safety
+    ///
+    /// The arguments must be the VFS's, with its rename locks held.
+    unsafe extern "C" fn rename(
+        _idmap: *mut bindings::mnt_idmap,
+        old_dir: *mut bindings::inode,
+        old_dentry: *mut bindings::dentry,
+        new_dir: *mut bindings::inode,
+        new_dentry: *mut bindings::dentry,
+        flags: c_uint,
+    ) -> c_int {
+        if flags & !(bindings::RENAME_NOREPLACE | bindings::RENAME_EXCHANGE) != 0 {
+            return EINVAL.to_errno();
+        }
+        if flags & bindings::RENAME_EXCHANGE != 0 {
+            // SAFETY: Per the function's contract everything is live and
+            // locked; with RENAME_EXCHANGE both dentries are positive (the
+            // VFS checks it).
+            return unsafe { Self::exchange(old_dir, old_dentry, new_dir, new_dentry) };
+        }
+        // SAFETY: Per the function's contract everything is live and
+        // locked; `old_dentry` is positive; `new_dentry`'s inode is the
+        // target or NULL.
+        unsafe {
+            let inode = (*old_dentry).d_inode;
+            let target = (*new_dentry).d_inode;
+            let is_dir = u32::from((*inode).i_mode) & mode::S_IFMT == mode::S_IFDIR;
+            let r = T::rename(
+                INode::<T>::from_raw(old_dir),
+                dentry_name(old_dentry),
+                INode::<T>::from_raw(inode),
+                INode::<T>::from_raw(new_dir),
+                dentry_name(new_dentry),
+                (!target.is_null()).then(|| INode::<T>::from_raw(target)),
+            );
+            if let Err(e) = r {
+                return e.to_errno();
+            }
+            // The link counts, as `vfat_rename` keeps them.
+            if is_dir {
+                bindings::drop_nlink(old_dir);
+                if target.is_null() {
+                    bindings::inc_nlink(new_dir);
+                }
+            }
+            if !target.is_null() {
+                bindings::drop_nlink(target);
+                if is_dir {
+                    bindings::drop_nlink(target);
+                }
+            }
+        }
+        0
+    }
+
+    /// `RENAME_EXCHANGE`: the file system swaps the entries; the link
+    /// counts follow a directory that changes parent (`vfat_move_nlink`).
+    ///
+    /// # Safety
+    ///
+    /// The VFS's rename arguments, both dentries positive, with its rename
+    /// locks held.
+    unsafe fn exchange(
+        old_dir: *mut bindings::inode,
+        old_dentry: *mut bindings::dentry,
+        new_dir: *mut bindings::inode,
+        new_dentry: *mut bindings::dentry,
+    ) -> c_int {
+        // SAFETY: Per the function's contract everything is live and locked
+        // and both dentries are positive.
+        unsafe {
+            let a = (*old_dentry).d_inode;
+            let b = (*new_dentry).d_inode;
+            let r = T::rename_exchange(
+                INode::<T>::from_raw(old_dir),
+                INode::<T>::from_raw(a),
+                INode::<T>::from_raw(new_dir),
+                INode::<T>::from_raw(b),
+            );
+            if let Err(e) = r {
+                return e.to_errno();
+            }
+            let is_dir =
+                |i: *mut bindings::inode| u32::from((*i).i_mode) & mode::S_IFMT == mode::S_IFDIR;
+            if old_dir != new_dir && is_dir(a) != is_dir(b) {
+                let (from, to) = if is_dir(a) {
+                    (old_dir, new_dir)
+                } else {
+                    (new_dir, old_dir)
+                };
+                bindings::drop_nlink(from);
+                bindings::inc_nlink(to);
+            }
+        }
+        0
+    }
+
     /// `file_operations::iterate_shared`.
     ///
     /// # Safety
@@ -889,6 +1336,7 @@ impl<T: FileSystem> Tables<T> {
         let mut emitter = DirEmitter {
             file,
             ctx,
+            names: NameChoice::Shown,
             _p: PhantomData,
         };
         match T::read_dir(dir, &mut emitter) {
@@ -909,20 +1357,327 @@ impl<T: FileSystem> Tables<T> {
         block: u64,
         phys: *mut u64,
         count: *mut c_ulong,
+        create: bool,
+        new_block: *mut bool,
     ) -> c_int {
         // SAFETY: Per the function's contract `inode` is a live inode of `T`.
         let i = unsafe { INode::<T>::from_raw(inode) };
         // SAFETY: Per the function's contract `count` is valid for reads.
         let want = unsafe { *count } as u64;
-        let (p, n) = match T::map_blocks(i, block, want) {
-            Ok(Some(m)) => (m.phys, m.count.max(1)),
-            Ok(None) => (0, 0),
+        let (p, n, new) = match T::map_blocks(i, block, want, create) {
+            Ok(Some(m)) => (m.phys, m.count.max(1), m.new),
+            Ok(None) => (0, 0, false),
             Err(e) => return e.to_errno(),
         };
-        // SAFETY: Per the function's contract both are valid for writes.
+        // SAFETY: Per the function's contract all three are valid for
+        // writes.
         unsafe {
             *phys = p;
             *count = n as c_ulong;
+            *new_block = new;
+        }
+        0
+    }
+
+    /// Gives back the blocks of `inode` past `size` (a write that failed
+    /// after allocating).
+    ///
+    /// # Safety
+    ///
+    /// `inode` must be a live regular file of `T`, with its lock held.
+    unsafe extern "C" fn truncate_blocks(inode: *mut bindings::inode, size: i64) {
+        // SAFETY: Per the function's contract `inode` is a live inode of `T`.
+        let i = unsafe { INode::<T>::from_raw(inode) };
+        T::truncate_blocks(i, size.max(0) as u64);
+    }
+
+    /// Data was written through the page cache.
+    ///
+    /// # Safety
+    ///
+    /// `inode` must be a live regular file of `T`, with its lock held.
+    unsafe extern "C" fn written(inode: *mut bindings::inode) {
+        // SAFETY: Per the function's contract `inode` is a live inode of `T`.
+        T::written(unsafe { INode::<T>::from_raw(inode) });
+    }
+
+    /// `fallocate`, from the C helper (mode checked, inode locked): a
+    /// plain allocation grows the file through the page cache, as a
+    /// truncate up; `keep_size` asks the file system.
+    ///
+    /// # Safety
+    ///
+    /// `inode` must be a live regular file of `T`, locked.
+    unsafe extern "C" fn allocate(inode: *mut bindings::inode, keep_size: bool, end: i64) -> c_int {
+        // SAFETY: Per the function's contract `inode` is a live inode of `T`.
+        let i = unsafe { INode::<T>::from_raw(inode) };
+        let end = end.max(0) as u64;
+        if keep_size {
+            return match T::preallocate(i, end) {
+                Ok(()) => 0,
+                Err(e) => e.to_errno(),
+            };
+        }
+        if end <= i.size() {
+            return 0;
+        }
+        // SAFETY: `inode` is live and locked (the function's contract), as
+        // `generic_cont_expand_simple` requires.
+        let err = unsafe { helpers::rust_vfs_cont_expand(inode, end as i64) };
+        if err == 0 {
+            T::touch(i);
+            i.mark_dirty();
+        }
+        err
+    }
+
+    /// A listing for the readdir ioctls: `names` 1 is 8.3 names only, 2
+    /// both names.
+    ///
+    /// # Safety
+    ///
+    /// `file` must be an open directory of `T` (its lock held shared) and
+    /// `ctx` the helper's live context.
+    unsafe extern "C" fn iterate_names(
+        file: *mut bindings::file,
+        ctx: *mut bindings::dir_context,
+        names: c_int,
+    ) -> c_int {
+        // SAFETY: Per the function's contract `file` is open, so its inode
+        // is a live directory inode of `T`.
+        let dir = unsafe { INode::<T>::from_raw((*file).f_inode) };
+        let mut emitter = DirEmitter {
+            file,
+            ctx,
+            names: if names == 1 {
+                NameChoice::ShortOnly
+            } else {
+                NameChoice::Both
+            },
+            _p: PhantomData,
+        };
+        match T::read_dir(dir, &mut emitter) {
+            Ok(()) => 0,
+            Err(e) => e.to_errno(),
+        }
+    }
+
+    /// A `u32`-reading ioctl.
+    ///
+    /// # Safety
+    ///
+    /// `inode` must be a live inode of `T` and `val` valid for a write.
+    unsafe extern "C" fn ioctl_get(
+        inode: *mut bindings::inode,
+        cmd: c_uint,
+        val: *mut u32,
+    ) -> c_int {
+        // SAFETY: Per the function's contract `inode` is a live inode of `T`.
+        match T::ioctl_get(unsafe { INode::<T>::from_raw(inode) }, cmd) {
+            Ok(v) => {
+                // SAFETY: Per the function's contract `val` is writable.
+                unsafe { *val = v };
+                0
+            }
+            Err(e) => e.to_errno(),
+        }
+    }
+
+    /// A `u32`-writing ioctl, checked.
+    ///
+    /// # Safety
+    ///
+    /// `inode` must be a live inode of `T`, locked; the pointers valid for
+    /// reads and writes.
+    unsafe extern "C" fn ioctl_set_prepare(
+        inode: *mut bindings::inode,
+        cmd: c_uint,
+        val: *mut u32,
+        chmod: *mut bool,
+        new_mode: *mut c_ushort,
+    ) -> c_int {
+        // SAFETY: Per the function's contract `inode` is live and `val`
+        // readable.
+        let (i, v) = unsafe { (INode::<T>::from_raw(inode), *val) };
+        match T::ioctl_set_prepare(i, cmd, v) {
+            Ok((v, m)) => {
+                // SAFETY: Per the function's contract the three are
+                // writable.
+                unsafe {
+                    *val = v;
+                    *chmod = m.is_some();
+                    *new_mode = m.unwrap_or(0) as c_ushort;
+                }
+                0
+            }
+            Err(e) => e.to_errno(),
+        }
+    }
+
+    /// A `u32`-writing ioctl, committed.
+    ///
+    /// # Safety
+    ///
+    /// `inode` must be a live inode of `T`, locked.
+    unsafe extern "C" fn ioctl_set_commit(inode: *mut bindings::inode, cmd: c_uint, val: u32) {
+        // SAFETY: Per the function's contract `inode` is a live inode of `T`.
+        T::ioctl_set_commit(unsafe { INode::<T>::from_raw(inode) }, cmd, val);
+    }
+
+    /// The file system's state changes between read-only and read-write
+    /// (remount).
+    ///
+    /// # Safety
+    ///
+    /// `sb` must be a mounted super block of `T`.
+    unsafe extern "C" fn set_state(sb: *mut bindings::super_block, dirty: bool) {
+        // SAFETY: Per the function's contract `sb` is mounted, its data set.
+        T::set_state(unsafe { SuperBlock::<T>::from_raw(sb) }, dirty);
+    }
+
+    /// `super_operations::write_inode`.
+    ///
+    /// # Safety
+    ///
+    /// `inode` must be a live inode of `T` and `wbc` the VFS's.
+    unsafe extern "C" fn write_inode(
+        inode: *mut bindings::inode,
+        wbc: *mut bindings::writeback_control,
+    ) -> c_int {
+        // SAFETY: Per the function's contract `inode` is live; only inodes
+        // set up (with data) are ever dirtied.
+        let (has_data, sync) = unsafe {
+            (
+                (*obj_of::<T>(inode)).has_data,
+                (*wbc).sync_mode == bindings::writeback_sync_modes_WB_SYNC_ALL,
+            )
+        };
+        if !has_data {
+            return 0;
+        }
+        // SAFETY: As checked, the inode is set up and live.
+        match T::write_inode(unsafe { INode::<T>::from_raw(inode) }, sync) {
+            Ok(()) => 0,
+            Err(e) => e.to_errno(),
+        }
+    }
+
+    /// `super_operations::evict_inode`: the last reference is gone.
+    ///
+    /// # Safety
+    ///
+    /// `inode` must be an inode of `T` being evicted.
+    unsafe extern "C" fn evict_inode(inode: *mut bindings::inode) {
+        // SAFETY: Per the function's contract the inode is being evicted:
+        // nobody else uses it; its pages go first, as in `fat_evict_inode`.
+        unsafe {
+            bindings::truncate_inode_pages_final(ptr::addr_of_mut!((*inode).i_data));
+            if (*obj_of::<T>(inode)).has_data {
+                T::evict_inode(INode::<T>::from_raw(inode));
+            }
+            bindings::clear_inode(inode);
+        }
+    }
+
+    /// `super_operations::sync_fs`.
+    ///
+    /// # Safety
+    ///
+    /// `sb` must be a mounted super block of `T`.
+    unsafe extern "C" fn sync_fs(sb: *mut bindings::super_block, wait: c_int) -> c_int {
+        // SAFETY: Per the function's contract `sb` is mounted, its data set.
+        match T::sync_fs(unsafe { SuperBlock::<T>::from_raw(sb) }, wait != 0) {
+            Ok(()) => 0,
+            Err(e) => e.to_errno(),
+        }
+    }
+
+    /// `super_operations::put_super`: the last call with the data, after
+    /// every inode is written back and evicted; the data is dropped here,
+    /// while the device is still open.
+    ///
+    /// # Safety
+    ///
+    /// `sb` must be a super block of `T` being shut down whose
+    /// `fill_super` succeeded.
+    unsafe extern "C" fn put_super(sb: *mut bindings::super_block) {
+        // SAFETY: Per the function's contract `fill_super` set the data,
+        // and no other callback runs any more (the inodes are evicted).
+        unsafe {
+            let info = (*sb).s_fs_info.cast::<SbInfo<T>>();
+            if !info.is_null() && (*info).data_live {
+                T::put_super(SuperBlock::<T>::from_raw(sb));
+                (*info).data_live = false;
+                ManuallyDrop::drop(&mut (*info).data);
+            }
+        }
+    }
+
+    /// `inode_operations::setattr`, shaped as `fat_setattr`: the VFS's
+    /// checks, growing through the page cache (FAT has no holes), the file
+    /// system's rules for owner and mode, shrinking, then the copy.
+    ///
+    /// # Safety
+    ///
+    /// `dentry` must be a live positive dentry of `T` whose inode is
+    /// locked, and `attr` the VFS's.
+    unsafe extern "C" fn setattr(
+        idmap: *mut bindings::mnt_idmap,
+        dentry: *mut bindings::dentry,
+        attr: *mut bindings::iattr,
+    ) -> c_int {
+        // SAFETY: Per the function's contract the dentry is positive, so
+        // `d_inode` is a live inode of `T`, locked by the caller; `attr` is
+        // valid for reads and writes.
+        unsafe {
+            let inode = (*dentry).d_inode;
+            let i = INode::<T>::from_raw(inode);
+            let quiet = T::quiet(i.super_block());
+            let err = bindings::setattr_prepare(idmap, dentry, attr);
+            if err != 0 {
+                return if quiet { 0 } else { err };
+            }
+            let a = &mut *attr;
+            if a.ia_valid & bindings::ATTR_SIZE != 0 {
+                bindings::inode_dio_wait(inode);
+                if a.ia_size > (*inode).i_size {
+                    let err = helpers::rust_vfs_cont_expand(inode, a.ia_size);
+                    if err != 0 {
+                        return err;
+                    }
+                    T::touch(i);
+                    helpers::rust_vfs_mark_inode_dirty(inode);
+                    if a.ia_valid == bindings::ATTR_SIZE {
+                        return 0;
+                    }
+                    a.ia_valid &= !bindings::ATTR_SIZE;
+                }
+            }
+            let change = AttrChange {
+                uid: (a.ia_valid & bindings::ATTR_UID != 0)
+                    .then_some(a.__bindgen_anon_1.ia_uid.val),
+                gid: (a.ia_valid & bindings::ATTR_GID != 0)
+                    .then_some(a.__bindgen_anon_2.ia_gid.val),
+                mode: (a.ia_valid & bindings::ATTR_MODE != 0).then_some(u32::from(a.ia_mode)),
+            };
+            match T::check_setattr(i, &change) {
+                Ok(Some(m)) => a.ia_mode = m as u16,
+                Ok(None) => a.ia_valid &= !bindings::ATTR_MODE,
+                Err(e) => return if quiet { 0 } else { e.to_errno() },
+            }
+            if a.ia_valid & bindings::ATTR_SIZE != 0 {
+                let err = helpers::rust_vfs_block_truncate_page(inode, a.ia_size);
+                if err != 0 {
+                    return err;
+                }
+                bindings::truncate_setsize(inode, a.ia_size);
+                T::truncate_blocks(i, a.ia_size.max(0) as u64);
+                T::touch(i);
+            }
+            // Owner and group are the mount's: never copied.
+            a.ia_valid &= !(bindings::ATTR_UID | bindings::ATTR_GID);
+            bindings::setattr_copy(idmap, inode, attr);
+            helpers::rust_vfs_mark_inode_dirty(inode);
         }
         0
     }
@@ -1033,13 +1788,18 @@ impl<T: FileSystem> Tables<T> {
         // SAFETY: Per the function's contract `sb` is live; `s_fs_info` is
         // NULL or the `SbInfo<T>` `fill_super` put there.
         let info = unsafe { (*sb).s_fs_info.cast::<SbInfo<T>>() };
-        if !info.is_null() {
-            // The super block has no active reference left, so no callback
-            // other than an RCU-walk `d_hash`/`d_compare` (which only sees
-            // `names`) can use the data: drop it while the device is open.
-            // SAFETY: `info` is valid (see above) and its `data` is dropped
-            // once, here; nothing reads it afterwards.
-            unsafe { ManuallyDrop::drop(&mut (*info).data) };
+        // SAFETY: `info` is NULL or valid (see above). Without a root
+        // (`fill_super` failed), `generic_shutdown_super` calls nothing of
+        // ours and `put_super` never runs: no callback other than an
+        // RCU-walk `d_hash`/`d_compare` (which only sees `names`) can use
+        // the data, so it is dropped once, here, while the device is open.
+        // With a root, `put_super` drops it, after the last write-back
+        // (which needs it) inside `kill_block_super`.
+        unsafe {
+            if !info.is_null() && (*sb).s_root.is_null() && (*info).data_live {
+                (*info).data_live = false;
+                ManuallyDrop::drop(&mut (*info).data);
+            }
         }
         // SAFETY: Per the function's contract `sb` is a block-device super
         // block being killed; this is the VFS's standard way to do it.
@@ -1107,6 +1867,12 @@ impl<T: FileSystem> NewSuperBlock<T> {
         unsafe { (*self.sb).s_blocksize as u32 }
     }
 
+    /// Whether the mount is read-only.
+    pub fn read_only(&self) -> bool {
+        // SAFETY: `sb` is being set up; its flags are set.
+        unsafe { helpers::rust_vfs_sb_rdonly(self.sb) }
+    }
+
     /// Sets the block size (a power of two the device supports).
     pub fn set_blocksize(&self, size: u32) -> Result {
         // SAFETY: `sb` is being set up and its device is open.
@@ -1155,8 +1921,8 @@ pub struct Device<'sb> {
 }
 
 // SAFETY: A `Device<'sb>` only exists while its super block is set up or
-// mounted (the brand), and reading through the buffer cache is safe from
-// any thread.
+// mounted (the brand), and reading and writing through the buffer cache is
+// safe from any thread.
 unsafe impl Send for Device<'_> {}
 // SAFETY: `&Device` only reads through the buffer cache, which is safe
 // from several threads at once, while the super block lives (the brand).
@@ -1195,6 +1961,37 @@ impl Device<'_> {
         // within the block.
         kernel::error::to_result(unsafe {
             rust_vfs_read_block(self.sb, block, buf.as_mut_ptr().cast(), offset, len)
+        })
+    }
+
+    /// Makes the super block read-only at once, as `fs/fat` does on a
+    /// structural error with `errors=remount-ro`; `true` if it was
+    /// read-write.
+    pub fn force_read_only(&self) -> bool {
+        // SAFETY: The super block is live (the brand); the helper sets the
+        // flag as C's `__fat_fs_error` does.
+        unsafe { helpers::rust_vfs_force_rdonly(self.sb) }
+    }
+
+    /// Writes every dirty buffer of the device back and waits for them
+    /// (`sync_blockdev`).
+    pub fn sync(&self) -> Result {
+        // SAFETY: The super block is live (the brand), so its device is
+        // open.
+        kernel::error::to_result(unsafe { bindings::sync_blockdev((*self.sb).s_bdev) })
+    }
+
+    /// Writes `buf` at `offset` of block `block` through the buffer cache
+    /// (the block is written back later, or now with `sync`); the bytes
+    /// must lie within the block. The file system does not write to a
+    /// read-only mount but to change its own state (a remount).
+    pub fn write_block(&self, block: u64, offset: u32, buf: &[u8], sync: bool) -> Result {
+        let len = c_uint::try_from(buf.len()).map_err(|_| EINVAL)?;
+        // SAFETY: The super block is live (the brand); `buf` is valid for
+        // `len` bytes of reads; the helper checks that the range lies
+        // within the block.
+        kernel::error::to_result(unsafe {
+            helpers::rust_vfs_write_block(self.sb, block, buf.as_ptr().cast(), offset, len, sync)
         })
     }
 }
@@ -1244,6 +2041,12 @@ impl<T: FileSystem> SuperBlock<T> {
         // SAFETY: The super block is live; `s_id` is NUL-terminated and
         // never changes after `fill_super`.
         unsafe { CStr::from_char_ptr((*self.raw()).s_id.as_ptr()) }
+    }
+
+    /// Whether the super block is mounted read-only now.
+    pub fn read_only(&self) -> bool {
+        // SAFETY: The super block is live.
+        unsafe { helpers::rust_vfs_sb_rdonly(self.raw()) }
     }
 
     /// The device's number, encoded as `new_encode_dev`.
@@ -1300,9 +2103,10 @@ unsafe fn fill_inode<T: FileSystem>(inode: *mut bindings::inode, p: INodeParams<
     // it is the `vfs` field of an `INodeObj<T>` (`alloc_inode`), whose
     // data is not set yet (a new inode).
     unsafe {
-        let obj = kernel::container_of!(inode, INodeObj<T>, vfs);
+        let obj = obj_of::<T>(inode);
         (*obj).data.write(p.data);
         (*obj).has_data = true;
+        (*obj).vfs.mmu_private = p.size as i64;
         let i = &mut *inode;
         i.i_mode = p.mode as u16;
         i.i_uid.val = p.uid;
@@ -1356,7 +2160,7 @@ impl<T: FileSystem> INode<T> {
         // (`alloc_inode`); an `INode<T>` is only handed out once it is set
         // up, so its data is initialised, and it lives as long as `self`.
         unsafe {
-            let obj = kernel::container_of!(self.raw(), INodeObj<T>, vfs);
+            let obj = obj_of::<T>(self.raw());
             (*obj).data.assume_init_ref()
         }
     }
@@ -1376,9 +2180,177 @@ impl<T: FileSystem> INode<T> {
 
     /// The size in bytes.
     pub fn size(&self) -> u64 {
-        // SAFETY: The file system is read-only: `i_size` does not change
-        // after the inode is set up.
-        unsafe { (*self.raw()).i_size as u64 }
+        // SAFETY: The inode is live; `i_size` is read once, as
+        // `i_size_read` does on 64-bit machines (writers hold the inode's
+        // lock).
+        unsafe { ptr::read_volatile(ptr::addr_of!((*self.raw()).i_size)) as u64 }
+    }
+
+    /// Sets the size in bytes (a directory that grew; callers hold the
+    /// inode's lock).
+    pub fn set_size(&self, size: u64) {
+        // SAFETY: The inode is live; writers hold its lock; one aligned
+        // store, as `i_size_write` on 64-bit machines.
+        unsafe { ptr::write_volatile(ptr::addr_of_mut!((*self.raw()).i_size), size as i64) }
+    }
+
+    /// Where the file's blocks are allocated and initialised up to, in
+    /// bytes (`fs/fat`'s `mmu_private`).
+    pub fn allocated(&self) -> u64 {
+        // SAFETY: The inode is an `INodeObj<T>`'s; the field is written
+        // only under the inode's lock, read once here.
+        unsafe {
+            ptr::read_volatile(ptr::addr_of!((*obj_of::<T>(self.raw())).vfs.mmu_private)) as u64
+        }
+    }
+
+    /// Moves the allocation mark (see [`INode::allocated`]); callers hold
+    /// the inode's lock (a write, a truncation).
+    pub fn set_allocated(&self, bytes: u64) {
+        // SAFETY: As in `allocated`; writers are serialised by the inode's
+        // lock, a single aligned store.
+        unsafe {
+            ptr::write_volatile(
+                ptr::addr_of_mut!((*obj_of::<T>(self.raw())).vfs.mmu_private),
+                bytes as i64,
+            )
+        }
+    }
+
+    /// The 512-byte blocks the inode occupies.
+    pub fn blocks(&self) -> u64 {
+        // SAFETY: The inode is live; one aligned read.
+        unsafe { ptr::read_volatile(ptr::addr_of!((*self.raw()).i_blocks)) }
+    }
+
+    /// Sets the 512-byte blocks the inode occupies (under its lock).
+    pub fn set_blocks(&self, blocks: u64) {
+        // SAFETY: The inode is live; writers hold its lock; one aligned
+        // store, as C's plain assignment.
+        unsafe { ptr::write_volatile(ptr::addr_of_mut!((*self.raw()).i_blocks), blocks) }
+    }
+
+    /// The file type and permissions.
+    pub fn mode(&self) -> u32 {
+        // SAFETY: The inode is live; one aligned read.
+        u32::from(unsafe { ptr::read_volatile(ptr::addr_of!((*self.raw()).i_mode)) })
+    }
+
+    /// The link count.
+    pub fn nlink(&self) -> u32 {
+        // SAFETY: The inode is live; one aligned read of the count.
+        unsafe { ptr::read_volatile(ptr::addr_of!((*self.raw()).__bindgen_anon_1.i_nlink)) }
+    }
+
+    /// The modification time.
+    pub fn mtime(&self) -> Time {
+        // SAFETY: The inode is live; the fields are read once each.
+        unsafe {
+            Time {
+                sec: ptr::read_volatile(ptr::addr_of!((*self.raw()).i_mtime_sec)),
+                nsec: ptr::read_volatile(ptr::addr_of!((*self.raw()).i_mtime_nsec)),
+            }
+        }
+    }
+
+    /// The access time.
+    pub fn atime(&self) -> Time {
+        // SAFETY: The inode is live; the fields are read once each.
+        unsafe {
+            Time {
+                sec: ptr::read_volatile(ptr::addr_of!((*self.raw()).i_atime_sec)),
+                nsec: ptr::read_volatile(ptr::addr_of!((*self.raw()).i_atime_nsec)),
+            }
+        }
+    }
+
+    /// Sets the modification and change times (under the inode's lock).
+    pub fn set_mtime(&self, t: Time) {
+        // SAFETY: The inode is live; writers hold its lock.
+        unsafe {
+            let i = self.raw();
+            ptr::write_volatile(ptr::addr_of_mut!((*i).i_mtime_sec), t.sec);
+            ptr::write_volatile(ptr::addr_of_mut!((*i).i_mtime_nsec), t.nsec);
+            ptr::write_volatile(ptr::addr_of_mut!((*i).i_ctime_sec), t.sec);
+            ptr::write_volatile(ptr::addr_of_mut!((*i).i_ctime_nsec), t.nsec);
+        }
+    }
+
+    /// The current time as this inode's file system keeps it.
+    pub fn now(&self) -> Time {
+        // SAFETY: The inode is live.
+        let t = unsafe { bindings::current_time(self.raw()) };
+        Time {
+            sec: t.tv_sec,
+            nsec: t.tv_nsec as u32,
+        }
+    }
+
+    /// Takes the inode out of the inode cache's hash (its entry is gone:
+    /// a new entry at the same place must get a new inode).
+    pub fn unhash(&self) {
+        // SAFETY: The inode is live; `remove_inode_hash` takes the hash
+        // lock itself.
+        unsafe { helpers::rust_vfs_unhash_inode(self.raw()) };
+    }
+
+    /// Files the inode under the number `ino` (its entry moved: lookups
+    /// of the new place must find this inode).
+    pub fn rehash(&self, ino: u64) {
+        // SAFETY: The inode is live; it leaves the hash before its number
+        // changes and enters it again under the new one (the callers hold
+        // the directories' locks, so no lookup of either place runs).
+        unsafe {
+            let i = self.raw();
+            helpers::rust_vfs_unhash_inode(i);
+            ptr::write_volatile(ptr::addr_of_mut!((*i).i_ino), ino);
+            bindings::__insert_inode_hash(i, ino);
+        }
+    }
+
+    /// Sets or clears `S_IMMUTABLE` (under the inode's lock).
+    pub fn set_immutable(&self, on: bool) {
+        // SAFETY: The inode is live; writers of `i_flags` hold its lock.
+        unsafe {
+            let f = ptr::addr_of_mut!((*self.raw()).i_flags);
+            let v = ptr::read_volatile(f);
+            let v = if on {
+                v | bindings::S_IMMUTABLE
+            } else {
+                v & !bindings::S_IMMUTABLE
+            };
+            ptr::write_volatile(f, v);
+        }
+    }
+
+    /// Whether this is the root directory of its super block.
+    pub fn is_root(&self) -> bool {
+        // SAFETY: The inode and its super block are live; `s_root` is set
+        // for as long as inodes of a mounted super block are handed out.
+        unsafe {
+            let root = (*(*self.raw()).i_sb).s_root;
+            !root.is_null() && (*root).d_inode == self.raw()
+        }
+    }
+
+    /// Sets the link count (under the inode's lock).
+    pub fn set_nlink(&self, n: u32) {
+        // SAFETY: The inode is live; `set_nlink` is the VFS's own setter.
+        unsafe { bindings::set_nlink(self.raw(), n) };
+    }
+
+    /// Whether changes of this directory must be on the disk when the
+    /// call returns (`IS_DIRSYNC`: a `dirsync` or `sync` mount, or the
+    /// inode's own flags).
+    pub fn is_dirsync(&self) -> bool {
+        // SAFETY: The inode and its super block are live.
+        unsafe { helpers::rust_vfs_is_dirsync(self.raw()) }
+    }
+
+    /// Marks the inode dirty: `write_inode` will write it back.
+    pub fn mark_dirty(&self) {
+        // SAFETY: The inode is live and set up.
+        unsafe { helpers::rust_vfs_mark_inode_dirty(self.raw()) };
     }
 }
 
@@ -1414,14 +2386,57 @@ pub enum DirEntryType {
     Reg,
 }
 
+/// Which names a directory listing wants.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NameChoice {
+    /// The name `readdir` shows (the long name where there is one).
+    Shown,
+    /// Only 8.3 names (`VFAT_IOCTL_READDIR_SHORT`).
+    ShortOnly,
+    /// Both, through [`DirEmitter::emit_both`] (`VFAT_IOCTL_READDIR_BOTH`).
+    Both,
+}
+
 /// Emits directory entries to `readdir` (`struct dir_context`).
 pub struct DirEmitter<'a> {
     file: *mut bindings::file,
     ctx: *mut bindings::dir_context,
+    names: NameChoice,
     _p: PhantomData<&'a mut bindings::dir_context>,
 }
 
 impl DirEmitter<'_> {
+    /// Which names the listing wants.
+    pub fn names(&self) -> NameChoice {
+        self.names
+    }
+
+    /// Emits an entry with a long name `long` and an 8.3 name `short`
+    /// (for [`NameChoice::Both`]; otherwise the long name is emitted);
+    /// `false`: stop.
+    pub fn emit_both(&mut self, long: &[u8], short: &[u8], ino: u64, ty: DirEntryType) -> bool {
+        let (Ok(ll), Ok(sl)) = (c_int::try_from(long.len()), c_int::try_from(short.len())) else {
+            return true;
+        };
+        let dt = match ty {
+            DirEntryType::Dir => bindings::DT_DIR,
+            DirEntryType::Reg => bindings::DT_REG,
+        };
+        // SAFETY: `ctx` is live; both names are valid for their lengths
+        // during the call (the helper's actor copies them out).
+        unsafe {
+            helpers::rust_vfs_dir_emit_both(
+                self.ctx,
+                long.as_ptr().cast(),
+                ll,
+                short.as_ptr().cast(),
+                sl,
+                ino,
+                dt as c_uint,
+            )
+        }
+    }
+
     /// The position the next entry is at.
     pub fn pos(&self) -> i64 {
         // SAFETY: `ctx` is the live context of this `readdir` call.

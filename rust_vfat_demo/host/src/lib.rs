@@ -45,6 +45,52 @@ use fat_disk::options::ShortnameDisplay;
 use fat_disk::volume::Volume;
 use vfat::vfat_short_name;
 
+/// A FAT image in memory that the write side can change: the host's
+/// [`fat_disk::volume::BlockDeviceMut`].
+#[derive(Debug, Default)]
+pub struct MemDevice(pub std::cell::RefCell<Vec<u8>>);
+
+impl MemDevice {
+    /// An image held in memory.
+    pub fn new(img: Vec<u8>) -> Self {
+        MemDevice(std::cell::RefCell::new(img))
+    }
+
+    /// The image's bytes.
+    pub fn into_inner(self) -> Vec<u8> {
+        self.0.into_inner()
+    }
+
+    /// The image's length.
+    pub fn len(&self) -> u64 {
+        self.0.borrow().len() as u64
+    }
+
+    /// Whether the image is empty.
+    pub fn is_empty(&self) -> bool {
+        self.0.borrow().is_empty()
+    }
+}
+
+impl fat_disk::volume::BlockDevice for MemDevice {
+    fn read_at(&self, pos: u64, buf: &mut [u8]) -> Result<(), FatError> {
+        fat_disk::volume::BlockDevice::read_at(self.0.borrow().as_slice(), pos, buf)
+    }
+}
+
+impl fat_disk::volume::BlockDeviceMut for MemDevice {
+    fn write_at(&self, pos: u64, buf: &[u8]) -> Result<(), FatError> {
+        let start = usize::try_from(pos).map_err(|_| FatError::Truncated)?;
+        let end = start.checked_add(buf.len()).ok_or(FatError::Truncated)?;
+        self.0
+            .borrow_mut()
+            .get_mut(start..end)
+            .ok_or(FatError::Truncated)?
+            .copy_from_slice(buf);
+        Ok(())
+    }
+}
+
 /// Longest path the listing builds, as the kernel's `PATH_MAX`.
 pub const MAX_PATH: usize = 4096;
 /// Largest listing: bounds images whose directories share clusters, which
@@ -350,4 +396,219 @@ pub fn lookup_finds_every_shown_name(img: &[u8]) -> Result<(), LostName> {
         }
     }
     Ok(())
+}
+
+/// What the fuzzer runs of the write side: `img` mounted as the kernel
+/// mounts it read-write (state loaded, dirty flag set), then a script of
+/// creates, writes (allocation), truncates, mkdirs, renames and removes
+/// through both namespaces, chosen by the image's last bytes, every error
+/// taken as the kernel would take it (the operation fails, nothing else);
+/// then FSInfo flushed and the dirty flag cleared. Returns the image after
+/// it. Any panic or hang is a bug: on a damaged volume the write side
+/// must fail, never crash.
+pub fn exercise_writes(img: &[u8]) -> Vec<u8> {
+    use fat_disk::dir_write::{
+        add_record,
+        blank_entry,
+        dir_is_empty,
+        dotdot_start,
+        move_record,
+        new_dir,
+        remove_record,
+        short_name_taken,
+        update_entry,
+        NewRecord,
+        RecordPos, //
+    };
+    use fat_disk::namespace::{
+        find_record_name,
+        Namespace,
+        NewName, //
+    };
+    use fat_disk::options::MountOptions;
+    use std::cell::RefCell;
+
+    let dev = MemDevice::new(img.to_vec());
+    let Ok(vol) = Volume::open(dev, img.len() as u64) else {
+        return img.to_vec();
+    };
+    let Ok((st, _)) = vol.load_state(false) else {
+        return img.to_vec();
+    };
+    let _ = vol.set_state(&st, true);
+    let fat = RefCell::new(st);
+    let mut opts = MountOptions::new(0o022);
+    opts.utf8 = true;
+    // The script: from the image's last 32 bytes (what a fuzzer mutates).
+    let tail = &img[img.len().saturating_sub(32)..];
+    let mut seed = tail.iter().fold(0x9e37_79b9_7f4a_7c15u64, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+    });
+    let mut next = move |n: u64| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed % n.max(1)
+    };
+    const NAMES: [&str; 8] = [
+        "a",
+        "README.TXT",
+        "long file name.text",
+        "x y",
+        "émigré",
+        ".hid",
+        "dir",
+        "B.C.D",
+    ];
+    let ns: [&dyn Namespace; 2] = [&vfat::Vfat, &msdos::Msdos];
+    // Records are found through vfat: msdos does not read long names, so
+    // removing through it orphans their slots (as C's msdos does).
+    let finder: &dyn Namespace = &vfat::Vfat;
+    // Directories found or made: (location, start for `..`).
+    let mut dirs = vec![(DirLocation::root(&vol), 0u32)];
+    let cs = vol.bpb.cluster_size;
+    for step in 0..48u64 {
+        let ns = ns[(step % 2) as usize];
+        let (loc, start) = dirs[next(dirs.len() as u64) as usize];
+        let name = NAMES[next(NAMES.len() as u64) as usize];
+        match next(6) {
+            0 | 1 => {
+                let mut n = NewName::new();
+                let made = ns.new_name(
+                    name.as_bytes(),
+                    &opts,
+                    step,
+                    &mut |s| short_name_taken(&vol, loc, s),
+                    &mut n,
+                );
+                if made.is_err() {
+                    continue;
+                }
+                let mut e = blank_entry(&n.short);
+                e.attr = fat_disk::format::attr::ARCHIVE;
+                let Ok(rec) = NewRecord::new(&n, &e) else {
+                    continue;
+                };
+                if let Ok(added) = add_record(&vol, &fat, loc, &rec) {
+                    // Write: allocate a few clusters, then the entry.
+                    let k = next(4) as u32;
+                    if k > 0 {
+                        if let Ok(c) = vol.extend_chain(&mut fat.borrow_mut(), None, k) {
+                            e.first_cluster = c;
+                            e.size = k * cs - 1;
+                        }
+                    }
+                    let _ = update_entry(&vol, added.pos.dev_pos, &e);
+                }
+            }
+            2 => {
+                let e = blank_entry(b"           ");
+                let parent = dotdot_start(start, start == 0);
+                let Ok(c) = new_dir(&vol, &fat, parent, &e) else {
+                    continue;
+                };
+                let mut n = NewName::new();
+                let made = ns.new_name(
+                    name.as_bytes(),
+                    &opts,
+                    step,
+                    &mut |s| short_name_taken(&vol, loc, s),
+                    &mut n,
+                );
+                let mut d = blank_entry(&n.short);
+                d.attr = fat_disk::format::attr::DIRECTORY;
+                d.first_cluster = c;
+                let added = made
+                    .and_then(|()| NewRecord::new(&n, &d))
+                    .and_then(|rec| add_record(&vol, &fat, loc, &rec));
+                match added {
+                    Ok(_) if dirs.len() < 16 => dirs.push((DirLocation::Chain(c), c)),
+                    Ok(_) => {}
+                    Err(_) => {
+                        let _ = vol.free_chain(&mut fat.borrow_mut(), c);
+                    }
+                }
+            }
+            3 => {
+                // Remove (rmdir only when empty), clusters freed.
+                let Ok(Some(rec)) = find_record_name(&vol, loc, finder, &opts, name.as_bytes())
+                else {
+                    continue;
+                };
+                let c = fat_disk::inode::first_cluster(&vol, &rec.entry);
+                if rec.entry.is_dir()
+                    && !matches!(dir_is_empty(&vol, DirLocation::Chain(c)), Ok(true))
+                {
+                    continue;
+                }
+                if remove_record(&vol, loc, &RecordPos::from(&rec)).is_ok() && c != 0 {
+                    let _ = vol.free_chain(&mut fat.borrow_mut(), c);
+                    // A removed directory takes no more records (the
+                    // VFS's dead directory).
+                    dirs.retain(|&(_, s)| s != c);
+                }
+            }
+            4 => {
+                // Truncate to a random length in clusters, or extend.
+                let Ok(Some(rec)) = find_record_name(&vol, loc, finder, &opts, name.as_bytes())
+                else {
+                    continue;
+                };
+                let c = fat_disk::inode::first_cluster(&vol, &rec.entry);
+                if c == 0 || rec.entry.is_dir() {
+                    continue;
+                }
+                let keep = next(3) as u32 + 1;
+                let _ = vol.truncate_chain(&mut fat.borrow_mut(), c, keep);
+                if let Ok((last, _)) = vol.chain_last(c) {
+                    let _ = vol.extend_chain(&mut fat.borrow_mut(), Some(last), 1);
+                }
+                if let Ok(len) = vol.chain_len(c) {
+                    let mut e = rec.entry;
+                    e.size = (len * cs).saturating_sub(1);
+                    let _ = update_entry(&vol, rec.dev_pos, &e);
+                }
+            }
+            _ => {
+                // Rename a file into another directory under another name
+                // (a directory could be moved into itself: the VFS
+                // prevents that, not this layer).
+                let Ok(Some(rec)) = find_record_name(&vol, loc, finder, &opts, name.as_bytes())
+                else {
+                    continue;
+                };
+                if rec.entry.is_dir() {
+                    continue;
+                }
+                let (tloc, _) = dirs[next(dirs.len() as u64) as usize];
+                let to = NAMES[next(NAMES.len() as u64) as usize];
+                if !matches!(
+                    find_record_name(&vol, tloc, finder, &opts, to.as_bytes()),
+                    Ok(None)
+                ) {
+                    continue;
+                }
+                let mut n = NewName::new();
+                if ns
+                    .new_name(
+                        to.as_bytes(),
+                        &opts,
+                        step,
+                        &mut |s| short_name_taken(&vol, tloc, s),
+                        &mut n,
+                    )
+                    .is_err()
+                {
+                    continue;
+                }
+                let _ = move_record(&vol, &fat, loc, &rec, tloc, &n, None);
+            }
+        }
+    }
+    let mut st = fat.into_inner();
+    let _ = vol.count_free(&mut st, || false);
+    let _ = vol.flush_fsinfo(&mut st);
+    let _ = vol.set_state(&st, false);
+    let out = vol.device().0.borrow().clone();
+    out
 }

@@ -27,6 +27,11 @@
 //!   computed of what it wrote, or, where the line says `zero` instead,
 //!   bytes that are all zero (the guest need not hash what it never
 //!   wrote); the scenario must announce at least one;
+//! - `host-check=<script> [args]`: after the VM has powered off, the
+//!   harness runs `<script>` (relative to the repository) with `args` and
+//!   then the paths of its copies of the `scsi-disks` images, in their
+//!   order; the test `<scenario>::host-check` passes if it exits 0, and
+//!   shows its output;
 //! - `kunit=<suite,...>`: suites whose KTAP the scenario must print between
 //!   `VM-KTAP-BEGIN <suite>` and `VM-KTAP-END` lines;
 //! - `expect=exit:<n>` / `expect=timeout`: for the build scripts' self-tests, the
@@ -90,6 +95,7 @@ struct Header {
     files: Vec<String>,
     scsi_disks: Vec<String>,
     scsi_image_check: bool,
+    host_check: Option<String>,
     kunit: Vec<String>,
     expect: Option<String>,
 }
@@ -113,6 +119,7 @@ fn parse_header(text: &str) -> Header {
                 .scsi_disks
                 .extend(val.split_whitespace().map(str::to_string)),
             "scsi-image-check" => h.scsi_image_check = true,
+            "host-check" => h.host_check = Some(val.trim().to_string()),
             "kunit" => h.kunit.extend(
                 val.split(',')
                     .map(str::trim)
@@ -140,6 +147,8 @@ struct Run {
     /// wrong with any of them.
     image_checks: usize,
     image_problems: Vec<String>,
+    /// The `host-check` script's verdict and output, if it ran.
+    host_check: Option<(bool, String)>,
 }
 
 /// Options that apply to every scenario of a run.
@@ -226,6 +235,7 @@ fn run_vm(root: &Path, script: &Path, h: &Header, opts: &RunOpts, data: &Path) -
                 cpu: None,
                 image_checks: 0,
                 image_problems: Vec::new(),
+                host_check: None,
             };
         }
         disks.push(copy.display().to_string());
@@ -263,6 +273,23 @@ fn run_vm(root: &Path, script: &Path, h: &Header, opts: &RunOpts, data: &Path) -
         console.push_str(&stderr);
     }
     let (image_checks, image_problems) = check_images(&output, &placed);
+    let host_check = h.host_check.as_ref().map(|line| {
+        let images: Vec<&PathBuf> = placed.values().collect();
+        let mut words = line.split_whitespace();
+        let script = words.next().unwrap_or_default();
+        match Command::new(root.join(script))
+            .args(words)
+            .args(&images)
+            .output()
+        {
+            Ok(o) => {
+                let mut text = String::from_utf8_lossy(&o.stdout).into_owned();
+                text.push_str(&String::from_utf8_lossy(&o.stderr));
+                (o.status.success(), text)
+            }
+            Err(e) => (false, format!("cannot run {script}: {e}")),
+        }
+    });
     let cpu = std::fs::read_to_string(work.join("cpu"))
         .ok()
         .and_then(|c| c.trim().parse().ok());
@@ -275,6 +302,7 @@ fn run_vm(root: &Path, script: &Path, h: &Header, opts: &RunOpts, data: &Path) -
         cpu,
         image_checks,
         image_problems,
+        host_check,
     }
 }
 
@@ -597,6 +625,19 @@ fn judge(name: &str, h: &Header, run: &Run) -> Vec<Verdict> {
                 Status::Fail
             },
             detail: run.image_problems.join("\n"),
+            secs: None,
+        });
+    }
+
+    if h.host_check.is_some() {
+        let (passed, text) = run
+            .host_check
+            .clone()
+            .unwrap_or((false, "the host check did not run".into()));
+        verdicts.push(Verdict {
+            name: format!("{name}::host-check"),
+            status: status(passed),
+            detail: text,
             secs: None,
         });
     }
@@ -1078,6 +1119,7 @@ mod tests {
             cpu: None,
             image_checks: 0,
             image_problems: Vec::new(),
+            host_check: None,
         }
     }
 

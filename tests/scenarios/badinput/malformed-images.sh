@@ -5,8 +5,8 @@
 # (mount-EINVAL, mount-EIO); structural damage fails the
 # read that meets it with EIO and a dmesg line (read-EIO); what real volumes
 # carry (orphaned or mismatched long names, ...) shows the same tree, stat
-# and contents as the C vfat (same-as-C). Then mount options and the
-# read-only policy. The harness fails on any Oops/BUG/WARNING.
+# and contents as the C vfat (same-as-C). Then mount options and a
+# write-protected device. The harness fails on any Oops/BUG/WARNING.
 . /vm/lib.sh
 F=/vm/files
 mkdir -p /mnt/r /mnt/c
@@ -74,7 +74,7 @@ dmesg_mark
 must_fail mount -t rust_vfat -o umask=9 /dev/loop0 /mnt/r
 echo "$OUT" | grep -q 'Invalid argument' || fail "want EINVAL"
 dmesg_has "rust_vfat: bad value for 'umask'"
-step "read-only: rw mounts read-only, writes fail with EROFS, remount,rw is refused"
+step "a write-protected device: rw mounts read-only, writes fail with EROFS, remount,rw is refused"
 must mount -t rust_vfat -o rw /dev/loop0 /mnt/r
 grep ' /mnt/r rust_vfat ro' /proc/mounts || fail "not mounted read-only"
 must_fail sh -c 'echo x > /mnt/r/new.txt'

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# The host half of the write scenarios (harness: host-check=): the guest
+# ran one workload on the C driver and on the Rust one, each on its own
+# copy of one image; after power-off this compares the pairs of images it
+# is given (C image, Rust image, C image, Rust image, ...): both must pass
+# fsck.fat -n (no dirty flag, no lost clusters, FSInfo right), and show the
+# same tree with mtools (mdir -/ -a: short and long names, sizes, dates and
+# times, free space; mattrib: attributes) and the same file contents
+# (mcopy of the whole tree). Prints what differs; exits 1 if anything does.
+# With --fsck IMAGE...: only fsck.fat -n on each image.
+set -euo pipefail
+export MTOOLS_SKIP_CHECK=1
+if [ "${1:-}" = --fsck ]; then
+	shift
+	[ $# -ge 1 ] || { echo "usage: $0 --fsck IMAGE..." >&2; exit 2; }
+	status=0
+	for img in "$@"; do
+		if out=$(fsck.fat -n "$img" 2>&1); then
+			echo "$(basename "$img"): fsck-clean: $(echo "$out" | tail -1)"
+		else
+			echo "$(basename "$img"): fsck.fat -n found problems:"
+			echo "$out" | sed 's/^/  /' | head -20
+			status=1
+		fi
+	done
+	exit $status
+fi
+[ $# -ge 2 ] && [ $(($# % 2)) = 0 ] || { echo "usage: $0 C-IMAGE RUST-IMAGE [C-IMAGE RUST-IMAGE ...]" >&2; exit 2; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+status=0
+pair=0
+while [ $# -ge 2 ]; do
+	c=$1 r=$2
+	shift 2
+	pair=$((pair + 1))
+	for side in c r; do
+		img=${!side}
+		if ! fsck.fat -n "$img" >"$tmp/fsck.$side" 2>&1; then
+			echo "pair $pair: fsck.fat -n found problems on the $side image ($img):"
+			sed 's/^/  /' "$tmp/fsck.$side" | head -20
+			status=1
+		fi
+		mdir -/ -a -i "$img" :: >"$tmp/mdir.$side" 2>&1 || echo "mdir failed" >>"$tmp/mdir.$side"
+		mattrib -/ -i "$img" :: >"$tmp/attr.$side" 2>&1 || echo "mattrib failed" >>"$tmp/attr.$side"
+		mkdir -p "$tmp/files.$side"
+		mcopy -s -n -m -i "$img" '::*' "$tmp/files.$side/" 2>/dev/null || true
+	done
+	if ! diff -u "$tmp/mdir.c" "$tmp/mdir.r" >"$tmp/diff"; then
+		echo "pair $pair: mdir -/ -a differs (- C, + Rust):"
+		grep '^[-+][^-+]' "$tmp/diff" | head -20
+		status=1
+	fi
+	if ! diff -u "$tmp/attr.c" "$tmp/attr.r" >"$tmp/diff"; then
+		echo "pair $pair: mattrib differs (- C, + Rust):"
+		grep '^[-+][^-+]' "$tmp/diff" | head -20
+		status=1
+	fi
+	if ! diff -rq "$tmp/files.c" "$tmp/files.r" >"$tmp/diff" 2>&1; then
+		echo "pair $pair: file contents differ:"
+		head -20 "$tmp/diff"
+		status=1
+	fi
+	entries=$(grep -c '^[^ ].* [0-9][0-9]:[0-9][0-9]' "$tmp/mdir.c" || true)
+	[ "$entries" -gt 0 ] || { echo "pair $pair: the C image lists no entries: nothing was compared"; status=1; }
+	[ $status = 1 ] || echo "pair $pair: same ($entries entries, $(find "$tmp/files.c" -type f | wc -l) files), both fsck-clean"
+	rm -rf "$tmp/files.c" "$tmp/files.r"
+done
+exit $status

@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rwtool: the write-side system calls busybox has no command for, for the
+ * rw/ scenarios.
+ *
+ *   rwtool exchange A B      renameat2(A, B, RENAME_EXCHANGE)
+ *   rwtool noreplace A B     renameat2(A, B, RENAME_NOREPLACE)
+ *   rwtool mmapwrite F OFF S writes string S at offset OFF of file F
+ *                            through a shared writable mapping, msync()s
+ *   rwtool fsync F           fsync(F), then fdatasync(F)
+ *   rwtool getattr F         FAT_IOCTL_GET_ATTRIBUTES: prints "attr 0xNN"
+ *   rwtool setattr F VAL     FAT_IOCTL_SET_ATTRIBUTES with VAL (0x.. or decimal)
+ *   rwtool volid F           FAT_IOCTL_GET_VOLUME_ID: prints "volume id 0xNNNNNNNN"
+ *   rwtool readdir D short|both
+ *                            VFAT_IOCTL_READDIR_SHORT/BOTH until the end:
+ *                            one line per entry, "8.3-name [long-name]"
+ *   rwtool fallocate F keep|grow|punch OFF LEN
+ *                            fallocate(F) with FALLOC_FL_KEEP_SIZE, 0 or
+ *                            FALLOC_FL_PUNCH_HOLE
+ *
+ * Prints nothing on success; on failure the errno name's text and exits 1.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/falloc.h>
+#include <linux/msdos_fs.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+
+#ifndef RENAME_NOREPLACE
+#define RENAME_NOREPLACE (1 << 0)
+#endif
+#ifndef RENAME_EXCHANGE
+#define RENAME_EXCHANGE (1 << 1)
+#endif
+
+static int fail(const char *what)
+{
+	printf("%s: %s\n", what, strerror(errno));
+	return 1;
+}
+
+static int rename2(const char *a, const char *b, unsigned int flags)
+{
+	if (syscall(SYS_renameat2, AT_FDCWD, a, AT_FDCWD, b, flags))
+		return fail("renameat2");
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 4 && !strcmp(argv[1], "exchange"))
+		return rename2(argv[2], argv[3], RENAME_EXCHANGE);
+	if (argc == 4 && !strcmp(argv[1], "noreplace"))
+		return rename2(argv[2], argv[3], RENAME_NOREPLACE);
+	if (argc == 5 && !strcmp(argv[1], "mmapwrite")) {
+		long off = atol(argv[3]);
+		size_t len = strlen(argv[4]);
+		long page = sysconf(_SC_PAGESIZE);
+		long base = off & ~(page - 1);
+		int fd = open(argv[2], O_RDWR);
+		char *m;
+
+		if (fd < 0)
+			return fail("open");
+		m = mmap(NULL, off - base + len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, base);
+		if (m == MAP_FAILED)
+			return fail("mmap");
+		memcpy(m + (off - base), argv[4], len);
+		if (msync(m, off - base + len, MS_SYNC))
+			return fail("msync");
+		munmap(m, off - base + len);
+		close(fd);
+		return 0;
+	}
+	if (argc == 3 && !strcmp(argv[1], "fsync")) {
+		int fd = open(argv[2], O_RDWR);
+
+		if (fd < 0)
+			return fail("open");
+		if (fsync(fd))
+			return fail("fsync");
+		if (fdatasync(fd))
+			return fail("fdatasync");
+		close(fd);
+		return 0;
+	}
+	if ((argc == 3 && (!strcmp(argv[1], "getattr") || !strcmp(argv[1], "volid"))) ||
+	    (argc == 4 && !strcmp(argv[1], "setattr"))) {
+		int fd = open(argv[2], O_RDONLY);
+		unsigned int v = argc == 4 ? strtoul(argv[3], NULL, 0) : 0;
+
+		if (fd < 0)
+			return fail("open");
+		if (!strcmp(argv[1], "getattr")) {
+			if (ioctl(fd, FAT_IOCTL_GET_ATTRIBUTES, &v))
+				return fail("FAT_IOCTL_GET_ATTRIBUTES");
+			printf("attr 0x%02x\n", v);
+		} else if (!strcmp(argv[1], "volid")) {
+			if (ioctl(fd, FAT_IOCTL_GET_VOLUME_ID, &v))
+				return fail("FAT_IOCTL_GET_VOLUME_ID");
+			printf("volume id 0x%08x\n", v);
+		} else if (ioctl(fd, FAT_IOCTL_SET_ATTRIBUTES, &v)) {
+			return fail("FAT_IOCTL_SET_ATTRIBUTES");
+		}
+		close(fd);
+		return 0;
+	}
+	if (argc == 4 && !strcmp(argv[1], "readdir")) {
+		struct __fat_dirent d[2];
+		int fd = open(argv[2], O_RDONLY | O_DIRECTORY);
+		unsigned long cmd = strcmp(argv[3], "short") ? VFAT_IOCTL_READDIR_BOTH :
+							       VFAT_IOCTL_READDIR_SHORT;
+		int r;
+
+		if (fd < 0)
+			return fail("open");
+		for (;;) {
+			memset(d, 0x55, sizeof(d));
+			r = ioctl(fd, cmd, d);
+			if (r < 0)
+				return fail("VFAT_IOCTL_READDIR");
+			if (r == 0 || d[0].d_reclen == 0)
+				break;
+			printf("%s [%s] %u %u\n", d[0].d_name, d[1].d_name, d[0].d_reclen,
+			       d[1].d_reclen);
+		}
+		printf("end: %d\n", r);
+		close(fd);
+		return 0;
+	}
+	if (argc == 6 && !strcmp(argv[1], "fallocate")) {
+		int fd = open(argv[2], O_RDWR);
+		int mode = !strcmp(argv[3], "keep") ? FALLOC_FL_KEEP_SIZE :
+			   !strcmp(argv[3], "punch") ? FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE : 0;
+
+		if (fd < 0)
+			return fail("open");
+		if (fallocate(fd, mode, atol(argv[4]), atol(argv[5])))
+			return fail("fallocate");
+		close(fd);
+		return 0;
+	}
+	fprintf(stderr, "usage: rwtool exchange|noreplace A B | mmapwrite F OFF S | fsync F | fallocate F keep|grow|punch OFF LEN | getattr F | setattr F VAL | volid F | readdir D short|both\n");
+	return 2;
+}
