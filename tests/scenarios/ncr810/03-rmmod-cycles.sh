@@ -1,5 +1,5 @@
 # harness: timeout=240
-# harness: kernel-args=slab_debug=U
+# harness: kernel-args=slab_debug=U;-,Acpi-*
 # harness: files=$TEST_DATA/slabsites
 # rmmod while bound unbinds cleanly, loading again binds again; 50 cycles
 # leave no more live slab objects behind.

@@ -1,5 +1,5 @@
 # harness: scsi-disks=$TEST_DATA/scsi/random-16m.img
-# harness: kernel-args=slab_debug=U
+# harness: kernel-args=slab_debug=U;-,Acpi-*
 # harness: files=$TEST_DATA/slabsites
 # harness: timeout=420
 # The disk removed from the guest's view and found again by a rescan; a

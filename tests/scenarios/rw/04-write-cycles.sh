@@ -1,6 +1,7 @@
 # harness: scsi-disks=$TEST_DATA/rw/fat16.img
 # harness: files=$TEST_DATA/rw/pattern
-# harness: kernel-args=slab_debug=U
+# harness: kernel-args=slab_debug=U;-,Acpi-*
+# harness: files=$TEST_DATA/slabsites
 # harness: host-check=scripts/compare-fat-images.sh --fsck
 # harness: timeout=420
 # Cycles of load, read-write mount, writes (create, append, rename,

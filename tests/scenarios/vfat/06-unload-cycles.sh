@@ -1,6 +1,6 @@
 # harness: timeout=300
 # harness: files=$TEST_DATA/images/fat16-small.img $TEST_DATA/slabsites
-# harness: kernel-args=slab_debug=U
+# harness: kernel-args=slab_debug=U;-,Acpi-*
 # Each exit path says what it released; 100 cycles of load, mount, read
 # every file, unmount and unload leave no more live slab objects behind.
 . /vm/lib.sh
