@@ -8,14 +8,16 @@
 # at once. Each disk takes simple queue tags at queue depth 16 (sysfs
 # queue_depth, writable: one disk runs at 4); several of its commands are
 # outstanding at once (sampled in /sys/block/*/inflight). Seven disks
-# on the first NCR 53C810 each get four writers of their own 4 MiB
-# regions (two O_DIRECT, two buffered with fsync) and two O_DIRECT readers
+# on the first NCR 53C810 each get four writers of their own regions, 4 MiB
+# apart (two O_DIRECT, two buffered with fsync) and two O_DIRECT readers
 # of a region nobody writes; the one disk on the second controller gets
-# 8,000 random 4 KiB O_DIRECT reads and writes from 32 threads (rvbench
+# random 4 KiB O_DIRECT reads and writes from 32 threads (rvbench
 # randrw, whose writes depend only on their offset: the same run on a
 # tmpfs file gives the expected image). Every written region is read back
 # in the guest, and the harness checks each one, and the whole second
-# disk, in the image files on the host after power-off.
+# disk, in the image files on the host after power-off. make check writes
+# 1 MiB per region and runs 2,000 random operations; make soak 4 MiB and
+# 8,000 (the queues are as full either way: 43 streams at once).
 . /vm/lib.sh
 F=/vm/files
 coldplug
@@ -43,8 +45,10 @@ echo 4 >$q/queue_depth || fail "queue depth 4 refused"
 check_eq "$rw queue depth after writing 4" "$(cat $q/queue_depth)" 4
 
 MiB=1048576
-for k in 0 1 2 3; do dd if=/dev/urandom of=/tmp/pat$k bs=1M count=4 2>/dev/null; done
-check_eq "pattern bytes" "$(cat /tmp/pat0 /tmp/pat1 /tmp/pat2 /tmp/pat3 | wc -c)" $((16 * MiB))
+R=$(reps 1 4)
+ops=$(reps 2000 8000)
+for k in 0 1 2 3; do dd if=/dev/urandom of=/tmp/pat$k bs=1M count=$R 2>/dev/null; done
+check_eq "pattern bytes" "$(cat /tmp/pat0 /tmp/pat1 /tmp/pat2 /tmp/pat3 | wc -c)" $((4 * R * MiB))
 mkdir -p /tmp/ok
 
 step "4 writers and 2 readers on each of 7 disks, 32-deep random I/O on $rw"
@@ -62,13 +66,13 @@ for d in $disks; do
 		pids="$pids $!"
 	done
 	for r in 0 1; do
-		{ [ "$(dd if="$d" bs=64k skip=$((512 + r * 64)) count=64 iflag=direct 2>/dev/null | tr -d '\0' | wc -c)" = 0 ] &&
+		{ [ "$(dd if="$d" bs=64k skip=$((512 + r * 64)) count=$((R * 16)) iflag=direct 2>/dev/null | tr -d '\0' | wc -c)" = 0 ] &&
 			touch /tmp/ok/r$t.$r; } &
 		pids="$pids $!"
 	done
 	t=$((t + 1))
 done
-$F/rvbench randrw smp $rw 8000 7 32 direct >/tmp/randrw.out 2>&1 && touch /tmp/ok/randrw &
+$F/rvbench randrw smp $rw $ops 7 32 direct >/tmp/randrw.out 2>&1 && touch /tmp/ok/randrw &
 pids="$pids $!"
 # The most commands in flight on one disk and on $rw, sampled.
 most=0 mostrw=0
@@ -82,7 +86,7 @@ for _ in $(seq 100); do
 done
 # The expected image of $rw, from the same run on a file of its size.
 truncate -s $(blockdev --getsize64 "$rw") /tmp/expect.img
-$F/rvbench randrw expect /tmp/expect.img 8000 7 32 >/dev/null || fail "rvbench on tmpfs failed"
+$F/rvbench randrw expect /tmp/expect.img $ops 7 32 >/dev/null || fail "rvbench on tmpfs failed"
 for p in $pids; do wait $p; done
 cat /tmp/randrw.out
 echo "most commands in flight: $most on one of the seven disks, $mostrw on $rw (depth 4)"
@@ -95,9 +99,9 @@ t=0
 for d in $disks; do
 	for k in 0 1 2 3; do
 		want=$(sha256sum </tmp/pat$k | cut -c1-64)
-		got=$(dd if="$d" bs=64k skip=$((k * 64)) count=64 iflag=direct 2>/dev/null | sha256sum | cut -c1-64)
+		got=$(dd if="$d" bs=64k skip=$((k * 64)) count=$((R * 16)) iflag=direct 2>/dev/null | sha256sum | cut -c1-64)
 		check "target $t region $k reads back wrong" [ "$got" = "$want" ]
-		scsi_image_expect 0 $t $((k * 4 * MiB)) $((4 * MiB)) "$want"
+		scsi_image_expect 0 $t $((k * 4 * MiB)) $((R * MiB)) "$want"
 	done
 	t=$((t + 1))
 done

@@ -17,4 +17,7 @@
 . /vm/lib.sh
 . /vm/files/rw-workload.sh
 RW_FS="vfat rust_vfat" RW_NAMES=long RW_OPTS=utf8
+# make check runs some of the kinds (every FAT type is in one of rw/01
+# and rw/02), make soak all of them.
+RW_RUN=$(reps "fat12 fat32" "fat12 fat16 fat32")
 . /vm/files/rw-scenario.sh

@@ -15,7 +15,7 @@ host=$(ncr810_scsi_host) || fail "no SCSI host of rust_ncr810"
 dev=$(scsi_disk "$host" 0) || fail "no disk at target 0"
 mkdir -p /mnt/w
 p=/vm/files/pattern
-N=$(reps 100 500)
+N=$(reps 50 500)
 must mount -t rust_vfat "$dev" /mnt/w
 mkdir /mnt/w/shared
 

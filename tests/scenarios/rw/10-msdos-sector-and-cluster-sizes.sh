@@ -8,4 +8,7 @@
 . /vm/lib.sh
 . /vm/files/rw-workload.sh
 RW_FS="msdos rust_msdos" RW_NAMES=short RW_OPTS=dots RW_KINDS="fat12-4k-sectors fat12-64k-clusters"
+# make check runs some of the kinds (every FAT type is in one of rw/01
+# and rw/02), make soak all of them.
+RW_RUN=$(reps fat12-64k-clusters "fat12-4k-sectors fat12-64k-clusters")
 . /vm/files/rw-scenario.sh
