@@ -16,7 +16,7 @@
 # tmpfs file gives the expected image). Every written region is read back
 # in the guest, and the harness checks each one, and the whole second
 # disk, in the image files on the host after power-off. make check writes
-# 1 MiB per region and runs 2,000 random operations; make soak 4 MiB and
+# 2 MiB per region and runs 2,000 random operations; make soak 4 MiB and
 # 8,000 (the queues are as full either way: 43 streams at once).
 . /vm/lib.sh
 F=/vm/files
@@ -45,7 +45,7 @@ echo 4 >$q/queue_depth || fail "queue depth 4 refused"
 check_eq "$rw queue depth after writing 4" "$(cat $q/queue_depth)" 4
 
 MiB=1048576
-R=$(reps 1 4)
+R=$(reps 2 4)
 ops=$(reps 2000 8000)
 for k in 0 1 2 3; do dd if=/dev/urandom of=/tmp/pat$k bs=1M count=$R 2>/dev/null; done
 check_eq "pattern bytes" "$(cat /tmp/pat0 /tmp/pat1 /tmp/pat2 /tmp/pat3 | wc -c)" $((4 * R * MiB))
@@ -72,24 +72,32 @@ for d in $disks; do
 	done
 	t=$((t + 1))
 done
+streams=$pids
 $F/rvbench randrw smp $rw $ops 7 32 direct >/tmp/randrw.out 2>&1 && touch /tmp/ok/randrw &
 pids="$pids $!"
-# The most commands in flight on one disk and on $rw, sampled.
-most=0 mostrw=0
-for _ in $(seq 100); do
+# The most commands in flight on one disk and on $rw, sampled for as long
+# as the seven disks' streams run (at least 100 times): a fixed number of
+# samples could end before the streams overlap most.
+most=0 mostrw=0 samples=0
+while :; do
 	for d in $disks; do
 		read -r r w </sys/block/${d#/dev/}/inflight
 		[ $((r + w)) -gt $most ] && most=$((r + w))
 	done
 	read -r r w </sys/block/${rw#/dev/}/inflight
 	[ $((r + w)) -gt $mostrw ] && mostrw=$((r + w))
+	samples=$((samples + 1))
+	[ $samples -lt 100 ] && continue
+	running=0
+	for p in $streams; do kill -0 $p 2>/dev/null && running=1 && break; done
+	[ $running = 1 ] || break
 done
 # The expected image of $rw, from the same run on a file of its size.
 truncate -s $(blockdev --getsize64 "$rw") /tmp/expect.img
 $F/rvbench randrw expect /tmp/expect.img $ops 7 32 >/dev/null || fail "rvbench on tmpfs failed"
 for p in $pids; do wait $p; done
 cat /tmp/randrw.out
-echo "most commands in flight: $most on one of the seven disks, $mostrw on $rw (depth 4)"
+echo "most commands in flight: $most on one of the seven disks, $mostrw on $rw (depth 4), in $samples samples"
 check "no disk ever had more than two commands in flight ($most): tags unused" [ "$most" -gt 2 ]
 check "$rw had more than its queue depth in flight ($mostrw)" [ "$mostrw" -le 4 ]
 check_eq "writers, readers and the random run that finished right" "$(ls /tmp/ok | wc -l)" $((7 * 6 + 1))
