@@ -268,20 +268,7 @@ pub fn find<D: BlockDevice, N: Namespace + ?Sized>(
     opts: &MountOptions,
     key: &[u8],
 ) -> Result<Option<(DirEntry, u64)>, FatError> {
-    while let Some(rec) = reader.next_record()? {
-        if rec.entry.is_dot() {
-            continue;
-        }
-        let names = RecordNames {
-            entry: &rec.entry,
-            long: (rec.long_len > 0 && ns.long_names()).then(|| reader.long_name(&rec)),
-            opts,
-        };
-        if ns.matches(key, &names, opts) {
-            return Ok(Some((rec.entry, rec.dev_pos)));
-        }
-    }
-    Ok(None)
+    Ok(find_record(reader, ns, opts, key)?.map(|rec| (rec.entry, rec.dev_pos)))
 }
 
 /// [`find`], returning the whole record (where its slots start and end,
