@@ -2,6 +2,8 @@
 
 //! Unit tests of the shared logic on hand-made images and entries.
 
+mod common;
+
 use fat_logic::fat_disk::format::*;
 use fat_logic::fat_disk::names::*;
 use fat_logic::fat_disk::namespace::{
@@ -14,22 +16,7 @@ use fat_logic::fat_disk::volume::Volume;
 use fat_logic::msdos::*;
 use fat_logic::vfat::*;
 
-/// A minimal FAT12 image: 512-byte sectors, 1 sector per cluster, one FAT
-/// of 1 sector, 16 root entries, 64 sectors in all.
-fn tiny_fat12() -> Vec<u8> {
-    let mut b = vec![0u8; 64 * 512];
-    b[11..13].copy_from_slice(&512u16.to_le_bytes());
-    b[13] = 1;
-    b[14..16].copy_from_slice(&1u16.to_le_bytes());
-    b[16] = 1;
-    b[17..19].copy_from_slice(&16u16.to_le_bytes());
-    b[19..21].copy_from_slice(&64u16.to_le_bytes());
-    b[21] = 0xf8;
-    b[22..24].copy_from_slice(&1u16.to_le_bytes());
-    // FAT: media byte and end-of-chain for clusters 0 and 1.
-    b[512..515].copy_from_slice(&[0xf8, 0xff, 0xff]);
-    b
-}
+use common::tiny_fat12;
 
 fn root_entry(img: &mut [u8], slot: usize, raw: &[u8; 32]) {
     let off = 2 * 512 + slot * 32;

@@ -7,6 +7,8 @@
 //! and the same attributes as `mattrib -/`, the same sizes as `mdir -/ -a`,
 //! and the same label as `mlabel -s`.
 
+mod common;
+
 use std::collections::HashMap;
 use std::path::{
     Path,
@@ -92,47 +94,12 @@ fn mattrib(img: &Path) -> Vec<(String, String)> {
         .collect()
 }
 
-/// File sizes by path, from `mdir -/ -a`.
+/// File sizes by path, from `mdir -/ -a` (directories left out).
 fn mdir_sizes(img: &Path) -> HashMap<String, u64> {
-    let mut sizes = HashMap::new();
-    let mut dir = String::new();
-    for l in mtools(&["mdir", "-/", "-a"], img).lines() {
-        if let Some(d) = l.strip_prefix("Directory for ::") {
-            dir = d.trim_end_matches('/').to_string();
-            continue;
-        }
-        // "NAME     EXT       SIZE YYYY-MM-DD  HH:MM  long name"
-        let chars: Vec<char> = l.chars().collect();
-        if chars.len() < 24 || l.starts_with(' ') || l.contains("<DIR>") {
-            continue;
-        }
-        let base: String = chars[..8].iter().collect::<String>().trim_end().to_string();
-        let ext: String = chars[9..12]
-            .iter()
-            .collect::<String>()
-            .trim_end()
-            .to_string();
-        let rest: String = chars[12..].iter().collect();
-        let mut words = rest.split_whitespace();
-        let Some(size) = words.next().and_then(|s| s.parse::<u64>().ok()) else {
-            continue;
-        };
-        let (_date, _time) = (words.next(), words.next());
-        let long: Vec<&str> = words.collect();
-        let name = if long.is_empty() {
-            if ext.is_empty() {
-                base
-            } else {
-                format!("{base}.{ext}")
-            }
-        } else {
-            // The long name starts two spaces after the time.
-            let t = rest.find(':').unwrap_or(0);
-            rest[t + 3..].trim_start().to_string()
-        };
-        sizes.insert(format!("{dir}/{name}"), size);
-    }
-    sizes
+    common::parse_mdir(&mtools(&["mdir", "-/", "-a"], img))
+        .into_iter()
+        .filter_map(|(path, e)| e.size.map(|s| (path, s)))
+        .collect()
 }
 
 #[test]

@@ -9,6 +9,8 @@
 //! up case-sensitively by that form, long names ignored; its one option,
 //! `lower`, shows and looks names up in lower case.
 
+mod common;
+
 use fat_logic::fat_disk::dir::{
     DirLocation,
     DirReader, //
@@ -130,17 +132,9 @@ impl Namespace for Dos83 {
 /// A FAT12 image with `Readme.txt` (long name over `README  TXT`), a
 /// read-only directory `DOCS` and a file `NOTES` without extension.
 fn image() -> Vec<u8> {
-    let mut b = vec![0u8; 64 * 512];
-    b[11..13].copy_from_slice(&512u16.to_le_bytes());
-    b[13] = 1;
-    b[14..16].copy_from_slice(&1u16.to_le_bytes());
-    b[16] = 1;
-    b[17..19].copy_from_slice(&16u16.to_le_bytes());
-    b[19..21].copy_from_slice(&64u16.to_le_bytes());
-    b[21] = 0xf8;
-    b[22..24].copy_from_slice(&1u16.to_le_bytes());
-    // FAT: media byte, end of chain for 0 and 1, and for 2 (DOCS) and 3.
-    b[512..518].copy_from_slice(&[0xf8, 0xff, 0xff, 0xff, 0xff, 0xff]);
+    let mut b = common::tiny_fat12();
+    // FAT: end of chain for 2 (DOCS) and 3 too.
+    b[515..518].copy_from_slice(&[0xff, 0xff, 0xff]);
     let slot = |b: &mut Vec<u8>, i: usize, raw: [u8; 32]| {
         b[2 * 512 + i * 32..2 * 512 + i * 32 + 32].copy_from_slice(&raw);
     };

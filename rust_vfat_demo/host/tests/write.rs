@@ -7,6 +7,8 @@
 //! `fsck.fat -n` finds nothing to fix and `mdir` (mtools) shows the
 //! expected long names, 8.3 names (with their case flags) and sizes.
 
+mod common;
+
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::path::{
@@ -66,6 +68,11 @@ use fat_logic::fat_disk::volume::Volume;
 use fat_logic::msdos::Msdos;
 use fat_logic::vfat::Vfat;
 use fat_logic::MemDevice;
+
+use common::{
+    parse_mdir,
+    MdirEntry, //
+};
 
 /// A scratch directory removed on drop.
 struct Scratch(PathBuf);
@@ -132,15 +139,6 @@ fn fsck_clean(dir: &Path, img: &[u8]) {
     );
 }
 
-/// One line of `mdir -/ -a`: path, 8.3 name as shown, long name, size
-/// (`None`: a directory).
-#[derive(Clone, Debug, PartialEq, Eq)]
-struct MdirEntry {
-    short: String,
-    long: String,
-    size: Option<u64>,
-}
-
 /// `mdir -/ -a` of the image, by path (the long name, else the 8.3 name
 /// as shown; `.` and `..` left out).
 fn mdir(dir: &Path, img: &[u8]) -> BTreeMap<String, MdirEntry> {
@@ -160,54 +158,7 @@ fn mdir(dir: &Path, img: &[u8]) -> BTreeMap<String, MdirEntry> {
         "mdir: {text}{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let mut m = BTreeMap::new();
-    let mut cur = String::new();
-    for l in text.lines() {
-        if let Some(d) = l.strip_prefix("Directory for ::") {
-            cur = d.trim_end_matches('/').to_string();
-            continue;
-        }
-        let chars: Vec<char> = l.chars().collect();
-        if chars.len() < 24 || l.starts_with(' ') {
-            continue;
-        }
-        let base: String = chars[..8].iter().collect::<String>().trim_end().to_string();
-        let ext: String = chars[9..12]
-            .iter()
-            .collect::<String>()
-            .trim_end()
-            .to_string();
-        if base == "." || base == ".." {
-            continue;
-        }
-        let rest: String = chars[12..].iter().collect();
-        let mut words = rest.split_whitespace();
-        let size = match words.next() {
-            Some("<DIR>") => None,
-            Some(s) => match s.parse::<u64>() {
-                Ok(v) => Some(v),
-                Err(_) => continue,
-            },
-            None => continue,
-        };
-        let short = if ext.is_empty() {
-            base
-        } else {
-            format!("{base}.{ext}")
-        };
-        // The long name starts two spaces after the time.
-        let long = match rest.find(':') {
-            Some(t) if rest.len() > t + 3 => rest[t + 3..].trim_start().to_string(),
-            _ => String::new(),
-        };
-        let name = if long.is_empty() {
-            short.clone()
-        } else {
-            long.clone()
-        };
-        m.insert(format!("{cur}/{name}"), MdirEntry { short, long, size });
-    }
-    m
+    parse_mdir(&text)
 }
 
 /// A mounted image: the volume, its FAT state behind a single-threaded
