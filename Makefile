@@ -65,13 +65,18 @@ KDIR_FROM := the project cache
 else
 KDIR_FROM ?= KDIR
 endif
-RUST_LIB_SRC ?= $(shell bash -c '. $(PROJECT)/scripts/lib.sh && d=$$(rust_lib_src) && [ -f $$d/core/src/lib.rs ] && echo $$d')
+# Simply expanded: computed once per make, not at every use.
+ifeq ($(origin RUST_LIB_SRC),undefined)
+RUST_LIB_SRC := $(shell bash -c '. $(PROJECT)/scripts/lib.sh && d=$$(rust_lib_src) && [ -f $$d/core/src/lib.rs ] && echo $$d')
+endif
 
 # Objects and modules go outside the sources (Kbuild's MO=), one directory
 # per kernel tree: builds against several kernels (main, debug, a variant,
 # clippy's) live side by side and the source tree stays as git has it.
 KBUILD_OUT := $(PROJECT)/target/kbuild
-MO ?= $(KBUILD_OUT)/$(notdir $(KDIR))-$(shell printf '%s' '$(abspath $(KDIR))' | sha256sum | cut -c1-8)
+ifeq ($(origin MO),undefined)
+MO := $(KBUILD_OUT)/$(notdir $(KDIR))-$(shell printf '%s' '$(abspath $(KDIR))' | sha256sum | cut -c1-8)
+endif
 
 # scripts/kbuild.sh runs make -C $(KDIR): without LLVM= for a GCC-built
 # tree, and inside the chroot (with that kernel's rustc) for a
@@ -95,7 +100,17 @@ define check_kdir
 		echo "error: the kernel in KDIR=$(KDIR) is built without Rust (CONFIG_RUST is not set); enable it or use 'make kernel'" >&2; exit 2; fi
 	@if [ ! -f "$(KDIR)/Module.symvers" ]; then \
 		echo "error: KDIR=$(KDIR) has no Module.symvers: build that kernel first (make -C <src> O=$(KDIR))" >&2; exit 2; fi
-	@LLVM=$(LLVM) $(PROJECT)/scripts/rust-probe.sh --quiet --kdir $(KDIR) || exit 2
+	@if [ ! "$(MO)/.rust-probe-ok" -nt "$(KDIR)/.config" ]; then \
+		LLVM=$(LLVM) $(PROJECT)/scripts/rust-probe.sh --quiet --kdir $(KDIR) || exit 2; \
+		mkdir -p "$(MO)" && touch "$(MO)/.rust-probe-ok"; fi
+endef
+
+# The probe (a quarter of a second, mostly rustc --version through rustup)
+# runs once per kernel tree and configuration: the stamp above. A toolchain
+# changed since makes Kbuild fail (the kernel's crates were built by
+# another rustc), and then the probe runs again to say why.
+define probe_after_failure
+	{ rm -f "$(MO)/.rust-probe-ok"; LLVM=$(LLVM) $(PROJECT)/scripts/rust-probe.sh --quiet --kdir $(KDIR); exit 2; }
 endef
 
 .PHONY: all modules modules-dir modules_install clean demo check soak vm-run kernel setup lint host-test rust-analyzer
@@ -112,7 +127,7 @@ endef
 all modules:
 	$(check_kdir)
 	$(clean_in_tree_build)
-	+$(KBUILD) $(KBUILD_ARGS) modules
+	+@$(KBUILD) $(KBUILD_ARGS) modules || $(probe_after_failure)
 	@$(PROJECT)/scripts/check-symvers.sh $(MO)/Module.symvers $(KDIR)
 	@echo "  MODULES $(MO)"
 
