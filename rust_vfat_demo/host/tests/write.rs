@@ -623,11 +623,17 @@ fn directory_grows_past_one_cluster() {
         let root = fs.root();
         let sub = fs.mkdir(root, "many").unwrap();
         let cs = fs.vol.bpb.cluster_size;
-        // Each record takes 3 slots (a 20-character name): enough for
-        // two and a half clusters.
-        let n = (cs / 32 / 3) * 5 / 2 + 1;
+        // Enough records for two and a half clusters. A record takes 3
+        // slots (a 24-character name) in small clusters; in 64 KiB ones
+        // 20 slots (a 247-character name), so the directory still spans
+        // several clusters with a few hundred records, not thousands
+        // (mdir's listing of thousands takes seconds).
+        let pad = if cs > 4096 { 223 } else { 0 };
+        let name = |i: u32| format!("file number {i:08}{}.dat", "x".repeat(pad));
+        let slots = (name(0).len() as u32).div_ceil(13) + 1;
+        let n = (cs / 32 / slots) * 5 / 2 + 1;
         for i in 0..n {
-            fs.create(sub, &format!("file number {i:08}.dat"), 0, 0)
+            fs.create(sub, &name(i), 0, 0)
                 .unwrap_or_else(|e| panic!("{tag}: {i}/{n}: {e:?}"));
         }
         let DirLocation::Chain(start) = sub.loc else {
@@ -636,7 +642,7 @@ fn directory_grows_past_one_cluster() {
         assert!(fs.vol.chain_len(start).unwrap() >= 3, "{tag}");
         // Remove every other one, add names that reuse the holes.
         for i in (0..n).step_by(2) {
-            fs.remove(sub, &format!("file number {i:08}.dat")).unwrap();
+            fs.remove(sub, &name(i)).unwrap();
         }
         let len_before = fs.vol.chain_len(start).unwrap();
         for i in (0..n).step_by(2) {
@@ -655,7 +661,7 @@ fn directory_grows_past_one_cluster() {
             let p = if i % 2 == 0 {
                 format!("/many/FILE{i:04}.DAT")
             } else {
-                format!("/many/file number {i:08}.dat")
+                format!("/many/{}", name(i))
             };
             assert!(m.contains_key(&p), "{tag}: {p}");
         }
