@@ -32,12 +32,13 @@ if ! fresh images scripts/make-fat-images.sh scripts/make-bad-images.py scripts/
 fi
 if ! fresh scsi scripts/test-data.sh scripts/make-fat-images.sh; then
 	# Disks for the NCR 53C810 scenarios: one of random bytes (whose
-	# SHA-256 the guest checks), an empty one, and a FAT16 volume the host
+	# SHA-256 the guest checks), two empty ones, and a FAT16 volume the host
 	# made (mkfs.fat + mtools, a tree of files).
 	rm -rf "$data/scsi"
 	mkdir -p "$data/scsi"
 	head -c 16M /dev/urandom >"$data/scsi/random-16m.img"
 	truncate -s 64M "$data/scsi/blank-64m.img"
+	truncate -s 16M "$data/scsi/blank-16m.img"
 	cp "$data/images/fat16-small.img" "$data/scsi/fat16.img"
 	done_stamp scsi
 fi
@@ -71,7 +72,7 @@ if ! fresh rw scripts/test-data.sh; then
 	head -c 65536 /dev/urandom >"$data/rw/pattern"
 	done_stamp rw
 fi
-for tool in fatstress rvbench rcuwalk dirseek sgio rwtool slabsites; do
+for tool in fatstress rvbench rcuwalk dirseek sgio rwtool slabsites samebytes; do
 	if ! fresh "$tool" "tests/guest/$tool.c"; then
 		gcc -static -O2 -Wall -o "$data/$tool" "tests/guest/$tool.c"
 		done_stamp "$tool"

@@ -23,7 +23,7 @@ fail() {
 }
 
 # Prints what is being checked, for the log.
-step() { echo "== $*"; }
+step() { read -r _up _ </proc/uptime; echo "== [${_up}s] $*"; }
 
 # Counts one check the scenario made by itself (a comparison whose
 # failures it collects before failing once, say).
