@@ -104,8 +104,14 @@ rw_workload() {
 	i=0
 	while [ $i -lt 600 ] && true 2>/dev/null >"$d/R$i"; do i=$((i + 1)); done
 	echo "root records made: $i of 600" >>"$log"
-	j=0
-	while [ $j -lt $i ]; do rm "$d/R$j"; j=$((j + 1)); done
+	# One rm for them all, in the order made (a fork per file costs
+	# seconds of CPU under TCG).
+	(
+		j=0
+		set --
+		while [ $j -lt $i ]; do set -- "$@" "$d/R$j"; j=$((j + 1)); done
+		[ $# = 0 ] || rm "$@"
+	)
 	# A full volume (the FAT12 one): ENOSPC, then the space comes back.
 	free=$(($(stat -f -c '%a * %S' "$d")))
 	if [ $free -lt $((8 << 20)) ]; then
