@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # Lays out the guest's /lib/modules: the kernel's own modules as its
-# modules_install put them, plus the project's through its own
-# `make modules_install` (which runs depmod over both).
+# modules_install put them, plus the project's (under updates/, where
+# `make modules_install` puts them), then depmod over both.
 #
 # Usage: stage-modules.sh KDIR PROJECT_DIR OUTDIR   (prints OUTDIR)
 #        stage-modules.sh --cpio KDIR PROJECT_DIR   (prints a cpio archive of
@@ -53,21 +53,32 @@ stage_tree() {
 		[ -d "$RFL_MODULES_FROM/updates" ] || die "RFL_MODULES_FROM=$RFL_MODULES_FROM has no updates/" "name the /lib/modules/<release> directory the modules were installed in"
 		mkdir -p "$out/lib/modules/$release"
 		cp -a "$RFL_MODULES_FROM/updates" "$out/lib/modules/$release/"
+	elif [ -z "$root" ] && ! grep -qE '^CONFIG_MODULE_(SIG_ALL|COMPRESS_[A-Z0-9]+)=y' "$kdir/.config"; then
+		# What modules_install does for M= modules on a kernel that
+		# neither signs nor compresses them: each module of modules.order
+		# under updates/ (INSTALL_MOD_DIR's default), then depmod (below).
+		# Done here, it saves a second parse of the kernel's Makefiles
+		# (a second or so of compiler probes) in every edit-and-test loop.
+		local mo o
+		mo=$(make -s -C "$modules" KDIR="$kdir" RUST_LIB_SRC=unused modules-dir)
+		[ -f "$mo/modules.order" ] || die "the project's modules are not built in $mo" "run 'make KDIR=$kdir'"
+		while read -r o; do
+			mkdir -p "$out/lib/modules/$release/updates/$(dirname "$o")"
+			cp "$mo/${o%.o}.ko" "$out/lib/modules/$release/updates/${o%.o}.ko"
+		done <"$mo/modules.order"
 	else
 		make -s -C "$modules" KDIR="$kdir" INSTALL_MOD_PATH="$out" modules_install >"$out/install.log" 2>&1 ||
 			{ cat "$out/install.log" >&2; die "installing the project's modules failed" "run 'make KDIR=$kdir' and fix the build"; }
 		rm -f "$out/install.log"
 	fi
-	# A headers package has no System.map, so Kbuild skips depmod: run the
-	# host's, the same kmod the guest's modprobe is.
-	if [ -n "$root" ] || [ -n "${RFL_MODULES_FROM:-}" ]; then
-		depmod -b "$out" "$release" ||
-			die "depmod over $out failed" "see its message above"
-	else
+	if [ -z "$root" ] && [ -z "${RFL_MODULES_FROM:-}" ]; then
 		# Debug sections are not loaded (not SHF_ALLOC): dropping them
 		# changes no module's code, symbols, modinfo or version CRCs.
 		find "$out/lib/modules/$release" -name '*.ko' -exec "llvm-strip$LLVM_SUFFIX" --strip-debug {} +
 	fi
+	# The host's depmod, the same kmod the guest's modprobe is (a headers
+	# package has no System.map, so Kbuild's modules_install skips it).
+	depmod -b "$out" "$release" || die "depmod over $out failed" "see its message above"
 	[ -f "$out/lib/modules/$release/modules.dep" ] || die "depmod did not run for $out" "check that $kdir has System.map"
 }
 
