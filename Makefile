@@ -216,7 +216,7 @@ mutate:
 	$(PROJECT)/scripts/mutate.sh $(M)
 
 check-debug:
-	$(PROJECT)/scripts/check-debug.sh
+	$(PROJECT)/scripts/check-debug.sh $(T)
 
 matrix:
 	$(PROJECT)/scripts/matrix.sh $(if $(UPDATE_README),--update-readme) $(CONFIGS)

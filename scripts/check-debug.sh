@@ -1,15 +1,20 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# The stack, real-data, bad-input and NCR 810 scenarios on the debug kernel
-# (kernel/config.fragment + kernel/debug.fragment: KASAN, kmemleak,
+# The stack, real-data, bad-input, NCR 810 and read-write scenarios on the
+# debug kernel (kernel/config.fragment + kernel/debug.fragment: KASAN, kmemleak,
 # lockdep), plus a kmemleak scan after load/unload and stress. README:
 # `make check-debug`. The debug tree is cached like the main one.
-# Usage: check-debug.sh [--results DIR]   (DIR/scenarios and DIR/debug get
-#                                         each run's JUnit, KTAP and KCIDB)
+# Usage: check-debug.sh [--results DIR] [FILTER...]
+#   --results DIR  DIR/scenarios and DIR/debug get each run's JUnit, KTAP
+#                  and KCIDB
+#   FILTER         only the scenarios whose name contains one of them
+#                  (make check-debug T=rw); the debug scenarios always run
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 results=""
-[ "${1:-}" = --results ] && results=$2
+[ "${1:-}" = --results ] && { results=$2; shift 2; }
+groups=("$@")
+[ ${#groups[@]} -gt 0 ] || groups=(vfat fs:: realdata badinput ncr810 rw)
 # The result-file options of one harness run, when asked for.
 reports() { [ -z "$results" ] || echo "--junit $results/$1/junit.xml --ktap $results/$1/ktap --kcidb $results/$1/kcidb.json"; }
 prepare debug
@@ -47,9 +52,10 @@ log "debug kernel: scenarios (timeouts x6: KASAN under TCG is slow)"
 rc=0
 # shellcheck disable=SC2046
 ./target/release/harness --kdir "$kdir" --timeout-scale 6 --jobs 2 $(reports scenarios) \
-	vfat fs:: realdata badinput ncr810 || rc=$?
+	--durations target/harness-durations-debug.txt "${groups[@]}" || rc=$?
 # shellcheck disable=SC2046
 ./target/release/harness --kdir "$kdir" --timeout-scale 2 --jobs 1 $(reports debug) \
+	--durations target/harness-durations-debug.txt \
 	--scenarios tests/scenarios-debug || rc=$?
 [ $rc = 0 ] || die "scenarios failed on the debug kernel" "see the FAILED tests above"
 log "check-debug: all passed"

@@ -723,6 +723,7 @@ fn main() {
         soak: false,
     };
     let mut dir_arg = None;
+    let mut durations_arg = None;
     let mut list = false;
     let mut reports = Reports::default();
     while let Some(a) = args.next() {
@@ -731,6 +732,7 @@ fn main() {
             "--kdir" => opts.kdir = args.next(),
             "--modules" => opts.modules = args.next(),
             "--scenarios" => dir_arg = args.next(),
+            "--durations" => durations_arg = args.next(),
             "--timeout-scale" => {
                 opts.timeout_scale = args.next().and_then(|j| j.parse().ok()).unwrap_or(1)
             }
@@ -743,7 +745,7 @@ fn main() {
                 println!(
                     "usage: harness [--jobs N] [--kdir DIR] [--modules DIR] [--scenarios DIR] \
                      [--timeout-scale N] [--soak] [--list] [--junit FILE] [--ktap DIR] \
-                     [--kcidb FILE] [FILTER...]"
+                     [--kcidb FILE] [--durations FILE] [FILTER...]"
                 );
                 return;
             }
@@ -805,11 +807,13 @@ fn main() {
         }
     }
     // Longest first, sleepers beside (schedule.rs), by the timings the last
-    // run of the same tier recorded.
-    let durations_file = root.join(if opts.soak {
-        "target/harness-durations-soak.txt"
-    } else {
-        "target/harness-durations.txt"
+    // run of the same tier (or kernel: --durations) recorded.
+    let durations_file = durations_arg.map(PathBuf::from).unwrap_or_else(|| {
+        root.join(if opts.soak {
+            "target/harness-durations-soak.txt"
+        } else {
+            "target/harness-durations.txt"
+        })
     });
     let mut durations = schedule::load(&durations_file);
     let count = scenarios.len();
