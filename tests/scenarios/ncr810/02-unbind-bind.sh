@@ -51,6 +51,14 @@ distinct=$(sort -u /tmp/addrs | wc -l)
 echo "DMA buffer bus addresses: $distinct distinct in $(wc -l </tmp/addrs) probes"
 sort /tmp/addrs | uniq -c | sort -rn | head -3
 check_eq "probes that logged their DMA buffer's address" "$(wc -l </tmp/addrs)" 20
-check "the SCRIPTS buffer leaks: $distinct distinct DMA buffer addresses in 20 probes, want at most 5" \
-	[ "$distinct" -le 5 ]
+if slab_is_measurable; then
+	check "the SCRIPTS buffer leaks: $distinct distinct DMA buffer addresses in 20 probes, want at most 5" \
+		[ "$distinct" -le 5 ]
+else
+	# The debug kernel's allocator (KASAN, kmemleak) hands freed pages
+	# back later and less often: 10 distinct addresses in 20 probes, one
+	# of them 8 times. A buffer never freed would never come back.
+	most=$(sort /tmp/addrs | uniq -c | sort -rn | awk 'NR == 1 { print $1 }')
+	check "the SCRIPTS buffer leaks: no DMA buffer address came back in 20 probes" [ "$most" -ge 2 ]
+fi
 scenario_done
