@@ -634,3 +634,43 @@ bool rust_vfs_ratelimit(struct ratelimit_state *rs, const char *who)
 {
 	return ___ratelimit(rs, who);
 }
+
+/*
+ * A C file system keeps its file_system_type in static data; ours lives in
+ * a Rust registration on the heap. The type holds lockdep's class keys for
+ * every super block and inode of the type (s_umount, i_rwsem, ...), and
+ * lockdep accepts a key outside static memory only once registered: else
+ * every mount reports "key ... has not been registered!". Registered at
+ * the type's final address before register_filesystem(), unregistered once
+ * no super block or inode of the type is left. Without CONFIG_LOCKDEP the
+ * calls are empty static inlines, which bindgen cannot call.
+ */
+void rust_vfs_type_keys_register(struct file_system_type *type)
+{
+	int i;
+
+	lockdep_register_key(&type->s_lock_key);
+	lockdep_register_key(&type->s_umount_key);
+	lockdep_register_key(&type->s_vfs_rename_key);
+	for (i = 0; i < SB_FREEZE_LEVELS; i++)
+		lockdep_register_key(&type->s_writers_key[i]);
+	lockdep_register_key(&type->i_lock_key);
+	lockdep_register_key(&type->i_mutex_key);
+	lockdep_register_key(&type->invalidate_lock_key);
+	lockdep_register_key(&type->i_mutex_dir_key);
+}
+
+void rust_vfs_type_keys_unregister(struct file_system_type *type)
+{
+	int i;
+
+	lockdep_unregister_key(&type->s_lock_key);
+	lockdep_unregister_key(&type->s_umount_key);
+	lockdep_unregister_key(&type->s_vfs_rename_key);
+	for (i = 0; i < SB_FREEZE_LEVELS; i++)
+		lockdep_unregister_key(&type->s_writers_key[i]);
+	lockdep_unregister_key(&type->i_lock_key);
+	lockdep_unregister_key(&type->i_mutex_key);
+	lockdep_unregister_key(&type->invalidate_lock_key);
+	lockdep_unregister_key(&type->i_mutex_dir_key);
+}

@@ -101,5 +101,7 @@ void rust_vfs_fill_statfs(struct kstatfs *buf, unsigned long magic,
 struct ratelimit_state *rust_vfs_ratelimit_new(void);
 bool rust_vfs_fatal_signal_pending(void);
 bool rust_vfs_ratelimit(struct ratelimit_state *rs, const char *who);
+void rust_vfs_type_keys_register(struct file_system_type *type);
+void rust_vfs_type_keys_unregister(struct file_system_type *type);
 
 #endif

@@ -526,6 +526,11 @@ impl<T: FileSystem> Registration<T> {
             ty,
         }? Error)
         .pin_chain(|this| {
+            // SAFETY: `this.raw`'s type is fully initialised and pinned: its
+            // lockdep keys stay at this address until `drop`, which
+            // unregisters them after the type (so does `drop` when
+            // registering the type fails, as `pin_chain` then drops `this`).
+            unsafe { helpers::rust_vfs_type_keys_register(fst_of(&this.raw)) };
             // SAFETY: `this.raw`'s type is fully initialised, pinned (it
             // lives at this address until `drop`, which unregisters it),
             // and registered nowhere yet since it was made just now.
@@ -597,6 +602,12 @@ fn unregister(raw: &RawType, cache: NonNull<bindings::kmem_cache>) {
     // unregistered only here, once, from `drop`.
     unsafe { bindings::unregister_filesystem(fst_of(raw)) };
     inode_cache_destroy(cache);
+    // SAFETY: The keys were registered in `Registration::new`'s chain, the
+    // only way to a `Registration` that drops; no super block or inode of
+    // the type is left (each mount held the owner module, and
+    // `inode_cache_destroy` waited for the inodes' RCU frees), so no lock
+    // of the type uses them any more.
+    unsafe { helpers::rust_vfs_type_keys_unregister(fst_of(raw)) };
 }
 
 /// Makes the inode cache of a registration.
