@@ -206,6 +206,42 @@ bool rust_vfs_force_rdonly(struct super_block *sb)
 	return true;
 }
 
+/* panic() is variadic: fs/fat's words for errors=panic (__fat_fs_error). */
+void rust_vfs_fs_panic(struct super_block *sb, const char *fs)
+{
+	panic("%s (%s): fs panic from previous error\n", fs, sb->s_id);
+}
+
+/* Static inlines of blkdev.h: the device's discard support and discard. */
+bool rust_vfs_discard_supported(struct super_block *sb)
+{
+	return bdev_max_discard_sectors(sb->s_bdev) != 0;
+}
+
+int rust_vfs_discard(struct super_block *sb, sector_t block, sector_t nr_blocks)
+{
+	return sb_issue_discard(sb, block, nr_blocks, GFP_NOFS, 0);
+}
+
+/*
+ * As fat_flush_inodes for one inode (mount option flush): starts writing
+ * the inode and its data, then the device's buffers, without waiting;
+ * with pause, waits a tenth of a second as fat_file_release does.
+ */
+void rust_vfs_flush_inode(struct inode *inode, bool pause)
+{
+	int err = sync_inode_metadata(inode, 0);
+
+	if (!err)
+		err = filemap_fdatawrite(inode->i_mapping);
+	if (!err)
+		sync_blockdev_nowait(inode->i_sb->s_bdev);
+	if (pause) {
+		set_current_state(TASK_UNINTERRUPTIBLE);
+		io_schedule_timeout(HZ / 10);
+	}
+}
+
 void rust_vfs_mark_inode_dirty(struct inode *inode)
 {
 	mark_inode_dirty(inode);
@@ -438,6 +474,34 @@ static long rust_vfs_readdir_ioctl(struct file *file, unsigned int cmd,
 	return ret;
 }
 
+/*
+ * FITRIM as fat_ioctl_fitrim: CAP_SYS_ADMIN, a device that discards, the
+ * range from and back to the user, minlen at least the device's discard
+ * granularity; which clusters are discarded is the file system's (trim).
+ */
+static long rust_vfs_fitrim(struct inode *inode, unsigned long arg)
+{
+	struct super_block *sb = inode->i_sb;
+	struct fstrim_range __user *user_range = (struct fstrim_range __user *)arg;
+	struct fstrim_range range;
+	int err;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if (!bdev_max_discard_sectors(sb->s_bdev))
+		return -EOPNOTSUPP;
+	if (copy_from_user(&range, user_range, sizeof(range)))
+		return -EFAULT;
+	range.minlen = max_t(u64, range.minlen, bdev_discard_granularity(sb->s_bdev));
+	err = hooks_of(sb->s_type)->trim(sb, range.start, range.len,
+					 range.minlen, &range.len);
+	if (err < 0)
+		return err;
+	if (copy_to_user(user_range, &range, sizeof(range)))
+		return -EFAULT;
+	return 0;
+}
+
 long rust_vfs_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct inode *inode = file_inode(file);
@@ -451,6 +515,8 @@ long rust_vfs_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	if (S_ISDIR(inode->i_mode) &&
 	    (cmd == VFAT_IOCTL_READDIR_SHORT || cmd == VFAT_IOCTL_READDIR_BOTH))
 		return rust_vfs_readdir_ioctl(file, cmd, arg);
+	if (cmd == FITRIM)
+		return rust_vfs_fitrim(inode, arg);
 	if (_IOC_SIZE(cmd) != sizeof(u32))
 		return -ENOTTY;
 	if (_IOC_DIR(cmd) == _IOC_READ) {
