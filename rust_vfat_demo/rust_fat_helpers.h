@@ -87,6 +87,8 @@ int rust_vfs_block_truncate_page(struct inode *inode, loff_t size);
 int rust_vfs_fsync(struct file *file, loff_t start, loff_t end, int datasync);
 long rust_vfs_fallocate(struct file *file, int mode, loff_t offset, loff_t len);
 long rust_vfs_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
+long rust_vfs_compat_dir_ioctl(struct file *file, unsigned int cmd,
+			       unsigned long arg);
 extern const struct address_space_operations rust_vfs_aops;
 bool rust_vfs_inode_is_new(struct inode *inode);
 struct kmem_cache *rust_vfs_inode_cache_create(const char *name,

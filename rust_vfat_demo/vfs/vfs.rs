@@ -728,7 +728,7 @@ impl<T: FileSystem> Tables<T> {
     const DIR_FILE_OPS: bindings::file_operations = bindings::file_operations {
         llseek: Some(bindings::generic_file_llseek),
         unlocked_ioctl: Some(helpers::rust_vfs_ioctl),
-        compat_ioctl: bindings::compat_ptr_ioctl,
+        compat_ioctl: Some(helpers::rust_vfs_compat_dir_ioctl),
         read: Some(bindings::generic_read_dir),
         iterate_shared: Some(Self::iterate_shared),
         ..pin_init::zeroed()
