@@ -14,6 +14,9 @@
 # - FITRIM (fstrim): the bytes trimmed as C reports them, for the whole
 #   volume and for a range with a minimum length, EINVAL as C for a range
 #   shorter than a cluster;
+# - on a device that cannot discard (a loop device over a ramfs file:
+#   ramfs cannot punch holes), discard gets C's warning at mount and
+#   FITRIM fails with EOPNOTSUPP;
 # - dos1xfloppy: a 160 KiB floppy without a BPB mounts with DOS 1.x
 #   defaults (the same files as C), and is refused without the option
 #   and on a device of another size (saying why).
@@ -172,6 +175,25 @@ count_check
 # C says why only to a mount without MS_SILENT (busybox's mount sets it);
 # rust_vfat says it always, as for every volume it refuses.
 check_eq "rust_vfat's DOS 1.x lines" "$(cat /tmp/dos1x-log.rust_vfat 2>/dev/null | tr '\n' ' ')" "rust_vfat: DOS 1.x line rust_vfat: size line "
+
+step "discard on a device that cannot discard"
+mkdir -p /r
+must mount -t ramfs ramfs /r
+cp $img /r/w.img
+for fs in vfat rust_vfat; do
+	d=$(attach /r/w.img)
+	check_eq "$d's discard_max_bytes" "$(cat /sys/block/${d#/dev/}/queue/discard_max_bytes)" 0
+	dmesg_mark
+	must mount -t $fs -o discard "$d" /mnt/w
+	n=$(dmesg_new | grep -c 'mounting with "discard" option, but the device does not support discard')
+	rm /mnt/w/big.bin
+	out=$(fstrim -v /mnt/w 2>&1) && st=0 || st=$?
+	must umount /mnt/w
+	losetup -d "$d"
+	echo "$n warning line(s); fstrim: exit $st: $out" | tee /tmp/nodiscard.$fs
+done
+check_eq "vfat's warning and fstrim" "$(cat /tmp/nodiscard.vfat)" "1 warning line(s); fstrim: exit 1: fstrim: FITRIM: Operation not supported"
+check_eq "rust_vfat's warning and fstrim" "$(cat /tmp/nodiscard.rust_vfat)" "$(cat /tmp/nodiscard.vfat)"
 
 no_kernel_problems
 scenario_done
