@@ -37,6 +37,7 @@ use fat_disk::format::{
     attr,
     ceil_div,
     DirEntry,
+    Dos1xRefusal,
     FatError,
     FatType, //
 };
@@ -54,7 +55,9 @@ use fat_disk::namespace::{
     NewName, //
 };
 use fat_disk::options::{
+    self,
     apply,
+    Errors,
     MountOptions,
     OptionError, //
 };
@@ -71,6 +74,7 @@ use fat_disk::volume::{
 use kernel::{
     new_mutex,
     prelude::*,
+    seq_file::SeqFile,
     str::BStr,
     sync::{
         aref::ARef,
@@ -117,6 +121,25 @@ const FAT_SUPER_MAGIC: u64 = 0x4d44;
 /// The root directory's inode number, as `MSDOS_ROOT_INO`.
 const ROOT_INO: u64 = 1;
 
+/// `/proc/mounts` text through `core::fmt`.
+struct SeqWriter<'a>(&'a SeqFile);
+
+impl core::fmt::Write for SeqWriter<'_> {
+    fn write_str(&mut self, s: &str) -> core::fmt::Result {
+        self.0.call_printf(format_args!("{}", s));
+        Ok(())
+    }
+}
+
+/// With `flush`, msdos' namespace operations start writing both inodes
+/// back (`fat_flush_inodes` in `namei_msdos.c`; vfat's do not).
+fn flush_msdos(sbi: &FatSb<'_>, a: &INode<FatFs>, b: &INode<FatFs>) {
+    if sbi.opts.flush && !sbi.ns.long_names() {
+        a.flush_early(false);
+        b.flush_early(false);
+    }
+}
+
 /// What a namespace module registers: its file system type's name and its
 /// name rules.
 pub struct FsTypeData {
@@ -161,12 +184,11 @@ pub struct MountCtx {
     ns: &'static dyn Namespace,
     uid: u32,
     gid: u32,
-    /// `errors=remount-ro` (C's default) rather than `errors=continue`.
-    errors_ro: bool,
 }
 
-/// The mounted device, read through the buffer cache.
-pub struct SbDevice<'sb>(vfs::Device<'sb>);
+/// The mounted device, read through the buffer cache; `discard`: freed
+/// clusters are discarded.
+pub struct SbDevice<'sb>(vfs::Device<'sb>, bool);
 
 impl BlockDevice for SbDevice<'_> {
     fn read_at(&self, mut pos: u64, buf: &mut [u8]) -> Result<(), FatError> {
@@ -200,6 +222,17 @@ impl BlockDeviceMut for SbDevice<'_> {
         }
         Ok(())
     }
+
+    fn discard_freed(&self) -> bool {
+        self.1
+    }
+
+    fn discard(&self, pos: u64, len: u64) -> Result<bool, FatError> {
+        let (bits, _) = self.0.block_size();
+        self.0
+            .discard(pos >> bits, len >> bits)
+            .map_err(|_| FatError::Io)
+    }
 }
 
 /// The volume's FAT lock (C's `sbi->fat_lock`): the FAT, the free count
@@ -230,9 +263,6 @@ pub struct FatSb<'sb> {
     uid: u32,
     gid: u32,
     tz_offset: i64,
-    /// `errors=remount-ro`: the first structural error makes the mount
-    /// read-only.
-    errors_ro: bool,
     /// Per-mount limit on error messages, as `fs/fat`'s.
     ratelimit: Ratelimit,
     /// The device's name, for messages.
@@ -309,9 +339,13 @@ impl FatSb<'_> {
 
     /// The volume is damaged (`fat_fs_error`): with `errors=remount-ro`,
     /// a read-write mount becomes read-only, said once (the report before
-    /// it is rate-limited, this is not).
+    /// it is rate-limited, this is not); with `errors=panic` the kernel
+    /// panics, read-only mount or not.
     fn structural_error(&self) {
-        if self.errors_ro && self.vol.device().0.force_read_only() {
+        if self.opts.errors == Errors::Panic {
+            self.vol.device().0.panic(self.name);
+        }
+        if self.opts.errors == Errors::RemountRo && self.vol.device().0.force_read_only() {
             let len = self
                 .dev
                 .iter()
@@ -447,7 +481,6 @@ impl FileSystem for FatFs {
             ns,
             uid: m.uid,
             gid: m.gid,
-            errors_ro: true,
         })
     }
 
@@ -458,16 +491,8 @@ impl FileSystem for FatFs {
         value: Option<&[u8]>,
     ) -> Result<(), ParamError> {
         let fs = ty.name;
-        // fat_disk validates `errors=`; what it asks for on a structural
-        // error is this layer's business (`fat_fs_error`).
-        let errors = (key == b"errors").then_some(value).flatten();
         match apply(&mut ctx.opts, ctx.ns, key, value) {
-            Ok(()) => {
-                if let Some(v) = errors {
-                    ctx.errors_ro = v == b"remount-ro";
-                }
-                Ok(())
-            }
+            Ok(()) => Ok(()),
             Err(OptionError::Unknown) => Err(ParamError::Unknown),
             Err(OptionError::BadValue) => {
                 pr_err!("{}: bad value for '{}'\n", fs, BStr::from_bytes(key));
@@ -496,13 +521,40 @@ impl FileSystem for FatFs {
             return Err(EINVAL);
         }
         let device = sb.device();
-        let vol = match Volume::open(SbDevice(device), device.len()) {
-            Ok(v) => v,
-            Err(FatError::Io) => {
+        let dos1x = ctx.opts.dos1xfloppy;
+        let vol = match Volume::open_dos1x(SbDevice(device, ctx.opts.discard), device.len(), dos1x)
+        {
+            Ok(v) => {
+                if v.bpb.dos1x {
+                    pr_info!(
+                        "{} ({}): This looks like a DOS 1.x volume; assuming default BPB values\n",
+                        fs,
+                        dev
+                    );
+                }
+                v
+            }
+            Err((FatError::Io, _)) => {
                 pr_err!("{} ({}): unable to read boot sector\n", fs, dev);
                 return Err(EIO);
             }
-            Err(e) => {
+            Err((e, why)) => {
+                const NOT: &str = "This doesn't look like a DOS 1.x volume";
+                match why {
+                    None => {}
+                    Some(Dos1xRefusal::NoBootstrap) => {
+                        pr_err!("{} ({}): {}; no bootstrapping code\n", fs, dev, NOT)
+                    }
+                    Some(Dos1xRefusal::BpbNotZero) => {
+                        pr_err!("{} ({}): {}; DOS 2.x BPB is non-zero\n", fs, dev, NOT)
+                    }
+                    Some(Dos1xRefusal::UnknownSize(n)) => pr_warn!(
+                        "{} ({}): This looks like a DOS 1.x volume, but isn't a recognized floppy size ({} sectors)\n",
+                        fs,
+                        dev,
+                        n
+                    ),
+                }
                 // Logged even for a silent mount (busybox mounts with MS_SILENT):
                 // a refused volume always leaves its reason in the log.
                 pr_err!(
@@ -563,7 +615,7 @@ impl FileSystem for FatFs {
         // The FAT's state, as `fat_fill_super` reads it; a read-write
         // mount marks the volume dirty until a clean unmount
         // (`fat_set_state(sb, 1, 0)`).
-        let (state, fsinfo) = match vol.load_state(false) {
+        let (state, fsinfo) = match vol.load_state(opts.usefree) {
             Ok(s) => s,
             Err(e) => {
                 pr_err!(
@@ -600,6 +652,13 @@ impl FileSystem for FatFs {
                 Err(_) => pr_err!("{} ({}): unable to read boot sector to mark fs as dirty\n", fs, dev),
             }
         }
+        if opts.discard && !device.discard_supported() {
+            pr_warn!(
+                "{} ({}): mounting with \"discard\" option, but the device does not support discard\n",
+                fs,
+                dev
+            );
+        }
         let fat = FatMutex(KBox::pin_init(new_mutex!(state), GFP_KERNEL)?);
         let entry_lock = KBox::pin_init(new_mutex!(()), GFP_KERNEL)?;
         let s_lock = KBox::pin_init(new_mutex!(()), GFP_KERNEL)?;
@@ -625,7 +684,6 @@ impl FileSystem for FatFs {
                 uid,
                 gid,
                 tz_offset,
-                errors_ro: ctx.errors_ro,
                 ratelimit: Ratelimit::new(),
                 dev: dev_name,
             },
@@ -680,6 +738,10 @@ impl FileSystem for FatFs {
                 inode.data().i_pos.load(Ordering::Relaxed),
                 e.describe()
             ));
+        }
+        // As `fat_truncate_blocks`.
+        if sbi.opts.flush {
+            inode.flush_early(false);
         }
     }
 
@@ -783,6 +845,8 @@ impl FileSystem for FatFs {
         let sbi = inode.super_block().data();
         match cmd {
             FAT_IOCTL_GET_ATTRIBUTES => Ok(u32::from(make_attrs(sbi, inode))),
+            // DOS 1.x defaults: C has no volume id then.
+            FAT_IOCTL_GET_VOLUME_ID if sbi.vol.bpb.dos1x => Ok(0),
             FAT_IOCTL_GET_VOLUME_ID => {
                 // As `fat_fill_super` reads it: the extended boot record's
                 // field, whatever its signature says.
@@ -847,6 +911,41 @@ impl FileSystem for FatFs {
         inode.mark_dirty();
     }
 
+    fn show_options(sb: &SuperBlock<FatFs>, m: &SeqFile) {
+        let sbi = sb.data();
+        let mut w = SeqWriter(m);
+        let _ = options::show(
+            &mut w,
+            &sbi.opts,
+            sbi.ns.long_names(),
+            // Kernel ids are the initial namespace's.
+            sbi.uid,
+            sbi.gid,
+        );
+    }
+
+    /// As `fat_file_release`: with `flush`, a file closed after writing
+    /// starts its way to the device now.
+    fn release(inode: &INode<FatFs>, writable: bool) {
+        if writable && inode.super_block().data().opts.flush {
+            inode.flush_early(true);
+        }
+    }
+
+    /// FITRIM (`fat_trim_fs`).
+    fn trim(sb: &SuperBlock<FatFs>, start: u64, len: u64, minlen: u64) -> Result<u64> {
+        let sbi = sb.data();
+        let r = sbi.vol.trim_range(start, len, minlen).ok_or(EINVAL)?;
+        let n = sbi
+            .fat
+            .lock_fat(|st| sbi.vol.trim(st, &r, misc::fatal_signal_pending))
+            .map_err(|e| match e {
+                FatError::Interrupted => ERESTARTSYS,
+                e => sbi.errno(e, "trimming free clusters", 0),
+            })?;
+        Ok(n << sbi.vol.bpb.cluster_size.trailing_zeros())
+    }
+
     fn quiet(sb: &SuperBlock<FatFs>) -> bool {
         sb.data().opts.quiet
     }
@@ -863,6 +962,7 @@ impl FileSystem for FatFs {
         let (e, pos) = add_entry(dir, name, attr::ARCHIVE, 0, now)?;
         let inode = entry_inode(sb, sbi, &e, pos)?;
         dirsync(&[dir])?;
+        flush_msdos(sbi, dir, &inode);
         Ok(inode)
     }
 
@@ -881,6 +981,7 @@ impl FileSystem for FatFs {
                 let inode = entry_inode(sb, sbi, &e, pos)?;
                 inode.set_nlink(2);
                 dirsync(&[dir])?;
+                flush_msdos(sbi, dir, &inode);
                 Ok(inode)
             }
             Err(err) => {
@@ -894,7 +995,9 @@ impl FileSystem for FatFs {
         let sbi = dir.super_block().data();
         let _g = sbi.s_lock.lock();
         remove_entry(dir, name, inode)?;
-        dirsync(&[dir])
+        dirsync(&[dir])?;
+        flush_msdos(sbi, dir, inode);
+        Ok(())
     }
 
     fn rmdir(dir: &INode<FatFs>, name: &[u8], inode: &INode<FatFs>) -> Result {
@@ -907,7 +1010,9 @@ impl FileSystem for FatFs {
             return Err(ENOTEMPTY);
         }
         remove_entry(dir, name, inode)?;
-        dirsync(&[dir])
+        dirsync(&[dir])?;
+        flush_msdos(sbi, dir, inode);
+        Ok(())
     }
 
     fn rename(
@@ -921,7 +1026,9 @@ impl FileSystem for FatFs {
         let sbi = old_dir.super_block().data();
         let _g = sbi.s_lock.lock();
         rename(old_dir, old_name, inode, new_dir, new_name, target)?;
-        dirsync(&[old_dir, new_dir, inode])
+        dirsync(&[old_dir, new_dir, inode])?;
+        flush_msdos(sbi, old_dir, new_dir);
+        Ok(())
     }
 
     fn rename_exchange(

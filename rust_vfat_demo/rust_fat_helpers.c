@@ -8,6 +8,7 @@
 
 #include <linux/blkdev.h>
 #include <linux/buffer_head.h>
+#include <linux/compat.h>
 #include <linux/cred.h>
 #include <linux/fs.h>
 #include <linux/fs_context.h>
@@ -206,6 +207,42 @@ bool rust_vfs_force_rdonly(struct super_block *sb)
 	return true;
 }
 
+/* panic() is variadic: fs/fat's words for errors=panic (__fat_fs_error). */
+void rust_vfs_fs_panic(struct super_block *sb, const char *fs)
+{
+	panic("%s (%s): fs panic from previous error\n", fs, sb->s_id);
+}
+
+/* Static inlines of blkdev.h: the device's discard support and discard. */
+bool rust_vfs_discard_supported(struct super_block *sb)
+{
+	return bdev_max_discard_sectors(sb->s_bdev) != 0;
+}
+
+int rust_vfs_discard(struct super_block *sb, sector_t block, sector_t nr_blocks)
+{
+	return sb_issue_discard(sb, block, nr_blocks, GFP_NOFS, 0);
+}
+
+/*
+ * As fat_flush_inodes for one inode (mount option flush): starts writing
+ * the inode and its data, then the device's buffers, without waiting;
+ * with pause, waits a tenth of a second as fat_file_release does.
+ */
+void rust_vfs_flush_inode(struct inode *inode, bool pause)
+{
+	int err = sync_inode_metadata(inode, 0);
+
+	if (!err)
+		err = filemap_fdatawrite(inode->i_mapping);
+	if (!err)
+		sync_blockdev_nowait(inode->i_sb->s_bdev);
+	if (pause) {
+		set_current_state(TASK_UNINTERRUPTIBLE);
+		io_schedule_timeout(HZ / 10);
+	}
+}
+
 void rust_vfs_mark_inode_dirty(struct inode *inode)
 {
 	mark_inode_dirty(inode);
@@ -351,52 +388,71 @@ long rust_vfs_fallocate(struct file *file, int mode, loff_t offset, loff_t len)
  */
 struct rust_vfs_names_ctx {
 	struct dir_context ctx;
-	struct __fat_dirent __user *dirent;
+	void __user *dirent;
 	int result;
 	const char *long_name, *short_name;
 	int long_len, short_len;
 };
 
-static bool rust_vfs_names_actor(struct dir_context *ctx, const char *name,
-				 int name_len, loff_t offset, u64 ino,
-				 unsigned int d_type)
-{
-	struct rust_vfs_names_ctx *buf =
-		container_of(ctx, struct rust_vfs_names_ctx, ctx);
-	struct __fat_dirent __user *d1 = buf->dirent;
-	struct __fat_dirent __user *d2 = d1 + 1;
-
-	if (buf->result)
-		return false;
-	buf->result++;
-	if (name) {
-		if (name_len >= sizeof(d1->d_name))
-			name_len = sizeof(d1->d_name) - 1;
-		if (put_user(0, &d2->d_name[0]) || put_user(0, &d2->d_reclen) ||
-		    copy_to_user(d1->d_name, name, name_len) ||
-		    put_user(0, d1->d_name + name_len) ||
-		    put_user(name_len, &d1->d_reclen))
-			goto efault;
-	} else {
-		int long_len = min_t(int, buf->long_len, sizeof(d1->d_name) - 1);
-		int short_len = min_t(int, buf->short_len, sizeof(d1->d_name) - 1);
-
-		if (copy_to_user(d2->d_name, buf->long_name, long_len) ||
-		    put_user(0, d2->d_name + long_len) ||
-		    put_user(long_len, &d2->d_reclen) ||
-		    put_user(ino, &d2->d_ino) || put_user(offset, &d2->d_off) ||
-		    copy_to_user(d1->d_name, buf->short_name, short_len) ||
-		    put_user(0, d1->d_name + short_len) ||
-		    put_user(short_len, &d1->d_reclen))
-			goto efault;
-	}
-	return true;
-efault:
-	buf->result = -EFAULT;
-	return false;
+/*
+ * The actor for one layout of the pair of entries (struct __fat_dirent, or
+ * struct compat_dirent for 32-bit callers): an entry with a NULL name
+ * carries both names in the context (rust_vfs_dir_emit_both).
+ */
+#define RUST_VFS_NAMES_ACTOR(actor, dirent_type)				\
+static bool actor(struct dir_context *ctx, const char *name, int name_len,	\
+		  loff_t offset, u64 ino, unsigned int d_type)			\
+{										\
+	struct rust_vfs_names_ctx *buf =					\
+		container_of(ctx, struct rust_vfs_names_ctx, ctx);		\
+	struct dirent_type __user *d1 = buf->dirent;				\
+	struct dirent_type __user *d2 = d1 + 1;					\
+	int max = sizeof(d1->d_name) - 1;					\
+										\
+	if (buf->result)							\
+		return false;							\
+	buf->result++;								\
+	if (name) {								\
+		name_len = min(name_len, max);					\
+		if (put_user(0, &d2->d_name[0]) || put_user(0, &d2->d_reclen) ||\
+		    copy_to_user(d1->d_name, name, name_len) ||			\
+		    put_user(0, d1->d_name + name_len) ||			\
+		    put_user(name_len, &d1->d_reclen))				\
+			goto efault;						\
+	} else {								\
+		int long_len = min(buf->long_len, max);				\
+		int short_len = min(buf->short_len, max);			\
+										\
+		if (copy_to_user(d2->d_name, buf->long_name, long_len) ||	\
+		    put_user(0, d2->d_name + long_len) ||			\
+		    put_user(long_len, &d2->d_reclen) ||			\
+		    put_user(ino, &d2->d_ino) || put_user(offset, &d2->d_off) ||\
+		    copy_to_user(d1->d_name, buf->short_name, short_len) ||	\
+		    put_user(0, d1->d_name + short_len) ||			\
+		    put_user(short_len, &d1->d_reclen))				\
+			goto efault;						\
+	}									\
+	return true;								\
+efault:										\
+	buf->result = -EFAULT;							\
+	return false;								\
 }
 
-/* An entry with both names (see rust_vfs_names_actor's NULL name). */
+RUST_VFS_NAMES_ACTOR(rust_vfs_names_actor, __fat_dirent)
+#ifdef CONFIG_COMPAT
+RUST_VFS_NAMES_ACTOR(rust_vfs_compat_names_actor, compat_dirent)
+#endif
+
+static bool rust_vfs_is_names_actor(struct dir_context *ctx)
+{
+#ifdef CONFIG_COMPAT
+	if (ctx->actor == rust_vfs_compat_names_actor)
+		return true;
+#endif
+	return ctx->actor == rust_vfs_names_actor;
+}
+
+/* An entry with both names (see the actors' NULL name). */
 bool rust_vfs_dir_emit_both(struct dir_context *ctx, const char *long_name,
 			    int long_len, const char *short_name, int short_len,
 			    u64 ino, unsigned int type)
@@ -404,7 +460,7 @@ bool rust_vfs_dir_emit_both(struct dir_context *ctx, const char *long_name,
 	struct rust_vfs_names_ctx *buf =
 		container_of(ctx, struct rust_vfs_names_ctx, ctx);
 
-	if (ctx->actor != rust_vfs_names_actor)
+	if (!rust_vfs_is_names_actor(ctx))
 		return dir_emit(ctx, long_name, long_len, ino, type);
 	buf->long_name = long_name;
 	buf->long_len = long_len;
@@ -413,29 +469,60 @@ bool rust_vfs_dir_emit_both(struct dir_context *ctx, const char *long_name,
 	return dir_emit(ctx, NULL, 0, ino, type);
 }
 
-static long rust_vfs_readdir_ioctl(struct file *file, unsigned int cmd,
-				   unsigned long arg)
+/*
+ * The walk itself, with the actor of the caller's layout; short_only:
+ * 8.3 names only. Both layouts start with d_ino, d_off and d_reclen, but
+ * of different sizes: the caller has cleared d_reclen of the first entry.
+ */
+static long rust_vfs_readdir_ioctl(struct file *file, void __user *dirent,
+				   filldir_t actor, bool short_only)
 {
 	struct inode *inode = file_inode(file);
 	struct rust_vfs_names_ctx buf = {
-		.ctx.actor = rust_vfs_names_actor,
-		.dirent = (struct __fat_dirent __user *)arg,
+		.ctx.actor = actor,
+		.dirent = dirent,
 	};
 	int ret = -ENOENT;
 
-	if (put_user(0, &buf.dirent->d_reclen))
-		return -EFAULT;
 	inode_lock_shared(inode);
 	buf.ctx.pos = file->f_pos;
 	if (!IS_DEADDIR(inode)) {
 		ret = hooks_of(inode->i_sb->s_type)->iterate_names(
-			file, &buf.ctx, cmd == VFAT_IOCTL_READDIR_SHORT ? 1 : 2);
+			file, &buf.ctx, short_only ? 1 : 2);
 		file->f_pos = buf.ctx.pos;
 	}
 	inode_unlock_shared(inode);
 	if (ret >= 0)
 		ret = buf.result;
 	return ret;
+}
+
+/*
+ * FITRIM as fat_ioctl_fitrim: CAP_SYS_ADMIN, a device that discards, the
+ * range from and back to the user, minlen at least the device's discard
+ * granularity; which clusters are discarded is the file system's (trim).
+ */
+static long rust_vfs_fitrim(struct inode *inode, unsigned long arg)
+{
+	struct super_block *sb = inode->i_sb;
+	struct fstrim_range __user *user_range = (struct fstrim_range __user *)arg;
+	struct fstrim_range range;
+	int err;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if (!bdev_max_discard_sectors(sb->s_bdev))
+		return -EOPNOTSUPP;
+	if (copy_from_user(&range, user_range, sizeof(range)))
+		return -EFAULT;
+	range.minlen = max_t(u64, range.minlen, bdev_discard_granularity(sb->s_bdev));
+	err = hooks_of(sb->s_type)->trim(sb, range.start, range.len,
+					 range.minlen, &range.len);
+	if (err < 0)
+		return err;
+	if (copy_to_user(user_range, &range, sizeof(range)))
+		return -EFAULT;
+	return 0;
 }
 
 long rust_vfs_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
@@ -449,8 +536,16 @@ long rust_vfs_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	int err;
 
 	if (S_ISDIR(inode->i_mode) &&
-	    (cmd == VFAT_IOCTL_READDIR_SHORT || cmd == VFAT_IOCTL_READDIR_BOTH))
-		return rust_vfs_readdir_ioctl(file, cmd, arg);
+	    (cmd == VFAT_IOCTL_READDIR_SHORT || cmd == VFAT_IOCTL_READDIR_BOTH)) {
+		struct __fat_dirent __user *d1 = (struct __fat_dirent __user *)arg;
+
+		if (put_user(0, &d1->d_reclen))
+			return -EFAULT;
+		return rust_vfs_readdir_ioctl(file, d1, rust_vfs_names_actor,
+					      cmd == VFAT_IOCTL_READDIR_SHORT);
+	}
+	if (cmd == FITRIM)
+		return rust_vfs_fitrim(inode, arg);
 	if (_IOC_SIZE(cmd) != sizeof(u32))
 		return -ENOTTY;
 	if (_IOC_DIR(cmd) == _IOC_READ) {
@@ -489,6 +584,34 @@ long rust_vfs_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	inode_unlock(inode);
 	mnt_drop_write_file(file);
 	return err;
+}
+
+/*
+ * Directories' compat_ioctl, as fat_compat_dir_ioctl: the readdir ioctls
+ * of 32-bit callers (struct compat_dirent, whose size makes their own
+ * command numbers); anything else as rust_vfs_ioctl. Without
+ * CONFIG_COMPAT the VFS never calls it.
+ */
+#ifdef CONFIG_COMPAT
+#define RUST_VFS_READDIR_BOTH32 _IOR('r', 1, struct compat_dirent[2])
+#define RUST_VFS_READDIR_SHORT32 _IOR('r', 2, struct compat_dirent[2])
+#endif
+
+long rust_vfs_compat_dir_ioctl(struct file *file, unsigned int cmd,
+			       unsigned long arg)
+{
+#ifdef CONFIG_COMPAT
+	struct compat_dirent __user *d1 = compat_ptr(arg);
+
+	if (cmd != RUST_VFS_READDIR_BOTH32 && cmd != RUST_VFS_READDIR_SHORT32)
+		return rust_vfs_ioctl(file, cmd, (unsigned long)d1);
+	if (put_user(0, &d1->d_reclen))
+		return -EFAULT;
+	return rust_vfs_readdir_ioctl(file, d1, rust_vfs_compat_names_actor,
+				      cmd == RUST_VFS_READDIR_SHORT32);
+#else
+	return -ENOIOCTLCMD;
+#endif
 }
 
 /*

@@ -39,6 +39,8 @@ struct rust_vfs_hooks {
 	int (*iterate_names)(struct file *file, struct dir_context *ctx,
 			     int names);
 	void (*set_state)(struct super_block *sb, bool dirty);
+	int (*trim)(struct super_block *sb, u64 start, u64 len, u64 minlen,
+		    u64 *trimmed);
 };
 
 /*
@@ -74,6 +76,10 @@ int rust_vfs_write_block(struct super_block *sb, sector_t block,
 bool rust_vfs_sb_rdonly(struct super_block *sb);
 bool rust_vfs_is_dirsync(struct inode *inode);
 bool rust_vfs_force_rdonly(struct super_block *sb);
+void rust_vfs_fs_panic(struct super_block *sb, const char *fs);
+bool rust_vfs_discard_supported(struct super_block *sb);
+int rust_vfs_discard(struct super_block *sb, sector_t block, sector_t nr_blocks);
+void rust_vfs_flush_inode(struct inode *inode, bool pause);
 void rust_vfs_mark_inode_dirty(struct inode *inode);
 void rust_vfs_unhash_inode(struct inode *inode);
 int rust_vfs_cont_expand(struct inode *inode, loff_t size);
@@ -81,6 +87,8 @@ int rust_vfs_block_truncate_page(struct inode *inode, loff_t size);
 int rust_vfs_fsync(struct file *file, loff_t start, loff_t end, int datasync);
 long rust_vfs_fallocate(struct file *file, int mode, loff_t offset, loff_t len);
 long rust_vfs_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
+long rust_vfs_compat_dir_ioctl(struct file *file, unsigned int cmd,
+			       unsigned long arg);
 extern const struct address_space_operations rust_vfs_aops;
 bool rust_vfs_inode_is_new(struct inode *inode);
 struct kmem_cache *rust_vfs_inode_cache_create(const char *name,

@@ -78,6 +78,13 @@ for tool in fatstress rvbench rcuwalk dirseek sgio rwtool slabsites samebytes; d
 		done_stamp "$tool"
 	fi
 done
+# A 32-bit program for the compat ioctls, freestanding: the host has no
+# 32-bit C library (gcc -m32 finds no crt1.o), and needs none.
+if ! fresh readdir32 tests/guest/readdir32.c; then
+	gcc -m32 -static -nostdlib -ffreestanding -fno-pic -fno-stack-protector -O2 -Wall \
+		-o "$data/readdir32" tests/guest/readdir32.c
+	done_stamp readdir32
+fi
 if [ "${1:-}" = --variants ]; then
 	kdir=$2
 	# The variants patch the main build's rust_fat.ko: they follow its sources and tree.

@@ -95,6 +95,17 @@ pub enum StateChange {
     WasDirty,
 }
 
+/// The clusters a FITRIM covers ([`Volume::trim_range`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TrimRange {
+    /// The first cluster looked at.
+    pub first: u32,
+    /// The last cluster looked at.
+    pub last: u32,
+    /// The shortest run of free clusters discarded.
+    pub min_run: u64,
+}
+
 /// Access to the [`FatState`] behind the volume's FAT lock, for functions
 /// that need it only for part of their work (a directory growing by a
 /// cluster).
@@ -134,7 +145,8 @@ impl<D: BlockDevice> Volume<D> {
             free_valid: false,
             prev_free: 2,
             fsinfo_dirty: false,
-            was_dirty: b[0] & FAT_STATE_DIRTY != 0,
+            // DOS 1.x defaults: C took no state from the boot sector.
+            was_dirty: !self.bpb.dos1x && b[0] & FAT_STATE_DIRTY != 0,
         };
         let mut check = FsinfoCheck::NotFat32;
         if self.bpb.fat_type == FatType::Fat32 {
@@ -438,6 +450,8 @@ impl<D: BlockDeviceMut> Volume<D> {
         let mut c = start;
         let mut freed = 0u32;
         let mut w = FatWindow::new();
+        let discard = self.device().discard_freed();
+        let mut run = start;
         loop {
             if c < 2 || c > self.max_cluster() {
                 return Err(FatError::ClusterOutOfRange);
@@ -445,6 +459,13 @@ impl<D: BlockDeviceMut> Volume<D> {
             let raw = self.raw_fat_entry(&mut w, c)?;
             if raw == 0 {
                 return Err(FatError::BrokenChain);
+            }
+            if discard && raw != c + 1 {
+                // `discard`: each contiguous run of the chain once its end
+                // is seen, before its entries are freed, errors ignored
+                // (`fat_free_clusters`).
+                let _ = self.discard_clusters(run, c - run + 1);
+                run = raw;
             }
             self.put_entry(c, 0, &mut w, m)?;
             freed += 1;
@@ -460,6 +481,79 @@ impl<D: BlockDeviceMut> Volume<D> {
                 return Err(FatError::ChainLoop);
             }
         }
+    }
+
+    /// Discards `n` clusters from `first` on the device.
+    fn discard_clusters(&self, first: u32, n: u32) -> Result<bool, FatError> {
+        let pos = self.bpb.cluster_offset(first)?;
+        self.device()
+            .discard(pos, u64::from(n) * u64::from(self.bpb.cluster_size))
+    }
+
+    /// The clusters FITRIM's byte range (`start`, `len`, `minlen`) covers,
+    /// as `fat_trim_fs` reads it: bytes over cluster numbers (from cluster
+    /// 2, the data area's offset not counted), `len` cut at the last
+    /// cluster, `minlen` in whole clusters. `None` (C: `EINVAL`) when the
+    /// range starts past the last cluster or is shorter than a cluster.
+    pub fn trim_range(&self, start: u64, len: u64, minlen: u64) -> Option<TrimRange> {
+        let bits = self.bpb.cluster_size.trailing_zeros();
+        let first = (start >> bits).max(2);
+        // C's max_cluster: one past the last cluster.
+        let end = u64::from(self.max_cluster()) + 1;
+        if first >= end || len < u64::from(self.bpb.cluster_size) {
+            return None;
+        }
+        let last = first
+            .saturating_add(len >> bits)
+            .saturating_sub(1)
+            .min(end - 1);
+        Some(TrimRange {
+            // Both below `end`, a u32.
+            first: first as u32,
+            last: last as u32,
+            min_run: minlen >> bits,
+        })
+    }
+
+    /// FITRIM (`fat_trim_fs`): discards every run of free clusters in
+    /// `r` at least `r.min_run` long (a run that reaches past `r.last` is
+    /// cut there), and returns how many clusters were discarded; runs the
+    /// device would not discard are not counted. `interrupted` is asked
+    /// between FAT windows ([`FatError::Interrupted`]). Caller holds the
+    /// FAT lock.
+    pub fn trim(
+        &self,
+        _st: &mut FatState,
+        r: &TrimRange,
+        mut interrupted: impl FnMut() -> bool,
+    ) -> Result<u64, FatError> {
+        let mut w = FatWindow::new();
+        let mut free = 0u32;
+        let mut trimmed = 0u64;
+        let flush = |at: u32, free: u32| -> Result<u64, FatError> {
+            if free == 0 || u64::from(free) < r.min_run {
+                return Ok(0);
+            }
+            Ok(if self.discard_clusters(at - free, free)? {
+                u64::from(free)
+            } else {
+                0
+            })
+        };
+        for c in r.first..=r.last {
+            let refills = w.refills;
+            if self.raw_fat_entry(&mut w, c)? == 0 {
+                free += 1;
+            } else {
+                trimmed += flush(c, free)?;
+                free = 0;
+            }
+            if w.refills != refills && interrupted() {
+                return Err(FatError::Interrupted);
+            }
+        }
+        trimmed += flush(r.last + 1, free)?;
+        Ok(trimmed)
     }
 
     /// Keeps the first `keep` (at least 1) clusters of the chain at

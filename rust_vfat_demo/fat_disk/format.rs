@@ -258,6 +258,23 @@ pub struct Bpb {
     pub bpb_label: Option<[u8; 11]>,
     /// The FSInfo sector (FAT32; 0 elsewhere).
     pub fsinfo_sector: u32,
+    /// The parameters are DOS 1.x defaults ([`Bpb::parse_dos1x`]), not
+    /// the boot sector's: no volume id and no dirty flag were read.
+    pub dos1x: bool,
+}
+
+/// Why [`Bpb::parse_dos1x`] found no DOS 1.x floppy.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dos1xRefusal {
+    /// The boot sector does not start with a jump (C: `This doesn't look
+    /// like a DOS 1.x volume; no bootstrapping code`, `KERN_ERR`).
+    NoBootstrap,
+    /// The BPB's place holds something (`...; DOS 2.x BPB is non-zero`).
+    BpbNotZero,
+    /// The device has this many 512-byte sectors, no floppy size (C: `This
+    /// looks like a DOS 1.x volume, but isn't a recognized floppy size
+    /// (%llu sectors)`, `KERN_WARNING`).
+    UnknownSize(u64),
 }
 
 /// How many bytes of the boot sector [`Bpb::parse`] reads.
@@ -420,7 +437,54 @@ impl Bpb {
             serial,
             bpb_label,
             fsinfo_sector,
+            dos1x: false,
         })
+    }
+
+    /// The parameters of a DOS 1.x floppy, which has no BPB, as
+    /// `fat_read_static_bpb` (mount option `dos1xfloppy`) takes them: the
+    /// boot sector starts with a jump (`EB xx 90` or `E9`), its BPB bytes
+    /// (11 to 27) are all zero, and the device's size is one of the four
+    /// DOS 1.x floppies (160, 180, 320 or 360 KiB), whose defaults apply
+    /// (512-byte sectors, 1 reserved sector, 2 FATs). C then says `This
+    /// looks like a DOS 1.x volume; assuming default BPB values`
+    /// (`KERN_INFO`).
+    pub fn parse_dos1x(boot: &[u8], device_len: u64) -> Result<Bpb, Dos1xRefusal> {
+        let b = boot
+            .get(..BOOT_SECTOR_SIZE)
+            .ok_or(Dos1xRefusal::NoBootstrap)?;
+        if !((b[0] == 0xeb && b[2] == 0x90) || b[0] == 0xe9) {
+            return Err(Dos1xRefusal::NoBootstrap);
+        }
+        if b[11..28].iter().any(|&x| x != 0) {
+            return Err(Dos1xRefusal::BpbNotZero);
+        }
+        let sectors = device_len / 512;
+        // (sectors per cluster, root entries, media, sectors per FAT)
+        let (spc, entries, media, fat_len): (u8, u16, u8, u16) = match sectors {
+            320 => (1, 64, 0xfe, 1),
+            360 => (1, 64, 0xfc, 2),
+            640 => (2, 112, 0xff, 1),
+            720 => (2, 112, 0xfd, 2),
+            n => return Err(Dos1xRefusal::UnknownSize(n)),
+        };
+        let mut s = [0u8; BOOT_SECTOR_SIZE];
+        s.copy_from_slice(b);
+        s[11..13].copy_from_slice(&512u16.to_le_bytes());
+        s[13] = spc;
+        s[14..16].copy_from_slice(&1u16.to_le_bytes());
+        s[16] = 2;
+        s[17..19].copy_from_slice(&entries.to_le_bytes());
+        // At most 720: fits.
+        s[19..21].copy_from_slice(&(sectors as u16).to_le_bytes());
+        s[21] = media;
+        s[22..24].copy_from_slice(&fat_len.to_le_bytes());
+        // No extended boot record: no serial number and no label (what
+        // lies there is boot code).
+        s[38] = 0;
+        let mut bpb = Bpb::parse(&s, device_len).map_err(|_| Dos1xRefusal::UnknownSize(sectors))?;
+        bpb.dos1x = true;
+        Ok(bpb)
     }
 
     /// The highest valid data cluster number.

@@ -33,6 +33,17 @@ pub enum ShortnameCreate {
     WinNt,
 }
 
+/// What a structural error does (`errors=`, C's `FAT_ERRORS_*`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Errors {
+    /// `continue`: report it and go on.
+    Continue,
+    /// `remount-ro` (the default): a read-write mount becomes read-only.
+    RemountRo,
+    /// `panic`: the kernel panics, also on a read-only mount.
+    Panic,
+}
+
 /// The parsed options of one mount.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct MountOptions {
@@ -72,6 +83,21 @@ pub struct MountOptions {
     /// `tz=UTC` or `time_offset=`: minutes east of UTC; `None`: the
     /// kernel's time zone.
     pub time_offset_min: Option<i32>,
+    /// `allow_utime=`: who besides the owner may set times (`None`: from
+    /// `dmask`, see [`MountOptions::allow_utime`]).
+    pub allow_utime: Option<u16>,
+    /// `usefree`: trust FSInfo's free count.
+    pub usefree: bool,
+    /// `flush`: a file's data goes to the device when it is closed after
+    /// writing, not at the next writeback.
+    pub flush: bool,
+    /// `discard`: freed clusters are discarded on the device.
+    pub discard: bool,
+    /// `dos1xfloppy`: a floppy without a BPB gets the DOS 1.x defaults for
+    /// its size.
+    pub dos1xfloppy: bool,
+    /// `errors=`.
+    pub errors: Errors,
 }
 
 impl MountOptions {
@@ -95,6 +121,12 @@ impl MountOptions {
             nocase: false,
             dots: false,
             time_offset_min: None,
+            allow_utime: None,
+            usefree: false,
+            flush: false,
+            discard: false,
+            dos1xfloppy: false,
+            errors: Errors::RemountRo,
         }
     }
 }
@@ -117,6 +149,12 @@ impl MountOptions {
         self.iocharset = iocharset;
     }
 
+    /// The `allow_utime` bits in effect: as given, else the group and
+    /// other write bits `dmask` leaves (`fat_fill_super`).
+    pub fn allow_utime(&self) -> u16 {
+        self.allow_utime.unwrap_or(!self.dmask & 0o022)
+    }
+
     /// The character set names are shown in, as `fs/fat` decides it: UTF-8
     /// while `utf8` is on (and `uni_xlate` off), else `iocharset`.
     pub fn charset(&self) -> IoCharset {
@@ -137,8 +175,7 @@ pub enum OptionError {
     /// A flag given a value, or a value that does not parse.
     BadValue,
     /// A valid option this driver does not implement: a code page or I/O
-    /// character set other than 437 and UTF-8/ISO 8859-1, `errors=panic`,
-    /// `nfs`.
+    /// character set other than 437 and UTF-8/ISO 8859-1/ASCII, `nfs`.
     Unsupported,
 }
 
@@ -247,7 +284,8 @@ pub fn apply<N: Namespace + ?Sized>(
             }
         }
         b"allow_utime" => {
-            parse_u32(value(val)?, 8).ok_or(bad)?;
+            let m = parse_u32(value(val)?, 8).ok_or(bad)?;
+            opts.allow_utime = Some((m & 0o022) as u16);
         }
         b"codepage" => {
             if parse_u32(value(val)?, 0).ok_or(bad)? != 437 {
@@ -268,6 +306,13 @@ pub fn apply<N: Namespace + ?Sized>(
         }
         b"usefree" | b"debug" | b"flush" | b"discard" | b"dos1xfloppy" => {
             flag(val)?;
+            match key {
+                b"usefree" => opts.usefree = true,
+                b"flush" => opts.flush = true,
+                b"discard" => opts.discard = true,
+                b"dos1xfloppy" => opts.dos1xfloppy = true,
+                _ => {}
+            }
         }
         // No NFS export operations here.
         b"nfs" => {
@@ -291,14 +336,115 @@ pub fn apply<N: Namespace + ?Sized>(
             }
             opts.time_offset_min = Some(v);
         }
-        b"errors" => match value(val)? {
-            // On a read-only mount both only report the error.
-            b"continue" | b"remount-ro" => {}
-            // Panicking the kernel over a damaged volume is not offered.
-            b"panic" => return Err(OptionError::Unsupported),
-            _ => return Err(bad),
-        },
+        b"errors" => {
+            opts.errors = match value(val)? {
+                b"continue" => Errors::Continue,
+                b"remount-ro" => Errors::RemountRo,
+                b"panic" => Errors::Panic,
+                _ => return Err(bad),
+            }
+        }
         _ => return ns.parse_option(opts, key, val),
+    }
+    Ok(())
+}
+
+/// The name `fs/fat` shows for an I/O character set (its NLS table's).
+fn charset_name(cs: IoCharset) -> &'static str {
+    match cs {
+        IoCharset::Utf8 => "utf8",
+        IoCharset::Latin1 => "iso8859-1",
+        IoCharset::Ascii => "ascii",
+    }
+}
+
+/// Writes the options of a mount as `fat_show_options` does for
+/// `/proc/mounts`, each as `,name[=value]`, in C's order: `vfat` for the
+/// long-name namespace, `uid` and `gid` the owner's ids as the initial
+/// user namespace sees them. `rodir` is not shown: vfat accepts it and it
+/// has no effect here.
+pub fn show<W: core::fmt::Write>(
+    w: &mut W,
+    opts: &MountOptions,
+    vfat: bool,
+    uid: u32,
+    gid: u32,
+) -> core::fmt::Result {
+    if uid != 0 {
+        write!(w, ",uid={}", uid)?;
+    }
+    if gid != 0 {
+        write!(w, ",gid={}", gid)?;
+    }
+    write!(w, ",fmask={:04o},dmask={:04o}", opts.fmask, opts.dmask)?;
+    let utime = opts.allow_utime();
+    if utime != 0 {
+        write!(w, ",allow_utime={:04o}", utime)?;
+    }
+    // Only code page 437 is accepted.
+    w.write_str(",codepage=437")?;
+    if vfat {
+        write!(w, ",iocharset={}", charset_name(opts.iocharset))?;
+        w.write_str(match (opts.shortname, opts.shortname_create) {
+            (ShortnameDisplay::Win95, ShortnameCreate::Win95) => ",shortname=win95",
+            (ShortnameDisplay::WinNt, ShortnameCreate::WinNt) => ",shortname=winnt",
+            (ShortnameDisplay::WinNt, ShortnameCreate::Win95) => ",shortname=mixed",
+            (ShortnameDisplay::Lower, ShortnameCreate::Win95) => ",shortname=lower",
+            _ => ",shortname=unknown",
+        })?;
+    }
+    match opts.check {
+        NameCheck::Normal => {}
+        NameCheck::Relaxed => w.write_str(",check=r")?,
+        NameCheck::Strict => w.write_str(",check=s")?,
+    }
+    let flags: [(bool, &str); 4] = [
+        (opts.usefree, ",usefree"),
+        (opts.quiet, ",quiet"),
+        (opts.showexec, ",showexec"),
+        (opts.sys_immutable, ",sys_immutable"),
+    ];
+    for (on, s) in flags {
+        if on {
+            w.write_str(s)?;
+        }
+    }
+    if !vfat {
+        if opts.dots {
+            w.write_str(",dotsOK=yes")?;
+        }
+        if opts.nocase {
+            w.write_str(",nocase")?;
+        }
+    } else {
+        if opts.utf8 {
+            w.write_str(",utf8")?;
+        }
+        if opts.uni_xlate {
+            w.write_str(",uni_xlate")?;
+        }
+        if !opts.numtail {
+            w.write_str(",nonumtail")?;
+        }
+    }
+    if opts.flush {
+        w.write_str(",flush")?;
+    }
+    match opts.time_offset_min {
+        None => {}
+        Some(0) => w.write_str(",tz=UTC")?,
+        Some(m) => write!(w, ",time_offset={}", m)?,
+    }
+    w.write_str(match opts.errors {
+        Errors::Continue => ",errors=continue",
+        Errors::Panic => ",errors=panic",
+        Errors::RemountRo => ",errors=remount-ro",
+    })?;
+    if opts.discard {
+        w.write_str(",discard")?;
+    }
+    if opts.dos1xfloppy {
+        w.write_str(",dos1xfloppy")?;
     }
     Ok(())
 }

@@ -8,6 +8,7 @@
 
 use crate::format::{
     Bpb,
+    Dos1xRefusal,
     FatEntry,
     FatError,
     FatType,
@@ -38,11 +39,33 @@ pub trait BlockDeviceMut: BlockDevice {
     /// Fails with [`FatError::Io`] when the device cannot be written and
     /// with [`FatError::Truncated`] past its end.
     fn write_at(&self, pos: u64, buf: &[u8]) -> Result<(), FatError>;
+
+    /// Whether clusters are discarded as they are freed (mount option
+    /// `discard`).
+    fn discard_freed(&self) -> bool {
+        false
+    }
+
+    /// Discards `len` bytes at `pos` (both multiples of the sector size):
+    /// `Ok(true)` done, `Ok(false)` the device does not discard (C's
+    /// `EOPNOTSUPP`, which `fat_trim_fs` does not count), else
+    /// [`FatError::Io`].
+    fn discard(&self, _pos: u64, _len: u64) -> Result<bool, FatError> {
+        Ok(false)
+    }
 }
 
 impl<T: BlockDeviceMut + ?Sized> BlockDeviceMut for &T {
     fn write_at(&self, pos: u64, buf: &[u8]) -> Result<(), FatError> {
         (**self).write_at(pos, buf)
+    }
+
+    fn discard_freed(&self) -> bool {
+        (**self).discard_freed()
+    }
+
+    fn discard(&self, pos: u64, len: u64) -> Result<bool, FatError> {
+        (**self).discard(pos, len)
     }
 }
 
@@ -76,6 +99,30 @@ impl<D: BlockDevice> Volume<D> {
         dev.read_at(0, &mut boot)?;
         let bpb = Bpb::parse(&boot, device_len)?;
         Ok(Volume { dev, bpb })
+    }
+
+    /// As [`Volume::open`], and with `dos1xfloppy`, a boot sector whose
+    /// BPB does not validate is tried as a DOS 1.x floppy's
+    /// ([`Bpb::parse_dos1x`]), as `fat_fill_super` does. On failure the
+    /// boot sector's own error, and why it is no DOS 1.x floppy either
+    /// (when that was tried).
+    pub fn open_dos1x(
+        dev: D,
+        device_len: u64,
+        dos1xfloppy: bool,
+    ) -> Result<Volume<D>, (FatError, Option<Dos1xRefusal>)> {
+        let mut boot = [0u8; BOOT_SECTOR_SIZE];
+        dev.read_at(0, &mut boot).map_err(|e| (e, None))?;
+        match Bpb::parse(&boot, device_len) {
+            Ok(bpb) => Ok(Volume { dev, bpb }),
+            Err(e) if !dos1xfloppy || e == FatError::Io || e == FatError::Truncated => {
+                Err((e, None))
+            }
+            Err(e) => match Bpb::parse_dos1x(&boot, device_len) {
+                Ok(bpb) => Ok(Volume { dev, bpb }),
+                Err(why) => Err((e, Some(why))),
+            },
+        }
     }
 
     /// The device.
@@ -380,7 +427,7 @@ pub struct FatWindow {
     start: u64,
     len: usize,
     /// How many times the window was read from the device.
-    refills: u64,
+    pub(crate) refills: u64,
 }
 
 impl Default for FatWindow {

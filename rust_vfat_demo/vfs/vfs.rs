@@ -47,6 +47,7 @@ use kernel::{
         c_void, //
     },
     prelude::*,
+    seq_file::SeqFile,
     sync::aref::{
         ARef,
         AlwaysRefCounted, //
@@ -58,6 +59,8 @@ pub mod misc;
 
 /// `LOOKUP_RCU` (a `BIT()` macro bindgen does not see).
 const LOOKUP_RCU: c_uint = 1 << 8;
+/// `FMODE_WRITE` (a `__force` cast bindgen does not see).
+const FMODE_WRITE: c_uint = 1 << 1;
 
 /// `SB_NOATIME` and `SB_NODIRATIME` (`BIT()` macros bindgen does not see).
 const SB_NOATIME: c_ulong = 1 << 10;
@@ -366,6 +369,21 @@ pub trait FileSystem: Sized + Send + Sync + 'static {
     /// The last call before the data is dropped at unmount, after every
     /// inode was written back and evicted (`put_super`).
     fn put_super(_sb: &SuperBlock<Self>) {}
+
+    /// Writes the mount's options for `/proc/mounts` (`show_options`),
+    /// each as `,name[=value]`.
+    fn show_options(_sb: &SuperBlock<Self>, _m: &SeqFile) {}
+
+    /// A file of `inode` is closed for the last time (`release`);
+    /// `writable`: it was open for writing.
+    fn release(_inode: &INode<Self>, _writable: bool) {}
+
+    /// FITRIM (the caller is checked for `CAP_SYS_ADMIN`, the device for
+    /// discard support): discards free space in the byte range `start`,
+    /// `len` in runs of at least `minlen` bytes; returns how many bytes.
+    fn trim(_sb: &SuperBlock<Self>, _start: u64, _len: u64, _minlen: u64) -> Result<u64> {
+        Err(ENOTTY)
+    }
 
     /// Whether refused attribute changes fail silently (`quiet`).
     fn quiet(_sb: &SuperBlock<Self>) -> bool {
@@ -691,6 +709,7 @@ impl<T: FileSystem> Tables<T> {
         ioctl_set_commit: Some(Self::ioctl_set_commit),
         iterate_names: Some(Self::iterate_names),
         set_state: Some(Self::set_state),
+        trim: Some(Self::trim),
     };
 
     const SUPER_OPS: bindings::super_operations = bindings::super_operations {
@@ -701,6 +720,7 @@ impl<T: FileSystem> Tables<T> {
         evict_inode: Some(Self::evict_inode),
         sync_fs: Some(Self::sync_fs),
         put_super: Some(Self::put_super),
+        show_options: Some(Self::show_options),
         ..pin_init::zeroed()
     };
 
@@ -719,7 +739,7 @@ impl<T: FileSystem> Tables<T> {
     const DIR_FILE_OPS: bindings::file_operations = bindings::file_operations {
         llseek: Some(bindings::generic_file_llseek),
         unlocked_ioctl: Some(helpers::rust_vfs_ioctl),
-        compat_ioctl: bindings::compat_ptr_ioctl,
+        compat_ioctl: Some(helpers::rust_vfs_compat_dir_ioctl),
         read: Some(bindings::generic_read_dir),
         iterate_shared: Some(Self::iterate_shared),
         ..pin_init::zeroed()
@@ -742,6 +762,7 @@ impl<T: FileSystem> Tables<T> {
         fallocate: Some(helpers::rust_vfs_fallocate),
         unlocked_ioctl: Some(helpers::rust_vfs_ioctl),
         compat_ioctl: bindings::compat_ptr_ioctl,
+        release: Some(Self::release),
         ..pin_init::zeroed()
     };
 
@@ -1535,6 +1556,65 @@ impl<T: FileSystem> Tables<T> {
         T::ioctl_set_commit(unsafe { INode::<T>::from_raw(inode) }, cmd, val);
     }
 
+    /// `super_operations::show_options`.
+    ///
+    /// # Safety
+    ///
+    /// `m` must be the VFS's live `seq_file` and `root` the root dentry of
+    /// a mounted super block of `T`.
+    unsafe extern "C" fn show_options(
+        m: *mut bindings::seq_file,
+        root: *mut bindings::dentry,
+    ) -> c_int {
+        // SAFETY: Per the function's contract the root dentry is live and
+        // its super block mounted, with its data set.
+        let sb = unsafe { SuperBlock::<T>::from_raw((*root).d_sb) };
+        // SAFETY: Per the function's contract `m` is live for the call,
+        // and nothing else uses it meanwhile.
+        T::show_options(sb, unsafe { SeqFile::from_raw(m) });
+        0
+    }
+
+    /// `file_operations::release` of regular files.
+    ///
+    /// # Safety
+    ///
+    /// `inode` must be a live inode of `T` and `file` an open file of it
+    /// being released.
+    unsafe extern "C" fn release(inode: *mut bindings::inode, file: *mut bindings::file) -> c_int {
+        // SAFETY: Per the function's contract the file is live for the call.
+        let writable = unsafe { (*file).f_mode } & FMODE_WRITE != 0;
+        // SAFETY: Per the function's contract `inode` is live; an open
+        // file's inode is set up.
+        T::release(unsafe { INode::<T>::from_raw(inode) }, writable);
+        0
+    }
+
+    /// FITRIM, after the helper's checks.
+    ///
+    /// # Safety
+    ///
+    /// `sb` must be a mounted super block of `T` and `trimmed` valid for a
+    /// write.
+    unsafe extern "C" fn trim(
+        sb: *mut bindings::super_block,
+        start: u64,
+        len: u64,
+        minlen: u64,
+        trimmed: *mut u64,
+    ) -> c_int {
+        // SAFETY: Per the function's contract `sb` is mounted, its data set.
+        match T::trim(unsafe { SuperBlock::<T>::from_raw(sb) }, start, len, minlen) {
+            Ok(n) => {
+                // SAFETY: Per the function's contract `trimmed` is valid
+                // for a write.
+                unsafe { *trimmed = n };
+                0
+            }
+            Err(e) => e.to_errno(),
+        }
+    }
+
     /// The file system's state changes between read-only and read-write
     /// (remount).
     ///
@@ -1984,6 +2064,32 @@ impl Device<'_> {
         unsafe { helpers::rust_vfs_force_rdonly(self.sb) }
     }
 
+    /// Whether the device can discard (`bdev_max_discard_sectors`).
+    pub fn discard_supported(&self) -> bool {
+        // SAFETY: The super block is live (the brand) and its device open.
+        unsafe { helpers::rust_vfs_discard_supported(self.sb) }
+    }
+
+    /// Discards `count` blocks from block `block` (`sb_issue_discard`):
+    /// `Ok(false)` when the device does not discard.
+    pub fn discard(&self, block: u64, count: u64) -> Result<bool> {
+        // SAFETY: The super block is live (the brand) and its device open;
+        // the block layer checks the range against the device.
+        let r = unsafe { helpers::rust_vfs_discard(self.sb, block, count) };
+        if r == -(bindings::EOPNOTSUPP as c_int) {
+            return Ok(false);
+        }
+        kernel::error::to_result(r).map(|()| true)
+    }
+
+    /// Panics the kernel, naming the file system `fs` and the device, as
+    /// `fs/fat` does for `errors=panic` (`fs panic from previous error`).
+    pub fn panic(&self, fs: &CStr) {
+        // SAFETY: The super block is live (the brand); `fs` is a
+        // NUL-terminated string; the helper does not return.
+        unsafe { helpers::rust_vfs_fs_panic(self.sb, fs.as_char_ptr()) };
+    }
+
     /// Writes every dirty buffer of the device back and waits for them
     /// (`sync_blockdev`).
     pub fn sync(&self) -> Result {
@@ -2356,6 +2462,15 @@ impl<T: FileSystem> INode<T> {
     pub fn is_dirsync(&self) -> bool {
         // SAFETY: The inode and its super block are live.
         unsafe { helpers::rust_vfs_is_dirsync(self.raw()) }
+    }
+
+    /// Starts writing the inode, its data and the device's buffers back
+    /// without waiting (`fat_flush_inodes`, mount option `flush`); with
+    /// `pause`, then sleeps a tenth of a second as `fat_file_release`.
+    pub fn flush_early(&self, pause: bool) {
+        // SAFETY: The inode is live and set up; the helper may sleep, and
+        // every caller (release, the namespace operations) may.
+        unsafe { helpers::rust_vfs_flush_inode(self.raw(), pause) };
     }
 
     /// Marks the inode dirty: `write_inode` will write it back.

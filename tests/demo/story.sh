@@ -73,6 +73,15 @@ mount -t vfat -o ro,utf8 $disk /mnt/c || fail "mount -t vfat $disk failed"
 (cd /mnt/c && find . -type f -exec sha256sum {} + | sort -k2) >/tmp/c.sum
 umount /mnt/c
 cmp -s /tmp/r.sum /tmp/c.sum && say "   rust_vfat and vfat read the same $(wc -l </tmp/r.sum) files from the disk behind rust_ncr810"
+say "   the write half: rust_vfat writes a file there, vfat reads it back after remounting"
+mount -t rust_vfat -o utf8 $disk /mnt/r || fail "mount -t rust_vfat $disk (read-write) failed"
+head -c 262144 /dev/urandom >/tmp/w.bin
+cp /tmp/w.bin "/mnt/r/Written by rust_vfat.bin"
+umount /mnt/r
+mount -t vfat -o ro,utf8 $disk /mnt/c || fail "mount -t vfat $disk failed"
+cmp -s /tmp/w.bin "/mnt/c/Written by rust_vfat.bin" || fail "vfat does not read what rust_vfat wrote"
+say "   vfat reads the $(stat -c %s "/mnt/c/Written by rust_vfat.bin") bytes rust_vfat wrote, byte for byte (fsck.fat checks the disk on the host after power-off)"
+umount /mnt/c
 wait_unloaded 10 rust_vfat rust_fat
 say "   unmounted and idle for 2 s: kmod-idled removed rust_vfat and rust_fat; rust_ncr810 stays, its disk is open to nobody"
 echo IDLE_SECONDS=0 >/etc/kmod-idled.conf

@@ -303,13 +303,18 @@ fn options_parse_as_fs_fat() {
         apply(&mut o, &Vfat, b"codepage", Some(b"850")),
         Err(OptionError::Unsupported)
     );
-    for (key, val) in [(&b"errors"[..], Some(&b"panic"[..])), (b"nfs", None)] {
-        assert_eq!(
-            apply(&mut o, &Vfat, key, val),
-            Err(OptionError::Unsupported)
-        );
-    }
+    assert_eq!(
+        apply(&mut o, &Vfat, b"nfs", None),
+        Err(OptionError::Unsupported)
+    );
+    assert_eq!(apply(&mut o, &Vfat, b"errors", Some(b"panic")), Ok(()));
+    assert_eq!(o.errors, Errors::Panic);
+    assert_eq!(
+        apply(&mut o, &Vfat, b"errors", Some(b"reboot")),
+        Err(OptionError::BadValue)
+    );
     assert_eq!(apply(&mut o, &Vfat, b"errors", Some(b"remount-ro")), Ok(()));
+    assert_eq!(o.errors, Errors::RemountRo);
     apply(&mut o, &Msdos, b"dots", None).unwrap();
     assert!(o.dots);
 }

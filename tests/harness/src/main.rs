@@ -35,7 +35,10 @@
 //! - `kunit=<suite,...>`: suites whose KTAP the scenario must print between
 //!   `VM-KTAP-BEGIN <suite>` and `VM-KTAP-END` lines;
 //! - `expect=exit:<n>` / `expect=timeout`: for the build scripts' self-tests, the
-//!   outcome the scenario must have for the test case to pass.
+//!   outcome the scenario must have for the test case to pass;
+//! - `expect=panic:<message>`: the scenario must end in a kernel panic with
+//!   this message (`Kernel panic - not syncing: <message>` on the console),
+//!   for behaviour whose documented outcome is a panic (`errors=panic`).
 //!
 //! Exit status 0 is not enough: a scenario passes only if it ended through
 //! the guest library's `scenario_done`, which prints `scenario-done: <N>
@@ -573,6 +576,21 @@ fn judge(name: &str, h: &Header, run: &Run) -> Vec<Verdict> {
                     Status::Fail
                 },
                 detail: format!("expected a timeout; {}", failure_detail()),
+                secs: Some(run.secs),
+            }
+        }
+        Some(e) if e.starts_with("panic:") => {
+            let want = format!("Kernel panic - not syncing: {}", &e[6..]);
+            Verdict {
+                name: name.to_string(),
+                status: if run.console.contains(&want) {
+                    Status::Pass
+                } else if run.status == -1 {
+                    Status::Error
+                } else {
+                    Status::Fail
+                },
+                detail: format!("expected '{want}'; {}", failure_detail()),
                 secs: Some(run.secs),
             }
         }
@@ -1241,6 +1259,15 @@ mod tests {
         assert_eq!(st(&exit3, &run(3, "VM-EXIT 3\n", "")), Status::Pass);
         assert_eq!(st(&exit3, &run(0, "VM-EXIT 0\n", "")), Status::Fail);
         assert_eq!(st(&exit3, &run(124, "", "")), Status::Error);
+        let panic = Header {
+            expect: Some("panic:fs (x): boom".into()),
+            ..Default::default()
+        };
+        let said = "[ 1.0] Kernel panic - not syncing: fs (x): boom\n";
+        assert_eq!(st(&panic, &run(125, "", said)), Status::Pass);
+        assert_eq!(st(&panic, &run(1, "VM-EXIT 1\n", "")), Status::Fail);
+        let other = "[ 1.0] Kernel panic - not syncing: Oops\n";
+        assert_eq!(st(&panic, &run(125, "", other)), Status::Fail);
     }
 
     #[test]
