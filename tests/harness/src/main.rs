@@ -31,8 +31,9 @@
 //!   harness runs `<script>` (relative to the repository) with `args` and
 //!   then the paths of its copies of the `scsi-disks` images, in their
 //!   order, with `HOST_CHECK_OUTPUT` naming a file that holds the guest's
-//!   output; the test `<scenario>::host-check` passes if it exits 0, and
-//!   shows its output;
+//!   output, in the repository (`$TEST_DATA/...` in `args` as in
+//!   `files`); the test `<scenario>::host-check` passes if it exits 0,
+//!   and shows its output;
 //! - `runs=<check> <soak>`: the scenario is booted that many times (in
 //!   `make check`, in `make soak`), one after the other, each with fresh
 //!   disk copies and its number (0, 1, ...) in the guest's `/vm/run`; each
@@ -225,8 +226,9 @@ fn run_repeated(
         let mut words = line.split_whitespace();
         let script = words.next().unwrap_or_default();
         let (passed, text) = match Command::new(root.join(script))
-            .args(words)
+            .args(words.map(|w| data_arg(w, data)))
             .args(&files)
+            .current_dir(root)
             .output()
         {
             Ok(o) => {
@@ -249,6 +251,16 @@ fn run_repeated(
         verdicts,
         run,
         summary,
+    }
+}
+
+/// An argument of a `host-check` or `host-summary` line: `$TEST_DATA/...`
+/// becomes the path in the run's test data (as in `files=`), anything else
+/// stays (the script runs in the repository).
+fn data_arg(word: &str, data: &Path) -> String {
+    match word.strip_prefix("$TEST_DATA/") {
+        Some(rest) => data.join(rest).display().to_string(),
+        None => word.to_string(),
     }
 }
 
@@ -407,9 +419,10 @@ fn run_vm(
         let mut words = line.split_whitespace();
         let script = words.next().unwrap_or_default();
         match Command::new(root.join(script))
-            .args(words)
+            .args(words.map(|w| data_arg(w, data)))
             .args(&images)
             .env("HOST_CHECK_OUTPUT", &out)
+            .current_dir(root)
             .output()
         {
             Ok(o) => {
@@ -1207,6 +1220,13 @@ mod tests {
         assert_eq!(h.runs, Some((3, 50)));
         assert_eq!(h.host_summary.as_deref(), Some("scripts/s.py a"));
         assert_eq!(parse_header("# harness: runs=3\n").runs, None);
+    }
+
+    #[test]
+    fn test_data_in_host_check_arguments() {
+        let data = Path::new("/d");
+        assert_eq!(data_arg("$TEST_DATA/rw/pattern", data), "/d/rw/pattern");
+        assert_eq!(data_arg("--tags", data), "--tags");
     }
 
     #[test]
