@@ -2,7 +2,7 @@
 # harness: files=$TEST_DATA/rw/pattern $TEST_DATA/powercut scripts/power-cut-guest.sh
 # harness: runs=2 50
 # harness: timeout=90
-# harness: host-check=scripts/power-cut-check.py --pattern target/test-data/rw/pattern --original target/test-data/rw/fat16.img --tags rust_vfat,vfat --strict rust_vfat
+# harness: host-check=scripts/power-cut-check.py --pattern $TEST_DATA/rw/pattern --original $TEST_DATA/rw/fat16.img --tags rust_vfat,vfat --strict rust_vfat
 # harness: host-summary=scripts/power-cut-summary.py rust_vfat:vfat
 # Power cuts on loop devices: as rw/13-power-cuts-scsi, but each FAT16
 # volume is mounted through a loop device over its SCSI disk (losetup on

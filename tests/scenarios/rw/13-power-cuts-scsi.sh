@@ -2,7 +2,7 @@
 # harness: files=$TEST_DATA/rw/pattern $TEST_DATA/powercut scripts/power-cut-guest.sh
 # harness: runs=2 50
 # harness: timeout=90
-# harness: host-check=scripts/power-cut-check.py --pattern target/test-data/rw/pattern --original target/test-data/rw/fat32.img --tags rust_vfat,vfat --strict rust_vfat
+# harness: host-check=scripts/power-cut-check.py --pattern $TEST_DATA/rw/pattern --original $TEST_DATA/rw/fat32.img --tags rust_vfat,vfat --strict rust_vfat
 # harness: host-summary=scripts/power-cut-summary.py rust_vfat:vfat
 # Power cuts on SCSI disks behind rust_ncr810: the same write workload
 # (tests/guest/powercut.c: creates, writes, appends, truncates, renames,
