@@ -28,6 +28,14 @@
 #   --quiet           do not echo the script's output
 #   --cpu-time FILE   write the CPU seconds (user + system) of everything the
 #                     run started, QEMU's included (the harness's schedule)
+#   --run N           put N in /vm/run in the guest: which of a scenario's
+#                     repeated runs this is (the harness's `runs=`)
+# A power cut: a guest line "VM-CUT <ms>" (on the output port) has the host
+# kill QEMU with SIGKILL <ms> milliseconds later, whatever the guest is
+# doing then: its disks keep what QEMU wrote to the images up to that
+# instant and nothing more. The output gets "VM-CUT-DONE <ms>" and the run
+# ends with status 0 (the guest asked for it); a guest that exits before
+# the kill ends with its own status.
 # VM_SOAK=1 puts /vm/soak in the guest: the soak tier's repetition counts
 # (make soak; `reps` in scripts/guest/lib.sh).
 # Exit status: the script's; 124 when the guest hit the timeout; 125 when the
@@ -35,7 +43,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-kdir="" modules="$REPO_ROOT" modroot="" modules_cpio="" files="" qemu_extra="" ncr810=1 scsi_disks="" timeout=120 log="" output="" quiet=0 cpu_time=""
+kdir="" modules="$REPO_ROOT" modroot="" modules_cpio="" files="" qemu_extra="" ncr810=1 scsi_disks="" timeout=120 log="" output="" quiet=0 cpu_time="" run_index=""
 while [ $# -gt 0 ]; do
 	case $1 in
 	--kdir) kdir=$2; shift 2 ;;
@@ -51,6 +59,7 @@ while [ $# -gt 0 ]; do
 	--output) output=$2; shift 2 ;;
 	--quiet) quiet=1; shift ;;
 	--cpu-time) cpu_time=$2; shift 2 ;;
+	--run) run_index=$2; shift 2 ;;
 	-*) die "unknown option $1" "see the usage at the top of $0" ;;
 	*) break ;;
 	esac
@@ -105,6 +114,7 @@ for f in $files; do
 	cp -al "$f" "$run/vm/files/" 2>/dev/null || cp -a "$f" "$run/vm/files/"
 done
 [ "${VM_SOAK:-0}" = 1 ] && echo 1 >"$run/vm/soak"
+[ -z "$run_index" ] || echo "$run_index" >"$run/vm/run"
 
 if [ -n "$scsi_disks" ]; then
 	[ $ncr810 = 1 ] || die "SCSI_DISKS needs the NCR 53C810" "drop NO_NCR810=1, or give the disks through QEMU_ARGS"
@@ -129,15 +139,9 @@ cat "$base" "$modules_cpio" "$work/run.cpio" >"$work/initrd.cpio"
 
 accel=$("$REPO_ROOT/scripts/vm-accel.sh" "$kdir" "$bzimage")
 qemu=(qemu-system-x86_64 -accel "$accel" -m "${VM_MEM:-512}" -smp 1 -no-reboot -nic none
-	-display none -monitor none
-	-chardev "file,id=con,path=$log" -serial chardev:con)
-# The output port: a file for the quiet runs (the harness reads it), else
-# QEMU's stdout, shown line by line as the guest writes it.
-if [ $quiet = 1 ]; then
-	qemu+=(-chardev "file,id=out,path=$work/output.log" -serial chardev:out)
-else
-	qemu+=(-chardev "stdio,id=out,signal=off" -serial chardev:out)
-fi
+	-display none -monitor none -pidfile "$work/qemu.pid"
+	-chardev "file,id=con,path=$log" -serial chardev:con
+	-chardev "stdio,id=out,signal=off" -serial chardev:out)
 # The kernel: an uncompressed vmlinux with a PVH entry point, started
 # directly (no decompression under emulation), when the tree has one; else
 # the bzImage. The firmware: qboot, which sets up PCI and the ACPI tables
@@ -171,15 +175,30 @@ done
 # shellcheck disable=SC2206
 [ -n "$qemu_extra" ] && qemu+=($qemu_extra)
 
+# The output port is QEMU's stdout: kept in output.log, shown line by
+# line as the guest writes it (unless --quiet), and watched for a power
+# cut (VM-CUT <ms>): a sleeper in the background then kills QEMU, if it
+# still runs, and leaves the delay in cut.done.
+cat >"$work/cut.sh" <<'EOS'
+sleep "$2"
+p=$(cat "$1/qemu.pid")
+grep -q qemu "/proc/$p/cmdline" 2>/dev/null && kill -9 "$p" && echo "$3" >"$1/cut.done"
+EOS
+watch() {
+	mawk -W interactive -v quiet=$quiet -v w="$work" '
+	/^VM-CUT [0-9]+/ && !cut {
+		cut = 1
+		system(sprintf("sh \"%s/cut.sh\" \"%s\" %.3f %d </dev/null >/dev/null 2>&1 & echo $! >\"%s/cut.sleeper\"",
+			w, w, $2 / 1000, $2, w))
+	}
+	!quiet && !/^VM-EXIT / { print }'
+}
 set +e
-if [ $quiet = 1 ]; then
-	timeout -k 5 "$timeout" "${qemu[@]}" </dev/null >"$work/qemu.log" 2>&1
-	qrc=$?
-else
-	timeout -k 5 "$timeout" "${qemu[@]}" </dev/null 2>"$work/qemu.log" |
-		tee "$work/output.log" | grep -av --line-buffered '^VM-EXIT '
-	qrc=${PIPESTATUS[0]}
-fi
+# (The braces take the shell's "Killed" notice of a cut.)
+{ timeout -k 5 "$timeout" "${qemu[@]}" </dev/null 2>"$work/qemu.log" | tee "$work/output.log" | watch; } 2>/dev/null
+qrc=${PIPESTATUS[0]}
+# A sleeper whose guest ended first has nothing left to cut.
+[ -f "$work/cut.sleeper" ] && kill "$(cat "$work/cut.sleeper")" 2>/dev/null
 set -e
 # The second line of `times`: the children's user and system time.
 # (`times` in this shell: in a pipeline it would be a subshell's.)
@@ -188,6 +207,10 @@ times >"$work/times"
 	for (i = 1; i <= 2; i++) { split($i, p, /[ms]/); t += p[1] * 60 + p[2] }
 	printf "%.2f\n", t }' "$work/times" >"$cpu_time"
 
+cut=""
+[ -f "$work/cut.done" ] && cut=$(cat "$work/cut.done")
+# (On a line of its own: the cut may have left the last line short.)
+[ -z "$cut" ] || printf '\nVM-CUT-DONE %s\n' "$cut" >>"$work/output.log"
 [ -n "$output" ] && cp "$work/output.log" "$output"
 [ "$log" = "$work/console.log" ] && [ -n "${VM_KEEP_LOG:-}" ] && cp "$log" "$VM_KEEP_LOG"
 
@@ -196,12 +219,24 @@ show_console() {
 	tail -n 60 "$log" >&2 || true
 	echo "----" >&2
 }
+rc=$(sed -n 's/^VM-EXIT \([0-9]*\).*/\1/p' "$work/output.log" | tail -1)
+if [ -z "$rc" ] && [ -n "$cut" ]; then
+	# The power cut the guest asked for: a problem the kernel reported
+	# before it still counts.
+	[ $quiet = 1 ] || echo "vm-run: power cut (QEMU killed) ${cut} ms after the guest asked" >&2
+	if grep -qFf "$REPO_ROOT/scripts/kernel-problems" "$log"; then
+		echo "vm-run: the kernel reported a problem before the cut:" >&2
+		grep -nFf "$REPO_ROOT/scripts/kernel-problems" "$log" | head -5 >&2
+		show_console "$log"
+		exit 125
+	fi
+	exit 0
+fi
 if [ $qrc = 124 ] || [ $qrc = 137 ]; then
 	echo "vm-run: guest killed at the ${timeout}s timeout" >&2
 	show_console "$log"
 	exit 124
 fi
-rc=$(sed -n 's/^VM-EXIT \([0-9]*\).*/\1/p' "$work/output.log" | tail -1)
 if [ -z "$rc" ]; then
 	echo "vm-run: guest ended without reporting an exit status (qemu exit $qrc)" >&2
 	cat "$work/qemu.log" >&2

@@ -742,6 +742,7 @@ impl<T: FileSystem> Tables<T> {
         compat_ioctl: Some(helpers::rust_vfs_compat_dir_ioctl),
         read: Some(bindings::generic_read_dir),
         iterate_shared: Some(Self::iterate_shared),
+        fsync: Some(helpers::rust_vfs_fsync),
         ..pin_init::zeroed()
     };
 

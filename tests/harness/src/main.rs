@@ -30,8 +30,20 @@
 //! - `host-check=<script> [args]`: after the VM has powered off, the
 //!   harness runs `<script>` (relative to the repository) with `args` and
 //!   then the paths of its copies of the `scsi-disks` images, in their
-//!   order; the test `<scenario>::host-check` passes if it exits 0, and
-//!   shows its output;
+//!   order, with `HOST_CHECK_OUTPUT` naming a file that holds the guest's
+//!   output, in the repository (`$TEST_DATA/...` in `args` as in
+//!   `files`); the test `<scenario>::host-check` passes if it exits 0,
+//!   and shows its output;
+//! - `runs=<check> <soak>`: the scenario is booted that many times (in
+//!   `make check`, in `make soak`), one after the other, each with fresh
+//!   disk copies and its number (0, 1, ...) in the guest's `/vm/run`; each
+//!   run is the test `<scenario>::run<NN>` (with its `::host-check`), for a
+//!   scenario whose runs differ only by where something happens, such as
+//!   a power cut (`VM-CUT`, scripts/vm-run.sh);
+//! - `host-summary=<script> [args]`: with `runs=`, after the last run the
+//!   harness runs `<script>` with `args` and then one file per run holding
+//!   that run's `host-check` output; the test `<scenario>` passes if it
+//!   exits 0, and its output is printed either way;
 //! - `kunit=<suite,...>`: suites whose KTAP the scenario must print between
 //!   `VM-KTAP-BEGIN <suite>` and `VM-KTAP-END` lines;
 //! - `expect=exit:<n>` / `expect=timeout`: for the build scripts' self-tests, the
@@ -99,6 +111,9 @@ struct Header {
     scsi_disks: Vec<String>,
     scsi_image_check: bool,
     host_check: Option<String>,
+    /// `runs=`: how many times the scenario is booted (check, soak).
+    runs: Option<(u32, u32)>,
+    host_summary: Option<String>,
     kunit: Vec<String>,
     expect: Option<String>,
 }
@@ -123,6 +138,16 @@ fn parse_header(text: &str) -> Header {
                 .extend(val.split_whitespace().map(str::to_string)),
             "scsi-image-check" => h.scsi_image_check = true,
             "host-check" => h.host_check = Some(val.trim().to_string()),
+            "runs" => {
+                let n: Vec<u32> = val
+                    .split_whitespace()
+                    .filter_map(|n| n.parse().ok())
+                    .collect();
+                if let [check, soak] = n[..] {
+                    h.runs = Some((check, soak));
+                }
+            }
+            "host-summary" => h.host_summary = Some(val.trim().to_string()),
             "kunit" => h.kunit.extend(
                 val.split(',')
                     .map(str::trim)
@@ -134,6 +159,112 @@ fn parse_header(text: &str) -> Header {
         }
     }
     h
+}
+
+/// What a scenario's VM run or runs found.
+struct Repeated {
+    verdicts: Vec<Verdict>,
+    /// The run the reports keep (the first that failed, else the last),
+    /// its time and CPU those of all the runs.
+    run: Run,
+    /// The `host-summary` script's output, printed whatever its verdict.
+    summary: Option<String>,
+}
+
+/// A scenario with `runs=`: boots it `n` times, judges each run as
+/// `<scenario>::run<NN>`, then hands every run's `host-check` output to the
+/// `host-summary` script, whose verdict is the test `<scenario>`.
+fn run_repeated(
+    name: &str,
+    path: &Path,
+    h: &Header,
+    n: u32,
+    root: &Path,
+    opts: &RunOpts,
+    data: &Path,
+) -> Repeated {
+    let mut verdicts = Vec::new();
+    let mut checks = Vec::new();
+    let (mut secs, mut cpu) = (0.0, Some(0.0));
+    let mut kept: Option<(bool, Run)> = None;
+    for i in 0..n {
+        let run = run_vm(root, path, h, opts, data, Some(i));
+        let v = judge(&format!("{name}::run{i:02}"), h, &run);
+        let failed = v.iter().any(|v| !v.passed());
+        secs += run.secs;
+        cpu = cpu.zip(run.cpu).map(|(a, b)| a + b);
+        checks.push(run.host_check.clone().map(|c| c.1).unwrap_or_default());
+        verdicts.extend(v);
+        if !matches!(kept, Some((true, _))) {
+            kept = Some((failed, run));
+        }
+    }
+    let mut run = match kept {
+        Some((_, run)) => run,
+        None => Run {
+            status: -1,
+            output: String::new(),
+            console: format!("harness: runs= asks for no run of {name}"),
+            secs: 0.0,
+            cpu: None,
+            image_checks: 0,
+            image_problems: Vec::new(),
+            host_check: None,
+        },
+    };
+    run.secs = secs;
+    run.cpu = cpu;
+    let mut summary = None;
+    if let Some(line) = &h.host_summary {
+        let work = tempdir();
+        let files: Vec<PathBuf> = checks
+            .iter()
+            .enumerate()
+            .map(|(i, text)| {
+                let f = work.join(format!("run{i:02}.txt"));
+                let _ = std::fs::write(&f, text);
+                f
+            })
+            .collect();
+        let mut words = line.split_whitespace();
+        let script = words.next().unwrap_or_default();
+        let (passed, text) = match Command::new(root.join(script))
+            .args(words.map(|w| data_arg(w, data)))
+            .args(&files)
+            .current_dir(root)
+            .output()
+        {
+            Ok(o) => {
+                let mut text = String::from_utf8_lossy(&o.stdout).into_owned();
+                text.push_str(&String::from_utf8_lossy(&o.stderr));
+                (o.status.success() && n > 0, text)
+            }
+            Err(e) => (false, format!("cannot run {script}: {e}")),
+        };
+        let _ = std::fs::remove_dir_all(&work);
+        verdicts.push(Verdict {
+            name: name.to_string(),
+            status: if passed { Status::Pass } else { Status::Fail },
+            detail: text.clone(),
+            secs: Some(secs),
+        });
+        summary = Some(text);
+    }
+    Repeated {
+        verdicts,
+        run,
+        summary,
+    }
+}
+
+/// An argument of a `host-check` or `host-summary` line: `$TEST_DATA/...`
+/// becomes the path in the run's test data (as in `files=`), anything else
+/// stays (the script runs in the repository).
+fn data_arg(word: &str, data: &Path) -> String {
+    match word.strip_prefix("$TEST_DATA/") {
+        Some(rest) => data.join(rest).display().to_string(),
+        None => word.to_string(),
+    }
 }
 
 /// The outcome of one VM run.
@@ -166,7 +297,14 @@ struct RunOpts {
     soak: bool,
 }
 
-fn run_vm(root: &Path, script: &Path, h: &Header, opts: &RunOpts, data: &Path) -> Run {
+fn run_vm(
+    root: &Path,
+    script: &Path,
+    h: &Header,
+    opts: &RunOpts,
+    data: &Path,
+    run_index: Option<u32>,
+) -> Run {
     let work = tempdir();
     let out = work.join("output.log");
     let log = work.join("console.log");
@@ -184,6 +322,9 @@ fn run_vm(root: &Path, script: &Path, h: &Header, opts: &RunOpts, data: &Path) -
     cmd.arg("--cpu-time").arg(work.join("cpu"));
     if opts.soak {
         cmd.env("VM_SOAK", "1");
+    }
+    if let Some(i) = run_index {
+        cmd.arg("--run").arg(i.to_string());
     }
     if let Some(m) = &opts.modules_cpio {
         cmd.arg("--modules-cpio").arg(m);
@@ -281,8 +422,10 @@ fn run_vm(root: &Path, script: &Path, h: &Header, opts: &RunOpts, data: &Path) -
         let mut words = line.split_whitespace();
         let script = words.next().unwrap_or_default();
         match Command::new(root.join(script))
-            .args(words)
+            .args(words.map(|w| data_arg(w, data)))
             .args(&images)
+            .env("HOST_CHECK_OUTPUT", &out)
+            .current_dir(root)
             .output()
         {
             Ok(o) => {
@@ -506,10 +649,15 @@ fn skipped_parts(output: &str) -> Vec<(&str, &str)> {
 }
 
 /// Whether the guest ran its script to the end: it reported an exit status
-/// (`VM-EXIT`) and was not killed at the timeout. A run that did not
-/// finish tells nothing about the code, unless the kernel said why.
+/// (`VM-EXIT`), or the power cut it asked for ended it (`VM-CUT-DONE`,
+/// scripts/vm-run.sh), and was not killed at the timeout. A run that did
+/// not finish tells nothing about the code, unless the kernel said why.
 fn finished(run: &Run) -> bool {
-    run.status != 124 && run.output.lines().any(|l| l.starts_with("VM-EXIT "))
+    run.status != 124
+        && run
+            .output
+            .lines()
+            .any(|l| l.starts_with("VM-EXIT ") || l.starts_with("VM-CUT-DONE "))
 }
 
 /// How many checks the scenario declared it made when it ended: the
@@ -817,7 +965,8 @@ fn main() {
     // the others ran as they are in `make check`.
     if opts.soak {
         scenarios.retain(|(_, p)| {
-            std::fs::read_to_string(p).is_ok_and(|t| schedule::has_soak_counts(&t))
+            std::fs::read_to_string(p)
+                .is_ok_and(|t| schedule::has_soak_counts(&t) || parse_header(&t).runs.is_some())
         });
         if scenarios.is_empty() {
             eprintln!("harness: no scenario matching {filters:?} has soak counts (reps)");
@@ -886,8 +1035,25 @@ fn main() {
                 let text = std::fs::read_to_string(&path).unwrap_or_default();
                 let h = parse_header(&text);
                 let vm_start = SystemTime::now();
-                let run = run_vm(&root, &path, &h, &opts, &data);
-                let verdicts = judge(&name, &h, &run);
+                let run = match h.runs {
+                    Some((check, soak)) => {
+                        let n = if opts.soak { soak } else { check };
+                        run_repeated(&name, &path, &h, n, &root, &opts, &data)
+                    }
+                    None => {
+                        let run = run_vm(&root, &path, &h, &opts, &data, None);
+                        Repeated {
+                            verdicts: judge(&name, &h, &run),
+                            run,
+                            summary: None,
+                        }
+                    }
+                };
+                let Repeated {
+                    verdicts,
+                    run,
+                    summary,
+                } = run;
                 if let Ok(mut t) = timings.lock() {
                     t.push((
                         name.clone(),
@@ -904,11 +1070,13 @@ fn main() {
                         _ if v.passed() => "ok".to_string(),
                         _ => "FAILED".to_string(),
                     };
-                    if v.name == name {
-                        println!("test {} ... {} ({:.1}s)", v.name, word, run.secs);
-                    } else {
-                        println!("test {} ... {}", v.name, word);
+                    match v.secs {
+                        Some(secs) => println!("test {} ... {} ({:.1}s)", v.name, word, secs),
+                        None => println!("test {} ... {}", v.name, word),
                     }
+                }
+                if let Some(text) = summary {
+                    println!("{text}");
                 }
                 let ktap = ktap_blocks(&run.output);
                 let scenario = Scenario {
@@ -1069,6 +1237,34 @@ mod tests {
         assert_eq!(h.qemu_args, "-device lsi53c810");
         assert_eq!(h.memory, Some(1024));
         assert_eq!(h.kernel_args, "slab_debug=U");
+        assert_eq!(h.runs, None);
+        let h = parse_header("# harness: runs=3 50\n# harness: host-summary=scripts/s.py a\n");
+        assert_eq!(h.runs, Some((3, 50)));
+        assert_eq!(h.host_summary.as_deref(), Some("scripts/s.py a"));
+        assert_eq!(parse_header("# harness: runs=3\n").runs, None);
+    }
+
+    #[test]
+    fn test_data_in_host_check_arguments() {
+        let data = Path::new("/d");
+        assert_eq!(data_arg("$TEST_DATA/rw/pattern", data), "/d/rw/pattern");
+        assert_eq!(data_arg("--tags", data), "--tags");
+    }
+
+    #[test]
+    fn a_power_cut_ends_a_run() {
+        // The guest declared its checks, asked for the cut, and the host
+        // cut it: no VM-EXIT, and a pass.
+        let out = "scenario-done: 5 checks\nVM-CUT 300\nworking\nVM-CUT-DONE 300\n";
+        let v = judge("x::run00", &Header::default(), &run(0, out, ""));
+        assert_eq!(v[0].status, Status::Pass);
+        // Cut short without the host's cut: unknown.
+        let v = judge(
+            "x::run00",
+            &Header::default(),
+            &run(125, "VM-CUT 300\n", ""),
+        );
+        assert_eq!(v[0].status, Status::Error);
     }
 
     #[test]
