@@ -1,6 +1,6 @@
 # harness: scsi-disks=$TEST_DATA/rw/fat32.img $TEST_DATA/rw/fat32.img
 # harness: files=$TEST_DATA/rw/pattern $TEST_DATA/powercut scripts/power-cut-guest.sh
-# harness: runs=2 50
+# harness: runs=1 50
 # harness: timeout=90
 # harness: host-check=scripts/power-cut-check.py --pattern $TEST_DATA/rw/pattern --original $TEST_DATA/rw/fat32.img --tags rust_vfat,vfat --strict rust_vfat
 # harness: host-summary=scripts/power-cut-summary.py rust_vfat:vfat
