@@ -257,7 +257,7 @@ impl HostOps for Ncr810<'_> {
         self.irq.synchronize();
         dev_warn!(
             self.pdev,
-            "{} reset by {}\n",
+            "{} reset by {}: {} command(s) ended\n",
             match scope {
                 ResetScope::Host => "chip and bus",
                 ResetScope::Bus => "bus",
@@ -266,7 +266,8 @@ impl HostOps for Ncr810<'_> {
                 "SG_SCSI_RESET"
             } else {
                 "the error handler"
-            }
+            },
+            taken.iter().flatten().count()
         );
         end_taken(taken, from_ioctl);
         true
