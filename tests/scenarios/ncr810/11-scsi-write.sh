@@ -1,7 +1,7 @@
 # harness: scsi-disks=$TEST_DATA/scsi/blank-64m.img
 # harness: scsi-image-check
 # Writes through rust_ncr810: a pattern written with O_DIRECT in blocks of
-# several sizes (one sector to 1 MiB, so commands of 1 to 64 segments and
+# several sizes (one sector to 1 MiB, so commands of 1 to 256 segments and
 # split ones), then read back after dropping the caches, with O_DIRECT and
 # through the page cache; after the VM has powered off, the harness finds
 # the pattern, and zeros past it, in the image file on the host.
