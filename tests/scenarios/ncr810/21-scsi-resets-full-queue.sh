@@ -1,5 +1,5 @@
 # harness: scsi-disks=$TEST_DATA/scsi/blank-64m.img $TEST_DATA/scsi/blank-64m.img $TEST_DATA/scsi/blank-64m.img
-# harness: qemu-args=-drive if=none,id=slow,driver=null-co,size=16M,read-zeroes=on,throttling.bps-total=12288 -device scsi-hd,bus=ncr0.0,scsi-id=3,drive=slow
+# harness: qemu-args=-drive if=none,id=slow,driver=null-co,size=16M,read-zeroes=on,throttling.bps-total=6144 -device scsi-hd,bus=ncr0.0,scsi-id=3,drive=slow
 # harness: memory=1024
 # harness: files=$TEST_DATA/sgio $TEST_DATA/rvbench
 # harness: scsi-image-check
@@ -11,7 +11,9 @@
 # target 2 16-deep random 4 KiB reads and writes (rvbench randrw, whose
 # writes depend only on their offset, so rerunning it leaves the same
 # image). The 16 slots stay full. Meanwhile: an abort (a READ of the
-# throttled disk at target 3 times out), a device reset of target 1, a bus
+# throttled disk at target 3, 6 KiB/s, waits 21 s behind a 128 KiB read and
+# times out at 7 s; the margin leaves the error handler time to drain the
+# full queue before it aborts), a device reset of target 1, a bus
 # reset and a host reset (SG_SCSI_RESET). Each reset says how many
 # commands it ended; each of them must be completed exactly once: a lost
 # one times out (iotmo_cnt) or hangs its stream, one ended twice would
