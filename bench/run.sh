@@ -55,7 +55,7 @@ fi
 # The SCSI rows: rust_ncr810 and sym53c8xx on two NCR 53C810s in one boot,
 # each with a copy of one 64 MiB disk image of random bytes. Rounds 1-3
 # with the C driver as it loads; round 4 with its queue depth at 1
-# (cmd_per_lun=1), rust_ncr810's own (can_queue = 1).
+# (cmd_per_lun=1); rust_ncr810 queues 16 tagged commands in every round.
 if part scsi; then
 head -c 64M /dev/urandom >"$out/scsi.img"
 for round in "1 c" "2 c" "3 c" "4 c_qd1 cmd_per_lun=1"; do

@@ -373,6 +373,37 @@ impl Chip<'_> {
         }
     }
 
+    /// Copies the first `len` bytes of command slot `index`'s region of
+    /// the CPU's image to the chip's buffer (the chip runs nothing from
+    /// it): the program and what it reads, not the whole region.
+    fn publish_slot(&self, slots: &Slots, index: usize, len: usize) {
+        let region = Self::region(index);
+        let part = region.start..region.start + len.min(region.len());
+        if let Some(src) = slots.image.get(part.clone()) {
+            let copy = || -> Result {
+                io_project!(&self.buffer, [try: part]).copy_from_slice(src);
+                Ok(())
+            };
+            let _ = copy();
+        }
+    }
+
+    /// Copies what a command program writes in slot `index`'s region of
+    /// the chip's buffer to the CPU's image (the chip is stopped).
+    fn fetch_slot(&self, slots: &mut Slots, index: usize) {
+        let start = Self::region(index).start;
+        for written in program::CHIP_WRITES {
+            let part = start + written.start..start + written.end;
+            if let Some(dst) = slots.image.get_mut(part.clone()) {
+                let copy = || -> Result {
+                    io_project!(&self.buffer, [try: part]).copy_to_slice(dst);
+                    Ok(())
+                };
+                let _ = copy();
+            }
+        }
+    }
+
     /// Copies region `index` of what the chip wrote to the CPU's image
     /// (the chip is stopped).
     fn fetch(&self, slots: &mut Slots, index: usize) {
@@ -455,7 +486,7 @@ impl Chip<'_> {
             Ok(p) => p,
             Err(_) => return Err(cmd),
         };
-        self.publish(slots, index);
+        self.publish_slot(slots, index, program.used_bytes());
         if let Some(slot) = slots.slots.get_mut(index) {
             slot.active = Some(Active {
                 cmd,
@@ -754,7 +785,7 @@ impl Chip<'_> {
 
     fn service_slot(&self, slots: &mut Slots, index: usize, irq: &Interrupt) -> Ended {
         // The chip stopped on this interrupt: what it wrote is final.
-        self.fetch(slots, index);
+        self.fetch_slot(slots, index);
         let region = Self::region(index);
         let Slots {
             slots: all, image, ..
@@ -769,7 +800,8 @@ impl Chip<'_> {
         let step = active.program.on_interrupt(buf, irq);
         match step {
             Step::Resume(at) => {
-                self.publish(slots, index);
+                let used = active.program.used_bytes();
+                self.publish_slot(slots, index, used);
                 // A phase mismatch may leave bytes in the chip's FIFOs.
                 self.bar.write_reg(regs::CTEST3::zeroed().with_clf(true));
                 self.bar

@@ -52,8 +52,9 @@ use crate::{
     MMIO_BAR,
 };
 
-/// The largest command, in 512-byte sectors (256 KiB: 64 segments of a page).
-const MAX_SECTORS: u32 = 512;
+/// The largest command, in 512-byte sectors (1 MiB: 256 segments of a
+/// page, [`program::MAX_SEGMENTS`]).
+const MAX_SECTORS: u32 = 2048;
 
 kernel::pci_device_table!(
     PCI_TABLE,
@@ -196,8 +197,12 @@ impl HostOps for Ncr810<'_> {
     const CMD_PER_LUN: u16 = chip::SLOTS as u16;
     /// The chip addresses 32 bits.
     const DMA_BOUNDARY: usize = 0xffff_ffff;
-    /// A block move counts 24 bits.
-    const MAX_SEGMENT_SIZE: u32 = 0x00ff_ffff;
+    /// A block move counts 24 bits, but with a virtual boundary the
+    /// midlayer takes no other limit than `u32::MAX`: a command's
+    /// `MAX_SECTORS` (1 MiB) bound its segments below the 24 bits instead.
+    const MAX_SEGMENT_SIZE: u32 = u32::MAX;
+    /// Page-sized segments: see [`program::MAX_SEGMENTS`].
+    const VIRT_BOUNDARY: usize = 4095;
 
     fn queue(&self, cmd: Command) -> Result<(), Command> {
         self.chip().queue(cmd)
@@ -257,7 +262,7 @@ impl HostOps for Ncr810<'_> {
         self.irq.synchronize();
         dev_warn!(
             self.pdev,
-            "{} reset by {}\n",
+            "{} reset by {}: {} command(s) ended\n",
             match scope {
                 ResetScope::Host => "chip and bus",
                 ResetScope::Bus => "bus",
@@ -266,7 +271,8 @@ impl HostOps for Ncr810<'_> {
                 "SG_SCSI_RESET"
             } else {
                 "the error handler"
-            }
+            },
+            taken.iter().flatten().count()
         );
         end_taken(taken, from_ioctl);
         true

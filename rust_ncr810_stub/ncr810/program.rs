@@ -61,15 +61,19 @@ pub const CDB: usize = 0x10;
 pub const MAX_CDB: usize = 16;
 /// Offset of the program.
 pub const PROGRAM: usize = 0x20;
-/// The most scatter-gather segments one command may have. QEMU's model
-/// (7.2.x, with its fix for runaway scripts) pauses SCRIPTS after 100
-/// instructions in one run and resumes them from a timer; if the target
-/// completes a transfer in between, the model takes the paused move for a
-/// short one and raises a phase mismatch that did not happen. All of a
-/// command's moves can run in one go when its data fits QEMU's 128 KiB
-/// transfer chunk (small segments), so the moves and the instructions
-/// around them stay under 100. The kernel's sym53c8xx allows 96.
-pub const MAX_SEGMENTS: usize = 64;
+/// The most scatter-gather segments one command may have: 1 MiB in pages.
+/// QEMU's model (7.2.x, with its fix for runaway scripts) pauses SCRIPTS
+/// after 100 instructions in one run and resumes them from a timer; if the
+/// target completes a transfer in between, the model takes the paused
+/// move for a short one and raises a phase mismatch that did not happen.
+/// A run moves at most one of QEMU's 128 KiB transfer chunks (the model
+/// asks its disk for the next chunk only once the last is moved), and the
+/// driver declares a virtual boundary of a page, so every segment but a
+/// command's first and last is a whole page: a run has at most 34 moves,
+/// and with the instructions around them stays under 100. (Before the
+/// boundary, 64 segments of any size kept a whole command under it. The
+/// kernel's sym53c8xx allows 96.)
+pub const MAX_SEGMENTS: usize = 256;
 /// Instructions of the program besides the data moves.
 const FIXED_INSNS: usize = 49;
 /// Offset of the sense data area (for the REQUEST SENSE the driver sends
@@ -87,6 +91,10 @@ pub const OVERRUN_BUCKET: usize = SENSE + SENSE_BYTES;
 pub const OVERRUN_BUCKET_BYTES: usize = 512;
 /// Bytes of the buffer the program and its data need.
 pub const BUFFER_BYTES: usize = OVERRUN_BUCKET + OVERRUN_BUCKET_BYTES;
+/// The parts of the buffer the chip writes while a command program runs
+/// (the status and message bytes, the sense data); the rest it only
+/// reads, or (the overrun bucket) nobody reads.
+pub const CHIP_WRITES: [core::ops::Range<usize>; 2] = [0..PROGRAM, SENSE..SENSE + SENSE_BYTES];
 // One page of coherent memory holds it.
 const _: () = assert!(BUFFER_BYTES <= 4096);
 
@@ -530,6 +538,13 @@ impl Program {
             next_move: 0,
             total,
         })
+    }
+
+    /// Bytes from the start of the buffer through the program's last
+    /// instruction: what the chip must be given (the sense area and the
+    /// bucket it only writes).
+    pub fn used_bytes(&self) -> usize {
+        PROGRAM + (self.data_start + self.moves + 2) * 8
     }
 
     /// The bus address the chip starts the program at (DSP), once

@@ -64,8 +64,14 @@ pub(crate) trait HostOps: Sync {
     const CMD_PER_LUN: u16;
     /// No DMA segment crosses a multiple of this plus one.
     const DMA_BOUNDARY: usize;
-    /// The longest DMA segment.
+    /// The longest DMA segment (`u32::MAX` with a [`Self::VIRT_BOUNDARY`]:
+    /// the midlayer requires it).
     const MAX_SEGMENT_SIZE: u32;
+    /// If not 0, a mask of the boundary no gap between two segments may
+    /// cross: every segment but the first starts on it, and every one but
+    /// the last ends on it (the block layer splits or bounces what does
+    /// not fit).
+    const VIRT_BOUNDARY: usize;
 
     /// Starts `cmd`, or hands it back if the host is busy (the midlayer
     /// retries it later).
@@ -123,6 +129,7 @@ impl<T: HostOps> Template<T> {
         cmd_per_lun: T::CMD_PER_LUN as i16,
         dma_boundary: T::DMA_BOUNDARY,
         max_segment_size: T::MAX_SEGMENT_SIZE,
+        virt_boundary_mask: T::VIRT_BOUNDARY,
         // SAFETY: Every other field of the template is an integer, a raw
         // pointer, an `Option` of a function pointer or a bitfield: zero is
         // valid for each and means "not set", as in a C initializer.

@@ -41,6 +41,13 @@
  *   rvbench mkfiles DIR N      creates N empty files with long names in DIR
  *   rvbench now                CLOCK_MONOTONIC in ns (for a shell to time
  *                              what no other mode does)
+ *   rvbench scatter DEV OFFSET
+ *       not a measurement: O_DIRECT writes at OFFSET from 256 iovecs of
+ *       512 bytes, each at another offset in its own page (a gap between
+ *       every two), read back through other such iovecs, four times
+ *       (128 KiB apart), then 1 MiB from a buffer at page offset 512 at
+ *       OFFSET + 1 MiB, read back at another offset; exit status 0 when
+ *       every byte read back is the one written (2 MiB from OFFSET used)
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -53,6 +60,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -493,6 +501,64 @@ int main(int argc, char **argv)
 			}
 			close(fd);
 		}
+		return 0;
+	}
+	if (argc == 4 && !strcmp(argv[1], "scatter")) {
+		int fd = open(argv[2], O_RDWR | O_DIRECT);
+		off_t base = atoll(argv[3]);
+		char *pages = aligned_buffer(256 * 4096);
+		char *back = aligned_buffer(256 * 4096);
+		char *big = aligned_buffer(2 << 20);
+		struct iovec iov[256];
+
+		if (fd < 0 || !pages || !back || !big) {
+			perror(argv[2]);
+			return 1;
+		}
+		for (int round = 0; round < 4; round++) {
+			off_t at = base + (off_t)round * 256 * 512;
+
+			for (int i = 0; i < 256; i++) {
+				iov[i].iov_base = pages + 4096 * i + 512 * ((i + round) % 8);
+				iov[i].iov_len = 512;
+				memset(iov[i].iov_base, i * 3 + round + 1, 512);
+			}
+			if (pwritev(fd, iov, 256, at) != 256 * 512) {
+				perror("pwritev");
+				return 1;
+			}
+			for (int i = 0; i < 256; i++)
+				iov[i].iov_base = back + 4096 * i + 512 * ((i + 5 * round) % 8);
+			if (preadv(fd, iov, 256, at) != 256 * 512) {
+				perror("preadv");
+				return 1;
+			}
+			for (int i = 0; i < 256; i++)
+				for (int j = 0; j < 512; j++)
+					if (((unsigned char *)iov[i].iov_base)[j] !=
+					    (unsigned char)(i * 3 + round + 1)) {
+						fprintf(stderr, "round %d iovec %d byte %d differs\n",
+							round, i, j);
+						return 1;
+					}
+		}
+		for (int i = 0; i < 1 << 20; i++)
+			big[512 + i] = (char)(i * 13 + 7);
+		if (pwrite(fd, big + 512, 1 << 20, base + (1 << 20)) != 1 << 20) {
+			perror("pwrite");
+			return 1;
+		}
+		memset(big, 0, 2 << 20);
+		if (pread(fd, big + 1024, 1 << 20, base + (1 << 20)) != 1 << 20) {
+			perror("pread");
+			return 1;
+		}
+		for (int i = 0; i < 1 << 20; i++)
+			if (big[1024 + i] != (char)(i * 13 + 7)) {
+				fprintf(stderr, "byte %d of the 1 MiB write differs\n", i);
+				return 1;
+			}
+		close(fd);
 		return 0;
 	}
 	if (argc == 2 && !strcmp(argv[1], "now")) {
