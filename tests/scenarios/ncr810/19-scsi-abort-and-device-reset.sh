@@ -80,9 +80,22 @@ check "$slow after the abort: INQUIRY $r" [ "$r" = "$GOOD" ]
 step "device reset of $slow2 while a read of it is in flight"
 quiet
 t0=$(cat /sys/block/${slow2#/dev/}/device/iotmo_cnt)
+read -r done0 _ </sys/block/${slow2#/dev/}/stat
 dd if="$slow2" of=/tmp/slow.out bs=64k count=2 iflag=direct 2>/tmp/dd.err &
 rd=$!
-sleep 0.3
+# The reset must meet the read in flight: once the first 64 KiB read has
+# completed, the second waits about a second behind the throttle. A fixed
+# sleep is too short on a slower kernel (the debug one took longer than
+# 0.3 s to get there, and the reset ended no command).
+i=0
+while :; do
+	read -r done _ </sys/block/${slow2#/dev/}/stat
+	read -r fr fw </sys/block/${slow2#/dev/}/inflight
+	[ "$done" -gt "$done0" ] && [ $((fr + fw)) -gt 0 ] && break
+	i=$((i + 1))
+	[ $i -lt 2000 ] || fail "the second read of $slow2 never got in flight"
+	usleep 10000
+done
 dmesg_mark
 $S reset "$slow2" device || fail "SG_SCSI_RESET device failed"
 wait $rd || fail "the read in flight failed: $(cat /tmp/dd.err)"
