@@ -711,6 +711,7 @@ impl<T: FileSystem> Tables<T> {
         compat_ioctl: bindings::compat_ptr_ioctl,
         read: Some(bindings::generic_read_dir),
         iterate_shared: Some(Self::iterate_shared),
+        fsync: Some(helpers::rust_vfs_fsync),
         ..pin_init::zeroed()
     };
 
