@@ -41,10 +41,10 @@
  *              for vfat and msdos (C) a directory's st_nlink may stay one
  *              too high after a directory moved over another inside it
  *              (fs/fat's rename skips that drop_nlink within a directory),
- *              and readdir's d_type stay the old one after a file and a
- *              directory swapped (RENAME_EXCHANGE), until written back
- *              (link counts of directories read again meanwhile too:
- *              not checked on C after such a swap until the next mount)
+ *              and after a file and a directory swapped (RENAME_EXCHANGE)
+ *              the entries keep their old attributes until written back:
+ *              d_type and directories' link counts are then not checked
+ *              on C until the next mount
  *   -r EVERY   every EVERY operations: close everything, unmount, mount
  *              again, check the whole tree (all threads stop for it)
  *   -C TYPE    at the end: unmount, mount DEV read-only as TYPE (say the C
@@ -100,7 +100,6 @@ struct node {
 	size_t size, cap;
 	int opens;
 	int nlink_extra; /* the C driver's st_nlink may be this much higher */
-	int stale_type; /* the C driver's d_type may be the other one */
 };
 
 struct ofd {
@@ -121,7 +120,7 @@ struct ctx {
 	long op;
 	long idle; /* operations drawn that had nothing to work on */
 	long checks;
-	int nlink_loose; /* C: a file and a directory swapped since the mount */
+	int c_stale; /* C: a file and a directory swapped since the mount */
 	char log[LOGN][640];
 	long logn;
 	size_t bytes;
@@ -406,7 +405,7 @@ static void check_stat(struct ctx *c, struct node *n, const struct stat *st, con
 			bad(c, "%s: not a directory (mode 0%o)", what, st->st_mode);
 		nlink_t want = 2 + count_kids(n, 1);
 
-		if (!n->loose && !c->nlink_loose && (st->st_nlink < want || st->st_nlink > want + n->nlink_extra))
+		if (!n->loose && !c->c_stale && (st->st_nlink < want || st->st_nlink > want + n->nlink_extra))
 			bad(c, "%s: st_nlink %lu, the model says %lu", what, (unsigned long)st->st_nlink,
 			    (unsigned long)want);
 		return;
@@ -542,7 +541,7 @@ static void check_dir(struct ctx *c, struct node *d)
 		k = child(d, e->d_name);
 		if (!k || strcmp(k->name, e->d_name))
 			bad(c, "%s lists \"%s\", which the model does not have", path, e->d_name);
-		if (e->d_type != DT_UNKNOWN && e->d_type != (k->isdir ? DT_DIR : DT_REG) && !k->stale_type)
+		if (e->d_type != DT_UNKNOWN && e->d_type != (k->isdir ? DT_DIR : DT_REG) && !c->c_stale)
 			bad(c, "%s lists \"%s\" with d_type %d", path, e->d_name, e->d_type);
 		for (i = 0; i < nseen; i++)
 			if (!strcmp(seen[i], e->d_name))
@@ -580,12 +579,9 @@ static void clear_extra(struct node *d)
 	struct node *k;
 
 	d->nlink_extra = 0;
-	d->stale_type = 0;
-	for (k = d->kids; k; k = k->next) {
-		k->stale_type = 0;
+	for (k = d->kids; k; k = k->next)
 		if (k->isdir)
 			clear_extra(k);
-	}
 }
 
 static void check_all(struct ctx *c)
@@ -1231,15 +1227,14 @@ static void op_exchange(struct ctx *c)
 		return;
 	/*
 	 * fs/fat (vfat_rename_exchange) only marks the two inodes dirty: until
-	 * they are written back, readdir's d_type comes from the entry's old
-	 * attributes, wrong when a file and a directory swapped.
+	 * they are written back, the entries keep their old attributes, wrong
+	 * when a file and a directory swapped. readdir's d_type comes from
+	 * them, so does the subdirectory count of a directory read again
+	 * (drop_caches), and a rename over such an entry reuses it as it is.
+	 * Until the next mount neither is checked on C.
 	 */
-	if (c_quirks && s->isdir != t->isdir) {
-		s->stale_type = t->stale_type = 1;
-		/* A directory read again meanwhile (drop_caches) counts its
-		 * subdirectories from those attributes. */
-		c->nlink_loose = 1;
-	}
+	if (c_quirks && s->isdir != t->isdir)
+		c->c_stale = 1;
 	detach(s);
 	detach(t);
 	snprintf(tmp, sizeof(tmp), "%s", s->name);
@@ -1379,7 +1374,7 @@ static void *run(void *arg)
 			pthread_barrier_wait(&barrier);
 			for (int i = 0; i < c->ntops; i++)
 				clear_extra(c->tops[i]);
-			c->nlink_loose = 0;
+			c->c_stale = 0;
 			logop(c, "remounted: check the whole tree");
 			check_all(c);
 		}
@@ -1496,7 +1491,7 @@ int main(int argc, char **argv)
 		for (i = 0; i < nthreads; i++) {
 			for (o = 0; o < ctxs[i].ntops; o++)
 				clear_extra(ctxs[i].tops[o]);
-			ctxs[i].nlink_loose = 0;
+			ctxs[i].c_stale = 0;
 			logop(&ctxs[i], "at the end, remounted: check the whole tree");
 			check_all(&ctxs[i]);
 		}
