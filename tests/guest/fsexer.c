@@ -71,6 +71,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <linux/falloc.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -100,6 +101,7 @@ struct node {
 	size_t size, cap;
 	int opens;
 	int nlink_extra; /* the C driver's st_nlink may be this much higher */
+	size_t alloc; /* clusters fallocate(KEEP_SIZE) may hold past the end */
 };
 
 struct ofd {
@@ -125,6 +127,9 @@ struct ctx {
 	long logn;
 	size_t bytes;
 	unsigned char *buf, *rbuf, *abuf;
+	struct node *mn; /* the file of the live shared mapping, if any */
+	unsigned char *map;
+	size_t mlen;
 	pthread_t th;
 };
 
@@ -222,6 +227,7 @@ static const char *ename(int e)
 		{ ENOSPC, "ENOSPC" }, { EIO, "EIO" }, { EROFS, "EROFS" },
 		{ EBUSY, "EBUSY" }, { EBADF, "EBADF" }, { EPERM, "EPERM" },
 		{ EACCES, "EACCES" }, { EFBIG, "EFBIG" }, { ENAMETOOLONG, "ENAMETOOLONG" },
+		{ EOPNOTSUPP, "EOPNOTSUPP" },
 	};
 	static __thread char other[24];
 	size_t i;
@@ -417,9 +423,13 @@ static void check_stat(struct ctx *c, struct node *n, const struct stat *st, con
 	if (st->st_nlink != (n->parent ? 1u : 0u))
 		bad(c, "%s: st_nlink %lu, the model says %d", what, (unsigned long)st->st_nlink,
 		    n->parent ? 1 : 0);
-	if (clsize && (size_t)st->st_blocks * 512 != (n->size + clsize - 1) / clsize * clsize)
-		bad(c, "%s: st_blocks %lld for %zu bytes in %zu-byte clusters", what,
-		    (long long)st->st_blocks, n->size, clsize);
+	if (clsize) {
+		size_t lo = (n->size + clsize - 1) / clsize * clsize, hi = n->alloc > lo ? n->alloc : lo;
+
+		if ((size_t)st->st_blocks * 512 < lo || (size_t)st->st_blocks * 512 > hi)
+			bad(c, "%s: st_blocks %lld for %zu bytes in %zu-byte clusters (%zu fallocated)", what,
+			    (long long)st->st_blocks, n->size, clsize, n->alloc);
+	}
 }
 
 static void compare_bytes(struct ctx *c, struct node *n, const unsigned char *got, size_t off, size_t len,
@@ -477,6 +487,15 @@ static void check_file(struct ctx *c, struct node *n, size_t off, size_t len, in
 	struct stat st;
 	int fd = fd_of(c, n), own = 0;
 
+	if (!n->parent && fd < 0) {
+		/* Unlinked, held by the live mapping alone. */
+		if (n == c->mn) {
+			size_t l = n->size < c->mlen ? n->size : c->mlen;
+
+			compare_bytes(c, n, c->map, 0, l, "the live mapping of an unlinked file");
+		}
+		return;
+	}
 	if (n->parent && (fd < 0 || chance(c, 50))) {
 		path_of(n, path, sizeof(path));
 		fd = open(path, O_RDONLY);
@@ -507,6 +526,12 @@ static void check_file(struct ctx *c, struct node *n, size_t off, size_t len, in
 	check_range_fd(c, n, fd, off, len, path);
 	if (own)
 		close(fd);
+	if (n == c->mn && off < c->mlen) {
+		/* The live mapping shows the same bytes. */
+		if (off + len > c->mlen)
+			len = c->mlen - off;
+		compare_bytes(c, n, c->map + off, off, len, "the live mapping");
+	}
 }
 
 static int is_own(struct ctx *c, const char *name)
@@ -797,6 +822,7 @@ static void op_create(struct ctx *c)
 		attach(p, n);
 	} else if (trunc) {
 		set_size(c, n, 0);
+		n->alloc = 0;
 	}
 	if (chance(c, 60))
 		keep_fd(c, fd, n, 0);
@@ -820,8 +846,10 @@ static void op_open(struct ctx *c)
 	expect_err(c, path, fd < 0 ? errno : 0, want);
 	if (fd < 0)
 		return;
-	if (trunc)
+	if (trunc) {
 		set_size(c, n, 0);
+		n->alloc = 0;
+	}
 	keep_fd(c, fd, n, append);
 	check_file(c, n, 0, 0, 0);
 }
@@ -940,6 +968,102 @@ static void op_mmap(struct ctx *c)
 	check_file(c, n, off, len, 0);
 }
 
+static void unmap_live(struct ctx *c);
+
+/*
+ * A shared writable mapping that lives across operations: mapped, written
+ * through (the file then shows it: check_file), compared after the other
+ * operations changed the file (check_file compares it too), unmapped.
+ * Only the bytes below both the mapping's length and the file's size are
+ * touched (past the end's page: SIGBUS).
+ */
+static void op_live_map(struct ctx *c)
+{
+	struct node *n = c->mn;
+	size_t off, len, lim;
+	char path[4096];
+	int fd;
+
+	if (!n) {
+		n = random_node(c, 1);
+		if (!n || !n->size)
+			return;
+		path_of(n, path, sizeof(path));
+		logop(c, "map %s (%zu bytes) to keep", path, n->size);
+		fd = open(path, O_RDWR);
+		if (fd < 0)
+			bad(c, "open %s: %s", path, ename(errno));
+		c->map = mmap(NULL, n->size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		if (c->map == MAP_FAILED)
+			bad(c, "mmap %s: %s", path, ename(errno));
+		close(fd);
+		c->mn = n;
+		c->mlen = n->size;
+		n->opens++;
+		check_file(c, n, 0, n->size, 0);
+		return;
+	}
+	lim = n->size < c->mlen ? n->size : c->mlen;
+	if (chance(c, 25) || !lim) {
+		logop(c, "unmap %s%s", n->name, n->parent ? "" : " (unlinked)");
+		if (chance(c, 50) && msync(c->map, c->mlen, MS_SYNC))
+			bad(c, "msync %s: %s", n->name, ename(errno));
+		unmap_live(c);
+		if (n->opens || n->parent)
+			check_file(c, n, 0, n->size, 0);
+		return;
+	}
+	off = below(c, lim);
+	len = 1 + below(c, lim - off < 8192 ? lim - off : 8192);
+	logop(c, "write through the live mapping of %s%s at %zu, %zu bytes", n->name,
+	      n->parent ? "" : " (unlinked)", off, len);
+	fill(c, c->buf, len);
+	memcpy(c->map + off, c->buf, len);
+	model_write(c, n, off, c->buf, len);
+	if (n->parent || fd_of(c, n) >= 0)
+		check_file(c, n, off, len, 0);
+	else
+		compare_bytes(c, n, c->map + off, off, len, "the live mapping");
+}
+
+/* fallocate: mode 0 grows the file (zeros), KEEP_SIZE allocates past the
+ * end without growing it, anything else is EOPNOTSUPP (fat_fallocate). */
+static void op_fallocate(struct ctx *c)
+{
+	struct ofd *o = random_fd(c);
+	int k = below(c, 10), mode = k < 5 ? 0 : k < 9 ? FALLOC_FL_KEEP_SIZE : FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE;
+	struct node *n;
+	size_t off, len, end;
+	int r;
+
+	if (!o)
+		return;
+	n = o->n;
+	off = below(c, n->size + 20000);
+	len = 1 + below(c, 40000);
+	if (off + len > maxsize)
+		return;
+	end = off + len;
+	if (mode == 0 && c->bytes > maxbytes && end > n->size)
+		return;
+	if (mode == FALLOC_FL_KEEP_SIZE && end > n->size + 16384)
+		return; /* what it keeps is not in the budget: a little */
+	logop(c, "fallocate %s%s%s %zu..%zu", n->name, n->parent ? "" : " (unlinked)",
+	      mode == 0 ? "" : mode == FALLOC_FL_KEEP_SIZE ? " KEEP_SIZE" : " PUNCH_HOLE", off, end);
+	r = res(fallocate(o->fd, mode, off, len));
+	expect_err(c, "fallocate", r, mode & FALLOC_FL_PUNCH_HOLE ? EOPNOTSUPP : 0);
+	if (r)
+		return;
+	if (mode == 0 && end > n->size)
+		set_size(c, n, end);
+	if (mode == FALLOC_FL_KEEP_SIZE && clsize) {
+		end = (end + clsize - 1) / clsize * clsize;
+		if (end > n->alloc)
+			n->alloc = end;
+	}
+	check_file(c, n, off < n->size ? off : 0, len, 0);
+}
+
 static void op_truncate(struct ctx *c)
 {
 	struct ofd *o = chance(c, 40) ? random_fd(c) : NULL;
@@ -972,6 +1096,9 @@ static void op_truncate(struct ctx *c)
 	expect_err(c, path, r, perr ? perr : !n ? ENOENT : n->isdir ? EISDIR : 0);
 	if (r)
 		return;
+	/* fat_setattr frees what fallocate kept unless the size grows. */
+	if (size <= n->size)
+		n->alloc = 0;
 	set_size(c, n, size);
 	check_file(c, n, size > 100 ? size - 100 : 0, 200, 0);
 }
@@ -1302,8 +1429,12 @@ static void one_op(struct ctx *c)
 		op_open(c);
 	else if (k < 230)
 		op_close(c);
-	else if (k < 400)
+	else if (k < 360)
 		op_write(c);
+	else if (k < 380)
+		op_fallocate(c);
+	else if (k < 400)
+		op_live_map(c);
 	else if (k < 460)
 		op_mmap(c);
 	else if (k < 540)
@@ -1330,8 +1461,22 @@ static void one_op(struct ctx *c)
 
 /* ---- runs ---- */
 
+static void unmap_live(struct ctx *c)
+{
+	struct node *n = c->mn;
+
+	if (!n)
+		return;
+	if (munmap(c->map, c->mlen))
+		bad(c, "munmap %s: %s", n->name, ename(errno));
+	c->mn = NULL;
+	if (!--n->opens && !n->parent)
+		free_file(c, n);
+}
+
 static void close_all(struct ctx *c)
 {
+	unmap_live(c);
 	while (c->nfd)
 		close_fd(c, c->nfd - 1);
 }
