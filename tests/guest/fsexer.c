@@ -14,15 +14,17 @@
  *
  * The operations: create (O_CREAT, O_EXCL, O_TRUNC), writes at offsets
  * (pwrite, write at the file position), O_APPEND writes, O_TRUNC opens,
- * writes through a shared writable mapping (msync or munmap), truncate up
- * and down (truncate and ftruncate), O_DIRECT writes and reads (aligned),
+ * writes through a shared writable mapping (msync or munmap), a shared
+ * mapping kept across operations (compared after each change of its
+ * file), truncate up and down (truncate and ftruncate), fallocate (grow,
+ * KEEP_SIZE, PUNCH_HOLE refused), O_DIRECT writes and reads (aligned),
  * reads, rename within and across directories (over files, over empty and
- * non-empty directories, into a descendant, RENAME_NOREPLACE,
- * RENAME_EXCHANGE), unlink
- * (also of an open file, whose descriptor goes on being used), mkdir,
- * rmdir, fsync/fdatasync/syncfs of files and directories, close, and now
- * and then drop_caches. Names are looked up case-insensitively, as FAT
- * does: a name may be used in another case than it was created with.
+ * non-empty directories, into a descendant, over an ancestor,
+ * RENAME_NOREPLACE, RENAME_EXCHANGE), unlink (also of an open or mapped
+ * file, whose descriptor or mapping goes on being used), mkdir, rmdir,
+ * fsync/fdatasync/syncfs of files and directories, close, and now and
+ * then drop_caches. Names are looked up case-insensitively, as FAT does:
+ * a name may be used in another case than it was created with.
  *
  * Options:
  *   -s SEED    the seed (default 1; printed; thread i uses SEED + i)

@@ -4,7 +4,8 @@
 # harness: timeout=900
 # The exerciser with a model (tests/guest/fsexer.c), one thread: random
 # creates, writes at offsets, O_APPEND, O_TRUNC, shared writable mmap
-# writes, truncates up and down, aligned O_DIRECT writes and reads,
+# writes (also through a mapping kept across operations), truncates up
+# and down, fallocate, aligned O_DIRECT writes and reads,
 # renames within and across directories (over files and directories, into
 # a descendant, RENAME_NOREPLACE, RENAME_EXCHANGE), unlinks (also of open
 # files), mkdir, rmdir, fsync and drop_caches, each checked against an
