@@ -1622,10 +1622,21 @@ fn remove_entry(dir: &INode<FatFs>, name: &[u8], inode: &INode<FatFs>) -> Result
         return Err(EIO);
     }
     let now = dir.now();
-    dir_write::remove_record(&sbi.vol, sbi.dir_location(info), &RecordPos::from(&rec))
-        .map_err(|e| sbi.fs_errno(e, "removing a directory record", rec.dev_pos))?;
+    // The record goes and the inode lets go of it in one step under the
+    // entry lock: a `write_inode` meanwhile (writeback, another task's
+    // sync) would otherwise find a deleted slot at its `i_pos` and take
+    // it for a corrupted directory.
+    let removed = {
+        let _g = sbi.entry_lock.lock();
+        let r = dir_write::remove_record(&sbi.vol, sbi.dir_location(info), &RecordPos::from(&rec));
+        if r.is_ok() {
+            inode.data().i_pos.store(0, Ordering::Relaxed);
+        }
+        r
+    };
+    removed.map_err(|e| sbi.fs_errno(e, "removing a directory record", rec.dev_pos))?;
+    inode.unhash();
     dir_changed(dir, now);
-    detach(sbi, inode);
     inode.set_mtime(now);
     Ok(())
 }
