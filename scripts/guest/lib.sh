@@ -264,6 +264,28 @@ ncr810_irqs() {
 # Whether slab usage is a meaningful leak measure on this kernel: KASAN's
 # quarantine and kmemleak's per-object records grow it on the debug kernel,
 # where the kmemleak scenario checks for leaks instead.
+# The debug kernel's kmemleak, for the scenarios of tests/scenarios-debug:
+# kmemleak_start forgets what was reported before (the boot's own);
+# kmemleak_check fails when a report names one of the project's modules.
+# kmemleak reports objects only after they have been unreferenced for a
+# while: it scans, waits, scans again.
+kmemleak_start() {
+	check "this kernel has no kmemleak: run it with make check-debug" [ -w /sys/kernel/debug/kmemleak ]
+	echo scan >/sys/kernel/debug/kmemleak
+	echo clear >/sys/kernel/debug/kmemleak
+}
+kmemleak_check() {
+	echo scan >/sys/kernel/debug/kmemleak
+	sleep 6
+	echo scan >/sys/kernel/debug/kmemleak
+	cat /sys/kernel/debug/kmemleak >/tmp/leaks
+	echo "kmemleak: $(grep -c '^unreferenced object' /tmp/leaks) unreferenced object(s) in all"
+	if grep -qE 'rust_fat|rust_vfat|rust_msdos|rust_ncr810|fat_disk|_R[A-Za-z0-9_]*rust_' /tmp/leaks; then
+		cat /tmp/leaks
+		fail "kmemleak reports leaks from our modules"
+	fi
+}
+
 slab_is_measurable() {
 	[ ! -e /sys/kernel/debug/kmemleak ] && ! grep -q ' kasan_report$' /proc/kallsyms
 }

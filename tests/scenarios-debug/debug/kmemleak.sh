@@ -7,11 +7,8 @@
 # (KASAN and lockdep findings fail the run through the harness's
 # BUG:/WARNING: check of the console log.)
 . /vm/lib.sh
-K=/sys/kernel/debug/kmemleak
 F=/vm/files
-check "this kernel has no kmemleak: run it with make check-debug" [ -w $K ]
-echo scan >$K
-echo clear >$K
+kmemleak_start
 for i in $(seq 1 20); do
 	must modprobe rust_vfat
 	must modprobe rust_msdos
@@ -44,15 +41,5 @@ must modprobe rust_ncr810
 echo 0000:00:03.0 >/sys/bus/pci/drivers/rust_ncr810/unbind
 echo 0000:00:03.0 >/sys/bus/pci/drivers/rust_ncr810/bind
 must rmmod rust_ncr810
-# kmemleak reports objects only after they have been unreferenced for a
-# while: scan, wait, scan again.
-echo scan >$K
-sleep 6
-echo scan >$K
-cat $K >/tmp/leaks
-echo "kmemleak: $(grep -c '^unreferenced object' /tmp/leaks) unreferenced object(s) in all"
-if grep -qE 'rust_fat|rust_vfat|rust_msdos|rust_ncr810|fat_disk|_R[A-Za-z0-9_]*rust_' /tmp/leaks; then
-	cat /tmp/leaks
-	fail "kmemleak reports leaks from our modules"
-fi
+kmemleak_check
 scenario_done
