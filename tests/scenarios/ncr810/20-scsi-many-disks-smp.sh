@@ -109,7 +109,15 @@ $F/rvbench randrw expect /tmp/expect.img $ops 7 32 >/dev/null || fail "rvbench o
 for p in $pids; do wait $p; done
 cat /tmp/randrw.out
 echo "most commands in flight: $most on one of the seven disks, $mostrw on $rw (depth 4), in $samples samples"
-check "no disk ever had more than two commands in flight ($most): tags unused" [ "$most" -gt 2 ]
+if slab_is_measurable; then
+	check "no disk ever had more than two commands in flight ($most): tags unused" [ "$most" -gt 2 ]
+else
+	# One CPU under KASAN: the sampler and the 42 streams share it, and
+	# the streams may all end within the first samples. The tags are
+	# proven on the main kernel; here the queues' paths run under KASAN,
+	# lockdep and kmemleak.
+	echo "debug kernel: the most in flight is not judged ($most)"
+fi
 check "$rw had more than its queue depth in flight ($mostrw)" [ "$mostrw" -le 4 ]
 check_eq "writers, readers and the random run that finished right" "$(ls /tmp/ok | wc -l)" $((7 * 6 + 1))
 
