@@ -38,11 +38,32 @@ pub trait BlockDeviceMut: BlockDevice {
     /// Fails with [`FatError::Io`] when the device cannot be written and
     /// with [`FatError::Truncated`] past its end.
     fn write_at(&self, pos: u64, buf: &[u8]) -> Result<(), FatError>;
+
+    /// Copies `len` bytes of the device at byte offset `from` to byte
+    /// offset `to` (ranges that do not overlap): here 512 bytes at a time
+    /// through a buffer; a device with blocks in memory copies between
+    /// them.
+    fn copy_at(&self, from: u64, to: u64, len: u64) -> Result<(), FatError> {
+        let mut buf = [0u8; 512];
+        let mut done = 0u64;
+        while done < len {
+            let n = (len - done).min(buf.len() as u64) as usize;
+            let b = buf.get_mut(..n).ok_or(FatError::Truncated)?;
+            self.read_at(from + done, b)?;
+            self.write_at(to + done, b)?;
+            done += n as u64;
+        }
+        Ok(())
+    }
 }
 
 impl<T: BlockDeviceMut + ?Sized> BlockDeviceMut for &T {
     fn write_at(&self, pos: u64, buf: &[u8]) -> Result<(), FatError> {
         (**self).write_at(pos, buf)
+    }
+
+    fn copy_at(&self, from: u64, to: u64, len: u64) -> Result<(), FatError> {
+        (**self).copy_at(from, to, len)
     }
 }
 
@@ -327,6 +348,26 @@ impl ExtentCache {
         best
     }
 
+    /// Remembers that chain index `index` is cluster `cluster`, the
+    /// cluster just added at the chain's end: the run ending at the index
+    /// before grows by it when contiguous, else a run of one is inserted.
+    pub fn append(&mut self, index: u32, cluster: u32) {
+        for r in self.runs.iter_mut() {
+            if r.len > 0
+                && r.index.checked_add(r.len) == Some(index)
+                && r.cluster.checked_add(r.len) == Some(cluster)
+            {
+                r.len += 1;
+                return;
+            }
+        }
+        self.insert(Extent {
+            index,
+            cluster,
+            len: 1,
+        });
+    }
+
     /// Remembers `run`, replacing one it overlaps, else the oldest.
     pub fn insert(&mut self, run: Extent) {
         let slot = self
@@ -358,7 +399,7 @@ pub(crate) trait FatRead {
 
 /// Reads a FAT entry's own bytes from the device: for a single entry, a
 /// window's 512-byte fill (and zeroing) would cost more than the entry.
-struct EntryRead;
+pub(crate) struct EntryRead;
 
 impl FatRead for EntryRead {
     #[inline]
@@ -397,6 +438,26 @@ impl FatWindow {
             start: 0,
             len: 0,
             refills: 0,
+        }
+    }
+
+    /// Fills `out` with the bytes at device offset `pos` if the window
+    /// holds them all.
+    pub(crate) fn cached(&self, pos: u64, out: &mut [u8]) -> bool {
+        if self.len == 0 || pos < self.start {
+            return false;
+        }
+        let at = (pos - self.start) as usize;
+        match self
+            .buf
+            .get(..self.len)
+            .and_then(|b| b.get(at..at + out.len()))
+        {
+            Some(b) => {
+                out.copy_from_slice(b);
+                true
+            }
+            None => false,
         }
     }
 
