@@ -32,6 +32,10 @@ use crate::volume::{
     Volume, //
 };
 
+/// The FAT window of an allocation or a freeing (see [`FatWindow`]): 64
+/// bytes, 16 FAT32 entries.
+const ALLOC_WINDOW: usize = 64;
+
 /// The end-of-chain value `fs/fat` writes (all ones, masked to the FAT's
 /// width when stored).
 pub const FAT_EOC: u32 = 0x0fff_ffff;
@@ -228,7 +232,7 @@ impl<D: BlockDeviceMut> Volume<D> {
         &self,
         cluster: u32,
         value: u32,
-        w: Option<&mut FatWindow>,
+        w: Option<&mut FatWindow<ALLOC_WINDOW>>,
         m: &mut Mirror,
     ) -> Result<(), FatError> {
         if cluster < 2 || cluster > self.max_cluster() {
@@ -282,8 +286,13 @@ impl<D: BlockDeviceMut> Volume<D> {
             }
         };
         let bps = self.bpb.sector_size_nz();
-        m.note(self, (pos - base) / bps)?;
-        m.note(self, (pos + len - 1 - base) / bps)
+        let (first, last) = ((pos - base) / bps, (pos + len - 1 - base) / bps);
+        m.note(self, first)?;
+        // Only a FAT12 entry can straddle two sectors.
+        if last != first {
+            m.note(self, last)?;
+        }
+        Ok(())
     }
 
     /// Allocates a chain of `n` free clusters (each linked to the next,
@@ -295,7 +304,7 @@ impl<D: BlockDeviceMut> Volume<D> {
     /// The new chain is not linked to anything (see
     /// [`Volume::extend_chain`]). Caller holds the FAT lock.
     pub fn alloc_clusters(&self, st: &mut FatState, n: u32) -> Result<u32, FatError> {
-        let mut w = FatWindow::new();
+        let mut w = FatWindow::<ALLOC_WINDOW>::new();
         let mut m = Mirror::new();
         let first = self.alloc_in(st, n, &mut w, &mut m)?;
         if let Err(e) = m.flush(self) {
@@ -312,7 +321,7 @@ impl<D: BlockDeviceMut> Volume<D> {
         &self,
         st: &mut FatState,
         n: u32,
-        w: &mut FatWindow,
+        w: &mut FatWindow<ALLOC_WINDOW>,
         m: &mut Mirror,
     ) -> Result<u32, FatError> {
         if n == 0 {
@@ -440,7 +449,7 @@ impl<D: BlockDeviceMut> Volume<D> {
         // One window and one mirror for the whole operation: `last`'s
         // entry, the search that usually ends in the same FAT sector, and
         // the link; the sectors changed are copied to the other FATs once.
-        let mut w = FatWindow::new();
+        let mut w = FatWindow::<ALLOC_WINDOW>::new();
         let mut m = Mirror::new();
         if let Some(l) = last {
             // Validates `last` before anything is allocated.
@@ -500,7 +509,7 @@ impl<D: BlockDeviceMut> Volume<D> {
     ) -> Result<u32, FatError> {
         let mut c = start;
         let mut freed = 0u32;
-        let mut w = FatWindow::new();
+        let mut w = FatWindow::<ALLOC_WINDOW>::new();
         loop {
             if c < 2 || c > self.max_cluster() {
                 return Err(FatError::ClusterOutOfRange);

@@ -184,7 +184,7 @@ impl<D: BlockDevice> Volume<D> {
             vol: self,
             next: Some(start),
             steps: 0,
-            window: FatWindow::new(),
+            window: FatWindow::<512>::new(),
         }
     }
 
@@ -202,7 +202,7 @@ impl<D: BlockDevice> Volume<D> {
     /// time; `interrupted` is asked between windows (a FAT32 FAT can be
     /// tens of megabytes) and makes it stop with [`FatError::Interrupted`].
     pub fn free_clusters(&self, mut interrupted: impl FnMut() -> bool) -> Result<u32, FatError> {
-        let mut w = FatWindow::new();
+        let mut w = FatWindow::<512>::new();
         let mut free = 0u32;
         for c in 2..=self.max_cluster() {
             let refills = w.refills;
@@ -259,7 +259,7 @@ impl<D: BlockDevice> Volume<D> {
         if ext.cluster < 2 || c > self.max_cluster() {
             return Err(FatError::ClusterOutOfRange);
         }
-        let mut w = FatWindow::new();
+        let mut w = FatWindow::<512>::new();
         // `index` is below the cluster count, which bounds the walk.
         while i < index {
             let n = self
@@ -413,10 +413,13 @@ impl FatRead for EntryRead {
     }
 }
 
-/// A window onto the FAT: the sector-aligned 512 bytes a chain walk last
-/// read, so that consecutive entries cost one device read per window.
-pub struct FatWindow {
-    buf: [u8; 512],
+/// A window onto the FAT: the `N`-byte aligned piece (`N` a power of two
+/// up to 512) a chain walk last read, so that consecutive entries cost one
+/// device read per window. Walks over many entries take 512 bytes; the
+/// allocation of a cluster, which reads a few neighbouring entries, a
+/// smaller one that costs less to clear and to fill.
+pub struct FatWindow<const N: usize = 512> {
+    buf: [u8; N],
     /// Device offset of `buf[0]` (valid when `len` is not 0).
     start: u64,
     len: usize,
@@ -424,17 +427,17 @@ pub struct FatWindow {
     refills: u64,
 }
 
-impl Default for FatWindow {
+impl<const N: usize> Default for FatWindow<N> {
     fn default() -> Self {
         Self::new()
     }
 }
 
-impl FatWindow {
+impl<const N: usize> FatWindow<N> {
     /// An empty window.
     pub const fn new() -> Self {
         FatWindow {
-            buf: [0; 512],
+            buf: [0; N],
             start: 0,
             len: 0,
             refills: 0,
@@ -475,7 +478,7 @@ impl FatWindow {
     }
 }
 
-impl FatRead for FatWindow {
+impl<const N: usize> FatRead for FatWindow<N> {
     #[inline]
     fn read<D: BlockDevice>(
         &mut self,
@@ -489,7 +492,7 @@ impl FatRead for FatWindow {
         if !in_window(self) {
             // The FAT starts and ends on sector boundaries, and sectors are
             // multiples of 512 bytes: an aligned window lies inside it.
-            let start = pos & !511;
+            let start = pos - pos % N as u64;
             vol.read_at(start, &mut self.buf)?;
             self.start = start;
             self.len = self.buf.len();
