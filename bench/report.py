@@ -93,6 +93,9 @@ mount = {d: triple(f'mount.{d}.mount') for d in ('rust', 'c')}
 umount = {d: triple(f'mount.{d}.umount') for d in ('rust', 'c')}
 
 
+CP_TREE_FILES = 500  # the tree bench/guest.sh copies with cp -r
+
+
 def rate(kind, name, amount_key, scale=1.0):
     """Per-run amount/s of the runs `kind.name.runN`, summarized: `amount_key`
     is the BENCH key holding what each run did (entries, bytes, reads)."""
@@ -113,6 +116,13 @@ rates = {
     'randread_cold_iops': {d: rate('randread', d, 'reads') for d in ('rust', 'c')},
     'bigdir_lookup_cold_per_s': {d: rate('lookups', f'{d}_cold', 'names') for d in ('rust', 'c')},
     'bigdir_lookup_warm_per_s': {d: rate('lookups', f'{d}_warm', 'names') for d in ('rust', 'c')},
+    # The write rows (read-write mounts of fresh copies of one empty image).
+    'seqwrite_fsync_mb_per_s': {d: rate('seqwrite', d, 'bytes', 1e6) for d in ('rust', 'c')},
+    'create_files_per_s': {d: rate('create', d, 'files') for d in ('rust', 'c')},
+    'rename_per_s': {d: rate('rename', d, 'files') for d in ('rust', 'c')},
+    'unlink_files_per_s': {d: rate('unlink', d, 'files') for d in ('rust', 'c')},
+    # `cp -r` of the 500-file tree: one copy per run, shown as files/s.
+    'cp_tree_files_per_s': {d: rate('run', f'cp_{d}', 'runs', 1 / CP_TREE_FILES) for d in ('rust', 'c')},
 }
 for r in rates.values():
     r['ratio_rust_over_c'] = ratio(r['rust'], r['c'])
@@ -197,6 +207,10 @@ def rate_row(measure, name, fmt='{:.0f}'):
 
 
 fs = res['file_system']
+n_warm = fs['bigdir_lookup_warm_per_s']['rust']['n']
+n_write = fs['seqwrite_fsync_mb_per_s']['rust']['n']
+small_files = int(v.get('create.rust.run1.files', 0))
+renames = int(v.get('rename.rust.run1.files', 0))
 n_cold = fs['findstat_cold_entries_per_s']['rust']['n']
 n_rand = fs['randread_cold_iops']['rust']['n']
 md = [f"# Benchmark results\n",
@@ -230,7 +244,22 @@ md += [f"| inode object, bytes (`/proc/slabinfo` objsize: `rust_fat_inode_cache`
                 'randread_cold_iops'),
        rate_row(f"lookups of every 35th name of a 70,000-entry directory, cold, lookups/s "
                 f"({int(v.get('lookups.rust_cold.run1.names', 0)):,} stat(2), 1 run)", 'bigdir_lookup_cold_per_s', '{:.1f}'),
-       rate_row("the same lookups, warm (dcache hits), lookups/s (5 runs)", 'bigdir_lookup_warm_per_s'),
+       rate_row(f"the same lookups, warm (dcache hits), lookups/s ({n_warm} runs, Rust and C in turn)",
+                'bigdir_lookup_warm_per_s'),
+       "",
+       f"The write rows: each driver mounts its own fresh copy of one empty FAT32 image (512-byte clusters) "
+       f"read-write (`utf8`), once per run ({n_write} runs, Rust and C in turn), and runs the steps below in "
+       f"this order; every step ends with its data on the device (`fsync` of the file, `syncfs` of the "
+       f"volume), included in its time.\n",
+       "| measure | Rust | C | Rust / C |", "| --- | --- | --- | --- |",
+       rate_row("sequential write of a 32 MiB file (1 MiB writes) plus `fsync`, MB/s (higher is better)",
+                'seqwrite_fsync_mb_per_s', '{:.1f}'),
+       rate_row(f"creating {small_files:,} files of 100 bytes in 100 new directories, files/s",
+                'create_files_per_s'),
+       rate_row(f"renaming {renames:,} of them within their directories, renames/s", 'rename_per_s'),
+       rate_row(f"deleting them all (`rm -r`: readdir, unlink, rmdir), files/s", 'unlink_files_per_s'),
+       rate_row(f"`cp -r` of a {CP_TREE_FILES}-file tree (20 directories, 1 byte to 16 KiB a file) "
+                f"onto the volume, files/s", 'cp_tree_files_per_s'),
        "",
        f"The SCSI rows: `rust_ncr810` and the kernel's `sym53c8xx` in one boot, each driving one of two "
        f"emulated NCR 53C810s with a copy of one {scsi_disk_bytes >> 20} MiB disk image; reads and writes "

@@ -46,10 +46,14 @@ gzip -1 "$out/bench.img"
 mkfs.fat -C "$out/bigdir.img" 65536 -F 32 -s 1 -n BIGDIR >/dev/null
 python3 scripts/make-big-dir-image.py "$out/bigdir.img" 70000 >/dev/null
 gzip -1 "$out/bigdir.img"
+# The write rows' image: empty FAT32 (512-byte clusters, one cluster per
+# 100-byte file), 96 MiB; the guest mounts a fresh copy per driver and run.
+mkfs.fat -C "$out/write.img" 98304 -F 32 -s 1 -n WBENCH >/dev/null
+gzip -1 "$out/write.img"
 
 log "harness: VM run (Rust and C side by side, one boot)"
 VM_APPEND="kunit.enable=0" scripts/vm-run.sh --kdir "$kdir" --timeout 2400 --log "$out/console.log" \
-	--files "$data/rvbench $out/bench.img.gz $out/bigdir.img.gz" bench/guest.sh | tee "$out/guest.log"
+	--files "$data/rvbench $out/bench.img.gz $out/bigdir.img.gz $out/write.img.gz" bench/guest.sh | tee "$out/guest.log"
 fi
 
 # The SCSI rows: rust_ncr810 and sym53c8xx on two NCR 53C810s in one boot,

@@ -233,6 +233,34 @@ impl BlockDeviceMut for SbDevice<'_> {
             .discard(pos >> bits, len >> bits)
             .map_err(|_| FatError::Io)
     }
+
+    fn copy_at(&self, from: u64, to: u64, len: u64) -> Result<(), FatError> {
+        let (bits, size) = self.0.block_size();
+        if (from | to | len) & (size - 1) != 0 {
+            return copy_in_pieces(self, from, to, len);
+        }
+        for b in 0..len >> bits {
+            self.0
+                .copy_block((from >> bits) + b, (to >> bits) + b)
+                .map_err(|_| FatError::Io)?;
+        }
+        Ok(())
+    }
+}
+
+/// [`BlockDeviceMut::copy_at`] through a buffer, for ranges that are not
+/// whole blocks.
+fn copy_in_pieces(dev: &SbDevice<'_>, from: u64, to: u64, len: u64) -> Result<(), FatError> {
+    let mut buf = [0u8; 512];
+    let mut done = 0u64;
+    while done < len {
+        let n = (len - done).min(buf.len() as u64) as usize;
+        let b = buf.get_mut(..n).ok_or(FatError::Truncated)?;
+        dev.read_at(from + done, b)?;
+        dev.write_at(to + done, b)?;
+        done += n as u64;
+    }
+    Ok(())
 }
 
 /// The volume's FAT lock (C's `sbi->fat_lock`): the FAT, the free count
@@ -1392,6 +1420,11 @@ fn add_cluster(inode: &INode<FatFs>) -> Result {
     if last.is_none() {
         info.start.store(new, Ordering::Relaxed);
         forget_runs(info);
+    }
+    // The run cache learns the new cluster: the mapping of the block
+    // being written finds it there, with no FAT read.
+    if let Ok(index) = u32::try_from(have) {
+        info.runs.try_with(|c| c.append(index, new));
     }
     inode.set_blocks(inode.blocks() + (cs.get() >> 9));
     inode.mark_dirty();

@@ -183,6 +183,33 @@ int rust_vfs_write_block(struct super_block *sb, sector_t block,
 	return err;
 }
 
+/*
+ * Copies block from over block to through the buffer cache, as
+ * fat_mirror_bhs copies a FAT block to the other FATs: one memcpy between
+ * the two buffers, the copy marked dirty (written back later).
+ */
+int rust_vfs_copy_block(struct super_block *sb, sector_t from, sector_t to)
+{
+	struct buffer_head *src, *dst;
+
+	src = sb_bread(sb, from);
+	if (!src)
+		return -EIO;
+	dst = sb_getblk(sb, to);
+	if (!dst) {
+		brelse(src);
+		return -ENOMEM;
+	}
+	lock_buffer(dst);
+	memcpy(dst->b_data, src->b_data, sb->s_blocksize);
+	set_buffer_uptodate(dst);
+	unlock_buffer(dst);
+	mark_buffer_dirty(dst);
+	brelse(dst);
+	brelse(src);
+	return 0;
+}
+
 /* sb_rdonly(), mark_inode_dirty(), remove_inode_hash(): static inlines. */
 bool rust_vfs_sb_rdonly(struct super_block *sb)
 {

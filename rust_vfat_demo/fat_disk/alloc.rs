@@ -27,9 +27,14 @@ use crate::format::{
 use crate::volume::{
     BlockDevice,
     BlockDeviceMut,
+    EntryRead,
     FatWindow,
     Volume, //
 };
+
+/// The FAT window of an allocation or a freeing (see [`FatWindow`]): 64
+/// bytes, 16 FAT32 entries.
+const ALLOC_WINDOW: usize = 64;
 
 /// The end-of-chain value `fs/fat` writes (all ones, masked to the FAT's
 /// width when stored).
@@ -210,7 +215,7 @@ impl<D: BlockDevice> Volume<D> {
         if cluster < 2 || cluster > self.max_cluster() {
             return Err(FatError::ClusterOutOfRange);
         }
-        self.raw_fat_entry(&mut FatWindow::new(), cluster)
+        self.raw_fat_entry(&mut EntryRead, cluster)
     }
 }
 
@@ -228,17 +233,18 @@ impl<D: BlockDeviceMut> Volume<D> {
 
     fn write_entry(&self, cluster: u32, value: u32) -> Result<(), FatError> {
         let mut m = Mirror::new();
-        self.put_entry(cluster, value, &mut FatWindow::new(), &mut m)?;
+        self.put_entry(cluster, value, None, &mut m)?;
         m.flush(self)
     }
 
-    /// Writes FAT entry `cluster` into the first FAT only, keeping `w`
-    /// current and noting the sectors for `m`.
+    /// Writes FAT entry `cluster` into the first FAT only, noting the
+    /// sectors for `m`; `w`, a window onto the FAT, gives the entry's old
+    /// bytes if it holds them and is kept current.
     fn put_entry(
         &self,
         cluster: u32,
         value: u32,
-        w: &mut FatWindow,
+        w: Option<&mut FatWindow<ALLOC_WINDOW>>,
         m: &mut Mirror,
     ) -> Result<(), FatError> {
         if cluster < 2 || cluster > self.max_cluster() {
@@ -250,7 +256,9 @@ impl<D: BlockDeviceMut> Volume<D> {
             FatType::Fat12 => {
                 let pos = base + c + c / 2;
                 let mut b = [0u8; 2];
-                self.read_at(pos, &mut b)?;
+                if !w.as_deref().is_some_and(|w| w.cached(pos, &mut b)) {
+                    self.read_at(pos, &mut b)?;
+                }
                 let old = u16::from_le_bytes(b);
                 let v = (value & 0xfff) as u16;
                 let new = if c & 1 == 1 {
@@ -260,30 +268,43 @@ impl<D: BlockDeviceMut> Volume<D> {
                 };
                 let b = new.to_le_bytes();
                 self.device().write_at(pos, &b)?;
-                w.patch(pos, &b);
+                if let Some(w) = w {
+                    w.patch(pos, &b);
+                }
                 (pos, 2)
             }
             FatType::Fat16 => {
                 let pos = base + c * 2;
                 let b = ((value & 0xffff) as u16).to_le_bytes();
                 self.device().write_at(pos, &b)?;
-                w.patch(pos, &b);
+                if let Some(w) = w {
+                    w.patch(pos, &b);
+                }
                 (pos, 2)
             }
             FatType::Fat32 => {
                 let pos = base + c * 4;
                 let mut b = [0u8; 4];
-                self.read_at(pos, &mut b)?;
+                if !w.as_deref().is_some_and(|w| w.cached(pos, &mut b)) {
+                    self.read_at(pos, &mut b)?;
+                }
                 let old = u32::from_le_bytes(b);
                 let b = ((old & 0xf000_0000) | (value & 0x0fff_ffff)).to_le_bytes();
                 self.device().write_at(pos, &b)?;
-                w.patch(pos, &b);
+                if let Some(w) = w {
+                    w.patch(pos, &b);
+                }
                 (pos, 4)
             }
         };
         let bps = self.bpb.sector_size_nz();
-        m.note(self, (pos - base) / bps)?;
-        m.note(self, (pos + len - 1 - base) / bps)
+        let (first, last) = ((pos - base) / bps, (pos + len - 1 - base) / bps);
+        m.note(self, first)?;
+        // Only a FAT12 entry can straddle two sectors.
+        if last != first {
+            m.note(self, last)?;
+        }
+        Ok(())
     }
 
     /// Allocates a chain of `n` free clusters (each linked to the next,
@@ -295,6 +316,26 @@ impl<D: BlockDeviceMut> Volume<D> {
     /// The new chain is not linked to anything (see
     /// [`Volume::extend_chain`]). Caller holds the FAT lock.
     pub fn alloc_clusters(&self, st: &mut FatState, n: u32) -> Result<u32, FatError> {
+        let mut w = FatWindow::<ALLOC_WINDOW>::new();
+        let mut m = Mirror::new();
+        let first = self.alloc_in(st, n, &mut w, &mut m)?;
+        if let Err(e) = m.flush(self) {
+            let _ = self.free_chain(st, first);
+            return Err(e);
+        }
+        Ok(first)
+    }
+
+    /// [`Volume::alloc_clusters`] through the window `w`, the sectors it
+    /// changed noted in `m` (the caller copies them to the other FATs).
+    /// On an error, what it took is given back (and mirrored).
+    fn alloc_in(
+        &self,
+        st: &mut FatState,
+        n: u32,
+        w: &mut FatWindow<ALLOC_WINDOW>,
+        m: &mut Mirror,
+    ) -> Result<u32, FatError> {
         if n == 0 {
             return Err(FatError::BadGeometry);
         }
@@ -305,12 +346,11 @@ impl<D: BlockDeviceMut> Volume<D> {
         }
         // First pass: are there `n` free clusters, looking as C looks?
         let start = self.next_after(st.prev_free);
-        let mut w = FatWindow::new();
         let mut found = 0u32;
         let mut last = 0u32;
         let mut c = start;
         for _ in 0..self.bpb.cluster_count {
-            if self.raw_fat_entry(&mut w, c)? == 0 {
+            if self.raw_fat_entry(w, c)? == 0 {
                 found += 1;
                 last = c;
                 if found == n {
@@ -332,9 +372,18 @@ impl<D: BlockDeviceMut> Volume<D> {
         }
         // Second pass: the same clusters, each marked end-of-chain, then
         // linked from the one before (the chain is complete before the
-        // caller links it to a file).
-        let mut w = FatWindow::new();
-        let mut m = Mirror::new();
+        // caller links it to a file). One cluster was found last: it is
+        // taken at once. The window of the first pass is kept: it holds
+        // the FAT sector the search ended in.
+        if n == 1 {
+            self.put_entry(last, FAT_EOC, Some(w), m)?;
+            st.prev_free = last;
+            if let Some(f) = st.free_count.as_mut() {
+                *f = f.saturating_sub(1);
+            }
+            st.fsinfo_dirty = true;
+            return Ok(last);
+        }
         let mut prev: Option<u32> = None;
         let mut first = 0u32;
         let mut c = start;
@@ -344,7 +393,7 @@ impl<D: BlockDeviceMut> Volume<D> {
             if taken == n {
                 break;
             }
-            let free = match self.raw_fat_entry(&mut w, c) {
+            let free = match self.raw_fat_entry(w, c) {
                 Ok(v) => v == 0,
                 Err(e) => {
                     result = Err(e);
@@ -352,12 +401,12 @@ impl<D: BlockDeviceMut> Volume<D> {
                 }
             };
             if free {
-                if let Err(e) = self.put_entry(c, FAT_EOC, &mut w, &mut m) {
+                if let Err(e) = self.put_entry(c, FAT_EOC, Some(&mut *w), m) {
                     result = Err(e);
                     break;
                 }
                 if let Some(p) = prev {
-                    if let Err(e) = self.put_entry(p, c, &mut w, &mut m) {
+                    if let Err(e) = self.put_entry(p, c, Some(&mut *w), m) {
                         result = Err(e);
                         break;
                     }
@@ -374,15 +423,16 @@ impl<D: BlockDeviceMut> Volume<D> {
             c = self.next_after(c);
         }
         st.fsinfo_dirty = true;
-        let result = result.and(m.flush(self));
         if let Err(e) = result {
             // A device error half way: give back what was taken.
+            let _ = m.flush(self);
             if prev.is_some() {
                 let _ = self.free_chain(st, first);
             }
             return Err(e);
         }
         if taken < n {
+            let _ = m.flush(self);
             return Err(FatError::NoSpace);
         }
         Ok(first)
@@ -408,19 +458,41 @@ impl<D: BlockDeviceMut> Volume<D> {
         last: Option<u32>,
         n: u32,
     ) -> Result<u32, FatError> {
+        // One window and one mirror for the whole operation: `last`'s
+        // entry, the search that usually ends in the same FAT sector, and
+        // the link; the sectors changed are copied to the other FATs once.
+        let mut w = FatWindow::<ALLOC_WINDOW>::new();
+        let mut m = Mirror::new();
         if let Some(l) = last {
             // Validates `last` before anything is allocated.
-            match FatEntry::classify(self.bpb.fat_type, self.raw_entry(l)?, self.max_cluster()) {
+            if l < 2 || l > self.max_cluster() {
+                return Err(FatError::ClusterOutOfRange);
+            }
+            match FatEntry::classify(
+                self.bpb.fat_type,
+                self.raw_fat_entry(&mut w, l)?,
+                self.max_cluster(),
+            ) {
                 FatEntry::End => {}
                 _ => return Err(FatError::BrokenChain),
             }
         }
-        let first = self.alloc_clusters(st, n)?;
+        let first = self.alloc_in(st, n, &mut w, &mut m)?;
         if let Some(l) = last {
-            if let Err(e) = self.write_entry(l, first) {
+            if let Err(e) = self.put_entry(l, first, Some(&mut w), &mut m) {
+                let _ = m.flush(self);
                 let _ = self.free_chain(st, first);
                 return Err(e);
             }
+        }
+        if let Err(e) = m.flush(self) {
+            // The other FATs could not be written: the new chain is
+            // unlinked and given back.
+            if let Some(l) = last {
+                let _ = self.write_entry(l, FAT_EOC);
+            }
+            let _ = self.free_chain(st, first);
+            return Err(e);
         }
         Ok(first)
     }
@@ -449,7 +521,7 @@ impl<D: BlockDeviceMut> Volume<D> {
     ) -> Result<u32, FatError> {
         let mut c = start;
         let mut freed = 0u32;
-        let mut w = FatWindow::new();
+        let mut w = FatWindow::<ALLOC_WINDOW>::new();
         let discard = self.device().discard_freed();
         let mut run = start;
         loop {
@@ -467,7 +539,7 @@ impl<D: BlockDeviceMut> Volume<D> {
                 let _ = self.discard_clusters(run, c - run + 1);
                 run = raw;
             }
-            self.put_entry(c, 0, &mut w, m)?;
+            self.put_entry(c, 0, Some(&mut w), m)?;
             freed += 1;
             if let Some(f) = st.free_count.as_mut() {
                 *f = f.saturating_add(1);
@@ -527,7 +599,8 @@ impl<D: BlockDeviceMut> Volume<D> {
         r: &TrimRange,
         mut interrupted: impl FnMut() -> bool,
     ) -> Result<u64, FatError> {
-        let mut w = FatWindow::new();
+        // A walk over many entries: the 512-byte window.
+        let mut w: FatWindow = FatWindow::new();
         let mut free = 0u32;
         let mut trimmed = 0u64;
         let flush = |at: u32, free: u32| -> Result<u64, FatError> {
@@ -696,26 +769,21 @@ impl Mirror {
         Ok(())
     }
 
-    /// Copies the noted sectors of the first FAT to every other FAT, 512
-    /// bytes at a time (no sector-sized buffer on a kernel stack).
+    /// Copies the noted sectors of the first FAT to every other FAT
+    /// ([`BlockDeviceMut::copy_at`]: in the kernel, from buffer to
+    /// buffer).
     fn flush<D: BlockDeviceMut>(&mut self, vol: &Volume<D>) -> Result<(), FatError> {
         let bps = u64::from(vol.bpb.bytes_per_sector);
         let fat_len = u64::from(vol.bpb.fat_sectors) * bps;
-        let mut buf = [0u8; 512];
         let noted = self.n;
         self.n = 0;
         if vol.bpb.num_fats < 2 {
             return Ok(());
         }
         for &s in self.sectors.iter().take(noted) {
-            let mut off = 0u64;
-            while off < bps {
-                let from = vol.bpb.fat_offset + s * bps + off;
-                vol.read_at(from, &mut buf)?;
-                for copy in 1..u64::from(vol.bpb.num_fats) {
-                    vol.device().write_at(from + copy * fat_len, &buf)?;
-                }
-                off += buf.len() as u64;
+            let from = vol.bpb.fat_offset + s * bps;
+            for copy in 1..u64::from(vol.bpb.num_fats) {
+                vol.device().copy_at(from, from + copy * fat_len, bps)?;
             }
         }
         Ok(())

@@ -307,6 +307,10 @@ pub struct DirRecord {
     pub end: u64,
     /// Device offset of the short entry: identifies the file.
     pub dev_pos: u64,
+    /// Device offset of the record's first slot (`dev_pos` without a long
+    /// name). The slots lie one after the other on the device exactly when
+    /// the last one, `dev_pos`, is as far from it as `end - start` says.
+    pub start_dev: u64,
     /// UTF-16 units of the long name in [`DirReader::long_name`] (0: none).
     pub long_len: usize,
 }
@@ -333,6 +337,8 @@ pub struct DirReader<'v, D> {
     /// The long name being assembled (with room for the terminator the C
     /// driver writes after the last entry).
     units: [u16; MAX_LFN_UNITS + 1],
+    /// Device offset of the first slot of the long name being assembled.
+    first_dev: u64,
 }
 
 impl<'v, D: BlockDevice> DirReader<'v, D> {
@@ -343,6 +349,7 @@ impl<'v, D: BlockDevice> DirReader<'v, D> {
             slots: SlotReader::new(vol, loc),
             long_names,
             units: [0; MAX_LFN_UNITS + 1],
+            first_dev: 0,
         }
     }
 
@@ -395,11 +402,17 @@ impl<'v, D: BlockDevice> DirReader<'v, D> {
             let offset = self.slots.current_offset();
             // The run is right before the short entry, in this directory.
             let start = offset.saturating_sub(DIR_ENTRY_SIZE as u64 * nr_slots as u64);
+            let dev_pos = self.slots.current_dev_pos();
             return Ok(Some(DirRecord {
                 entry,
                 start,
                 end: offset + DIR_ENTRY_SIZE as u64,
-                dev_pos: self.slots.current_dev_pos(),
+                dev_pos,
+                start_dev: if nr_slots > 0 {
+                    self.first_dev
+                } else {
+                    dev_pos
+                },
                 long_len,
             }));
         }
@@ -409,6 +422,7 @@ impl<'v, D: BlockDevice> DirReader<'v, D> {
     /// slot, as the C driver's `fat_parse_long`.
     fn parse_long(&mut self) -> Result<LongParse, FatError> {
         'parse_long: loop {
+            self.first_dev = self.slots.current_dev_pos();
             let ds = self.slots.current();
             let id = ds[0];
             if id & LFN_LAST == 0 {

@@ -191,6 +191,10 @@ pub struct RecordPos {
     pub end: u64,
     /// Device offset of the 8.3 entry (the `i_pos` that names the file).
     pub dev_pos: u64,
+    /// Device offset of the first slot: when it is `end - start` less one
+    /// slot before `dev_pos`, the slots lie one after the other on the
+    /// device (else the record spans clusters that do not).
+    pub start_dev: u64,
 }
 
 impl From<&DirRecord> for RecordPos {
@@ -199,6 +203,7 @@ impl From<&DirRecord> for RecordPos {
             start: r.start,
             end: r.end,
             dev_pos: r.dev_pos,
+            start_dev: r.start_dev,
         }
     }
 }
@@ -310,6 +315,7 @@ pub fn add_record<D: BlockDeviceMut, L: FatLock + ?Sized>(
                         start: run_start,
                         end,
                         dev_pos: run[need - 1],
+                        start_dev: run[0],
                     },
                     new_clusters: 0,
                 });
@@ -362,9 +368,9 @@ pub fn add_record<D: BlockDeviceMut, L: FatLock + ?Sized>(
         // entry is in the new part, written last of its slots).
         write_slots(vol, &rec.slots()[run_len..], &devs[run_len..need])?;
         write_slots(vol, &rec.slots()[..run_len], &devs[..run_len])?;
-        Ok(devs[need - 1])
+        Ok((devs[0], devs[need - 1]))
     })();
-    let dev_pos = match filled {
+    let (start_dev, dev_pos) = match filled {
         Ok(p) => p,
         Err(e) => {
             let _ = fat.lock_fat(|st| vol.free_chain(st, first));
@@ -382,6 +388,7 @@ pub fn add_record<D: BlockDeviceMut, L: FatLock + ?Sized>(
             start: run_start,
             end: dir_len + (need - run_len) as u64 * SLOT,
             dev_pos,
+            start_dev,
         },
         new_clusters: nr,
     })
@@ -464,16 +471,26 @@ pub fn remove_record<D: BlockDeviceMut>(
         return Err(FatError::BadGeometry);
     }
     let mut devs = [0u64; MAX_RECORD_SLOTS];
-    let mut slots = SlotReader::new_raw(vol, loc);
-    slots.seek(pos.start)?;
-    for d in devs.iter_mut().take(n) {
-        if !slots.advance()? {
+    let span = (n as u64 - 1) * SLOT;
+    if pos.start_dev.checked_add(span) == Some(pos.dev_pos) {
+        // The slots lie one after the other on the device (in one
+        // cluster, or in clusters that follow each other): no walk of the
+        // directory's chain to find them.
+        for (i, d) in devs.iter_mut().take(n).enumerate() {
+            *d = pos.start_dev + i as u64 * SLOT;
+        }
+    } else {
+        let mut slots = SlotReader::new_raw(vol, loc);
+        slots.seek(pos.start)?;
+        for d in devs.iter_mut().take(n) {
+            if !slots.advance()? {
+                return Err(FatError::SizeMismatch);
+            }
+            *d = slots.current_dev_pos();
+        }
+        if devs[n - 1] != pos.dev_pos {
             return Err(FatError::SizeMismatch);
         }
-        *d = slots.current_dev_pos();
-    }
-    if devs[n - 1] != pos.dev_pos {
-        return Err(FatError::SizeMismatch);
     }
     for &d in devs[..n].iter().rev() {
         vol.device().write_at(d, &[0xe5])?;

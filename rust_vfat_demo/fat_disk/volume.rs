@@ -53,6 +53,23 @@ pub trait BlockDeviceMut: BlockDevice {
     fn discard(&self, _pos: u64, _len: u64) -> Result<bool, FatError> {
         Ok(false)
     }
+
+    /// Copies `len` bytes of the device at byte offset `from` to byte
+    /// offset `to` (ranges that do not overlap): here 512 bytes at a time
+    /// through a buffer; a device with blocks in memory copies between
+    /// them.
+    fn copy_at(&self, from: u64, to: u64, len: u64) -> Result<(), FatError> {
+        let mut buf = [0u8; 512];
+        let mut done = 0u64;
+        while done < len {
+            let n = (len - done).min(buf.len() as u64) as usize;
+            let b = buf.get_mut(..n).ok_or(FatError::Truncated)?;
+            self.read_at(from + done, b)?;
+            self.write_at(to + done, b)?;
+            done += n as u64;
+        }
+        Ok(())
+    }
 }
 
 impl<T: BlockDeviceMut + ?Sized> BlockDeviceMut for &T {
@@ -66,6 +83,10 @@ impl<T: BlockDeviceMut + ?Sized> BlockDeviceMut for &T {
 
     fn discard(&self, pos: u64, len: u64) -> Result<bool, FatError> {
         (**self).discard(pos, len)
+    }
+
+    fn copy_at(&self, from: u64, to: u64, len: u64) -> Result<(), FatError> {
+        (**self).copy_at(from, to, len)
     }
 }
 
@@ -210,7 +231,7 @@ impl<D: BlockDevice> Volume<D> {
             vol: self,
             next: Some(start),
             steps: 0,
-            window: FatWindow::new(),
+            window: FatWindow::<512>::new(),
         }
     }
 
@@ -228,7 +249,7 @@ impl<D: BlockDevice> Volume<D> {
     /// time; `interrupted` is asked between windows (a FAT32 FAT can be
     /// tens of megabytes) and makes it stop with [`FatError::Interrupted`].
     pub fn free_clusters(&self, mut interrupted: impl FnMut() -> bool) -> Result<u32, FatError> {
-        let mut w = FatWindow::new();
+        let mut w = FatWindow::<512>::new();
         let mut free = 0u32;
         for c in 2..=self.max_cluster() {
             let refills = w.refills;
@@ -285,7 +306,7 @@ impl<D: BlockDevice> Volume<D> {
         if ext.cluster < 2 || c > self.max_cluster() {
             return Err(FatError::ClusterOutOfRange);
         }
-        let mut w = FatWindow::new();
+        let mut w = FatWindow::<512>::new();
         // `index` is below the cluster count, which bounds the walk.
         while i < index {
             let n = self
@@ -374,6 +395,26 @@ impl ExtentCache {
         best
     }
 
+    /// Remembers that chain index `index` is cluster `cluster`, the
+    /// cluster just added at the chain's end: the run ending at the index
+    /// before grows by it when contiguous, else a run of one is inserted.
+    pub fn append(&mut self, index: u32, cluster: u32) {
+        for r in self.runs.iter_mut() {
+            if r.len > 0
+                && r.index.checked_add(r.len) == Some(index)
+                && r.cluster.checked_add(r.len) == Some(cluster)
+            {
+                r.len += 1;
+                return;
+            }
+        }
+        self.insert(Extent {
+            index,
+            cluster,
+            len: 1,
+        });
+    }
+
     /// Remembers `run`, replacing one it overlaps, else the oldest.
     pub fn insert(&mut self, run: Extent) {
         let slot = self
@@ -405,7 +446,7 @@ pub(crate) trait FatRead {
 
 /// Reads a FAT entry's own bytes from the device: for a single entry, a
 /// window's 512-byte fill (and zeroing) would cost more than the entry.
-struct EntryRead;
+pub(crate) struct EntryRead;
 
 impl FatRead for EntryRead {
     #[inline]
@@ -419,10 +460,13 @@ impl FatRead for EntryRead {
     }
 }
 
-/// A window onto the FAT: the sector-aligned 512 bytes a chain walk last
-/// read, so that consecutive entries cost one device read per window.
-pub struct FatWindow {
-    buf: [u8; 512],
+/// A window onto the FAT: the `N`-byte aligned piece (`N` a power of two
+/// up to 512) a chain walk last read, so that consecutive entries cost one
+/// device read per window. Walks over many entries take 512 bytes; the
+/// allocation of a cluster, which reads a few neighbouring entries, a
+/// smaller one that costs less to clear and to fill.
+pub struct FatWindow<const N: usize = 512> {
+    buf: [u8; N],
     /// Device offset of `buf[0]` (valid when `len` is not 0).
     start: u64,
     len: usize,
@@ -430,20 +474,40 @@ pub struct FatWindow {
     pub(crate) refills: u64,
 }
 
-impl Default for FatWindow {
+impl<const N: usize> Default for FatWindow<N> {
     fn default() -> Self {
         Self::new()
     }
 }
 
-impl FatWindow {
+impl<const N: usize> FatWindow<N> {
     /// An empty window.
     pub const fn new() -> Self {
         FatWindow {
-            buf: [0; 512],
+            buf: [0; N],
             start: 0,
             len: 0,
             refills: 0,
+        }
+    }
+
+    /// Fills `out` with the bytes at device offset `pos` if the window
+    /// holds them all.
+    pub(crate) fn cached(&self, pos: u64, out: &mut [u8]) -> bool {
+        if self.len == 0 || pos < self.start {
+            return false;
+        }
+        let at = (pos - self.start) as usize;
+        match self
+            .buf
+            .get(..self.len)
+            .and_then(|b| b.get(at..at + out.len()))
+        {
+            Some(b) => {
+                out.copy_from_slice(b);
+                true
+            }
+            None => false,
         }
     }
 
@@ -461,7 +525,7 @@ impl FatWindow {
     }
 }
 
-impl FatRead for FatWindow {
+impl<const N: usize> FatRead for FatWindow<N> {
     #[inline]
     fn read<D: BlockDevice>(
         &mut self,
@@ -475,7 +539,7 @@ impl FatRead for FatWindow {
         if !in_window(self) {
             // The FAT starts and ends on sector boundaries, and sectors are
             // multiples of 512 bytes: an aligned window lies inside it.
-            let start = pos & !511;
+            let start = pos - pos % N as u64;
             vol.read_at(start, &mut self.buf)?;
             self.start = start;
             self.len = self.buf.len();

@@ -2056,6 +2056,15 @@ impl Device<'_> {
         })
     }
 
+    /// Copies block `from` over block `to` through the buffer cache (the
+    /// copy is written back later), as `fs/fat` copies a FAT block to the
+    /// other FATs (`fat_mirror_bhs`).
+    pub fn copy_block(&self, from: u64, to: u64) -> Result {
+        // SAFETY: The super block is live (the brand); the helper reads and
+        // writes whole blocks of its device only.
+        kernel::error::to_result(unsafe { helpers::rust_vfs_copy_block(self.sb, from, to) })
+    }
+
     /// Makes the super block read-only at once, as `fs/fat` does on a
     /// structural error with `errors=remount-ro`; `true` if it was
     /// read-write.

@@ -21,8 +21,9 @@
  *       reads FILE (or a block device) from start to end in 1 MiB reads,
  *       with O_DIRECT if asked; ns
  *   rvbench seqwrite NAME FILE BYTES [direct]
- *       writes BYTES of a non-zero pattern from the start of FILE in 1 MiB
- *       writes, with O_DIRECT if asked, then fsync; ns including the fsync
+ *       writes BYTES of a non-zero pattern from the start of FILE (created
+ *       if missing) in 1 MiB writes, with O_DIRECT if asked, then fsync;
+ *       ns including the fsync
  *   rvbench randread NAME FILE N SEED [direct]
  *       N reads of 4 KiB at 4 KiB-aligned offsets of FILE drawn from a
  *       xorshift generator seeded with SEED, readahead off
@@ -39,6 +40,19 @@
  *       names scripts/make-big-dir-image.py writes); each one missing from
  *       the dcache scans DIR up to its record; ns, and how many were found
  *   rvbench mkfiles DIR N      creates N empty files with long names in DIR
+ *   rvbench create NAME DIR DIRS N BYTES
+ *       makes DIRS directories in DIR and N files with long names spread
+ *       over them in turn (open O_CREAT|O_EXCL, write BYTES, close), then
+ *       syncfs; ns including the syncfs
+ *   rvbench rename NAME DIR DIRS N STEP
+ *       renames N of the files `create` made (file 0, STEP, 2*STEP, ...)
+ *       to other long names in their directories, then syncfs; ns
+ *   rvbench unlink NAME DIR
+ *       removes everything below DIR as `rm -r` does (each directory read,
+ *       its files unlinked as they come, then the directory removed), then
+ *       syncfs; files, and ns
+ *   rvbench run NAME DIR CMD [ARG]...
+ *       runs CMD (fork, exec, wait), then syncfs on DIR; ns
  *   rvbench now                CLOCK_MONOTONIC in ns (for a shell to time
  *                              what no other mode does)
  *   rvbench scatter DEV OFFSET
@@ -61,6 +75,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -242,6 +257,48 @@ static long walk(int at, const char *name)
 	return n;
 }
 
+/*
+ * Removes everything below the directory @dfd the way `rm -r` does: reads
+ * each directory and unlinks its files as it goes, descends into
+ * subdirectories and removes them once empty. Returns the number of files
+ * unlinked, or -1. Closes @dfd.
+ */
+static long remove_tree(int dfd)
+{
+	DIR *d = fdopendir(dfd);
+	struct dirent *e;
+	long n = 0;
+
+	if (!d) {
+		perror("fdopendir");
+		return -1;
+	}
+	while ((e = readdir(d))) {
+		long m;
+
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		if (e->d_type != DT_DIR) {
+			if (unlinkat(dfd, e->d_name, 0)) {
+				perror(e->d_name);
+				closedir(d);
+				return -1;
+			}
+			n++;
+			continue;
+		}
+		m = remove_tree(openat(dfd, e->d_name, O_RDONLY | O_DIRECTORY));
+		if (m < 0 || unlinkat(dfd, e->d_name, AT_REMOVEDIR)) {
+			perror(e->d_name);
+			closedir(d);
+			return -1;
+		}
+		n += m;
+	}
+	closedir(d);
+	return n;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc >= 6 && !strcmp(argv[1], "modcycle")) {
@@ -365,7 +422,7 @@ int main(int argc, char **argv)
 		return run_done(fd, "seqread", argv[2], "bytes", bytes, t);
 	}
 	if ((argc == 5 || argc == 6) && !strcmp(argv[1], "seqwrite")) {
-		int fd = open(argv[3], O_WRONLY | open_flags(argc, argv, 5));
+		int fd = open(argv[3], O_WRONLY | O_CREAT | open_flags(argc, argv, 5), 0644);
 		char *buf = aligned_buffer(1 << 20);
 		long long bytes = atoll(argv[4]), done = 0;
 		uint64_t t;
@@ -560,6 +617,105 @@ int main(int argc, char **argv)
 			}
 		close(fd);
 		return 0;
+	}
+	if (argc == 7 && !strcmp(argv[1], "create")) {
+		long dirs = atol(argv[4]), n = atol(argv[5]), bytes = atol(argv[6]);
+		char path[4096], *buf = calloc(1, bytes > 0 ? bytes : 1);
+		int dfd = open(argv[3], O_RDONLY | O_DIRECTORY);
+		uint64_t t;
+
+		if (dfd < 0 || !buf || dirs < 1 || n < 1 || bytes < 0)
+			return 2;
+		for (long i = 0; i < bytes; i++)
+			buf[i] = (char)(i * 7 + 1);
+		t = now();
+		for (long i = 0; i < dirs; i++) {
+			snprintf(path, sizeof(path), "directory %ld", i);
+			if (mkdirat(dfd, path, 0755)) {
+				perror(path);
+				return 1;
+			}
+		}
+		for (long i = 0; i < n; i++) {
+			int fd;
+
+			snprintf(path, sizeof(path), "directory %ld/file number %ld with a long name.txt", i % dirs, i);
+			fd = openat(dfd, path, O_CREAT | O_WRONLY | O_EXCL, 0644);
+			if (fd < 0 || write(fd, buf, bytes) != bytes) {
+				perror(path);
+				return 1;
+			}
+			close(fd);
+		}
+		if (syncfs(dfd)) {
+			perror("syncfs");
+			return 1;
+		}
+		return run_done(dfd, "create", argv[2], "files", n, now() - t);
+	}
+	if (argc == 7 && !strcmp(argv[1], "rename")) {
+		long dirs = atol(argv[4]), n = atol(argv[5]), step = atol(argv[6]);
+		char from[512], to[512];
+		int dfd = open(argv[3], O_RDONLY | O_DIRECTORY);
+		uint64_t t;
+
+		if (dfd < 0 || dirs < 1 || n < 1 || step < 1)
+			return 2;
+		t = now();
+		for (long i = 0; i < n * step; i += step) {
+			snprintf(from, sizeof(from), "directory %ld/file number %ld with a long name.txt", i % dirs, i);
+			snprintf(to, sizeof(to), "directory %ld/renamed file %ld, its name long too.dat", i % dirs, i);
+			if (renameat(dfd, from, dfd, to)) {
+				perror(from);
+				return 1;
+			}
+		}
+		if (syncfs(dfd)) {
+			perror("syncfs");
+			return 1;
+		}
+		return run_done(dfd, "rename", argv[2], "files", n, now() - t);
+	}
+	if (argc == 4 && !strcmp(argv[1], "unlink")) {
+		int dfd = open(argv[3], O_RDONLY | O_DIRECTORY);
+		uint64_t t;
+		long n;
+
+		if (dfd < 0)
+			return 2;
+		t = now();
+		n = remove_tree(dup(dfd));
+		if (n < 0)
+			return 1;
+		if (syncfs(dfd)) {
+			perror("syncfs");
+			return 1;
+		}
+		return run_done(dfd, "unlink", argv[2], "files", n, now() - t);
+	}
+	if (argc >= 5 && !strcmp(argv[1], "run")) {
+		int dfd = open(argv[3], O_RDONLY | O_DIRECTORY), st;
+		uint64_t t;
+		pid_t pid;
+
+		if (dfd < 0)
+			return 2;
+		t = now();
+		pid = fork();
+		if (pid == 0) {
+			execvp(argv[4], argv + 4);
+			perror(argv[4]);
+			_exit(127);
+		}
+		if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st)) {
+			fprintf(stderr, "rvbench: %s failed\n", argv[4]);
+			return 1;
+		}
+		if (syncfs(dfd)) {
+			perror("syncfs");
+			return 1;
+		}
+		return run_done(dfd, "run", argv[2], "runs", 1, now() - t);
 	}
 	if (argc == 2 && !strcmp(argv[1], "now")) {
 		printf("%llu\n", (unsigned long long)now());
