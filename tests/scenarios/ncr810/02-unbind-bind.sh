@@ -52,8 +52,12 @@ echo "DMA buffer bus addresses: $distinct distinct in $(wc -l </tmp/addrs) probe
 sort /tmp/addrs | uniq -c | sort -rn | head -3
 check_eq "probes that logged their DMA buffer's address" "$(wc -l </tmp/addrs)" 20
 if slab_is_measurable; then
-	check "the SCRIPTS buffer leaks: $distinct distinct DMA buffer addresses in 20 probes, want at most 5" \
-		[ "$distinct" -le 5 ]
+	# A buffer leaked by every probe gives 20 addresses, by every other
+	# one more than 10. Freed ones mostly come back (2 or 3 addresses on
+	# a quiet host), but the page allocator owes no order: with another
+	# VM busy beside it one run saw 6.
+	check "the SCRIPTS buffer leaks: $distinct distinct DMA buffer addresses in 20 probes, want at most 10" \
+		[ "$distinct" -le 10 ]
 else
 	# The debug kernel's allocator (KASAN, kmemleak) hands freed pages
 	# back later and less often: 10 distinct addresses in 20 probes, one
