@@ -237,7 +237,7 @@ impl BlockDeviceMut for SbDevice<'_> {
     fn copy_at(&self, from: u64, to: u64, len: u64) -> Result<(), FatError> {
         let (bits, size) = self.0.block_size();
         if (from | to | len) & (size - 1) != 0 {
-            return copy_in_pieces(self, from, to, len);
+            return fat_disk::volume::copy_through_buffer(self, from, to, len);
         }
         for b in 0..len >> bits {
             self.0
@@ -246,21 +246,6 @@ impl BlockDeviceMut for SbDevice<'_> {
         }
         Ok(())
     }
-}
-
-/// [`BlockDeviceMut::copy_at`] through a buffer, for ranges that are not
-/// whole blocks.
-fn copy_in_pieces(dev: &SbDevice<'_>, from: u64, to: u64, len: u64) -> Result<(), FatError> {
-    let mut buf = [0u8; 512];
-    let mut done = 0u64;
-    while done < len {
-        let n = (len - done).min(buf.len() as u64) as usize;
-        let b = buf.get_mut(..n).ok_or(FatError::Truncated)?;
-        dev.read_at(from + done, b)?;
-        dev.write_at(to + done, b)?;
-        done += n as u64;
-    }
-    Ok(())
 }
 
 /// The volume's FAT lock (C's `sbi->fat_lock`): the FAT, the free count

@@ -59,17 +59,29 @@ pub trait BlockDeviceMut: BlockDevice {
     /// through a buffer; a device with blocks in memory copies between
     /// them.
     fn copy_at(&self, from: u64, to: u64, len: u64) -> Result<(), FatError> {
-        let mut buf = [0u8; 512];
-        let mut done = 0u64;
-        while done < len {
-            let n = (len - done).min(buf.len() as u64) as usize;
-            let b = buf.get_mut(..n).ok_or(FatError::Truncated)?;
-            self.read_at(from + done, b)?;
-            self.write_at(to + done, b)?;
-            done += n as u64;
-        }
-        Ok(())
+        copy_through_buffer(self, from, to, len)
     }
+}
+
+/// [`BlockDeviceMut::copy_at`] 512 bytes at a time through a buffer: the
+/// default, and what a device with blocks in memory falls back to for
+/// ranges that are not whole blocks.
+pub fn copy_through_buffer<D: BlockDeviceMut + ?Sized>(
+    dev: &D,
+    from: u64,
+    to: u64,
+    len: u64,
+) -> Result<(), FatError> {
+    let mut buf = [0u8; 512];
+    let mut done = 0u64;
+    while done < len {
+        let n = (len - done).min(buf.len() as u64) as usize;
+        let b = buf.get_mut(..n).ok_or(FatError::Truncated)?;
+        dev.read_at(from + done, b)?;
+        dev.write_at(to + done, b)?;
+        done += n as u64;
+    }
+    Ok(())
 }
 
 impl<T: BlockDeviceMut + ?Sized> BlockDeviceMut for &T {
