@@ -62,7 +62,7 @@ host=$(ncr810_scsi_host) || fail "no SCSI host after bind"
 dev=$(scsi_disk "$host" 0) || fail "no disk after bind"
 check "$dev reads differently after bind" reads_as_image "$dev"
 
-N=$(reps 10 50)
+N=$(reps 6 50)
 step "$N cycles: unbind and bind with a reader running, then rmmod and modprobe"
 # The reader holds the disk open, so rmmod is refused while it runs
 # (above); unbinding takes the disk away under it, which ends it.

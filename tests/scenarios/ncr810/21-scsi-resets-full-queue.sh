@@ -1,4 +1,4 @@
-# harness: scsi-disks=$TEST_DATA/scsi/blank-64m.img $TEST_DATA/scsi/blank-64m.img $TEST_DATA/scsi/blank-64m.img
+# harness: scsi-disks=$TEST_DATA/scsi/blank-64m.img $TEST_DATA/scsi/blank-64m.img $TEST_DATA/scsi/blank-16m.img
 # harness: qemu-args=-drive if=none,id=slow,driver=null-co,size=16M,read-zeroes=on,throttling.bps-total=6144 -device scsi-hd,bus=ncr0.0,scsi-id=3,drive=slow
 # harness: memory=1024
 # harness: files=$TEST_DATA/sgio $TEST_DATA/rvbench
@@ -8,7 +8,7 @@
 # kept busy all along: on targets 0 and 1 two O_DIRECT writers of their
 # own regions and three O_DIRECT readers of a region nobody writes (reads
 # disconnect in QEMU's model, so they wait at the target, tagged); on
-# target 2 16-deep random 4 KiB reads and writes (rvbench randrw, whose
+# target 2 (16 MiB) 16-deep random 4 KiB reads and writes (rvbench randrw, whose
 # writes depend only on their offset, so rerunning it leaves the same
 # image). The 16 slots stay full. Meanwhile: an abort (a READ of the
 # throttled disk at target 3, 6 KiB/s, waits 21 s behind a 128 KiB read and

@@ -11,7 +11,7 @@
 # load goes on; unbind takes the disks away under it: every stream ends
 # (its I/O fails once its disk is gone), none hangs, the interrupt handler
 # is gone, and after bind the disks read as their images. Then N cycles
-# (make check 10, make soak 50; three more before, to warm up) of modprobe, the load until the queue is
+# (make check 6, make soak 50; two or three more before, to warm up) of modprobe, the load until the queue is
 # full, unbind under it, bind, a read, the load stopped, rmmod: no
 # allocation site holds more live slab objects than before and
 # /proc/interrupts has no line more or less.
@@ -86,7 +86,7 @@ check "$2 reads differently after bind" [ "$(sha256sum <"$2" | cut -c1-64)" = "$
 rmmod rust_ncr810 || fail "rmmod after the load failed"
 ! grep -q rust_ncr810 /proc/interrupts || fail "the interrupt handler outlived rmmod"
 
-N=$(reps 10 50)
+N=$(reps 6 50)
 full=0
 cycle() {
 	modprobe rust_ncr810 || fail "modprobe failed"
@@ -104,7 +104,7 @@ cycle() {
 	! grep -q rust_ncr810 /proc/interrupts || fail "interrupt handler left after rmmod"
 }
 step "$N cycles: modprobe, the queue full, unbind under it, bind, rmmod"
-run_cycles 3 cycle
+run_cycles $(reps 2 3) cycle
 full=0
 slab_record /tmp/slab-before
 irqs_before=$(grep -c . /proc/interrupts)
