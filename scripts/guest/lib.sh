@@ -234,6 +234,39 @@ scsi_image_sha() { awk -v t="$1" -v c="${2:-0}" '$1 == t && $4 == c { print $3 }
 # (`zero`: the range must hold only zero bytes; the host checks that).
 scsi_image_expect() { echo "VM-SCSI-IMAGE $1 $2 $3 $4 $5"; }
 
+# Checks that each disk's next command after WHAT (an abort, a reset of
+# another target) is GOOD, not UNIT ATTENTION 06/29/00: the error
+# handling touched no other target. Needs /vm/files/sgio.
+# Usage: scsi_no_unit_attention WHAT DISK...
+scsi_no_unit_attention() {
+	_what=$1
+	shift
+	for _d in "$@"; do
+		_r=$(/vm/files/sgio read "$_d" 0 00 00 00 00 00 00) || fail "SG_IO TEST UNIT READY of $_d failed"
+		check "$_d after the $_what: $_r" [ "$_r" = "status 0 host 0 driver 0 resid 0" ]
+	done
+}
+
+# The first rung of the error handling ladder: a 128 KiB READ(10) of DISK,
+# a disk behind a QEMU throttle (throttling.bps-total) slower than 128 KiB
+# in SG_IO's shortest time-out, times out; rust_ncr810's abort ends that
+# command alone, with no reset of any kind. QEMU's throttle lets a request
+# through once its bucket is (nearly) empty, then adds the request's bytes:
+# scsi-disk reads 128 KiB at a time, so the READ after a first 128 KiB one
+# waits 128 KiB / the throttle's rate. Needs /vm/files/sgio.
+# Usage: scsi_abort_timed_out_read DISK
+scsi_abort_timed_out_read() {
+	dmesg_mark
+	dd if="$1" of=/dev/null bs=128k count=1 iflag=direct 2>/dev/null
+	_r=$(/vm/files/sgio --timeout 1 read "$1" 131072 28 00 00 00 00 00 00 01 00 00) || fail "SG_IO failed"
+	echo "READ(10) of 128 KiB with the shortest time-out: $_r"
+	dmesg_new | grep -E 'rust_ncr810|reset|abort|timing out|Power-on' | sed 's/^/  /'
+	case $_r in "status 0 host 0 "*) fail "the READ did not time out: $_r" ;; esac
+	dmesg_has "rust_ncr810 .*abort: the target took ABORT; the command ended alone"
+	! dmesg_new | grep -qE 'rust_ncr810 .*(device reset|reset by)|Power-on or device reset' ||
+		fail "the abort escalated to a reset"
+}
+
 # The PCI addresses of the NCR 53C810s present.
 ncr810_devices() {
 	for d in /sys/bus/pci/devices/*; do
@@ -362,6 +395,22 @@ check_slab_sites() {
 	head -3 /tmp/slab-growth
 	awk -v lim=$(($3 / 2)) '$1 >= lim { bad = 1 } END { exit bad }' /tmp/slab-growth ||
 		fail "an allocation site grew by $(($3 / 2)) or more live objects over $4"
+}
+
+# errors=panic as fs/fat has it, on file system FS (rw/15 rust_vfat, rw/16
+# vfat, the oracle): mounted read-only with errors=panic, the option is in
+# /proc/mounts, and the first structural error (a read that meets a
+# broken cluster chain) panics the kernel (__fat_fs_error). Never returns:
+# the scenario's `expect=panic:` header is what passes it.
+# Usage: errors_panic_at_broken_chain FS
+errors_panic_at_broken_chain() {
+	mkdir -p /mnt/w
+	losetup -r /dev/loop0 /vm/files/file-chain-hits-free-cluster.img || fail "losetup failed"
+	must mount -t "$1" -o ro,errors=panic /dev/loop0 /mnt/w
+	check "errors=panic is not in /proc/mounts" grep -q "^/dev/loop0 /mnt/w $1 ro,.*errors=panic" /proc/mounts
+	# The kernel panics here.
+	cat "/mnt/w/Long file name with spaces.txt" >/dev/null 2>&1
+	fail "$1 did not panic at the broken chain"
 }
 
 # Everything a mounted FAT volume shows, in readdir order, into a file: stat

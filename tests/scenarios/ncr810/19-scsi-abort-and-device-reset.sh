@@ -33,13 +33,6 @@ TUR="0 00 00 00 00 00 00"
 GOOD="status 0 host 0 driver 0 resid 0"
 
 quiet() { for d in "$d0" "$d1" "$slow" "$slow2"; do for _ in 1 2 3; do $S read "$d" $TUR >/dev/null; done; done; }
-# The other disks' next command: GOOD, not UNIT ATTENTION 06/29/00.
-no_ua() {
-	for d in "$@"; do
-		r=$($S read "$d" $TUR) || fail "SG_IO TEST UNIT READY of $d failed"
-		check "$d after the $what: $r" [ "$r" = "$GOOD" ]
-	done
-}
 
 # Readers of target 0, checking each whole read against the image.
 rm -f /tmp/stop /tmp/bad
@@ -59,20 +52,9 @@ reader 2 &
 r2=$!
 
 step "abort: a READ of $slow that times out"
-dmesg_mark
 t0=$(cat /sys/block/${slow#/dev/}/device/iotmo_cnt)
-# QEMU's throttle lets a request through once its bucket is (nearly)
-# empty, then adds the request's bytes: scsi-disk reads 128 KiB at a
-# time, so the read after a 128 KiB one waits 128 KiB / 12 KiB/s.
-dd if="$slow" of=/dev/null bs=128k count=1 iflag=direct 2>/dev/null
-r=$($S --timeout 1 read "$slow" 131072 28 00 00 00 00 00 00 01 00 00) || fail "SG_IO failed"
-echo "READ(10) of 128 KiB with the shortest time-out: $r"
-dmesg_new | grep -E 'rust_ncr810|reset|abort|timing out|Power-on' | sed 's/^/  /'
-case $r in "status 0 host 0 "*) fail "the READ did not time out: $r" ;; esac
-dmesg_has "rust_ncr810 .*abort: the target took ABORT; the command ended alone"
-dmesg_new | grep -qE 'rust_ncr810 .*(device reset|reset by)|Power-on or device reset' &&
-	fail "the abort escalated to a reset"
-what=abort no_ua "$d0" "$d1" "$slow2"
+scsi_abort_timed_out_read "$slow"
+scsi_no_unit_attention "abort" "$d0" "$d1" "$slow2"
 # The aborted disk answers (an INQUIRY: its throttle still holds reads).
 r=$($S read "$slow" 36 12 00 00 00 24 00) || fail "SG_IO INQUIRY failed"
 check "$slow after the abort: INQUIRY $r" [ "$r" = "$GOOD" ]
@@ -106,7 +88,7 @@ t1=$(cat /sys/block/${slow2#/dev/}/device/iotmo_cnt)
 check "the command in flight timed out (iotmo_cnt $t0 -> $t1)" [ "$t1" = "$t0" ]
 [ "$(tr -d '\0' </tmp/slow.out | wc -c)" = 0 ] && [ "$(stat -c %s /tmp/slow.out)" = 131072 ] ||
 	fail "the read in flight returned wrong data"
-what="device reset of target 3" no_ua "$d0" "$d1" "$slow"
+scsi_no_unit_attention "device reset of target 3" "$d0" "$d1" "$slow"
 
 step "device resets of the idle $d1 while $d0's readers run"
 dmesg_mark
@@ -117,7 +99,7 @@ done
 dmesg_new | grep -E 'rust_ncr810' | sed 's/^\[[ 0-9.]*\] //' | sort | uniq -c | sed 's/^/  /'
 check "device resets logged" [ "$(dmesg_new | grep -c 'rust_ncr810 .*device reset of target 1 by SG_SCSI_RESET: BUS DEVICE RESET taken, 0 command')" = 10 ]
 dmesg_new | grep -qE 'rust_ncr810 .*(reset by|timed out)' && fail "a device reset escalated"
-what="device resets of target 1" no_ua "$d0"
+scsi_no_unit_attention "device resets of target 1" "$d0"
 
 # The last two steps: the readers' commands in flight end exactly once
 # (completed with DID_RESET and retried), none times out.

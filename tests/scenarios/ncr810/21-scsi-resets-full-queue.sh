@@ -32,8 +32,6 @@ slow=$(scsi_disk "$host" 3) || fail "no disk at target 3"
 for d in $d0 $d1 $d2; do
 	check_eq "$d queue type" "$(cat /sys/block/${d#/dev/}/device/queue_type)" simple
 done
-TUR="0 00 00 00 00 00 00"
-GOOD="status 0 host 0 driver 0 resid 0"
 MiB=1048576
 R=$(reps 2 4)
 ops=$(reps 2000 6000)
@@ -108,28 +106,14 @@ done
 echo "most commands in flight on the three disks: $most"
 check "the three disks never had more than 3 commands in flight ($most)" [ "$most" -gt 3 ]
 
-# The other disks' next command: GOOD, not UNIT ATTENTION 06/29/00.
-no_ua() {
-	for d in "$@"; do
-		r=$($S read "$d" $TUR) || fail "SG_IO TEST UNIT READY of $d failed"
-		check "$d after the $what: $r" [ "$r" = "$GOOD" ]
-	done
-}
 # Prints the number of commands the reset logged as ended (the driver's
 # "N command(s) ended").
 ended() { dmesg_new | sed -n 's/.*rust_ncr810 .*[:,] \([0-9]*\) command(s) ended$/\1/p' | tail -1; }
 
 step "abort: a READ of $slow times out while the queue is full"
-dmesg_mark
-dd if="$slow" of=/dev/null bs=128k count=1 iflag=direct 2>/dev/null
-r=$($S --timeout 1 read "$slow" 131072 28 00 00 00 00 00 00 01 00 00) || fail "SG_IO failed"
-echo "READ(10) of 128 KiB with the shortest time-out: $r (in flight before: $(inflight))"
-dmesg_new | grep -E 'rust_ncr810|reset|abort|timing out|Power-on' | sed 's/^/  /'
-case $r in "status 0 host 0 "*) fail "the READ did not time out: $r" ;; esac
-dmesg_has "rust_ncr810 .*abort: the target took ABORT; the command ended alone"
-dmesg_new | grep -qE 'rust_ncr810 .*(device reset|reset by)|Power-on or device reset' &&
-	fail "the abort escalated to a reset"
-what=abort no_ua "$d0" "$d1" "$d2"
+echo "in flight before the abort: $(inflight)"
+scsi_abort_timed_out_read "$slow"
+scsi_no_unit_attention "abort" "$d0" "$d1" "$d2"
 
 for kind in device bus host; do
 	step "SG_SCSI_RESET $kind of $d1 with the queue full"
@@ -143,7 +127,7 @@ for kind in device bus host; do
 	echo "$kind reset: $n commands in flight on the three disks before, $e ended by the reset"
 	check "the $kind reset did not log how many commands it ended" [ -n "$e" ]
 	dmesg_new | grep -qE 'rust_ncr810 .*(timed out|failed)' && fail "the $kind reset failed"
-	[ $kind = device ] && what="device reset of target 1" no_ua "$d0" "$d2"
+	[ $kind = device ] && scsi_no_unit_attention "device reset of target 1" "$d0" "$d2"
 	[ -e /tmp/bad ] && fail "a stream failed across the $kind reset: $(cat /tmp/bad)"
 	sleep 1
 done
