@@ -137,8 +137,26 @@ fi
 (cd "$run" && find . -mindepth 1 -print0 | cpio --null -o -H newc --quiet) >"$work/run.cpio"
 cat "$base" "$modules_cpio" "$work/run.cpio" >"$work/initrd.cpio"
 
+# FILES live in the guest's memory: the root file system is a tmpfs,
+# which the kernel sizes at half the memory free when it mounts it, while
+# the archive it is about to unpack still takes its share. What does not
+# fit is cut off without a word (a 320 MiB file arrived as 270 MiB with
+# 922 MiB of memory), so a run with large FILES gets the memory they
+# need, three times the archive and room for the kernel, and VM_MEM set
+# too small for them is refused.
+initrd_mib=$((($(stat -c %s "$work/initrd.cpio") + 1048575) / 1048576))
+need_mib=$((3 * initrd_mib + 256))
+mem=${VM_MEM:-512}
+if [ "$mem" -lt "$need_mib" ]; then
+	[ -z "${VM_MEM:-}" ] ||
+		die "VM_MEM=$VM_MEM MiB cannot hold the initramfs ($initrd_mib MiB with FILES) while the kernel unpacks it" \
+			"give VM_MEM=$need_mib or more, or attach large images as disks (SCSI_DISKS=) instead of FILES"
+	mem=$need_mib
+	[ $quiet = 1 ] || echo "vm-run: FILES make the initramfs $initrd_mib MiB: the VM gets $mem MiB of memory" >&2
+fi
+
 accel=$("$REPO_ROOT/scripts/vm-accel.sh" "$kdir" "$bzimage")
-qemu=(qemu-system-x86_64 -accel "$accel" -m "${VM_MEM:-512}" -smp 1 -no-reboot -nic none
+qemu=(qemu-system-x86_64 -accel "$accel" -m "$mem" -smp 1 -no-reboot -nic none
 	-display none -monitor none -pidfile "$work/qemu.pid"
 	-chardev "file,id=con,path=$log" -serial chardev:con
 	-chardev "stdio,id=out,signal=off" -serial chardev:out)
