@@ -43,18 +43,26 @@ while [ $# -ge 2 ]; do
 			status=1
 		fi
 		mdir -/ -a -i "$img" :: >"$tmp/mdir.$side" 2>&1 || echo "mdir failed" >>"$tmp/mdir.$side"
+		# Once ~1 to ~9 are taken, fs/fat (and rust_vfat, as it) makes
+		# the alias from the clock: two characters of the name, four hex
+		# digits of jiffies, "~" and a digit from jiffies too
+		# (vfat_create_shortname). Two runs never agree on those six, so
+		# they are compared as a shape.
+		sed -i -E 's/^([^ ~]{0,2})[0-9A-F]{4}~[1-8]( |$)/\1####~#\2/' "$tmp/mdir.$side"
 		mattrib -/ -i "$img" :: >"$tmp/attr.$side" 2>&1 || echo "mattrib failed" >>"$tmp/attr.$side"
 		mkdir -p "$tmp/files.$side"
 		mcopy -s -n -m -i "$img" '::*' "$tmp/files.$side/" 2>/dev/null || true
 	done
 	if ! diff -u "$tmp/mdir.c" "$tmp/mdir.r" >"$tmp/diff"; then
 		echo "pair $pair: mdir -/ -a differs (- C, + Rust):"
-		grep '^[-+][^-+]' "$tmp/diff" | head -20
+		grep '^-[^-]' "$tmp/diff" | head -10
+		grep '^+[^+]' "$tmp/diff" | head -10
 		status=1
 	fi
 	if ! diff -u "$tmp/attr.c" "$tmp/attr.r" >"$tmp/diff"; then
 		echo "pair $pair: mattrib differs (- C, + Rust):"
-		grep '^[-+][^-+]' "$tmp/diff" | head -20
+		grep '^-[^-]' "$tmp/diff" | head -10
+		grep '^+[^+]' "$tmp/diff" | head -10
 		status=1
 	fi
 	if ! diff -rq "$tmp/files.c" "$tmp/files.r" >"$tmp/diff" 2>&1; then
