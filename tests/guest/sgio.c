@@ -19,6 +19,11 @@
  *   sgio --timeout MS ...
  *       gives the command MS milliseconds instead of 20 s (the midlayer's
  *       error handler aborts it when they run out)
+ *   sgio --data read ...
+ *       also prints " data H": H is the FNV-1a hash of the whole data-in
+ *       buffer (zeroed before the command), so two disks' answers compare
+ *       byte for byte
+ * The options come first, in any order.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -32,22 +37,29 @@
 int main(int argc, char **argv)
 {
 	unsigned int timeout = 20000;
-	int fd;
+	int fd, data = 0;
 
-	if (argc > 3 && !strcmp(argv[1], "--timeout")) {
-		timeout = (unsigned int)atoi(argv[2]);
-		argc -= 2;
-		argv += 2;
-	}
-	if (argc > 3 && !strcmp(argv[1], "--as")) {
-		int id = atoi(argv[2]);
+	for (;;) {
+		if (argc > 3 && !strcmp(argv[1], "--timeout")) {
+			timeout = (unsigned int)atoi(argv[2]);
+			argc -= 2;
+			argv += 2;
+		} else if (argc > 3 && !strcmp(argv[1], "--as")) {
+			int id = atoi(argv[2]);
 
-		if (setgid(id) || setuid(id)) {
-			perror("setuid");
-			return 1;
+			if (setgid(id) || setuid(id)) {
+				perror("setuid");
+				return 1;
+			}
+			argc -= 2;
+			argv += 2;
+		} else if (argc > 2 && !strcmp(argv[1], "--data")) {
+			data = 1;
+			argc -= 1;
+			argv += 1;
+		} else {
+			break;
 		}
-		argc -= 2;
-		argv += 2;
 	}
 	if (argc < 3) {
 		fprintf(stderr, "usage: see the comment at the top of sgio.c\n");
@@ -99,6 +111,13 @@ int main(int argc, char **argv)
 		 * reset shows as "sense 06/29/00"). */
 		if (io.sb_len_wr >= 14 && (sense[0] & 0x7e) == 0x70)
 			printf(" sense %02x/%02x/%02x", sense[2] & 0x0f, sense[12], sense[13]);
+		if (data && !out) {
+			unsigned long long h = 0xcbf29ce484222325ULL;
+
+			for (int i = 0; i < len; i++)
+				h = (h ^ buf[i]) * 0x100000001b3ULL;
+			printf(" data %016llx", h);
+		}
 		printf("\n");
 		return 0;
 	}
