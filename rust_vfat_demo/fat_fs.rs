@@ -205,6 +205,22 @@ impl BlockDevice for SbDevice<'_> {
         }
         Ok(())
     }
+
+    fn view_at(&self, pos: u64, len: usize, f: &mut dyn FnMut(&[u8])) -> Result<(), FatError> {
+        let (bits, size) = self.0.block_size();
+        let off = (pos & (size - 1)) as usize;
+        if off + len > size as usize {
+            // Across two blocks: a copy.
+            let mut buf = [0u8; 512];
+            let b = buf.get_mut(..len).ok_or(FatError::Truncated)?;
+            self.read_at(pos, b)?;
+            f(b);
+            return Ok(());
+        }
+        let b = self.0.bread(pos >> bits).map_err(|_| FatError::Io)?;
+        f(b.data().get(off..off + len).ok_or(FatError::Truncated)?);
+        Ok(())
+    }
 }
 
 impl BlockDeviceMut for SbDevice<'_> {
@@ -221,6 +237,27 @@ impl BlockDeviceMut for SbDevice<'_> {
             pos += len as u64;
         }
         Ok(())
+    }
+
+    fn update_at(
+        &self,
+        pos: u64,
+        len: usize,
+        f: &mut dyn FnMut(&mut [u8]),
+    ) -> Result<(), FatError> {
+        let (bits, size) = self.0.block_size();
+        let off = (pos & (size - 1)) as usize;
+        if off + len > size as usize {
+            // Across two blocks (a FAT12 entry): read, change, write back.
+            let mut buf = [0u8; 512];
+            let b = buf.get_mut(..len).ok_or(FatError::Truncated)?;
+            self.read_at(pos, b)?;
+            f(b);
+            return self.write_at(pos, b);
+        }
+        let mut b = self.0.bread(pos >> bits).map_err(|_| FatError::Io)?;
+        b.update(|d| d.get_mut(off..off + len).map(f))
+            .ok_or(FatError::Truncated)
     }
 
     fn discard_freed(&self) -> bool {

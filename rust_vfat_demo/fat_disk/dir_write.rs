@@ -492,8 +492,28 @@ pub fn remove_record<D: BlockDeviceMut>(
             return Err(FatError::SizeMismatch);
         }
     }
-    for &d in devs[..n].iter().rev() {
-        vol.device().write_at(d, &[0xe5])?;
+    // Last slot first; the slots that follow each other in one 512-byte
+    // piece are marked in one change in place (one buffer, as
+    // `fat_remove_entries` marks a buffer's slots before it dirties it).
+    let mut i = n;
+    while i > 0 {
+        let last = devs.get(i - 1).copied().ok_or(FatError::BadGeometry)?;
+        let mut j = i - 1;
+        while j > 0
+            && devs.get(j - 1).is_some_and(|&d| {
+                d + SLOT == last - (i - 1 - j) as u64 * SLOT && d / 512 == last / 512
+            })
+        {
+            j -= 1;
+        }
+        let first = last - (i - 1 - j) as u64 * SLOT;
+        let len = (last + SLOT - first) as usize;
+        vol.device().update_at(first, len, &mut |b| {
+            for s in b.iter_mut().step_by(DIR_ENTRY_SIZE) {
+                *s = 0xe5;
+            }
+        })?;
+        i = j;
     }
     Ok(())
 }
@@ -662,7 +682,84 @@ pub fn set_dotdot<D: BlockDeviceMut>(
 
 /// Whether the directory at `loc` has no records but `.` and `..`, as
 /// `fat_dir_empty` (rmdir and rename over a directory: `ENOTEMPTY`).
+///
+/// A chained directory is read in place, 512 bytes at a time
+/// ([`BlockDevice::view_at`]: no sector copied out of the buffer cache, as
+/// C parses its `buffer_head`s); the fixed root, and an image that ends
+/// inside a cluster, through a [`SlotReader`].
 pub fn dir_is_empty<D: BlockDevice>(vol: &Volume<D>, loc: DirLocation) -> Result<bool, FatError> {
+    let DirLocation::Chain(start) = loc else {
+        return dir_is_empty_slots(vol, loc);
+    };
+    match dir_is_empty_in_place(vol, start) {
+        Err(FatError::Truncated) => dir_is_empty_slots(vol, loc),
+        r => r,
+    }
+}
+
+/// What a scan of a piece of a directory found.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Scan {
+    /// Only `.`, `..`, deleted and volume-label slots: go on.
+    Empty,
+    /// The end-of-directory slot.
+    End,
+    /// Another record.
+    NotEmpty,
+}
+
+/// [`dir_is_empty`] of the directory whose chain starts at `start`, each
+/// 512-byte piece of its clusters looked at where it is. Follows the
+/// chain only as far as the scan needs, as a [`SlotReader`] does.
+fn dir_is_empty_in_place<D: BlockDevice>(vol: &Volume<D>, start: u32) -> Result<bool, FatError> {
+    let cs = vol.bpb.cluster_size_nz().get();
+    let mut cluster = start;
+    let mut steps = 0u32;
+    loop {
+        let at = vol.bpb.cluster_offset(cluster)?;
+        let mut done = 0u64;
+        while done < cs {
+            let len = (cs - done).min(512) as usize;
+            let mut found = Scan::Empty;
+            vol.device().view_at(at + done, len, &mut |b| {
+                for s in b.chunks_exact(32) {
+                    match s {
+                        [0, ..] => {
+                            found = Scan::End;
+                            return;
+                        }
+                        [0xe5, ..] => {}
+                        _ if s.get(11).is_some_and(|&a| a & attr::VOLUME_ID != 0) => {}
+                        _ if s
+                            .get(..11)
+                            .is_some_and(|n| n != b".          " && n != b"..         ") =>
+                        {
+                            found = Scan::NotEmpty;
+                            return;
+                        }
+                        _ => {}
+                    }
+                }
+            })?;
+            match found {
+                Scan::Empty => done += len as u64,
+                Scan::End => return Ok(true),
+                Scan::NotEmpty => return Ok(false),
+            }
+        }
+        steps += 1;
+        if steps >= vol.bpb.cluster_count {
+            return Err(FatError::ChainLoop);
+        }
+        match vol.next_cluster(cluster)? {
+            Some(n) => cluster = n,
+            None => return Ok(true),
+        }
+    }
+}
+
+/// [`dir_is_empty`] slot by slot.
+fn dir_is_empty_slots<D: BlockDevice>(vol: &Volume<D>, loc: DirLocation) -> Result<bool, FatError> {
     let mut slots = SlotReader::new(vol, loc);
     while slots.advance()? {
         let s = slots.current();
