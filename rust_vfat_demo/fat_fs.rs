@@ -1666,6 +1666,29 @@ fn detach(sbi: &FatSb<'_>, inode: &INode<FatFs>) {
 fn remove_entry(dir: &INode<FatFs>, name: &[u8], inode: &INode<FatFs>) -> Result {
     let sbi = dir.super_block().data();
     let info = dir.data();
+    // The inode's own 8.3 entry (`i_pos`: the name the VFS resolved to
+    // it) and the long-name slots right before it, read in place where
+    // they share its 512-byte piece of the device: no scan of the
+    // directory from its start, which `vfat_unlink` does (`vfat_find`).
+    {
+        let _g = sbi.entry_lock.lock();
+        let pos = inode.data().i_pos.load(Ordering::Relaxed);
+        if pos != 0 {
+            let n = dir_write::record_slots_at(&sbi.vol, pos, sbi.ns.long_names())
+                .map_err(|e| sbi.fs_errno(e, "reading a directory record", pos))?;
+            if let Some(n) = n {
+                let now = dir.now();
+                dir_write::remove_slots_at(&sbi.vol, pos, n)
+                    .map_err(|e| sbi.fs_errno(e, "removing a directory record", pos))?;
+                inode.data().i_pos.store(0, Ordering::Relaxed);
+                drop(_g);
+                inode.unhash();
+                dir_changed(dir, now);
+                inode.set_mtime(now);
+                return Ok(());
+            }
+        }
+    }
     let Some(rec) = find_record(sbi, info, name)? else {
         return Err(ENOENT);
     };

@@ -518,6 +518,102 @@ pub fn remove_record<D: BlockDeviceMut>(
     Ok(())
 }
 
+/// How many slots the record whose 8.3 entry is at device offset
+/// `dev_pos` has, found from the entry backwards over its long-name slots
+/// in the entry's own 512-byte piece of the device (read in place): the
+/// record a directory scan parses there (`fat_parse_long`: a run from a
+/// slot marked last, its ordinals down to 1, one checksum, the 8.3 name's).
+/// `None` when that cannot be told from the piece (the run begins in an
+/// earlier piece, or a slot before it could carry a longer run on), or
+/// `dev_pos` holds no live 8.3 entry: the caller scans the directory.
+/// With `long_names` false (msdos) a record is its 8.3 entry alone.
+pub fn record_slots_at<D: BlockDevice>(
+    vol: &Volume<D>,
+    dev_pos: u64,
+    long_names: bool,
+) -> Result<Option<usize>, FatError> {
+    if dev_pos % SLOT != 0 {
+        return Ok(None);
+    }
+    let piece = dev_pos - dev_pos % 512;
+    let k = ((dev_pos - piece) / SLOT) as usize;
+    let mut n = None;
+    vol.device().view_at(piece, 512, &mut |b| {
+        n = slots_in_piece(b, k, long_names);
+    })?;
+    Ok(n)
+}
+
+/// [`record_slots_at`] in the piece `b`, the 8.3 entry its slot `k`.
+pub fn slots_in_piece(b: &[u8], k: usize, long_names: bool) -> Option<usize> {
+    let slot = |i: usize| b.get(i * DIR_ENTRY_SIZE..(i + 1) * DIR_ENTRY_SIZE);
+    let e = slot(k)?;
+    let (first, a) = (*e.first()?, *e.get(11)?);
+    if first == 0 || first == 0xe5 || a == attr::LONG_NAME || a & attr::VOLUME_ID != 0 {
+        return None;
+    }
+    if !long_names {
+        return Some(1);
+    }
+    let name = <&[u8; 11]>::try_from(e.get(..11)?).ok()?;
+    let sum = lfn_checksum(name);
+    let is_ext = |s: &[u8]| s.get(11) == Some(&attr::LONG_NAME) && s.first() != Some(&0xe5);
+    // `o`: the ordinal the slot `o` before the entry must have.
+    let mut o = 1usize;
+    loop {
+        let i = k.checked_sub(o)?;
+        let s = slot(i)?;
+        if !is_ext(s) {
+            // No long name (a scan skips a deleted slot and parses the 8.3
+            // entry alone after any other); `0` would have ended the
+            // directory before it.
+            return (o == 1 && s.first() != Some(&0)).then_some(1);
+        }
+        let id = *s.first()?;
+        if usize::from(id & !LFN_LAST) != o || s.get(13) != Some(&sum) {
+            // A run the scan would not finish at this entry: it parses
+            // the entry alone only if the run broke off (unsure: scan).
+            return None;
+        }
+        if id & LFN_LAST != 0 {
+            // The run's first slot, unless the slot before it would carry
+            // an earlier run on through it (then, or unseen: scan).
+            let p = slot(i.checked_sub(1)?)?;
+            if is_ext(p)
+                && usize::from(p.first().copied().unwrap_or(0) & !LFN_LAST) == o + 1
+                && p.get(13) == Some(&sum)
+            {
+                return None;
+            }
+            return Some(o + 1);
+        }
+        o += 1;
+        if o > MAX_LFN_SLOTS {
+            return None;
+        }
+    }
+}
+
+/// Marks the `n` slots ending with the 8.3 entry at device offset
+/// `dev_pos`, all in its 512-byte piece ([`record_slots_at`]), deleted
+/// (0xE5) in one change in place.
+pub fn remove_slots_at<D: BlockDeviceMut>(
+    vol: &Volume<D>,
+    dev_pos: u64,
+    n: usize,
+) -> Result<(), FatError> {
+    let span = (n as u64).checked_sub(1).ok_or(FatError::BadGeometry)? * SLOT;
+    let first = dev_pos.checked_sub(span).ok_or(FatError::BadGeometry)?;
+    if first / 512 != dev_pos / 512 {
+        return Err(FatError::BadGeometry);
+    }
+    vol.device().update_at(first, n * DIR_ENTRY_SIZE, &mut |b| {
+        for s in b.iter_mut().step_by(DIR_ENTRY_SIZE) {
+            *s = 0xe5;
+        }
+    })
+}
+
 /// The 8.3 entry at device offset `dev_pos` (an `i_pos`), as
 /// `__fat_write_inode` reads it before changing it.
 pub fn read_entry<D: BlockDevice>(vol: &Volume<D>, dev_pos: u64) -> Result<DirEntry, FatError> {
