@@ -205,6 +205,22 @@ impl BlockDevice for SbDevice<'_> {
         }
         Ok(())
     }
+
+    fn view_at(&self, pos: u64, len: usize, f: &mut dyn FnMut(&[u8])) -> Result<(), FatError> {
+        let (bits, size) = self.0.block_size();
+        let off = (pos & (size - 1)) as usize;
+        if off + len > size as usize {
+            // Across two blocks: a copy.
+            let mut buf = [0u8; 512];
+            let b = buf.get_mut(..len).ok_or(FatError::Truncated)?;
+            self.read_at(pos, b)?;
+            f(b);
+            return Ok(());
+        }
+        let b = self.0.bread(pos >> bits).map_err(|_| FatError::Io)?;
+        f(b.data().get(off..off + len).ok_or(FatError::Truncated)?);
+        Ok(())
+    }
 }
 
 impl BlockDeviceMut for SbDevice<'_> {
@@ -221,6 +237,27 @@ impl BlockDeviceMut for SbDevice<'_> {
             pos += len as u64;
         }
         Ok(())
+    }
+
+    fn update_at(
+        &self,
+        pos: u64,
+        len: usize,
+        f: &mut dyn FnMut(&mut [u8]),
+    ) -> Result<(), FatError> {
+        let (bits, size) = self.0.block_size();
+        let off = (pos & (size - 1)) as usize;
+        if off + len > size as usize {
+            // Across two blocks (a FAT12 entry): read, change, write back.
+            let mut buf = [0u8; 512];
+            let b = buf.get_mut(..len).ok_or(FatError::Truncated)?;
+            self.read_at(pos, b)?;
+            f(b);
+            return self.write_at(pos, b);
+        }
+        let mut b = self.0.bread(pos >> bits).map_err(|_| FatError::Io)?;
+        b.update(|d| d.get_mut(off..off + len).map(f))
+            .ok_or(FatError::Truncated)
     }
 
     fn discard_freed(&self) -> bool {
@@ -1629,6 +1666,29 @@ fn detach(sbi: &FatSb<'_>, inode: &INode<FatFs>) {
 fn remove_entry(dir: &INode<FatFs>, name: &[u8], inode: &INode<FatFs>) -> Result {
     let sbi = dir.super_block().data();
     let info = dir.data();
+    // The inode's own 8.3 entry (`i_pos`: the name the VFS resolved to
+    // it) and the long-name slots right before it, read in place where
+    // they share its 512-byte piece of the device: no scan of the
+    // directory from its start, which `vfat_unlink` does (`vfat_find`).
+    {
+        let _g = sbi.entry_lock.lock();
+        let pos = inode.data().i_pos.load(Ordering::Relaxed);
+        if pos != 0 {
+            let n = dir_write::record_slots_at(&sbi.vol, pos, sbi.ns.long_names())
+                .map_err(|e| sbi.fs_errno(e, "reading a directory record", pos))?;
+            if let Some(n) = n {
+                let now = dir.now();
+                dir_write::remove_slots_at(&sbi.vol, pos, n)
+                    .map_err(|e| sbi.fs_errno(e, "removing a directory record", pos))?;
+                inode.data().i_pos.store(0, Ordering::Relaxed);
+                drop(_g);
+                inode.unhash();
+                dir_changed(dir, now);
+                inode.set_mtime(now);
+                return Ok(());
+            }
+        }
+    }
     let Some(rec) = find_record(sbi, info, name)? else {
         return Err(ENOENT);
     };

@@ -210,6 +210,37 @@ int rust_vfs_copy_block(struct super_block *sb, sector_t from, sector_t to)
 	return 0;
 }
 
+/*
+ * A block held in the buffer cache for Rust to read or change in place:
+ * sb_bread() (its bytes in *data, s_blocksize of them), brelse(),
+ * lock_buffer() and unlock_buffer() + mark_buffer_dirty(), all static
+ * inlines or macros. NULL when the block cannot be read.
+ */
+void *rust_vfs_bread(struct super_block *sb, sector_t block, void **data)
+{
+	struct buffer_head *bh = sb_bread(sb, block);
+
+	if (bh)
+		*data = bh->b_data;
+	return bh;
+}
+
+void rust_vfs_brelse(void *bh)
+{
+	brelse(bh);
+}
+
+void rust_vfs_bh_lock(void *bh)
+{
+	lock_buffer((struct buffer_head *)bh);
+}
+
+void rust_vfs_bh_unlock_dirty(void *bh)
+{
+	unlock_buffer(bh);
+	mark_buffer_dirty(bh);
+}
+
 /* sb_rdonly(), mark_inode_dirty(), remove_inode_hash(): static inlines. */
 bool rust_vfs_sb_rdonly(struct super_block *sb)
 {

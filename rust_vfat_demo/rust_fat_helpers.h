@@ -74,6 +74,10 @@ int rust_vfs_write_block(struct super_block *sb, sector_t block,
 			 const void *src, unsigned int offset, unsigned int len,
 			 bool sync);
 int rust_vfs_copy_block(struct super_block *sb, sector_t from, sector_t to);
+void *rust_vfs_bread(struct super_block *sb, sector_t block, void **data);
+void rust_vfs_brelse(void *bh);
+void rust_vfs_bh_lock(void *bh);
+void rust_vfs_bh_unlock_dirty(void *bh);
 bool rust_vfs_sb_rdonly(struct super_block *sb);
 bool rust_vfs_is_dirsync(struct inode *inode);
 bool rust_vfs_force_rdonly(struct super_block *sb);

@@ -521,31 +521,44 @@ impl<D: BlockDeviceMut> Volume<D> {
     ) -> Result<u32, FatError> {
         let mut c = start;
         let mut freed = 0u32;
-        let mut w = FatWindow::<ALLOC_WINDOW>::new();
         let discard = self.device().discard_freed();
         let mut run = start;
+        let fat_type = self.bpb.fat_type;
+        let base = self.bpb.fat_offset;
+        let bps = self.bpb.sector_size_nz();
         loop {
             if c < 2 || c > self.max_cluster() {
                 return Err(FatError::ClusterOutOfRange);
             }
-            let raw = self.raw_fat_entry(&mut w, c)?;
+            // The entry read and freed in one step, in place (C's
+            // `fat_ent_read` then `fat_ent_write` on the one buffer).
+            let (pos, len) = entry_span(fat_type, base, c);
+            let mut raw = 0u32;
+            self.device().update_at(pos, len, &mut |b| {
+                raw = free_entry_bytes(fat_type, c, b);
+            })?;
             if raw == 0 {
                 return Err(FatError::BrokenChain);
             }
+            let (first, last) = ((pos - base) / bps, (pos + len as u64 - 1 - base) / bps);
+            m.note(self, first)?;
+            // Only a FAT12 entry can straddle two sectors.
+            if last != first {
+                m.note(self, last)?;
+            }
             if discard && raw != c + 1 {
                 // `discard`: each contiguous run of the chain once its end
-                // is seen, before its entries are freed, errors ignored
-                // (`fat_free_clusters`).
+                // is seen, errors ignored (`fat_free_clusters`; here once
+                // the run's last entry is freed, still under the FAT lock).
                 let _ = self.discard_clusters(run, c - run + 1);
                 run = raw;
             }
-            self.put_entry(c, 0, Some(&mut w), m)?;
             freed += 1;
             if let Some(f) = st.free_count.as_mut() {
                 *f = f.saturating_add(1);
                 st.fsinfo_dirty = true;
             }
-            if ends_chain(self.bpb.fat_type, raw, self.max_cluster()) {
+            if ends_chain(fat_type, raw, self.max_cluster()) {
                 return Ok(freed);
             }
             c = raw;
@@ -787,6 +800,55 @@ impl Mirror {
             }
         }
         Ok(())
+    }
+}
+
+/// Where FAT entry `cluster` lies: its device offset and length (the FAT
+/// at device offset `base`).
+fn entry_span(fat_type: FatType, base: u64, cluster: u32) -> (u64, usize) {
+    let c = u64::from(cluster);
+    match fat_type {
+        FatType::Fat12 => (base + c + c / 2, 2),
+        FatType::Fat16 => (base + c * 2, 2),
+        FatType::Fat32 => (base + c * 4, 4),
+    }
+}
+
+/// Reads the raw FAT entry of `cluster` from its bytes `b` (as
+/// [`entry_span`] gives them) and, unless it is already free, frees it
+/// there (a FAT12 entry's neighbour nibble and a FAT32 entry's top four
+/// bits kept). Returns the entry as it was.
+fn free_entry_bytes(fat_type: FatType, cluster: u32, b: &mut [u8]) -> u32 {
+    match (fat_type, b) {
+        (FatType::Fat12, [lo, hi]) => {
+            let v = u16::from_le_bytes([*lo, *hi]);
+            let (raw, kept) = if cluster & 1 == 1 {
+                (v >> 4, v & 0x000f)
+            } else {
+                (v & 0xfff, v & 0xf000)
+            };
+            if raw != 0 {
+                [*lo, *hi] = kept.to_le_bytes();
+            }
+            u32::from(raw)
+        }
+        (FatType::Fat16, [lo, hi]) => {
+            let raw = u16::from_le_bytes([*lo, *hi]);
+            if raw != 0 {
+                [*lo, *hi] = [0, 0];
+            }
+            u32::from(raw)
+        }
+        (FatType::Fat32, [a, b2, c, d]) => {
+            let v = u32::from_le_bytes([*a, *b2, *c, *d]);
+            let raw = v & 0x0fff_ffff;
+            if raw != 0 {
+                [*a, *b2, *c, *d] = (v & 0xf000_0000).to_le_bytes();
+            }
+            raw
+        }
+        // `entry_span` gives each type its length.
+        _ => 0,
     }
 }
 

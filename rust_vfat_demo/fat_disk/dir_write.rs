@@ -492,10 +492,126 @@ pub fn remove_record<D: BlockDeviceMut>(
             return Err(FatError::SizeMismatch);
         }
     }
-    for &d in devs[..n].iter().rev() {
-        vol.device().write_at(d, &[0xe5])?;
+    // Last slot first; the slots that follow each other in one 512-byte
+    // piece are marked in one change in place (one buffer, as
+    // `fat_remove_entries` marks a buffer's slots before it dirties it).
+    let mut i = n;
+    while i > 0 {
+        let last = devs.get(i - 1).copied().ok_or(FatError::BadGeometry)?;
+        let mut j = i - 1;
+        while j > 0
+            && devs.get(j - 1).is_some_and(|&d| {
+                d + SLOT == last - (i - 1 - j) as u64 * SLOT && d / 512 == last / 512
+            })
+        {
+            j -= 1;
+        }
+        let first = last - (i - 1 - j) as u64 * SLOT;
+        let len = (last + SLOT - first) as usize;
+        vol.device().update_at(first, len, &mut |b| {
+            for s in b.iter_mut().step_by(DIR_ENTRY_SIZE) {
+                *s = 0xe5;
+            }
+        })?;
+        i = j;
     }
     Ok(())
+}
+
+/// How many slots the record whose 8.3 entry is at device offset
+/// `dev_pos` has, found from the entry backwards over its long-name slots
+/// in the entry's own 512-byte piece of the device (read in place): the
+/// record a directory scan parses there (`fat_parse_long`: a run from a
+/// slot marked last, its ordinals down to 1, one checksum, the 8.3 name's).
+/// `None` when that cannot be told from the piece (the run begins in an
+/// earlier piece, or a slot before it could carry a longer run on), or
+/// `dev_pos` holds no live 8.3 entry: the caller scans the directory.
+/// With `long_names` false (msdos) a record is its 8.3 entry alone.
+pub fn record_slots_at<D: BlockDevice>(
+    vol: &Volume<D>,
+    dev_pos: u64,
+    long_names: bool,
+) -> Result<Option<usize>, FatError> {
+    if dev_pos % SLOT != 0 {
+        return Ok(None);
+    }
+    let piece = dev_pos - dev_pos % 512;
+    let k = ((dev_pos - piece) / SLOT) as usize;
+    let mut n = None;
+    vol.device().view_at(piece, 512, &mut |b| {
+        n = slots_in_piece(b, k, long_names);
+    })?;
+    Ok(n)
+}
+
+/// [`record_slots_at`] in the piece `b`, the 8.3 entry its slot `k`.
+pub fn slots_in_piece(b: &[u8], k: usize, long_names: bool) -> Option<usize> {
+    let slot = |i: usize| b.get(i * DIR_ENTRY_SIZE..(i + 1) * DIR_ENTRY_SIZE);
+    let e = slot(k)?;
+    let (first, a) = (*e.first()?, *e.get(11)?);
+    if first == 0 || first == 0xe5 || a == attr::LONG_NAME || a & attr::VOLUME_ID != 0 {
+        return None;
+    }
+    if !long_names {
+        return Some(1);
+    }
+    let name = <&[u8; 11]>::try_from(e.get(..11)?).ok()?;
+    let sum = lfn_checksum(name);
+    let is_ext = |s: &[u8]| s.get(11) == Some(&attr::LONG_NAME) && s.first() != Some(&0xe5);
+    // `o`: the ordinal the slot `o` before the entry must have.
+    let mut o = 1usize;
+    loop {
+        let i = k.checked_sub(o)?;
+        let s = slot(i)?;
+        if !is_ext(s) {
+            // No long name (a scan skips a deleted slot and parses the 8.3
+            // entry alone after any other); `0` would have ended the
+            // directory before it.
+            return (o == 1 && s.first() != Some(&0)).then_some(1);
+        }
+        let id = *s.first()?;
+        if usize::from(id & !LFN_LAST) != o || s.get(13) != Some(&sum) {
+            // A run the scan would not finish at this entry: it parses
+            // the entry alone only if the run broke off (unsure: scan).
+            return None;
+        }
+        if id & LFN_LAST != 0 {
+            // The run's first slot, unless the slot before it would carry
+            // an earlier run on through it (then, or unseen: scan).
+            let p = slot(i.checked_sub(1)?)?;
+            if is_ext(p)
+                && usize::from(p.first().copied().unwrap_or(0) & !LFN_LAST) == o + 1
+                && p.get(13) == Some(&sum)
+            {
+                return None;
+            }
+            return Some(o + 1);
+        }
+        o += 1;
+        if o > MAX_LFN_SLOTS {
+            return None;
+        }
+    }
+}
+
+/// Marks the `n` slots ending with the 8.3 entry at device offset
+/// `dev_pos`, all in its 512-byte piece ([`record_slots_at`]), deleted
+/// (0xE5) in one change in place.
+pub fn remove_slots_at<D: BlockDeviceMut>(
+    vol: &Volume<D>,
+    dev_pos: u64,
+    n: usize,
+) -> Result<(), FatError> {
+    let span = (n as u64).checked_sub(1).ok_or(FatError::BadGeometry)? * SLOT;
+    let first = dev_pos.checked_sub(span).ok_or(FatError::BadGeometry)?;
+    if first / 512 != dev_pos / 512 {
+        return Err(FatError::BadGeometry);
+    }
+    vol.device().update_at(first, n * DIR_ENTRY_SIZE, &mut |b| {
+        for s in b.iter_mut().step_by(DIR_ENTRY_SIZE) {
+            *s = 0xe5;
+        }
+    })
 }
 
 /// The 8.3 entry at device offset `dev_pos` (an `i_pos`), as
@@ -662,7 +778,84 @@ pub fn set_dotdot<D: BlockDeviceMut>(
 
 /// Whether the directory at `loc` has no records but `.` and `..`, as
 /// `fat_dir_empty` (rmdir and rename over a directory: `ENOTEMPTY`).
+///
+/// A chained directory is read in place, 512 bytes at a time
+/// ([`BlockDevice::view_at`]: no sector copied out of the buffer cache, as
+/// C parses its `buffer_head`s); the fixed root, and an image that ends
+/// inside a cluster, through a [`SlotReader`].
 pub fn dir_is_empty<D: BlockDevice>(vol: &Volume<D>, loc: DirLocation) -> Result<bool, FatError> {
+    let DirLocation::Chain(start) = loc else {
+        return dir_is_empty_slots(vol, loc);
+    };
+    match dir_is_empty_in_place(vol, start) {
+        Err(FatError::Truncated) => dir_is_empty_slots(vol, loc),
+        r => r,
+    }
+}
+
+/// What a scan of a piece of a directory found.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Scan {
+    /// Only `.`, `..`, deleted and volume-label slots: go on.
+    Empty,
+    /// The end-of-directory slot.
+    End,
+    /// Another record.
+    NotEmpty,
+}
+
+/// [`dir_is_empty`] of the directory whose chain starts at `start`, each
+/// 512-byte piece of its clusters looked at where it is. Follows the
+/// chain only as far as the scan needs, as a [`SlotReader`] does.
+fn dir_is_empty_in_place<D: BlockDevice>(vol: &Volume<D>, start: u32) -> Result<bool, FatError> {
+    let cs = vol.bpb.cluster_size_nz().get();
+    let mut cluster = start;
+    let mut steps = 0u32;
+    loop {
+        let at = vol.bpb.cluster_offset(cluster)?;
+        let mut done = 0u64;
+        while done < cs {
+            let len = (cs - done).min(512) as usize;
+            let mut found = Scan::Empty;
+            vol.device().view_at(at + done, len, &mut |b| {
+                for s in b.chunks_exact(32) {
+                    match s {
+                        [0, ..] => {
+                            found = Scan::End;
+                            return;
+                        }
+                        [0xe5, ..] => {}
+                        _ if s.get(11).is_some_and(|&a| a & attr::VOLUME_ID != 0) => {}
+                        _ if s
+                            .get(..11)
+                            .is_some_and(|n| n != b".          " && n != b"..         ") =>
+                        {
+                            found = Scan::NotEmpty;
+                            return;
+                        }
+                        _ => {}
+                    }
+                }
+            })?;
+            match found {
+                Scan::Empty => done += len as u64,
+                Scan::End => return Ok(true),
+                Scan::NotEmpty => return Ok(false),
+            }
+        }
+        steps += 1;
+        if steps >= vol.bpb.cluster_count {
+            return Err(FatError::ChainLoop);
+        }
+        match vol.next_cluster(cluster)? {
+            Some(n) => cluster = n,
+            None => return Ok(true),
+        }
+    }
+}
+
+/// [`dir_is_empty`] slot by slot.
+fn dir_is_empty_slots<D: BlockDevice>(vol: &Volume<D>, loc: DirLocation) -> Result<bool, FatError> {
     let mut slots = SlotReader::new(vol, loc);
     while slots.advance()? {
         let s = slots.current();

@@ -22,6 +22,19 @@ pub trait BlockDevice {
     /// Fails with [`FatError::Io`] when the device cannot be read and with
     /// [`FatError::Truncated`] past its end.
     fn read_at(&self, pos: u64, buf: &mut [u8]) -> Result<(), FatError>;
+
+    /// Calls `f` with the `len` device bytes at `pos` (at most 512, within
+    /// one 512-byte piece of the device) where they are: in the kernel, in
+    /// the buffer cache's block, with no copy (C's `fs/fat` parses its
+    /// `buffer_head`s in place). By default, a copy read with
+    /// [`BlockDevice::read_at`].
+    fn view_at(&self, pos: u64, len: usize, f: &mut dyn FnMut(&[u8])) -> Result<(), FatError> {
+        let mut buf = [0u8; 512];
+        let b = buf.get_mut(..len).ok_or(FatError::Truncated)?;
+        self.read_at(pos, b)?;
+        f(b);
+        Ok(())
+    }
 }
 
 /// Random-access writes of the device a volume lives on.
@@ -60,6 +73,24 @@ pub trait BlockDeviceMut: BlockDevice {
     /// them.
     fn copy_at(&self, from: u64, to: u64, len: u64) -> Result<(), FatError> {
         copy_through_buffer(self, from, to, len)
+    }
+
+    /// Calls `f` to change the `len` device bytes at `pos` (at most 512,
+    /// within one 512-byte piece of the device) where they are: in the
+    /// kernel, in the buffer cache's block under its lock, one look-up for
+    /// reading and writing (as C changes a FAT entry in the `buffer_head`
+    /// it read). By default, read, changed and written back.
+    fn update_at(
+        &self,
+        pos: u64,
+        len: usize,
+        f: &mut dyn FnMut(&mut [u8]),
+    ) -> Result<(), FatError> {
+        let mut buf = [0u8; 512];
+        let b = buf.get_mut(..len).ok_or(FatError::Truncated)?;
+        self.read_at(pos, b)?;
+        f(b);
+        self.write_at(pos, b)
     }
 }
 
@@ -100,6 +131,15 @@ impl<T: BlockDeviceMut + ?Sized> BlockDeviceMut for &T {
     fn copy_at(&self, from: u64, to: u64, len: u64) -> Result<(), FatError> {
         (**self).copy_at(from, to, len)
     }
+
+    fn update_at(
+        &self,
+        pos: u64,
+        len: usize,
+        f: &mut dyn FnMut(&mut [u8]),
+    ) -> Result<(), FatError> {
+        (**self).update_at(pos, len, f)
+    }
 }
 
 impl BlockDevice for [u8] {
@@ -109,11 +149,22 @@ impl BlockDevice for [u8] {
         buf.copy_from_slice(self.get(start..end).ok_or(FatError::Truncated)?);
         Ok(())
     }
+
+    fn view_at(&self, pos: u64, len: usize, f: &mut dyn FnMut(&[u8])) -> Result<(), FatError> {
+        let start = usize::try_from(pos).map_err(|_| FatError::Truncated)?;
+        let end = start.checked_add(len).ok_or(FatError::Truncated)?;
+        f(self.get(start..end).ok_or(FatError::Truncated)?);
+        Ok(())
+    }
 }
 
 impl<T: BlockDevice + ?Sized> BlockDevice for &T {
     fn read_at(&self, pos: u64, buf: &mut [u8]) -> Result<(), FatError> {
         (**self).read_at(pos, buf)
+    }
+
+    fn view_at(&self, pos: u64, len: usize, f: &mut dyn FnMut(&[u8])) -> Result<(), FatError> {
+        (**self).view_at(pos, len, f)
     }
 }
 

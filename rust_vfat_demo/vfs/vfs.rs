@@ -2033,6 +2033,7 @@ impl Device<'_> {
     }
 
     /// `log2` of the block size and the block size.
+    #[inline]
     pub fn block_size(&self) -> (u32, u64) {
         // SAFETY: The super block is live (the brand); the block size only
         // changes in `fill_super`, before other readers exist.
@@ -2053,6 +2054,26 @@ impl Device<'_> {
         // within the block.
         kernel::error::to_result(unsafe {
             rust_vfs_read_block(self.sb, block, buf.as_mut_ptr().cast(), offset, len)
+        })
+    }
+
+    /// Reads block `block` through the buffer cache (`sb_bread`) and holds
+    /// it until the [`Block`] is dropped (`brelse`): its bytes are read and
+    /// changed where they are, with no copy, as C's `fs/fat` parses a
+    /// `buffer_head`.
+    #[inline]
+    pub fn bread(&self, block: u64) -> Result<Block<'_>> {
+        let mut data: *mut c_void = ptr::null_mut();
+        // SAFETY: The super block is live (the brand); `data` is valid for
+        // a write of a pointer.
+        let bh = unsafe { helpers::rust_vfs_bread(self.sb, block, &mut data) };
+        let bh = NonNull::new(bh).ok_or(EIO)?;
+        let (_, size) = self.block_size();
+        Ok(Block {
+            bh,
+            data: data.cast(),
+            len: size as usize,
+            _p: PhantomData,
         })
     }
 
@@ -2120,6 +2141,51 @@ impl Device<'_> {
         kernel::error::to_result(unsafe {
             helpers::rust_vfs_write_block(self.sb, block, buf.as_ptr().cast(), offset, len, sync)
         })
+    }
+}
+
+/// A block of a [`Device`] held in the buffer cache (a `buffer_head`
+/// from `sb_bread`), released when dropped (`brelse`). Borrowed from the
+/// device, so it cannot outlive the super block.
+pub struct Block<'a> {
+    bh: NonNull<c_void>,
+    data: *mut u8,
+    len: usize,
+    _p: PhantomData<&'a ()>,
+}
+
+impl Block<'_> {
+    /// The block's bytes, in the buffer cache (no copy).
+    #[inline]
+    pub fn data(&self) -> &[u8] {
+        // SAFETY: The buffer is held (its count taken by `sb_bread`) until
+        // `self` is dropped, so its `len` bytes at `data` stay mapped and
+        // up to date for the borrow; writers change them only under the
+        // buffer lock, as C's readers of `b_data` also assume.
+        unsafe { core::slice::from_raw_parts(self.data, self.len) }
+    }
+
+    /// Changes the block's bytes in place under the buffer lock
+    /// (`lock_buffer`), then marks the block dirty (written back later).
+    #[inline]
+    pub fn update<R>(&mut self, f: impl FnOnce(&mut [u8]) -> R) -> R {
+        // SAFETY: The buffer is held until `self` is dropped.
+        unsafe { helpers::rust_vfs_bh_lock(self.bh.as_ptr()) };
+        // SAFETY: The buffer is held and locked: no other writer changes
+        // its `len` bytes at `data` until it is unlocked below, and
+        // `&mut self` keeps this block's own `data()` borrows out.
+        let r = f(unsafe { core::slice::from_raw_parts_mut(self.data, self.len) });
+        // SAFETY: The buffer is held and locked by this task.
+        unsafe { helpers::rust_vfs_bh_unlock_dirty(self.bh.as_ptr()) };
+        r
+    }
+}
+
+impl Drop for Block<'_> {
+    #[inline]
+    fn drop(&mut self) {
+        // SAFETY: The count `sb_bread` took is released once, here.
+        unsafe { helpers::rust_vfs_brelse(self.bh.as_ptr()) };
     }
 }
 

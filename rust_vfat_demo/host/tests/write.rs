@@ -24,6 +24,7 @@ use fat_logic::fat_disk::alloc::{
 };
 use fat_logic::fat_disk::dir::{
     DirLocation,
+    DirReader,
     DirRecord, //
 };
 use fat_logic::fat_disk::dir_write::{
@@ -34,7 +35,9 @@ use fat_logic::fat_disk::dir_write::{
     move_record,
     new_dir,
     read_entry,
+    record_slots_at,
     remove_record,
+    remove_slots_at,
     short_name_taken,
     update_entry,
     write_inode,
@@ -397,7 +400,20 @@ impl Fs {
         if rec.entry.is_dir() && !dir_is_empty(&self.vol, DirLocation::Chain(start))? {
             return Err(FatError::NotEmpty);
         }
-        remove_record(&self.vol, dir.loc, &RecordPos::from(&rec))?;
+        // As the kernel's unlink: the record's slots read in place before
+        // its 8.3 entry where they share its 512-byte piece, else as the
+        // scan found them.
+        match record_slots_at(&self.vol, rec.dev_pos, self.ns.long_names())? {
+            Some(n) => {
+                assert_eq!(
+                    n as u64,
+                    (rec.end - rec.start) / 32,
+                    "slots in place differ from the scan's"
+                );
+                remove_slots_at(&self.vol, rec.dev_pos, n)?
+            }
+            None => remove_record(&self.vol, dir.loc, &RecordPos::from(&rec))?,
+        }
         if start != 0 {
             self.vol.free_chain(&mut self.fat.borrow_mut(), start)?;
         }
@@ -1410,4 +1426,103 @@ fn user_errnos() {
     assert_eq!(FatError::NotFound.user_errno(), Some(2));
     assert_eq!(FatError::BrokenChain.user_errno(), None);
     assert_eq!(FatError::CorruptDir.user_errno(), None);
+}
+
+/// The record a scan parses and the one read back from its 8.3 entry in
+/// place (`record_slots_at`, the kernel's unlink) are the same: names of
+/// 1 to 40 characters (one to four long-name slots) in a directory with
+/// holes, some runs across 512-byte pieces, and hand-made slot runs the
+/// scan parses in other ways (a stray run before the record, an ordinal
+/// marked last in the middle, a checksum that does not match).
+#[test]
+fn record_slots_in_place_as_the_scan() {
+    let dir = Scratch::new("inplace");
+    for g in GEOMETRIES {
+        let tag = geometry_tag(g);
+        let img = mkfs(&dir.0, g.0, g.1, g.2, g.3, &[]);
+        let fs = Fs::vfat(img);
+        let root = fs.root();
+        let sub = fs.mkdir(root, "many names").unwrap();
+        let name = |i: usize| format!("{}{i}", "n".repeat(i * 7 % 40 + 1));
+        for i in 0..60 {
+            fs.create(sub, &name(i), 0, i as u8).unwrap();
+        }
+        for i in (0..60).step_by(7) {
+            fs.remove(sub, &name(i)).unwrap();
+        }
+        let (mut told, mut all) = (0, 0);
+        let mut r = DirReader::new(&fs.vol, sub.loc, true);
+        while let Some(rec) = r.next_record().unwrap() {
+            if rec.entry.is_dot() {
+                continue;
+            }
+            all += 1;
+            let want = ((rec.end - rec.start) / 32) as usize;
+            if let Some(n) = record_slots_at(&fs.vol, rec.dev_pos, true).unwrap() {
+                assert_eq!(n, want, "{tag}: record at {}", rec.dev_pos);
+                told += 1;
+            }
+        }
+        assert_eq!(all, 51, "{tag}");
+        assert!(told >= 35, "{tag}: only {told} of {all} told in place");
+    }
+    // Hand-made runs in one 512-byte piece: slot 0 .. 15.
+    let sfn = *b"ABCDEFGHTXT";
+    let sum = fat_logic::fat_disk::format::lfn_checksum(&sfn);
+    let lfn = |id: u8, sum: u8| {
+        let mut s = [0u8; 32];
+        s[0] = id;
+        s[11] = 0x0f;
+        s[13] = sum;
+        s
+    };
+    let piece = |slots: &[[u8; 32]]| {
+        let mut img = vec![0u8; 512];
+        for (i, s) in slots.iter().enumerate() {
+            img[i * 32..i * 32 + 32].copy_from_slice(s);
+        }
+        img
+    };
+    let mut short = [0u8; 32];
+    short[..11].copy_from_slice(&sfn);
+    short[11] = 0x20;
+    let mut other = short;
+    other[0] = b'Z';
+    let deleted = {
+        let mut d = lfn(0x41, sum);
+        d[0] = 0xe5;
+        d
+    };
+    let cases: &[(&[[u8; 32]], Option<usize>)] = &[
+        // A run of two before the entry, a record before it.
+        (&[other, lfn(0x42, sum), lfn(1, sum), short], Some(3)),
+        // No long name: a record or a deleted slot before the entry.
+        (&[other, short], Some(1)),
+        (&[other, deleted, short], Some(1)),
+        // The run's first slot is the piece's first: the slot before it
+        // is unseen.
+        (&[lfn(0x42, sum), lfn(1, sum), short], None),
+        // The entry is the piece's first slot.
+        (&[short], None),
+        // A slot marked last in the middle of a longer run.
+        (
+            &[other, lfn(0x43, sum), lfn(0x42, sum), lfn(1, sum), short],
+            None,
+        ),
+        // Another checksum: the scan parses the entry alone, unsure here.
+        (&[other, lfn(0x41, sum ^ 1), short], None),
+        // A run with no slot marked last.
+        (&[other, lfn(2, sum), lfn(1, sum), short], None),
+    ];
+    for (i, (slots, want)) in cases.iter().enumerate() {
+        let img = piece(slots);
+        let vol_dev = img.as_slice();
+        let k = slots.len() - 1;
+        let mut got = None;
+        fat_logic::fat_disk::volume::BlockDevice::view_at(&vol_dev, 0, 512, &mut |b| {
+            got = fat_logic::fat_disk::dir_write::slots_in_piece(b, k, true);
+        })
+        .unwrap();
+        assert_eq!(got, *want, "case {i}");
+    }
 }
