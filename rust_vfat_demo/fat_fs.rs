@@ -218,8 +218,8 @@ impl BlockDevice for SbDevice<'_> {
             return Ok(());
         }
         let b = self.0.bread(pos >> bits).map_err(|_| FatError::Io)?;
-        f(b.data().get(off..off + len).ok_or(FatError::Truncated)?);
-        Ok(())
+        b.read(|d| d.get(off..off + len).map(f))
+            .ok_or(FatError::Truncated)
     }
 }
 

@@ -213,7 +213,8 @@ int rust_vfs_copy_block(struct super_block *sb, sector_t from, sector_t to)
 /*
  * A block held in the buffer cache for Rust to read or change in place:
  * sb_bread() (its bytes in *data, s_blocksize of them), brelse(),
- * lock_buffer() and unlock_buffer() + mark_buffer_dirty(), all static
+ * lock_buffer(), unlock_buffer() (a read) and unlock_buffer() +
+ * mark_buffer_dirty() (a change), all static
  * inlines or macros. NULL when the block cannot be read.
  */
 void *rust_vfs_bread(struct super_block *sb, sector_t block, void **data)
@@ -233,6 +234,11 @@ void rust_vfs_brelse(void *bh)
 void rust_vfs_bh_lock(void *bh)
 {
 	lock_buffer((struct buffer_head *)bh);
+}
+
+void rust_vfs_bh_unlock(void *bh)
+{
+	unlock_buffer(bh);
 }
 
 void rust_vfs_bh_unlock_dirty(void *bh)

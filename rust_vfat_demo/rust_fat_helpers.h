@@ -77,6 +77,7 @@ int rust_vfs_copy_block(struct super_block *sb, sector_t from, sector_t to);
 void *rust_vfs_bread(struct super_block *sb, sector_t block, void **data);
 void rust_vfs_brelse(void *bh);
 void rust_vfs_bh_lock(void *bh);
+void rust_vfs_bh_unlock(void *bh);
 void rust_vfs_bh_unlock_dirty(void *bh);
 bool rust_vfs_sb_rdonly(struct super_block *sb);
 bool rust_vfs_is_dirsync(struct inode *inode);

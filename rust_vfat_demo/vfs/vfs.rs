@@ -2155,14 +2155,25 @@ pub struct Block<'a> {
 }
 
 impl Block<'_> {
-    /// The block's bytes, in the buffer cache (no copy).
+    /// Hands `f` the block's bytes in the buffer cache (no copy), under
+    /// the buffer lock (`lock_buffer`): every writer through [`Block`]
+    /// changes them under that lock too, so no `&mut` to the same bytes
+    /// exists while `f` runs, from this task's other handles of the block
+    /// or from another task's. `f` must not read or change the same block
+    /// again: the lock is not recursive, and that would wait for ever.
     #[inline]
-    pub fn data(&self) -> &[u8] {
+    pub fn read<R>(&self, f: impl FnOnce(&[u8]) -> R) -> R {
+        // SAFETY: The buffer is held until `self` is dropped.
+        unsafe { helpers::rust_vfs_bh_lock(self.bh.as_ptr()) };
         // SAFETY: The buffer is held (its count taken by `sb_bread`) until
-        // `self` is dropped, so its `len` bytes at `data` stay mapped and
-        // up to date for the borrow; writers change them only under the
-        // buffer lock, as C's readers of `b_data` also assume.
-        unsafe { core::slice::from_raw_parts(self.data, self.len) }
+        // `self` is dropped, so its `len` bytes at `data` stay mapped; it
+        // is locked, and the writers of this layer (`update`) change the
+        // bytes only under the lock, so they stay unchanged while `f`
+        // borrows them.
+        let r = f(unsafe { core::slice::from_raw_parts(self.data, self.len) });
+        // SAFETY: The buffer is held and locked by this task.
+        unsafe { helpers::rust_vfs_bh_unlock(self.bh.as_ptr()) };
+        r
     }
 
     /// Changes the block's bytes in place under the buffer lock
@@ -2171,9 +2182,9 @@ impl Block<'_> {
     pub fn update<R>(&mut self, f: impl FnOnce(&mut [u8]) -> R) -> R {
         // SAFETY: The buffer is held until `self` is dropped.
         unsafe { helpers::rust_vfs_bh_lock(self.bh.as_ptr()) };
-        // SAFETY: The buffer is held and locked: no other writer changes
-        // its `len` bytes at `data` until it is unlocked below, and
-        // `&mut self` keeps this block's own `data()` borrows out.
+        // SAFETY: The buffer is held and locked: no other reader or writer
+        // of this layer (`read`, `update`, on any handle of the block)
+        // borrows its `len` bytes at `data` until it is unlocked below.
         let r = f(unsafe { core::slice::from_raw_parts_mut(self.data, self.len) });
         // SAFETY: The buffer is held and locked by this task.
         unsafe { helpers::rust_vfs_bh_unlock_dirty(self.bh.as_ptr()) };
