@@ -34,13 +34,7 @@ for t in 0 1 2 3 4 5 6; do
 done
 rw=$(scsi_disk "$h1" 0) || fail "no disk at target 0 of host $h1"
 echo "first controller: $disks; second: $rw"
-if slab_is_measurable; then
-	check_eq "CPUs online" "$(grep -c ^processor /proc/cpuinfo)" 2
-else
-	# make check-debug boots with acpi=noirq (check-debug.sh says why),
-	# which also skips the MADT: one CPU. The queues run all the same.
-	echo "debug kernel: $(grep -c ^processor /proc/cpuinfo) CPU(s) online"
-fi
+two_cpus
 for d in $disks $rw; do
 	q=/sys/block/${d#/dev/}/device
 	check_eq "$d queue depth" "$(cat $q/queue_depth)" 16

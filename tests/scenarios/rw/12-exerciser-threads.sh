@@ -23,7 +23,7 @@ seed=$(sed -n 's/.*fsexer\.seed=\([0-9]*\).*/\1/p' /proc/cmdline)
 seed=${seed:-12}
 x=/vm/files/fsexer
 mkdir -p /mnt/w
-check_eq "CPUs" "$(grep -c ^processor /proc/cpuinfo)" 2
+two_cpus
 
 # exer DISK TYPE CHECK-TYPE OPS-PER-THREAD
 exer() {
