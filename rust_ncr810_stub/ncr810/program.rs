@@ -72,6 +72,10 @@ pub const DONE_FLAG: usize = 0x05;
 pub const DONE_VALUES: usize = 0x09;
 /// The done flag's mark.
 pub const DONE_MARK: u8 = 0x80;
+/// Offset of a byte the program copies the done value to first, so that
+/// the copy into the done flag is its last write to the region (the
+/// driver may reuse the slot as soon as it sees the flag).
+pub const DONE_SCRATCH: usize = 0x0e;
 /// Offset of the program.
 pub const PROGRAM: usize = 0x20;
 /// The most scatter-gather segments one command may have: 1 MiB in pages.
@@ -543,14 +547,19 @@ impl Program {
         p[DONE_TAIL] = scripts::register_to_sfbr(regs.data_state, RegOp::Or, 0)?;
         p[DONE_TAIL + 1] = scripts::jump(at(DONE_ONE), Condition::if_data(DATA_DONE));
         p[DONE_TAIL + 2] = scripts::jump(at(DONE_TWO), Condition::if_data(OVERRAN));
-        let zero = scripts::memory_move_twice(1, field(DONE_VALUES), flag)?;
-        p[DONE_TAIL + 3..DONE_TAIL + 6].copy_from_slice(&zero);
+        // Two memory moves fill three instruction slots: the value goes to
+        // the scratch byte, then to the flag, the last write to the slot.
+        let set_flag = |value: usize| {
+            scripts::memory_move_pair(
+                scripts::memory_move(1, field(value), field(DONE_SCRATCH))?,
+                scripts::memory_move(1, field(value), flag)?,
+            )
+        };
+        p[DONE_TAIL + 3..DONE_TAIL + 6].copy_from_slice(&set_flag(DONE_VALUES)?);
         p[DONE_TAIL + 6] = scripts::jump(at(FLY), Condition::ALWAYS);
-        let one = scripts::memory_move_twice(1, field(DONE_VALUES + 1), flag)?;
-        p[DONE_ONE..DONE_ONE + 3].copy_from_slice(&one);
+        p[DONE_ONE..DONE_ONE + 3].copy_from_slice(&set_flag(DONE_VALUES + 1)?);
         p[DONE_ONE + 3] = scripts::jump(at(FLY), Condition::ALWAYS);
-        let two = scripts::memory_move_twice(1, field(DONE_VALUES + 2), flag)?;
-        p[DONE_TWO..DONE_TWO + 3].copy_from_slice(&two);
+        p[DONE_TWO..DONE_TWO + 3].copy_from_slice(&set_flag(DONE_VALUES + 2)?);
         p[FLY] = scripts::int_fly(vector::DONE, Condition::ALWAYS);
         p[FLY + 1] = scripts::jump(cmd.on_done, Condition::ALWAYS);
         for (i, insn) in p.iter().enumerate() {
@@ -1477,8 +1486,12 @@ mod tests {
         assert_eq!(read(&buf, 48), [0x800c_0001, p.at(54)]);
         assert_eq!(read(&buf, 49), [0x800c_0002, p.at(58)]);
         assert_eq!(read(&buf, 50), [0xc000_0001, BASE + DONE_VALUES as u32]);
-        assert_eq!(read(&buf, 51), [BASE + DONE_FLAG as u32, 0xc000_0001]);
-        assert_eq!(read(&buf, 55), [BASE + DONE_FLAG as u32, 0xc000_0001]);
+        assert_eq!(read(&buf, 51), [BASE + DONE_SCRATCH as u32, 0xc000_0001]);
+        assert_eq!(
+            read(&buf, 52),
+            [BASE + DONE_VALUES as u32, BASE + DONE_FLAG as u32]
+        );
+        assert_eq!(read(&buf, 55), [BASE + DONE_SCRATCH as u32, 0xc000_0001]);
         assert_eq!(
             read(&buf, 56),
             [BASE + DONE_VALUES as u32 + 1, BASE + DONE_FLAG as u32]

@@ -216,12 +216,11 @@ pub fn memory_move(count: u32, src: u32, dst: u32) -> Result<[u32; 3], ScriptErr
     Ok([0xc000_0000 | count, src, dst])
 }
 
-/// The same memory move twice, as three two-word slots: a program laid out
-/// in two-word instructions keeps its grid (the second copy changes
-/// nothing the first did not).
-pub fn memory_move_twice(count: u32, src: u32, dst: u32) -> Result<[Insn; 3], ScriptError> {
-    let [op, s, d] = memory_move(count, src, dst)?;
-    Ok([[op, s], [d, op], [s, d]])
+/// Two memory moves as three two-word slots: a program laid out in
+/// two-word instructions keeps its grid.
+pub fn memory_move_pair(first: [u32; 3], second: [u32; 3]) -> Result<[Insn; 3], ScriptError> {
+    let ([a, b, c], [d, e, f]) = (first, second);
+    Ok([[a, b], [c, d], [e, f]])
 }
 
 #[cfg(test)]
@@ -290,8 +289,8 @@ mod tests {
         assert_eq!(memory_move(4, 0x10, 0x20), Ok([0xc000_0004, 0x10, 0x20]));
         assert_eq!(memory_move(0, 0, 0), Err(ScriptError::BadCount(0)));
         assert_eq!(
-            memory_move_twice(1, 0x10, 0x20),
-            Ok([[0xc000_0001, 0x10], [0x20, 0xc000_0001], [0x10, 0x20]])
+            memory_move_pair([1, 2, 3], [4, 5, 6]),
+            Ok([[1, 2], [3, 4], [5, 6]])
         );
     }
 
