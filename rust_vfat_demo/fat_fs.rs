@@ -210,12 +210,7 @@ impl BlockDevice for SbDevice<'_> {
         let (bits, size) = self.0.block_size();
         let off = (pos & (size - 1)) as usize;
         if off + len > size as usize {
-            // Across two blocks: a copy.
-            let mut buf = [0u8; 512];
-            let b = buf.get_mut(..len).ok_or(FatError::Truncated)?;
-            self.read_at(pos, b)?;
-            f(b);
-            return Ok(());
+            return fat_disk::volume::view_through_buffer(self, pos, len, f);
         }
         let b = self.0.bread(pos >> bits).map_err(|_| FatError::Io)?;
         b.read(|d| d.get(off..off + len).map(f))
@@ -248,12 +243,7 @@ impl BlockDeviceMut for SbDevice<'_> {
         let (bits, size) = self.0.block_size();
         let off = (pos & (size - 1)) as usize;
         if off + len > size as usize {
-            // Across two blocks (a FAT12 entry): read, change, write back.
-            let mut buf = [0u8; 512];
-            let b = buf.get_mut(..len).ok_or(FatError::Truncated)?;
-            self.read_at(pos, b)?;
-            f(b);
-            return self.write_at(pos, b);
+            return fat_disk::volume::update_through_buffer(self, pos, len, f);
         }
         let mut b = self.0.bread(pos >> bits).map_err(|_| FatError::Io)?;
         b.update(|d| d.get_mut(off..off + len).map(f))

@@ -27,14 +27,25 @@ pub trait BlockDevice {
     /// one 512-byte piece of the device) where they are: in the kernel, in
     /// the buffer cache's block, with no copy (C's `fs/fat` parses its
     /// `buffer_head`s in place). By default, a copy read with
-    /// [`BlockDevice::read_at`].
+    /// [`BlockDevice::read_at`] ([`view_through_buffer`]).
     fn view_at(&self, pos: u64, len: usize, f: &mut dyn FnMut(&[u8])) -> Result<(), FatError> {
-        let mut buf = [0u8; 512];
-        let b = buf.get_mut(..len).ok_or(FatError::Truncated)?;
-        self.read_at(pos, b)?;
-        f(b);
-        Ok(())
+        view_through_buffer(self, pos, len, f)
     }
+}
+
+/// [`BlockDevice::view_at`] through a copy: the default, and what a device
+/// with blocks in memory falls back to for bytes across two of its blocks.
+pub fn view_through_buffer<D: BlockDevice + ?Sized>(
+    dev: &D,
+    pos: u64,
+    len: usize,
+    f: &mut dyn FnMut(&[u8]),
+) -> Result<(), FatError> {
+    let mut buf = [0u8; 512];
+    let b = buf.get_mut(..len).ok_or(FatError::Truncated)?;
+    dev.read_at(pos, b)?;
+    f(b);
+    Ok(())
 }
 
 /// Random-access writes of the device a volume lives on.
@@ -79,19 +90,32 @@ pub trait BlockDeviceMut: BlockDevice {
     /// within one 512-byte piece of the device) where they are: in the
     /// kernel, in the buffer cache's block under its lock, one look-up for
     /// reading and writing (as C changes a FAT entry in the `buffer_head`
-    /// it read). By default, read, changed and written back.
+    /// it read). By default, read, changed and written back
+    /// ([`update_through_buffer`]).
     fn update_at(
         &self,
         pos: u64,
         len: usize,
         f: &mut dyn FnMut(&mut [u8]),
     ) -> Result<(), FatError> {
-        let mut buf = [0u8; 512];
-        let b = buf.get_mut(..len).ok_or(FatError::Truncated)?;
-        self.read_at(pos, b)?;
-        f(b);
-        self.write_at(pos, b)
+        update_through_buffer(self, pos, len, f)
     }
+}
+
+/// [`BlockDeviceMut::update_at`] through a copy, read, changed and written
+/// back: the default, and what a device with blocks in memory falls back
+/// to for bytes across two of its blocks (a FAT12 entry).
+pub fn update_through_buffer<D: BlockDeviceMut + ?Sized>(
+    dev: &D,
+    pos: u64,
+    len: usize,
+    f: &mut dyn FnMut(&mut [u8]),
+) -> Result<(), FatError> {
+    let mut buf = [0u8; 512];
+    let b = buf.get_mut(..len).ok_or(FatError::Truncated)?;
+    dev.read_at(pos, b)?;
+    f(b);
+    dev.write_at(pos, b)
 }
 
 /// [`BlockDeviceMut::copy_at`] 512 bytes at a time through a buffer: the
