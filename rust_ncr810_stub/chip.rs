@@ -6,20 +6,17 @@
 //! [`ncr810::program`] into the slot's region of the DMA buffer), its
 //! mapped segments, and what the chip is doing for it. The host takes
 //! [`SLOTS`] commands at once; a tagged command's queue tag is its slot.
-//! The chip runs one program at a time and takes the next itself from a
-//! start queue in the DMA buffer ([`StartQueue`], a region of its own), as
-//! `sym53c8xx` does; the driver fills it ([`Chip::kick`]):
+//! The chip runs one program at a time, and the driver schedules them
+//! from the interrupt handler ([`Chip::kick`]):
 //!
 //! - a command's program selects its target, sends IDENTIFY (and SIMPLE
-//!   QUEUE TAG), the CDB, and runs until the command completes (it sets
-//!   its done flag, raises `INTFLY` and goes on to the queue's next entry:
-//!   the chip does not stop) or its target disconnects (`INT`: the driver
-//!   keeps the data state and lets the chip go on at the queue);
-//! - with the queue empty, the shared reselection program
-//!   ([`ReselectProgram`], a region of its own) waits for a target to
-//!   reselect; it reports the target (SSID), the LUN and the tag, and the
-//!   driver lets the command's program go on. A new command breaks the
-//!   wait with ISTAT.SIGP, and the chip looks at the queue again;
+//!   QUEUE TAG), the CDB, and runs until the command completes or its
+//!   target disconnects;
+//! - while commands are disconnected and nothing is to be started, the
+//!   shared reselection program ([`ReselectProgram`], a region of its own)
+//!   waits for a target to reselect; it reports the target (SSID), the LUN
+//!   and the tag, and the driver lets the command's program go on. A new
+//!   command breaks the wait with ISTAT.SIGP;
 //! - task management (the error handler's abort and device reset) runs a
 //!   program of its own in a third kind of region ([`TaskProgram`]): it
 //!   selects the target and sends ABORT (ABORT TAG) or BUS DEVICE RESET.
@@ -43,11 +40,6 @@ use kernel::{
             Relaxed,
             Release, //
         },
-        barrier::{
-            dma_mb,
-            Read,
-            Write, //
-        },
         SpinLockIrq,
     },
     time::{
@@ -64,11 +56,9 @@ use ncr810::program::{
     Failure,
     Interrupt,
     Program,
-    QueueWrite,
     ReselectProgram,
     Reselection,
     Segment,
-    StartQueue,
     Step,
     TaskMessage,
     TaskProgram, //
@@ -93,15 +83,9 @@ pub(crate) const SLOTS: usize = 16;
 const RESELECT_REGION: usize = SLOTS;
 /// The region of the task management program.
 const TASK_REGION: usize = SLOTS + 1;
-/// The region of the start queue.
-const QUEUE_REGION: usize = SLOTS + 2;
 /// Bytes of the DMA buffer: a region of [`program::BUFFER_BYTES`] per slot,
-/// one for the reselection program, one for task management and one for
-/// the start queue.
-pub(crate) const BUFFER_BYTES: usize = (SLOTS + 3) * program::BUFFER_BYTES;
-const _: () = assert!(program::QUEUE_BYTES <= program::BUFFER_BYTES);
-// Each command has at most one filled entry.
-const _: () = assert!(SLOTS < program::QUEUE_ENTRIES);
+/// one for the reselection program and one for task management.
+pub(crate) const BUFFER_BYTES: usize = (SLOTS + 2) * program::BUFFER_BYTES;
 /// How long the error handler waits for a task management program.
 const TASK_TIMEOUT: Delta = Delta::from_millis(10_000);
 /// SCSI status CHECK CONDITION.
@@ -112,12 +96,9 @@ const REQUEST_SENSE: [u8; 6] = [0x03, 0, 0, 0, program::SENSE_BYTES as u8, 0];
 /// Where a command is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum SlotState {
-    /// Its program is written; it is not in the start queue.
+    /// Its program is written; the chip has not started it.
     Ready,
-    /// In this entry of the start queue: the chip may have taken it (and
-    /// run it, even to its end: its done flag says).
-    Queued(usize),
-    /// The chip runs its program (it stopped in it and was let go on).
+    /// The chip runs its program (it selects, or the target is connected).
     Connected,
     /// Its target disconnected; it reselects to go on.
     Disconnected,
@@ -200,9 +181,10 @@ struct TaskRequest {
 enum Runner {
     /// Nothing: the chip is stopped.
     Stopped,
-    /// The start queue: command programs one after the other, or the
-    /// reselection program's wait.
-    Queue,
+    /// The program of this slot.
+    Slot(usize),
+    /// The reselection program.
+    Reselect,
     /// The task management program.
     Task,
 }
@@ -213,13 +195,8 @@ enum Runner {
 pub(crate) struct Slots {
     slots: [Slot; SLOTS],
     runner: Runner,
-    /// The start queue, written on first use.
-    queue: Option<StartQueue>,
-    /// The entry the next command goes into.
-    tail: usize,
-    /// Whether the start queue's gate is open (closed, the chip stops
-    /// before it takes the next command).
-    gate_open: bool,
+    /// ISTAT.SIGP was set and not cleared since.
+    sigp: bool,
     /// Targets that rejected a queue tag (bit per ID): untagged, one
     /// command at a time, from then on.
     untagged: u8,
@@ -236,9 +213,7 @@ impl Slots {
         Ok(Slots {
             slots: [Slot::EMPTY; SLOTS],
             runner: Runner::Stopped,
-            queue: None,
-            tail: 0,
-            gate_open: true,
+            sigp: false,
             untagged: 0,
             reselect: None,
             task: None,
@@ -264,12 +239,6 @@ impl Slots {
     /// Takes every command out of its slot; the chip runs nothing after.
     fn take_all(&mut self) -> [Option<Command>; SLOTS] {
         self.runner = Runner::Stopped;
-        // The queue and the reselection program are written again (empty)
-        // before the chip runs them.
-        self.queue = None;
-        self.reselect = None;
-        self.tail = 0;
-        self.gate_open = true;
         // A task the reset overtakes: its waiter sees it gone. Commands it
         // had taken are failed (`Command`'s drop), once.
         self.task = None;
@@ -332,55 +301,31 @@ impl Finished {
     }
 }
 
-/// What an interrupt ended: commands (one the chip stopped for, those
-/// whose done flags it found), and the commands a chip and bus reset took
-/// along (completed with `DID_RESET`, which the midlayer retries).
+/// What an interrupt ended: a command, and the commands a chip and bus
+/// reset took along (completed with `DID_RESET`, which the midlayer
+/// retries).
 struct Ended {
-    finished: [Option<Finished>; SLOTS],
+    finished: Option<Finished>,
     reset: [Option<Command>; SLOTS],
 }
 
 impl Ended {
     fn none() -> Self {
         Ended {
-            finished: [const { None }; SLOTS],
+            finished: None,
             reset: [const { None }; SLOTS],
         }
     }
 
-    fn one_of(f: Option<Finished>) -> Self {
-        let mut e = Ended::none();
-        e.add(f);
-        e
-    }
-
-    /// Adds a finished command (a slot ends at most once per interrupt).
-    fn add(&mut self, f: Option<Finished>) {
-        if let Some(free) = self.finished.iter_mut().find(|x| x.is_none()) {
-            *free = f;
-        } else if let Some(f) = f {
-            // Cannot happen (SLOTS slots); a command is never dropped
-            // without an end.
-            f.complete();
-        }
-    }
-
-    /// Adds what another part of the interrupt ended.
-    fn merge(&mut self, other: Ended) {
-        for f in other.finished {
-            if f.is_some() {
-                self.add(f);
-            }
-        }
-        for (out, cmd) in self.reset.iter_mut().zip(other.reset) {
-            if out.is_none() {
-                *out = cmd;
-            }
+    fn one(f: Finished) -> Self {
+        Ended {
+            finished: Some(f),
+            ..Ended::none()
         }
     }
 
     fn complete(self) {
-        for f in self.finished.into_iter().flatten() {
+        if let Some(f) = self.finished {
             f.complete();
         }
         for cmd in self.reset.into_iter().flatten() {
@@ -472,176 +417,19 @@ impl Chip<'_> {
         }
     }
 
-    /// The start queue and the reselection program, written on first use
-    /// (and again after a reset): each names the other.
-    fn programs(&self, slots: &mut Slots) -> Option<(ReselectProgram, StartQueue)> {
-        if let (Some(r), Some(q)) = (slots.reselect, slots.queue) {
-            return Some((r, q));
+    /// The reselection program, written on first use.
+    fn reselect_program(&self, slots: &mut Slots) -> Option<ReselectProgram> {
+        if slots.reselect.is_none() {
+            let region = Self::region(RESELECT_REGION);
+            let base = self.base(RESELECT_REGION);
+            let built = slots
+                .image
+                .get_mut(region)
+                .and_then(|image| ReselectProgram::build(image, base).ok());
+            slots.reselect = built;
+            self.publish(slots, RESELECT_REGION);
         }
-        let idle = self.base(RESELECT_REGION) + program::PROGRAM as u32;
-        let queue = slots
-            .image
-            .get_mut(Self::region(QUEUE_REGION))
-            .and_then(|image| {
-                StartQueue::build(
-                    image,
-                    self.base(QUEUE_REGION),
-                    idle,
-                    &regs::script_registers(),
-                )
-                .ok()
-            })?;
-        let reselect = slots
-            .image
-            .get_mut(Self::region(RESELECT_REGION))
-            .and_then(|image| {
-                ReselectProgram::build(image, self.base(RESELECT_REGION), queue.woken()).ok()
-            })?;
-        self.publish(slots, QUEUE_REGION);
-        self.publish(slots, RESELECT_REGION);
-        slots.queue = Some(queue);
-        slots.reselect = Some(reselect);
-        slots.tail = 0;
-        slots.gate_open = true;
-        Some((reselect, queue))
-    }
-
-    /// Writes one word of the start queue in the chip's buffer (a single
-    /// store per byte; where the chip may read the word at the same time,
-    /// old and new value differ in one byte only).
-    fn queue_write(&self, w: QueueWrite) {
-        let at = Self::region(QUEUE_REGION).start + w.offset;
-        let copy = || -> Result {
-            io_project!(&self.buffer, [try: at..at + 4]).copy_from_slice(&w.value.to_le_bytes());
-            Ok(())
-        };
-        let _ = copy();
-    }
-
-    /// Reads one word of the chip's buffer.
-    fn buffer_word(&self, at: usize) -> u32 {
-        let mut word = [0u8; 4];
-        let copy = |dst: &mut [u8]| -> Result {
-            io_project!(&self.buffer, [try: at..at + 4]).copy_to_slice(dst);
-            Ok(())
-        };
-        let _ = copy(&mut word);
-        u32::from_le_bytes(word)
-    }
-
-    /// Whether command slot `index`'s program has set its done flag.
-    fn done_flag(&self, index: usize) -> bool {
-        let at = Self::region(index).start + program::DONE_FLAG;
-        let mut byte = [0u8; 1];
-        let copy = |dst: &mut [u8]| -> Result {
-            io_project!(&self.buffer, [try: at..at + 1]).copy_to_slice(dst);
-            Ok(())
-        };
-        let _ = copy(&mut byte);
-        byte[0] & program::DONE_MARK != 0
-    }
-
-    /// Puts slot `index`'s program into the start queue's next entry; a
-    /// chip waiting for reselections is woken (ISTAT.SIGP) to take it.
-    fn enqueue(&self, slots: &mut Slots, index: usize) {
-        let Some((_, queue)) = self.programs(slots) else {
-            return;
-        };
-        let e = slots.tail;
-        let Some(active) = slots.slots.get_mut(index).and_then(|s| s.active.as_mut()) else {
-            return;
-        };
-        let [empty_next, program, fill] = queue.fill(e, active.program.entry());
-        active.state = SlotState::Queued(e);
-        slots.tail = (e + 1) % program::QUEUE_ENTRIES;
-        self.queue_write(empty_next);
-        self.queue_write(program);
-        // The program and the entry's jump to it before the entry.
-        dma_mb(Write);
-        self.queue_write(fill);
-        if slots.runner == Runner::Queue {
-            self.bar.write_reg(regs::ISTAT::zeroed().with_sigp(true));
-        }
-    }
-
-    /// The entry the chip takes next (the chip is stopped).
-    fn queue_head(&self, slots: &Slots) -> Option<usize> {
-        let queue = slots.queue?;
-        let word = self.buffer_word(Self::region(QUEUE_REGION).start + queue.dispatch_offset());
-        queue.head_entry(word)
-    }
-
-    /// Whether entry `e` is one the chip has not taken yet (it is stopped).
-    fn pending_entry(&self, slots: &Slots, e: usize) -> bool {
-        let n = program::QUEUE_ENTRIES;
-        self.queue_head(slots)
-            .is_some_and(|h| (e + n - h) % n < (slots.tail + n - h) % n)
-    }
-
-    /// The chip is stopped: a queued command it took and neither completed
-    /// nor stopped in lost its `SELECT` to a reselection; it goes into the
-    /// queue again.
-    fn settle(&self, slots: &mut Slots) {
-        for index in 0..SLOTS {
-            let entry = match slots.slots.get(index).and_then(|s| s.active.as_ref()) {
-                Some(a) => match a.state {
-                    SlotState::Queued(e) => e,
-                    _ => continue,
-                },
-                None => continue,
-            };
-            if !self.pending_entry(slots, entry) && !self.done_flag(index) {
-                if let Some(a) = slots.slots.get_mut(index).and_then(|s| s.active.as_mut()) {
-                    a.state = SlotState::Ready;
-                }
-            }
-        }
-    }
-
-    /// Takes slot `index`'s command out of the start queue if the chip has
-    /// not taken it (the chip is stopped): its entry jumps back to the gate.
-    fn unqueue(&self, slots: &Slots, index: usize) {
-        let Some(SlotState::Queued(e)) = slots
-            .slots
-            .get(index)
-            .and_then(|s| s.active.as_ref())
-            .map(|a| a.state)
-        else {
-            return;
-        };
-        if let (Some(queue), true) = (slots.queue, self.pending_entry(slots, e)) {
-            self.queue_write(queue.skip(e));
-        }
-    }
-
-    /// Ends the commands whose programs have set their done flags (the chip
-    /// went on without stopping): their status, or their REQUEST SENSE.
-    fn reap(&self, slots: &mut Slots) -> Ended {
-        let mut ended = Ended::none();
-        for index in 0..SLOTS {
-            let running = slots
-                .slots
-                .get(index)
-                .and_then(|s| s.active.as_ref())
-                .is_some_and(|a| matches!(a.state, SlotState::Queued(_) | SlotState::Connected));
-            if !running || !self.done_flag(index) {
-                continue;
-            }
-            // What the program wrote before its flag.
-            dma_mb(Read);
-            self.fetch_slot(slots, index);
-            let step = match (
-                slots.slots.get(index).and_then(|s| s.active.as_ref()),
-                slots.image.get(Self::region(index)),
-            ) {
-                (Some(a), Some(buf)) => a.program.completed(buf),
-                _ => None,
-            };
-            if let Some(step) = step {
-                ended.add(self.finish(slots, index, step));
-            }
-        }
-        ended
+        slots.reselect
     }
 
     /// Writes the program of the command in slot `index` (or its REQUEST
@@ -653,7 +441,7 @@ impl Chip<'_> {
         cmd: Command,
         sensing: Option<u32>,
     ) -> Result<(), Command> {
-        let Some((reselect, queue)) = self.programs(slots) else {
+        let Some(reselect) = self.reselect_program(slots) else {
             return Err(cmd);
         };
         let info = cmd.info();
@@ -690,7 +478,6 @@ impl Chip<'_> {
             segments,
             tag,
             on_reselect: reselect.reselected(),
-            on_done: queue.gate(),
         };
         let Some(image) = slots.image.get_mut(region) else {
             return Err(cmd);
@@ -715,63 +502,69 @@ impl Chip<'_> {
         Ok(())
     }
 
-    /// Lets the chip go on: ready commands go into the start queue; a
-    /// stopped chip starts the waiting task, or the queue (if any command
-    /// is queued or disconnected); a waiting task closes the queue's gate
-    /// (ISTAT.SIGP breaks the reselection program's wait), so that the
-    /// chip stops before its next command.
+    /// Starts whatever should run next if the chip is free: a waiting
+    /// task, a ready command, or the wait for reselections. While the
+    /// reselection program waits, ISTAT.SIGP breaks it for the others.
     fn kick(&self, slots: &mut Slots) {
+        let ready = slots.slots.iter().position(|s| {
+            s.active
+                .as_ref()
+                .is_some_and(|a| a.state == SlotState::Ready)
+        });
         let task_waiting = slots
             .task
             .as_ref()
             .is_some_and(|t| t.state == TaskState::Waiting);
-        if slots.runner == Runner::Stopped && task_waiting {
-            self.start_task(slots);
-            return;
-        }
-        if slots.runner == Runner::Task {
-            return;
-        }
-        for index in 0..SLOTS {
-            let ready = slots
-                .slots
-                .get(index)
-                .and_then(|s| s.active.as_ref())
-                .is_some_and(|a| a.state == SlotState::Ready);
-            if ready {
-                self.enqueue(slots, index);
-            }
-        }
         match slots.runner {
-            Runner::Queue => {
-                if task_waiting && slots.gate_open {
-                    if let Some(queue) = slots.queue {
-                        self.queue_write(queue.gate_word(false));
-                        slots.gate_open = false;
-                        self.bar.write_reg(regs::ISTAT::zeroed().with_sigp(true));
-                    }
+            Runner::Slot(_) | Runner::Task => {}
+            Runner::Reselect => {
+                if (ready.is_some() || task_waiting) && !slots.sigp {
+                    self.bar.write_reg(regs::ISTAT::zeroed().with_sigp(true));
+                    slots.sigp = true;
                 }
             }
             Runner::Stopped => {
-                let work = slots.slots.iter().any(|s| s.active.is_some());
-                if let (true, Some((_, queue))) = (work, self.programs(slots)) {
-                    if !slots.gate_open {
-                        self.queue_write(queue.gate_word(true));
-                        slots.gate_open = true;
-                    }
-                    self.clear_sigp();
-                    slots.runner = Runner::Queue;
-                    self.bar
-                        .write_reg(regs::DSP::zeroed().with_address(queue.gate()));
+                if task_waiting {
+                    self.start_task(slots);
+                } else if let Some(index) = ready {
+                    self.start_slot(slots, index);
+                } else if slots.slots.iter().any(|s| {
+                    s.active
+                        .as_ref()
+                        .is_some_and(|a| a.state == SlotState::Disconnected)
+                }) {
+                    self.start_reselect(slots);
                 }
             }
-            Runner::Task => {}
         }
     }
 
     /// Clears ISTAT.SIGP (reading CTEST2 does).
-    fn clear_sigp(&self) {
+    fn clear_sigp(&self, slots: &mut Slots) {
         let _ = self.bar.read(regs::CTEST2);
+        slots.sigp = false;
+    }
+
+    fn start_slot(&self, slots: &mut Slots, index: usize) {
+        let Some(active) = slots.slots.get_mut(index).and_then(|s| s.active.as_mut()) else {
+            return;
+        };
+        active.state = SlotState::Connected;
+        active.data_state = 0;
+        let entry = active.program.entry();
+        slots.runner = Runner::Slot(index);
+        self.bar.write_reg(regs::SCRATCHA::zeroed());
+        self.bar.write_reg(regs::DSP::zeroed().with_address(entry));
+    }
+
+    fn start_reselect(&self, slots: &mut Slots) {
+        let Some(program) = self.reselect_program(slots) else {
+            return;
+        };
+        self.clear_sigp(slots);
+        slots.runner = Runner::Reselect;
+        self.bar
+            .write_reg(regs::DSP::zeroed().with_address(program.entry()));
     }
 
     /// Takes `cmd` into a free slot and starts it, or hands it back if
@@ -845,6 +638,7 @@ impl Chip<'_> {
     /// (the bus reset ended them at their targets).
     fn reset_all(&self, slots: &mut Slots) -> [Option<Command>; SLOTS] {
         self.reset_chip_and_bus();
+        slots.sigp = false;
         let task = slots.task.take();
         let taken = slots.take_all();
         // A task in flight keeps its state for its waiter: failed.
@@ -862,13 +656,20 @@ impl Chip<'_> {
     fn reselected(&self, slots: &mut Slots, irq: &Interrupt) -> Ended {
         // A command or task whose SELECT lost to the reselection starts
         // again later.
-        if slots.runner == Runner::Task {
-            if let Some(t) = slots.task.as_mut() {
-                t.state = TaskState::Waiting;
+        match slots.runner {
+            Runner::Slot(i) => {
+                if let Some(a) = slots.slots.get_mut(i).and_then(|s| s.active.as_mut()) {
+                    a.state = SlotState::Ready;
+                }
             }
+            Runner::Task => {
+                if let Some(t) = slots.task.as_mut() {
+                    t.state = TaskState::Waiting;
+                }
+            }
+            _ => {}
         }
         slots.runner = Runner::Stopped;
-        self.settle(slots);
         self.fetch(slots, RESELECT_REGION);
         let region = Self::region(RESELECT_REGION);
         let decoded = slots
@@ -898,7 +699,7 @@ impl Chip<'_> {
                 decoded
             );
             return Ended {
-                finished: [const { None }; SLOTS],
+                finished: None,
                 reset: self.reset_all(slots),
             };
         };
@@ -906,7 +707,7 @@ impl Chip<'_> {
             a.state = SlotState::Connected;
             let at = a.program.resume();
             let data_state = a.data_state;
-            slots.runner = Runner::Queue;
+            slots.runner = Runner::Slot(index);
             self.bar
                 .write_reg(regs::SCRATCHA::zeroed().with_byte0(data_state));
             self.bar.write_reg(regs::DSP::zeroed().with_address(at));
@@ -916,19 +717,6 @@ impl Chip<'_> {
 
     /// The interrupt handler's work, under the chip's lock.
     fn service(&self, slots: &mut Slots, istat: regs::ISTAT) -> Ended {
-        if istat.intf() {
-            // Acknowledged before the done flags are read: a later INTFLY
-            // raises it again. SIGP is written back as it was.
-            self.bar.write_reg(
-                regs::ISTAT::zeroed()
-                    .with_intf(true)
-                    .with_sigp(istat.sigp()),
-            );
-        }
-        let mut ended = self.reap(slots);
-        if !istat.dip() && !istat.sip() {
-            return ended;
-        }
         let dstat = if istat.dip() {
             self.bar.read(regs::DSTAT)
         } else {
@@ -947,15 +735,8 @@ impl Chip<'_> {
             dbc: self.bar.read(regs::DBC).count().get(),
             data_done: self.bar.read(regs::SCRATCHA).byte0().get() as u8,
         };
-        let more = self.stopped(slots, &irq);
-        ended.merge(more);
-        ended
-    }
-
-    /// The chip stopped with `irq`.
-    fn stopped(&self, slots: &mut Slots, irq: &Interrupt) -> Ended {
-        if ReselectProgram::is_reselection(irq) && slots.runner != Runner::Stopped {
-            return self.reselected(slots, irq);
+        if ReselectProgram::is_reselection(&irq) && slots.runner != Runner::Stopped {
+            return self.reselected(slots, &irq);
         }
         match slots.runner {
             Runner::Stopped => {
@@ -968,41 +749,20 @@ impl Chip<'_> {
                 // Otherwise the RST/ of a reset the driver made.
                 Ended::none()
             }
-            Runner::Queue if StartQueue::is_stop(irq) => {
-                // At the closed gate, for a task.
+            Runner::Reselect => {
                 slots.runner = Runner::Stopped;
-                self.settle(slots);
-                Ended::none()
-            }
-            Runner::Queue => {
-                // The program the chip stopped in: DSP is past the
-                // instruction, in its slot's region.
-                let index = (irq.dsp.wrapping_sub(self.buffer_addr) as usize)
-                    .checked_sub(1)
-                    .map(|at| at / program::BUFFER_BYTES)
-                    .filter(|&i| i < SLOTS);
-                let active = index.and_then(|i| {
-                    slots
-                        .slots
-                        .get_mut(i)
-                        .and_then(|s| s.active.as_mut())
-                        .map(|a| (i, a))
-                });
-                match active {
-                    Some((i, a)) => {
-                        a.state = SlotState::Connected;
-                        self.settle(slots);
-                        self.service_slot(slots, i, irq)
+                match ReselectProgram::decode(&[], &irq) {
+                    Reselection::Signalled => {
+                        self.clear_sigp(slots);
+                        Ended::none()
                     }
-                    None => {
+                    _ => {
                         dev_warn!(
                             self.dev(),
-                            "chip stopped outside a command (DSP {:#x}, DSPS {:#x}): chip and bus reset\n",
-                            irq.dsp,
-                            irq.dsps
+                            "waiting for reselection failed: chip and bus reset\n"
                         );
                         Ended {
-                            finished: [const { None }; SLOTS],
+                            finished: None,
                             reset: self.reset_all(slots),
                         }
                     }
@@ -1014,64 +774,12 @@ impl Chip<'_> {
                         why: Failure::Error,
                         reset: true,
                     },
-                    |p| p.on_interrupt(irq),
+                    |p| p.on_interrupt(&irq),
                 );
                 slots.runner = Runner::Stopped;
                 self.task_done(slots, step)
             }
-        }
-    }
-
-    /// Ends slot `index`'s command with `step` (its program is done with the
-    /// bus): gives it back, or for a CHECK CONDITION sends REQUEST SENSE.
-    fn finish(&self, slots: &mut Slots, index: usize, step: Step) -> Option<Finished> {
-        let active = slots.slots.get_mut(index).and_then(|s| s.active.take())?;
-        match step {
-            Step::Done { status, residual } => match active.sensing {
-                None if status == CHECK_CONDITION => {
-                    match self.prepare(slots, index, active.cmd, Some(residual)) {
-                        Ok(()) => None,
-                        Err(cmd) => Some(Finished::new(cmd, Outcome::Status(status), residual)),
-                    }
-                }
-                None => Some(Finished::new(active.cmd, Outcome::Status(status), residual)),
-                Some(own_residual) => {
-                    let mut f =
-                        Finished::new(active.cmd, Outcome::Status(CHECK_CONDITION), own_residual);
-                    if status == 0 {
-                        let len =
-                            program::SENSE_BYTES - (residual as usize).min(program::SENSE_BYTES);
-                        let at = Self::region(index).start + program::SENSE;
-                        if let (Some(src), Some(dst)) =
-                            (slots.image.get(at..at + len), f.sense.get_mut(..len))
-                        {
-                            dst.copy_from_slice(src);
-                            f.sense_len = len;
-                        }
-                    }
-                    Some(f)
-                }
-            },
-            Step::Failed { why, .. } => Some(match active.sensing {
-                // The command itself ended with CHECK CONDITION; only its
-                // REQUEST SENSE failed: the midlayer gets the status
-                // without sense data and asks for it itself.
-                Some(own_residual) => {
-                    Finished::new(active.cmd, Outcome::Status(CHECK_CONDITION), own_residual)
-                }
-                None => Finished::new(
-                    active.cmd,
-                    Outcome::Failed(host_byte(why)),
-                    active.program.total(),
-                ),
-            }),
-            // Not an end: the slot keeps its command.
-            Step::Resume(_) | Step::Disconnected | Step::Rejected => {
-                if let Some(slot) = slots.slots.get_mut(index) {
-                    slot.active = Some(active);
-                }
-                None
-            }
+            Runner::Slot(index) => self.service_slot(slots, index, &irq),
         }
     }
 
@@ -1104,7 +812,6 @@ impl Chip<'_> {
             Step::Disconnected => {
                 active.state = SlotState::Disconnected;
                 active.data_state = irq.data_done;
-                // The chip goes on at the start queue (kick).
                 slots.runner = Runner::Stopped;
                 Ended::none()
             }
@@ -1123,20 +830,71 @@ impl Chip<'_> {
                 self.bar.write_reg(regs::DSP::zeroed().with_address(at));
                 Ended::none()
             }
-            Step::Done { .. } | Step::Failed { reset: false, .. } => {
-                // The bus is free; the chip goes on at the queue (kick).
+            Step::Done { status, residual } => {
                 slots.runner = Runner::Stopped;
-                Ended::one_of(self.finish(slots, index, step))
-            }
-            Step::Failed { reset: true, .. } => {
-                slots.runner = Runner::Stopped;
-                let f = self.finish(slots, index, step);
-                let mut ended = Ended {
-                    finished: [const { None }; SLOTS],
-                    reset: self.reset_all(slots),
+                let Some(active) = slots.slots.get_mut(index).and_then(|s| s.active.take()) else {
+                    return Ended::none();
                 };
-                ended.add(f);
-                ended
+                match active.sensing {
+                    None if status == CHECK_CONDITION => {
+                        match self.prepare(slots, index, active.cmd, Some(residual)) {
+                            Ok(()) => Ended::none(),
+                            Err(cmd) => {
+                                Ended::one(Finished::new(cmd, Outcome::Status(status), residual))
+                            }
+                        }
+                    }
+                    None => {
+                        Ended::one(Finished::new(active.cmd, Outcome::Status(status), residual))
+                    }
+                    Some(own_residual) => {
+                        let mut f = Finished::new(
+                            active.cmd,
+                            Outcome::Status(CHECK_CONDITION),
+                            own_residual,
+                        );
+                        if status == 0 {
+                            let len = program::SENSE_BYTES
+                                - (residual as usize).min(program::SENSE_BYTES);
+                            let at = Self::region(index).start + program::SENSE;
+                            if let (Some(src), Some(dst)) =
+                                (slots.image.get(at..at + len), f.sense.get_mut(..len))
+                            {
+                                dst.copy_from_slice(src);
+                                f.sense_len = len;
+                            }
+                        }
+                        Ended::one(f)
+                    }
+                }
+            }
+            Step::Failed { why, reset } => {
+                slots.runner = Runner::Stopped;
+                let Some(active) = slots.slots.get_mut(index).and_then(|s| s.active.take()) else {
+                    return Ended::none();
+                };
+                let others = if reset {
+                    self.reset_all(slots)
+                } else {
+                    [const { None }; SLOTS]
+                };
+                let f = match active.sensing {
+                    // The command itself ended with CHECK CONDITION; only its
+                    // REQUEST SENSE failed: the midlayer gets the status
+                    // without sense data and asks for it itself.
+                    Some(own_residual) => {
+                        Finished::new(active.cmd, Outcome::Status(CHECK_CONDITION), own_residual)
+                    }
+                    None => Finished::new(
+                        active.cmd,
+                        Outcome::Failed(host_byte(why)),
+                        active.program.total(),
+                    ),
+                };
+                Ended {
+                    finished: Some(f),
+                    reset: others,
+                }
             }
         }
     }
@@ -1145,7 +903,7 @@ impl Chip<'_> {
     /// nothing). An abort whose command has ended, or was never started,
     /// needs no bus.
     fn start_task(&self, slots: &mut Slots) {
-        let Some((reselect, _)) = self.programs(slots) else {
+        let Some(reselect) = self.reselect_program(slots) else {
             return;
         };
         let Some(task) = slots.task.as_ref() else {
@@ -1160,22 +918,12 @@ impl Chip<'_> {
                     return;
                 }
                 Some(i) => {
-                    // The chip is stopped: a command it has not taken
-                    // leaves the queue.
-                    let ready = match slots
+                    let ready = slots
                         .slots
                         .get(i)
                         .and_then(|s| s.active.as_ref())
-                        .map(|a| a.state)
-                    {
-                        Some(SlotState::Ready) => true,
-                        Some(SlotState::Queued(e)) => {
-                            self.pending_entry(slots, e) && !self.done_flag(i)
-                        }
-                        _ => false,
-                    };
+                        .is_some_and(|a| a.state == SlotState::Ready);
                     if ready {
-                        self.unqueue(slots, i);
                         let cmd = slots
                             .slots
                             .get_mut(i)
@@ -1227,7 +975,7 @@ impl Chip<'_> {
             t.program = Some(program);
             t.state = TaskState::Running;
         }
-        self.clear_sigp();
+        self.clear_sigp(slots);
         slots.runner = Runner::Task;
         self.bar
             .write_reg(regs::DSP::zeroed().with_address(program.entry()));
@@ -1247,15 +995,8 @@ impl Chip<'_> {
             return Ended::none();
         }
         let ok = matches!(step, Step::Done { .. });
-        let head = self.queue_head(slots);
-        let tail = slots.tail;
-        let n = program::QUEUE_ENTRIES;
-        let pending = |e: usize| head.is_some_and(|h| (e + n - h) % n < (tail + n - h) % n);
         let Slots {
-            slots: all,
-            task,
-            queue,
-            ..
+            slots: all, task, ..
         } = slots;
         let Some(task) = task.as_mut() else {
             return Ended::none();
@@ -1267,15 +1008,6 @@ impl Chip<'_> {
                     Task::DeviceReset { target, .. } => a.target == target,
                 });
                 if hit {
-                    // A command of the target still in the start queue
-                    // leaves it (the chip is stopped).
-                    if let (Some(a), Some(queue)) = (slot.active.as_ref(), queue.as_ref()) {
-                        if let SlotState::Queued(e) = a.state {
-                            if pending(e) {
-                                self.queue_write(queue.skip(e));
-                            }
-                        }
-                    }
                     *out = slot.active.take().map(|a| a.cmd);
                 }
             }
@@ -1413,7 +1145,7 @@ fn map_segments(segs: impl Iterator<Item = (u64, u32)>, table: &mut [Segment]) -
 impl irq::Handler for Chip<'_> {
     fn handle(&self) -> IrqReturn {
         let istat = self.bar.read(regs::ISTAT);
-        if !istat.dip() && !istat.sip() && !istat.intf() {
+        if !istat.dip() && !istat.sip() {
             // The line is shared: not ours.
             return IrqReturn::None;
         }

@@ -461,7 +461,6 @@ pub(crate) fn script_registers() -> ScriptRegisters {
         data_state: SCRATCHA::OFFSET as u8,
         scntl2: SCNTL2::OFFSET as u8,
         scntl2_sdu: SCNTL2::zeroed().with_sdu(true).into_raw(),
-        ctest2: CTEST2::OFFSET as u8,
     }
 }
 
@@ -573,7 +572,6 @@ mod tests {
                 data_state: 0x34,
                 scntl2: 0x02,
                 scntl2_sdu: 0x80,
-                ctest2: 0x1a,
             }
         );
     }

@@ -8,10 +8,8 @@
 //! chip starts: select with ATN, IDENTIFY, the CDB, then a phase loop that
 //! moves data (one block move per scatter-gather segment), takes the status
 //! byte, and handles the messages a target sends: COMMAND COMPLETE, SAVE
-//! DATA POINTER, and DISCONNECT followed by a reselection. Once its command
-//! completed, the program sets its done flag ([`DONE_FLAG`]), raises
-//! `INTFLY` [`vector::DONE`] (the chip does not stop) and goes on to the
-//! next command in the start queue ([`StartQueue`]). A target that wants more data out than the
+//! DATA POINTER, and DISCONNECT followed by a reselection. The program ends
+//! with `INT` [`vector::DONE`]. A target that wants more data out than the
 //! command has (a write whose CDB asks for more than its buffer holds, or
 //! data out for a command that has none) gets the ABORT message and lets
 //! go of the bus: the program ends with `INT` [`vector::ABORTED`], the
@@ -28,8 +26,6 @@
 //! | [`MSG_IN`] | the last message byte received |
 //! | [`ABORT_MSG`] | the ABORT message, for a data-out phase the command cannot feed |
 //! | [`FILLER`] | a zero byte sent while a target keeps asking for data out before it takes the ABORT |
-//! | [`DONE_FLAG`] | set by the program once the command is over ([`Program::completed`]) |
-//! | [`DONE_VALUES`] | what it sets it to, by data state (the program copies one) |
 //! | [`CDB`] | the command descriptor block |
 //! | [`PROGRAM`] | the program |
 //! | [`SENSE`] | sense data, for the driver's REQUEST SENSE |
@@ -63,19 +59,6 @@ pub const FILLER: usize = 0x0d;
 pub const CDB: usize = 0x10;
 /// The longest CDB (16 bytes: READ(16)).
 pub const MAX_CDB: usize = 16;
-/// Offset of the done flag: 0 while the command runs; once it completed,
-/// [`DONE_MARK`] with the data state ([`DATA_DONE`], [`OVERRAN`]) in the
-/// low bits, copied there by the program before its `INTFLY`.
-pub const DONE_FLAG: usize = 0x05;
-/// Offset of the three values the done flag may take, one per data state
-/// (the chip copies bytes; it cannot store a register on an 810).
-pub const DONE_VALUES: usize = 0x09;
-/// The done flag's mark.
-pub const DONE_MARK: u8 = 0x80;
-/// Offset of a byte the program copies the done value to first, so that
-/// the copy into the done flag is its last write to the region (the
-/// driver may reuse the slot as soon as it sees the flag).
-pub const DONE_SCRATCH: usize = 0x0e;
 /// Offset of the program.
 pub const PROGRAM: usize = 0x20;
 /// The most scatter-gather segments one command may have: 1 MiB in pages.
@@ -92,7 +75,7 @@ pub const PROGRAM: usize = 0x20;
 /// kernel's sym53c8xx allows 96.)
 pub const MAX_SEGMENTS: usize = 256;
 /// Instructions of the program besides the data moves.
-const FIXED_INSNS: usize = DATA + 2;
+const FIXED_INSNS: usize = 49;
 /// Offset of the sense data area (for the REQUEST SENSE the driver sends
 /// after a CHECK CONDITION).
 pub const SENSE: usize = PROGRAM + (FIXED_INSNS + MAX_SEGMENTS) * 8;
@@ -135,8 +118,6 @@ pub struct ScriptRegisters {
     pub scntl2: u8,
     /// SCNTL2's SDU bit.
     pub scntl2_sdu: u8,
-    /// Offset of CTEST2, whose reading clears ISTAT.SIGP.
-    pub ctest2: u8,
 }
 
 /// The vectors of the program's `INT`s (DSPS).
@@ -171,9 +152,6 @@ pub mod vector {
     /// A target reselected for a tagged command: IDENTIFY, then SIMPLE
     /// QUEUE TAG and the tag.
     pub const RESELECTED_TAGGED: u32 = 0x100b;
-    /// The chip found the start queue's gate closed: it stopped between
-    /// commands, for the driver (task management).
-    pub const STOPPED: u32 = 0x100c;
 }
 
 /// SCSI messages the program knows.
@@ -240,9 +218,6 @@ pub struct Command<'a> {
     /// Where the chip goes if a target reselects it while it selects
     /// (the reselection program, [`ReselectProgram::reselected`]).
     pub on_reselect: u32,
-    /// Where the chip goes once the command completed and its done flag
-    /// is set (the start queue, [`StartQueue::gate`]).
-    pub on_done: u32,
 }
 
 /// Why a command cannot be run.
@@ -359,11 +334,8 @@ pub struct Program {
 const DISPATCH: usize = 3;
 /// Instruction index of the command program's `CLEAR ACK`, then the loop.
 const ACK: usize = 21;
-/// Instruction index of the command program's completion: the done flag,
-/// `INTFLY`, and on to the next command.
-const DONE_TAIL: usize = 47;
 /// Instruction index of the command program's first data move.
-const DATA: usize = 63;
+const DATA: usize = 47;
 
 fn put_insn(buf: &mut [u8], index: usize, insn: Insn) {
     let at = PROGRAM + index * 8;
@@ -433,10 +405,6 @@ impl Program {
             msg::ABORT
         };
         buf[FILLER] = 0;
-        buf[DONE_FLAG] = 0;
-        buf[DONE_VALUES] = DONE_MARK;
-        buf[DONE_VALUES + 1] = DONE_MARK | DATA_DONE;
-        buf[DONE_VALUES + 2] = DONE_MARK | OVERRAN;
         buf[CDB..CDB + cmd.cdb.len()].copy_from_slice(cmd.cdb);
 
         // Instruction indices, fixed so that jumps can name them.
@@ -504,7 +472,7 @@ impl Program {
         p[COMPLETE] = scripts::register_update(regs.scntl2, RegOp::And, !regs.scntl2_sdu)?;
         p[28] = scripts::clear(Signals::ACK);
         p[29] = scripts::wait_disconnect();
-        p[30] = scripts::jump(at(DONE_TAIL), Condition::ALWAYS);
+        p[30] = scripts::int(vector::DONE, Condition::ALWAYS);
         p[REJECTED] = scripts::int(vector::REJECTED, Condition::ALWAYS);
         // The bucket: a data-in phase the command has no room for. Data
         // that arrives is drained and marks the command overran, and the
@@ -536,32 +504,6 @@ impl Program {
         p[44] = scripts::int(vector::ABORTED, Condition::ALWAYS);
         p[ABORT_FILL] = scripts::block_move(Phase::DataOut, 1, field(FILLER))?;
         p[46] = scripts::jump(at(ABORT_LOOP), Condition::ALWAYS);
-        // Completion: the done flag, by data state, then INTFLY (the chip
-        // goes on) and the start queue's next command. These instructions
-        // are the same in every program of the slot: the driver may write
-        // the slot's next program while the chip still fetches them.
-        const DONE_ONE: usize = DONE_TAIL + 7;
-        const DONE_TWO: usize = DONE_TAIL + 11;
-        const FLY: usize = DONE_TAIL + 14;
-        let flag = field(DONE_FLAG);
-        p[DONE_TAIL] = scripts::register_to_sfbr(regs.data_state, RegOp::Or, 0)?;
-        p[DONE_TAIL + 1] = scripts::jump(at(DONE_ONE), Condition::if_data(DATA_DONE));
-        p[DONE_TAIL + 2] = scripts::jump(at(DONE_TWO), Condition::if_data(OVERRAN));
-        // Two memory moves fill three instruction slots: the value goes to
-        // the scratch byte, then to the flag, the last write to the slot.
-        let set_flag = |value: usize| {
-            scripts::memory_move_pair(
-                scripts::memory_move(1, field(value), field(DONE_SCRATCH))?,
-                scripts::memory_move(1, field(value), flag)?,
-            )
-        };
-        p[DONE_TAIL + 3..DONE_TAIL + 6].copy_from_slice(&set_flag(DONE_VALUES)?);
-        p[DONE_TAIL + 6] = scripts::jump(at(FLY), Condition::ALWAYS);
-        p[DONE_ONE..DONE_ONE + 3].copy_from_slice(&set_flag(DONE_VALUES + 1)?);
-        p[DONE_ONE + 3] = scripts::jump(at(FLY), Condition::ALWAYS);
-        p[DONE_TWO..DONE_TWO + 3].copy_from_slice(&set_flag(DONE_VALUES + 2)?);
-        p[FLY] = scripts::int_fly(vector::DONE, Condition::ALWAYS);
-        p[FLY + 1] = scripts::jump(cmd.on_done, Condition::ALWAYS);
         for (i, insn) in p.iter().enumerate() {
             put_insn(buf, i, *insn);
         }
@@ -679,7 +621,14 @@ impl Program {
             return match irq.dsps {
                 // Data the command had no room for was drained: the bus is
                 // in order, the command is not (as sym53c8xx: DID_ERROR).
-                vector::DONE => self.done(buf, irq.data_done),
+                vector::DONE if irq.data_done == OVERRAN => Step::Failed {
+                    why: Failure::Overrun,
+                    reset: false,
+                },
+                vector::DONE => Step::Done {
+                    status: buf[STATUS],
+                    residual: self.residual(buf, irq.data_done),
+                },
                 // The target took ABORT and let go of the bus: the command
                 // failed, the bus is in order.
                 vector::ABORTED => Step::Failed {
@@ -699,30 +648,6 @@ impl Program {
             why: Failure::Error,
             reset: true,
         }
-    }
-
-    /// What a completed command's status and data state say.
-    fn done(&self, buf: &[u8], data_done: u8) -> Step {
-        if data_done == OVERRAN {
-            // Data the command had no room for was drained: the bus is in
-            // order, the command is not (as sym53c8xx: DID_ERROR).
-            return Step::Failed {
-                why: Failure::Overrun,
-                reset: false,
-            };
-        }
-        Step::Done {
-            status: buf.get(STATUS).copied().unwrap_or(0xff),
-            residual: self.residual(buf, data_done),
-        }
-    }
-
-    /// Whether the program has completed its command (its done flag in
-    /// `buf` is set; the chip went on without stopping), and what the
-    /// command's status and data state say.
-    pub fn completed(&self, buf: &[u8]) -> Option<Step> {
-        let flag = buf.get(DONE_FLAG).copied().unwrap_or(0);
-        (flag & DONE_MARK != 0).then(|| self.done(buf, flag & !DONE_MARK))
     }
 
     fn phase_mismatch(&mut self, buf: &mut [u8], irq: &Interrupt) -> Step {
@@ -920,16 +845,15 @@ pub struct ReselectProgram {
 
 impl ReselectProgram {
     /// Writes the program into `buf`, a region of the DMA buffer at bus
-    /// address `base`. ISTAT.SIGP breaks the wait to `on_signal` (the
-    /// start queue, [`StartQueue::woken`]).
-    pub fn build(buf: &mut [u8], base: u32, on_signal: u32) -> Result<ReselectProgram, BuildError> {
+    /// address `base`.
+    pub fn build(buf: &mut [u8], base: u32) -> Result<ReselectProgram, BuildError> {
         if buf.len() < BUFFER_BYTES {
             return Err(BuildError::BufferTooSmall);
         }
         let at = |index: usize| base.wrapping_add((PROGRAM + index * 8) as u32);
         let field = |offset: usize| base.wrapping_add(offset as u32);
         let p = [
-            scripts::wait_reselect(on_signal),
+            scripts::wait_reselect(at(8)),
             scripts::block_move(Phase::MsgIn, 1, field(RESELECT_IDENTIFY))?,
             scripts::clear(Signals::ACK),
             scripts::jump(at(5), Condition::when(Phase::MsgIn)),
@@ -937,6 +861,7 @@ impl ReselectProgram {
             scripts::block_move(Phase::MsgIn, 2, field(RESELECT_TAG))?,
             scripts::clear(Signals::ACK),
             scripts::int(vector::RESELECTED_TAGGED, Condition::ALWAYS),
+            scripts::int(vector::SIGNALLED, Condition::ALWAYS),
         ];
         for (i, insn) in p.iter().enumerate() {
             put_insn(buf, i, *insn);
@@ -997,233 +922,6 @@ impl ReselectProgram {
     }
 }
 
-/// Entries of the start queue's ring: more than the commands the driver
-/// holds (16), so that the entry after the newest is always one the chip
-/// is done with.
-pub const QUEUE_ENTRIES: usize = 32;
-/// Bytes of a start queue entry (and of its header): 64, aligned so that
-/// the two targets of an entry's first jump, and of the gate, differ in
-/// their low byte only (the chip reads a word the CPU is writing).
-const QUEUE_ENTRY_BYTES: usize = 64;
-/// Bytes of the start queue region: header and ring, plus room to align.
-pub const QUEUE_BYTES: usize = (QUEUE_ENTRIES + 2) * QUEUE_ENTRY_BYTES;
-
-/// The start queue: a ring of entries in host memory the SCRIPTS take the
-/// next command from themselves, as `sym53c8xx` does. The chip goes there
-/// when it starts, when a command completes (after its done flag and
-/// `INTFLY`) or disconnects, and when ISTAT.SIGP breaks the reselection
-/// program's wait.
-///
-/// The header: the gate (`JUMP dispatch`, which the driver turns into
-/// `JUMP stop` to have the chip stop between commands), the dispatch
-/// (`JUMP` to the head entry; the chip itself moves the head), the stop
-/// (`INT` [`vector::STOPPED`]) and the wake-up (`MOVE CTEST2 TO SFBR`,
-/// which clears SIGP, and back to the gate). An entry: `JUMP` to its own
-/// idle stub (empty: on to the reselection program's wait) or to its body
-/// (filled); the body copies the next entry's address into the dispatch
-/// (`MOVE MEMORY`), clears the data state register and jumps to its
-/// command's program. The driver fills entry `t` after making entry `t +
-/// 1` empty, and a command it takes back before the chip started it
-/// becomes a jump back to the gate.
-#[derive(Clone, Copy, Debug)]
-pub struct StartQueue {
-    /// Bus address of the region.
-    base: u32,
-    /// Offset of the (aligned) header in the region.
-    head: usize,
-}
-
-/// Entry offsets.
-const ENTRY_BODY: usize = 8;
-const ENTRY_SLOT_JUMP: usize = 28;
-const ENTRY_NEXT: usize = 36;
-const ENTRY_IDLE: usize = 40;
-/// Header offsets.
-const Q_DISPATCH: usize = 8;
-const Q_STOP: usize = 16;
-const Q_WOKEN: usize = 24;
-
-fn put_word(buf: &mut [u8], at: usize, word: u32) {
-    if let Some(dst) = buf.get_mut(at..at + 4) {
-        dst.copy_from_slice(&word.to_le_bytes());
-    }
-}
-
-fn put_words(buf: &mut [u8], at: usize, words: &[u32]) {
-    for (i, w) in words.iter().enumerate() {
-        put_word(buf, at + 4 * i, *w);
-    }
-}
-
-/// One word for the driver to write into the start queue's region: at
-/// this offset, this value.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct QueueWrite {
-    /// Offset in the region.
-    pub offset: usize,
-    /// The little-endian word.
-    pub value: u32,
-}
-
-impl StartQueue {
-    /// Writes the queue, every entry empty, into `buf`, a region of the DMA
-    /// buffer at bus address `base` the chip is not running from. `idle`
-    /// is where an empty queue sends the chip (the reselection program's
-    /// wait, [`ReselectProgram::entry`]).
-    pub fn build(
-        buf: &mut [u8],
-        base: u32,
-        idle: u32,
-        regs: &ScriptRegisters,
-    ) -> Result<StartQueue, BuildError> {
-        if buf.len() < QUEUE_BYTES {
-            return Err(BuildError::BufferTooSmall);
-        }
-        let align = QUEUE_ENTRY_BYTES as u32;
-        let head = ((align - base % align) % align) as usize;
-        let q = StartQueue { base, head };
-        let gate = q.gate();
-        put_words(
-            buf,
-            head,
-            &scripts::jump(q.addr(Q_DISPATCH), Condition::ALWAYS),
-        );
-        put_words(
-            buf,
-            head + Q_DISPATCH,
-            &scripts::jump(q.entry(0), Condition::ALWAYS),
-        );
-        put_words(
-            buf,
-            head + Q_STOP,
-            &scripts::int(vector::STOPPED, Condition::ALWAYS),
-        );
-        put_words(
-            buf,
-            head + Q_WOKEN,
-            &scripts::register_to_sfbr(regs.ctest2, RegOp::Or, 0)?,
-        );
-        put_words(
-            buf,
-            head + Q_WOKEN + 8,
-            &scripts::jump(gate, Condition::ALWAYS),
-        );
-        for e in 0..QUEUE_ENTRIES {
-            let at = q.entry_offset(e);
-            let next = q.entry((e + 1) % QUEUE_ENTRIES);
-            put_words(
-                buf,
-                at,
-                &scripts::jump(q.entry(e) + ENTRY_IDLE as u32, Condition::ALWAYS),
-            );
-            put_words(
-                buf,
-                at + ENTRY_BODY,
-                &scripts::memory_move(4, q.entry(e) + ENTRY_NEXT as u32, q.addr(Q_DISPATCH) + 4)?,
-            );
-            put_words(
-                buf,
-                at + ENTRY_BODY + 12,
-                &scripts::register_update(regs.data_state, RegOp::Load, 0)?,
-            );
-            put_words(
-                buf,
-                at + ENTRY_SLOT_JUMP,
-                &scripts::jump(gate, Condition::ALWAYS),
-            );
-            put_word(buf, at + ENTRY_NEXT, next);
-            put_words(
-                buf,
-                at + ENTRY_IDLE,
-                &scripts::jump(idle, Condition::ALWAYS),
-            );
-        }
-        Ok(q)
-    }
-
-    fn addr(&self, offset: usize) -> u32 {
-        self.base.wrapping_add((self.head + offset) as u32)
-    }
-
-    fn entry_offset(&self, e: usize) -> usize {
-        self.head + (e + 1) * QUEUE_ENTRY_BYTES
-    }
-
-    fn entry(&self, e: usize) -> u32 {
-        self.base.wrapping_add(self.entry_offset(e) as u32)
-    }
-
-    /// Where the chip starts, and where programs go when they are done
-    /// with the bus: the gate, then the head entry.
-    pub fn gate(&self) -> u32 {
-        self.addr(0)
-    }
-
-    /// Where the reselection program's wait goes when ISTAT.SIGP breaks it.
-    pub fn woken(&self) -> u32 {
-        self.addr(Q_WOKEN)
-    }
-
-    /// The gate's word: open (on to the dispatch) or closed (the chip stops
-    /// with [`vector::STOPPED`] before it takes another command).
-    pub fn gate_word(&self, open: bool) -> QueueWrite {
-        QueueWrite {
-            offset: self.head + 4,
-            value: self.addr(if open { Q_DISPATCH } else { Q_STOP }),
-        }
-    }
-
-    /// The writes that put the program at `program` into entry `e`, in
-    /// this order (a write barrier before the last, which the chip may
-    /// see at once): the next entry made empty, the entry's jump to the
-    /// program, the entry filled.
-    pub fn fill(&self, e: usize, program: u32) -> [QueueWrite; 3] {
-        let e = e % QUEUE_ENTRIES;
-        let next = (e + 1) % QUEUE_ENTRIES;
-        [
-            QueueWrite {
-                offset: self.entry_offset(next) + 4,
-                value: self.entry(next) + ENTRY_IDLE as u32,
-            },
-            QueueWrite {
-                offset: self.entry_offset(e) + ENTRY_SLOT_JUMP + 4,
-                value: program,
-            },
-            QueueWrite {
-                offset: self.entry_offset(e) + 4,
-                value: self.entry(e) + ENTRY_BODY as u32,
-            },
-        ]
-    }
-
-    /// The write that makes filled entry `e` skip its command (the chip is
-    /// stopped): it goes back to the gate.
-    pub fn skip(&self, e: usize) -> QueueWrite {
-        QueueWrite {
-            offset: self.entry_offset(e % QUEUE_ENTRIES) + ENTRY_SLOT_JUMP + 4,
-            value: self.gate(),
-        }
-    }
-
-    /// The dispatch's word, which says the head entry: the chip's next.
-    pub fn dispatch_offset(&self) -> usize {
-        self.head + Q_DISPATCH + 4
-    }
-
-    /// The head entry, from the dispatch's word (`word`) as the chip left
-    /// it.
-    pub fn head_entry(&self, word: u32) -> Option<usize> {
-        let off = word.wrapping_sub(self.entry(0)) as usize;
-        (off % QUEUE_ENTRY_BYTES == 0 && off / QUEUE_ENTRY_BYTES < QUEUE_ENTRIES)
-            .then_some(off / QUEUE_ENTRY_BYTES)
-    }
-
-    /// Whether `irq` is the stop at the closed gate.
-    pub fn is_stop(irq: &Interrupt) -> bool {
-        irq.dma.script_int && !irq.dma.error && irq.dsps == vector::STOPPED
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1236,10 +934,7 @@ mod tests {
         data_state: 0x34,
         scntl2: 0x02,
         scntl2_sdu: 0x80,
-        ctest2: 0x1a,
     };
-    /// Where a test program goes once done (a start queue's gate).
-    const GATE: u32 = 0x3000_0040;
 
     fn read(buf: &[u8], index: usize) -> Insn {
         get_insn(buf, index)
@@ -1268,7 +963,6 @@ mod tests {
                 segments: &segs,
                 tag: None,
                 on_reselect: RESELECT,
-                on_done: GATE,
             },
         )
         .unwrap()
@@ -1291,7 +985,6 @@ mod tests {
                 segments: &segs,
                 tag: Some(5),
                 on_reselect: RESELECT,
-                on_done: GATE,
             },
         )
         .unwrap()
@@ -1366,10 +1059,10 @@ mod tests {
         assert_eq!(read(&buf, 0), [0x4102_0000, RESELECT]);
 
         let mut rbuf = [0u8; BUFFER_BYTES];
-        let r = ReselectProgram::build(&mut rbuf, 0x2000_0000, 0x3000_0058).unwrap();
+        let r = ReselectProgram::build(&mut rbuf, 0x2000_0000).unwrap();
         assert_eq!(r.reselected(), RESELECT);
         assert_eq!(r.entry(), 0x2000_0000 + PROGRAM as u32);
-        assert_eq!(read(&rbuf, 0), [0x5000_0000, 0x3000_0058]);
+        assert_eq!(read(&rbuf, 0), [0x5000_0000, r.entry() + 64]);
         assert_eq!(
             read(&rbuf, 5),
             [0x0f00_0002, 0x2000_0000 + RESELECT_TAG as u32]
@@ -1476,34 +1169,11 @@ mod tests {
         assert_eq!(read(&buf, 0), [0x4102_0000, RESELECT]);
         assert_eq!(read(&buf, 1), [0x0e00_0001, BASE + MSG_OUT as u32]);
         assert_eq!(read(&buf, 2), [0x0a00_000a, BASE + CDB as u32]);
-        assert_eq!(read(&buf, 63), [0x0900_1000, 0x2000]);
-        assert_eq!(read(&buf, 64), [0x0900_0200, 0x8000]);
-        assert_eq!(read(&buf, 65), [0x7834_0100, 0]);
-        assert_eq!(read(&buf, 66), [0x8008_0000, p.at(3)]);
-        // COMMAND COMPLETE: to the done flag, INTFLY and the gate.
-        assert_eq!(read(&buf, 30), [0x8008_0000, p.at(47)]);
-        assert_eq!(read(&buf, 47), [0x7234_0000, 0]);
-        assert_eq!(read(&buf, 48), [0x800c_0001, p.at(54)]);
-        assert_eq!(read(&buf, 49), [0x800c_0002, p.at(58)]);
-        assert_eq!(read(&buf, 50), [0xc000_0001, BASE + DONE_VALUES as u32]);
-        assert_eq!(read(&buf, 51), [BASE + DONE_SCRATCH as u32, 0xc000_0001]);
-        assert_eq!(
-            read(&buf, 52),
-            [BASE + DONE_VALUES as u32, BASE + DONE_FLAG as u32]
-        );
-        assert_eq!(read(&buf, 55), [BASE + DONE_SCRATCH as u32, 0xc000_0001]);
-        assert_eq!(
-            read(&buf, 56),
-            [BASE + DONE_VALUES as u32 + 1, BASE + DONE_FLAG as u32]
-        );
-        assert_eq!(
-            read(&buf, 60),
-            [BASE + DONE_VALUES as u32 + 2, BASE + DONE_FLAG as u32]
-        );
-        assert_eq!(read(&buf, 61), [0x9818_0000, vector::DONE]);
-        assert_eq!(read(&buf, 62), [0x8008_0000, GATE]);
-        assert_eq!(buf[DONE_FLAG], 0);
-        assert_eq!(&buf[DONE_VALUES..DONE_VALUES + 3], &[0x80, 0x81, 0x82]);
+        assert_eq!(read(&buf, 47), [0x0900_1000, 0x2000]);
+        assert_eq!(read(&buf, 48), [0x0900_0200, 0x8000]);
+        assert_eq!(read(&buf, 49), [0x7834_0100, 0]);
+        assert_eq!(read(&buf, 50), [0x8008_0000, p.at(3)]);
+        assert_eq!(read(&buf, 30), [0x9808_0000, vector::DONE]);
         // The bucket: a 512-byte move, the overran mark, again while the
         // target stays in data in, else back to the loop.
         assert_eq!(read(&buf, 32), [0x0900_0200, BASE + OVERRUN_BUCKET as u32]);
@@ -1600,13 +1270,13 @@ mod tests {
                 phase_mismatch: true,
                 ..Default::default()
             },
-            dsp: p.at(64),
+            dsp: p.at(48),
             dbc: 4096 - 1000,
             ..Default::default()
         };
         assert_eq!(p.on_interrupt(&mut buf, &irq), Step::Resume(p.at(3)));
-        assert_eq!(read(&buf, 63), [0x0900_0000 | 3096, 0x2000 + 1000]);
-        assert_eq!(read(&buf, 12), [0x8008_0000, p.at(63)]);
+        assert_eq!(read(&buf, 47), [0x0900_0000 | 3096, 0x2000 + 1000]);
+        assert_eq!(read(&buf, 12), [0x8008_0000, p.at(47)]);
         buf[STATUS] = 0;
         let done = Interrupt {
             dma: DmaStatus {
@@ -1635,7 +1305,7 @@ mod tests {
                 phase_mismatch: true,
                 ..Default::default()
             },
-            dsp: p.at(65),
+            dsp: p.at(49),
             dbc: 512,
             ..Default::default()
         };
@@ -1722,7 +1392,7 @@ mod tests {
                 phase_mismatch: true,
                 ..Default::default()
             },
-            dsp: p.at(64),
+            dsp: p.at(48),
             dbc: 5000,
             ..Default::default()
         };
@@ -1743,7 +1413,6 @@ mod tests {
             segments: segs,
             tag: None,
             on_reselect: 0,
-            on_done: 0,
         };
         assert_eq!(
             Program::build(&mut buf, 0, &REGS, &cmd(&[], Direction::None, &[])).err(),
@@ -1758,140 +1427,5 @@ mod tests {
             Some(BuildError::BufferTooSmall)
         );
         assert!(Program::build(&mut buf, 0, &REGS, &cmd(&[0; 6], Direction::None, &[])).is_ok());
-    }
-    #[test]
-    fn completion_is_the_same_in_every_program_of_a_slot() {
-        // The driver writes a slot's next program while the chip may still
-        // fetch the completion of the last one.
-        let mut a = [0u8; BUFFER_BYTES];
-        let mut b = [0u8; BUFFER_BYTES];
-        two_segment_read(&mut a);
-        one_block_write(&mut b);
-        for i in [27, 28, 29, 30].into_iter().chain(DONE_TAIL..DATA) {
-            assert_eq!(read(&a, i), read(&b, i), "instruction {i}");
-        }
-        assert_eq!(
-            &a[DONE_VALUES..DONE_VALUES + 3],
-            &b[DONE_VALUES..DONE_VALUES + 3]
-        );
-    }
-
-    #[test]
-    fn done_flag_decodes() {
-        let mut buf = [0u8; BUFFER_BYTES];
-        let p = two_segment_read(&mut buf);
-        assert_eq!(p.completed(&buf), None);
-        buf[STATUS] = 0;
-        buf[DONE_FLAG] = DONE_MARK | DATA_DONE;
-        assert_eq!(
-            p.completed(&buf),
-            Some(Step::Done {
-                status: 0,
-                residual: 0
-            })
-        );
-        // No data moved (a short read that ended before its moves).
-        buf[DONE_FLAG] = DONE_MARK;
-        assert_eq!(
-            p.completed(&buf),
-            Some(Step::Done {
-                status: 0,
-                residual: 4608
-            })
-        );
-        buf[DONE_FLAG] = DONE_MARK | OVERRAN;
-        assert_eq!(
-            p.completed(&buf),
-            Some(Step::Failed {
-                why: Failure::Overrun,
-                reset: false
-            })
-        );
-    }
-
-    #[test]
-    fn start_queue() {
-        let word = |buf: &[u8], at: usize| u32::from_le_bytes(buf[at..at + 4].try_into().unwrap());
-        let mut buf = [0u8; BUFFER_BYTES];
-        // A region that is not aligned: the queue aligns itself.
-        let base = 0x1000_0c08;
-        let idle = 0x2000_0020;
-        let q = StartQueue::build(&mut buf, base, idle, &REGS).unwrap();
-        assert_eq!(q.gate() % 64, 0);
-        let h = (q.gate() - base) as usize;
-        // The gate: open to the dispatch, closed to the stop.
-        assert_eq!(word(&buf, h), 0x8008_0000);
-        assert_eq!(word(&buf, h + 4), q.gate() + 8);
-        let (open, closed) = (q.gate_word(true), q.gate_word(false));
-        assert_eq!(open.offset, h + 4);
-        assert_eq!(open.value ^ closed.value, (q.gate() + 8) ^ (q.gate() + 16));
-        assert_eq!((open.value ^ closed.value) & !0xff, 0);
-        assert_eq!(&buf[h + 16..h + 24], &[0, 0, 0x08, 0x98, 0x0c, 0x10, 0, 0]);
-        // The wake-up reads CTEST2 (clearing SIGP), then the gate.
-        assert_eq!(q.woken(), q.gate() + 24);
-        assert_eq!(word(&buf, h + 24), 0x721a_0000);
-        assert_eq!(word(&buf, h + 36), q.gate());
-        // The dispatch names entry 0; every entry is empty (to its idle
-        // stub, which jumps to `idle`).
-        assert_eq!(q.head_entry(word(&buf, q.dispatch_offset())), Some(0));
-        let e0 = h + 64;
-        assert_eq!(word(&buf, e0 + 4), q.gate() + 64 + 40);
-        assert_eq!(word(&buf, e0 + 44), idle);
-        // The body: the next entry's address into the dispatch, data state
-        // cleared, then the program (the gate until filled).
-        assert_eq!(word(&buf, e0 + 8), 0xc000_0004);
-        assert_eq!(word(&buf, e0 + 12), q.gate() + 64 + 36);
-        assert_eq!(word(&buf, e0 + 16), q.gate() + 12);
-        assert_eq!(word(&buf, e0 + 36), q.gate() + 128);
-        assert_eq!(word(&buf, e0 + 20), 0x7834_0000);
-        assert_eq!(word(&buf, e0 + 32), q.gate());
-        // The last entry's next is the first.
-        let last = h + 64 * QUEUE_ENTRIES;
-        assert_eq!(word(&buf, last + 36), q.gate() + 64);
-        assert_eq!(q.head_entry(q.gate() + 64 * 6), Some(5));
-        assert_eq!(q.head_entry(q.gate() + 64 * 6 + 8), None);
-        assert_eq!(q.head_entry(q.gate()), None);
-        // Filling entry 31: entry 0 emptied, the program, then the entry.
-        let [empty, program, fill] = q.fill(31, 0x4000_0020);
-        assert_eq!(
-            empty,
-            QueueWrite {
-                offset: e0 + 4,
-                value: q.gate() + 64 + 40
-            }
-        );
-        assert_eq!(
-            program,
-            QueueWrite {
-                offset: last + 32,
-                value: 0x4000_0020
-            }
-        );
-        assert_eq!(
-            fill,
-            QueueWrite {
-                offset: last + 4,
-                value: q.gate() + 64 * 32 + 8
-            }
-        );
-        // Filled and empty differ in the low byte only.
-        assert_eq!((fill.value ^ (q.gate() + 64 * 32 + 40)) & !0xff, 0);
-        assert_eq!(
-            q.skip(31),
-            QueueWrite {
-                offset: last + 32,
-                value: q.gate()
-            }
-        );
-        let stop = Interrupt {
-            dma: DmaStatus {
-                script_int: true,
-                ..DmaStatus::default()
-            },
-            dsps: vector::STOPPED,
-            ..Interrupt::default()
-        };
-        assert!(StartQueue::is_stop(&stop));
-        assert!(StartQueue::build(&mut buf[..QUEUE_BYTES - 1], base, idle, &REGS).is_err());
     }
 }

@@ -201,28 +201,6 @@ pub fn int(vector: u32, cond: Condition) -> Insn {
     [0x9800_0000 | cond.0, vector]
 }
 
-/// `INTFLY vector, condition` (opcode 011, bit 20): sets ISTAT.INTF,
-/// which raises the interrupt, and goes on with the next instruction.
-pub fn int_fly(vector: u32, cond: Condition) -> Insn {
-    [0x9810_0000 | cond.0, vector]
-}
-
-/// `MOVE MEMORY count, src, dst` (bits 31:29 = 110): copies `count` bytes
-/// (24 bits) of host memory. Three words, not two.
-pub fn memory_move(count: u32, src: u32, dst: u32) -> Result<[u32; 3], ScriptError> {
-    if count == 0 || count > MAX_MOVE {
-        return Err(ScriptError::BadCount(count));
-    }
-    Ok([0xc000_0000 | count, src, dst])
-}
-
-/// Two memory moves as three two-word slots: a program laid out in
-/// two-word instructions keeps its grid.
-pub fn memory_move_pair(first: [u32; 3], second: [u32; 3]) -> Result<[Insn; 3], ScriptError> {
-    let ([a, b, c], [d, e, f]) = (first, second);
-    Ok([[a, b], [c, d], [e, f]])
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -284,22 +262,9 @@ mod tests {
     }
 
     #[test]
-    fn memory_moves() {
-        // sym53c8xx's SCR_COPY without its no-flush bit.
-        assert_eq!(memory_move(4, 0x10, 0x20), Ok([0xc000_0004, 0x10, 0x20]));
-        assert_eq!(memory_move(0, 0, 0), Err(ScriptError::BadCount(0)));
-        assert_eq!(
-            memory_move_pair([1, 2, 3], [4, 5, 6]),
-            Ok([[1, 2], [3, 4], [5, 6]])
-        );
-    }
-
-    #[test]
     fn transfer_control() {
         assert_eq!(jump(0x100, Condition::ALWAYS), [0x8008_0000, 0x100]);
         assert_eq!(int(0x810, Condition::ALWAYS), [0x9808_0000, 0x810]);
-        // sym53c8xx's SCR_INT_FLY.
-        assert_eq!(int_fly(0x10, Condition::ALWAYS), [0x9818_0000, 0x10]);
         assert_eq!(
             jump(0x100, Condition::when(Phase::DataIn)),
             [0x810b_0000, 0x100]
