@@ -1655,30 +1655,46 @@ fn detach(sbi: &FatSb<'_>, inode: &INode<FatFs>) {
 /// `vfat_rmdir` after the emptiness check).
 fn remove_entry(dir: &INode<FatFs>, name: &[u8], inode: &INode<FatFs>) -> Result {
     let sbi = dir.super_block().data();
-    let info = dir.data();
-    // The inode's own 8.3 entry (`i_pos`: the name the VFS resolved to
-    // it) and the long-name slots right before it, read in place where
-    // they share its 512-byte piece of the device: no scan of the
-    // directory from its start, which `vfat_unlink` does (`vfat_find`).
-    {
-        let _g = sbi.entry_lock.lock();
-        let pos = inode.data().i_pos.load(Ordering::Relaxed);
-        if pos != 0 {
-            let n = dir_write::record_slots_at(&sbi.vol, pos, sbi.ns.long_names())
-                .map_err(|e| sbi.fs_errno(e, "reading a directory record", pos))?;
-            if let Some(n) = n {
-                let now = dir.now();
-                dir_write::remove_slots_at(&sbi.vol, pos, n)
-                    .map_err(|e| sbi.fs_errno(e, "removing a directory record", pos))?;
-                inode.data().i_pos.store(0, Ordering::Relaxed);
-                drop(_g);
-                inode.unhash();
-                dir_changed(dir, now);
-                inode.set_mtime(now);
-                return Ok(());
-            }
-        }
+    let now = dir.now();
+    if !remove_in_place(sbi, inode)? {
+        remove_by_scan(sbi, dir.data(), name, inode)?;
     }
+    inode.unhash();
+    dir_changed(dir, now);
+    inode.set_mtime(now);
+    Ok(())
+}
+
+/// Removes `inode`'s record from its own 8.3 entry (`i_pos`: the name the
+/// VFS resolved to it) and the long-name slots right before it, read in
+/// place where they share its 512-byte piece of the device: no scan of
+/// the directory from its start, which `vfat_unlink` does (`vfat_find`).
+/// `false` when the piece cannot tell the record (the caller scans).
+///
+/// The record goes and the inode lets go of it in one step under the
+/// entry lock: a `write_inode` meanwhile (writeback, another task's sync)
+/// would otherwise find a deleted slot at its `i_pos` and take it for a
+/// corrupted directory.
+fn remove_in_place(sbi: &FatSb<'_>, inode: &INode<FatFs>) -> Result<bool> {
+    let _g = sbi.entry_lock.lock();
+    let pos = inode.data().i_pos.load(Ordering::Relaxed);
+    if pos == 0 {
+        return Ok(false);
+    }
+    let Some(n) = dir_write::record_slots_at(&sbi.vol, pos, sbi.ns.long_names())
+        .map_err(|e| sbi.fs_errno(e, "reading a directory record", pos))?
+    else {
+        return Ok(false);
+    };
+    dir_write::remove_slots_at(&sbi.vol, pos, n)
+        .map_err(|e| sbi.fs_errno(e, "removing a directory record", pos))?;
+    inode.data().i_pos.store(0, Ordering::Relaxed);
+    Ok(true)
+}
+
+/// Removes the record `name` of `inode`, found by a scan of the directory
+/// `info`, under the entry lock as [`remove_in_place`] does.
+fn remove_by_scan(sbi: &FatSb<'_>, info: &InodeInfo, name: &[u8], inode: &INode<FatFs>) -> Result {
     let Some(rec) = find_record(sbi, info, name)? else {
         return Err(ENOENT);
     };
@@ -1689,23 +1705,10 @@ fn remove_entry(dir: &INode<FatFs>, name: &[u8], inode: &INode<FatFs>) -> Result
         ));
         return Err(EIO);
     }
-    let now = dir.now();
-    // The record goes and the inode lets go of it in one step under the
-    // entry lock: a `write_inode` meanwhile (writeback, another task's
-    // sync) would otherwise find a deleted slot at its `i_pos` and take
-    // it for a corrupted directory.
-    let removed = {
-        let _g = sbi.entry_lock.lock();
-        let r = dir_write::remove_record(&sbi.vol, sbi.dir_location(info), &RecordPos::from(&rec));
-        if r.is_ok() {
-            inode.data().i_pos.store(0, Ordering::Relaxed);
-        }
-        r
-    };
-    removed.map_err(|e| sbi.fs_errno(e, "removing a directory record", rec.dev_pos))?;
-    inode.unhash();
-    dir_changed(dir, now);
-    inode.set_mtime(now);
+    let _g = sbi.entry_lock.lock();
+    dir_write::remove_record(&sbi.vol, sbi.dir_location(info), &RecordPos::from(&rec))
+        .map_err(|e| sbi.fs_errno(e, "removing a directory record", rec.dev_pos))?;
+    inode.data().i_pos.store(0, Ordering::Relaxed);
     Ok(())
 }
 

@@ -500,22 +500,32 @@ pub fn remove_record<D: BlockDeviceMut>(
         let last = devs.get(i - 1).copied().ok_or(FatError::BadGeometry)?;
         let mut j = i - 1;
         while j > 0
-            && devs.get(j - 1).is_some_and(|&d| {
-                d + SLOT == last - (i - 1 - j) as u64 * SLOT && d / 512 == last / 512
-            })
+            && devs
+                .get(j - 1)
+                .zip(devs.get(j))
+                .is_some_and(|(&a, &b)| a + SLOT == b && a / 512 == last / 512)
         {
             j -= 1;
         }
-        let first = last - (i - 1 - j) as u64 * SLOT;
-        let len = (last + SLOT - first) as usize;
-        vol.device().update_at(first, len, &mut |b| {
-            for s in b.iter_mut().step_by(DIR_ENTRY_SIZE) {
-                *s = 0xe5;
-            }
-        })?;
+        let first = devs.get(j).copied().ok_or(FatError::BadGeometry)?;
+        mark_deleted(vol, first, (last + SLOT - first) as usize)?;
         i = j;
     }
     Ok(())
+}
+
+/// Marks the slots in the `len` bytes at device offset `first` (whole
+/// slots, in one 512-byte piece) deleted (0xE5) in one change in place.
+fn mark_deleted<D: BlockDeviceMut>(
+    vol: &Volume<D>,
+    first: u64,
+    len: usize,
+) -> Result<(), FatError> {
+    vol.device().update_at(first, len, &mut |b| {
+        for s in b.iter_mut().step_by(DIR_ENTRY_SIZE) {
+            *s = 0xe5;
+        }
+    })
 }
 
 /// How many slots the record whose 8.3 entry is at device offset
@@ -607,11 +617,7 @@ pub fn remove_slots_at<D: BlockDeviceMut>(
     if first / 512 != dev_pos / 512 {
         return Err(FatError::BadGeometry);
     }
-    vol.device().update_at(first, n * DIR_ENTRY_SIZE, &mut |b| {
-        for s in b.iter_mut().step_by(DIR_ENTRY_SIZE) {
-            *s = 0xe5;
-        }
-    })
+    mark_deleted(vol, first, n * DIR_ENTRY_SIZE)
 }
 
 /// The 8.3 entry at device offset `dev_pos` (an `i_pos`), as
