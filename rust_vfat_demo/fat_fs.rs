@@ -794,8 +794,19 @@ impl FileSystem for FatFs {
         if end <= on_disk {
             return Ok(());
         }
-        for _ in 0..ceil_div(end - on_disk, cs) {
-            add_cluster(inode)?;
+        let mut need = ceil_div(end - on_disk, cs);
+        // All at once, one FAT update (a buffered write reserves its
+        // clusters here); when they do not all fit, one at a time as
+        // `fat_fallocate`, so that a full volume ends where C's does.
+        if let Ok(n) = u32::try_from(need) {
+            match add_clusters(inode, n) {
+                Err(e) if e == ENOSPC && n > 1 => {}
+                r => return r,
+            }
+        }
+        while need > 0 {
+            add_clusters(inode, 1)?;
+            need -= 1;
         }
         Ok(())
     }
@@ -1375,7 +1386,7 @@ fn get_block_create(inode: &INode<FatFs>, iblock: u64, want: u64) -> Result<Opti
     let offset = iblock % spc;
     let last_block = inode.blocks() * 512 / bs.get();
     if offset == 0 && iblock >= last_block {
-        add_cluster(inode)?;
+        add_clusters(inode, 1)?;
     }
     let n = (spc - offset).min(want.max(1));
     inode.set_allocated(allocated + n * bs.get());
@@ -1392,9 +1403,10 @@ fn get_block_create(inode: &INode<FatFs>, iblock: u64, want: u64) -> Result<Opti
     }
 }
 
-/// Adds a cluster at the end of `inode`'s chain (`fat_add_cluster`,
-/// `fat_chain_add`), under the FAT lock; the inode is dirtied.
-fn add_cluster(inode: &INode<FatFs>) -> Result {
+/// Adds `n` clusters at the end of `inode`'s chain (`fat_add_cluster`,
+/// `fat_chain_add`, for `n` clusters at once), under the FAT lock; the
+/// inode is dirtied. Without room for all `n`, none is added (`ENOSPC`).
+fn add_clusters(inode: &INode<FatFs>, n: u32) -> Result {
     let sbi = inode.super_block().data();
     let info = inode.data();
     let cs = sbi.vol.bpb.cluster_size_nz();
@@ -1418,9 +1430,9 @@ fn add_cluster(inode: &INode<FatFs>) -> Result {
             })?;
         Some(run.cluster_at(index))
     };
-    let new = sbi
+    let (new, run) = sbi
         .fat
-        .lock_fat(|st| sbi.vol.extend_chain(st, last, 1))
+        .lock_fat(|st| sbi.vol.extend_chain_run(st, last, n))
         .map_err(|e| match e {
             FatError::NoSpace => ENOSPC,
             e => sbi.errno(
@@ -1433,12 +1445,16 @@ fn add_cluster(inode: &INode<FatFs>) -> Result {
         info.start.store(new, Ordering::Relaxed);
         forget_runs(info);
     }
-    // The run cache learns the new cluster: the mapping of the block
-    // being written finds it there, with no FAT read.
+    // The run cache learns the new clusters: the mapping of the blocks
+    // being written finds them there, with no FAT read.
     if let Ok(index) = u32::try_from(have) {
-        info.runs.try_with(|c| c.append(index, new));
+        info.runs.try_with(|c| {
+            for i in 0..run {
+                c.append(index.saturating_add(i), new.saturating_add(i));
+            }
+        });
     }
-    inode.set_blocks(inode.blocks() + (cs.get() >> 9));
+    inode.set_blocks(inode.blocks() + u64::from(n) * (cs.get() >> 9));
     inode.mark_dirty();
     Ok(())
 }

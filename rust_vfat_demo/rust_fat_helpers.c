@@ -368,10 +368,22 @@ static int rust_vfs_write_begin(const struct kiocb *iocb,
 				unsigned int len, struct folio **foliop,
 				void **fsdata)
 {
+	struct inode *inode = mapping->host;
+	int err;
+
+	/*
+	 * The clusters this write needs are taken in one FAT update, as a
+	 * FALLOC_FL_KEEP_SIZE would, where fat_get_block takes one per block
+	 * (eight FAT updates for a page of 512-byte clusters); get_block then
+	 * finds them allocated. The result is ignored: what could not be
+	 * taken, get_block meets again and fails as C fails, and a failed
+	 * write gives back what lies past the size (rust_vfs_write_failed).
+	 */
+	if (pos + len > (loff_t)inode->i_blocks << 9)
+		hooks_of(inode->i_sb->s_type)->allocate(inode, true, pos + len);
 	/* FAT has no holes: what lies before pos is zeroed and allocated. */
-	int err = cont_write_begin(iocb, mapping, pos, len, foliop, fsdata,
-				   rust_vfs_get_block,
-				   mmu_private(mapping->host));
+	err = cont_write_begin(iocb, mapping, pos, len, foliop, fsdata,
+			       rust_vfs_get_block, mmu_private(inode));
 
 	if (err < 0)
 		rust_vfs_write_failed(mapping, pos + len);

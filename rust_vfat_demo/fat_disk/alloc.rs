@@ -318,7 +318,7 @@ impl<D: BlockDeviceMut> Volume<D> {
     pub fn alloc_clusters(&self, st: &mut FatState, n: u32) -> Result<u32, FatError> {
         let mut w = FatWindow::<ALLOC_WINDOW>::new();
         let mut m = Mirror::new();
-        let first = self.alloc_in(st, n, &mut w, &mut m)?;
+        let (first, _) = self.alloc_in(st, n, &mut w, &mut m)?;
         if let Err(e) = m.flush(self) {
             let _ = self.free_chain(st, first);
             return Err(e);
@@ -328,14 +328,15 @@ impl<D: BlockDeviceMut> Volume<D> {
 
     /// [`Volume::alloc_clusters`] through the window `w`, the sectors it
     /// changed noted in `m` (the caller copies them to the other FATs).
-    /// On an error, what it took is given back (and mirrored).
+    /// Returns the chain's first and last cluster. On an error, what it
+    /// took is given back (and mirrored).
     fn alloc_in(
         &self,
         st: &mut FatState,
         n: u32,
         w: &mut FatWindow<ALLOC_WINDOW>,
         m: &mut Mirror,
-    ) -> Result<u32, FatError> {
+    ) -> Result<(u32, u32), FatError> {
         if n == 0 {
             return Err(FatError::BadGeometry);
         }
@@ -382,7 +383,7 @@ impl<D: BlockDeviceMut> Volume<D> {
                 *f = f.saturating_sub(1);
             }
             st.fsinfo_dirty = true;
-            return Ok(last);
+            return Ok((last, last));
         }
         let mut prev: Option<u32> = None;
         let mut first = 0u32;
@@ -435,7 +436,7 @@ impl<D: BlockDeviceMut> Volume<D> {
             let _ = m.flush(self);
             return Err(FatError::NoSpace);
         }
-        Ok(first)
+        Ok((first, prev.unwrap_or(first)))
     }
 
     /// The cluster after `c` in allocation order (wrapping to 2).
@@ -458,6 +459,18 @@ impl<D: BlockDeviceMut> Volume<D> {
         last: Option<u32>,
         n: u32,
     ) -> Result<u32, FatError> {
+        self.extend_chain_run(st, last, n).map(|(first, _)| first)
+    }
+
+    /// [`Volume::extend_chain`], returning the first new cluster and how
+    /// many of the new clusters follow on from it on the disk: `n` when
+    /// they are contiguous (as on a volume filled in order), else 1.
+    pub fn extend_chain_run(
+        &self,
+        st: &mut FatState,
+        last: Option<u32>,
+        n: u32,
+    ) -> Result<(u32, u32), FatError> {
         // One window and one mirror for the whole operation: `last`'s
         // entry, the search that usually ends in the same FAT sector, and
         // the link; the sectors changed are copied to the other FATs once.
@@ -477,7 +490,7 @@ impl<D: BlockDeviceMut> Volume<D> {
                 _ => return Err(FatError::BrokenChain),
             }
         }
-        let first = self.alloc_in(st, n, &mut w, &mut m)?;
+        let (first, end) = self.alloc_in(st, n, &mut w, &mut m)?;
         if let Some(l) = last {
             if let Err(e) = self.put_entry(l, first, Some(&mut w), &mut m) {
                 let _ = m.flush(self);
@@ -494,7 +507,14 @@ impl<D: BlockDeviceMut> Volume<D> {
             let _ = self.free_chain(st, first);
             return Err(e);
         }
-        Ok(first)
+        // Taken in rising order: `n` clusters from `first` to `end` with
+        // no wrap between are exactly those in between.
+        let run = if end.checked_sub(first) == Some(n - 1) {
+            n
+        } else {
+            1
+        };
+        Ok((first, run))
     }
 
     /// Frees the chain starting at `start`, as `fat_free_clusters`: each

@@ -952,6 +952,55 @@ fn fat12_entries_straddle_sectors() {
 }
 
 #[test]
+fn clusters_taken_at_once_are_those_taken_one_by_one() {
+    // A write reserves its clusters in one FAT update
+    // (`extend_chain_run`); the volume must come out as `fat_add_cluster`
+    // leaves it, one cluster a call: same clusters, same links, same
+    // hint and free count, on a FAT with holes and across the wrap.
+    let dir = Scratch::new("batch");
+    for (bits, kib) in [(12u32, 1440u64), (16, 16384), (32, 34 * 1024)] {
+        let img = mkfs(&dir.0, kib, bits, 512, 1, &[]);
+        let one = Fs::vfat(img.clone());
+        let all = Fs::vfat(img);
+        let max = one.vol.max_cluster();
+        // Used clusters: every third of the first 30, and the last ten.
+        let used: Vec<u32> = (2..32).step_by(3).chain(max - 9..=max).collect();
+        for fs in [&one, &all] {
+            let mut st = *fs.fat.borrow();
+            for &c in &used {
+                fs.vol.set_entry(&mut st, c, 0x0fff_ffff).unwrap();
+            }
+            *fs.fat.borrow_mut() = st;
+        }
+        // A file's first clusters: contiguous, so a run of all of them.
+        let mut st = *all.fat.borrow();
+        st.prev_free = max - 40;
+        let (first, run) = all.vol.extend_chain_run(&mut st, None, 5).unwrap();
+        assert_eq!((first, run), (max - 39, 5), "FAT{bits}");
+        // Then through the used ones and the wrap: a run of one.
+        let (next, run) = all
+            .vol
+            .extend_chain_run(&mut st, Some(first + 4), 40)
+            .unwrap();
+        assert_eq!((next, run), (max - 34, 1), "FAT{bits}");
+        *all.fat.borrow_mut() = st;
+        let mut st = *one.fat.borrow();
+        st.prev_free = max - 40;
+        let mut last = None;
+        for _ in 0..45 {
+            last = Some(one.vol.extend_chain(&mut st, last, 1).unwrap());
+        }
+        *one.fat.borrow_mut() = st;
+        assert_eq!(*one.fat.borrow(), *all.fat.borrow(), "FAT{bits}");
+        let a: Vec<u32> = one.vol.chain(first).map(Result::unwrap).collect();
+        let b: Vec<u32> = all.vol.chain(first).map(Result::unwrap).collect();
+        assert_eq!(a.len(), 45, "FAT{bits}");
+        assert_eq!(a, b, "FAT{bits}");
+        assert_eq!(one.unmount(), all.unmount(), "FAT{bits}");
+    }
+}
+
+#[test]
 fn backup_fats_get_the_first_fats_sectors() {
     // As fat_mirror_bhs: the sectors a change touched are copied whole,
     // so a backup FAT that differed there is mended; others stay.
