@@ -38,6 +38,18 @@ for a in "$@"; do
 done
 
 if [ -z "$root" ]; then
+	# A clang tree: Kbuild's compiler (LLVM=-19: clang-19, LLVM=1: clang,
+	# LLVM=/dir/: /dir/clang) through the probe cache, unless CC= is given.
+	cc=""
+	for a in "${args[@]}"; do
+		case $a in
+		CC=*) cc="" && break ;;
+		LLVM=1) cc=clang ;;
+		LLVM=*/) cc="${a#LLVM=}clang" ;;
+		LLVM=-*) cc="clang${a#LLVM=}" ;;
+		esac
+	done
+	[ -z "$cc" ] || args+=("CC=$REPO_ROOT/scripts/cc-probe-cache.sh $cc")
 	exec make -C "$kdir" "${args[@]}"
 fi
 # The project too, whatever M= names: its Kbuild files reach scripts/.

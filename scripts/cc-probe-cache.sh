@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# The C compiler Kbuild runs for this project's modules: the compiler
+# itself, except that the answers to Kbuild's option probes are kept.
+#
+# Why: every `make -C KDIR M=...` evaluates the kernel Makefiles' option
+# probes anew (cc-option, as-option: about 23 on x86 with clang, each
+# compiling /dev/null with one more flag). At some 22 ms a clang start
+# they were half a second of every module build, a sixth of the inner
+# loop (docs/testing-tiers.md). A probe's answer is its exit status; it
+# depends only on the compiler binary and the flags, so it is kept under
+# the cache root, keyed by both, and every other call runs the compiler.
+#
+# Usage (scripts/kbuild.sh passes it): make CC="cc-probe-cache.sh clang-19"
+cc=$1
+shift
+# A probe: try-run's `... -c -x c /dev/null -o "$TMP"` (cc-option) or
+# `-x assembler-with-cpp /dev/null` (as-option), its output thrown away.
+probe=0 out=""
+if [[ $# -ge 6 && ${*: -6:1} = -c && ${*: -2:1} = -o ]] &&
+	[[ ${*: -5:3} = "-x c /dev/null" || ${*: -5:3} = "-x assembler-with-cpp /dev/null" ]]; then
+	probe=1 out=${*: -1}
+fi
+[ $probe = 1 ] || exec "$cc" "$@"
+
+bin=$(command -v "$cc") || exec "$cc" "$@"
+dir="${RFL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/rfl-modules}/cc-probes"
+# The compiler by its resolved path, inode, size and times (an upgrade in
+# place changes them), and the flags without the output path.
+id=$(stat -L -c '%n %i %s %Y %Z' "$bin" 2>/dev/null) || exec "$cc" "$@"
+key=$(printf '%s\0' "$id" "${@:1:$#-1}" | sha256sum)
+key=${key%% *}
+if [ -r "$dir/$key" ]; then
+	read -r rc <"$dir/$key"
+	case $rc in
+	0) : >"$out" && exit 0 ;;
+	[1-9]*) exit "$rc" ;;
+	esac
+fi
+"$cc" "$@"
+rc=$?
+# Kept only when the compiler ran to an answer (not killed by a signal).
+if [ $rc -lt 128 ] && mkdir -p "$dir" 2>/dev/null; then
+	echo $rc >"$dir/$key.$$" && mv -f "$dir/$key.$$" "$dir/$key"
+fi
+exit $rc
