@@ -795,18 +795,24 @@ impl FileSystem for FatFs {
             return Ok(());
         }
         let mut need = ceil_div(end - on_disk, cs);
-        // All at once, one FAT update (a buffered write reserves its
-        // clusters here); when they do not all fit, one at a time as
-        // `fat_fallocate`, so that a full volume ends where C's does.
-        if let Ok(n) = u32::try_from(need) {
-            match add_clusters(inode, n) {
-                Err(e) if e == ENOSPC && n > 1 => {}
-                r => return r,
-            }
-        }
+        // In batches, one FAT update each (a buffered write reserves its
+        // clusters here): the FAT lock is held for at most
+        // `PREALLOC_BATCH` clusters, however far past the end a write or
+        // a fallocate reaches. A batch that does not fit is taken one
+        // cluster at a time, as `fat_fallocate` takes them, so that a
+        // full volume ends where C's does.
         while need > 0 {
-            add_clusters(inode, 1)?;
-            need -= 1;
+            let n = need.min(u64::from(PREALLOC_BATCH)) as u32;
+            match add_clusters(inode, n) {
+                Ok(()) => need -= u64::from(n),
+                Err(e) if e == ENOSPC && n > 1 => {
+                    while need > 0 {
+                        add_clusters(inode, 1)?;
+                        need -= 1;
+                    }
+                }
+                Err(e) => return Err(e),
+            }
         }
         Ok(())
     }
@@ -1402,6 +1408,9 @@ fn get_block_create(inode: &INode<FatFs>, iblock: u64, want: u64) -> Result<Opti
         }
     }
 }
+
+/// The most clusters [`FatFs::preallocate`] takes in one FAT update.
+const PREALLOC_BATCH: u32 = 4096;
 
 /// Adds `n` clusters at the end of `inode`'s chain (`fat_add_cluster`,
 /// `fat_chain_add`, for `n` clusters at once), under the FAT lock; the

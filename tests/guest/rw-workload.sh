@@ -112,12 +112,30 @@ rw_workload() {
 		while [ $j -lt $i ]; do set -- "$@" "$d/R$j"; j=$((j + 1)); done
 		[ $# = 0 ] || rm "$@"
 	)
-	# A full volume (the FAT12 one): ENOSPC, then the space comes back.
+	# A write far past the end (at most 4 MiB): the gap is allocated and
+	# zeroed, by C a cluster a block, by rust_fat in batches of clusters.
 	free=$(($(stat -f -c '%a * %S' "$d")))
+	far=$((free / 2))
+	[ $far -le $((4 << 20)) ] || far=$((4 << 20))
+	rw_outcome "$log" "a write far past the end" sh -c "printf F | dd of='$d/far.bin' bs=1 seek=$far 2>/dev/null"
+	ls -l "$d/far.bin" | awk '{print "far.bin: " $5 " bytes"}' >>"$log"
+	rm "$d/far.bin"
+	# A full volume (the FAT12 one): ENOSPC, then the space comes back;
+	# also for a write past the free space (the gap cannot be allocated:
+	# what is kept must be what C keeps).
 	if [ $free -lt $((8 << 20)) ]; then
 		rw_outcome "$log" "writing more than the free space" sh -c "head -c $((free + 4096)) /dev/zero >'$d/full.bin'"
 		ls -l "$d/full.bin" | awk '{print "full.bin: " $5 " bytes"}' >>"$log"
 		rm "$d/full.bin"
+		rw_outcome "$log" "a write past the free space" sh -c "printf F | dd of='$d/past.bin' bs=1 seek=$((free + 65536)) 2>/dev/null"
+		ls -l "$d/past.bin" | awk '{print "past.bin: " $5 " bytes"}' >>"$log"
+		rm "$d/past.bin"
+		# fallocate past the free space: C keeps the clusters it got.
+		echo pre >"$d/prealloc-full.txt"
+		rw_outcome "$log" "fallocate past the free space, keeping the size" \
+			$t fallocate "$d/prealloc-full.txt" keep 0 $((free + 65536))
+		echo "then $(stat -f -c %a "$d") blocks free, $(stat -c %b "$d/prealloc-full.txt") sectors in the file" >>"$log"
+		rm "$d/prealloc-full.txt"
 	fi
 	# renameat2's flags (vfat exchanges, msdos refuses), a write through a
 	# shared writable mapping, fsync and fdatasync.
