@@ -789,32 +789,14 @@ impl FileSystem for FatFs {
     /// until the allocation reaches `end` (not zeroed; writes use them,
     /// eviction frees what is left past the size).
     fn preallocate(inode: &INode<FatFs>, end: u64) -> Result {
-        let cs = inode.super_block().data().vol.bpb.cluster_size_nz();
-        let on_disk = inode.blocks() << 9;
-        if end <= on_disk {
-            return Ok(());
-        }
-        let mut need = ceil_div(end - on_disk, cs);
-        // In batches, one FAT update each (a buffered write reserves its
-        // clusters here): the FAT lock is held for at most
-        // `PREALLOC_BATCH` clusters, however far past the end a write or
-        // a fallocate reaches. A batch that does not fit is taken one
-        // cluster at a time, as `fat_fallocate` takes them, so that a
-        // full volume ends where C's does.
-        while need > 0 {
-            let n = need.min(u64::from(PREALLOC_BATCH)) as u32;
-            match add_clusters(inode, n) {
-                Ok(()) => need -= u64::from(n),
-                Err(e) if e == ENOSPC && n > 1 => {
-                    while need > 0 {
-                        add_clusters(inode, 1)?;
-                        need -= 1;
-                    }
-                }
-                Err(e) => return Err(e),
-            }
-        }
-        Ok(())
+        allocate_ahead(inode, end, Report::Yes)
+    }
+
+    /// A buffered write's clusters in one FAT update, where
+    /// `fat_get_block` takes one per block; quiet: damage is met again,
+    /// and reported once, by [`FatFs::map_blocks`].
+    fn reserve(inode: &INode<FatFs>, end: u64) {
+        let _ = allocate_ahead(inode, end, Report::Quiet);
     }
 
     /// As `fat_write_end`: a file written to gets the archive attribute
@@ -1392,7 +1374,7 @@ fn get_block_create(inode: &INode<FatFs>, iblock: u64, want: u64) -> Result<Opti
     let offset = iblock % spc;
     let last_block = inode.blocks() * 512 / bs.get();
     if offset == 0 && iblock >= last_block {
-        add_clusters(inode, 1)?;
+        add_clusters(inode, 1, Report::Yes)?;
     }
     let n = (spc - offset).min(want.max(1));
     inode.set_allocated(allocated + n * bs.get());
@@ -1409,15 +1391,61 @@ fn get_block_create(inode: &INode<FatFs>, iblock: u64, want: u64) -> Result<Opti
     }
 }
 
-/// The most clusters [`FatFs::preallocate`] takes in one FAT update.
+/// The most clusters [`allocate_ahead`] takes in one FAT update.
 const PREALLOC_BATCH: u32 = 4096;
+
+/// Adds clusters to `inode` until its allocation reaches `end` bytes
+/// (clusters past the size, not zeroed), in batches of one FAT update
+/// each: the FAT lock is held for at most `PREALLOC_BATCH` clusters,
+/// however far past the end a fallocate reaches. A batch that does not
+/// fit is taken one cluster at a time, as `fat_fallocate` takes them, so
+/// that a full volume ends where C's does.
+fn allocate_ahead(inode: &INode<FatFs>, end: u64, report: Report) -> Result {
+    let cs = inode.super_block().data().vol.bpb.cluster_size_nz();
+    let on_disk = inode.blocks() << 9;
+    if end <= on_disk {
+        return Ok(());
+    }
+    let mut need = ceil_div(end - on_disk, cs);
+    while need > 0 {
+        let n = need.min(u64::from(PREALLOC_BATCH)) as u32;
+        match add_clusters(inode, n, report) {
+            Ok(()) => need -= u64::from(n),
+            Err(e) if e == ENOSPC && n > 1 => {
+                while need > 0 {
+                    add_clusters(inode, 1, report)?;
+                    need -= 1;
+                }
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+/// Whether an allocation reports damage it meets (a line and the
+/// volume's error policy) or leaves that to the caller that meets it
+/// again ([`FatFs::reserve`]).
+#[derive(Clone, Copy, PartialEq)]
+enum Report {
+    Yes,
+    Quiet,
+}
 
 /// Adds `n` clusters at the end of `inode`'s chain (`fat_add_cluster`,
 /// `fat_chain_add`, for `n` clusters at once), under the FAT lock; the
 /// inode is dirtied. Without room for all `n`, none is added (`ENOSPC`).
-fn add_clusters(inode: &INode<FatFs>, n: u32) -> Result {
+/// Damage is reported as `report` says; `EIO` either way.
+fn add_clusters(inode: &INode<FatFs>, n: u32, report: Report) -> Result {
     let sbi = inode.super_block().data();
     let info = inode.data();
+    let errno = |e: FatError, what: &str| {
+        if report == Report::Yes {
+            sbi.errno(e, what, info.i_pos.load(Ordering::Relaxed))
+        } else {
+            e.user_errno().map_or(EIO, |n| Error::from_errno(-n))
+        }
+    };
     let cs = sbi.vol.bpb.cluster_size_nz();
     let start = info.start.load(Ordering::Relaxed);
     let have = inode.blocks() * 512 / cs.get();
@@ -1430,13 +1458,7 @@ fn add_clusters(inode: &INode<FatFs>, n: u32) -> Result {
         let run = sbi
             .vol
             .locate(start, (have - 1) * cs.get(), near, 1)
-            .map_err(|e| {
-                sbi.errno(
-                    e,
-                    "finding the last cluster",
-                    info.i_pos.load(Ordering::Relaxed),
-                )
-            })?;
+            .map_err(|e| errno(e, "finding the last cluster"))?;
         Some(run.cluster_at(index))
     };
     let (new, run) = sbi
@@ -1444,11 +1466,7 @@ fn add_clusters(inode: &INode<FatFs>, n: u32) -> Result {
         .lock_fat(|st| sbi.vol.extend_chain_run(st, last, n))
         .map_err(|e| match e {
             FatError::NoSpace => ENOSPC,
-            e => sbi.errno(
-                e,
-                "allocating a cluster",
-                info.i_pos.load(Ordering::Relaxed),
-            ),
+            e => errno(e, "allocating a cluster"),
         })?;
     if last.is_none() {
         info.start.store(new, Ordering::Relaxed);

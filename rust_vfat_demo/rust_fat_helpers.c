@@ -372,15 +372,20 @@ static int rust_vfs_write_begin(const struct kiocb *iocb,
 	int err;
 
 	/*
-	 * The clusters this write needs are taken in one FAT update, as a
-	 * FALLOC_FL_KEEP_SIZE would, where fat_get_block takes one per block
-	 * (eight FAT updates for a page of 512-byte clusters); get_block then
-	 * finds them allocated. The result is ignored: what could not be
-	 * taken, get_block meets again and fails as C fails, and a failed
-	 * write gives back what lies past the size (rust_vfs_write_failed).
+	 * The clusters this write needs are taken in one FAT update, where
+	 * fat_get_block takes one per block (eight FAT updates for a page of
+	 * 512-byte clusters); get_block then finds them allocated. A hint:
+	 * what could not be taken, get_block meets again and fails (and
+	 * reports) as C does, and a failed write gives back what lies past
+	 * the size (rust_vfs_write_failed). Only for a write that starts in
+	 * the page the zeroed part ends in: a write past it zeroes the gap a
+	 * page at a time through this function (cont_expand_zero), each page
+	 * reserving its own, so a gap left half-zeroed (a fatal signal) has
+	 * taken the clusters C would have, no more.
 	 */
-	if (pos + len > (loff_t)inode->i_blocks << 9)
-		hooks_of(inode->i_sb->s_type)->allocate(inode, true, pos + len);
+	if (pos + len > (loff_t)inode->i_blocks << 9 &&
+	    pos >> PAGE_SHIFT <= *mmu_private(inode) >> PAGE_SHIFT)
+		hooks_of(inode->i_sb->s_type)->reserve(inode, pos + len);
 	/* FAT has no holes: what lies before pos is zeroed and allocated. */
 	err = cont_write_begin(iocb, mapping, pos, len, foliop, fsdata,
 			       rust_vfs_get_block, mmu_private(inode));

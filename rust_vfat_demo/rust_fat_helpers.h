@@ -32,6 +32,7 @@ struct rust_vfs_hooks {
 	void (*truncate_blocks)(struct inode *inode, loff_t size);
 	void (*written)(struct inode *inode);
 	int (*allocate)(struct inode *inode, bool keep_size, loff_t end);
+	void (*reserve)(struct inode *inode, loff_t end);
 	int (*ioctl_get)(struct inode *inode, unsigned int cmd, u32 *val);
 	int (*ioctl_set_prepare)(struct inode *inode, unsigned int cmd,
 				 u32 *val, bool *chmod, unsigned short *mode);

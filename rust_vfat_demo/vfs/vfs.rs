@@ -338,6 +338,14 @@ pub trait FileSystem: Sized + Send + Sync + 'static {
         Err(EOPNOTSUPP)
     }
 
+    /// A buffered write of the regular file `inode` is about to map its
+    /// blocks up to `end` bytes (its lock held): the file system may
+    /// allocate them now, in one go, as a hint. Nothing is returned or
+    /// reported: what could not be allocated, [`FileSystem::map_blocks`]
+    /// meets again. By default nothing (`map_blocks` allocates block by
+    /// block).
+    fn reserve(_inode: &INode<Self>, _end: u64) {}
+
     /// Data was written into the regular file `inode` through the page
     /// cache (`write_end`, the inode's lock held).
     fn written(_inode: &INode<Self>) {}
@@ -704,6 +712,7 @@ impl<T: FileSystem> Tables<T> {
         truncate_blocks: Some(Self::truncate_blocks),
         written: Some(Self::written),
         allocate: Some(Self::allocate),
+        reserve: Some(Self::reserve),
         ioctl_get: Some(Self::ioctl_get),
         ioctl_set_prepare: Some(Self::ioctl_set_prepare),
         ioctl_set_commit: Some(Self::ioctl_set_commit),
@@ -1432,6 +1441,18 @@ impl<T: FileSystem> Tables<T> {
     unsafe extern "C" fn written(inode: *mut bindings::inode) {
         // SAFETY: Per the function's contract `inode` is a live inode of `T`.
         T::written(unsafe { INode::<T>::from_raw(inode) });
+    }
+
+    /// The blocks of a buffered write ahead of its mapping, from the C
+    /// `write_begin`.
+    ///
+    /// # Safety
+    ///
+    /// `inode` must be a live regular file of `T`, locked.
+    unsafe extern "C" fn reserve(inode: *mut bindings::inode, end: i64) {
+        // SAFETY: Per the function's contract `inode` is a live inode of `T`.
+        let i = unsafe { INode::<T>::from_raw(inode) };
+        T::reserve(i, end.max(0) as u64);
     }
 
     /// `fallocate`, from the C helper (mode checked, inode locked): a

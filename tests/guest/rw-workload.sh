@@ -113,13 +113,20 @@ rw_workload() {
 		[ $# = 0 ] || rm "$@"
 	)
 	# A write far past the end (at most 4 MiB): the gap is allocated and
-	# zeroed, by C a cluster a block, by rust_fat in batches of clusters.
+	# zeroed a page at a time.
 	free=$(($(stat -f -c '%a * %S' "$d")))
 	far=$((free / 2))
 	[ $far -le $((4 << 20)) ] || far=$((4 << 20))
 	rw_outcome "$log" "a write far past the end" sh -c "printf F | dd of='$d/far.bin' bs=1 seek=$far 2>/dev/null"
 	ls -l "$d/far.bin" | awk '{print "far.bin: " $5 " bytes"}' >>"$log"
 	rm "$d/far.bin"
+	# The same reach by fallocate, keeping the size: rust_fat takes the
+	# clusters in batches (two on the 512-byte-cluster FAT32 image).
+	echo pre >"$d/prealloc-far.txt"
+	rw_outcome "$log" "fallocate far past the end, keeping the size" \
+		$t fallocate "$d/prealloc-far.txt" keep 0 $far
+	echo "prealloc-far.txt: $(stat -c '%s bytes, %b sectors' "$d/prealloc-far.txt")" >>"$log"
+	rm "$d/prealloc-far.txt"
 	# A full volume (the FAT12 one): ENOSPC, then the space comes back;
 	# also for a write past the free space (the gap cannot be allocated:
 	# what is kept must be what C keeps).

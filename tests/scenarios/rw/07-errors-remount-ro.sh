@@ -4,7 +4,8 @@
 # makes the mount read-only at once (one "Filesystem has been set
 # read-only" line; writes then fail), with errors=continue it stays
 # read-write. rust_vfat must do what vfat does, each on its own writable
-# copy of the damaged image. errors=panic: rw/15-errors-panic.sh.
+# copy of the damaged image; an append to the broken file fails with as
+# many error lines on both. errors=panic: rw/15-errors-panic.sh.
 . /vm/lib.sh
 mkdir -p /mnt/w
 img=/vm/files/file-chain-hits-free-cluster.img
@@ -24,6 +25,21 @@ for fs in vfat rust_vfat; do
 		must umount /mnt/w
 		losetup -d /dev/loop0
 	done
+done
+# An append to the broken file with errors=continue: it fails, with as
+# many error lines as C prints (rust_fat's reservation of the write's
+# clusters meets the damage first and leaves the report to the mapping).
+for fs in vfat rust_vfat; do
+	step "$fs errors=continue, an append to the broken file"
+	cp $img /tmp/w.img
+	losetup /dev/loop0 /tmp/w.img || fail "losetup failed"
+	dmesg_mark
+	must mount -t $fs -o errors=continue /dev/loop0 /mnt/w
+	if head -c 1000 /dev/zero 2>/dev/null >>"$broken"; then a=ok; else a=failed; fi
+	n=$(dmesg_new | grep -c "(loop0)")
+	echo "append: $a, $n error line(s)" | tee -a /tmp/$fs.txt
+	must umount /mnt/w
+	losetup -d /dev/loop0
 done
 count_check
 diff /tmp/vfat.txt /tmp/rust_vfat.txt || fail "rust_vfat differs from vfat (- C, + Rust)"
