@@ -1407,16 +1407,13 @@ fn allocate_ahead(inode: &INode<FatFs>, end: u64, report: Report) -> Result {
         return Ok(());
     }
     let mut need = ceil_div(end - on_disk, cs);
+    let mut batch = PREALLOC_BATCH;
     while need > 0 {
-        let n = need.min(u64::from(PREALLOC_BATCH)) as u32;
+        let n = need.min(u64::from(batch)) as u32;
         match add_clusters(inode, n, report) {
             Ok(()) => need -= u64::from(n),
-            Err(e) if e == ENOSPC && n > 1 => {
-                while need > 0 {
-                    add_clusters(inode, 1, report)?;
-                    need -= 1;
-                }
-            }
+            // No room for the whole batch: one at a time from here on.
+            Err(e) if e == ENOSPC && n > 1 => batch = 1,
             Err(e) => return Err(e),
         }
     }
@@ -1475,11 +1472,7 @@ fn add_clusters(inode: &INode<FatFs>, n: u32, report: Report) -> Result {
     // The run cache learns the new clusters: the mapping of the blocks
     // being written finds them there, with no FAT read.
     if let Ok(index) = u32::try_from(have) {
-        info.runs.try_with(|c| {
-            for i in 0..run {
-                c.append(index.saturating_add(i), new.saturating_add(i));
-            }
-        });
+        info.runs.try_with(|c| c.append(index, new, run));
     }
     inode.set_blocks(inode.blocks() + u64::from(n) * (cs.get() >> 9));
     inode.mark_dirty();

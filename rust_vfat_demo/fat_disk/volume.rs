@@ -482,23 +482,24 @@ impl ExtentCache {
         best
     }
 
-    /// Remembers that chain index `index` is cluster `cluster`, the
-    /// cluster just added at the chain's end: the run ending at the index
-    /// before grows by it when contiguous, else a run of one is inserted.
-    pub fn append(&mut self, index: u32, cluster: u32) {
+    /// Remembers that chain indexes `index`.. are the `len` contiguous
+    /// clusters from `cluster`, just added at the chain's end: the run
+    /// ending at the index before grows by them when contiguous, else
+    /// they are inserted as a run.
+    pub fn append(&mut self, index: u32, cluster: u32, len: u32) {
         for r in self.runs.iter_mut() {
             if r.len > 0
                 && r.index.checked_add(r.len) == Some(index)
                 && r.cluster.checked_add(r.len) == Some(cluster)
             {
-                r.len += 1;
+                r.len = r.len.saturating_add(len);
                 return;
             }
         }
         self.insert(Extent {
             index,
             cluster,
-            len: 1,
+            len,
         });
     }
 
