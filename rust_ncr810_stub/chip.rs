@@ -727,13 +727,34 @@ impl Chip<'_> {
         } else {
             (regs::SIST0::zeroed(), regs::SIST1::zeroed())
         };
+        // Each register read is an exit to the emulator under QEMU, and the
+        // completion waits for them: only what the interrupt's kind is
+        // decoded from. A script interrupt (DIP) is decoded from DSPS and
+        // the data state, a SCSI one (SIP: a phase mismatch) from where the
+        // move stopped, DSP and DBC.
+        let (dsps, data_done) = if istat.dip() {
+            (
+                self.bar.read(regs::DSPS).into(),
+                self.bar.read(regs::SCRATCHA).byte0().get() as u8,
+            )
+        } else {
+            (0, 0)
+        };
+        let (dsp, dbc) = if istat.sip() {
+            (
+                self.bar.read(regs::DSP).into(),
+                self.bar.read(regs::DBC).count().get(),
+            )
+        } else {
+            (0, 0)
+        };
         let irq = Interrupt {
             dma: dstat.decode(),
             scsi: regs::scsi_status(sist0, sist1),
-            dsps: self.bar.read(regs::DSPS).into(),
-            dsp: self.bar.read(regs::DSP).into(),
-            dbc: self.bar.read(regs::DBC).count().get(),
-            data_done: self.bar.read(regs::SCRATCHA).byte0().get() as u8,
+            dsps,
+            dsp,
+            dbc,
+            data_done,
         };
         if ReselectProgram::is_reselection(&irq) && slots.runner != Runner::Stopped {
             return self.reselected(slots, &irq);

@@ -250,13 +250,16 @@ pub struct Interrupt {
     pub dma: DmaStatus,
     /// SIST0 and SIST1 (nothing unless ISTAT.SIP was set).
     pub scsi: ScsiStatus,
-    /// DSPS: an `INT`'s vector.
+    /// DSPS: an `INT`'s vector (0 unless ISTAT.DIP was set).
     pub dsps: u32,
-    /// DSP: the bus address of the instruction after the one that stopped.
+    /// DSP: the bus address of the instruction after the one that stopped
+    /// (0 unless ISTAT.SIP was set).
     pub dsp: u32,
-    /// DBC: what a block move that stopped had left to move (24 bits).
+    /// DBC: what a block move that stopped had left to move (24 bits; 0
+    /// unless ISTAT.SIP was set).
     pub dbc: u32,
-    /// The program's data state register ([`ScriptRegisters::data_state`]).
+    /// The program's data state register ([`ScriptRegisters::data_state`];
+    /// 0 unless ISTAT.DIP was set).
     pub data_done: u8,
 }
 
