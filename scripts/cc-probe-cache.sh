@@ -25,22 +25,33 @@ fi
 
 bin=$(command -v "$cc") || exec "$cc" "$@"
 dir="${RFL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/rfl-modules}/cc-probes"
-# The compiler by its resolved path, inode, size and times (an upgrade in
-# place changes them), and the flags without the output path.
-id=$(stat -L -c '%n %i %s %Y %Z' "$bin" 2>/dev/null) || exec "$cc" "$@"
-key=$(printf '%s\0' "$id" "${@:1:$#-1}" | sha256sum)
-key=${key%% *}
-if [ -r "$dir/$key" ]; then
-	read -r rc <"$dir/$key"
-	case $rc in
-	0) : >"$out" && exit 0 ;;
-	[1-9]*) exit "$rc" ;;
-	esac
+# The compiler by its path, inode, size and times (an upgrade in place
+# changes them). scripts/kbuild.sh takes them once per build and passes
+# them on: a stat and a hash per probe were a third of the probes' time.
+if [[ ${CC_PROBE_CACHE_ID:-} != "$bin "* ]]; then
+	CC_PROBE_CACHE_ID=$(stat -L -c '%n %i %s %Y %Z' "$bin" 2>/dev/null) || exec "$cc" "$@"
+fi
+# One file per compiler, a line per probe: its exit status, a tab, and its
+# flags without the output path (each ended by the unit separator, which
+# no flag holds).
+file="$dir/${CC_PROBE_CACHE_ID//[\/ ]/_}"
+args=("${@:1:$#-1}")
+printf -v want '%s\x1f' "${args[@]}"
+if [ -r "$file" ]; then
+	while IFS=$'\t' read -r rc flags; do
+		[ "$flags" = "$want" ] || continue
+		case $rc in
+		0) : >"$out" && exit 0 ;;
+		[1-9]*) exit "$rc" ;;
+		esac
+	done <"$file"
 fi
 "$cc" "$@"
 rc=$?
 # Kept only when the compiler ran to an answer (not killed by a signal).
+# One write of one line, appended: builds running side by side add whole
+# lines.
 if [ $rc -lt 128 ] && mkdir -p "$dir" 2>/dev/null; then
-	echo $rc >"$dir/$key.$$" && mv -f "$dir/$key.$$" "$dir/$key"
+	printf '%s\t%s\n' "$rc" "$want" >>"$file"
 fi
 exit $rc

@@ -49,7 +49,13 @@ if [ -z "$root" ]; then
 		LLVM=-*) cc="clang${a#LLVM=}" ;;
 		esac
 	done
-	[ -z "$cc" ] || args+=("CC=$REPO_ROOT/scripts/cc-probe-cache.sh $cc")
+	if [ -n "$cc" ]; then
+		args+=("CC=$REPO_ROOT/scripts/cc-probe-cache.sh $cc")
+		# The compiler's identity, taken once for all the build's probes.
+		bin=$(command -v "$cc") &&
+			CC_PROBE_CACHE_ID=$(stat -L -c '%n %i %s %Y %Z' "$bin" 2>/dev/null) &&
+			export CC_PROBE_CACHE_ID
+	fi
 	exec make -C "$kdir" "${args[@]}"
 fi
 # The project too, whatever M= names: its Kbuild files reach scripts/.
