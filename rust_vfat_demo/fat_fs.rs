@@ -367,14 +367,13 @@ impl FatSb<'_> {
     /// `EIO` with a line, and the volume's error policy
     /// ([`FatSb::structural_error`]).
     fn errno(&self, e: FatError, what: &str, i_pos: u64) -> Error {
-        if let Some(n) = e.user_errno() {
-            return Error::from_errno(-n);
+        if e.user_errno().is_none() {
+            self.error(format_args!("{} (i_pos {}): {}", what, i_pos, e.describe()));
+            if e != FatError::Io {
+                self.structural_error();
+            }
         }
-        self.error(format_args!("{} (i_pos {}): {}", what, i_pos, e.describe()));
-        if e != FatError::Io {
-            self.structural_error();
-        }
-        EIO
+        quiet_errno(e)
     }
 
     /// The volume is damaged (`fat_fs_error`): with `errors=remount-ro`,
@@ -1420,6 +1419,12 @@ fn allocate_ahead(inode: &INode<FatFs>, end: u64, report: Report) -> Result {
     Ok(())
 }
 
+/// The errno of `e` as [`FatSb::errno`] gives it, without the report:
+/// the request's own ([`FatError::user_errno`]), else `EIO`.
+fn quiet_errno(e: FatError) -> Error {
+    e.user_errno().map_or(EIO, |n| Error::from_errno(-n))
+}
+
 /// Whether an allocation reports damage it meets (a line and the
 /// volume's error policy) or leaves that to the caller that meets it
 /// again ([`FatFs::reserve`]).
@@ -1440,7 +1445,7 @@ fn add_clusters(inode: &INode<FatFs>, n: u32, report: Report) -> Result {
         if report == Report::Yes {
             sbi.errno(e, what, info.i_pos.load(Ordering::Relaxed))
         } else {
-            e.user_errno().map_or(EIO, |n| Error::from_errno(-n))
+            quiet_errno(e)
         }
     };
     let cs = sbi.vol.bpb.cluster_size_nz();
