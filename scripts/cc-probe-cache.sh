@@ -12,6 +12,16 @@
 # the cache root, keyed by both, and every other call runs the compiler.
 #
 # Usage (scripts/kbuild.sh passes it): make CC="cc-probe-cache.sh clang-19"
+#        cc-probe-cache.sh --id clang-19   (the compiler's identity, which
+#        kbuild.sh takes once per build and passes on as CC_PROBE_CACHE_ID)
+#
+# The compiler by its path, inode, size and times (an upgrade in place
+# changes them).
+compiler_id() { stat -L -c '%n %i %s %Y %Z' "$1" 2>/dev/null; }
+if [ "${1:-}" = --id ]; then
+	bin=$(command -v "${2:-}") && compiler_id "$bin"
+	exit
+fi
 cc=$1
 shift
 # A probe: try-run's `... -c -x c /dev/null -o "$TMP"` (cc-option) or
@@ -25,11 +35,10 @@ fi
 
 bin=$(command -v "$cc") || exec "$cc" "$@"
 dir="${RFL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/rfl-modules}/cc-probes"
-# The compiler by its path, inode, size and times (an upgrade in place
-# changes them). scripts/kbuild.sh takes them once per build and passes
-# them on: a stat and a hash per probe were a third of the probes' time.
+# Taken here only when kbuild.sh did not pass it for this compiler: a
+# stat and a hash per probe were half of a cached probe's time.
 if [[ ${CC_PROBE_CACHE_ID:-} != "$bin "* ]]; then
-	CC_PROBE_CACHE_ID=$(stat -L -c '%n %i %s %Y %Z' "$bin" 2>/dev/null) || exec "$cc" "$@"
+	CC_PROBE_CACHE_ID=$(compiler_id "$bin") || exec "$cc" "$@"
 fi
 # One file per compiler, a line per probe: its exit status, a tab, and its
 # flags without the output path (each ended by the unit separator, which

@@ -52,8 +52,7 @@ if [ -z "$root" ]; then
 	if [ -n "$cc" ]; then
 		args+=("CC=$REPO_ROOT/scripts/cc-probe-cache.sh $cc")
 		# The compiler's identity, taken once for all the build's probes.
-		bin=$(command -v "$cc") &&
-			CC_PROBE_CACHE_ID=$(stat -L -c '%n %i %s %Y %Z' "$bin" 2>/dev/null) &&
+		CC_PROBE_CACHE_ID=$("$REPO_ROOT/scripts/cc-probe-cache.sh" --id "$cc") &&
 			export CC_PROBE_CACHE_ID
 	fi
 	exec make -C "$kdir" "${args[@]}"
