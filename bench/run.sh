@@ -70,13 +70,9 @@ for round in "1 c" "2 c" "3 c" "4 c_qd1 cmd_per_lun=1"; do
 	# half the speed of a `cp` of it, in QEMU and without it), and that
 	# followed the file, not the driver (docs/rust_ncr810.md). Both copies
 	# are made the same way, and which is made first alternates by round.
-	if [ $((${round%% *} % 2)) = 1 ]; then
-		cp "$out/scsi.img" "$out/scsi-rust.img"
-		cp "$out/scsi.img" "$out/scsi-c.img"
-	else
-		cp "$out/scsi.img" "$out/scsi-c.img"
-		cp "$out/scsi.img" "$out/scsi-rust.img"
-	fi
+	copies="rust c"
+	[ $((${round%% *} % 2)) = 1 ] || copies="c rust"
+	for d in $copies; do cp "$out/scsi.img" "$out/scsi-$d.img"; done
 	scripts/vm-run.sh --kdir "$kdir" --timeout 600 --log "$out/console-scsi${round%% *}.log" \
 		--files "$data/rvbench $out/round" --scsi-disks "$out/scsi-rust.img + $out/scsi-c.img" \
 		bench/guest-scsi.sh | tee -a "$out/guest.log"
