@@ -27,7 +27,7 @@ use crate::{
         Slots,
         Task, //
     },
-    debugfs_owned::OwnedFile,
+    debugfs_file::ReadOnlyFile,
     regs,
     resources::{
         self,
@@ -67,14 +67,14 @@ pub(crate) struct Ncr810Driver;
 
 /// A bound NCR 53C810: the driver's data, which its SCSI host calls.
 ///
-/// Fields drop in declaration order: the debugfs file first (an open file
-/// holds the module, not the device: see [`OwnedFile`]), then the
+/// Fields drop in declaration order: the debugfs file first (its removal
+/// drains the reads of the state; see [`ReadOnlyFile`]), then the
 /// interrupt with the chip, then the vectors, and last the device's
 /// enable (bus mastering off, device disabled). The host is removed before
 /// any of them (`scsi::PciHost`).
 #[pin_data(PinnedDrop)]
 pub(crate) struct Ncr810<'bound> {
-    state: OwnedFile<ChipState>,
+    state: ReadOnlyFile<ChipState>,
     #[pin]
     irq: Interrupt<'bound, Chip<'bound>>,
     pdev: &'bound pci::Device,
@@ -175,7 +175,7 @@ fn setup<'bound>(
                 identity.pci_revision, identity.chip_revision, MMIO_BAR, bar_start,
                 identity.scsi_id, chip.irq);
             chip.reset_chip_and_bus();
-            OwnedFile::new(&dir_name, c"state", ChipState {
+            ReadOnlyFile::new(&dir_name, c"state", ChipState {
                 identity,
                 bar_start,
                 irq: chip.irq,

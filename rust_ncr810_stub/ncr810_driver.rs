@@ -23,7 +23,7 @@
 
 mod bringup;
 mod chip;
-mod debugfs_owned;
+mod debugfs_file;
 mod driver;
 mod regs;
 mod resources;

@@ -11,7 +11,7 @@ kdir=${KDIR:-$(scripts/kdir.sh)}
 
 # --- NCR 810 driver: unsafe gate (issue 20) ---------------------------------
 # The NCR 810 driver (rust_ncr810_stub/ without its layers: scsi/ and
-# debugfs_owned.rs) has no `unsafe` but where the kernel crate's own API
+# debugfs_file.rs) has no `unsafe` but where the kernel crate's own API
 # asks for it, and that is in resources.rs only. Each allowed file is listed
 # with its count and the kernel-crate APIs that force it; any other
 # `unsafe` (outside comments), or one more in resources.rs, fails. Every
