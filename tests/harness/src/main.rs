@@ -974,7 +974,8 @@ fn main() {
         }
     }
     // Longest first, sleepers beside (schedule.rs), by the timings the last
-    // run of the same tier (or kernel: --durations) recorded.
+    // run of the same tier (or kernel: --durations) recorded, and for what it
+    // has not timed yet, the tier's seed.
     let durations_file = durations_arg.map(PathBuf::from).unwrap_or_else(|| {
         root.join(if opts.soak {
             "target/harness-durations-soak.txt"
@@ -982,7 +983,12 @@ fn main() {
             "target/harness-durations.txt"
         })
     });
-    let mut durations = schedule::load(&durations_file);
+    let seed = root.join(if opts.soak {
+        "tests/harness/durations-soak.txt"
+    } else {
+        "tests/harness/durations.txt"
+    });
+    let mut durations = schedule::load_seeded(&seed, &durations_file);
     let count = scenarios.len();
     let queue = schedule::Queue::new(scenarios, &durations);
     let sleepers = queue.sleepers();

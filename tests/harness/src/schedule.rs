@@ -73,6 +73,17 @@ pub(crate) fn load(path: &Path) -> BTreeMap<String, Timing> {
         .collect()
 }
 
+/// The timings to schedule by: the seed's (checked in, measured on a quiet
+/// 2-core machine), overridden by this machine's file for every scenario it
+/// has timed. A fresh clone has no file of its own yet, and without the seed
+/// it would run the scenarios in name order, the longest wherever the name
+/// puts them and the sleepers on the compute slots.
+pub(crate) fn load_seeded(seed: &Path, path: &Path) -> BTreeMap<String, Timing> {
+    let mut timings = load(seed);
+    timings.extend(load(path));
+    timings
+}
+
 /// Writes the timings file.
 pub(crate) fn save(path: &Path, timings: &BTreeMap<String, Timing>) {
     let text: String = timings
@@ -134,6 +145,22 @@ mod tests {
 
     fn t(wall: f64, cpu: Option<f64>) -> Timing {
         Timing { wall, cpu }
+    }
+
+    #[test]
+    fn the_machines_timings_override_the_seed() {
+        let dir = std::env::temp_dir().join(format!("harness-seed-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let (seed, own) = (dir.join("seed"), dir.join("own"));
+        std::fs::write(&seed, "a 10.0 5.0\nb 3.0 1.0\n").unwrap();
+        std::fs::write(&own, "b 4.0 2.0\nc 1.0\n").unwrap();
+        let got = load_seeded(&seed, &own);
+        assert_eq!(got["a"], t(10.0, Some(5.0)));
+        assert_eq!(got["b"], t(4.0, Some(2.0)));
+        assert_eq!(got["c"], t(1.0, None));
+        // No file of the machine's own: the seed alone.
+        assert_eq!(load_seeded(&seed, &dir.join("none")).len(), 2);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
