@@ -1232,6 +1232,47 @@ fn write_ktap(dir: &Path, scenarios: &[Scenario]) -> std::io::Result<()> {
 mod tests {
     use super::*;
 
+    /// Every scenario has a line in the schedule's seed, and every one with
+    /// soak counts a line in the soak tier's: a scenario added without one
+    /// would run last in a fresh clone's first run.
+    #[test]
+    fn the_seed_times_every_scenario() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let seed = |f: &str| schedule::load(&root.join("tests/harness").join(f));
+        let (check, soak) = (seed("durations.txt"), seed("durations-soak.txt"));
+        let mut missing = Vec::new();
+        for g in std::fs::read_dir(root.join("tests/scenarios"))
+            .unwrap()
+            .flatten()
+        {
+            for f in std::fs::read_dir(g.path()).unwrap().flatten() {
+                let p = f.path();
+                if p.extension().is_none_or(|e| e != "sh") {
+                    continue;
+                }
+                let name = format!(
+                    "{}::{}",
+                    g.file_name().to_string_lossy(),
+                    p.file_stem().unwrap_or_default().to_string_lossy()
+                );
+                let text = std::fs::read_to_string(&p).unwrap();
+                if !check.contains_key(&name) {
+                    missing.push(format!("{name} (durations.txt)"));
+                }
+                if (schedule::has_soak_counts(&text) || parse_header(&text).runs.is_some())
+                    && !soak.contains_key(&name)
+                {
+                    missing.push(format!("{name} (durations-soak.txt)"));
+                }
+            }
+        }
+        assert!(
+            missing.is_empty(),
+            "not in tests/harness's seed (copy the line from target/harness-durations*.txt \
+             after a run): {missing:?}"
+        );
+    }
+
     #[test]
     fn header_directives() {
         let h = parse_header(
