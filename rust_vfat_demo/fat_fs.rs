@@ -1451,6 +1451,11 @@ fn add_clusters(inode: &INode<FatFs>, n: u32, report: Report) -> Result {
     let cs = sbi.vol.bpb.cluster_size_nz();
     let start = info.start.load(Ordering::Relaxed);
     let have = inode.blocks() * 512 / cs.get();
+    if start == 0 && have > 0 {
+        // The size says the file has clusters, the entry names none (C's
+        // "corrupted file size"): a new chain would leave the size past it.
+        return Err(errno(FatError::SizeMismatch, "allocating a cluster"));
+    }
     let last = if start == 0 || have == 0 {
         None
     } else {
@@ -1494,6 +1499,16 @@ fn truncate_blocks(inode: &INode<FatFs>, size: u64) -> Result<(), FatError> {
     inode.set_allocated(size);
     let start = info.start.load(Ordering::Relaxed);
     if start == 0 || info.is_root {
+        return Ok(());
+    }
+    // Only clusters the file accounts for are freed: a chain longer than
+    // that (damage; another file's clusters, if the two are cross-linked)
+    // is left as it is, where C cuts it at the size and frees the rest.
+    // The chain is still walked as far as C walks it, so damage on the way
+    // is reported as C reports it.
+    if keep > 0 && keep >= inode.blocks() * 512 / cs.get() {
+        let keep = u32::try_from(keep).map_err(|_| FatError::SizeMismatch)?;
+        sbi.vol.past_kept(start, keep)?;
         return Ok(());
     }
     if keep == 0 {

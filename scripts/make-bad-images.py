@@ -272,6 +272,22 @@ def _(img):
     img[readme] = 0
 
 
+# A size with no chain: C reads zeros for it; an extension must fail
+# (rw/18-writes-on-damaged-chains.sh).
+@case('file-size-without-clusters', 'same-as-C')
+def _(img):
+    struct.pack_into('<H', img, readme + 26, 0)
+
+
+# README's entry cross-linked to the start of the long-named file's chain,
+# which is longer than README's size: an extension must not cut the other
+# file's chain (rw/18-writes-on-damaged-chains.sh).
+@case('file-cross-linked-past-its-size', 'same-as-C')
+def _(img):
+    assert len(chain(img, cluster_of(img, long_name))) >= 2
+    struct.pack_into('<H', img, readme + 26, cluster_of(img, long_name))
+
+
 with open(os.path.join(out, 'expect'), 'w') as f:
     for name, expectation in cases.items():
         f.write(f'{name} {expectation}\n')

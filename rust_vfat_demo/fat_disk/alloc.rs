@@ -487,6 +487,10 @@ impl<D: BlockDeviceMut> Volume<D> {
                 self.max_cluster(),
             ) {
                 FatEntry::End => {}
+                // The chain goes on past what the file's size accounts
+                // for (another file's clusters, if the two are
+                // cross-linked): linking here would cut it.
+                FatEntry::Next(_) => return Err(FatError::SizeMismatch),
                 _ => return Err(FatError::BrokenChain),
             }
         }
@@ -675,6 +679,20 @@ impl<D: BlockDeviceMut> Volume<D> {
         start: u32,
         keep: u32,
     ) -> Result<u32, FatError> {
+        match self.past_kept(start, keep)? {
+            Some((last, next)) => {
+                self.write_entry(last, FAT_EOC)?;
+                self.free_chain(st, next)
+            }
+            None => Ok(0),
+        }
+    }
+
+    /// Walks the first `keep` (at least 1) clusters of the chain at
+    /// `start` as [`Volume::truncate_chain`] does, with the same errors
+    /// for a chain broken on the way or after them, and returns the last
+    /// of them and the cluster after it, `None` if the chain ends there.
+    pub fn past_kept(&self, start: u32, keep: u32) -> Result<Option<(u32, u32)>, FatError> {
         if keep == 0 {
             return Err(FatError::BadGeometry);
         }
@@ -683,19 +701,16 @@ impl<D: BlockDeviceMut> Volume<D> {
         for _ in 0..keep {
             match chain.next() {
                 Some(c) => last = c?,
-                // Shorter than `keep`: nothing to cut.
-                None => return Ok(0),
+                // Shorter than `keep`: nothing past it.
+                None => return Ok(None),
             }
         }
         let raw = self.raw_entry(last)?;
         match FatEntry::classify(self.bpb.fat_type, raw, self.max_cluster()) {
-            FatEntry::End | FatEntry::Bad => Ok(0),
+            FatEntry::End | FatEntry::Bad => Ok(None),
             FatEntry::Free => Err(FatError::BrokenChain),
             FatEntry::Invalid(_) => Err(FatError::ClusterOutOfRange),
-            FatEntry::Next(next) => {
-                self.write_entry(last, FAT_EOC)?;
-                self.free_chain(st, next)
-            }
+            FatEntry::Next(next) => Ok(Some((last, next))),
         }
     }
 
