@@ -71,6 +71,8 @@ pub fn msdos_short_name<const N: usize>(
 pub enum MsdosNameError {
     /// Not a name an 8.3 directory entry can hold (`EINVAL` in the C driver).
     Invalid,
+    /// Longer than `NAME_MAX` (255) bytes (`ENAMETOOLONG`).
+    TooLong,
 }
 
 /// Characters msdos refuses unless `check=relaxed` (`bad_chars`).
@@ -89,7 +91,7 @@ pub fn msdos_format_name(
 ) -> Result<[u8; 11], MsdosNameError> {
     let mut name = name;
     if name.len() > 255 {
-        return Err(MsdosNameError::Invalid);
+        return Err(MsdosNameError::TooLong);
     }
     if let Some((&b'.', tail)) = name.split_first() {
         if !dot_hidden {
@@ -196,8 +198,9 @@ pub fn stored_form(name: &[u8], opts: &MountOptions) -> Result<[u8; 11], NoKey> 
 
 /// The on-disk name of a new msdos record called `name`, as
 /// `msdos_create`/`msdos_mkdir` make it: `msdos_format_name`'s 8.3 form
-/// (`EINVAL` if it has none), hidden when the name starts with a dot
-/// (`dots`), and `EINVAL` when a record has that 8.3 name already (the
+/// (`EINVAL` if it has none, `ENAMETOOLONG` past 255 bytes), hidden when
+/// the name starts with a dot (`dots`), and `EINVAL` when a record has
+/// that 8.3 name already (the
 /// VFS has found an exact match before: this is `foo` against a hidden
 /// `.foo`, which C refuses with `EINVAL` too).
 pub fn msdos_new_name(
@@ -206,8 +209,11 @@ pub fn msdos_new_name(
     taken: &mut dyn FnMut(&[u8; 11]) -> Result<bool, FatError>,
     out: &mut NewName,
 ) -> Result<(), FatError> {
-    let short = msdos_format_name(name, opts.check, opts.nocase, opts.dots)
-        .map_err(|_| FatError::InvalidName)?;
+    let short =
+        msdos_format_name(name, opts.check, opts.nocase, opts.dots).map_err(|e| match e {
+            MsdosNameError::Invalid => FatError::InvalidName,
+            MsdosNameError::TooLong => FatError::NameTooLong,
+        })?;
     if taken(&short)? {
         return Err(FatError::InvalidName);
     }

@@ -12,6 +12,18 @@ rw_outcome() { # LOG what command...
 	if "$@" 2>/dev/null; then echo "$_what: ok" >>"$_log"; else echo "$_what: failed" >>"$_log"; fi
 }
 
+# The same with the error itself (the text of its errno, as the shell or
+# the command prints it after its last ": "), where the errno is the point.
+rw_errno() { # LOG what command...
+	_log=$1 _what=$2
+	shift 2
+	if _err=$("$@" 2>&1); then
+		echo "$_what: ok" >>"$_log"
+	else
+		echo "$_what: ${_err##*: }" >>"$_log"
+	fi
+}
+
 rw_workload() {
 	d=$1 names=$2 log=$3
 	p=/vm/files/pattern
@@ -53,6 +65,10 @@ rw_workload() {
 		for i in 1 2 3 4 5 6; do echo $i >"$d/file$i.txt"; done
 		rw_outcome "$log" "create an existing name" sh -c "set -C; echo x >'$d/new.txt'"
 		rw_outcome "$log" "a name too long for 8.3 is cut" sh -c "echo x >'$d/longername.text'"
+		# Past NAME_MAX: ENAMETOOLONG (msdos_format_name), not EINVAL.
+		n256=$(head -c 256 /dev/zero | tr '\0' n)
+		rw_errno "$log" "create a 256-byte name" sh -c "echo x >'$d/$n256'"
+		rw_errno "$log" "mkdir a 256-byte name" mkdir "$d/$n256"
 		# With dots, a leading dot is the hidden attribute: set by a
 		# create, and by a rename to such a name, cleared by a rename away.
 		echo h >"$d/.hidden"
