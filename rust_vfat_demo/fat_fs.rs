@@ -57,6 +57,7 @@ use fat_disk::namespace::{
 use fat_disk::options::{
     self,
     apply,
+    obsolete,
     Errors,
     MountOptions,
     OptionError, //
@@ -402,7 +403,7 @@ impl FatSb<'_> {
     /// read-only attribute (`fat_mode_can_hold_ro`).
     fn can_hold_ro(&self, dir: bool) -> bool {
         let mask = if dir {
-            if !self.ns.rodir() {
+            if !self.opts.rodir(self.ns.rodir()) {
                 return false;
             }
             !self.opts.dmask
@@ -530,6 +531,23 @@ impl FileSystem for FatFs {
         value: Option<&[u8]>,
     ) -> Result<(), ParamError> {
         let fs = ty.name;
+        if let Some(r) = obsolete(key, value) {
+            return match r {
+                Ok(()) => {
+                    // As `fs_parse` then `fat_parse_param` word them.
+                    pr_warn!("{}: Deprecated parameter '{}'\n", fs, BStr::from_bytes(key));
+                    pr_info!(
+                        "FAT-fs: \"{}\" option is obsolete, not supported now\n",
+                        BStr::from_bytes(key)
+                    );
+                    Ok(())
+                }
+                Err(_) => {
+                    pr_err!("{}: bad value for '{}'\n", fs, BStr::from_bytes(key));
+                    Err(ParamError::Invalid(EINVAL))
+                }
+            };
+        }
         match apply(&mut ctx.opts, ctx.ns, key, value) {
             Ok(()) => Ok(()),
             Err(OptionError::Unknown) => Err(ParamError::Unknown),
@@ -1917,7 +1935,7 @@ fn make_attrs(sbi: &FatSb<'_>, inode: &INode<FatFs>) -> u8 {
 /// The mode attribute byte `a` gives permissions `perm` (`fat_make_mode`).
 fn make_mode(sbi: &FatSb<'_>, a: u8, mut perm: u32) -> u32 {
     let dir = a & attr::DIRECTORY != 0;
-    if a & attr::READ_ONLY != 0 && (!dir || sbi.ns.rodir()) {
+    if a & attr::READ_ONLY != 0 && (!dir || sbi.opts.rodir(sbi.ns.rodir())) {
         perm &= !0o222;
     }
     if dir {

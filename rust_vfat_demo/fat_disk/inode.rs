@@ -120,7 +120,7 @@ pub fn root_attrs<D: BlockDevice, N: Namespace + ?Sized>(
         }
     };
     Ok(InodeAttrs {
-        mode: make_mode(opts, ns.rodir(), attr::DIRECTORY, 0o777),
+        mode: make_mode(opts, opts.rodir(ns.rodir()), attr::DIRECTORY, 0o777),
         size,
         blocks: round_blocks(size, vol.bpb.cluster_size_nz()),
         nlink: subdirs(vol, loc)?.saturating_add(2),
@@ -162,13 +162,17 @@ pub fn entry_attrs<D: BlockDevice, N: Namespace + ?Sized>(
         if nlink < 2 {
             return Err(FatError::CorruptDir);
         }
-        (make_mode(opts, ns.rodir(), e.attr, 0o777), size, nlink)
+        (
+            make_mode(opts, opts.rodir(ns.rodir()), e.attr, 0o777),
+            size,
+            nlink,
+        )
     } else {
         let (_, ext) = e.name_parts();
         let exec = matches!(ext, b"EXE" | b"COM" | b"BAT");
         let perm = if opts.showexec && !exec { 0o666 } else { 0o777 };
         (
-            make_mode(opts, ns.rodir(), e.attr, perm),
+            make_mode(opts, opts.rodir(ns.rodir()), e.attr, perm),
             u64::from(e.size),
             1,
         )

@@ -51,9 +51,12 @@ pub struct MountOptions {
     pub uid: Option<u32>,
     /// `gid=`, else the mounter's.
     pub gid: Option<u32>,
-    /// Permission bits cleared on files (`fmask=`, `umask=`).
+    /// Permission bits cleared on files (`fmask=`, `umask=`): the low 16
+    /// bits of the value, as C's `unsigned short` keeps them (and shows
+    /// them); only the permission bits are ever applied.
     pub fmask: u16,
-    /// Permission bits cleared on directories (`dmask=`, `umask=`).
+    /// Permission bits cleared on directories (`dmask=`, `umask=`), kept
+    /// as `fmask`.
     pub dmask: u16,
     /// `showexec`: execute bits only for `.exe`, `.com`, `.bat`.
     pub showexec: bool,
@@ -96,6 +99,9 @@ pub struct MountOptions {
     /// `dos1xfloppy`: a floppy without a BPB gets the DOS 1.x defaults for
     /// its size.
     pub dos1xfloppy: bool,
+    /// `rodir` (vfat): the read-only attribute of a directory makes it
+    /// read-only, as it always does under msdos (see [`MountOptions::rodir`]).
+    pub rodir: bool,
     /// `errors=`.
     pub errors: Errors,
 }
@@ -126,6 +132,7 @@ impl MountOptions {
             flush: false,
             discard: false,
             dos1xfloppy: false,
+            rodir: false,
             errors: Errors::RemountRo,
         }
     }
@@ -147,6 +154,12 @@ impl MountOptions {
     pub fn set_charset_defaults(&mut self, utf8: bool, iocharset: IoCharset) {
         self.utf8 = utf8;
         self.iocharset = iocharset;
+    }
+
+    /// Whether a directory's read-only attribute makes it read-only: always
+    /// for a namespace that says so (`ns_rodir`: msdos), else with `rodir`.
+    pub fn rodir(&self, ns_rodir: bool) -> bool {
+        ns_rodir || self.rodir
     }
 
     /// The `allow_utime` bits in effect: as given, else the group and
@@ -268,12 +281,13 @@ pub fn apply<N: Namespace + ?Sized>(
                 _ => return Err(bad),
             }
         }
-        b"uid" => opts.uid = Some(parse_u32(value(val)?, 10).ok_or(bad)?),
-        b"gid" => opts.gid = Some(parse_u32(value(val)?, 10).ok_or(bad)?),
+        // `fsparam_uid`: kstrtouint with base 0 (`0x3e8`, `0100` octal).
+        b"uid" => opts.uid = Some(parse_u32(value(val)?, 0).ok_or(bad)?),
+        b"gid" => opts.gid = Some(parse_u32(value(val)?, 0).ok_or(bad)?),
         b"umask" | b"dmask" | b"fmask" => {
             let m = parse_u32(value(val)?, 8).ok_or(bad)?;
-            // Only permission bits mean anything in a mask.
-            let m = (m & 0o7777) as u16;
+            // C stores the value in an `unsigned short`: its low 16 bits.
+            let m = (m & 0xffff) as u16;
             match key {
                 b"umask" => {
                     opts.fmask = m;
@@ -349,6 +363,30 @@ pub fn apply<N: Namespace + ?Sized>(
     Ok(())
 }
 
+/// Whether `key` (with `val`) is one of the options `fs/fat` still
+/// accepts but ignores (`Opt_obsolete`, flagged `fs_param_deprecated`:
+/// `conv=`, `fat=`, `blocksize=`, `cvf_format=`, `cvf_options=`, `posix`):
+/// `Some(Ok(()))` when it is, with a value of its type (the caller logs
+/// that it is deprecated and obsolete, as C does, and goes on),
+/// `Some(Err(BadValue))` when it is with a value that does not parse,
+/// `None` for any other option.
+pub fn obsolete(key: &[u8], val: Option<&[u8]>) -> Option<Result<(), OptionError>> {
+    let bad = Err(OptionError::BadValue);
+    Some(match key {
+        b"conv" => match val {
+            Some(b"binary" | b"text" | b"auto" | b"b" | b"t" | b"a") => Ok(()),
+            _ => bad,
+        },
+        b"fat" | b"blocksize" => match val.and_then(|v| parse_u32(v, 0)) {
+            Some(_) => Ok(()),
+            None => bad,
+        },
+        b"cvf_format" | b"cvf_options" => value(val).map(|_| ()),
+        b"posix" => flag(val),
+        _ => return None,
+    })
+}
+
 /// The name `fs/fat` shows for an I/O character set (its NLS table's).
 fn charset_name(cs: IoCharset) -> &'static str {
     match cs {
@@ -361,8 +399,7 @@ fn charset_name(cs: IoCharset) -> &'static str {
 /// Writes the options of a mount as `fat_show_options` does for
 /// `/proc/mounts`, each as `,name[=value]`, in C's order: `vfat` for the
 /// long-name namespace, `uid` and `gid` the owner's ids as the initial
-/// user namespace sees them. `rodir` is not shown: vfat accepts it and it
-/// has no effect here.
+/// user namespace sees them.
 pub fn show<W: core::fmt::Write>(
     w: &mut W,
     opts: &MountOptions,
@@ -425,6 +462,9 @@ pub fn show<W: core::fmt::Write>(
         }
         if !opts.numtail {
             w.write_str(",nonumtail")?;
+        }
+        if opts.rodir {
+            w.write_str(",rodir")?;
         }
     }
     if opts.flush {

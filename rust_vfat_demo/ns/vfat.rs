@@ -563,7 +563,10 @@ impl Namespace for Vfat {
                     _ => opts.numtail = !on,
                 }
             }
-            b"rodir" => flag(val)?,
+            b"rodir" => {
+                flag(val)?;
+                opts.rodir = true;
+            }
             _ => return Err(OptionError::Unknown),
         }
         Ok(())

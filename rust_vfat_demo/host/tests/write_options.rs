@@ -10,6 +10,7 @@ use core::cell::RefCell;
 
 use fat_logic::fat_disk::alloc::FatState;
 use fat_logic::fat_disk::format::*;
+use fat_logic::fat_disk::namespace::NewName;
 use fat_logic::fat_disk::options::*;
 use fat_logic::fat_disk::volume::{
     BlockDevice,
@@ -233,5 +234,83 @@ fn options_show_as_fat_show_options() {
     assert_eq!(
         shown(&m, false, 0, 0),
         ",fmask=0022,dmask=0022,codepage=437,check=s,dotsOK=yes,nocase,errors=remount-ro"
+    );
+}
+
+#[test]
+fn ids_and_masks_parse_and_show_as_fs_fat() {
+    let mut o = MountOptions::new(0o022);
+    // `fsparam_uid`/`fsparam_gid`: base 0, as kstrtouint.
+    apply(&mut o, &Vfat, b"uid", Some(b"0100")).unwrap();
+    apply(&mut o, &Vfat, b"gid", Some(b"0x3e8")).unwrap();
+    assert_eq!((o.uid, o.gid), (Some(64), Some(1000)));
+    assert_eq!(
+        apply(&mut o, &Vfat, b"uid", Some(b"0x")),
+        Err(OptionError::BadValue)
+    );
+    // A mask keeps its low 16 bits, shown as given; only the permission
+    // bits are applied.
+    apply(&mut o, &Vfat, b"umask", Some(b"070000")).unwrap();
+    assert_eq!((o.fmask, o.dmask), (0o70000, 0o70000));
+    apply(&mut o, &Vfat, b"fmask", Some(b"0177777")).unwrap();
+    apply(&mut o, &Vfat, b"dmask", Some(b"1010022")).unwrap();
+    assert_eq!((o.fmask, o.dmask), (0o177777, 0o10022));
+    assert!(shown(&o, true, 0, 0).starts_with(",fmask=177777,dmask=10022,"));
+    // rodir (vfat): shown, and directories then keep the read-only bit.
+    let mut r = MountOptions::new(0o022);
+    assert!(!r.rodir(false));
+    apply(&mut r, &Vfat, b"rodir", None).unwrap();
+    assert!(r.rodir(false) && r.rodir(true));
+    assert!(shown(&r, true, 0, 0).ends_with(",shortname=mixed,rodir,errors=remount-ro"));
+}
+
+#[test]
+fn obsolete_options_are_accepted_as_fs_fat_accepts_them() {
+    for (k, v) in [
+        (&b"conv"[..], Some(&b"binary"[..])),
+        (b"conv", Some(b"a")),
+        (b"fat", Some(b"12")),
+        (b"blocksize", Some(b"0x200")),
+        (b"cvf_format", Some(b"none")),
+        (b"cvf_options", Some(b"x")),
+        (b"posix", None),
+    ] {
+        assert_eq!(
+            obsolete(k, v),
+            Some(Ok(())),
+            "{}",
+            String::from_utf8_lossy(k)
+        );
+    }
+    for (k, v) in [
+        (&b"conv"[..], Some(&b"mixed"[..])),
+        (b"conv", None),
+        (b"fat", Some(b"x")),
+        (b"blocksize", None),
+        (b"cvf_format", None),
+        (b"posix", Some(b"1")),
+    ] {
+        assert_eq!(obsolete(k, v), Some(Err(OptionError::BadValue)));
+    }
+    assert_eq!(obsolete(b"uid", Some(b"1")), None);
+}
+
+#[test]
+fn msdos_names_past_name_max_are_too_long() {
+    let opts = MountOptions::new(0o022);
+    let mut out = NewName::new();
+    let mut free = |_: &[u8; 11]| Ok(false);
+    let long = [b'a'; 256];
+    assert_eq!(
+        msdos_new_name(&long, &opts, &mut free, &mut out),
+        Err(FatError::NameTooLong)
+    );
+    assert_eq!(
+        msdos_new_name(&long[..255], &opts, &mut free, &mut out),
+        Ok(())
+    );
+    assert_eq!(
+        msdos_new_name(b"a*b", &opts, &mut free, &mut out),
+        Err(FatError::InvalidName)
     );
 }

@@ -4,7 +4,10 @@
 # The write-side mount options as fs/fat has them, C as the oracle, each
 # driver on its own copy of one FAT16 image behind a loop device:
 # - /proc/mounts shows the options as fat_show_options does (same text
-#   for vfat/rust_vfat and msdos/rust_msdos), errors=panic included;
+#   for vfat/rust_vfat and msdos/rust_msdos), errors=panic included, ids
+#   in any base kstrtouint takes, masks past the permission bits, and the
+#   obsolete options C accepts and ignores;
+# - rodir: with it a directory's read-only attribute makes it read-only;
 # - flush: closing a file written to starts its writeback at once (the
 #   loop device's write counter moves before close returns + 2 s; without
 #   flush it does not);
@@ -41,9 +44,11 @@ for set in "vfat rust_vfat" "msdos rust_msdos"; do
 	set -- $set
 	for opt in "" "flush,discard,errors=continue" "errors=panic,uid=1,gid=2,umask=0,showexec,quiet,sys_immutable,usefree,tz=UTC" \
 		"errors=remount-ro,fmask=0133,dmask=0022,allow_utime=20,time_offset=-90,dos1xfloppy" \
-		"check=r,dots,nocase" "shortname=winnt,utf8,nonumtail" "shortname=lower,uni_xlate,iocharset=utf8" "shortname=win95,check=s"; do
+		"check=r,dots,nocase" "shortname=winnt,utf8,nonumtail" "shortname=lower,uni_xlate,iocharset=utf8" "shortname=win95,check=s" \
+		"uid=0100,gid=0x3e8,umask=070000,conv=binary,fat=12,blocksize=512,cvf_format=none,cvf_options=x,posix" \
+		"fmask=0177777,dmask=010022,rodir"; do
 		case "$1:$opt" in
-		msdos:*shortname* | vfat:*dots*) continue ;;
+		msdos:*shortname* | vfat:*dots* | msdos:*rodir*) continue ;;
 		esac
 		for fs in "$@"; do
 			cp $img /t/w.img
@@ -57,6 +62,26 @@ for set in "vfat rust_vfat" "msdos rust_msdos"; do
 		check_eq "$2 -o '$opt' in /proc/mounts" "$(cat /tmp/opts.$2)" "$(cat /tmp/opts.$1)"
 	done
 done
+
+step "rodir: a directory's read-only attribute, with the option and without"
+for fs in vfat rust_vfat; do
+	cp $img /t/w.img
+	d=$(attach /t/w.img)
+	must mount -t $fs -o rodir "$d" /mnt/w
+	mkdir /mnt/w/rodir /mnt/w/plain
+	chmod 555 /mnt/w/rodir
+	m="$(stat -c %a /mnt/w/rodir)"
+	must umount /mnt/w
+	must mount -t $fs -o rodir "$d" /mnt/w
+	m="$m $(stat -c %a /mnt/w/rodir /mnt/w/plain | tr '\n' ' ')"
+	must umount /mnt/w
+	must mount -t $fs "$d" /mnt/w
+	m="$m$(stat -c %a /mnt/w/rodir)"
+	must umount /mnt/w
+	losetup -d "$d"
+	echo "$fs: $m" | tee /tmp/rodir.$fs
+done
+check_eq "rust_vfat's modes under rodir" "$(cut -d: -f2 /tmp/rodir.rust_vfat)" "$(cut -d: -f2 /tmp/rodir.vfat)"
 
 step "flush: the data leaves at close"
 for fs in vfat rust_vfat msdos rust_msdos; do
