@@ -85,6 +85,32 @@ impl<'bound> Ncr810<'bound> {
     fn chip(&self) -> &Chip<'bound> {
         self.irq.handler()
     }
+
+    /// Sends BUS DEVICE RESET to `target` (IDENTIFY naming `lun`) for the
+    /// `what` reset (device or target): every command of the target ends.
+    fn bus_device_reset(&self, what: &str, target: u8, lun: u8, from_ioctl: bool) -> bool {
+        let (ok, taken) = self.chip().task(Task::DeviceReset { target, lun });
+        self.irq.synchronize();
+        dev_warn!(
+            self.pdev,
+            "{} reset of target {} by {}: {}, {} command(s) ended\n",
+            what,
+            target,
+            if from_ioctl {
+                "SG_SCSI_RESET"
+            } else {
+                "the error handler"
+            },
+            if ok {
+                "BUS DEVICE RESET taken"
+            } else {
+                "failed"
+            },
+            taken.iter().flatten().count()
+        );
+        end_taken(taken, from_ioctl);
+        ok
+    }
 }
 
 impl PciHostDriver for Ncr810Driver {
@@ -234,26 +260,15 @@ impl HostOps for Ncr810<'_> {
     }
 
     fn reset_device(&self, target: u8, lun: u8, from_ioctl: bool) -> bool {
-        let (ok, taken) = self.chip().task(Task::DeviceReset { target, lun });
-        self.irq.synchronize();
-        dev_warn!(
-            self.pdev,
-            "device reset of target {} by {}: {}, {} command(s) ended\n",
-            target,
-            if from_ioctl {
-                "SG_SCSI_RESET"
-            } else {
-                "the error handler"
-            },
-            if ok {
-                "BUS DEVICE RESET taken"
-            } else {
-                "failed"
-            },
-            taken.iter().flatten().count()
-        );
-        end_taken(taken, from_ioctl);
-        ok
+        self.bus_device_reset("device", target, lun, from_ioctl)
+    }
+
+    /// A BUS DEVICE RESET resets the whole target, all its logical units:
+    /// the same message as the device reset (sym53c8xx's target reset
+    /// sends it too). Without this handler the midlayer goes from the
+    /// device reset straight to a bus reset, which every other target sees.
+    fn reset_target(&self, target: u8, lun: u8, from_ioctl: bool) -> bool {
+        self.bus_device_reset("target", target, lun, from_ioctl)
     }
 
     fn reset(&self, scope: ResetScope, from_ioctl: bool) -> bool {

@@ -83,6 +83,12 @@ pub(crate) trait HostOps: Sync {
     /// [`HostOps::reset`]'s do, other targets' go on. Returns whether the
     /// reset succeeded.
     fn reset_device(&self, target: u8, lun: u8, from_ioctl: bool) -> bool;
+    /// Resets one target with all its logical units
+    /// (`eh_target_reset_handler`, tried before the bus reset: by the error
+    /// handler after a failed device reset, and by `SG_SCSI_RESET_TARGET`);
+    /// `lun` is the unit the request came through. As
+    /// [`HostOps::reset_device`] otherwise.
+    fn reset_target(&self, target: u8, lun: u8, from_ioctl: bool) -> bool;
     /// Resets the bus, or the host and its bus. A running command is given
     /// up when the error handler asks (it owns every outstanding command),
     /// and failed with [`HostByte::BusReset`](super::HostByte::BusReset)
@@ -121,6 +127,7 @@ impl<T: HostOps> Template<T> {
         queuecommand: Some(queuecommand::<T>),
         eh_abort_handler: Some(eh_abort::<T>),
         eh_device_reset_handler: Some(eh_device_reset::<T>),
+        eh_target_reset_handler: Some(eh_target_reset::<T>),
         // The midlayer's own: `queue_depth` in sysfs is writable.
         change_queue_depth: Some(bindings::scsi_change_queue_depth),
         eh_bus_reset_handler: Some(eh_bus_reset::<T>),
@@ -341,6 +348,30 @@ unsafe extern "C" fn eh_device_reset<T: HostOps>(cmd: *mut bindings::scsi_cmnd) 
         return disposition(false);
     };
     disposition(ops.reset_device(target, lun, ioctl))
+}
+
+/// `eh_target_reset_handler`.
+///
+/// # Safety
+///
+/// As [`eh_abort`]'s: a command of a live host added for a `T`.
+unsafe extern "C" fn eh_target_reset<T: HostOps>(cmd: *mut bindings::scsi_cmnd) -> c_int {
+    // SAFETY: `cmd` belongs to a live host added for a `T` (the function's
+    // safety section); its device outlives it.
+    let (ops, ioctl, target, lun) = unsafe {
+        let dev = (*cmd).device;
+        (
+            ops_of::<T>(host_of(cmd)),
+            from_reset_ioctl(cmd),
+            (*dev).id,
+            (*dev).lun,
+        )
+    };
+    // The host's limits keep targets and LUNs below 8.
+    let (Ok(target), Ok(lun)) = (u8::try_from(target), u8::try_from(lun)) else {
+        return disposition(false);
+    };
+    disposition(ops.reset_target(target, lun, ioctl))
 }
 
 /// `eh_bus_reset_handler`.

@@ -11,7 +11,7 @@
  *   sgio write DEV LEN CDB-BYTE...
  *       the same with a data-out buffer of LEN bytes (each 0xa5), whatever
  *       the CDB asks for: a WRITE given less data than it names
- *   sgio reset DEV device|bus|host
+ *   sgio reset DEV device|target|bus|host
  *       SG_SCSI_RESET of that kind; exits 0 if the reset succeeded
  *   sgio --as UID ...
  *       the same as user and group UID (what any user who may open the
@@ -28,6 +28,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <scsi/sg.h>
+/* The C library's <scsi/sg.h> predates the target reset (the kernel's
+ * include/scsi/sg.h has it). */
+#ifndef SG_SCSI_RESET_TARGET
+#define SG_SCSI_RESET_TARGET 4
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -126,6 +131,8 @@ int main(int argc, char **argv)
 
 		if (!strcmp(argv[3], "device"))
 			kind = SG_SCSI_RESET_DEVICE;
+		else if (!strcmp(argv[3], "target"))
+			kind = SG_SCSI_RESET_TARGET;
 		else if (!strcmp(argv[3], "bus"))
 			kind = SG_SCSI_RESET_BUS;
 		else if (!strcmp(argv[3], "host"))

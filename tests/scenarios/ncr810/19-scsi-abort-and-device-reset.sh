@@ -18,6 +18,9 @@
 # - Device reset of the idle disk at target 1 while target 0's readers
 #   run: a reader's command waiting for its reselection is parked and
 #   waits again; the readers' data stays right.
+# - Target reset (SG_SCSI_RESET target) of that idle disk: the same BUS
+#   DEVICE RESET, not escalated to a bus reset (without a target reset
+#   handler the midlayer resets the bus: UNIT ATTENTION everywhere).
 # - Then SG_SCSI_RESET bus and host while the readers run: their commands
 #   in flight are retried, none times out, their data stays right.
 . /vm/lib.sh
@@ -100,6 +103,17 @@ dmesg_new | grep -E 'rust_ncr810' | sed 's/^\[[ 0-9.]*\] //' | sort | uniq -c | 
 check "device resets logged" [ "$(dmesg_new | grep -c 'rust_ncr810 .*device reset of target 1 by SG_SCSI_RESET: BUS DEVICE RESET taken, 0 command')" = 10 ]
 dmesg_new | grep -qE 'rust_ncr810 .*(reset by|timed out)' && fail "a device reset escalated"
 scsi_no_unit_attention "device resets of target 1" "$d0"
+
+step "target resets of the idle $d1 while $d0's readers run"
+dmesg_mark
+for _ in 1 2 3; do
+	$S reset "$d1" target || fail "SG_SCSI_RESET target of $d1 failed"
+	sleep 0.1
+done
+dmesg_new | grep -E 'rust_ncr810' | sed 's/^\[[ 0-9.]*\] //' | sort | uniq -c | sed 's/^/  /'
+check "target resets logged" [ "$(dmesg_new | grep -c 'rust_ncr810 .*target reset of target 1 by SG_SCSI_RESET: BUS DEVICE RESET taken')" = 3 ]
+dmesg_new | grep -qE 'rust_ncr810 .*(reset by|timed out)' && fail "a target reset escalated to a bus reset"
+scsi_no_unit_attention "target resets of target 1" "$d0"
 
 # The last two steps: the readers' commands in flight end exactly once
 # (completed with DID_RESET and retried), none times out.
