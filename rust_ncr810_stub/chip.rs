@@ -506,11 +506,19 @@ impl Chip<'_> {
     /// task, a ready command, or the wait for reselections. While the
     /// reselection program waits, ISTAT.SIGP breaks it for the others.
     fn kick(&self, slots: &mut Slots) {
-        let ready = slots.slots.iter().position(|s| {
-            s.active
-                .as_ref()
-                .is_some_and(|a| a.state == SlotState::Ready)
-        });
+        let ready = |sense_only: bool| {
+            slots.slots.iter().position(|s| {
+                s.active.as_ref().is_some_and(|a| {
+                    a.state == SlotState::Ready && (!sense_only || a.sensing.is_some())
+                })
+            })
+        };
+        // A REQUEST SENSE first: QEMU's disk, like a target without
+        // contingent allegiance, keeps one sense per unit and clears it when
+        // any other command of the unit completes, so a CHECK CONDITION's
+        // sense is lost if other commands go ahead of it (sym53c8xx queues
+        // its sense command before the unit's other commands too).
+        let ready = ready(true).or_else(|| ready(false));
         let task_waiting = slots
             .task
             .as_ref()
