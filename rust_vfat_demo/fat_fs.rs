@@ -354,6 +354,13 @@ impl FatSb<'_> {
         }
     }
 
+    /// Reports damage as `fat_fs_error` does: the line, then the volume's
+    /// error policy ([`FatSb::structural_error`]).
+    fn fs_error(&self, what: core::fmt::Arguments<'_>) {
+        self.error(what);
+        self.structural_error();
+    }
+
     /// The errno of a namespace operation's failure: as [`FatSb::errno`],
     /// and `EPERM` for what the namespace cannot do.
     fn fs_errno(&self, e: FatError, what: &str, i_pos: u64) -> Error {
@@ -790,11 +797,17 @@ impl FileSystem for FatFs {
     fn truncate_blocks(inode: &INode<FatFs>, size: u64) {
         let sbi = inode.super_block().data();
         if let Err(e) = truncate_blocks(inode, size) {
-            sbi.error(format_args!(
+            let what = format_args!(
                 "freeing clusters (i_pos {}): {}",
                 inode.data().i_pos.load(Ordering::Relaxed),
                 e.describe()
-            ));
+            );
+            // As `errno`: damage (not a read error) applies the policy.
+            if e == FatError::Io {
+                sbi.error(what);
+            } else {
+                sbi.fs_error(what);
+            }
         }
         // As `fat_truncate_blocks`.
         if sbi.opts.flush {
@@ -1381,7 +1394,7 @@ fn get_block_create(inode: &INode<FatFs>, iblock: u64, want: u64) -> Result<Opti
     let bs = bpb.sector_size_nz();
     let spc = bpb.sectors_per_cluster_nz().get();
     if iblock != allocated / bs {
-        sbi.error(format_args!(
+        sbi.fs_error(format_args!(
             "corrupted file size (i_pos {}, {})",
             info.i_pos.load(Ordering::Relaxed),
             allocated
@@ -1398,7 +1411,7 @@ fn get_block_create(inode: &INode<FatFs>, iblock: u64, want: u64) -> Result<Opti
     match map_blocks(inode, iblock, n, inode.allocated())? {
         Some(m) => Ok(Some(Mapping { new: true, ..m })),
         None => {
-            sbi.error(format_args!(
+            sbi.fs_error(format_args!(
                 "invalid FAT chain (i_pos {}, last_block {})",
                 info.i_pos.load(Ordering::Relaxed),
                 last_block
@@ -1773,7 +1786,7 @@ fn remove_by_scan(sbi: &FatSb<'_>, info: &InodeInfo, name: &[u8], inode: &INode<
         return Err(ENOENT);
     };
     if rec.dev_pos != inode.data().i_pos.load(Ordering::Relaxed) {
-        sbi.error(format_args!(
+        sbi.fs_error(format_args!(
             "a directory record is not its inode's (i_pos {})",
             rec.dev_pos
         ));

@@ -10,7 +10,9 @@
 # there ("clusters badly computed") and zeroes the other file's bytes: a
 # difference on purpose (docs/differences-from-c.md). Each extension is
 # tried as a truncate and as an append, on a fresh copy each time, with
-# errors=continue; the copy is then read back by the C driver.
+# errors=continue; the copy is then read back by the C driver. Last, a
+# write within the size of the file with no chain, with the default
+# errors=remount-ro: the volume must end read-only as C's does.
 . /vm/lib.sh
 F=/vm/files
 mkdir -p /mnt/w /mnt/c
@@ -62,5 +64,21 @@ for case in file-size-without-clusters file-cross-linked-past-its-size; do
 		fi
 	done
 done
+# A write within the size of the file with no chain, under the default
+# errors=remount-ro: EIO on both, and the volume read-only afterwards, as
+# fat_fs_error makes it (rust_vfat logged the line and stayed read-write).
+step "file-size-without-clusters: a write within the size, errors=remount-ro"
+for fs in vfat rust_vfat; do
+	cp $F/file-size-without-clusters.img /tmp/w.img
+	losetup /dev/loop0 /tmp/w.img || fail "losetup failed"
+	must mount -t $fs /dev/loop0 /mnt/w
+	dd if=/dev/zero of=/mnt/w/README.TXT bs=10 count=1 conv=notrunc 2>/dev/null && r=ok || r=EIO
+	echo x 2>/dev/null >/mnt/w/after.txt && c=ok || c=failed
+	m=$(awk '$2 == "/mnt/w" { split($4, o, ","); print o[1] }' /proc/mounts)
+	echo "$fs: write $r, create after it $c, mount $m" | tee /tmp/ro.$fs
+	must umount /mnt/w
+	losetup -d /dev/loop0
+done
+check_eq "rust_vfat after the failed write" "$(cut -d: -f2 /tmp/ro.rust_vfat)" "$(cut -d: -f2 /tmp/ro.vfat)"
 no_kernel_problems
 scenario_done
