@@ -63,6 +63,8 @@ use fat_disk::options::{
     OptionError, //
 };
 use fat_disk::time::{
+    truncate_atime,
+    truncate_mtime,
     unix_to_fat,
     Timestamp, //
 };
@@ -842,6 +844,41 @@ impl FileSystem for FatFs {
 
     fn touch(inode: &INode<FatFs>) {
         inode.set_mtime(inode.now());
+    }
+
+    /// `fat_truncate_time`'s `FAT_UPDATE_CMTIME`: 2-second granularity;
+    /// the root keeps its times.
+    fn change_time(inode: &INode<FatFs>, t: vfs::Time) -> Option<vfs::Time> {
+        if inode.data().is_root {
+            return None;
+        }
+        let t = truncate_mtime(Timestamp {
+            sec: t.sec,
+            nsec: t.nsec,
+        });
+        Some(vfs::Time {
+            sec: t.sec,
+            nsec: t.nsec,
+        })
+    }
+
+    /// `fat_truncate_time`'s `FAT_UPDATE_ATIME`: the local day's
+    /// midnight; the root keeps its times.
+    fn access_time(inode: &INode<FatFs>, t: vfs::Time) -> Option<vfs::Time> {
+        if inode.data().is_root {
+            return None;
+        }
+        let t = truncate_atime(
+            Timestamp {
+                sec: t.sec,
+                nsec: t.nsec,
+            },
+            inode.super_block().data().tz_offset,
+        );
+        Some(vfs::Time {
+            sec: t.sec,
+            nsec: t.nsec,
+        })
     }
 
     fn write_inode(inode: &INode<FatFs>, sync: bool) -> Result {

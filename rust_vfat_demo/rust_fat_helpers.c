@@ -312,6 +312,15 @@ void rust_vfs_mark_inode_dirty(struct inode *inode)
 	mark_inode_dirty(inode);
 }
 
+/*
+ * A time update's dirtying (fat_update_time's): inode_time_dirty_flag() is a
+ * static inline, and SB_LAZYTIME a BIT() macro bindgen does not expand.
+ */
+void rust_vfs_mark_inode_time_dirty(struct inode *inode)
+{
+	__mark_inode_dirty(inode, inode_time_dirty_flag(inode));
+}
+
 void rust_vfs_unhash_inode(struct inode *inode)
 {
 	remove_inode_hash(inode);

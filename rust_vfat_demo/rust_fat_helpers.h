@@ -88,6 +88,7 @@ bool rust_vfs_discard_supported(struct super_block *sb);
 int rust_vfs_discard(struct super_block *sb, sector_t block, sector_t nr_blocks);
 void rust_vfs_flush_inode(struct inode *inode, bool pause);
 void rust_vfs_mark_inode_dirty(struct inode *inode);
+void rust_vfs_mark_inode_time_dirty(struct inode *inode);
 void rust_vfs_unhash_inode(struct inode *inode);
 int rust_vfs_cont_expand(struct inode *inode, loff_t size);
 int rust_vfs_block_truncate_page(struct inode *inode, loff_t size);

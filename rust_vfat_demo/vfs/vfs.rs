@@ -145,6 +145,16 @@ pub struct Time {
     pub nsec: u32,
 }
 
+impl Time {
+    /// The kernel's `timespec64` `t` (its nanoseconds are below 1e9).
+    fn from_timespec(t: bindings::timespec64) -> Time {
+        Time {
+            sec: t.tv_sec,
+            nsec: t.tv_nsec.clamp(0, 999_999_999) as u32,
+        }
+    }
+}
+
 /// What a new inode is made of.
 pub struct INodeParams<D> {
     /// File type ([`mode::S_IFDIR`] or [`mode::S_IFREG`]) and permissions.
@@ -353,6 +363,21 @@ pub trait FileSystem: Sized + Send + Sync + 'static {
     /// Marks the inode's change and modification times as now, in the
     /// file system's granularity (after a size change).
     fn touch(_inode: &INode<Self>) {}
+
+    /// The modification (and change) time `t` as `inode` keeps it, in the
+    /// file system's granularity (`fat_truncate_time`): every such time
+    /// the layer sets goes through it ([`INode::set_mtime`], `utimensat`,
+    /// the VFS's own updates). `None`: the inode keeps its times as they
+    /// are (FAT's root). By default `t`.
+    fn change_time(_inode: &INode<Self>, t: Time) -> Option<Time> {
+        Some(t)
+    }
+
+    /// The access time `t` as `inode` keeps it, as
+    /// [`FileSystem::change_time`]. By default `t`.
+    fn access_time(_inode: &INode<Self>, t: Time) -> Option<Time> {
+        Some(t)
+    }
 
     /// Writes the inode's attributes back to the volume (`write_inode`);
     /// `sync`: wait until they are on the device.
@@ -742,6 +767,7 @@ impl<T: FileSystem> Tables<T> {
         rename: Some(Self::rename),
         getattr: Some(Self::getattr),
         setattr: Some(Self::setattr),
+        update_time: Some(Self::update_time),
         ..pin_init::zeroed()
     };
 
@@ -758,6 +784,7 @@ impl<T: FileSystem> Tables<T> {
     const FILE_INODE_OPS: bindings::inode_operations = bindings::inode_operations {
         getattr: Some(Self::getattr),
         setattr: Some(Self::setattr),
+        update_time: Some(Self::update_time),
         ..pin_init::zeroed()
     };
 
@@ -1014,6 +1041,31 @@ impl<T: FileSystem> Tables<T> {
             }
             Err(e) => e.to_errno(),
         }
+    }
+
+    /// `inode_operations::update_time`: the VFS's own time updates (an
+    /// access, a write) in the file system's granularity, as
+    /// `fat_update_time`.
+    ///
+    /// # Safety
+    ///
+    /// `inode` must be a live inode of `T`.
+    unsafe extern "C" fn update_time(
+        inode: *mut bindings::inode,
+        kind: bindings::fs_update_time,
+        _flags: c_uint,
+    ) -> c_int {
+        // SAFETY: Per the function's contract `inode` is a live inode of `T`.
+        let i = unsafe { INode::<T>::from_raw(inode) };
+        let now = i.now();
+        if kind == bindings::fs_update_time_FS_UPD_ATIME {
+            i.set_atime(now);
+        } else {
+            i.set_mtime(now);
+        }
+        // SAFETY: `inode` is live.
+        unsafe { helpers::rust_vfs_mark_inode_time_dirty(inode) };
+        0
     }
 
     /// `inode_operations::getattr`.
@@ -1787,8 +1839,21 @@ impl<T: FileSystem> Tables<T> {
                 T::truncate_blocks(i, a.ia_size.max(0) as u64);
                 T::touch(i);
             }
+            // Times in the file system's granularity (`setattr_copy`
+            // would copy them as given); the change time is the
+            // modification time (`INode::set_mtime`).
+            if a.ia_valid & bindings::ATTR_ATIME != 0 {
+                i.set_atime(Time::from_timespec(a.ia_atime));
+            }
+            if a.ia_valid & bindings::ATTR_MTIME != 0 {
+                i.set_mtime(Time::from_timespec(a.ia_mtime));
+            }
             // Owner and group are the mount's: never copied.
-            a.ia_valid &= !(bindings::ATTR_UID | bindings::ATTR_GID);
+            a.ia_valid &= !(bindings::ATTR_UID
+                | bindings::ATTR_GID
+                | bindings::ATTR_ATIME
+                | bindings::ATTR_MTIME
+                | bindings::ATTR_CTIME);
             bindings::setattr_copy(idmap, inode, attr);
             helpers::rust_vfs_mark_inode_dirty(inode);
         }
@@ -2489,8 +2554,12 @@ impl<T: FileSystem> INode<T> {
         }
     }
 
-    /// Sets the modification and change times (under the inode's lock).
+    /// Sets the modification and change times (under the inode's lock), as
+    /// [`FileSystem::change_time`] keeps `t`.
     pub fn set_mtime(&self, t: Time) {
+        let Some(t) = T::change_time(self, t) else {
+            return;
+        };
         // SAFETY: The inode is live; writers hold its lock.
         unsafe {
             let i = self.raw();
@@ -2498,6 +2567,20 @@ impl<T: FileSystem> INode<T> {
             ptr::write_volatile(ptr::addr_of_mut!((*i).i_mtime_nsec), t.nsec);
             ptr::write_volatile(ptr::addr_of_mut!((*i).i_ctime_sec), t.sec);
             ptr::write_volatile(ptr::addr_of_mut!((*i).i_ctime_nsec), t.nsec);
+        }
+    }
+
+    /// Sets the access time, as [`FileSystem::access_time`] keeps `t`.
+    pub fn set_atime(&self, t: Time) {
+        let Some(t) = T::access_time(self, t) else {
+            return;
+        };
+        // SAFETY: The inode is live; the fields are written once each (an
+        // access time racing another is harmless, as in the VFS).
+        unsafe {
+            let i = self.raw();
+            ptr::write_volatile(ptr::addr_of_mut!((*i).i_atime_sec), t.sec);
+            ptr::write_volatile(ptr::addr_of_mut!((*i).i_atime_nsec), t.nsec);
         }
     }
 

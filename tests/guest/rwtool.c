@@ -17,6 +17,11 @@
  *   rwtool fallocate F keep|grow|punch OFF LEN
  *                            fallocate(F) with FALLOC_FL_KEEP_SIZE, 0 or
  *                            FALLOC_FL_PUNCH_HOLE
+ *   rwtool utimens F AS ANS MS MNS
+ *                            utimensat(F): access time AS.ANS, modification
+ *                            time MS.MNS (seconds, nanoseconds)
+ *   rwtool times F           prints "atime S.N mtime S.N ctime S.N" of F
+ *                            (nanoseconds, which busybox's stat does not show)
  *
  * Prints nothing on success; on failure the errno name's text and exits 1.
  */
@@ -30,6 +35,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -134,6 +140,25 @@ int main(int argc, char **argv)
 		}
 		printf("end: %d\n", r);
 		close(fd);
+		return 0;
+	}
+	if (argc == 7 && !strcmp(argv[1], "utimens")) {
+		struct timespec ts[2] = {
+			{ strtoll(argv[3], NULL, 0), strtol(argv[4], NULL, 0) },
+			{ strtoll(argv[5], NULL, 0), strtol(argv[6], NULL, 0) },
+		};
+
+		return utimensat(AT_FDCWD, argv[2], ts, 0) ? fail("utimensat") : 0;
+	}
+	if (argc == 3 && !strcmp(argv[1], "times")) {
+		struct stat st;
+
+		if (stat(argv[2], &st))
+			return fail("stat");
+		printf("atime %lld.%09ld mtime %lld.%09ld ctime %lld.%09ld\n",
+		       (long long)st.st_atim.tv_sec, st.st_atim.tv_nsec,
+		       (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec,
+		       (long long)st.st_ctim.tv_sec, st.st_ctim.tv_nsec);
 		return 0;
 	}
 	if (argc == 6 && !strcmp(argv[1], "fallocate")) {
