@@ -663,6 +663,14 @@ impl FileSystem for FatFs {
             );
             return Err(EINVAL);
         };
+        // As fat_fill_super: UTF-8's NLS table folds no case.
+        if ctx.opts.iocharset == IoCharset::Utf8 {
+            pr_warn!(
+                "{} ({}): utf8 is not a recommended IO charset for FAT filesystems, filesystem will be case sensitive!\n",
+                fs,
+                dev
+            );
+        }
         let mut opts = ctx.opts;
         opts.settle();
         let tz_offset = fat_disk::inode::tz_offset_secs(&opts, misc::sys_tz_minuteswest());

@@ -125,8 +125,13 @@ pub fn vfat_eq_nocase(a: &[u8], b: &[u8]) -> bool {
             .all(|(&x, &y)| latin1_lower(x) == latin1_lower(y))
 }
 
+/// Whether names compare with their case, as vfat compares them: with
+/// `check=s` (`memcmp`), and with `iocharset=utf8`, whose NLS table folds
+/// nothing (`nls_strnicmp` with its identity tables; fs/fat warns at mount
+/// that the file system will be case sensitive). The `utf8` option alone
+/// keeps the I/O character set's folding.
 fn case_sensitive(opts: &MountOptions) -> bool {
-    opts.check == NameCheck::Strict
+    opts.check == NameCheck::Strict || opts.iocharset == IoCharset::Utf8
 }
 
 fn name_matches(key: &[u8], name: &[u8], opts: &MountOptions) -> bool {

@@ -630,8 +630,11 @@ fn lazy_name_matching_agrees_with_converting_whole() {
                     long: Some(&units),
                     opts: &o,
                 };
+                // check=s, and iocharset=utf8 (whose NLS table folds no
+                // case), compare names with their case.
+                let sensitive = case_sensitive || o.iocharset == IoCharset::Utf8;
                 let eq = |a: &[u8], b: &[u8]| {
-                    if case_sensitive {
+                    if sensitive {
                         a == b
                     } else {
                         vfat_eq_nocase(a, b)
