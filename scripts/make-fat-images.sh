@@ -114,6 +114,31 @@ with open(path, 'r+b') as f:
     f.write(bytes(512))
 PY
 
+# 8.3-only names with code page 437 letters outside ISO 8859-1 (sigma,
+# stored as 0x05 for its 0xE5; alpha; a shade block) beside one inside it
+# (e acute): under uni_xlate vfat shows them as :xxxx escapes. mtools
+# writes such names only with a long name beside them, so the entries are
+# written into the root's free slots after mtools' own.
+i=$(mk fat16-cp437-short 8192 CP437 -F 16 -s 2)
+put "$i" 10 PLAIN.TXT
+python3 - "$i" <<'PY'
+import struct, sys
+path = sys.argv[1]
+with open(path, 'r+b') as f:
+    boot = f.read(512)
+    bps, spc, res, nfats, nroot = struct.unpack_from('<HBHBH', boot, 11)
+    fatsz, = struct.unpack_from('<H', boot, 22)
+    root = (res + nfats * fatsz) * bps
+    f.seek(root)
+    used = 0
+    while f.read(32)[0] != 0:
+        used += 1
+    f.seek(root + 32 * used)
+    for name in (b'\x05BC     TXT', b'\xe0LPHA   TXT', b'X\xb0Y     TXT', b'CAF\x82    TXT'):
+        f.write(struct.pack('<11sBBBHHHHHHHI', name, 0x20, 0, 0, 0, 0x5021, 0x5021, 0, 0,
+                            0x5021, 0, 0))
+PY
+
 # The label as mtools reads it, for the in-guest comparison (the C driver
 # has no label ioctl and busybox no blkid).
 for img in "$out"/*.img; do

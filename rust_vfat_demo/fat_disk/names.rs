@@ -284,6 +284,35 @@ pub fn put_char<S: NameSink + ?Sized>(out: &mut S, c: char, cs: IoCharset) -> Re
     }
 }
 
+/// Appends `c` as [`put_char`] does, but a character `cs` cannot show
+/// becomes the escape `:xxxx` (hexadecimal, lower case) with `uni_xlate`,
+/// as `fat_uni_to_x8` writes it, instead of `?`.
+pub fn put_char_xlate<S: NameSink + ?Sized>(
+    out: &mut S,
+    c: char,
+    cs: IoCharset,
+    uni_xlate: bool,
+) -> Result<(), FatError> {
+    let v = u32::from(c);
+    let shown = match cs {
+        IoCharset::Utf8 => true,
+        IoCharset::Latin1 => v <= 0xff,
+        IoCharset::Ascii => v <= 0x7f,
+    };
+    // Code page 437 maps every byte into the Basic Multilingual Plane.
+    match u16::try_from(v) {
+        Ok(u) if !shown && uni_xlate => {
+            const HEX: &[u8; 16] = b"0123456789abcdef";
+            out.put(b':')?;
+            for shift in [12, 8, 4, 0] {
+                out.put(HEX[usize::from((u >> shift) & 0xf)])?;
+            }
+            Ok(())
+        }
+        _ => put_char(out, c, cs),
+    }
+}
+
 /// The character set names are shown and looked up in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum IoCharset {

@@ -22,7 +22,7 @@ use fat_disk::names::{
     cp437_lower,
     cp437_upper,
     name_len_possible,
-    put_char,
+    put_char_xlate,
     IoCharset,
     KeyBuf,
     NameBuf,
@@ -53,9 +53,12 @@ pub struct Vfat;
 /// Appends the 8.3 name as vfat shows it, through code page 437 into `cs`:
 /// with `shortname=mixed` or `winnt` (the default) the NT lower-case flags
 /// apply, with `lower` everything is lower case, with `win95` nothing is.
+/// A character `cs` cannot show is `?`, or with `uni_xlate` the escape
+/// `:xxxx`, as in long names (`fat_parse_short` then `fat_uni_to_x8`).
 pub fn vfat_short_name<S: NameSink + ?Sized>(
     e: &DirEntry,
     cs: IoCharset,
+    uni_xlate: bool,
     display: ShortnameDisplay,
     out: &mut S,
 ) -> Result<(), FatError> {
@@ -71,7 +74,7 @@ pub fn vfat_short_name<S: NameSink + ?Sized>(
     let put = |out: &mut S, s: &[u8], lower: bool| -> Result<(), FatError> {
         for &b in s {
             let b = if lower { cp437_lower(b) } else { b };
-            put_char(out, cp437_to_char(b), cs)?;
+            put_char_xlate(out, cp437_to_char(b), cs, uni_xlate)?;
         }
         Ok(())
     };
@@ -595,7 +598,7 @@ impl Namespace for Vfat {
         opts: &MountOptions,
         out: &mut NameBuf,
     ) -> Result<(), FatError> {
-        vfat_short_name(e, opts.charset(), opts.shortname, out)
+        vfat_short_name(e, opts.charset(), opts.uni_xlate, opts.shortname, out)
     }
 
     fn lookup_key(&self, name: &[u8], _opts: &MountOptions, key: &mut KeyBuf) -> Result<(), NoKey> {
@@ -612,7 +615,13 @@ impl Namespace for Vfat {
         // byte loop; each name is converted only as far as it agrees.
         let short_is = |fold: fn(u8) -> u8| {
             converts_to(key, fold, |c| {
-                vfat_short_name(names.entry, opts.charset(), opts.shortname, c)
+                vfat_short_name(
+                    names.entry,
+                    opts.charset(),
+                    opts.uni_xlate,
+                    opts.shortname,
+                    c,
+                )
             })
         };
         if case_sensitive(opts) {

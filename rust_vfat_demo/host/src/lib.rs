@@ -173,7 +173,13 @@ pub fn listing(img: &[u8]) -> Result<String, FatError> {
             long_name(reader.long_name(&rec), IoCharset::Utf8, false, &mut name)?;
         }
         if name.as_bytes().is_empty() {
-            vfat_short_name(&e, IoCharset::Utf8, ShortnameDisplay::WinNt, &mut name)?;
+            vfat_short_name(
+                &e,
+                IoCharset::Utf8,
+                false,
+                ShortnameDisplay::WinNt,
+                &mut name,
+            )?;
         }
         let name = std::str::from_utf8(name.as_bytes()).map_err(|_| FatError::LfnEncoding)?;
         // A tab or newline would break the listing's format, a '/' its paths.

@@ -616,7 +616,7 @@ fn lazy_name_matching_agrees_with_converting_whole() {
                 _ => {}
             }
             let mut short_shown = NameBuf::<NAME_MAX_BYTES>::new();
-            vfat_short_name(&entry, cs, ShortnameDisplay::WinNt, &mut short_shown).unwrap();
+            vfat_short_name(&entry, cs, xlate, ShortnameDisplay::WinNt, &mut short_shown).unwrap();
             for case_sensitive in [false, true] {
                 let mut o = opts();
                 o.utf8 = cs == IoCharset::Utf8;

@@ -55,12 +55,17 @@ fn images() -> Images {
 }
 
 fn mtools(args: &[&str], img: &Path) -> String {
+    // 8.3 names through code page 437, as the kernel reads them
+    // (`codepage=437`), not mtools' default 850.
+    let rc = img.with_file_name("mtoolsrc");
+    std::fs::write(&rc, "DEFAULT_CODEPAGE=437\n").expect("mtoolsrc");
     let out = Command::new(args[0])
         .args(&args[1..])
         .arg("-i")
         .arg(img)
         .arg("::/")
         .env("MTOOLS_SKIP_CHECK", "1")
+        .env("MTOOLSRC", &rc)
         .env("LC_ALL", "C.UTF-8")
         .output()
         .expect("mtools");

@@ -60,10 +60,14 @@ for opts in iocharset=iso8859-1 uni_xlate shortname=lower,utf8 shortname=win95,u
 	compare $F/fat12-basic.img rust_vfat vfat "$opts"
 done
 compare $F/fat12-basic.img rust_msdos msdos uid=7,gid=8,umask=077,tz=UTC
+# 8.3 names with code page 437 letters outside ISO 8859-1: :xxxx escapes.
+for opts in uni_xlate iocharset=iso8859-1; do
+	compare $F/fat16-cp437-short.img rust_vfat vfat "$opts"
+done
 
 nimg=$(ls $F/*.img | wc -l)
 echo "$compared comparisons of $nimg images and the one written here"
-check_eq "comparisons made" "$compared" $((2 * (nimg + 1) + 1 + 2 * 8 + 1))
+check_eq "comparisons made" "$compared" $((2 * (nimg + 1) + 1 + 2 * 8 + 1 + 2))
 
 step "lookups by another case and by the 8.3 alias, on a fresh mount"
 # Another case first, while nothing of the volume is in the dentry cache:
