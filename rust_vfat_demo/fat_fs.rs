@@ -1864,6 +1864,13 @@ fn rename(
     if old_rec.dev_pos != info.i_pos.load(Ordering::Relaxed) {
         return Err(EIO);
     }
+    // A directory that changes parent needs its `..`: found before
+    // anything changes (`vfat_get_dotdot_de`: EIO, nothing reported).
+    let dotdot = if is_dir && !core::ptr::eq(old_dir, new_dir) {
+        Some(dir_write::dotdot_pos(&sbi.vol, info.start.load(Ordering::Relaxed)).map_err(|_| EIO)?)
+    } else {
+        None
+    };
     let now = old_dir.now();
     let new_pos = match target {
         Some(t) => {
@@ -1912,10 +1919,10 @@ fn rename(
     }
     inode.rehash(new_pos / 32);
     write_inode(inode, false)?;
-    if is_dir && !core::ptr::eq(old_dir, new_dir) {
+    if let Some(pos) = dotdot {
         let nd = new_dir.data();
         let parent = dir_write::dotdot_start(nd.start.load(Ordering::Relaxed), nd.is_root);
-        dir_write::set_dotdot(&sbi.vol, info.start.load(Ordering::Relaxed), parent)
+        dir_write::set_dotdot(&sbi.vol, pos, parent)
             .map_err(|e| sbi.fs_errno(e, "updating '..'", new_pos))?;
     }
     dir_write::remove_record(
@@ -1940,6 +1947,20 @@ fn rename_exchange(
 ) -> Result {
     let sbi = a_dir.super_block().data();
     let (ai, bi) = (a.data(), b.data());
+    // Each directory that changes parent needs its `..`: both found before
+    // anything changes (`vfat_get_dotdot_de`: EIO, nothing reported).
+    let is_dir = |i: &INode<FatFs>| i.mode() & vfs::mode::S_IFMT == S_IFDIR;
+    let dotdot = |i: &INode<FatFs>| -> Result<Option<u64>> {
+        if is_dir(i) && !core::ptr::eq(a_dir, b_dir) {
+            let start = i.data().start.load(Ordering::Relaxed);
+            Ok(Some(
+                dir_write::dotdot_pos(&sbi.vol, start).map_err(|_| EIO)?,
+            ))
+        } else {
+            Ok(None)
+        }
+    };
+    let (a_dotdot, b_dotdot) = (dotdot(a)?, dotdot(b)?);
     let now = a_dir.now();
     let (pa, pb) = {
         let _g = sbi.entry_lock.lock();
@@ -1955,19 +1976,17 @@ fn rename_exchange(
     write_inode(b, false)?;
     write_inode(a, false)?;
     if !core::ptr::eq(a_dir, b_dir) {
-        let is_dir = |i: &INode<FatFs>| i.mode() & vfs::mode::S_IFMT == S_IFDIR;
-        for (moved, to) in [(a, b_dir), (b, a_dir)] {
-            if is_dir(moved) {
+        for (moved, to, dotdot) in [(a, b_dir, a_dotdot), (b, a_dir, b_dotdot)] {
+            if let Some(pos) = dotdot {
                 let td = to.data();
                 let parent = dir_write::dotdot_start(td.start.load(Ordering::Relaxed), td.is_root);
-                dir_write::set_dotdot(&sbi.vol, moved.data().start.load(Ordering::Relaxed), parent)
-                    .map_err(|e| {
-                        sbi.fs_errno(
-                            e,
-                            "updating '..'",
-                            moved.data().i_pos.load(Ordering::Relaxed),
-                        )
-                    })?;
+                dir_write::set_dotdot(&sbi.vol, pos, parent).map_err(|e| {
+                    sbi.fs_errno(
+                        e,
+                        "updating '..'",
+                        moved.data().i_pos.load(Ordering::Relaxed),
+                    )
+                })?;
             }
         }
         dir_changed(b_dir, now);

@@ -288,6 +288,16 @@ def _(img):
     struct.pack_into('<H', img, readme + 26, cluster_of(img, long_name))
 
 
+# docs/sub's '..' entry deleted: a rename that moves it to another
+# directory must fail whole, before anything changes
+# (rw/20-renames-of-damaged-dirs.sh).
+@case('dir-without-dotdot', 'same-as-C')
+def _(img):
+    sub = find(img, data_off + (cluster_of(img, docs) - 2) * csize, csize // 32, b'SUB        ')
+    dotdot = find(img, data_off + (cluster_of(img, sub) - 2) * csize, csize // 32, b'..         ')
+    img[dotdot] = 0xe5
+
+
 with open(os.path.join(out, 'expect'), 'w') as f:
     for name, expectation in cases.items():
         f.write(f'{name} {expectation}\n')

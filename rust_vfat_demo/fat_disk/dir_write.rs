@@ -433,19 +433,24 @@ pub fn move_record<D: BlockDeviceMut, L: FatLock + ?Sized>(
     dotdot: Option<u32>,
 ) -> Result<Added, FatError> {
     let rec = NewRecord::new(name, &old.entry)?;
+    // A moved directory's `..`, found before anything changes.
+    let dotdot = match dotdot {
+        Some(parent) if old.entry.is_dir() => {
+            let start = if vol.bpb.fat_type == crate::format::FatType::Fat32 {
+                old.entry.first_cluster
+            } else {
+                old.entry.first_cluster & 0xffff
+            };
+            Some((dotdot_pos(vol, start)?, parent))
+        }
+        _ => None,
+    };
     let added = add_record(vol, fat, to, &rec)?;
-    if let Some(parent) = dotdot {
-        let start = if vol.bpb.fat_type == crate::format::FatType::Fat32 {
-            old.entry.first_cluster
-        } else {
-            old.entry.first_cluster & 0xffff
-        };
-        if old.entry.is_dir() {
-            if let Err(e) = set_dotdot(vol, start, parent) {
-                // Undo the new record: the old one still names the file.
-                let _ = remove_record(vol, to, &added.pos);
-                return Err(e);
-            }
+    if let Some((pos, parent)) = dotdot {
+        if let Err(e) = set_dotdot(vol, pos, parent) {
+            // Undo the new record: the old one still names the file.
+            let _ = remove_record(vol, to, &added.pos);
+            return Err(e);
         }
     }
     remove_record(vol, from, &RecordPos::from(old))?;
@@ -754,16 +759,11 @@ pub fn new_dir<D: BlockDeviceMut, L: FatLock + ?Sized>(
     Ok(c)
 }
 
-/// Points the `..` entry of the directory starting at `dir_start` at
-/// `parent` (see [`dotdot_start`]), as rename does when it moves a
-/// directory. A directory without `..`: [`FatError::CorruptDir`].
-///
-/// Caller holds the moved directory's lock (C: the rename locks).
-pub fn set_dotdot<D: BlockDeviceMut>(
-    vol: &Volume<D>,
-    dir_start: u32,
-    parent: u32,
-) -> Result<(), FatError> {
+/// The device position of the `..` entry of the directory starting at
+/// `dir_start` (`fat_get_dotdot_entry`): rename finds it before it changes
+/// anything, as C does, so that a directory without one is refused whole.
+/// A directory without `..`: [`FatError::CorruptDir`].
+pub fn dotdot_pos<D: BlockDevice>(vol: &Volume<D>, dir_start: u32) -> Result<u64, FatError> {
     let mut slots = SlotReader::new(vol, DirLocation::Chain(dir_start));
     while slots.advance()? {
         let s = slots.current();
@@ -771,15 +771,26 @@ pub fn set_dotdot<D: BlockDeviceMut>(
             continue;
         }
         if &s[..11] == b"..         " {
-            let dev = slots.current_dev_pos();
-            vol.device()
-                .write_at(dev + 20, &((parent >> 16) as u16).to_le_bytes())?;
-            return vol
-                .device()
-                .write_at(dev + 26, &(parent as u16).to_le_bytes());
+            return Ok(slots.current_dev_pos());
         }
     }
     Err(FatError::CorruptDir)
+}
+
+/// Points the `..` entry at device position `pos` (from [`dotdot_pos`]) at
+/// `parent` (see [`dotdot_start`]), as rename does when it moves a
+/// directory.
+///
+/// Caller holds the moved directory's lock (C: the rename locks).
+pub fn set_dotdot<D: BlockDeviceMut>(
+    vol: &Volume<D>,
+    pos: u64,
+    parent: u32,
+) -> Result<(), FatError> {
+    vol.device()
+        .write_at(pos + 20, &((parent >> 16) as u16).to_le_bytes())?;
+    vol.device()
+        .write_at(pos + 26, &(parent as u16).to_le_bytes())
 }
 
 /// Whether the directory at `loc` has no records but `.` and `..`, as
