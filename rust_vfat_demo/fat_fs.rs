@@ -895,7 +895,11 @@ impl FileSystem for FatFs {
 
     fn evict_inode(inode: &INode<FatFs>) {
         let info = inode.data();
-        if info.is_root || inode.super_block().read_only() {
+        // As `fat_evict_inode`, also on a mount made read-only by an error
+        // (errors=remount-ro): an unlinked file's clusters go, or they are
+        // lost to the volume until fsck.fat. (A mount read-only from the
+        // start has no unlinked inode and no clusters past a size.)
+        if info.is_root {
             return;
         }
         if inode.nlink() == 0 {
@@ -1612,7 +1616,11 @@ fn write_inode(inode: &INode<FatFs>, sync: bool) -> Result {
     let sb = inode.super_block();
     let sbi = sb.data();
     let info = inode.data();
-    if info.is_root || sb.read_only() {
+    // Also on a read-only super block, as `__fat_write_inode`: a mount made
+    // read-only by an error (errors=remount-ro) still writes back what was
+    // written before it, or those files keep their old sizes on the disk.
+    // (Nothing is dirty on a mount read-only from the start.)
+    if info.is_root {
         return Ok(());
     }
     let dir = inode.mode() & vfs::mode::S_IFMT == S_IFDIR;
