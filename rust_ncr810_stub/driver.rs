@@ -81,6 +81,15 @@ pub(crate) struct Ncr810<'bound> {
     _enabled: Enabled<'bound>,
 }
 
+/// Who asked for a reset, for its log line.
+fn requester(from_ioctl: bool) -> &'static str {
+    if from_ioctl {
+        "SG_SCSI_RESET"
+    } else {
+        "the error handler"
+    }
+}
+
 impl<'bound> Ncr810<'bound> {
     fn chip(&self) -> &Chip<'bound> {
         self.irq.handler()
@@ -96,11 +105,7 @@ impl<'bound> Ncr810<'bound> {
             "{} reset of target {} by {}: {}, {} command(s) ended\n",
             what,
             target,
-            if from_ioctl {
-                "SG_SCSI_RESET"
-            } else {
-                "the error handler"
-            },
+            requester(from_ioctl),
             if ok {
                 "BUS DEVICE RESET taken"
             } else {
@@ -282,11 +287,7 @@ impl HostOps for Ncr810<'_> {
                 ResetScope::Host => "chip and bus",
                 ResetScope::Bus => "bus",
             },
-            if from_ioctl {
-                "SG_SCSI_RESET"
-            } else {
-                "the error handler"
-            },
+            requester(from_ioctl),
             taken.iter().flatten().count()
         );
         end_taken(taken, from_ioctl);

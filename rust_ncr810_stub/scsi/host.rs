@@ -326,12 +326,17 @@ unsafe extern "C" fn eh_abort<T: HostOps>(cmd: *mut bindings::scsi_cmnd) -> c_in
     disposition(ops.abort(CommandId::new(cmd)))
 }
 
-/// `eh_device_reset_handler`.
+/// The host, whether the request is `SG_SCSI_RESET`'s, and the target and
+/// LUN of `cmd`'s device: what the device and target reset handlers need.
+/// `None` for a target or LUN past 255 (the host's limits keep both below
+/// 8).
 ///
 /// # Safety
 ///
 /// As [`eh_abort`]'s: a command of a live host added for a `T`.
-unsafe extern "C" fn eh_device_reset<T: HostOps>(cmd: *mut bindings::scsi_cmnd) -> c_int {
+unsafe fn reset_request<'a, T: HostOps>(
+    cmd: *mut bindings::scsi_cmnd,
+) -> Option<(&'a T, bool, u8, u8)> {
     // SAFETY: `cmd` belongs to a live host added for a `T` (the function's
     // safety section); its device outlives it.
     let (ops, ioctl, target, lun) = unsafe {
@@ -343,11 +348,26 @@ unsafe extern "C" fn eh_device_reset<T: HostOps>(cmd: *mut bindings::scsi_cmnd) 
             (*dev).lun,
         )
     };
-    // The host's limits keep targets and LUNs below 8.
-    let (Ok(target), Ok(lun)) = (u8::try_from(target), u8::try_from(lun)) else {
-        return disposition(false);
-    };
-    disposition(ops.reset_device(target, lun, ioctl))
+    Some((
+        ops,
+        ioctl,
+        u8::try_from(target).ok()?,
+        u8::try_from(lun).ok()?,
+    ))
+}
+
+/// `eh_device_reset_handler`.
+///
+/// # Safety
+///
+/// As [`eh_abort`]'s: a command of a live host added for a `T`.
+unsafe extern "C" fn eh_device_reset<T: HostOps>(cmd: *mut bindings::scsi_cmnd) -> c_int {
+    // SAFETY: `cmd` is a command of a live host added for a `T` (this
+    // function's safety section), what `reset_request` asks.
+    let request = unsafe { reset_request::<T>(cmd) };
+    disposition(
+        request.is_some_and(|(ops, ioctl, target, lun)| ops.reset_device(target, lun, ioctl)),
+    )
 }
 
 /// `eh_target_reset_handler`.
@@ -356,22 +376,12 @@ unsafe extern "C" fn eh_device_reset<T: HostOps>(cmd: *mut bindings::scsi_cmnd) 
 ///
 /// As [`eh_abort`]'s: a command of a live host added for a `T`.
 unsafe extern "C" fn eh_target_reset<T: HostOps>(cmd: *mut bindings::scsi_cmnd) -> c_int {
-    // SAFETY: `cmd` belongs to a live host added for a `T` (the function's
-    // safety section); its device outlives it.
-    let (ops, ioctl, target, lun) = unsafe {
-        let dev = (*cmd).device;
-        (
-            ops_of::<T>(host_of(cmd)),
-            from_reset_ioctl(cmd),
-            (*dev).id,
-            (*dev).lun,
-        )
-    };
-    // The host's limits keep targets and LUNs below 8.
-    let (Ok(target), Ok(lun)) = (u8::try_from(target), u8::try_from(lun)) else {
-        return disposition(false);
-    };
-    disposition(ops.reset_target(target, lun, ioctl))
+    // SAFETY: `cmd` is a command of a live host added for a `T` (this
+    // function's safety section), what `reset_request` asks.
+    let request = unsafe { reset_request::<T>(cmd) };
+    disposition(
+        request.is_some_and(|(ops, ioctl, target, lun)| ops.reset_target(target, lun, ioctl)),
+    )
 }
 
 /// `eh_bus_reset_handler`.
