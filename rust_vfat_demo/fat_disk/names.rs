@@ -301,16 +301,20 @@ pub fn put_char_xlate<S: NameSink + ?Sized>(
     };
     // Code page 437 maps every byte into the Basic Multilingual Plane.
     match u16::try_from(v) {
-        Ok(u) if !shown && uni_xlate => {
-            const HEX: &[u8; 16] = b"0123456789abcdef";
-            out.put(b':')?;
-            for shift in [12, 8, 4, 0] {
-                out.put(HEX[usize::from((u >> shift) & 0xf)])?;
-            }
-            Ok(())
-        }
+        Ok(u) if !shown && uni_xlate => put_escape(out, u),
         _ => put_char(out, c, cs),
     }
+}
+
+/// Appends the `uni_xlate` escape of the UTF-16 unit `u`: `:` and four
+/// lower-case hexadecimal digits, as `fat_uni_to_x8` writes it.
+fn put_escape<S: NameSink + ?Sized>(out: &mut S, u: u16) -> Result<(), FatError> {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.put(b':')?;
+    for shift in [12, 8, 4, 0] {
+        out.put(HEX[usize::from((u >> shift) & 0xf)])?;
+    }
+    Ok(())
 }
 
 /// The character set names are shown and looked up in.
@@ -360,19 +364,13 @@ pub fn long_name<S: NameSink + ?Sized>(
             }
         }
         IoCharset::Latin1 | IoCharset::Ascii => {
-            const HEX: &[u8; 16] = b"0123456789abcdef";
             for &u in units {
                 let mapped = u8::try_from(u)
                     .ok()
                     .filter(|b| cs == IoCharset::Latin1 || b.is_ascii());
                 match mapped {
                     Some(b) => out.put(b)?,
-                    None if uni_xlate => {
-                        out.put(b':')?;
-                        for shift in [12, 8, 4, 0] {
-                            out.put(HEX[usize::from((u >> shift) & 0xf)])?;
-                        }
-                    }
+                    None if uni_xlate => put_escape(out, u)?,
                     None => out.put(b'?')?,
                 }
             }
