@@ -139,9 +139,10 @@ if [ $gates = 1 ]; then
 		gate symvers-self-tests tests/host/symvers-test.sh
 		gate rust-probe-self-tests tests/host/dkms-probe-test.sh "$kdir"
 		gate cc-probe-cache-self-tests tests/host/cc-probe-cache-test.sh
+		gate setup-toolchain-self-tests tests/host/setup-toolchain-test.sh
 	) &
 	gate_pid=$!
-	step "gates (lint, docs check, host tests, self-tests of build-kernel.sh, check-symvers.sh, rust-probe.sh, cc-probe-cache.sh) beside the VM scenarios"
+	step "gates (lint, docs check, host tests, self-tests of build-kernel.sh, check-symvers.sh, rust-probe.sh, cc-probe-cache.sh, setup-toolchain.sh) beside the VM scenarios"
 fi
 
 step "VM scenarios$([ $soak = 1 ] && echo ", soak tier")"

@@ -61,6 +61,19 @@ private_apt() {
 	"$tool" "${opts[@]}" "$@"
 }
 
+# Prints the packages of "$@" that dpkg does not have installed, one per
+# line, with one dpkg-query for all of them (every make check starts with
+# this). dpkg-query exits 1 when dpkg has never heard of one of them, as on
+# a fresh machine: that is the answer asked for, not a failure.
+apt_missing() {
+	local installed p
+	installed=$({ dpkg-query -W -f='${Package} ${Status}\n' "$@" 2>/dev/null || true; } |
+		awk '/ install ok installed$/ { print $1 }')
+	for p in "$@"; do
+		grep -qx "$p" <<<"$installed" || echo "$p"
+	done
+}
+
 rustc_version() { rustc --version | awk '{print $2}'; }
 clang_version() { "clang$LLVM_SUFFIX" --version 2>/dev/null | head -1; }
 

@@ -10,13 +10,8 @@ APT_PACKAGES=(clang-19 lld-19 llvm-19 libclang-19-dev libelf-dev libdw-dev flex 
 	libssl-dev cpio qemu-system-x86 busybox-static kmod dosfstools mtools xz-utils
 	zstd rsync python3 python3-venv debootstrap)
 
-# One dpkg-query for all of them: every make check starts here.
-missing=()
-installed=$(dpkg-query -W -f='${Package} ${Status}\n' "${APT_PACKAGES[@]}" 2>/dev/null |
-	awk '/ install ok installed$/ { print $1 }')
-for p in "${APT_PACKAGES[@]}"; do
-	grep -qx "$p" <<<"$installed" || missing+=("$p")
-done
+# shellcheck disable=SC2207
+missing=($(apt_missing "${APT_PACKAGES[@]}"))
 if [ ${#missing[@]} -gt 0 ]; then
 	log "apt: installing ${missing[*]}"
 	as_root env DEBIAN_FRONTEND=noninteractive apt-get -qq update >&2 || die "apt-get update failed" "check the network and /etc/apt/sources.list.d"
