@@ -807,17 +807,21 @@ impl FileSystem for FatFs {
     fn truncate_blocks(inode: &INode<FatFs>, size: u64) {
         let sbi = inode.super_block().data();
         if let Err(e) = truncate_blocks(inode, size) {
-            let what = format_args!(
+            // As `errno`: damage (not a read error) applies the policy. (The
+            // arguments are not kept in a `let`: the kernel's rustc may be
+            // older than 1.89, which drops their temporaries at its end.)
+            let report = |what: core::fmt::Arguments<'_>| {
+                if e == FatError::Io {
+                    sbi.error(what)
+                } else {
+                    sbi.fs_error(what)
+                }
+            };
+            report(format_args!(
                 "freeing clusters (i_pos {}): {}",
                 inode.data().i_pos.load(Ordering::Relaxed),
                 e.describe()
-            );
-            // As `errno`: damage (not a read error) applies the policy.
-            if e == FatError::Io {
-                sbi.error(what);
-            } else {
-                sbi.fs_error(what);
-            }
+            ));
         }
         // As `fat_truncate_blocks`.
         if sbi.opts.flush {
