@@ -103,7 +103,11 @@ probe write 512 28 00 00 00 15 00 00 00 01 00
 step "unknown and odd commands"
 probe read 512 ff 00 00 00 00 00
 probe read 512 3c 02 00 00 00 00 00 02 00 00
-probe read 0 35 00 00 00 00 00 00 00 00 00
+# SYNCHRONIZE CACHE goes to rust_ncr810 alone: it disconnects in QEMU's
+# model, and on that a UBSAN-enabled sym53c8xx (Debian's) reports an
+# array-index-out-of-bounds in sym_evaluate_dp() (ncr810/15): no C answer.
+check_eq "SYNCHRONIZE CACHE through rust_ncr810" "$($S read "$r" 0 35 00 00 00 00 00 00 00 00 00)" \
+	"status 0 host 0 driver 0 resid 0"
 probe read 0 2f 00 00 00 00 00 00 00 01 00
 probe read 0 1b 00 00 00 01 00
 probe read 0 1e 00 00 00 00 00
