@@ -24,7 +24,8 @@
 #   FILTER        run only the scenarios whose name contains it (and skip
 #                 the lint, host tests and host self-tests)
 #   --junit FILE  JUnit XML, one testcase per scenario and KUnit case
-#                 (default target/check-results/junit.xml)
+#                 (default target/check-results/junit.xml;
+#                 target/check-results-debian/ for --kernel debian)
 #   --ktap DIR    the KTAP each scenario printed, <group>.<name>.ktap
 #                 (default target/check-results/ktap)
 #   --kcidb FILE  a KCIDB submission, console logs in FILE.logs/, checked by
@@ -39,7 +40,13 @@ set -euo pipefail
 start=$(date +%s%N)
 results="$REPO_ROOT/target/check-results"
 soak=0
-for a in "$@"; do [ "$a" = --soak ] && { soak=1; results="$REPO_ROOT/target/soak-results"; }; done
+prev=""
+for a in "$@"; do
+	[ "$a" = --soak ] && { soak=1; results="$REPO_ROOT/target/soak-results"; }
+	# Debian's kernel keeps its own results and timings beside the main one's.
+	[ "$prev" = --kernel ] && [ "$a" = debian ] && results="$REPO_ROOT/target/check-results-debian"
+	prev=$a
+done
 junit="$results/junit.xml" ktap="$results/ktap" kcidb="$results/kcidb.json"
 # Relative paths are the caller's: prepare changes to the repository.
 abs() { case $1 in /*) echo "$1" ;; *) echo "$PWD/$1" ;; esac; }
@@ -148,8 +155,10 @@ fi
 step "VM scenarios$([ $soak = 1 ] && echo ", soak tier")"
 rm -f "$kcidb"
 rc=0
+durations=()
+[ "$kernel" = main ] || durations=(--durations "target/harness-durations-$kernel.txt")
 ./target/release/harness ${VM_JOBS:+--jobs "$VM_JOBS"} $([ $soak = 1 ] && echo --soak) --kdir "$kdir" \
-	--junit "$junit" --ktap "$ktap" --kcidb "$kcidb" "${filters[@]}" || rc=$?
+	--junit "$junit" --ktap "$ktap" --kcidb "$kcidb" "${durations[@]}" "${filters[@]}" || rc=$?
 if [ -n "$gate_pid" ]; then
 	step "waiting for the gates"
 	wait $gate_pid || true
