@@ -262,11 +262,11 @@ distro_root() {
 # The modules of a distribution kernel's tree (DIR, with its modules.dep)
 # that the scenarios load by name, plus every module those need: the C
 # twins of the project's modules, loop for the images, the SCSI stack of
-# the NCR 810, the code pages. One path (relative to DIR) a line.
+# the NCR 810 (disks, CD-ROM drives, generic nodes), the code pages. One path (relative to DIR) a line.
 # Usage: distro_module_closure DIR
 distro_module_closure() {
 	awk -F: '
-		$1 ~ /^kernel\/fs\/(fat|nls)\// || $1 ~ /\/(loop|scsi_mod|scsi_common|sd_mod|sg|scsi_transport_spi|sym53c8xx)\.ko/ {
+		$1 ~ /^kernel\/fs\/(fat|nls)\// || $1 ~ /\/(loop|scsi_mod|scsi_common|sd_mod|sr_mod|sg|scsi_transport_spi|sym53c8xx)\.ko/ {
 			want[$1] = 1
 			n = split($2, d, " ")
 			for (i = 1; i <= n; i++) want[d[i]] = 1

@@ -89,8 +89,10 @@ if [ $cpio = 0 ]; then
 fi
 
 # The key: the kernel tree (its build stamp, or a distribution tree's
-# Module.symvers), this script, and the bytes of each module the project
-# built (its modules.order lists them), or of those RFL_MODULES_FROM names.
+# Module.symvers), this script and the list of a distribution's modules it
+# takes (distro_module_closure, in lib.sh), and the bytes of each module the
+# project built (its modules.order lists them), or of those RFL_MODULES_FROM
+# names.
 if [ -n "${RFL_MODULES_FROM:-}" ]; then
 	[ -d "$RFL_MODULES_FROM/updates" ] || die "RFL_MODULES_FROM=$RFL_MODULES_FROM has no updates/" "name the /lib/modules/<release> directory the modules were installed in"
 	mapfile -t kos < <(find "$RFL_MODULES_FROM/updates" -type f | LC_ALL=C sort)
@@ -104,6 +106,7 @@ key=$({
 	echo "$kdir $release ${RFL_MODULES_FROM:-}"
 	cat "$kdir/.build-complete" 2>/dev/null || stat -c '%s %Y' "$kdir/Module.symvers"
 	cat "$0"
+	declare -f distro_module_closure
 	sha256sum "${kos[@]}"
 } | sha256sum | cut -c1-16)
 cache="$modules/target/vm"
