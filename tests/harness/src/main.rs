@@ -11,7 +11,8 @@
 //! Scenario headers (comment lines starting with `# harness:`):
 //! - `timeout=<secs>`: the guest's hard limit (default 120);
 //! - `memory=<MiB>`: guest memory (default 512; files live in its RAM);
-//! - `qemu-args=<args>`: extra QEMU arguments;
+//! - `qemu-args=<args>`: extra QEMU arguments (`$TEST_DATA/...` as in
+//!   `files`, for a read-only image: the run gets no copy of it);
 //! - `kernel-args=<args>`: extra kernel command line arguments (after any
 //!   run-wide `VM_APPEND`);
 //! - `no-ncr810`: leave the default NCR 53C810 out;
@@ -343,7 +344,9 @@ fn run_vm(
         cmd.env("VM_MEM", mib.max(base).to_string());
     }
     if !h.qemu_args.is_empty() {
-        cmd.arg("--qemu-args").arg(&h.qemu_args);
+        let data_dir = format!("{}/", data.display());
+        cmd.arg("--qemu-args")
+            .arg(h.qemu_args.replace("$TEST_DATA/", &data_dir));
     }
     if !h.kernel_args.is_empty() {
         let base = std::env::var("VM_APPEND").unwrap_or_default();
