@@ -1096,9 +1096,21 @@ impl FileSystem for FatFs {
         let info = dir.data();
         let parent = dir_write::dotdot_start(info.start.load(Ordering::Relaxed), info.is_root);
         let times = entry_times(sbi, &fat_disk::dir_write::blank_entry(b"           "), now);
+        // msdos_mkdir judges the name before it takes a cluster (a refused
+        // name is EINVAL on a full volume too); vfat_mkdir takes the
+        // cluster first.
+        let named_first = if sbi.ns.long_names() {
+            None
+        } else {
+            Some(entry_name(dir, name)?)
+        };
         let cluster = dir_write::new_dir(&sbi.vol, &sbi.fat, parent, &times)
             .map_err(|e| sbi.fs_errno(e, "making a directory", 0))?;
-        match add_entry(dir, name, attr::DIRECTORY, cluster, now) {
+        let named = match named_first {
+            Some(nn) => Ok(nn),
+            None => entry_name(dir, name),
+        };
+        match named.and_then(|nn| add_named_entry(dir, &nn, attr::DIRECTORY, cluster, now)) {
             Ok((e, pos)) => {
                 let inode = entry_inode(sb, sbi, &e, pos)?;
                 inode.set_nlink(2);
@@ -1739,20 +1751,43 @@ fn add_entry(
     start: u32,
     now: vfs::Time,
 ) -> Result<(DirEntry, u64)> {
+    let nn = entry_name(dir, name)?;
+    add_named_entry(dir, &nn, a, start, now)
+}
+
+/// The on-disk name(s) the namespace gives `name` in `dir`: `EINVAL` for a
+/// name it refuses, `EEXIST` where its 8.3 form is taken and it makes no
+/// other.
+fn entry_name(dir: &INode<FatFs>, name: &[u8]) -> Result<KBox<NewName>> {
     let sbi = dir.super_block().data();
     let info = dir.data();
     let loc = sbi.dir_location(info);
-    let dir_pos = info.i_pos.load(Ordering::Relaxed);
     let mut nn = KBox::new(NewName::new(), GFP_KERNEL)?;
     let mut taken = |n: &[u8; 11]| dir_write::short_name_taken(&sbi.vol, loc, n);
     sbi.ns
         .new_name(name, &sbi.opts, misc::jiffies(), &mut taken, &mut nn)
-        .map_err(|e| sbi.fs_errno(e, "making a name", dir_pos))?;
+        .map_err(|e| sbi.fs_errno(e, "making a name", info.i_pos.load(Ordering::Relaxed)))?;
+    Ok(nn)
+}
+
+/// Adds the record of the names `nn` to `dir`, for an entry with the
+/// attributes `a` starting at cluster `start`.
+fn add_named_entry(
+    dir: &INode<FatFs>,
+    nn: &NewName,
+    a: u8,
+    start: u32,
+    now: vfs::Time,
+) -> Result<(DirEntry, u64)> {
+    let sbi = dir.super_block().data();
+    let info = dir.data();
+    let loc = sbi.dir_location(info);
+    let dir_pos = info.i_pos.load(Ordering::Relaxed);
     let mut e = entry_times(sbi, &dir_write::blank_entry(&nn.short), now);
     e.attr = a;
     e.first_cluster = start;
     let rec = KBox::new(
-        NewRecord::new(&nn, &e).map_err(|err| sbi.fs_errno(err, "making a record", dir_pos))?,
+        NewRecord::new(nn, &e).map_err(|err| sbi.fs_errno(err, "making a record", dir_pos))?,
         GFP_KERNEL,
     )?;
     let added = dir_write::add_record(&sbi.vol, &sbi.fat, loc, &rec)
