@@ -10,6 +10,7 @@
 //! owner), which holds `rust_fat` through its symbol references.
 
 use core::sync::atomic::{
+    AtomicBool,
     AtomicU32,
     AtomicU64,
     AtomicU8,
@@ -77,6 +78,7 @@ use fat_disk::volume::{
 use kernel::{
     new_mutex,
     prelude::*,
+    rbtree::RBTree,
     seq_file::SeqFile,
     str::BStr,
     sync::{
@@ -300,6 +302,13 @@ pub struct FatSb<'sb> {
     /// Serialises the namespace operations of the volume (C's
     /// `sbi->s_lock`): create, mkdir, unlink, rmdir, rename.
     s_lock: Pin<KBox<Mutex<()>>>,
+    /// The numbers of the in-core inodes that have left the entry their
+    /// number names (renamed, or unlinked while in use): a new inode there
+    /// must not take the number while they live.
+    moved: Pin<KBox<Mutex<RBTree<u64, ()>>>>,
+    /// The next number for such a new inode: past every entry's index on
+    /// the device, so it names no place, and never given twice.
+    fresh_ino: AtomicU64,
     opts: MountOptions,
     name: &'static CStr,
     ns: &'static dyn Namespace,
@@ -336,6 +345,8 @@ pub struct InodeInfo {
     runs_gen: AtomicU32,
     /// The creation time (`statx` birth time on vfat).
     crtime: Time,
+    /// The inode's number is in the super block's `moved` set.
+    moved: AtomicBool,
 }
 
 impl FatSb<'_> {
@@ -433,8 +444,9 @@ impl FatSb<'_> {
     }
 
     /// What a new inode with `attrs` is made of.
-    fn inode_params(&self, attrs: &InodeAttrs, is_root: bool) -> INodeParams<InodeInfo> {
+    fn inode_params(&self, ino: u64, attrs: &InodeAttrs, is_root: bool) -> INodeParams<InodeInfo> {
         INodeParams {
+            ino,
             mode: attrs.mode,
             nlink: attrs.nlink,
             uid: self.uid,
@@ -461,8 +473,38 @@ impl FatSb<'_> {
                     sec: attrs.crtime.sec,
                     nsec: attrs.crtime.nsec,
                 },
+                moved: AtomicBool::new(false),
             },
         }
+    }
+
+    /// The number of a new in-core inode for the entry at `dev_pos`: the
+    /// entry's index on the device (stable across mounts, and what
+    /// readdir shows), unless an inode that has left that entry still
+    /// holds it; then a number no other inode has had on this mount.
+    fn new_ino(&self, dev_pos: u64) -> u64 {
+        let index = dev_pos / 32;
+        if self.moved.lock().get(&index).is_some() {
+            self.fresh_ino.fetch_add(1, Ordering::Relaxed)
+        } else {
+            index
+        }
+    }
+
+    /// Records that `inode` leaves the entry its number names (a rename,
+    /// an unlink), before it does: while it lives, a new inode there takes
+    /// another number. (POSIX: a file keeps its serial number across a
+    /// rename, and no two live files share one.)
+    fn leaves_entry(&self, inode: &INode<FatFs>) -> Result {
+        let info = inode.data();
+        if info.is_root || info.moved.load(Ordering::Relaxed) {
+            return Ok(());
+        }
+        self.moved
+            .lock()
+            .try_create_and_insert(inode.ino(), (), GFP_KERNEL)?;
+        info.moved.store(true, Ordering::Relaxed);
+        Ok(())
     }
 
     /// The directory `info` is, on its volume.
@@ -483,13 +525,14 @@ fn entry_inode(
     e: &DirEntry,
     dev_pos: u64,
 ) -> Result<ARef<INode<FatFs>>> {
-    // Entries are 32 bytes apart: their index on the device identifies
-    // them, and is never 1 (the root) since the boot sector comes first.
-    let ino = dev_pos / 32;
-    sb.get_or_create_inode(ino, || {
+    // Entries are 32 bytes apart: their place on the device identifies
+    // them (the key of the inode cache), and their index is never 1 (the
+    // root) since the boot sector comes first.
+    sb.get_or_create_inode(dev_pos, || {
+        let ino = sbi.new_ino(dev_pos);
         fat_disk::inode::entry_attrs(&sbi.vol, &sbi.opts, sbi.ns, sbi.tz_offset, e)
             .map(|a| {
-                let p = sbi.inode_params(&a, false);
+                let p = sbi.inode_params(ino, &a, false);
                 p.data.i_pos.store(dev_pos, Ordering::Relaxed);
                 p.data
                     .attrs
@@ -736,6 +779,10 @@ impl FileSystem for FatFs {
         let fat = FatMutex(KBox::pin_init(new_mutex!(state), GFP_KERNEL)?);
         let entry_lock = KBox::pin_init(new_mutex!(()), GFP_KERNEL)?;
         let s_lock = KBox::pin_init(new_mutex!(()), GFP_KERNEL)?;
+        let moved = KBox::pin_init(new_mutex!(RBTree::new()), GFP_KERNEL)?;
+        // Past the index of the last 32 bytes of the volume.
+        let fresh_ino =
+            u64::from(vol.bpb.total_sectors) * u64::from(vol.bpb.bytes_per_sector) / 32 + 1;
         let noatime = !ctx.ns.keeps_times();
         sb.set_params(&SuperParams {
             magic: FAT_SUPER_MAGIC,
@@ -752,6 +799,8 @@ impl FileSystem for FatFs {
                 fat,
                 entry_lock,
                 s_lock,
+                moved,
+                fresh_ino: AtomicU64::new(fresh_ino),
                 opts,
                 name: ctx.name,
                 ns: ctx.ns,
@@ -769,7 +818,7 @@ impl FileSystem for FatFs {
         let sbi = sb.data();
         let attrs = fat_disk::inode::root_attrs(&sbi.vol, &sbi.opts, sbi.ns)
             .map_err(|e| sbi.errno(e, "reading the root directory", ROOT_INO))?;
-        sb.get_or_create_inode(ROOT_INO, || Ok(sbi.inode_params(&attrs, true)))
+        sb.get_or_create_inode(ROOT_INO, || Ok(sbi.inode_params(ROOT_INO, &attrs, true)))
     }
 
     fn lookup(dir: &INode<FatFs>, name: &[u8]) -> Result<Lookup<FatFs>> {
@@ -899,6 +948,10 @@ impl FileSystem for FatFs {
 
     fn evict_inode(inode: &INode<FatFs>) {
         let info = inode.data();
+        if info.moved.load(Ordering::Relaxed) {
+            let sbi = inode.super_block().data();
+            sbi.moved.lock().remove(&inode.ino());
+        }
         // As `fat_evict_inode`, also on a mount made read-only by an error
         // (errors=remount-ro): an unlinked file's clusters go, or they are
         // lost to the volume until fsck.fat. (A mount read-only from the
@@ -1834,6 +1887,8 @@ fn detach(sbi: &FatSb<'_>, inode: &INode<FatFs>) {
 /// `vfat_rmdir` after the emptiness check).
 fn remove_entry(dir: &INode<FatFs>, name: &[u8], inode: &INode<FatFs>) -> Result {
     let sbi = dir.super_block().data();
+    // An open file lives on without its entry, under its number.
+    sbi.leaves_entry(inode)?;
     let now = dir.now();
     if !remove_in_place(sbi, inode)? {
         remove_by_scan(sbi, dir.data(), name, inode)?;
@@ -1905,6 +1960,12 @@ fn rename(
     let sbi = old_dir.super_block().data();
     let info = inode.data();
     let is_dir = inode.mode() & vfs::mode::S_IFMT == S_IFDIR;
+    // The inode moves to another entry under its number; a replaced
+    // target lives on (if open) without one.
+    sbi.leaves_entry(inode)?;
+    if let Some(t) = target {
+        sbi.leaves_entry(t)?;
+    }
     let Some(old_rec) = find_record(sbi, old_dir.data(), old_name)? else {
         return Err(ENOENT);
     };
@@ -1964,7 +2025,7 @@ fn rename(
         let _g = sbi.entry_lock.lock();
         info.i_pos.store(new_pos, Ordering::Relaxed);
     }
-    inode.rehash(new_pos / 32);
+    inode.rehash(new_pos);
     write_inode(inode, false)?;
     if let Some(pos) = dotdot {
         let nd = new_dir.data();
@@ -1993,6 +2054,9 @@ fn rename_exchange(
     b: &INode<FatFs>,
 ) -> Result {
     let sbi = a_dir.super_block().data();
+    // Each moves to the other's entry under its own number.
+    sbi.leaves_entry(a)?;
+    sbi.leaves_entry(b)?;
     let (ai, bi) = (a.data(), b.data());
     // Each directory that changes parent needs its `..`: both found before
     // anything changes (`vfat_get_dotdot_de`: EIO, nothing reported).
@@ -2018,8 +2082,8 @@ fn rename_exchange(
         (pa, pb)
     };
     b.unhash();
-    a.rehash(pb / 32);
-    b.rehash(pa / 32);
+    a.rehash(pb);
+    b.rehash(pa);
     write_inode(b, false)?;
     write_inode(a, false)?;
     if !core::ptr::eq(a_dir, b_dir) {

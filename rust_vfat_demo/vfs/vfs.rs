@@ -35,6 +35,10 @@ use core::{
         self,
         NonNull, //
     },
+    sync::atomic::{
+        AtomicU64,
+        Ordering, //
+    },
 };
 use kernel::{
     bindings,
@@ -157,6 +161,9 @@ impl Time {
 
 /// What a new inode is made of.
 pub struct INodeParams<D> {
+    /// The inode number (`st_ino`): it never changes while the inode is
+    /// in memory, whatever key it is filed under.
+    pub ino: u64,
     /// File type ([`mode::S_IFDIR`] or [`mode::S_IFREG`]) and permissions.
     pub mode: u32,
     /// Link count.
@@ -696,6 +703,10 @@ fn inode_cache_destroy(cache: NonNull<bindings::kmem_cache>) {
 struct INodeObj<T: FileSystem> {
     /// The VFS's inode and the allocation mark (`struct rust_vfs_inode`).
     vfs: helpers::rust_vfs_inode,
+    /// The key the inode is filed under in the inode cache's hash
+    /// ([`SuperBlock::get_or_create_inode`]): written while the inode is
+    /// out of the hash, read by `iget5_locked`'s test under its lock.
+    key: AtomicU64,
     /// Set before the inode is unlocked; read only afterwards or when
     /// the inode is freed.
     has_data: bool,
@@ -986,6 +997,7 @@ impl<T: FileSystem> Tables<T> {
         // `vfs` field was initialised by the cache's constructor.
         unsafe {
             ptr::addr_of_mut!((*obj).has_data).write(false);
+            ptr::addr_of_mut!((*obj).key).write(AtomicU64::new(0));
             ptr::addr_of_mut!((*obj).vfs.mmu_private).write(0);
             ptr::addr_of_mut!((*obj).vfs.vfs)
         }
@@ -2345,14 +2357,29 @@ impl<T: FileSystem> SuperBlock<T> {
         unsafe { rust_vfs_device_id(self.raw()) }
     }
 
-    /// The inode `ino`: from the inode cache, else made with `init`.
+    /// The inode filed under `key` (a place on the device, say): from the
+    /// inode cache, else made with `init`. The key is not the inode number
+    /// (`init` gives that): an inode whose place changes is filed again
+    /// ([`INode::rehash`]) and keeps its number.
     pub fn get_or_create_inode(
         &self,
-        ino: u64,
+        key: u64,
         init: impl FnOnce() -> Result<INodeParams<T::INodeData>>,
     ) -> Result<ARef<INode<T>>> {
-        // SAFETY: The super block is live.
-        let inode = unsafe { bindings::iget_locked(self.raw(), ino) };
+        let mut k = key;
+        // SAFETY: The super block is live; the callbacks read and write
+        // only the key of inodes of this super block (`find_inode` skips
+        // other super blocks' before the test), i.e. of `INodeObj<T>`s,
+        // and `data` points to `k`, live during the call.
+        let inode = unsafe {
+            bindings::iget5_locked(
+                self.raw(),
+                key,
+                Some(key_matches::<T>),
+                Some(set_key::<T>),
+                ptr::addr_of_mut!(k).cast(),
+            )
+        };
         let Some(nn) = NonNull::new(inode) else {
             return Err(ENOMEM);
         };
@@ -2383,6 +2410,41 @@ impl<T: FileSystem> SuperBlock<T> {
     }
 }
 
+/// `iget5_locked`'s test: whether `inode` is filed under the key `*data`.
+///
+/// # Safety
+///
+/// `inode` must be an inode of a super block of `T`, and `data` must point
+/// to a `u64`.
+unsafe extern "C" fn key_matches<T: FileSystem>(
+    inode: *mut bindings::inode,
+    data: *mut c_void,
+) -> c_int {
+    // SAFETY: Per the function's contract `inode` is the `vfs` field of an
+    // `INodeObj<T>` (from `alloc_inode`) and `data` points to a `u64`.
+    let same = unsafe { (*obj_of::<T>(inode)).key.load(Ordering::Relaxed) == *data.cast::<u64>() };
+    c_int::from(same)
+}
+
+/// `iget5_locked`'s set: files a new inode under the key `*data`.
+///
+/// # Safety
+///
+/// As [`key_matches`]; `inode` is new, not yet in the hash.
+unsafe extern "C" fn set_key<T: FileSystem>(
+    inode: *mut bindings::inode,
+    data: *mut c_void,
+) -> c_int {
+    // SAFETY: Per the function's contract `inode` is the `vfs` field of an
+    // `INodeObj<T>` and `data` points to a `u64`.
+    unsafe {
+        (*obj_of::<T>(inode))
+            .key
+            .store(*data.cast::<u64>(), Ordering::Relaxed)
+    };
+    0
+}
+
 /// Fills a new inode.
 ///
 /// # Safety
@@ -2398,6 +2460,7 @@ unsafe fn fill_inode<T: FileSystem>(inode: *mut bindings::inode, p: INodeParams<
         (*obj).has_data = true;
         (*obj).vfs.mmu_private = p.size as i64;
         let i = &mut *inode;
+        i.i_ino = p.ino;
         i.i_mode = p.mode as u16;
         i.i_uid.val = p.uid;
         i.i_gid.val = p.gid;
@@ -2464,7 +2527,8 @@ impl<T: FileSystem> INode<T> {
 
     /// The inode number.
     pub fn ino(&self) -> u64 {
-        // SAFETY: `i_ino` never changes once the inode is hashed.
+        // SAFETY: `i_ino` is set before the inode is unlocked and never
+        // changes after ([`INode::rehash`] changes the key only).
         unsafe { (*self.raw()).i_ino }
     }
 
@@ -2602,18 +2666,20 @@ impl<T: FileSystem> INode<T> {
         unsafe { helpers::rust_vfs_unhash_inode(self.raw()) };
     }
 
-    /// Files the inode under the number `ino` (its entry moved: lookups
-    /// of the new place must find this inode).
-    pub fn rehash(&self, ino: u64) {
-        // SAFETY: The inode is live; it leaves the hash before its number
-        // changes and enters it again under the new one (the callers hold
-        // the directories' locks, so no lookup of either place runs).
-        unsafe {
-            let i = self.raw();
-            helpers::rust_vfs_unhash_inode(i);
-            ptr::write_volatile(ptr::addr_of_mut!((*i).i_ino), ino);
-            bindings::__insert_inode_hash(i, ino);
-        }
+    /// Files the inode under `key` (its entry moved: lookups of the new
+    /// place must find this inode). Its number stays.
+    pub fn rehash(&self, key: u64) {
+        let i = self.raw();
+        // SAFETY: The inode is live; `remove_inode_hash` takes the hash
+        // lock itself.
+        unsafe { helpers::rust_vfs_unhash_inode(i) };
+        // SAFETY: The inode is live and of `T`, the `vfs` field of an
+        // `INodeObj<T>`; out of the hash, no test reads its key.
+        unsafe { (*obj_of::<T>(i)).key.store(key, Ordering::Relaxed) };
+        // SAFETY: The inode is live and out of the hash; the hash lock
+        // `__insert_inode_hash` takes orders the key's store before any
+        // test that finds the inode.
+        unsafe { bindings::__insert_inode_hash(i, key) };
     }
 
     /// Sets or clears `S_IMMUTABLE` (under the inode's lock).
