@@ -13,6 +13,7 @@
 #include <linux/fs.h>
 #include <linux/fs_context.h>
 #include <linux/falloc.h>
+#include <linux/filelock.h>
 #include <linux/fs_struct.h>
 #include <linux/fsnotify.h>
 #include <linux/mpage.h>
@@ -702,6 +703,17 @@ long rust_vfs_compat_dir_ioctl(struct file *file, unsigned int cmd,
 #else
 	return -ENOIOCTLCMD;
 #endif
+}
+
+/*
+ * File leases (F_SETLEASE), which fs/fat's file and directory operations
+ * grant with generic_setlease: a NULL ->setlease is EINVAL. The kernel
+ * crate's bindings do not have generic_setlease.
+ */
+int rust_vfs_setlease(struct file *file, int arg, struct file_lease **flp,
+		      void **priv)
+{
+	return generic_setlease(file, arg, flp, priv);
 }
 
 /*

@@ -93,6 +93,8 @@ void rust_vfs_unhash_inode(struct inode *inode);
 int rust_vfs_cont_expand(struct inode *inode, loff_t size);
 int rust_vfs_block_truncate_page(struct inode *inode, loff_t size);
 int rust_vfs_fsync(struct file *file, loff_t start, loff_t end, int datasync);
+int rust_vfs_setlease(struct file *file, int arg, struct file_lease **flp,
+		      void **priv);
 long rust_vfs_fallocate(struct file *file, int mode, loff_t offset, loff_t len);
 long rust_vfs_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
 long rust_vfs_compat_dir_ioctl(struct file *file, unsigned int cmd,

@@ -789,6 +789,7 @@ impl<T: FileSystem> Tables<T> {
         read: Some(bindings::generic_read_dir),
         iterate_shared: Some(Self::iterate_shared),
         fsync: Some(helpers::rust_vfs_fsync),
+        setlease: Some(helpers::rust_vfs_setlease),
         ..pin_init::zeroed()
     };
 
@@ -811,6 +812,7 @@ impl<T: FileSystem> Tables<T> {
         unlocked_ioctl: Some(helpers::rust_vfs_ioctl),
         compat_ioctl: bindings::compat_ptr_ioctl,
         release: Some(Self::release),
+        setlease: Some(helpers::rust_vfs_setlease),
         ..pin_init::zeroed()
     };
 

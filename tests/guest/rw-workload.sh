@@ -172,6 +172,9 @@ rw_workload() {
 	rw_outcome "$log" "RENAME_EXCHANGE of two files across directories" $t exchange "$d/xa.txt" "$d/newdir/xb.txt"
 	rw_outcome "$log" "RENAME_NOREPLACE onto an existing name" $t noreplace "$d/xa.txt" "$d/newdir/moved.txt"
 	rw_outcome "$log" "RENAME_NOREPLACE onto a new name" $t noreplace "$d/xa.txt" "$d/xc.txt"
+	# File leases (F_SETLEASE), on a file and on a directory.
+	rw_errno "$log" "a read lease on a file" $t lease "$d/xc.txt"
+	rw_errno "$log" "a read lease on a directory" $t lease "$d/newdir"
 	rw_outcome "$log" "a write through a shared mapping" $t mmapwrite "$d/newdir/gap.bin" 5000 mapped
 	rw_outcome "$log" "fsync and fdatasync" $t fsync "$d/newdir/gap.bin"
 	echo pre >"$d/prealloc.txt"

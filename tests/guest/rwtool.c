@@ -22,6 +22,8 @@
  *                            time MS.MNS (seconds, nanoseconds)
  *   rwtool times F           prints "atime S.N mtime S.N ctime S.N" of F
  *                            (nanoseconds, which busybox's stat does not show)
+ *   rwtool lease F           F_SETLEASE F_RDLCK on F opened read-only, then
+ *                            prints "lease N" (F_GETLEASE) and lets it go
  *
  * Prints nothing on success; on failure the errno name's text and exits 1.
  */
@@ -173,6 +175,19 @@ int main(int argc, char **argv)
 		close(fd);
 		return 0;
 	}
-	fprintf(stderr, "usage: rwtool exchange|noreplace A B | mmapwrite F OFF S | fsync F | fallocate F keep|grow|punch OFF LEN | getattr F | setattr F VAL | volid F | readdir D short|both\n");
+	if (argc == 3 && !strcmp(argv[1], "lease")) {
+		int fd = open(argv[2], O_RDONLY);
+
+		if (fd < 0)
+			return fail("open");
+		if (fcntl(fd, F_SETLEASE, F_RDLCK))
+			return fail("F_SETLEASE");
+		printf("lease %d\n", fcntl(fd, F_GETLEASE));
+		if (fcntl(fd, F_SETLEASE, F_UNLCK))
+			return fail("F_SETLEASE F_UNLCK");
+		close(fd);
+		return 0;
+	}
+	fprintf(stderr, "usage: rwtool exchange|noreplace A B | mmapwrite F OFF S | fsync F | fallocate F keep|grow|punch OFF LEN | getattr F | setattr F VAL | volid F | readdir D short|both | lease F\n");
 	return 2;
 }
