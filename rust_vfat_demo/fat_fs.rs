@@ -39,8 +39,7 @@ use fat_disk::format::{
     ceil_div,
     DirEntry,
     Dos1xRefusal,
-    FatError,
-    FatType, //
+    FatError, //
 };
 use fat_disk::inode::InodeAttrs;
 use fat_disk::names::{
@@ -784,6 +783,12 @@ impl FileSystem for FatFs {
         let fresh_ino =
             u64::from(vol.bpb.total_sectors) * u64::from(vol.bpb.bytes_per_sector) / 32 + 1;
         let noatime = !ctx.ns.keeps_times();
+        // The volume id as the super block's UUID (FS_IOC_GETFSUUID), as
+        // fat_fill_super sets it.
+        match vol.volume_id() {
+            Ok(id) => sb.set_uuid(&id.to_le_bytes()),
+            Err(_) => return Err(EIO),
+        }
         sb.set_params(&SuperParams {
             magic: FAT_SUPER_MAGIC,
             maxbytes: 0xffff_ffff,
@@ -1020,22 +1025,10 @@ impl FileSystem for FatFs {
         let sbi = inode.super_block().data();
         match cmd {
             FAT_IOCTL_GET_ATTRIBUTES => Ok(u32::from(make_attrs(sbi, inode))),
-            // DOS 1.x defaults: C has no volume id then.
-            FAT_IOCTL_GET_VOLUME_ID if sbi.vol.bpb.dos1x => Ok(0),
-            FAT_IOCTL_GET_VOLUME_ID => {
-                // As `fat_fill_super` reads it: the extended boot record's
-                // field, whatever its signature says.
-                let at = if sbi.vol.bpb.fat_type == FatType::Fat32 {
-                    67
-                } else {
-                    39
-                };
-                let mut b = [0u8; 4];
-                sbi.vol
-                    .read_at(at, &mut b)
-                    .map_err(|e| sbi.errno(e, "reading the volume id", 0))?;
-                Ok(u32::from_le_bytes(b))
-            }
+            FAT_IOCTL_GET_VOLUME_ID => sbi
+                .vol
+                .volume_id()
+                .map_err(|e| sbi.errno(e, "reading the volume id", 0)),
             _ => Err(ENOTTY),
         }
     }

@@ -243,6 +243,23 @@ impl<D: BlockDevice> Volume<D> {
         self.dev.read_at(pos, buf)
     }
 
+    /// The volume id as `fat_fill_super` reads it: the extended boot
+    /// record's field, whatever its signature says; 0 on a volume with DOS
+    /// 1.x defaults (no boot record).
+    pub fn volume_id(&self) -> Result<u32, FatError> {
+        if self.bpb.dos1x {
+            return Ok(0);
+        }
+        let at = if self.bpb.fat_type == FatType::Fat32 {
+            67
+        } else {
+            39
+        };
+        let mut b = [0u8; 4];
+        self.read_at(at, &mut b)?;
+        Ok(u32::from_le_bytes(b))
+    }
+
     /// The highest valid data cluster number.
     pub fn max_cluster(&self) -> u32 {
         self.bpb.max_cluster()

@@ -2093,6 +2093,18 @@ impl<T: FileSystem> NewSuperBlock<T> {
         }
     }
 
+    /// Sets the super block's UUID (`super_set_uuid`; at most 16 bytes
+    /// are kept).
+    pub fn set_uuid(&self, uuid: &[u8]) {
+        let len = uuid.len().min(16);
+        // SAFETY: `sb` is being set up, exclusively by this thread.
+        unsafe {
+            let s = &mut *self.sb;
+            s.s_uuid.b[..len].copy_from_slice(&uuid[..len]);
+            s.s_uuid_len = len as u8;
+        }
+    }
+
     /// The device, for the super block's data to keep.
     pub fn device(&self) -> Device<'_> {
         Device {

@@ -172,6 +172,8 @@ rw_workload() {
 	rw_outcome "$log" "RENAME_EXCHANGE of two files across directories" $t exchange "$d/xa.txt" "$d/newdir/xb.txt"
 	rw_outcome "$log" "RENAME_NOREPLACE onto an existing name" $t noreplace "$d/xa.txt" "$d/newdir/moved.txt"
 	rw_outcome "$log" "RENAME_NOREPLACE onto a new name" $t noreplace "$d/xa.txt" "$d/xc.txt"
+	# The file system's UUID (FS_IOC_GETFSUUID): the volume id.
+	echo "file system uuid: $($t fsuuid "$d" 2>&1)" >>"$log"
 	# File leases (F_SETLEASE), on a file and on a directory.
 	rw_errno "$log" "a read lease on a file" $t lease "$d/xc.txt"
 	rw_errno "$log" "a read lease on a directory" $t lease "$d/newdir"

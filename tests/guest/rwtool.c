@@ -22,6 +22,8 @@
  *                            time MS.MNS (seconds, nanoseconds)
  *   rwtool times F           prints "atime S.N mtime S.N ctime S.N" of F
  *                            (nanoseconds, which busybox's stat does not show)
+ *   rwtool fsuuid F          FS_IOC_GETFSUUID on F's file system: prints
+ *                            "uuid N HEX" (N bytes)
  *   rwtool lease F           F_SETLEASE F_RDLCK on F opened read-only, then
  *                            prints "lease N" (F_GETLEASE) and lets it go
  *
@@ -41,6 +43,13 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+
+/* FS_IOC_GETFSUUID (Linux 6.5), newer than the headers tools build with. */
+struct fsuuid2 {
+	unsigned char len;
+	unsigned char uuid[16];
+};
+#define RWTOOL_GETFSUUID _IOR(0x15, 0, struct fsuuid2)
 
 #ifndef RENAME_NOREPLACE
 #define RENAME_NOREPLACE (1 << 0)
@@ -175,6 +184,21 @@ int main(int argc, char **argv)
 		close(fd);
 		return 0;
 	}
+	if (argc == 3 && !strcmp(argv[1], "fsuuid")) {
+		struct fsuuid2 u = { 0 };
+		int fd = open(argv[2], O_RDONLY);
+
+		if (fd < 0)
+			return fail("open");
+		if (ioctl(fd, RWTOOL_GETFSUUID, &u))
+			return fail("FS_IOC_GETFSUUID");
+		printf("uuid %u ", u.len);
+		for (int i = 0; i < u.len && i < 16; i++)
+			printf("%02x", u.uuid[i]);
+		printf("\n");
+		close(fd);
+		return 0;
+	}
 	if (argc == 3 && !strcmp(argv[1], "lease")) {
 		int fd = open(argv[2], O_RDONLY);
 
@@ -188,6 +212,6 @@ int main(int argc, char **argv)
 		close(fd);
 		return 0;
 	}
-	fprintf(stderr, "usage: rwtool exchange|noreplace A B | mmapwrite F OFF S | fsync F | fallocate F keep|grow|punch OFF LEN | getattr F | setattr F VAL | volid F | readdir D short|both | lease F\n");
+	fprintf(stderr, "usage: rwtool exchange|noreplace A B | mmapwrite F OFF S | fsync F | fallocate F keep|grow|punch OFF LEN | getattr F | setattr F VAL | volid F | readdir D short|both | lease F | fsuuid F\n");
 	return 2;
 }
