@@ -38,23 +38,14 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 start=$(date +%s%N)
-results="$REPO_ROOT/target/check-results"
-soak=0
-prev=""
-for a in "$@"; do
-	[ "$a" = --soak ] && { soak=1; results="$REPO_ROOT/target/soak-results"; }
-	# Debian's kernel keeps its own results and timings beside the main one's.
-	[ "$prev" = --kernel ] && [ "$a" = debian ] && results="$REPO_ROOT/target/check-results-debian"
-	prev=$a
-done
-junit="$results/junit.xml" ktap="$results/ktap" kcidb="$results/kcidb.json"
 # Relative paths are the caller's: prepare changes to the repository.
 abs() { case $1 in /*) echo "$1" ;; *) echo "$PWD/$1" ;; esac; }
 filters=()
-kernel=main gates=1 kcidb_given=0
+soak=0 kernel=main gates=1 kcidb_given=0
+junit="" ktap="" kcidb=""
 while [ $# -gt 0 ]; do
 	case $1 in
-	--soak) shift ;;
+	--soak) soak=1; shift ;;
 	--junit | --ktap | --kcidb)
 		[ $# -ge 2 ] && [ -n "$2" ] || die "$1 needs a path" "scripts/check.sh $1 <path> [FILTER...]"
 		case $1 in
@@ -72,6 +63,11 @@ while [ $# -gt 0 ]; do
 	*) filters+=("$1"); shift ;;
 	esac
 done
+# Each tier, and Debian's kernel, keeps its own results (and timings).
+results="$REPO_ROOT/target/check-results"
+[ $soak = 1 ] && results="$REPO_ROOT/target/soak-results"
+[ "$kernel" = debian ] && results="$REPO_ROOT/target/check-results-debian"
+junit=${junit:-$results/junit.xml} ktap=${ktap:-$results/ktap} kcidb=${kcidb:-$results/kcidb.json}
 # Each step says when it starts, so the log shows where the time goes.
 elapsed() { local t=$((($(date +%s%N) - start) / 10000000)); printf '%d.%02d' $((t / 100)) $((t % 100)); }
 step() { log "[$(elapsed)s] $*"; }
