@@ -785,10 +785,7 @@ impl FileSystem for FatFs {
         let noatime = !ctx.ns.keeps_times();
         // The volume id as the super block's UUID (FS_IOC_GETFSUUID), as
         // fat_fill_super sets it.
-        match vol.volume_id() {
-            Ok(id) => sb.set_uuid(&id.to_le_bytes()),
-            Err(_) => return Err(EIO),
-        }
+        sb.set_uuid(&vol.volume_id().map_err(|_| EIO)?.to_le_bytes());
         sb.set_params(&SuperParams {
             magic: FAT_SUPER_MAGIC,
             maxbytes: 0xffff_ffff,
@@ -1152,10 +1149,7 @@ impl FileSystem for FatFs {
         };
         let cluster = dir_write::new_dir(&sbi.vol, &sbi.fat, parent, &times)
             .map_err(|e| sbi.fs_errno(e, "making a directory", 0))?;
-        let named = match named_first {
-            Some(nn) => Ok(nn),
-            None => entry_name(dir, name),
-        };
+        let named = named_first.map_or_else(|| entry_name(dir, name), Ok);
         match named.and_then(|nn| add_named_entry(dir, &nn, attr::DIRECTORY, cluster, now)) {
             Ok((e, pos)) => {
                 let inode = entry_inode(sb, sbi, &e, pos)?;
