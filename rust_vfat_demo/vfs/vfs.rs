@@ -2402,7 +2402,15 @@ impl<T: FileSystem> SuperBlock<T> {
         let r = unsafe { ARef::from_raw(nn.cast::<INode<T>>()) };
         // SAFETY: `inode` is referenced (by `r`).
         if !unsafe { rust_vfs_inode_is_new(inode) } {
-            return Ok(r);
+            // An inode whose setup failed elsewhere stays in the hash, bad
+            // and without data, until its last reference goes.
+            // SAFETY: `inode` is referenced (by `r`), of this super block,
+            // and not new.
+            return if unsafe { has_data::<T>(inode) } {
+                Ok(r)
+            } else {
+                Err(EIO)
+            };
         }
         match init() {
             Ok(p) => {
@@ -2422,6 +2430,48 @@ impl<T: FileSystem> SuperBlock<T> {
             }
         }
     }
+
+    /// The inode filed under `key`, if the inode cache holds it (C's
+    /// `ilookup5`: one being set up is waited for, one being freed is not
+    /// returned). Nothing is read from the device.
+    pub fn find_inode(&self, key: u64) -> Option<ARef<INode<T>>> {
+        let mut k = key;
+        // SAFETY: The super block is live; the test reads only the key of
+        // inodes of this super block (`find_inode` skips other super
+        // blocks' before the test), i.e. of `INodeObj<T>`s, and `data`
+        // points to `k`, live during the call.
+        let inode = unsafe {
+            bindings::ilookup5(
+                self.raw(),
+                key,
+                Some(key_matches::<T>),
+                ptr::addr_of_mut!(k).cast(),
+            )
+        };
+        let nn = NonNull::new(inode)?;
+        // SAFETY: `ilookup5` returned a referenced inode of this super
+        // block, i.e. an `INode<T>`, no longer new (`I_NEW` waited for); the
+        // `ARef` takes over that reference.
+        let r = unsafe { ARef::from_raw(nn.cast::<INode<T>>()) };
+        // One whose setup failed is on its way out.
+        // SAFETY: `inode` is referenced (by `r`), of this super block, and
+        // not new.
+        unsafe { has_data::<T>(inode) }.then_some(r)
+    }
+}
+
+/// Whether `inode` was set up (`fill_inode`): one whose setup failed has
+/// no data.
+///
+/// # Safety
+///
+/// `inode` must be a referenced inode of a super block of `T` whose
+/// `I_NEW` has cleared.
+unsafe fn has_data<T: FileSystem>(inode: *mut bindings::inode) -> bool {
+    // SAFETY: Per the function's contract `inode` is the `vfs` field of a
+    // live `INodeObj<T>`; `has_data` was written before `unlock_new_inode`,
+    // whose barrier orders it before the read of anyone who waited.
+    unsafe { (*obj_of::<T>(inode)).has_data }
 }
 
 /// `iget5_locked`'s test: whether `inode` is filed under the key `*data`.
