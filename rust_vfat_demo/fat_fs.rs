@@ -1286,6 +1286,18 @@ fn find(sbi: &FatSb<'_>, info: &InodeInfo, name: &[u8]) -> Result<Option<(DirEnt
     })
 }
 
+/// The number readdir shows for the entry at `dev_pos` of `dir`: the
+/// inode's if it is in memory (renamed, it kept the number of its first
+/// place; or it took a fresh one), else the entry's index, the number its
+/// inode gets unless an inode that left the entry still holds it (C's
+/// `__fat_readdir` asks `fat_iget` too, and shows an `iunique` of the
+/// moment for an inode not in memory).
+fn entry_ino(dir: &INode<FatFs>, dev_pos: u64) -> u64 {
+    dir.super_block()
+        .find_inode(dev_pos)
+        .map_or(dev_pos / 32, |inode| inode.ino())
+}
+
 /// `readdir`, as the C driver's `__fat_readdir` positions it: the root
 /// gets synthesised `.` and `..` at 0 and 1 and its first record at 2;
 /// other positions are byte offsets of records in the directory.
@@ -1363,7 +1375,12 @@ fn readdir(dir: &INode<FatFs>, ctx: &mut DirEmitter<'_>) -> Result {
                 if long.as_bytes().is_empty() || name.as_bytes().is_empty() {
                     true
                 } else {
-                    ctx.emit_both(long.as_bytes(), name.as_bytes(), rec.dev_pos / 32, ty)
+                    ctx.emit_both(
+                        long.as_bytes(),
+                        name.as_bytes(),
+                        entry_ino(dir, rec.dev_pos),
+                        ty,
+                    )
                 }
             } else {
                 let shown = namespace::display(sbi.ns, &reader, &rec, &sbi.opts, long, name)
@@ -1371,7 +1388,7 @@ fn readdir(dir: &INode<FatFs>, ctx: &mut DirEmitter<'_>) -> Result {
                 if shown.is_empty() {
                     true
                 } else {
-                    ctx.emit(shown, rec.dev_pos / 32, ty)
+                    ctx.emit(shown, entry_ino(dir, rec.dev_pos), ty)
                 }
             }
         };

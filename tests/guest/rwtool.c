@@ -26,10 +26,15 @@
  *                            "uuid N HEX" (N bytes)
  *   rwtool lease F           F_SETLEASE F_RDLCK on F opened read-only, then
  *                            prints "lease N" (F_GETLEASE) and lets it go
+ *   rwtool inos D            every entry of D but . and ..: its d_ino from
+ *                            getdents against st_ino from lstat, one line
+ *                            "NAME D_INO ST_INO" for each that differs;
+ *                            exits 1 if any does
  *
  * Prints nothing on success; on failure the errno name's text and exits 1.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/falloc.h>
@@ -212,6 +217,31 @@ int main(int argc, char **argv)
 		close(fd);
 		return 0;
 	}
-	fprintf(stderr, "usage: rwtool exchange|noreplace A B | mmapwrite F OFF S | fsync F | fallocate F keep|grow|punch OFF LEN | getattr F | setattr F VAL | volid F | readdir D short|both | lease F | fsuuid F\n");
+	if (argc == 3 && !strcmp(argv[1], "inos")) {
+		DIR *d = opendir(argv[2]);
+		struct dirent *e;
+		struct stat st;
+		int differ = 0;
+
+		if (!d)
+			return fail("opendir");
+		while ((errno = 0, e = readdir(d))) {
+			if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+				continue;
+			if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW))
+				return fail("fstatat");
+			if (st.st_ino != e->d_ino) {
+				printf("%s %llu %llu\n", e->d_name,
+				       (unsigned long long)e->d_ino,
+				       (unsigned long long)st.st_ino);
+				differ = 1;
+			}
+		}
+		if (errno)
+			return fail("readdir");
+		closedir(d);
+		return differ;
+	}
+	fprintf(stderr, "usage: rwtool exchange|noreplace A B | mmapwrite F OFF S | fsync F | fallocate F keep|grow|punch OFF LEN | getattr F | setattr F VAL | volid F | readdir D short|both | lease F | fsuuid F | inos D\n");
 	return 2;
 }
