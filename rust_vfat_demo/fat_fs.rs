@@ -46,6 +46,7 @@ use fat_disk::names::{
     IoCharset,
     KeyBuf,
     NameBuf,
+    NameCheck,
     NameHash,
     NAME_MAX_BYTES, //
 };
@@ -102,6 +103,7 @@ use vfs::{
     Lookup,
     Mapping,
     Mounter,
+    NameCase,
     NameChoice,
     NameHasher,
     NewSuperBlock,
@@ -1245,6 +1247,26 @@ impl FileSystem for FatFs {
         ExtraAttrs {
             blksize: sbi.vol.bpb.cluster_size,
             btime: sbi.ns.keeps_times().then_some(inode.data().crtime),
+        }
+    }
+
+    fn name_case(sb: &SuperBlock<FatFs>) -> NameCase {
+        // As `fat_fileattr_get`: vfat compares with case only under
+        // `check=strict` and keeps the case of its long names; msdos
+        // compares with case, and keeps it, only under `nocase`. (With
+        // `iocharset=utf8` vfat's lookups are case sensitive too, but C
+        // reports folding there, and the report is C's.)
+        let sbi = sb.data();
+        let vfat = sbi.ns.long_names();
+        let sensitive = if vfat {
+            sbi.opts.check == NameCheck::Strict
+        } else {
+            sbi.opts.nocase
+        };
+        match (sensitive, vfat) {
+            (true, _) => NameCase::Sensitive,
+            (false, true) => NameCase::Folded,
+            (false, false) => NameCase::FoldedNotPreserved,
         }
     }
 

@@ -13,6 +13,7 @@
 #include <linux/fs.h>
 #include <linux/fs_context.h>
 #include <linux/falloc.h>
+#include <linux/fileattr.h>
 #include <linux/filelock.h>
 #include <linux/fs_struct.h>
 #include <linux/fsnotify.h>
@@ -714,6 +715,17 @@ int rust_vfs_setlease(struct file *file, int arg, struct file_lease **flp,
 		      void **priv)
 {
 	return generic_setlease(file, arg, flp, priv);
+}
+
+/*
+ * FS_IOC_GETFLAGS and FS_IOC_FSGETXATTR (->fileattr_get): struct
+ * file_kattr is in linux/fileattr.h, which the kernel crate's bindings do
+ * not include (an opaque type there).
+ */
+void rust_vfs_fileattr_add(struct file_kattr *fa, u32 flags, u32 xflags)
+{
+	fa->flags |= flags;
+	fa->fsx_xflags |= xflags;
 }
 
 /*

@@ -12,6 +12,7 @@
 
 #include <linux/fs.h>
 
+struct file_kattr;
 struct fs_context;
 struct kstatfs;
 struct ratelimit_state;
@@ -95,6 +96,7 @@ int rust_vfs_block_truncate_page(struct inode *inode, loff_t size);
 int rust_vfs_fsync(struct file *file, loff_t start, loff_t end, int datasync);
 int rust_vfs_setlease(struct file *file, int arg, struct file_lease **flp,
 		      void **priv);
+void rust_vfs_fileattr_add(struct file_kattr *fa, u32 flags, u32 xflags);
 long rust_vfs_fallocate(struct file *file, int mode, loff_t offset, loff_t len);
 long rust_vfs_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
 long rust_vfs_compat_dir_ioctl(struct file *file, unsigned int cmd,

@@ -229,6 +229,20 @@ pub struct ExtraAttrs {
     pub btime: Option<Time>,
 }
 
+/// How a file system's names treat case, as `FS_IOC_GETFLAGS` and
+/// `FS_IOC_FSGETXATTR` report it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NameCase {
+    /// Names match only in the same case.
+    Sensitive,
+    /// Names match in any case and keep the case they were made with
+    /// (`FS_CASEFOLD_FL`).
+    Folded,
+    /// Names match in any case and are stored in one case
+    /// (`FS_CASEFOLD_FL`, `FS_XFLAG_CASENONPRESERVING`).
+    FoldedNotPreserved,
+}
+
 /// What `lookup` found.
 pub enum Lookup<T: FileSystem> {
     /// No such name (a negative dentry).
@@ -497,6 +511,10 @@ pub trait FileSystem: Sized + Send + Sync + 'static {
 
     /// What `stat` shows beyond the inode's fields.
     fn getattr(inode: &INode<Self>) -> ExtraAttrs;
+
+    /// How names compare on `sb`, for `FS_IOC_GETFLAGS` and
+    /// `FS_IOC_FSGETXATTR` (which show the inode's immutable flag too).
+    fn name_case(sb: &SuperBlock<Self>) -> NameCase;
 
     /// The bytes the dentry cache hashes for `name` (`d_hash`), written
     /// through `hasher`; `None` keeps the VFS's own hash.
@@ -779,6 +797,7 @@ impl<T: FileSystem> Tables<T> {
         getattr: Some(Self::getattr),
         setattr: Some(Self::setattr),
         update_time: Some(Self::update_time),
+        fileattr_get: Some(Self::fileattr_get),
         ..pin_init::zeroed()
     };
 
@@ -797,6 +816,7 @@ impl<T: FileSystem> Tables<T> {
         getattr: Some(Self::getattr),
         setattr: Some(Self::setattr),
         update_time: Some(Self::update_time),
+        fileattr_get: Some(Self::fileattr_get),
         ..pin_init::zeroed()
     };
 
@@ -1113,6 +1133,38 @@ impl<T: FileSystem> Tables<T> {
                 }
             }
         }
+        0
+    }
+
+    /// `inode_operations::fileattr_get`, as `fat_fileattr_get`: the names'
+    /// case rules and the immutable flag.
+    ///
+    /// # Safety
+    ///
+    /// `dentry` must be a live positive dentry of `T`, and `fa` the VFS's
+    /// `file_kattr` being filled.
+    unsafe extern "C" fn fileattr_get(
+        dentry: *mut bindings::dentry,
+        fa: *mut bindings::file_kattr,
+    ) -> c_int {
+        // SAFETY: Per the function's contract the dentry is positive, so
+        // `d_inode` is a live inode of `T`.
+        let inode = unsafe { INode::<T>::from_raw((*dentry).d_inode) };
+        let (mut flags, mut xflags) = match T::name_case(inode.super_block()) {
+            NameCase::Sensitive => (0, 0),
+            NameCase::Folded => (bindings::FS_CASEFOLD_FL, bindings::FS_XFLAG_CASEFOLD),
+            NameCase::FoldedNotPreserved => (
+                bindings::FS_CASEFOLD_FL,
+                bindings::FS_XFLAG_CASEFOLD | bindings::FS_XFLAG_CASENONPRESERVING,
+            ),
+        };
+        if inode.is_immutable() {
+            flags |= bindings::FS_IMMUTABLE_FL;
+            xflags |= bindings::FS_XFLAG_IMMUTABLE;
+        }
+        // SAFETY: Per the function's contract `fa` is the VFS's
+        // `file_kattr`, valid for writes during the call.
+        unsafe { helpers::rust_vfs_fileattr_add(fa.cast(), flags, xflags) };
         0
     }
 
@@ -2759,6 +2811,14 @@ impl<T: FileSystem> INode<T> {
             };
             ptr::write_volatile(f, v);
         }
+    }
+
+    /// Whether the inode is immutable (`S_IMMUTABLE`).
+    pub fn is_immutable(&self) -> bool {
+        // SAFETY: The inode is live; `i_flags` changes under its lock, and a
+        // read that races one sees the flag before or after.
+        let f = unsafe { ptr::read_volatile(ptr::addr_of!((*self.raw()).i_flags)) };
+        f & bindings::S_IMMUTABLE != 0
     }
 
     /// Whether this is the root directory of its super block.

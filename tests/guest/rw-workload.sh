@@ -200,6 +200,7 @@ rw_workload() {
 	# root's refused, the volume id.
 	$t volid "$d" >>"$log" 2>&1
 	for f in "$d/OLD/again.txt" "$d/newdir" "$d" "$d/NOARCH.TXT"; do $t getattr "$f" >>"$log" 2>&1; done
+	for f in "$d/newdir/gap.bin" "$d/newdir" "$d"; do echo "fileattr: $($t fileattr "$f" 2>&1)" >>"$log"; done
 	rw_outcome "$log" "set hidden and system" $t setattr "$d/newdir/gap.bin" 0x26
 	rw_outcome "$log" "set read-only" $t setattr "$d/NOARCH.TXT" 0x01
 	rw_outcome "$log" "clear read-only" $t setattr "$d/OLD/again.txt" 0x20

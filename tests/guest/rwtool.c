@@ -26,6 +26,8 @@
  *                            "uuid N HEX" (N bytes)
  *   rwtool lease F           F_SETLEASE F_RDLCK on F opened read-only, then
  *                            prints "lease N" (F_GETLEASE) and lets it go
+ *   rwtool fileattr F        FS_IOC_GETFLAGS and FS_IOC_FSGETXATTR on F: prints
+ *                            "flags 0xN xflags 0xN"
  *   rwtool inos D            every entry of D but . and ..: its d_ino from
  *                            getdents against st_ino from lstat, one line
  *                            "NAME D_INO ST_INO" for each that differs;
@@ -38,6 +40,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/falloc.h>
+#include <linux/fs.h>
 #include <linux/msdos_fs.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -217,6 +220,21 @@ int main(int argc, char **argv)
 		close(fd);
 		return 0;
 	}
+	if (argc == 3 && !strcmp(argv[1], "fileattr")) {
+		int fd = open(argv[2], O_RDONLY);
+		struct fsxattr fsx;
+		int flags;
+
+		if (fd < 0)
+			return fail("open");
+		if (ioctl(fd, FS_IOC_GETFLAGS, &flags))
+			return fail("FS_IOC_GETFLAGS");
+		if (ioctl(fd, FS_IOC_FSGETXATTR, &fsx))
+			return fail("FS_IOC_FSGETXATTR");
+		printf("flags 0x%x xflags 0x%x\n", flags, fsx.fsx_xflags);
+		close(fd);
+		return 0;
+	}
 	if (argc == 3 && !strcmp(argv[1], "inos")) {
 		DIR *d = opendir(argv[2]);
 		struct dirent *e;
@@ -242,6 +260,6 @@ int main(int argc, char **argv)
 		closedir(d);
 		return differ;
 	}
-	fprintf(stderr, "usage: rwtool exchange|noreplace A B | mmapwrite F OFF S | fsync F | fallocate F keep|grow|punch OFF LEN | getattr F | setattr F VAL | volid F | readdir D short|both | lease F | fsuuid F | inos D\n");
+	fprintf(stderr, "usage: rwtool exchange|noreplace A B | mmapwrite F OFF S | fsync F | fallocate F keep|grow|punch OFF LEN | getattr F | setattr F VAL | volid F | readdir D short|both | lease F | fsuuid F | fileattr F | inos D\n");
 	return 2;
 }

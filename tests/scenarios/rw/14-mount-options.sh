@@ -1,4 +1,4 @@
-# harness: files=$TEST_DATA/rw/fat16.img $TEST_DATA/rw/pattern
+# harness: files=$TEST_DATA/rw/fat16.img $TEST_DATA/rw/pattern $TEST_DATA/rwtool
 # harness: no-ncr810
 # harness: timeout=180
 # The write-side mount options as fs/fat has them, C as the oracle, each
@@ -6,7 +6,10 @@
 # - /proc/mounts shows the options as fat_show_options does (same text
 #   for vfat/rust_vfat and msdos/rust_msdos), errors=panic included, ids
 #   in any base kstrtouint takes, masks past the permission bits, and the
-#   obsolete options C accepts and ignores;
+#   obsolete options C accepts and ignores; and FS_IOC_GETFLAGS and
+#   FS_IOC_FSGETXATTR of the root report case folding as C's under each;
+# - sys_immutable: a file with the system attribute is immutable, and
+#   FS_IOC_GETFLAGS says so;
 # - rodir: with it a directory's read-only attribute makes it read-only;
 # - flush: closing a file written to starts its writeback at once (the
 #   loop device's write counter moves before close returns + 2 s; without
@@ -55,6 +58,7 @@ for set in "vfat rust_vfat" "msdos rust_msdos"; do
 			d=$(attach /t/w.img)
 			must mount -t $fs ${opt:+-o $opt} "$d" /mnt/w
 			awk '$2 == "/mnt/w" { print $4 }' /proc/mounts >/tmp/opts.$fs
+			/vm/files/rwtool fileattr /mnt/w >>/tmp/opts.$fs 2>&1
 			must umount /mnt/w
 			losetup -d "$d"
 		done
@@ -62,6 +66,25 @@ for set in "vfat rust_vfat" "msdos rust_msdos"; do
 		check_eq "$2 -o '$opt' in /proc/mounts" "$(cat /tmp/opts.$2)" "$(cat /tmp/opts.$1)"
 	done
 done
+
+step "sys_immutable: a system file is immutable"
+for fs in vfat rust_vfat msdos rust_msdos; do
+	cp $img /t/w.img
+	d=$(attach /t/w.img)
+	must mount -t $fs "$d" /mnt/w
+	echo s >/mnt/w/SYSTEM.TXT
+	must /vm/files/rwtool setattr /mnt/w/SYSTEM.TXT 0x24
+	must umount /mnt/w
+	must mount -t $fs -o sys_immutable "$d" /mnt/w
+	r="$(/vm/files/rwtool fileattr /mnt/w/SYSTEM.TXT 2>&1)"
+	echo x 2>/dev/null >>/mnt/w/SYSTEM.TXT && r="$r, appended" || r="$r, not appended"
+	must umount /mnt/w
+	losetup -d "$d"
+	echo "$fs: $r" | tee /tmp/immutable.$fs
+done
+check_eq "vfat's system file under sys_immutable" "$(cut -d: -f2 /tmp/immutable.vfat)" " flags 0x40000010 xflags 0x40008, not appended"
+check_eq "rust_vfat's system file under sys_immutable" "$(cut -d: -f2 /tmp/immutable.rust_vfat)" "$(cut -d: -f2 /tmp/immutable.vfat)"
+check_eq "rust_msdos's system file under sys_immutable" "$(cut -d: -f2 /tmp/immutable.rust_msdos)" "$(cut -d: -f2 /tmp/immutable.msdos)"
 
 step "rodir: a directory's read-only attribute, with the option and without"
 for fs in vfat rust_vfat; do
