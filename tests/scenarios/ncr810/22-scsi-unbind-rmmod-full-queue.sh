@@ -1,12 +1,17 @@
 # harness: scsi-disks=$TEST_DATA/scsi/random-16m.img $TEST_DATA/scsi/random-16m.img $TEST_DATA/scsi/blank-64m.img
+# harness: qemu-args=-drive if=none,id=slow,driver=null-co,size=16M,read-zeroes=on,throttling.bps-read=262144 -device scsi-hd,bus=ncr0.0,scsi-id=3,drive=slow
 # harness: kernel-args=slab_debug=U;-,Acpi-*
 # harness: files=$TEST_DATA/slabsites $TEST_DATA/rvbench
 # harness: timeout=900
 # Unbind and rmmod with a full tagged queue, and load cycles with tags on.
 # The load: two O_DIRECT readers on each of the disks at targets 0 and 1
-# (reads disconnect in QEMU's model: they wait at their targets, tagged)
-# and 16-deep random 4 KiB reads and writes on the disk at target 2
-# (rvbench randrw): more commands than the 16 slots. With the queue full,
+# (reads disconnect in QEMU's model: they wait at their targets, tagged),
+# 16-deep random 4 KiB reads and writes on the disk at target 2
+# (rvbench randrw), and six 4 KiB O_DIRECT readers of the disk at target
+# 3, which QEMU throttles to 256 KiB/s of reads: more commands than the 16
+# slots. The disk image is in the host's page cache, so the other disks'
+# commands end within microseconds; the throttled reads stay in flight, so
+# the queue is full at any moment the unbind comes. With the queue full,
 # rmmod is refused (sd holds the module while a disk is open) and the
 # load goes on; unbind takes the disks away under it: every stream ends
 # (its I/O fails once its disk is gone), none hangs, the interrupt handler
@@ -22,12 +27,12 @@ pci=$(ncr810_devices)
 sha0=$(scsi_image_sha 0)
 sha1=$(scsi_image_sha 1)
 
-# Prints the disks at targets 0, 1 and 2 of rust_ncr810's host.
+# Prints the disks at targets 0 to 3 of rust_ncr810's host.
 disks() {
 	_h=$(ncr810_scsi_host) || fail "no SCSI host of rust_ncr810"
-	for _t in 0 1 2; do scsi_disk "$_h" $_t || fail "no disk at target $_t"; done
+	for _t in 0 1 2 3; do scsi_disk "$_h" $_t || fail "no disk at target $_t"; done
 }
-# Starts the load on disks $1 $2 $3; their pids in $LOAD.
+# Starts the load on disks $1 to $4; their pids in $LOAD.
 load() {
 	LOAD=""
 	for _d in $1 $2; do
@@ -38,6 +43,10 @@ load() {
 	done
 	(while $F/rvbench randrw load "$3" 4000 3 16 direct >/dev/null 2>&1; do :; done) &
 	LOAD="$LOAD $!"
+	for _k in 1 2 3 4 5 6; do
+		(while dd if="$4" of=/dev/null bs=4k iflag=direct 2>/dev/null; do :; done) &
+		LOAD="$LOAD $!"
+	done
 }
 # Commands in flight on disks $@ (their /sys/block/*/inflight).
 inflight() {
