@@ -882,6 +882,16 @@ impl FileSystem for FatFs {
         }
     }
 
+    /// As `fat_get_block_bmap`: within the clusters the file accounts for
+    /// (`i_blocks`), so also those a `FALLOC_FL_KEEP_SIZE` fallocate added
+    /// past its size; damage met on the way is reported and maps nothing.
+    fn bmap(inode: &INode<FatFs>, block: u64) -> Option<u64> {
+        map_blocks(inode, block, 1, inode.blocks() * 512)
+            .ok()
+            .flatten()
+            .map(|m| m.phys)
+    }
+
     /// As `fat_fallocate` with `FALLOC_FL_KEEP_SIZE`: clusters are added
     /// until the allocation reaches `end` (not zeroed; writes use them,
     /// eviction frees what is left past the size).

@@ -363,15 +363,47 @@ static int rust_vfs_get_block(struct inode *inode, sector_t iblock,
 	return 0;
 }
 
+/*
+ * Shrinks the file to size (setattr; its lock held): the page cache, then
+ * the blocks, under the mapping's invalidate lock, which ->bmap takes
+ * shared so that no chain is cut while FIBMAP walks it (fs/fat's
+ * truncate_lock). filemap_invalidate_lock() is a static inline.
+ */
+void rust_vfs_truncate(struct inode *inode, loff_t size)
+{
+	filemap_invalidate_lock(inode->i_mapping);
+	truncate_setsize(inode, size);
+	hooks_of(inode->i_sb->s_type)->truncate_blocks(inode, size);
+	filemap_invalidate_unlock(inode->i_mapping);
+}
+
 /* As fat_write_failed: allocation past the size is given back. */
 static void rust_vfs_write_failed(struct address_space *mapping, loff_t to)
 {
 	struct inode *inode = mapping->host;
 
 	if (to > inode->i_size) {
+		filemap_invalidate_lock(mapping);
 		truncate_pagecache(inode, inode->i_size);
 		hooks_of(inode->i_sb->s_type)->truncate_blocks(inode, inode->i_size);
+		filemap_invalidate_unlock(mapping);
 	}
+}
+
+/*
+ * FIBMAP (->bmap), as _fat_bmap: the device block of a block of the file,
+ * 0 for none, with truncation held off (rust_vfs_truncate). swapon calls
+ * ->bmap with i_rwsem held, so the inode's lock cannot serve.
+ */
+static sector_t rust_vfs_bmap(struct address_space *mapping, sector_t block)
+{
+	struct inode *inode = mapping->host;
+	sector_t phys;
+
+	filemap_invalidate_lock_shared(mapping);
+	phys = hooks_of(inode->i_sb->s_type)->bmap(inode, block);
+	filemap_invalidate_unlock_shared(mapping);
+	return phys;
 }
 
 static int rust_vfs_write_begin(const struct kiocb *iocb,
@@ -785,6 +817,7 @@ const struct address_space_operations rust_vfs_aops = {
 	.write_begin	= rust_vfs_write_begin,
 	.write_end	= rust_vfs_write_end,
 	.direct_IO	= rust_vfs_direct_IO,
+	.bmap		= rust_vfs_bmap,
 	.migrate_folio	= buffer_migrate_folio,
 };
 

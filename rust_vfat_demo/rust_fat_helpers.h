@@ -31,6 +31,7 @@ struct rust_vfs_hooks {
 	int (*map_blocks)(struct inode *inode, sector_t iblock, sector_t *phys,
 			  unsigned long *count, bool create, bool *new_block);
 	void (*truncate_blocks)(struct inode *inode, loff_t size);
+	sector_t (*bmap)(struct inode *inode, sector_t block);
 	void (*written)(struct inode *inode);
 	int (*allocate)(struct inode *inode, bool keep_size, loff_t end);
 	void (*reserve)(struct inode *inode, loff_t end);
@@ -92,6 +93,7 @@ void rust_vfs_mark_inode_dirty(struct inode *inode);
 void rust_vfs_mark_inode_time_dirty(struct inode *inode);
 void rust_vfs_unhash_inode(struct inode *inode);
 int rust_vfs_cont_expand(struct inode *inode, loff_t size);
+void rust_vfs_truncate(struct inode *inode, loff_t size);
 int rust_vfs_block_truncate_page(struct inode *inode, loff_t size);
 int rust_vfs_fsync(struct file *file, loff_t start, loff_t end, int datasync);
 int rust_vfs_setlease(struct file *file, int arg, struct file_lease **flp,

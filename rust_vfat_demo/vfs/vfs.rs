@@ -341,8 +341,17 @@ pub trait FileSystem: Sized + Send + Sync + 'static {
     ) -> Result<Option<Mapping>>;
 
     /// Frees the blocks of the regular file `inode` past `size` bytes
-    /// (truncation; a failed write), under the inode's lock.
+    /// (truncation; a failed write), under the inode's lock and the
+    /// mapping's invalidate lock.
     fn truncate_blocks(_inode: &INode<Self>, _size: u64) {}
+
+    /// The device block that holds block `block` of the regular file
+    /// `inode`, for `FIBMAP`: any block allocated to the file, also past
+    /// its size; `None` for none. No truncation runs meanwhile (the
+    /// mapping's invalidate lock is held shared). By default none.
+    fn bmap(_inode: &INode<Self>, _block: u64) -> Option<u64> {
+        None
+    }
 
     /// An ioctl `cmd` that reads one `u32` about `inode` (its shared lock
     /// held): the value, or the error (`ENOTTY`: not such an ioctl).
@@ -764,6 +773,7 @@ impl<T: FileSystem> Tables<T> {
         fill_super: Some(Self::fill_super),
         map_blocks: Some(Self::map_blocks),
         truncate_blocks: Some(Self::truncate_blocks),
+        bmap: Some(Self::bmap),
         written: Some(Self::written),
         allocate: Some(Self::allocate),
         reserve: Some(Self::reserve),
@@ -1551,6 +1561,16 @@ impl<T: FileSystem> Tables<T> {
         T::truncate_blocks(i, size.max(0) as u64);
     }
 
+    /// `FIBMAP`'s block mapping, from the C `bmap`.
+    ///
+    /// # Safety
+    ///
+    /// `inode` must be a live regular file of `T`.
+    unsafe extern "C" fn bmap(inode: *mut bindings::inode, block: u64) -> u64 {
+        // SAFETY: Per the function's contract `inode` is a live inode of `T`.
+        T::bmap(unsafe { INode::<T>::from_raw(inode) }, block).unwrap_or(0)
+    }
+
     /// Data was written through the page cache.
     ///
     /// # Safety
@@ -1901,8 +1921,7 @@ impl<T: FileSystem> Tables<T> {
                 if err != 0 {
                     return err;
                 }
-                bindings::truncate_setsize(inode, a.ia_size);
-                T::truncate_blocks(i, a.ia_size.max(0) as u64);
+                helpers::rust_vfs_truncate(inode, a.ia_size);
                 T::touch(i);
             }
             // Times in the file system's granularity (`setattr_copy`

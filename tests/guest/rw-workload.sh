@@ -201,6 +201,9 @@ rw_workload() {
 	$t volid "$d" >>"$log" 2>&1
 	for f in "$d/OLD/again.txt" "$d/newdir" "$d" "$d/NOARCH.TXT"; do $t getattr "$f" >>"$log" 2>&1; done
 	for f in "$d/newdir/gap.bin" "$d/newdir" "$d"; do echo "fileattr: $($t fileattr "$f" 2>&1)" >>"$log"; done
+	# The same clusters on both drivers, and what a fallocate added past
+	# the size is mapped too.
+	for f in newdir/gap.bin prealloc.txt; do echo "$f: $($t fibmap "$d/$f" 72 2>&1)" >>"$log"; done
 	rw_outcome "$log" "set hidden and system" $t setattr "$d/newdir/gap.bin" 0x26
 	rw_outcome "$log" "set read-only" $t setattr "$d/NOARCH.TXT" 0x01
 	rw_outcome "$log" "clear read-only" $t setattr "$d/OLD/again.txt" 0x20

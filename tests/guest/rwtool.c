@@ -28,6 +28,12 @@
  *                            prints "lease N" (F_GETLEASE) and lets it go
  *   rwtool fileattr F        FS_IOC_GETFLAGS and FS_IOC_FSGETXATTR on F: prints
  *                            "flags 0xN xflags 0xN"
+ *   rwtool fibmap F N        FIBMAP of blocks 0 to N-1 of F: prints "fibmap"
+ *                            and the N device block numbers (0: none)
+ *   rwtool fibmaprace F S    for S seconds, one thread maps every block of F
+ *                            with FIBMAP while another truncates F to 0
+ *                            and writes it to 256 KiB again: prints the
+ *                            rounds of each, exits 1 on a failed call
  *   rwtool inos D            every entry of D but . and ..: its d_ino from
  *                            getdents against st_ino from lstat, one line
  *                            "NAME D_INO ST_INO" for each that differs;
@@ -44,7 +50,9 @@
 #include <linux/msdos_fs.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <pthread.h>
 #include <string.h>
+#include <time.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -70,6 +78,33 @@ static int fail(const char *what)
 {
 	printf("%s: %s\n", what, strerror(errno));
 	return 1;
+}
+
+/* fibmaprace: what both threads share. */
+struct race {
+	int fd;
+	time_t end;
+	long rounds;
+	int failed;
+};
+
+static void *fibmap_loop(void *arg)
+{
+	struct race *r = arg;
+
+	while (time(NULL) < r->end && !r->failed) {
+		for (int i = 0; i < 512; i++) {
+			int block = i;
+
+			if (ioctl(r->fd, FIBMAP, &block)) {
+				perror("FIBMAP");
+				r->failed = 1;
+				break;
+			}
+		}
+		r->rounds++;
+	}
+	return NULL;
 }
 
 static int rename2(const char *a, const char *b, unsigned int flags)
@@ -235,6 +270,50 @@ int main(int argc, char **argv)
 		close(fd);
 		return 0;
 	}
+	if (argc == 4 && !strcmp(argv[1], "fibmap")) {
+		int fd = open(argv[2], O_RDONLY);
+		int n = atoi(argv[3]);
+
+		if (fd < 0)
+			return fail("open");
+		printf("fibmap");
+		for (int i = 0; i < n; i++) {
+			int block = i;
+
+			if (ioctl(fd, FIBMAP, &block))
+				return fail("\nFIBMAP");
+			printf(" %d", block);
+		}
+		printf("\n");
+		close(fd);
+		return 0;
+	}
+	if (argc == 4 && !strcmp(argv[1], "fibmaprace")) {
+		static char buf[262144];
+		struct race r = { .end = time(NULL) + atoi(argv[3]) };
+		pthread_t t;
+		long writes = 0;
+
+		memset(buf, 'f', sizeof(buf));
+		r.fd = open(argv[2], O_RDWR | O_CREAT, 0644);
+		if (r.fd < 0)
+			return fail("open");
+		if (pthread_create(&t, NULL, fibmap_loop, &r))
+			return fail("pthread_create");
+		while (time(NULL) < r.end && !r.failed) {
+			if (ftruncate(r.fd, 0) ||
+			    pwrite(r.fd, buf, sizeof(buf), 0) != sizeof(buf)) {
+				perror("truncate and write");
+				r.failed = 1;
+			}
+			writes++;
+		}
+		pthread_join(t, NULL);
+		printf("fibmap rounds %ld, truncate and write rounds %ld\n",
+		       r.rounds, writes);
+		close(r.fd);
+		return r.failed;
+	}
 	if (argc == 3 && !strcmp(argv[1], "inos")) {
 		DIR *d = opendir(argv[2]);
 		struct dirent *e;
@@ -260,6 +339,6 @@ int main(int argc, char **argv)
 		closedir(d);
 		return differ;
 	}
-	fprintf(stderr, "usage: rwtool exchange|noreplace A B | mmapwrite F OFF S | fsync F | fallocate F keep|grow|punch OFF LEN | getattr F | setattr F VAL | volid F | readdir D short|both | lease F | fsuuid F | fileattr F | inos D\n");
+	fprintf(stderr, "usage: rwtool exchange|noreplace A B | mmapwrite F OFF S | fsync F | fallocate F keep|grow|punch OFF LEN | getattr F | setattr F VAL | volid F | readdir D short|both | lease F | fsuuid F | fileattr F | fibmap F N | fibmaprace F S | inos D\n");
 	return 2;
 }
