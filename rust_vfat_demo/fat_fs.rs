@@ -14,6 +14,7 @@ use core::sync::atomic::{
     AtomicU32,
     AtomicU64,
     AtomicU8,
+    AtomicUsize,
     Ordering, //
 };
 use fat_disk::alloc::{
@@ -310,6 +311,11 @@ pub struct FatSb<'sb> {
     /// The next number for such a new inode: past every entry's index on
     /// the device, so it names no place, and never given twice.
     fresh_ino: AtomicU64,
+    /// How many inodes in memory are filed under an entry whose index is
+    /// not their number (renamed, or given a fresh number): while none
+    /// is, readdir shows each entry's index without asking the inode
+    /// cache.
+    renumbered: AtomicUsize,
     opts: MountOptions,
     name: &'static CStr,
     ns: &'static dyn Namespace,
@@ -348,6 +354,8 @@ pub struct InodeInfo {
     crtime: Time,
     /// The inode's number is in the super block's `moved` set.
     moved: AtomicBool,
+    /// The inode is counted in the super block's `renumbered`.
+    renumbered: AtomicBool,
 }
 
 impl FatSb<'_> {
@@ -475,6 +483,7 @@ impl FatSb<'_> {
                     nsec: attrs.crtime.nsec,
                 },
                 moved: AtomicBool::new(false),
+                renumbered: AtomicBool::new(false),
             },
         }
     }
@@ -508,6 +517,22 @@ impl FatSb<'_> {
         Ok(())
     }
 
+    /// Records that `inode` is now filed under the entry at `key` (`None`:
+    /// out of the inode hash, unlinked or evicted), for `renumbered`.
+    fn filed(&self, inode: &INode<FatFs>, key: Option<u64>) {
+        let info = inode.data();
+        let off = !info.is_root && key.is_some_and(|k| inode.ino() != k / 32);
+        match (info.renumbered.swap(off, Ordering::AcqRel), off) {
+            (false, true) => {
+                self.renumbered.fetch_add(1, Ordering::AcqRel);
+            }
+            (true, false) => {
+                self.renumbered.fetch_sub(1, Ordering::AcqRel);
+            }
+            _ => {}
+        }
+    }
+
     /// The directory `info` is, on its volume.
     fn dir_location(&self, info: &InodeInfo) -> DirLocation {
         if info.is_root {
@@ -535,6 +560,12 @@ fn entry_inode(
             .map(|a| {
                 let p = sbi.inode_params(ino, &a, false);
                 p.data.i_pos.store(dev_pos, Ordering::Relaxed);
+                // A fresh number (see `FatSb::filed`): the inode is
+                // filled in, so it is counted until its eviction.
+                if ino != dev_pos / 32 {
+                    p.data.renumbered.store(true, Ordering::Relaxed);
+                    sbi.renumbered.fetch_add(1, Ordering::AcqRel);
+                }
                 p.data
                     .attrs
                     .store(sbi.saved_attrs(e.is_dir(), e.attr), Ordering::Relaxed);
@@ -805,6 +836,7 @@ impl FileSystem for FatFs {
                 s_lock,
                 moved,
                 fresh_ino: AtomicU64::new(fresh_ino),
+                renumbered: AtomicUsize::new(0),
                 opts,
                 name: ctx.name,
                 ns: ctx.ns,
@@ -962,10 +994,11 @@ impl FileSystem for FatFs {
 
     fn evict_inode(inode: &INode<FatFs>) {
         let info = inode.data();
+        let sbi = inode.super_block().data();
         if info.moved.load(Ordering::Relaxed) {
-            let sbi = inode.super_block().data();
             sbi.moved.lock().remove(&inode.ino());
         }
+        sbi.filed(inode, None);
         // As `fat_evict_inode`, also on a mount made read-only by an error
         // (errors=remount-ro): an unlinked file's clusters go, or they are
         // lost to the volume until fsck.fat. (A mount read-only from the
@@ -1325,8 +1358,12 @@ fn find(sbi: &FatSb<'_>, info: &InodeInfo, name: &[u8]) -> Result<Option<(DirEnt
 /// `__fat_readdir` asks `fat_iget` too, and shows an `iunique` of the
 /// moment for an inode not in memory).
 fn entry_ino(dir: &INode<FatFs>, dev_pos: u64) -> u64 {
-    dir.super_block()
-        .find_inode(dev_pos)
+    let sb = dir.super_block();
+    // Every inode in memory bears its entry's index: no need to ask.
+    if sb.data().renumbered.load(Ordering::Acquire) == 0 {
+        return dev_pos / 32;
+    }
+    sb.find_inode(dev_pos)
         .map_or(dev_pos / 32, |inode| inode.ino())
 }
 
@@ -1917,6 +1954,7 @@ fn detach(sbi: &FatSb<'_>, inode: &INode<FatFs>) {
     let _g = sbi.entry_lock.lock();
     inode.data().i_pos.store(0, Ordering::Relaxed);
     inode.unhash();
+    sbi.filed(inode, None);
 }
 
 /// Removes the record `name` of `inode` from `dir` (`vfat_unlink`,
@@ -1930,6 +1968,7 @@ fn remove_entry(dir: &INode<FatFs>, name: &[u8], inode: &INode<FatFs>) -> Result
         remove_by_scan(sbi, dir.data(), name, inode)?;
     }
     inode.unhash();
+    sbi.filed(inode, None);
     dir_changed(dir, now);
     inode.set_mtime(now);
     Ok(())
@@ -2062,6 +2101,7 @@ fn rename(
         info.i_pos.store(new_pos, Ordering::Relaxed);
     }
     inode.rehash(new_pos);
+    sbi.filed(inode, Some(new_pos));
     write_inode(inode, false)?;
     if let Some(pos) = dotdot {
         let nd = new_dir.data();
@@ -2120,6 +2160,8 @@ fn rename_exchange(
     b.unhash();
     a.rehash(pb);
     b.rehash(pa);
+    sbi.filed(a, Some(pb));
+    sbi.filed(b, Some(pa));
     write_inode(b, false)?;
     write_inode(a, false)?;
     if !core::ptr::eq(a_dir, b_dir) {
