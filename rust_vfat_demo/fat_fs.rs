@@ -924,6 +924,53 @@ impl FileSystem for FatFs {
             .map(|m| m.phys)
     }
 
+    /// As `fat_rebuild_parent` (which `fs/fat` runs only under
+    /// `nfs=nostale_ro`; otherwise it finds a parent only in memory): the
+    /// parent's first cluster from `dir`'s `..`, the grandparent's from
+    /// the parent's `..`, and the grandparent searched for the directory
+    /// entry starting there. A parent that moved meanwhile is not found
+    /// (`ESTALE`); the caller checks what it gets by a lookup.
+    fn parent_dir(dir: &INode<FatFs>) -> Result<ARef<INode<FatFs>>> {
+        let sb = dir.super_block();
+        let sbi = sb.data();
+        let info = dir.data();
+        let fail = |e| {
+            sbi.errno(
+                e,
+                "finding a directory's parent",
+                info.i_pos.load(Ordering::Relaxed),
+            )
+        };
+        let first_of_dotdot = |dir_start: u32| {
+            dir_write::dotdot_pos(&sbi.vol, dir_start)
+                .and_then(|pos| dir_write::read_entry(&sbi.vol, pos))
+                .map(|e| e.first_cluster)
+                .map_err(fail)
+        };
+        let is_root = |start: u32| start == 0 || start == sbi.vol.bpb.root_cluster;
+        if info.is_root {
+            return Err(ESTALE);
+        }
+        let parent = first_of_dotdot(info.start.load(Ordering::Relaxed))?;
+        if is_root(parent) {
+            return sb.find_inode(ROOT_INO).ok_or(ESTALE);
+        }
+        let grand = first_of_dotdot(parent)?;
+        let loc = if is_root(grand) {
+            DirLocation::root(&sbi.vol)
+        } else {
+            DirLocation::Chain(grand)
+        };
+        let mut reader = DirReader::new(&sbi.vol, loc, false);
+        while let Some(rec) = reader.next_record().map_err(fail)? {
+            let e = &rec.entry;
+            if e.is_dir() && e.first_cluster == parent && e.name[0] != b'.' {
+                return entry_inode(sb, sbi, e, rec.dev_pos);
+            }
+        }
+        Err(ESTALE)
+    }
+
     /// As `fat_fallocate` with `FALLOC_FL_KEEP_SIZE`: clusters are added
     /// until the allocation reaches `end` (not zeroed; writes use them,
     /// eviction frees what is left past the size).

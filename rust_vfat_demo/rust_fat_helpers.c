@@ -10,6 +10,7 @@
 #include <linux/buffer_head.h>
 #include <linux/compat.h>
 #include <linux/cred.h>
+#include <linux/exportfs.h>
 #include <linux/fs.h>
 #include <linux/fs_context.h>
 #include <linux/falloc.h>
@@ -34,8 +35,98 @@ static const struct rust_vfs_hooks *hooks_of(struct file_system_type *type)
 	return container_of(type, struct rust_vfs_type, type)->hooks;
 }
 
+/*
+ * File handles (name_to_handle_at, open_by_handle_at, NFS export,
+ * fanotify's FIDs): struct export_operations is opaque to the bindings. A
+ * handle holds the inode's key in the inode cache (a place on the device)
+ * and its number, and with a parent the parent's too. As fs/fat's
+ * default handles (nfs=stale_rw), one whose inode is no longer in memory,
+ * or has moved, is stale. FAT's handle types: the layer's one file system
+ * is FAT, and the handles, like fs/fat's, name an entry's place.
+ */
+#define RUST_VFS_FH_WORDS 4
+
+static void rust_vfs_put_fh(u32 *fh, u64 key, u64 ino)
+{
+	fh[0] = (u32)key;
+	fh[1] = (u32)(key >> 32);
+	fh[2] = (u32)ino;
+	fh[3] = (u32)(ino >> 32);
+}
+
+static int rust_vfs_encode_fh(struct inode *inode, u32 *fh, int *max_len,
+			      struct inode *parent)
+{
+	const struct rust_vfs_hooks *h = hooks_of(inode->i_sb->s_type);
+	int len = parent ? 2 * RUST_VFS_FH_WORDS : RUST_VFS_FH_WORDS;
+
+	if (*max_len < len) {
+		*max_len = len;
+		return FILEID_INVALID;
+	}
+	rust_vfs_put_fh(fh, h->inode_key(inode), inode->i_ino);
+	if (parent)
+		rust_vfs_put_fh(fh + RUST_VFS_FH_WORDS, h->inode_key(parent),
+				parent->i_ino);
+	*max_len = len;
+	return parent ? FILEID_FAT_WITH_PARENT : FILEID_FAT_WITHOUT_PARENT;
+}
+
+/* The inode a handle's words name, if it is still in memory. */
+static struct dentry *rust_vfs_fh_dentry(struct super_block *sb, const u32 *fh)
+{
+	u64 key = fh[0] | (u64)fh[1] << 32;
+	u64 ino = fh[2] | (u64)fh[3] << 32;
+	struct inode *inode = hooks_of(sb->s_type)->find_inode(sb, key);
+
+	if (inode && inode->i_ino != ino) {
+		iput(inode);
+		inode = NULL;
+	}
+	/* NULL: -ESTALE. */
+	return d_obtain_alias(inode);
+}
+
+static struct dentry *rust_vfs_fh_to_dentry(struct super_block *sb,
+					    struct fid *fid, int fh_len,
+					    int fh_type)
+{
+	if ((fh_type != FILEID_FAT_WITHOUT_PARENT &&
+	     fh_type != FILEID_FAT_WITH_PARENT) ||
+	    fh_len < RUST_VFS_FH_WORDS)
+		return NULL;
+	return rust_vfs_fh_dentry(sb, fid->raw);
+}
+
+static struct dentry *rust_vfs_fh_to_parent(struct super_block *sb,
+					    struct fid *fid, int fh_len,
+					    int fh_type)
+{
+	if (fh_type != FILEID_FAT_WITH_PARENT ||
+	    fh_len < 2 * RUST_VFS_FH_WORDS)
+		return NULL;
+	return rust_vfs_fh_dentry(sb, fid->raw + RUST_VFS_FH_WORDS);
+}
+
+/* The caller holds the child's i_rwsem. */
+static struct dentry *rust_vfs_get_parent(struct dentry *child)
+{
+	struct inode *dir = d_inode(child);
+
+	/* A referenced inode, or an ERR_PTR, which d_obtain_alias passes on. */
+	return d_obtain_alias(hooks_of(dir->i_sb->s_type)->parent_dir(dir));
+}
+
+static const struct export_operations rust_vfs_export_ops = {
+	.encode_fh	= rust_vfs_encode_fh,
+	.fh_to_dentry	= rust_vfs_fh_to_dentry,
+	.fh_to_parent	= rust_vfs_fh_to_parent,
+	.get_parent	= rust_vfs_get_parent,
+};
+
 static int rust_vfs_fill_super_fc(struct super_block *sb, struct fs_context *fc)
 {
+	sb->s_export_op = &rust_vfs_export_ops;
 	return hooks_of(fc->fs_type)->fill_super(sb, fc->fs_private);
 }
 

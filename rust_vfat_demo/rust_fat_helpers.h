@@ -32,6 +32,9 @@ struct rust_vfs_hooks {
 			  unsigned long *count, bool create, bool *new_block);
 	void (*truncate_blocks)(struct inode *inode, loff_t size);
 	sector_t (*bmap)(struct inode *inode, sector_t block);
+	u64 (*inode_key)(struct inode *inode);
+	struct inode *(*find_inode)(struct super_block *sb, u64 key);
+	struct inode *(*parent_dir)(struct inode *dir);
 	void (*written)(struct inode *inode);
 	int (*allocate)(struct inode *inode, bool keep_size, loff_t end);
 	void (*reserve)(struct inode *inode, loff_t end);

@@ -99,6 +99,10 @@ pub struct MountOptions {
     /// `dos1xfloppy`: a floppy without a BPB gets the DOS 1.x defaults for
     /// its size.
     pub dos1xfloppy: bool,
+    /// `nfs` or `nfs=stale_rw`: shown in the options; file handles are
+    /// served with or without it, as `fs/fat` serves them (an inode no
+    /// longer in memory is stale). `nfs=nostale_ro` is not implemented.
+    pub nfs: bool,
     /// `rodir` (vfat): the read-only attribute of a directory makes it
     /// read-only, as it always does under msdos (see [`MountOptions::rodir`]).
     pub rodir: bool,
@@ -132,6 +136,7 @@ impl MountOptions {
             flush: false,
             discard: false,
             dos1xfloppy: false,
+            nfs: false,
             rodir: false,
             errors: Errors::RemountRo,
         }
@@ -188,7 +193,8 @@ pub enum OptionError {
     /// A flag given a value, or a value that does not parse.
     BadValue,
     /// A valid option this driver does not implement: a code page or I/O
-    /// character set other than 437 and UTF-8/ISO 8859-1/ASCII, `nfs`.
+    /// character set other than 437 and UTF-8/ISO 8859-1/ASCII,
+    /// `nfs=nostale_ro`.
     Unsupported,
 }
 
@@ -328,15 +334,14 @@ pub fn apply<N: Namespace + ?Sized>(
                 _ => {}
             }
         }
-        // No NFS export operations here.
-        b"nfs" => {
-            if let Some(v) = val {
-                if v != b"stale_rw" && v != b"nostale_ro" {
-                    return Err(bad);
-                }
-            }
-            return Err(OptionError::Unsupported);
-        }
+        // File handles of inodes in memory (C's default, `stale_rw`);
+        // `nostale_ro`, which builds inodes from handles on a read-only
+        // mount, is not implemented.
+        b"nfs" => match val {
+            None | Some(b"stale_rw") => opts.nfs = true,
+            Some(b"nostale_ro") => return Err(OptionError::Unsupported),
+            Some(_) => return Err(bad),
+        },
         b"tz" => {
             if value(val)? != b"UTC" {
                 return Err(bad);
@@ -480,6 +485,9 @@ pub fn show<W: core::fmt::Write>(
         Errors::Panic => ",errors=panic",
         Errors::RemountRo => ",errors=remount-ro",
     })?;
+    if opts.nfs {
+        w.write_str(",nfs=stale_rw")?;
+    }
     if opts.discard {
         w.write_str(",discard")?;
     }

@@ -353,6 +353,14 @@ pub trait FileSystem: Sized + Send + Sync + 'static {
         None
     }
 
+    /// The directory whose entry the directory `dir` is (what its `..`
+    /// names), for a file handle's dentry that is not connected to the
+    /// root (NFS, `open_by_handle_at`); `dir`'s lock is held. By default
+    /// none: such handles are stale.
+    fn parent_dir(_dir: &INode<Self>) -> Result<ARef<INode<Self>>> {
+        Err(ESTALE)
+    }
+
     /// An ioctl `cmd` that reads one `u32` about `inode` (its shared lock
     /// held): the value, or the error (`ENOTTY`: not such an ioctl).
     fn ioctl_get(_inode: &INode<Self>, _cmd: u32) -> Result<u32> {
@@ -774,6 +782,9 @@ impl<T: FileSystem> Tables<T> {
         map_blocks: Some(Self::map_blocks),
         truncate_blocks: Some(Self::truncate_blocks),
         bmap: Some(Self::bmap),
+        inode_key: Some(Self::inode_key),
+        find_inode: Some(Self::find_inode),
+        parent_dir: Some(Self::parent_dir),
         written: Some(Self::written),
         allocate: Some(Self::allocate),
         reserve: Some(Self::reserve),
@@ -1569,6 +1580,49 @@ impl<T: FileSystem> Tables<T> {
     unsafe extern "C" fn bmap(inode: *mut bindings::inode, block: u64) -> u64 {
         // SAFETY: Per the function's contract `inode` is a live inode of `T`.
         T::bmap(unsafe { INode::<T>::from_raw(inode) }, block).unwrap_or(0)
+    }
+
+    /// The key a file handle names `inode` by.
+    ///
+    /// # Safety
+    ///
+    /// `inode` must be a live inode of `T`.
+    unsafe extern "C" fn inode_key(inode: *mut bindings::inode) -> u64 {
+        // SAFETY: Per the function's contract `inode` is the `vfs` field
+        // of a live `INodeObj<T>`.
+        unsafe { (*obj_of::<T>(inode)).key.load(Ordering::Relaxed) }
+    }
+
+    /// The inode filed under `key`, referenced, or null: a file handle's.
+    ///
+    /// # Safety
+    ///
+    /// `sb` must be a live super block of `T`.
+    unsafe extern "C" fn find_inode(
+        sb: *mut bindings::super_block,
+        key: u64,
+    ) -> *mut bindings::inode {
+        // SAFETY: Per the function's contract `sb` is a live super block
+        // of `T`; the VFS decodes handles only on a mounted one.
+        let sb = unsafe { SuperBlock::<T>::from_raw(sb) };
+        sb.find_inode(key)
+            .map_or(ptr::null_mut(), |i| ARef::into_raw(i).as_ptr().cast())
+    }
+
+    /// The parent directory of a directory, referenced, or an `ERR_PTR`.
+    ///
+    /// # Safety
+    ///
+    /// `dir` must be a live directory inode of `T`, locked.
+    unsafe extern "C" fn parent_dir(dir: *mut bindings::inode) -> *mut bindings::inode {
+        // SAFETY: Per the function's contract `dir` is a live inode of `T`.
+        match T::parent_dir(unsafe { INode::<T>::from_raw(dir) }) {
+            Ok(i) => ARef::into_raw(i).as_ptr().cast(),
+            Err(e) => {
+                // SAFETY: `ERR_PTR` only encodes the error.
+                unsafe { bindings::ERR_PTR(e.to_errno() as isize).cast() }
+            }
+        }
     }
 
     /// Data was written through the page cache.

@@ -34,6 +34,16 @@
  *                            with FIBMAP while another truncates F to 0
  *                            and writes it to 256 KiB again: prints the
  *                            rounds of each, exits 1 on a failed call
+ *   rwtool handles M F D     file handles on the mount at M: F's handle
+ *                            (name_to_handle_at) opened again
+ *                            (open_by_handle_at); then D's, after the
+ *                            dentry cache was dropped while an inotify
+ *                            watch keeps D's inode in memory, so that the
+ *                            kernel must reconnect it through its parents.
+ *                            One line each: the handle's type and length
+ *                            and "same inode", or the failure; last, F
+ *                            removed and its handle opened: "Stale file
+ *                            handle" expected
  *   rwtool inos D            every entry of D but . and ..: its d_ino from
  *                            getdents against st_ino from lstat, one line
  *                            "NAME D_INO ST_INO" for each that differs;
@@ -53,6 +63,7 @@
 #include <pthread.h>
 #include <string.h>
 #include <time.h>
+#include <sys/inotify.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -105,6 +116,57 @@ static void *fibmap_loop(void *arg)
 		r->rounds++;
 	}
 	return NULL;
+}
+
+/* handles: one path's handle, opened again; prints what came of it. */
+static int handle_round_trip(int mount_fd, const char *what, const char *path,
+			     int flags, int drop)
+{
+	struct {
+		struct file_handle fh;
+		unsigned char bytes[MAX_HANDLE_SZ];
+	} h;
+	struct stat before, after;
+	int mount_id, fd;
+
+	h.fh.handle_bytes = MAX_HANDLE_SZ;
+	if (stat(path, &before))
+		return fail("stat");
+	if (name_to_handle_at(AT_FDCWD, path, &h.fh, &mount_id, 0)) {
+		printf("%s: name_to_handle_at: %s\n", what, strerror(errno));
+		return 1;
+	}
+	if (drop == 2) {
+		/* Removed: its handle is stale. */
+		if (unlink(path))
+			return fail("unlink");
+		fd = open_by_handle_at(mount_fd, &h.fh, flags);
+		printf("%s: %s\n", what, fd < 0 ? strerror(errno) : "opened");
+		return fd >= 0 || errno != ESTALE;
+	}
+	if (drop) {
+		int wd = inotify_init();
+		int dc = open("/proc/sys/vm/drop_caches", O_WRONLY);
+
+		if (wd < 0 || inotify_add_watch(wd, path, IN_ATTRIB) < 0)
+			return fail("inotify");
+		if (dc < 0 || write(dc, "2", 1) != 1)
+			return fail("drop_caches");
+		close(dc);
+	}
+	fd = open_by_handle_at(mount_fd, &h.fh, flags);
+	if (fd < 0) {
+		printf("%s: type 0x%x, %u bytes: open_by_handle_at: %s\n", what,
+		       h.fh.handle_type, h.fh.handle_bytes, strerror(errno));
+		return 1;
+	}
+	if (fstat(fd, &after))
+		return fail("fstat");
+	printf("%s: type 0x%x, %u bytes: %s\n", what, h.fh.handle_type,
+	       h.fh.handle_bytes,
+	       after.st_ino == before.st_ino ? "same inode" : "another inode");
+	close(fd);
+	return after.st_ino != before.st_ino;
 }
 
 static int rename2(const char *a, const char *b, unsigned int flags)
@@ -314,6 +376,18 @@ int main(int argc, char **argv)
 		close(r.fd);
 		return r.failed;
 	}
+	if (argc == 5 && !strcmp(argv[1], "handles")) {
+		int m = open(argv[2], O_RDONLY | O_DIRECTORY);
+		int r;
+
+		if (m < 0)
+			return fail("open");
+		r = handle_round_trip(m, "file", argv[3], O_RDONLY, 0);
+		r |= handle_round_trip(m, "directory, reconnected", argv[4],
+				       O_RDONLY | O_DIRECTORY, 1);
+		r |= handle_round_trip(m, "file removed", argv[3], O_RDONLY, 2);
+		return r;
+	}
 	if (argc == 3 && !strcmp(argv[1], "inos")) {
 		DIR *d = opendir(argv[2]);
 		struct dirent *e;
@@ -339,6 +413,6 @@ int main(int argc, char **argv)
 		closedir(d);
 		return differ;
 	}
-	fprintf(stderr, "usage: rwtool exchange|noreplace A B | mmapwrite F OFF S | fsync F | fallocate F keep|grow|punch OFF LEN | getattr F | setattr F VAL | volid F | readdir D short|both | lease F | fsuuid F | fileattr F | fibmap F N | fibmaprace F S | inos D\n");
+	fprintf(stderr, "usage: rwtool exchange|noreplace A B | mmapwrite F OFF S | fsync F | fallocate F keep|grow|punch OFF LEN | getattr F | setattr F VAL | volid F | readdir D short|both | lease F | fsuuid F | fileattr F | fibmap F N | fibmaprace F S | handles M F D | inos D\n");
 	return 2;
 }

@@ -304,9 +304,17 @@ fn options_parse_as_fs_fat() {
         Err(OptionError::Unsupported)
     );
     assert_eq!(
-        apply(&mut o, &Vfat, b"nfs", None),
+        apply(&mut o, &Vfat, b"nfs", Some(b"nostale_ro")),
         Err(OptionError::Unsupported)
     );
+    assert_eq!(
+        apply(&mut o, &Vfat, b"nfs", Some(b"stale")),
+        Err(OptionError::BadValue)
+    );
+    assert!(!o.nfs);
+    assert_eq!(apply(&mut o, &Vfat, b"nfs", None), Ok(()));
+    assert!(o.nfs);
+    assert_eq!(apply(&mut o, &Msdos, b"nfs", Some(b"stale_rw")), Ok(()));
     assert_eq!(apply(&mut o, &Vfat, b"errors", Some(b"panic")), Ok(()));
     assert_eq!(o.errors, Errors::Panic);
     assert_eq!(

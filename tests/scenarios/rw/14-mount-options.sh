@@ -45,7 +45,7 @@ blkstat() { awk -v f="$2" '{ print $f }' "/sys/block/${1#/dev/}/stat"; }
 step "/proc/mounts as fat_show_options"
 for set in "vfat rust_vfat" "msdos rust_msdos"; do
 	set -- $set
-	for opt in "" "flush,discard,errors=continue" "errors=panic,uid=1,gid=2,umask=0,showexec,quiet,sys_immutable,usefree,tz=UTC" \
+	for opt in "" "flush,discard,errors=continue,nfs" "errors=panic,uid=1,gid=2,umask=0,showexec,quiet,sys_immutable,usefree,tz=UTC" \
 		"errors=remount-ro,fmask=0133,dmask=0022,allow_utime=20,time_offset=-90,dos1xfloppy" \
 		"check=r,dots,nocase" "shortname=winnt,utf8,nonumtail" "shortname=lower,uni_xlate,iocharset=utf8" "shortname=win95,check=s" \
 		"uid=0100,gid=0x3e8,umask=070000,conv=binary,fat=12,blocksize=512,cvf_format=none,cvf_options=x,posix" \
