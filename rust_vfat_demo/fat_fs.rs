@@ -934,13 +934,10 @@ impl FileSystem for FatFs {
         let sb = dir.super_block();
         let sbi = sb.data();
         let info = dir.data();
-        let fail = |e| {
-            sbi.errno(
-                e,
-                "finding a directory's parent",
-                info.i_pos.load(Ordering::Relaxed),
-            )
-        };
+        // As `fat_get_parent`: a `..` that cannot be read or followed
+        // makes the handle stale, quietly (rename refuses such a directory
+        // with EIO; neither reports the volume damaged).
+        let fail = |_| ESTALE;
         let first_of_dotdot = |dir_start: u32| {
             dir_write::dotdot_pos(&sbi.vol, dir_start)
                 .and_then(|pos| dir_write::read_entry(&sbi.vol, pos))
