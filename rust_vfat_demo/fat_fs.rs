@@ -522,6 +522,12 @@ impl FatSb<'_> {
     fn filed(&self, inode: &INode<FatFs>, key: Option<u64>) {
         let info = inode.data();
         let off = !info.is_root && key.is_some_and(|k| inode.ino() != k / 32);
+        self.count_renumbered(info, off);
+    }
+
+    /// Marks `info` as renumbered or not, keeping `renumbered` the count of
+    /// the marked.
+    fn count_renumbered(&self, info: &InodeInfo, off: bool) {
         match (info.renumbered.swap(off, Ordering::AcqRel), off) {
             (false, true) => {
                 self.renumbered.fetch_add(1, Ordering::AcqRel);
@@ -562,10 +568,7 @@ fn entry_inode(
                 p.data.i_pos.store(dev_pos, Ordering::Relaxed);
                 // A fresh number (see `FatSb::filed`): the inode is
                 // filled in, so it is counted until its eviction.
-                if ino != dev_pos / 32 {
-                    p.data.renumbered.store(true, Ordering::Relaxed);
-                    sbi.renumbered.fetch_add(1, Ordering::AcqRel);
-                }
+                sbi.count_renumbered(&p.data, ino != dev_pos / 32);
                 p.data
                     .attrs
                     .store(sbi.saved_attrs(e.is_dir(), e.attr), Ordering::Relaxed);
@@ -939,9 +942,8 @@ impl FileSystem for FatFs {
         // with EIO; neither reports the volume damaged).
         let fail = |_| ESTALE;
         let first_of_dotdot = |dir_start: u32| {
-            dir_write::dotdot_pos(&sbi.vol, dir_start)
-                .and_then(|pos| dir_write::read_entry(&sbi.vol, pos))
-                .map(|e| e.first_cluster)
+            dir_write::dotdot_entry(&sbi.vol, dir_start)
+                .map(|(_, e)| e.first_cluster)
                 .map_err(fail)
         };
         let is_root = |start: u32| start == 0 || start == sbi.vol.bpb.root_cluster;

@@ -764,6 +764,16 @@ pub fn new_dir<D: BlockDeviceMut, L: FatLock + ?Sized>(
 /// anything, as C does, so that a directory without one is refused whole.
 /// A directory without `..`: [`FatError::CorruptDir`].
 pub fn dotdot_pos<D: BlockDevice>(vol: &Volume<D>, dir_start: u32) -> Result<u64, FatError> {
+    dotdot_entry(vol, dir_start).map(|(pos, _)| pos)
+}
+
+/// The `..` entry of the directory starting at `dir_start` and its device
+/// position, as [`dotdot_pos`] finds it: the entry's first cluster is the
+/// parent's (0 for the root, see [`dotdot_start`]).
+pub fn dotdot_entry<D: BlockDevice>(
+    vol: &Volume<D>,
+    dir_start: u32,
+) -> Result<(u64, DirEntry), FatError> {
     let mut slots = SlotReader::new(vol, DirLocation::Chain(dir_start));
     while slots.advance()? {
         let s = slots.current();
@@ -771,7 +781,10 @@ pub fn dotdot_pos<D: BlockDevice>(vol: &Volume<D>, dir_start: u32) -> Result<u64
             continue;
         }
         if &s[..11] == b"..         " {
-            return Ok(slots.current_dev_pos());
+            return match crate::format::Slot::decode(s) {
+                crate::format::Slot::Short(e) => Ok((slots.current_dev_pos(), e)),
+                _ => Err(FatError::CorruptDir),
+            };
         }
     }
     Err(FatError::CorruptDir)

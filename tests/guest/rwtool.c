@@ -96,7 +96,8 @@ struct race {
 	int fd;
 	time_t end;
 	long rounds;
-	int failed;
+	/* Set by either thread, read by both. */
+	_Atomic int failed;
 };
 
 static void *fibmap_loop(void *arg)
