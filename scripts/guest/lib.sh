@@ -376,6 +376,12 @@ slab_record() {
 	# A debugfs file allocates its proxy data on its first open and keeps
 	# it: open every one before counting.
 	for _f in /sys/kernel/debug/slab/*/alloc_traces; do : <"$_f"; done
+	# The thread count reads every /proc/<pid>/stat: before the drops, so
+	# its inodes go with them (taken after the count, in one CI run under
+	# load, 54 of them were still there at the next record).
+	_threads=$(kernel_threads)
+	# check_slab_sites's output file, there for every reading alike.
+	: >>/tmp/slab-growth
 	# The first drop also drains kfree_rcu()'s batches (its shrinker); the
 	# pause lets their grace period end. Measured: the sites' counts are
 	# the same after 0, 0.2 and 1 s.
@@ -386,7 +392,7 @@ slab_record() {
 	# emulated CPU for the 30,000 lines of traces.
 	/vm/files/slabsites >"$1" || fail "slabsites failed"
 	echo "$(slab_kb) slab-kB" >>"$1"
-	echo "$(kernel_threads) kernel-threads" >>"$1"
+	echo "$_threads kernel-threads" >>"$1"
 }
 
 # The kernel threads (children of kthreadd) other than workqueue workers:
@@ -396,6 +402,39 @@ slab_record() {
 # Usage: N=$(kernel_threads)
 kernel_threads() {
 	awk '$4 == 2 && $2 !~ /^\(kworker\// { n++ } END { print n + 0 }' /proc/[0-9]*/stat 2>/dev/null
+}
+
+# The growth of each allocation site from BEFORE to AFTER (slab_record's
+# files), largest first, into /tmp/slab-growth: "<more objects> <site>".
+# Usage: slab_growth BEFORE AFTER
+slab_growth() {
+	# radix_tree_node is left out: the nodes of the kernel's indexes (IDRs,
+	# xarrays) grow with the indexes, not with leaks: kernfs numbers its
+	# nodes cyclically (idr_alloc_cyclic), so every cycle's sysfs files take
+	# new IDs and the tree grows (4 nodes over 6 cycles of ncr810/14 on
+	# Debian's kernel), and tmpfs's page cache grows with /tmp. A leaked
+	# sysfs or debugfs file shows as kernfs_node_cache, a leaked object of
+	# ours as its own cache.
+	#
+	# Sites under copy_process and alloc_worker are left out too: they are
+	# threads (task_struct, their stacks' vmap_area, signal_cache, pid),
+	# and a pool's workers grow with the load (2 or 3 more kworkers alive
+	# after 6 cycles of ncr810/22 on Debian's kernel, under CI's load).
+	# The threads that are not workers are counted instead (below); that
+	# count's /proc/<pid> inodes (proc_pid_make_inode) are left out with
+	# them.
+	#
+	# vmap_area is left out: vfree() leaves its area to a lazy purge, which
+	# runs when enough have piled up, so areas outlive their memory (3 more
+	# over 6 cycles of ncr810/14 on Debian's kernel, from the partition
+	# scan at each bind). A leaked vmalloc() still shows: its vm_struct
+	# (kmalloc, under __get_vm_area_node) is freed by vfree() itself.
+	awk '
+		/slab-kB$/ || /kernel-threads$/ { next }
+		$2 == "radix_tree_node" || $2 == "vmap_area" { next }
+		/ (copy_process|alloc_worker|proc_pid_make_inode)( |$)/ { next }
+		{ n = $1; $1 = ""; if (NR == FNR) b[$0] = n; else if (n - b[$0] > 0) print n - b[$0], $0 }
+	' "$1" "$2" | sort -rn >/tmp/slab-growth
 }
 
 # Fails if an allocation site holds at least half as many more live objects
@@ -409,24 +448,20 @@ check_slab_sites() {
 		echo "debug kernel: slab not compared (KASAN quarantine, kmemleak records); kmemleak.sh checks leaks"
 		return 0
 	fi
-	# radix_tree_node is left out: the nodes of the kernel's indexes (IDRs,
-	# xarrays) grow with the indexes, not with leaks: kernfs numbers its
-	# nodes cyclically (idr_alloc_cyclic), so every cycle's sysfs files take
-	# new IDs and the tree grows (4 nodes over 6 cycles of ncr810/14 on
-	# Debian's kernel), and tmpfs's page cache grows with /tmp. A leaked
-	# sysfs or debugfs file shows as kernfs_node_cache, a leaked object of
-	# ours as its own cache.
-	#
-	# Sites under copy_process and alloc_worker are left out too: they are
-	# threads (task_struct, their stacks' vmap_area, signal_cache, pid),
-	# and a pool's workers grow with the load (2 or 3 more kworkers alive
-	# after 6 cycles of ncr810/22 on Debian's kernel, under CI's load).
-	# The threads that are not workers are counted instead (below).
-	awk '
-		/slab-kB$/ || /kernel-threads$/ { next }
-		$2 == "radix_tree_node" || / copy_process( |$)/ || / alloc_worker( |$)/ { next }
-		{ n = $1; $1 = ""; if (NR == FNR) b[$0] = n; else if (n - b[$0] > 0) print n - b[$0], $0 }
-	' "$1" "$2" | sort -rn >/tmp/slab-growth
+	slab_growth "$1" "$2"
+	# Frees deferred by RCU (maple tree nodes of the processes the cycles
+	# ran, inodes) land late on a loaded guest: 4 maple_node objects were
+	# still pending after the drops and pause in one run of ncr810/22 on
+	# Debian's kernel beside three other VMs. A leak stays; a late free
+	# does not: up to three readings more, 1 s apart, before judging.
+	for _again in 1 2 3; do
+		awk -v lim=$(($3 / 2)) '$1 >= lim { bad = 1 } END { exit bad }' /tmp/slab-growth && break
+		echo "a site grew by $(($3 / 2)) or more: reading again in 1 s ($_again of 3)"
+		sleep 1
+		# Over AFTER: a new file in /tmp would be a new inode and dentry.
+		slab_record "$2"
+		slab_growth "$1" "$2"
+	done
 	echo "largest growth per allocation site:"
 	head -3 /tmp/slab-growth
 	awk -v lim=$(($3 / 2)) '$1 >= lim { bad = 1 } END { exit bad }' /tmp/slab-growth ||
