@@ -63,6 +63,14 @@ while [ $# -gt 0 ]; do
 	*) filters+=("$1"); shift ;;
 	esac
 done
+# One run at a time in a clone: results and timings are per tier and
+# kernel, but the test data is shared, and the version-check variants in
+# it are built for one kernel tree (a main and a Debian run side by side
+# loaded each other's: "Invalid module format").
+mkdir -p "$REPO_ROOT/target"
+exec 9>"$REPO_ROOT/target/.check.lock"
+flock -n 9 || die "another make check or make soak is running in this clone" \
+	"wait for it to end, or run the second one from another clone (git clone $REPO_ROOT <dir>)"
 # Each tier, and Debian's kernel, keeps its own results (and timings).
 results="$REPO_ROOT/target/check-results"
 [ $soak = 1 ] && results="$REPO_ROOT/target/soak-results"
