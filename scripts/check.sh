@@ -69,6 +69,8 @@ done
 # loaded each other's: "Invalid module format").
 mkdir -p "$REPO_ROOT/target"
 exec 9>"$REPO_ROOT/target/.check.lock"
+# (The lock's descriptor is closed for the harness and the gates: a VM's
+# helper that outlived the run must not hold it for the next one.)
 flock -n 9 || die "another make check or make soak is running in this clone" \
 	"wait for it to end, or run the second one from another clone (git clone $REPO_ROOT <dir>)"
 # Each tier, and Debian's kernel, keeps its own results (and timings).
@@ -151,7 +153,7 @@ if [ $gates = 1 ]; then
 		gate rust-probe-self-tests tests/host/dkms-probe-test.sh "$kdir"
 		gate cc-probe-cache-self-tests tests/host/cc-probe-cache-test.sh
 		gate setup-toolchain-self-tests tests/host/setup-toolchain-test.sh
-	) &
+	) 9>&- &
 	gate_pid=$!
 	step "gates (lint, docs check, host tests, self-tests of build-kernel.sh, check-symvers.sh, rust-probe.sh, cc-probe-cache.sh, setup-toolchain.sh) beside the VM scenarios"
 fi
@@ -162,7 +164,7 @@ rc=0
 durations=()
 [ "$kernel" = main ] || durations=(--durations "target/harness-durations-$kernel.txt")
 ./target/release/harness ${VM_JOBS:+--jobs "$VM_JOBS"} $([ $soak = 1 ] && echo --soak) --kdir "$kdir" \
-	--junit "$junit" --ktap "$ktap" --kcidb "$kcidb" "${durations[@]}" "${filters[@]}" || rc=$?
+	--junit "$junit" --ktap "$ktap" --kcidb "$kcidb" "${durations[@]}" "${filters[@]}" 9>&- || rc=$?
 if [ -n "$gate_pid" ]; then
 	step "waiting for the gates"
 	wait $gate_pid || true
