@@ -317,12 +317,10 @@ fn run_vm(
         return first;
     }
     let mut again = run_vm_once(root, script, h, opts, data, run_index);
-    let tail: Vec<&str> = first.console.lines().rev().take(40).collect();
-    let tail: Vec<&str> = tail.into_iter().rev().collect();
     again.output = format!(
         "harness: the guest's kernel crashed while booting, before the scenario ran; \
          ran it again. The first boot's console ended:\n{}\n---- the second run ----\n{}",
-        tail.join("\n"),
+        tail(&first.console, 40),
         again.output
     );
     again.secs += first.secs;
@@ -335,9 +333,7 @@ fn run_vm(
 fn crashed_while_booting(run: &Run) -> bool {
     run.status != 0
         && !run.console.contains("harness: guest up")
-        && ["Kernel panic - not syncing", "---[ end trace"]
-            .iter()
-            .any(|m| run.console.contains(m))
+        && kernel_problem(&run.console).is_some()
 }
 
 fn run_vm_once(
@@ -726,11 +722,16 @@ const NO_SCENARIO_DONE: &str = "scenario ended without scenario_done: an early e
 /// `no_kernel_problems` use.
 const KERNEL_PROBLEMS: &str = include_str!("../../../scripts/kernel-problems");
 
-fn judge(name: &str, h: &Header, run: &Run) -> Vec<Verdict> {
-    let oops = KERNEL_PROBLEMS
+/// The first line of [`KERNEL_PROBLEMS`] found in `console`.
+fn kernel_problem(console: &str) -> Option<&'static str> {
+    KERNEL_PROBLEMS
         .lines()
         .filter(|p| !p.is_empty())
-        .find(|p| run.console.contains(*p));
+        .find(|p| console.contains(*p))
+}
+
+fn judge(name: &str, h: &Header, run: &Run) -> Vec<Verdict> {
+    let oops = kernel_problem(&run.console);
     // How a verdict that did not pass is reported: a kernel report means
     // the code is faulty (FAIL) even when the guest died of it; a guest
     // that did not finish for no reported reason is an ERROR (the code's
