@@ -454,8 +454,11 @@ check_slab_sites() {
 	# still pending after the drops and pause in one run of ncr810/22 on
 	# Debian's kernel beside three other VMs. A leak stays; a late free
 	# does not: up to three readings more, 1 s apart, before judging.
+	# _within: no site grew by CYCLES/2 or more.
+	_lim=$(($3 / 2))
+	_within() { awk -v lim=$_lim '$1 >= lim { bad = 1 } END { exit bad }' /tmp/slab-growth; }
 	for _again in 1 2 3; do
-		awk -v lim=$(($3 / 2)) '$1 >= lim { bad = 1 } END { exit bad }' /tmp/slab-growth && break
+		_within && break
 		echo "a site grew by $(($3 / 2)) or more: reading again in 1 s ($_again of 3)"
 		sleep 1
 		# Over AFTER: a new file in /tmp would be a new inode and dentry.
@@ -464,8 +467,7 @@ check_slab_sites() {
 	done
 	echo "largest growth per allocation site:"
 	head -3 /tmp/slab-growth
-	awk -v lim=$(($3 / 2)) '$1 >= lim { bad = 1 } END { exit bad }' /tmp/slab-growth ||
-		fail "an allocation site grew by $(($3 / 2)) or more live objects over $4"
+	_within || fail "an allocation site grew by $(($3 / 2)) or more live objects over $4"
 	_t0=$(awk '/kernel-threads$/ { print $1 }' "$1")
 	_t1=$(awk '/kernel-threads$/ { print $1 }' "$2")
 	echo "kernel threads other than workers: $_t0 before, $_t1 after"
