@@ -13,7 +13,10 @@ vdir=$kdir
 [ $# -ge 2 ] && vdir=$(dirname "$image")
 case ${VM_ACCEL:-auto} in tcg | kvm) echo "$VM_ACCEL"; exit 0 ;; esac
 if [ ! -w /dev/kvm ]; then echo tcg; exit 0; fi
-verdict="$vdir/.kvm-probe-$(qemu-system-x86_64 --version | head -1 | sha256sum | cut -c1-8)"
+# Keyed by the QEMU binary's size and time, not its --version: starting
+# QEMU to ask costs about 70 ms, and every VM run asks.
+qemu_bin=$(command -v qemu-system-x86_64) || die "qemu-system-x86_64 is not installed" "run scripts/setup-toolchain.sh"
+verdict="$vdir/.kvm-probe-$(stat -L -c '%s %Y' "$qemu_bin" | sha256sum | cut -c1-8)"
 if [ ! -f "$verdict" ]; then
 	log "vm: probing whether KVM works here (one short boot)"
 	out=$(mktemp)
