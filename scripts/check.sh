@@ -84,7 +84,7 @@ step() { log "[$(elapsed)s] $*"; }
 
 case $kernel in
 main)
-	prepare main
+	PREPARE_QUICK=$([ ${#filters[@]} -gt 0 ] && echo 1 || echo 0) prepare main
 	kdir=$KDIR
 	;;
 debian)
