@@ -1051,7 +1051,7 @@ fn main() {
             std::process::exit(2);
         }
     }
-    // Longest first, sleepers beside (schedule.rs), by the timings the last
+    // Longest first, while the CPUs have room (schedule.rs), by the timings the last
     // run of the same tier (or kernel: --durations) recorded, and for what it
     // has not timed yet, the tier's seed.
     let durations_file = durations_arg.map(PathBuf::from).unwrap_or_else(|| {
@@ -1068,14 +1068,15 @@ fn main() {
     });
     let mut durations = schedule::load_seeded(&seed, &durations_file);
     let count = scenarios.len();
-    let queue = schedule::Queue::new(scenarios, &durations);
+    let queue = schedule::Queue::new(scenarios, &durations, schedule::capacity(jobs));
     let sleepers = queue.sleepers();
     println!(
-        "running {} scenario(s), {} at a time{}",
+        "running {} scenario(s) on {} CPU(s), up to {} at a time while their CPU shares fit{}",
         count,
-        jobs,
+        jobs.max(1),
+        2 * jobs.max(1),
         if sleepers > 0 {
-            format!(" ({sleepers} that mostly sleep on up to {jobs} more)")
+            format!(" ({sleepers} mostly wait)")
         } else {
             String::new()
         }
@@ -1094,15 +1095,15 @@ fn main() {
         }
     }
 
-    let queue = Arc::new(Mutex::new(queue));
+    let queue = Arc::new((Mutex::new(queue), std::sync::Condvar::new()));
     let results: Arc<Mutex<Vec<Scenario>>> = Arc::new(Mutex::new(Vec::new()));
     let timings: Arc<Mutex<Vec<(String, schedule::Timing)>>> = Arc::new(Mutex::new(Vec::new()));
     let start = Instant::now();
     let started = SystemTime::now();
-    let slots = jobs.max(1) + jobs.max(1).min(sleepers);
+    // At most two VMs a CPU: the shares decide how many run.
+    let slots = 2 * jobs.max(1);
     let workers: Vec<_> = (0..slots)
-        .map(|slot| {
-            let sleeper_slot = slot >= jobs.max(1);
+        .map(|_| {
             let timings = timings.clone();
             let (queue, results, root, opts, data) = (
                 queue.clone(),
@@ -1111,67 +1112,72 @@ fn main() {
                 opts.clone(),
                 data.clone(),
             );
-            std::thread::spawn(move || loop {
-                let next = queue.lock().ok().and_then(|mut q| q.next(sleeper_slot));
-                let Some((name, path)) = next else {
-                    break;
-                };
-                let text = std::fs::read_to_string(&path).unwrap_or_default();
-                let h = parse_header(&text);
-                let vm_start = SystemTime::now();
-                let run = match h.runs {
-                    Some((check, soak)) => {
-                        let n = if opts.soak { soak } else { check };
-                        run_repeated(&name, &path, &h, n, &root, &opts, &data)
+            std::thread::spawn(move || {
+                while let Some((name, path, share)) = next_scenario(&queue) {
+                    // Gives the share back when the scenario ends, even by
+                    // a panic: a share never given back would keep the
+                    // other workers waiting for room.
+                    let _running = Running {
+                        queue: &queue,
+                        share,
+                    };
+                    let text = std::fs::read_to_string(&path).unwrap_or_default();
+                    let h = parse_header(&text);
+                    let vm_start = SystemTime::now();
+                    let run = match h.runs {
+                        Some((check, soak)) => {
+                            let n = if opts.soak { soak } else { check };
+                            run_repeated(&name, &path, &h, n, &root, &opts, &data)
+                        }
+                        None => {
+                            let run = run_vm(&root, &path, &h, &opts, &data, None);
+                            Repeated {
+                                verdicts: judge(&name, &h, &run),
+                                run,
+                                summary: None,
+                            }
+                        }
+                    };
+                    let Repeated {
+                        verdicts,
+                        run,
+                        summary,
+                    } = run;
+                    if let Ok(mut t) = timings.lock() {
+                        t.push((
+                            name.clone(),
+                            schedule::Timing {
+                                wall: run.secs,
+                                cpu: run.cpu,
+                            },
+                        ));
                     }
-                    None => {
-                        let run = run_vm(&root, &path, &h, &opts, &data, None);
-                        Repeated {
-                            verdicts: judge(&name, &h, &run),
-                            run,
-                            summary: None,
+                    for v in &verdicts {
+                        // A skip passes, but says so and why.
+                        let word = match v.status {
+                            Status::Skip => format!("ok # SKIP {}", skip_reason(&v.detail)),
+                            _ if v.passed() => "ok".to_string(),
+                            _ => "FAILED".to_string(),
+                        };
+                        match v.secs {
+                            Some(secs) => println!("test {} ... {} ({:.1}s)", v.name, word, secs),
+                            None => println!("test {} ... {}", v.name, word),
                         }
                     }
-                };
-                let Repeated {
-                    verdicts,
-                    run,
-                    summary,
-                } = run;
-                if let Ok(mut t) = timings.lock() {
-                    t.push((
-                        name.clone(),
-                        schedule::Timing {
-                            wall: run.secs,
-                            cpu: run.cpu,
-                        },
-                    ));
-                }
-                for v in &verdicts {
-                    // A skip passes, but says so and why.
-                    let word = match v.status {
-                        Status::Skip => format!("ok # SKIP {}", skip_reason(&v.detail)),
-                        _ if v.passed() => "ok".to_string(),
-                        _ => "FAILED".to_string(),
-                    };
-                    match v.secs {
-                        Some(secs) => println!("test {} ... {} ({:.1}s)", v.name, word, secs),
-                        None => println!("test {} ... {}", v.name, word),
+                    if let Some(text) = summary {
+                        println!("{text}");
                     }
-                }
-                if let Some(text) = summary {
-                    println!("{text}");
-                }
-                let ktap = ktap_blocks(&run.output);
-                let scenario = Scenario {
-                    name,
-                    start: vm_start,
-                    console: run.console,
-                    ktap,
-                    verdicts,
-                };
-                if let Ok(mut r) = results.lock() {
-                    r.push(scenario);
+                    let ktap = ktap_blocks(&run.output);
+                    let scenario = Scenario {
+                        name,
+                        start: vm_start,
+                        console: run.console,
+                        ktap,
+                        verdicts,
+                    };
+                    if let Ok(mut r) = results.lock() {
+                        r.push(scenario);
+                    }
                 }
             })
         })
@@ -1220,6 +1226,42 @@ fn main() {
     }
     if report_errors > 0 {
         std::process::exit(2);
+    }
+}
+
+/// The next scenario to run, once the CPU shares of the running ones leave
+/// room for it; `None` when all have been taken.
+fn next_scenario<T>(
+    queue: &(Mutex<schedule::Queue<T>>, std::sync::Condvar),
+) -> Option<(String, T, f64)> {
+    let (q, ready) = queue;
+    let mut q = q.lock().ok()?;
+    loop {
+        if q.is_empty() {
+            return None;
+        }
+        if let Some(next) = q.take() {
+            return Some(next);
+        }
+        q = ready.wait(q).ok()?;
+    }
+}
+
+/// A scenario's VM running with its CPU share taken from the queue.
+struct Running<'a, T> {
+    queue: &'a (Mutex<schedule::Queue<T>>, std::sync::Condvar),
+    share: f64,
+}
+
+impl<T> Drop for Running<'_, T> {
+    fn drop(&mut self) {
+        let (q, ready) = self.queue;
+        // (A poisoned lock: a worker panicked while holding it; the others
+        // can take nothing more either way.)
+        if let Ok(mut q) = q.lock() {
+            q.done(self.share);
+        }
+        ready.notify_all();
     }
 }
 

@@ -4,10 +4,11 @@
 //!
 //! Each run records every scenario's wall time and the CPU time its VM run
 //! used (`vm-run.sh --cpu-time`); the next run starts the longest first, so
-//! the slow ones do not end up alone at the end, and runs the scenarios that
-//! mostly sleep (a throttled disk, a module's idle timeout, a hang the
-//! harness must time out) on extra slots beside the `--jobs` ones: they take
-//! wall time but hardly any CPU.
+//! the slow ones do not end up alone at the end, and starts a VM only while
+//! the CPU shares of those running leave room for it. A scenario that
+//! mostly waits (a throttled disk, the midlayer's settle time after a
+//! reset, a module's idle timeout) takes wall time but little CPU, and the
+//! CPUs it leaves go to the next scenarios instead of waiting with it.
 
 use std::collections::{
     BTreeMap,
@@ -29,24 +30,6 @@ impl Timing {
     fn busy(&self) -> Option<f64> {
         self.cpu.filter(|_| self.wall > 0.0).map(|c| c / self.wall)
     }
-}
-
-/// The scenarios that mostly sleep: runs of two seconds or more that used
-/// under a third of the CPU share the median scenario used (a machine busy
-/// with other work stretches every run's wall time alike, so the share is
-/// compared with the others', not with one CPU).
-pub(crate) fn sleepers(timings: &BTreeMap<String, Timing>) -> Vec<&str> {
-    let mut shares: Vec<f64> = timings.values().filter_map(Timing::busy).collect();
-    if shares.len() < 3 {
-        return Vec::new();
-    }
-    shares.sort_by(f64::total_cmp);
-    let median = shares[shares.len() / 2];
-    timings
-        .iter()
-        .filter(|(_, t)| t.wall >= 2.0 && t.busy().is_some_and(|b| b < median / 3.0))
-        .map(|(n, _)| n.as_str())
-        .collect()
 }
 
 /// Whether a scenario's script has counts of its own for the soak tier:
@@ -96,47 +79,97 @@ pub(crate) fn save(path: &Path, timings: &BTreeMap<String, Timing>) {
     let _ = std::fs::write(path, text);
 }
 
-/// The scenarios still to run, longest first, in two queues: those that
-/// compute and those that mostly sleep.
+/// The share of a CPU a scenario is expected to use while it runs: its
+/// measured share against the median scenario's (a machine busy with other
+/// work stretches every run alike), at most one CPU. Never timed: one CPU.
+fn expected_share(timing: Option<&Timing>, median: Option<f64>) -> f64 {
+    match (timing.and_then(Timing::busy), median) {
+        (Some(b), Some(m)) if m > 0.0 => (b / m).clamp(0.05, 1.0),
+        _ => 1.0,
+    }
+}
+
+/// The CPU shares the running VMs may add up to, for `jobs` CPUs: half a
+/// CPU over them, so that two scenarios that compute still leave room for
+/// ones that mostly wait, while a third that computes waits.
+pub(crate) fn capacity(jobs: usize) -> f64 {
+    jobs.max(1) as f64 + 0.5
+}
+
+/// The scenarios still to run, longest first, each with its expected CPU
+/// share, and the shares of the VMs running now.
 pub(crate) struct Queue<T> {
-    compute: VecDeque<(String, T)>,
-    sleepy: VecDeque<(String, T)>,
+    waiting: VecDeque<(String, T, f64)>,
+    running: f64,
+    capacity: f64,
 }
 
 impl<T> Queue<T> {
     /// Orders `items` by the last recorded wall time, longest first (ones
-    /// never timed go last, in the order given).
-    pub(crate) fn new(items: Vec<(String, T)>, timings: &BTreeMap<String, Timing>) -> Self {
+    /// never timed go last, in the order given); the running VMs' shares
+    /// may add up to `capacity`.
+    pub(crate) fn new(
+        items: Vec<(String, T)>,
+        timings: &BTreeMap<String, Timing>,
+        capacity: f64,
+    ) -> Self {
         let mut items = items;
         let wall = |n: &String| timings.get(n).map_or(0.0, |t| t.wall);
         items.sort_by(|a, b| wall(&b.0).total_cmp(&wall(&a.0)));
-        let sleep = sleepers(timings);
-        let (mut compute, mut sleepy) = (VecDeque::new(), VecDeque::new());
-        for it in items {
-            if sleep.contains(&it.0.as_str()) {
-                sleepy.push_back(it);
-            } else {
-                compute.push_back(it);
-            }
+        let median = median_share(timings);
+        let waiting = items
+            .into_iter()
+            .map(|(n, it)| {
+                let share = expected_share(timings.get(&n), median);
+                (n, it, share)
+            })
+            .collect();
+        Queue {
+            waiting,
+            running: 0.0,
+            capacity,
         }
-        Queue { compute, sleepy }
     }
 
-    /// How many scenarios mostly sleep.
+    /// How many scenarios are expected to use under a third of a CPU.
     pub(crate) fn sleepers(&self) -> usize {
-        self.sleepy.len()
+        self.waiting.iter().filter(|w| w.2 < 1.0 / 3.0).count()
     }
 
-    /// The next scenario for a worker: one of the `--jobs` workers takes
-    /// the longest that computes, then any sleeper left; an extra worker
-    /// (`sleeper_slot`) takes only sleepers.
-    pub(crate) fn next(&mut self, sleeper_slot: bool) -> Option<(String, T)> {
-        if sleeper_slot {
-            self.sleepy.pop_front()
-        } else {
-            self.compute.pop_front().or_else(|| self.sleepy.pop_front())
-        }
+    /// Whether every scenario has been taken.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.waiting.is_empty()
     }
+
+    /// Takes the longest scenario whose share fits beside the running ones
+    /// (any, when none runs), with its share, which [`Queue::done`] gives
+    /// back; `None` while none fits.
+    pub(crate) fn take(&mut self) -> Option<(String, T, f64)> {
+        let room = self.capacity - self.running;
+        let idle = self.running <= 0.0;
+        let i = self
+            .waiting
+            .iter()
+            .position(|w| idle || w.2 <= room + 1e-9)?;
+        let taken = self.waiting.remove(i)?;
+        self.running += taken.2;
+        Some(taken)
+    }
+
+    /// A VM taken with `share` has ended.
+    pub(crate) fn done(&mut self, share: f64) {
+        self.running = (self.running - share).max(0.0);
+    }
+}
+
+/// The median CPU share of the timed runs, when there are three or more.
+fn median_share(timings: &BTreeMap<String, Timing>) -> Option<f64> {
+    let mut shares: Vec<f64> = timings.values().filter_map(Timing::busy).collect();
+    if shares.len() < 3 {
+        return None;
+    }
+    shares.sort_by(f64::total_cmp);
+    Some(shares[shares.len() / 2])
 }
 
 #[cfg(test)]
@@ -164,45 +197,71 @@ mod tests {
     }
 
     #[test]
-    fn longest_first_sleepers_apart() {
+    fn longest_first_while_the_cpus_have_room() {
         let timings = BTreeMap::from([
             ("a".to_string(), t(3.0, Some(2.9))),
             ("b".to_string(), t(20.0, Some(19.0))),
             ("hang".to_string(), t(6.0, Some(0.4))),
             ("idle".to_string(), t(14.0, Some(2.0))),
-            ("short".to_string(), t(1.0, Some(0.1))),
+            ("resets".to_string(), t(50.0, Some(20.0))),
             ("c".to_string(), t(4.0, Some(3.9))),
         ]);
-        let names = ["a", "b", "hang", "idle", "short", "new"];
+        let names = ["a", "b", "hang", "idle", "resets", "c", "new"];
         let items: Vec<(String, ())> = names.iter().map(|n| (n.to_string(), ())).collect();
-        let mut q = Queue::new(items, &timings);
+        let mut q = Queue::new(items, &timings, capacity(2));
         assert_eq!(q.sleepers(), 2);
-        let name = |x: Option<(String, ())>| x.map(|(n, _)| n);
-        assert_eq!(name(q.next(true)).as_deref(), Some("idle"));
-        assert_eq!(name(q.next(false)).as_deref(), Some("b"));
-        assert_eq!(name(q.next(false)).as_deref(), Some("a"));
-        // A run under two seconds is not worth a slot of its own.
-        assert_eq!(name(q.next(false)).as_deref(), Some("short"));
-        assert_eq!(name(q.next(false)).as_deref(), Some("new"));
-        assert_eq!(name(q.next(false)).as_deref(), Some("hang"));
-        assert_eq!(name(q.next(true)), None);
-        assert_eq!(name(q.next(false)), None);
+        let mut take = || q.take().map(|(n, _, share)| (n, share));
+        // The longest, which waits more than half its time: 0.42 of a CPU.
+        let (n, resets) = take().unwrap();
+        assert_eq!(n, "resets");
+        assert!((resets - 0.42).abs() < 0.01, "{resets}");
+        // Two that compute beside it...
+        let (n, b) = take().unwrap();
+        assert_eq!((n.as_str(), b), ("b", 1.0));
+        // ...and a third would not fit: the one that waits most takes
+        // the room left.
+        let (n, idle) = take().unwrap();
+        assert_eq!(n, "idle");
+        assert!(idle < 0.2, "{idle}");
+        let (n, _) = take().unwrap();
+        assert_eq!(n, "hang");
+        assert_eq!(take(), None);
+        // One ends: the next longest that fits starts.
+        q.done(b);
+        let (n, _, _) = q.take().unwrap();
+        assert_eq!(n, "c");
+        assert!(q.take().is_none());
+        q.done(1.0);
+        q.done(resets);
+        q.done(idle);
+        // The rest compute, the one never timed last.
+        assert_eq!(q.take().map(|(n, _, s)| (n, s)), Some(("a".into(), 1.0)));
+        assert_eq!(q.take().map(|(n, _, s)| (n, s)), Some(("new".into(), 1.0)));
+        assert!(q.is_empty());
     }
 
     #[test]
-    fn sleepers_on_a_busy_machine() {
-        // Every run took four times its CPU time: none sleeps but the one
-        // that used far less than the others.
+    fn an_idle_machine_takes_any_scenario() {
+        let mut q = Queue::new(vec![("x".to_string(), ())], &BTreeMap::new(), 0.5);
+        assert_eq!(q.take().map(|(n, _, s)| (n, s)), Some(("x".into(), 1.0)));
+    }
+
+    #[test]
+    fn shares_on_a_busy_machine() {
+        // Every run took four times its CPU time: only the one that used
+        // far less than the others is expected to leave room.
         let timings = BTreeMap::from([
             ("a".to_string(), t(4.0, Some(1.0))),
             ("b".to_string(), t(8.0, Some(2.0))),
             ("c".to_string(), t(12.0, Some(3.1))),
             ("idle".to_string(), t(20.0, Some(1.0))),
         ]);
-        assert_eq!(sleepers(&timings), vec!["idle"]);
-        // Too few timed runs to tell.
+        let median = median_share(&timings);
+        assert_eq!(expected_share(timings.get("a"), median), 1.0);
+        assert!(expected_share(timings.get("idle"), median) < 0.25);
+        // Too few timed runs to tell: a whole CPU each.
         let one = BTreeMap::from([("idle".to_string(), t(20.0, Some(1.0)))]);
-        assert!(sleepers(&one).is_empty());
+        assert_eq!(expected_share(one.get("idle"), median_share(&one)), 1.0);
     }
 
     #[test]
