@@ -47,6 +47,8 @@ export VM_MEM=1024
 # boot in 20 here (and 3 of 27 cases in one check-debug run); with no5lvl
 # the direct map is below that bound whatever the bit says: 0 in 30.
 export VM_APPEND="acpi=noirq no5lvl"
+# The boot limit (vm-run.sh) too: six times the default 60 s.
+export VM_BOOT_LIMIT=${VM_BOOT_LIMIT:-360}
 log "debug kernel: scenarios (timeouts x6: KASAN under TCG is slow)"
 # Both runs always run, so a result set holds both.
 rc=0

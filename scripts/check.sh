@@ -84,7 +84,9 @@ step() { log "[$(elapsed)s] $*"; }
 
 case $kernel in
 main)
-	PREPARE_QUICK=$([ ${#filters[@]} -gt 0 ] && echo 1 || echo 0) prepare main
+	quick=0
+	[ ${#filters[@]} = 0 ] || quick=1
+	PREPARE_QUICK=$quick prepare main
 	kdir=$KDIR
 	;;
 debian)

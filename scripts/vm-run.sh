@@ -205,10 +205,15 @@ done
 # kill, the runner, woken by QEMU's end, could stop the sleeper before it
 # wrote: a cut then read as the timeout, seen once in 100 cuts of a
 # loaded soak run.) The cut counts only if QEMU was killed (below).
+# stop-qemu.sh WORK FILE VALUE: kills QEMU if it still runs, having left
+# VALUE in WORK/FILE first (the power cut's sleeper and the boot watch).
+cat >"$work/stop-qemu.sh" <<'EOS'
+p=$(cat "$1/qemu.pid" 2>/dev/null) || exit 0
+grep -q qemu "/proc/$p/cmdline" 2>/dev/null && echo "$3" >"$1/$2" && kill -9 "$p"
+EOS
 cat >"$work/cut.sh" <<'EOS'
 sleep "$2"
-p=$(cat "$1/qemu.pid")
-grep -q qemu "/proc/$p/cmdline" 2>/dev/null && echo "$3" >"$1/cut.done" && kill -9 "$p"
+exec sh "$1/stop-qemu.sh" "$1" cut.done "$3"
 EOS
 watch() {
 	mawk -W interactive -v quiet=$quiet -v w="$work" '
@@ -233,8 +238,7 @@ while [ $i -lt "$3" ]; do
 	i=$((i + 1))
 	grep -q 'harness: guest up' "$2" && exit 0
 done
-p=$(cat "$1/qemu.pid" 2>/dev/null) || exit 0
-grep -q qemu "/proc/$p/cmdline" 2>/dev/null && echo "$3" >"$1/boot.stalled" && kill -9 "$p"
+exec sh "$1/stop-qemu.sh" "$1" boot.stalled "$3"
 EOS
 if [ "$boot_limit" -lt "$timeout" ]; then
 	sh "$work/boot-watch.sh" "$work" "$log" "$boot_limit" </dev/null >/dev/null 2>&1 &
