@@ -356,6 +356,12 @@ pub struct InodeInfo {
     moved: AtomicBool,
     /// The inode is counted in the super block's `renumbered`.
     renumbered: AtomicBool,
+    /// The device offset of the 8.3 entry a rename moved the inode from
+    /// (0: none), until that entry's deletion is known to be on the disk:
+    /// [`write_inode`] first waits for it, and only then gives the new
+    /// entry the first cluster. Two entries with one chain on the disk
+    /// would be a cross-link after a power cut. Under the entry lock.
+    moved_from: AtomicU64,
 }
 
 impl FatSb<'_> {
@@ -484,6 +490,7 @@ impl FatSb<'_> {
                 },
                 moved: AtomicBool::new(false),
                 renumbered: AtomicBool::new(false),
+                moved_from: AtomicU64::new(0),
             },
         }
     }
@@ -1818,6 +1825,18 @@ fn write_inode(inode: &INode<FatFs>, sync: bool) -> Result {
         return Ok(());
     }
     let fail = |e: FatError| sbi.errno(e, "updating an inode", pos);
+    let from = info.moved_from.load(Ordering::Relaxed);
+    if from != 0 {
+        // The entry the inode was renamed from must be gone on the disk
+        // before this one names the inode's chain.
+        let (bits, _) = sbi.vol.device().0.block_size();
+        sbi.vol
+            .device()
+            .0
+            .sync_block(from >> bits)
+            .map_err(|_| fail(FatError::Io))?;
+        info.moved_from.store(0, Ordering::Relaxed);
+    }
     let a = make_attrs(sbi, inode);
     let ts = |t: vfs::Time| Timestamp {
         sec: t.sec,
@@ -2133,8 +2152,9 @@ fn rename(
         }
         None => {
             let a = old_rec.entry.attr;
-            let start = info.start.load(Ordering::Relaxed);
-            let (e, pos) = add_entry(new_dir, new_name, a, start, now)?;
+            // The new entry names no cluster yet (`vfat_add_entry` with
+            // cluster 0, as C): `write_inode` gives it the chain.
+            let (e, pos) = add_entry(new_dir, new_name, a, 0, now)?;
             // The attribute bits the new name decides (msdos' hidden with
             // `dots`), as `do_msdos_rename` sets them in `i_attrs`.
             let decided = (a ^ e.attr) & (attr::HIDDEN | attr::SYSTEM);
@@ -2142,25 +2162,37 @@ fn rename(
             pos
         }
     };
-    {
-        let _g = sbi.entry_lock.lock();
-        info.i_pos.store(new_pos, Ordering::Relaxed);
-    }
-    inode.rehash(new_pos);
-    sbi.filed(inode, Some(new_pos));
-    write_inode(inode, false)?;
     if let Some(pos) = dotdot {
         let nd = new_dir.data();
         let parent = dir_write::dotdot_start(nd.start.load(Ordering::Relaxed), nd.is_root);
         dir_write::set_dotdot(&sbi.vol, pos, parent)
             .map_err(|e| sbi.fs_errno(e, "updating '..'", new_pos))?;
     }
-    dir_write::remove_record(
-        &sbi.vol,
-        sbi.dir_location(old_dir.data()),
-        &RecordPos::from(&old_rec),
-    )
-    .map_err(|e| sbi.fs_errno(e, "removing a directory record", old_rec.dev_pos))?;
+    {
+        // The old record goes and the inode moves to the new one in one
+        // step under the entry lock: a `write_inode` meanwhile writes the
+        // old entry while it is there, and the new one only once the old
+        // one's deletion is on the disk (`moved_from`). Both naming the
+        // chain at once would be a cross-link after a power cut. C defers
+        // the new entry's fields to write-back too (`mark_inode_dirty`),
+        // but does not wait for the old entry's block.
+        let _g = sbi.entry_lock.lock();
+        dir_write::remove_record(
+            &sbi.vol,
+            sbi.dir_location(old_dir.data()),
+            &RecordPos::from(&old_rec),
+        )
+        .map_err(|e| sbi.fs_errno(e, "removing a directory record", old_rec.dev_pos))?;
+        // An earlier rename's entry not yet known gone still named the
+        // chain; the one removed here did not (its write-back waits).
+        if info.moved_from.load(Ordering::Relaxed) == 0 {
+            info.moved_from.store(old_rec.dev_pos, Ordering::Relaxed);
+        }
+        info.i_pos.store(new_pos, Ordering::Relaxed);
+    }
+    inode.rehash(new_pos);
+    sbi.filed(inode, Some(new_pos));
+    inode.mark_dirty();
     dir_changed(old_dir, now);
     Ok(())
 }

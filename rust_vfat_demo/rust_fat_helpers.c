@@ -277,6 +277,26 @@ int rust_vfs_write_block(struct super_block *sb, sector_t block,
 }
 
 /*
+ * Waits until what was written to block so far is on the device: a dirty
+ * buffer is written now, one under write-out is waited for
+ * (sync_dirty_buffer); a block not in the buffer cache has nothing
+ * pending. sb_find_get_block and brelse are static inlines.
+ */
+int rust_vfs_sync_block(struct super_block *sb, sector_t block)
+{
+	struct buffer_head *bh = sb_find_get_block(sb, block);
+	int err;
+
+	if (!bh)
+		return 0;
+	err = sync_dirty_buffer(bh);
+	if (!err && buffer_write_io_error(bh))
+		err = -EIO;
+	brelse(bh);
+	return err;
+}
+
+/*
  * Copies block from over block to through the buffer cache, as
  * fat_mirror_bhs copies a FAT block to the other FATs: one memcpy between
  * the two buffers, the copy marked dirty (written back later).

@@ -80,6 +80,7 @@ int rust_vfs_write_block(struct super_block *sb, sector_t block,
 			 const void *src, unsigned int offset, unsigned int len,
 			 bool sync);
 int rust_vfs_copy_block(struct super_block *sb, sector_t from, sector_t to);
+int rust_vfs_sync_block(struct super_block *sb, sector_t block);
 void *rust_vfs_bread(struct super_block *sb, sector_t block, void **data);
 void rust_vfs_brelse(void *bh);
 void rust_vfs_bh_lock(void *bh);

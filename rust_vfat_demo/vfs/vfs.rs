@@ -2358,6 +2358,15 @@ impl Device<'_> {
         unsafe { helpers::rust_vfs_fs_panic(self.sb, fs.as_char_ptr()) };
     }
 
+    /// Waits until what was written to block `block` so far is on the
+    /// device (`sync_dirty_buffer`): written now if dirty, waited for if
+    /// under write-out; nothing to do for a block not in the buffer cache.
+    pub fn sync_block(&self, block: u64) -> Result {
+        // SAFETY: The super block is live (the brand), so its device is
+        // open; the buffer cache checks the block number.
+        kernel::error::to_result(unsafe { helpers::rust_vfs_sync_block(self.sb, block) })
+    }
+
     /// Writes every dirty buffer of the device back and waits for them
     /// (`sync_blockdev`).
     pub fn sync(&self) -> Result {

@@ -48,6 +48,14 @@
  *                            getdents against st_ino from lstat, one line
  *                            "NAME D_INO ST_INO" for each that differs;
  *                            exits 1 if any does
+ *   rwtool flushbut DEV NAME...
+ *                            a write-back cut short: writes every dirty
+ *                            block of the block device DEV back
+ *                            (sync_file_range) but those in the 64 KiB
+ *                            around each deleted 8.3 entry NAME (its 11
+ *                            bytes as on the disk; in the cache the first
+ *                            is 0xE5), which must be there once; prints
+ *                            "held NAME OFFSET" for each
  *
  * Prints nothing on success; on failure the errno name's text and exits 1.
  */
@@ -168,6 +176,70 @@ static int handle_round_trip(int mount_fd, const char *what, const char *path,
 	       after.st_ino == before.st_ino ? "same inode" : "another inode");
 	close(fd);
 	return after.st_ino != before.st_ino;
+}
+
+/* The 64 KiB of a block device that flushbut leaves dirty around an entry. */
+#define HOLD (64 * 1024)
+
+static int cmp_off(const void *a, const void *b)
+{
+	off_t x = *(const off_t *)a, y = *(const off_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int flush_but(const char *dev, int n, char **names)
+{
+	unsigned int how = SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE |
+			   SYNC_FILE_RANGE_WAIT_AFTER;
+	static unsigned char buf[HOLD];
+	off_t held[16], size, pos, from;
+	int fd = open(dev, O_RDONLY), i, found[16] = { 0 };
+	ssize_t got;
+
+	if (fd < 0)
+		return fail("open");
+	if (n > 16) {
+		printf("flushbut: at most 16 names\n");
+		return 1;
+	}
+	for (i = 0; i < n; i++)
+		if (strlen(names[i]) != 11) {
+			printf("%s: not the 11 bytes of an 8.3 entry\n", names[i]);
+			return 1;
+		}
+	size = lseek(fd, 0, SEEK_END);
+	/* Read through the page cache: the file system's buffers are there. */
+	for (pos = 0; pos < size; pos += got) {
+		got = pread(fd, buf, sizeof(buf), pos);
+		if (got <= 0)
+			return fail("pread");
+		for (ssize_t e = 0; e + 32 <= got; e += 32)
+			for (i = 0; i < n; i++)
+				if (buf[e] == 0xe5 && !memcmp(buf + e + 1, names[i] + 1, 10)) {
+					held[i] = pos + e;
+					found[i]++;
+				}
+	}
+	for (i = 0; i < n; i++) {
+		if (found[i] != 1) {
+			printf("%s: %d deleted entries of that name\n", names[i], found[i]);
+			return 1;
+		}
+		printf("held %s %lld\n", names[i], (long long)held[i]);
+		held[i] &= ~(off_t)(HOLD - 1);
+	}
+	qsort(held, n, sizeof(held[0]), cmp_off);
+	for (from = 0, i = 0; i < n; i++) {
+		if (held[i] > from && sync_file_range(fd, from, held[i] - from, how))
+			return fail("sync_file_range");
+		if (held[i] + HOLD > from)
+			from = held[i] + HOLD;
+	}
+	if (from < size && sync_file_range(fd, from, size - from, how))
+		return fail("sync_file_range");
+	close(fd);
+	return 0;
 }
 
 static int rename2(const char *a, const char *b, unsigned int flags)
@@ -414,6 +486,8 @@ int main(int argc, char **argv)
 		closedir(d);
 		return differ;
 	}
-	fprintf(stderr, "usage: rwtool exchange|noreplace A B | mmapwrite F OFF S | fsync F | fallocate F keep|grow|punch OFF LEN | getattr F | setattr F VAL | volid F | readdir D short|both | lease F | fsuuid F | fileattr F | fibmap F N | fibmaprace F S | handles M F D | inos D\n");
+	if (argc >= 4 && !strcmp(argv[1], "flushbut"))
+		return flush_but(argv[2], argc - 3, argv + 3);
+	fprintf(stderr, "usage: rwtool exchange|noreplace A B | mmapwrite F OFF S | fsync F | fallocate F keep|grow|punch OFF LEN | getattr F | setattr F VAL | volid F | readdir D short|both | lease F | fsuuid F | fileattr F | fibmap F N | fibmaprace F S | handles M F D | inos D | flushbut DEV NAME...\n");
 	return 2;
 }
