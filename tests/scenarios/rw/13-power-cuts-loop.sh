@@ -9,7 +9,9 @@
 # /dev/sdX, buffered), so the writes go through loop's own path: into the
 # SCSI disk's page cache, written back from there, and fsync reaches the
 # disk through loop's flush. The images are the SCSI disks themselves,
-# checked on the host after the cut.
+# checked on the host after the cut. Cross-links are counted, not failed:
+# loop completes a write once it is in the disk's page cache, so no order
+# of writes survives a cut without a flush (a rename issues none, as in C).
 . /vm/lib.sh
 . /vm/files/power-cut-guest.sh
 coldplug
