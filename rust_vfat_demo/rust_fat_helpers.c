@@ -244,6 +244,16 @@ int rust_vfs_read_block(struct super_block *sb, sector_t block, void *dst,
 	return 0;
 }
 
+/* Writes bh now if it is dirty and waits: its write error as an errno. */
+static int sync_buffer(struct buffer_head *bh)
+{
+	int err = sync_dirty_buffer(bh);
+
+	if (!err && buffer_write_io_error(bh))
+		err = -EIO;
+	return err;
+}
+
 /*
  * Writes len bytes at offset of block through the buffer cache (sb_bread,
  * mark_buffer_dirty, brelse: static inlines); with sync, waits for the
@@ -267,11 +277,8 @@ int rust_vfs_write_block(struct super_block *sb, sector_t block,
 	memcpy(bh->b_data + offset, src, len);
 	unlock_buffer(bh);
 	mark_buffer_dirty(bh);
-	if (sync) {
-		err = sync_dirty_buffer(bh);
-		if (!err && buffer_write_io_error(bh))
-			err = -EIO;
-	}
+	if (sync)
+		err = sync_buffer(bh);
 	brelse(bh);
 	return err;
 }
@@ -289,9 +296,7 @@ int rust_vfs_sync_block(struct super_block *sb, sector_t block)
 
 	if (!bh)
 		return 0;
-	err = sync_dirty_buffer(bh);
-	if (!err && buffer_write_io_error(bh))
-		err = -EIO;
+	err = sync_buffer(bh);
 	brelse(bh);
 	return err;
 }

@@ -54,6 +54,22 @@ scenario_done() {
 	exit 0
 }
 
+# Ends a scenario that passed with a power cut: says how many checks it
+# made, asks the host to kill QEMU MS milliseconds later (VM-CUT,
+# scripts/vm-run.sh) and waits for it; fails if 10 s pass without the cut.
+# Usage: power_cut_now MS
+power_cut_now() {
+	[ "$CHECKS" -gt 0 ] || fail "power_cut_now: the scenario made no check through the lib's helpers"
+	echo "scenario-done: $CHECKS checks"
+	echo "VM-CUT $1"
+	_i=0
+	while [ $_i -lt 200 ]; do
+		usleep 50000
+		_i=$((_i + 1))
+	done
+	fail "still running 10 s after asking for a power cut at $1 ms"
+}
+
 # Reports a part of the scenario as not applicable to this kernel: the
 # harness turns it into the skipped test <scenario>::<part>.
 # Usage: skip_part PART REASON...

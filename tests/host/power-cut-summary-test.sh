@@ -28,34 +28,31 @@ runs() {
 	done
 }
 
-run_summary() {
-	out=$(python3 "$summary" "$@" 2>&1)
+# expect NAME RC PATTERN... DIR: the summary of DIR's runs must exit RC
+# and print a line matching each PATTERN (grep).
+expect() {
+	local name=$1 want=$2 dir=${*: -1} out rc p ok=1
+	out=$(python3 "$summary" rust_vfat:vfat "$dir"/run* 2>&1)
 	rc=$?
+	[ $rc = "$want" ] || ok=0
+	for p in "${@:3:$#-3}"; do
+		grep -q -- "$p" <<<"$out" || ok=0
+	done
+	if [ $ok = 1 ]; then
+		report "$name" ok
+	else
+		report "$name" FAILED "exit $rc; output:"$'\n'"$out"
+	fi
 }
 
 # Even, but the Rust total a little over C's: the totals alone would fail.
 runs "$tmp/even" 50 'c + (i % 2 ? 150 : -140)'
-run_summary rust_vfat:vfat "$tmp/even"/run*
-if [ $rc = 0 ] && grep -q '^ok: rust_vfat no worse than vfat' <<<"$out"; then
-	report even-drivers-pass ok
-else
-	report even-drivers-pass FAILED "exit $rc; output:"$'\n'"$out"
-fi
+expect even-drivers-pass 0 '^ok: rust_vfat no worse than vfat' "$tmp/even"
 
 runs "$tmp/worse" 50 'c + 80 + (i % 2 ? 150 : -140)'
-run_summary rust_vfat:vfat "$tmp/worse"/run*
-if [ $rc = 1 ] && grep -q '^FAIL: lost_clusters: rust_vfat .* worse beyond chance' <<<"$out"; then
-	report worse-driver-fails ok
-else
-	report worse-driver-fails FAILED "exit $rc; output:"$'\n'"$out"
-fi
+expect worse-driver-fails 1 '^FAIL: lost_clusters: rust_vfat .* worse beyond chance' "$tmp/worse"
 
 runs "$tmp/few" 3 'c + 500' 1
-run_summary rust_vfat:vfat "$tmp/few"/run*
-if [ $rc = 0 ] && grep -q 'too few to rank' <<<"$out" && grep -q '^crosslinks  *3  *3$' <<<"$out"; then
-	report few-runs-not-ranked ok
-else
-	report few-runs-not-ranked FAILED "exit $rc; output:"$'\n'"$out"
-fi
+expect few-runs-not-ranked 0 'too few to rank' '^crosslinks  *3  *3$' "$tmp/few"
 
 exit $failed

@@ -40,11 +40,4 @@ done
 for d in "$rust" "$c"; do
 	must $t flushbut "$d" MOVEOVERDAT MOVEAWAYDAT
 done
-echo "scenario-done: $CHECKS checks"
-echo "VM-CUT 0"
-i=0
-while [ $i -lt 200 ]; do
-	usleep 50000
-	i=$((i + 1))
-done
-fail "still running 10 s after asking for a power cut"
+power_cut_now 0
