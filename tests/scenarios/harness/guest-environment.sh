@@ -1,5 +1,7 @@
+# harness: files=$TEST_DATA/images/fat12-basic.img
 # The guest runs the real kmod tools, has the project's modules installed
-# with depmod, and has the default NCR 53C810 attached.
+# with depmod, and has the default NCR 53C810 attached; a user's script
+# mounts an image file as on a distribution.
 . /vm/lib.sh
 step "kmod's tools, not busybox's applets"
 modprobe --version | grep -q '^kmod version' || fail "modprobe is not kmod's"
@@ -14,4 +16,20 @@ step "the kernel's own FAT modules are modules"
 modinfo -n vfat | grep -q 'fs/fat/vfat.ko' || fail "vfat is not a module"
 step "NCR 53C810 present by default"
 check "no 1000:0001 device" grep -l 'PCI_ID=1000:0001' /sys/bus/pci/devices/*/uevent
+step "mount -o loop: an image file mounted with busybox's mount, each driver"
+# busybox keeps the loop device open for writing across mount(2): a
+# kernel without CONFIG_BLK_DEV_WRITE_MOUNTED refuses that with EBUSY,
+# every file system alike (a distribution's kernel has the option).
+cp /vm/files/fat12-basic.img /tmp/loop.img
+mkdir -p /mnt/l
+for fs in rust_vfat rust_msdos vfat; do
+	mount -t $fs -o loop /tmp/loop.img /mnt/l || fail "mount -t $fs -o loop failed: $(dmesg | tail -n 1)"
+	echo "$fs" >/mnt/l/LOOPED.TXT || fail "$fs: writing through the loop mount failed"
+	must umount /mnt/l
+	must mount -t $fs -o loop,ro /tmp/loop.img /mnt/l
+	check "$fs: the file written before the remount reads back" grep -qx "$fs" /mnt/l/LOOPED.TXT
+	must umount /mnt/l
+done
+# The loop devices were set up with autoclear: none is left bound.
+check "a loop device stayed bound after umount: $(losetup -a)" [ -z "$(losetup -a)" ]
 scenario_done
