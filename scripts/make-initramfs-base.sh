@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # Builds (once, cached) the part of the guest's root file system that does
-# not change between runs: busybox-static, the real kmod tools and the shared
-# libraries kmod needs. Prints the directory.
+# not change between runs: busybox-static, the real kmod tools, dosfstools'
+# mkfs.fat and fsck.fat, the common SCSI pass-through tools of sg3-utils
+# (what a user's script reaches for to check a volume or probe a disk with
+# SG_IO) and the shared libraries they need. Prints the directory.
 #
 # With --cpio: prints a cpio archive (cached in target/vm/, keyed by its
 # content) of everything every guest has (lib.sh's stage_guest_common: this
@@ -22,13 +24,25 @@ static_busybox() {
 }
 [ -x "$busybox" ] || [ -x /bin/busybox ] || die "busybox-static is not installed" "run scripts/setup-toolchain.sh"
 [ -x "$kmod" ] || die "kmod is not installed" "run scripts/setup-toolchain.sh"
-libs=$(ldd "$kmod" | awk '/=>/ {print $3} /ld-linux/ {print $1}')
+# The host's dosfstools and sg3-utils, by path (scripts/setup-toolchain.sh
+# installs both). Of sg3-utils' 79 tools, the ones that answer the common
+# questions: the whole package would add 2.2 MB to every boot's archive.
+fat_tools="/sbin/mkfs.fat /sbin/fsck.fat /sbin/fatlabel"
+sg_tools=""
+for t in inq vpd readcap turs requests modes logs luns raw reset sync verify start prevent \
+	senddiag opcodes write_same unmap dd scan map26; do
+	sg_tools="$sg_tools /usr/bin/sg_$t"
+done
+for t in $fat_tools $sg_tools; do
+	[ -x "$t" ] || die "$t is not installed" "run scripts/setup-toolchain.sh (it installs dosfstools and sg3-utils)"
+done
+libs=$(for b in "$kmod" $fat_tools $sg_tools; do ldd "$b"; done | awk '/=>/ {print $3} /ld-linux/ {print $1}' | sort -u)
 if [ "${1:-}" = --cpio ]; then
 	g="$REPO_ROOT/scripts/guest"
 	# Every VM asks: the programs by name, size and time, not by content
 	# (hashing 9 MB cost more than the rest of this script).
 	key=$({
-		stat -L -c '%n %s %Y' "$busybox" "$kmod" $libs
+		stat -L -c '%n %s %Y' "$busybox" "$kmod" $fat_tools $sg_tools $libs
 		cat "$0" "$REPO_ROOT/scripts/lib.sh" "$g/init" "$g/kmod-idled" "$g/modprobe-demand" "$g/run-script" "$g/lib.sh" \
 			"$REPO_ROOT/scripts/kernel-problems"
 	} | sha256sum | cut -c1-16)
@@ -51,7 +65,7 @@ if [ "${1:-}" = --cpio ]; then
 	exit 0
 fi
 
-key=$({ sha256sum "$busybox" "$kmod" $libs; cat "$0"; } | sha256sum | cut -c1-16)
+key=$({ sha256sum "$busybox" "$kmod" $fat_tools $sg_tools $libs; cat "$0"; } | sha256sum | cut -c1-16)
 dir="$CACHE_ROOT/initramfs-base-$key"
 if [ -f "$dir/.complete" ]; then echo "$dir"; exit 0; fi
 static_busybox
@@ -72,6 +86,12 @@ cp "$kmod" "$dir/usr/bin/kmod"
 for t in insmod rmmod lsmod modprobe modinfo depmod; do
 	ln -sf ../usr/bin/kmod "$dir/sbin/$t"
 done
+# dosfstools under its names and Debian's aliases (busybox's own mkdosfs,
+# which scenarios use, stays).
+for t in $fat_tools; do cp "$t" "$dir/usr/sbin/"; done
+for a in mkfs.vfat mkfs.msdos; do ln -sf mkfs.fat "$dir/usr/sbin/$a"; done
+for a in fsck.vfat fsck.msdos dosfsck; do ln -sf fsck.fat "$dir/usr/sbin/$a"; done
+for t in $sg_tools; do cp "$t" "$dir/usr/bin/"; done
 for l in $libs; do
 	mkdir -p "$dir/$(dirname "$l")"
 	cp -L "$l" "$dir/$l"

@@ -7,7 +7,7 @@ set -euo pipefail
 
 changed=0
 APT_PACKAGES=(clang-19 lld-19 llvm-19 libclang-19-dev libelf-dev libdw-dev flex bison bc
-	libssl-dev cpio qemu-system-x86 busybox-static kmod dosfstools mtools xz-utils
+	libssl-dev cpio qemu-system-x86 busybox-static kmod dosfstools sg3-utils mtools xz-utils
 	zstd rsync python3 python3-venv debootstrap)
 
 # shellcheck disable=SC2207

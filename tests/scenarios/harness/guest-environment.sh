@@ -32,4 +32,11 @@ for fs in rust_vfat rust_msdos vfat; do
 done
 # The loop devices were set up with autoclear: none is left bound.
 check "a loop device stayed bound after umount: $(losetup -a)" [ -z "$(losetup -a)" ]
+step "dosfstools and sg3-utils, the host's, run in the guest"
+must fsck.fat -n /tmp/loop.img
+must mkfs.fat -C -n GUEST /tmp/made.img 2048
+must mount -t rust_vfat -o loop,ro /tmp/made.img /mnt/l
+check "rust_vfat: the volume mkfs.fat made in the guest is not mounted" grep -q ' /mnt/l rust_vfat ' /proc/mounts
+must umount /mnt/l
+check "sg3-utils' sg_inq does not run" sg_inq -V
 scenario_done
