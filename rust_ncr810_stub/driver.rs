@@ -242,9 +242,19 @@ impl HostOps for Ncr810<'_> {
     fn abort(&self, cmd: CommandId) -> bool {
         let (ok, taken) = self.chip().task(Task::Abort(cmd));
         let n = taken.iter().flatten().count();
-        // The error handler owns the command (and every other one).
-        for cmd in taken.into_iter().flatten() {
-            cmd.give_up();
+        // The error handler owns the aborted command. The abort runs beside
+        // normal I/O (the midlayer's asynchronous abort of a timed-out
+        // command): the other commands a failed abort's chip and bus reset
+        // took are live, and are completed as the bus reset ended them
+        // (normal I/O retries them); one whose own timer expired is the
+        // error handler's too.
+        for taken in taken.into_iter().flatten() {
+            if taken.id() == cmd || taken.timed_out() {
+                taken.give_up();
+            } else {
+                let length = taken.info().length;
+                taken.complete(Outcome::Failed(HostByte::BusReset), length, &[]);
+            }
         }
         // A command no longer in a slot is done, or being completed by a
         // handler that took it out; that handler must be finished with it

@@ -136,6 +136,19 @@ impl Command {
         CommandId(self.ptr.as_ptr())
     }
 
+    /// Whether the midlayer's timer expired for the command: the error
+    /// handler owns it (its abort is pending or failed), and a completion
+    /// would be ignored (`scsi_done` of a command marked complete).
+    pub(crate) fn timed_out(&self) -> bool {
+        let cmd = self.ptr.as_ptr();
+        // SAFETY: `cmd` is a live command (type invariant). `scsi_timeout`
+        // sets the bit concurrently (an atomic bit operation on the word);
+        // a volatile read sees the word before or after it, as `test_bit`
+        // would.
+        let state = unsafe { core::ptr::read_volatile(&raw const (*cmd).state) };
+        state & (1 << bindings::SCMD_STATE_COMPLETE) != 0
+    }
+
     /// What the command asks for.
     pub(crate) fn info(&self) -> CommandInfo<'_> {
         let cmd = self.ptr.as_ptr();
