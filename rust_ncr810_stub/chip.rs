@@ -165,6 +165,8 @@ enum TaskState {
 /// A task management request, from the error handler's thread to the
 /// interrupt handler and back.
 struct TaskRequest {
+    /// Which request this is (a request's waiter finds its own by it).
+    serial: u64,
     task: Task,
     target: u8,
     lun: u8,
@@ -202,6 +204,8 @@ pub(crate) struct Slots {
     untagged: u8,
     reselect: Option<ReselectProgram>,
     task: Option<TaskRequest>,
+    /// The serial number of the next task management request.
+    next_task: u64,
     /// Every slot's segment table, [`program::MAX_SEGMENTS`] each.
     segments: KVec<Segment>,
     image: KVec<u8>,
@@ -217,6 +221,7 @@ impl Slots {
             untagged: 0,
             reselect: None,
             task: None,
+            next_task: 0,
             segments: KVec::from_elem(
                 Segment { addr: 0, len: 0 },
                 SLOTS * program::MAX_SEGMENTS,
@@ -1052,13 +1057,25 @@ impl Chip<'_> {
     /// completed). An abort of a command no longer in a slot succeeds at
     /// once. If the task does not end in time, the chip and the bus are
     /// reset and every command is returned.
+    ///
+    /// One task runs at a time. A request made while another runs waits
+    /// for it, as long as a task may take: the midlayer keeps its resets
+    /// apart, but not from its asynchronous abort of a timed-out command,
+    /// and failing at once would make it take the step for failed and
+    /// escalate, up to a bus reset that every target sees.
     pub(crate) fn task(&self, task: Task) -> (bool, [Option<Command>; SLOTS]) {
         let none = || [const { None }; SLOTS];
-        {
+        let queued = Instant::<Monotonic>::now();
+        let serial = loop {
             let mut guard = self.slots.lock();
             let slots = &mut *guard;
             if slots.task.is_some() {
-                return (false, none());
+                drop(guard);
+                if queued.elapsed() > TASK_TIMEOUT {
+                    return (false, none());
+                }
+                fsleep(Delta::from_millis(5));
+                continue;
             }
             let (target, lun, tag) = match task {
                 Task::Abort(id) => {
@@ -1073,7 +1090,10 @@ impl Chip<'_> {
                 }
                 Task::DeviceReset { target, lun } => (target, lun, None),
             };
+            let serial = slots.next_task;
+            slots.next_task = serial.wrapping_add(1);
             slots.task = Some(TaskRequest {
+                serial,
                 task,
                 target,
                 lun,
@@ -1083,14 +1103,17 @@ impl Chip<'_> {
                 taken: none(),
             });
             self.kick(slots);
-        }
+            break serial;
+        };
         let start = Instant::<Monotonic>::now();
         loop {
             {
                 let mut guard = self.slots.lock();
                 let slots = &mut *guard;
-                match slots.task.as_ref().map(|t| t.state) {
-                    // A reset overtook it.
+                let own = slots.task.as_ref().filter(|t| t.serial == serial);
+                match own.map(|t| t.state) {
+                    // A reset overtook it (and another request may have
+                    // taken its place since).
                     None => return (false, none()),
                     Some(TaskState::Done(ok)) => {
                         let taken = slots.task.take().map_or_else(none, |t| t.taken);
