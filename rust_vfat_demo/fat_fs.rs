@@ -1084,15 +1084,27 @@ impl FileSystem for FatFs {
         if sb.read_only() {
             return Ok(());
         }
-        sbi.fat
-            .lock_fat(|st| {
-                if st.fsinfo_dirty {
-                    sbi.vol.flush_fsinfo(st)
-                } else {
-                    Ok(())
-                }
-            })
-            .map_err(|e| sbi.errno(e, "writing FSInfo", 0))
+        let written = sbi.fat.lock_fat(|st| {
+            if st.fsinfo_dirty {
+                sbi.vol.flush_fsinfo(st)
+            } else {
+                Ok(FsinfoCheck::Valid)
+            }
+        });
+        match written {
+            // Not damage (`fat_clusters_flush` logs and succeeds): the
+            // mount stays read-write, and a clean unmount clears the
+            // dirty flag.
+            Ok(FsinfoCheck::BadSignature { sig1, sig2, sector }) => {
+                sbi.error(format_args!(
+                    "Invalid FSINFO signature: 0x{:08x}, 0x{:08x} (sector = {})",
+                    sig1, sig2, sector
+                ));
+                Ok(())
+            }
+            Ok(_) => Ok(()),
+            Err(e) => Err(sbi.errno(e, "writing FSInfo", 0)),
+        }
     }
 
     fn set_state(sb: &SuperBlock<FatFs>, dirty: bool) {

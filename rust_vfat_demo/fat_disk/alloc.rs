@@ -728,19 +728,28 @@ impl<D: BlockDeviceMut> Volume<D> {
     /// Writes the free count and the next-free hint into the FSInfo sector
     /// (FAT32; nothing elsewhere), as `fat_clusters_flush` at sync and
     /// unmount: an unknown count is left as stored. FSInfo signatures that
-    /// are not valid give [`FatError::BadFsinfo`] and nothing is written:
-    /// C then logs `Invalid FSINFO signature: 0x%08x, 0x%08x (sector =
-    /// %lu)` at `KERN_ERR` and returns success. Caller holds the FAT lock.
-    pub fn flush_fsinfo(&self, st: &mut FatState) -> Result<(), FatError> {
+    /// are not valid are returned as [`FsinfoCheck::BadSignature`] and
+    /// nothing is written: C then logs `Invalid FSINFO signature: 0x%08x,
+    /// 0x%08x (sector = %lu)` at `KERN_ERR` and goes on, the volume
+    /// undamaged as far as its error policy is concerned, and the FSInfo
+    /// no longer dirty until the next allocation. Caller holds the FAT
+    /// lock.
+    pub fn flush_fsinfo(&self, st: &mut FatState) -> Result<FsinfoCheck, FatError> {
         if self.bpb.fat_type != FatType::Fat32 {
             st.fsinfo_dirty = false;
-            return Ok(());
+            return Ok(FsinfoCheck::NotFat32);
         }
         let pos = self.fsinfo_pos();
         let mut s = [0u8; 512];
         self.read_at(pos, &mut s)?;
-        if le32_at(&s, 0) != FSINFO_SIG1 || le32_at(&s, 484) != FSINFO_SIG2 {
-            return Err(FatError::BadFsinfo);
+        let (sig1, sig2) = (le32_at(&s, 0), le32_at(&s, 484));
+        if sig1 != FSINFO_SIG1 || sig2 != FSINFO_SIG2 {
+            st.fsinfo_dirty = false;
+            return Ok(FsinfoCheck::BadSignature {
+                sig1,
+                sig2,
+                sector: self.bpb.fsinfo_sector,
+            });
         }
         if let Some(n) = st.free_count {
             self.device()
@@ -749,7 +758,7 @@ impl<D: BlockDeviceMut> Volume<D> {
         self.device()
             .write_at(pos + FSINFO_NEXT, &st.prev_free.to_le_bytes())?;
         st.fsinfo_dirty = false;
-        Ok(())
+        Ok(FsinfoCheck::Valid)
     }
 
     /// Sets (`dirty`) or clears the boot sector's dirty flag, as

@@ -101,8 +101,6 @@ pub enum FatError {
     /// cannot create names, a FAT32 volume without a valid FSInfo sector
     /// being flushed (`EIO` in C), a directory without its `..` entry.
     Unsupported,
-    /// The FSInfo sector's signatures are not valid when writing it.
-    BadFsinfo,
     /// A name that names nothing, such as only dots (`ENOENT`).
     NotFound,
 }
@@ -176,7 +174,6 @@ pub fn describe_error(e: FatError) -> &'static str {
             FatError::InvalidName => "invalid name",
             FatError::NotEmpty => "directory not empty",
             FatError::Unsupported => "not supported on this volume",
-            FatError::BadFsinfo => "invalid FSINFO signature",
             FatError::NotFound => "no such name",
         }
     }
