@@ -70,6 +70,16 @@ pub struct FatState {
     pub was_dirty: bool,
 }
 
+impl FatState {
+    /// One cluster taken: the count goes down by one as C's `unsigned int
+    /// free_clusters` does, where one below zero is -1, unknown. A count
+    /// that runs out so (a lying FSInfo count taken without `usefree`) is
+    /// then left as stored at unmount, and `statfs` counts the FAT.
+    fn took_one(&mut self) {
+        self.free_count = self.free_count.and_then(|f| f.checked_sub(1));
+    }
+}
+
 /// How a FAT32 volume's FSInfo sector looked at mount.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FsinfoCheck {
@@ -379,9 +389,7 @@ impl<D: BlockDeviceMut> Volume<D> {
         if n == 1 {
             self.put_entry(last, FAT_EOC, Some(w), m)?;
             st.prev_free = last;
-            if let Some(f) = st.free_count.as_mut() {
-                *f = f.saturating_sub(1);
-            }
+            st.took_one();
             st.fsinfo_dirty = true;
             return Ok((last, last));
         }
@@ -417,9 +425,7 @@ impl<D: BlockDeviceMut> Volume<D> {
                 prev = Some(c);
                 taken += 1;
                 st.prev_free = c;
-                if let Some(f) = st.free_count.as_mut() {
-                    *f = f.saturating_sub(1);
-                }
+                st.took_one();
             }
             c = self.next_after(c);
         }

@@ -1076,6 +1076,18 @@ fn fsinfo_kept_as_c_keeps_it() {
     assert_eq!(out[fsinfo + 488..fsinfo + 492], (free - 21).to_le_bytes());
     assert_eq!(out[fsinfo + 492..fsinfo + 496], next.to_le_bytes());
     fsck_clean(&dir.0, &out);
+    // A stored count lower than what is taken runs out as C's unsigned
+    // count does, into unknown: the stored count stays (C's -1 is not
+    // written), where counting down to 0 would write a wrong number.
+    let mut low = img.clone();
+    low[fsinfo + 488..fsinfo + 492].copy_from_slice(&3u32.to_le_bytes());
+    let fs = Fs::vfat(low);
+    fs.create(fs.root(), "f", 10_000, 1).unwrap();
+    assert_eq!(fs.fat.borrow().free_count, None);
+    fs.remove(fs.root(), "f").unwrap();
+    assert_eq!(fs.fat.borrow().free_count, None);
+    let out = fs.unmount();
+    assert_eq!(out[fsinfo + 488..fsinfo + 492], 3u32.to_le_bytes());
     // A bad signature: warned at mount, left alone at flush, which is
     // no error (fat_clusters_flush logs it and succeeds).
     img[fsinfo] = 0;
