@@ -368,18 +368,18 @@ impl FatSb<'_> {
     /// Logs an error about the volume, at most 10 in 5 s per mount.
     fn error(&self, what: core::fmt::Arguments<'_>) {
         if self.ratelimit.allow(self.name) {
-            let len = self
-                .dev
-                .iter()
-                .position(|&b| b == 0)
-                .unwrap_or(self.dev.len());
-            pr_err!(
-                "{} ({}): {}\n",
-                self.name,
-                BStr::from_bytes(&self.dev[..len]),
-                what
-            );
+            pr_err!("{} ({}): {}\n", self.name, self.dev_name(), what);
         }
+    }
+
+    /// The device's name, as the kernel log shows it.
+    fn dev_name(&self) -> &BStr {
+        let len = self
+            .dev
+            .iter()
+            .position(|&b| b == 0)
+            .unwrap_or(self.dev.len());
+        BStr::from_bytes(&self.dev[..len])
     }
 
     /// Reports damage as `fat_fs_error` does: the line, then the volume's
@@ -421,15 +421,10 @@ impl FatSb<'_> {
             self.vol.device().0.panic(self.name);
         }
         if self.opts.errors == Errors::RemountRo && self.vol.device().0.force_read_only() {
-            let len = self
-                .dev
-                .iter()
-                .position(|&b| b == 0)
-                .unwrap_or(self.dev.len());
             pr_err!(
                 "{} ({}): Filesystem has been set read-only\n",
                 self.name,
-                BStr::from_bytes(&self.dev[..len])
+                self.dev_name()
             );
         }
     }
@@ -771,9 +766,8 @@ impl FileSystem for FatFs {
             tz_offset,
         )
         .sec;
-        // The FAT's state, as `fat_fill_super` reads it; a read-write
-        // mount marks the volume dirty until a clean unmount
-        // (`fat_set_state(sb, 1, 0)`).
+        // The FAT's state, as `fat_fill_super` reads it (a read-write
+        // mount marks the volume dirty once its root is read: `init_root`).
         let (state, fsinfo) = match vol.load_state(opts.usefree) {
             Ok(s) => s,
             Err(e) => {
@@ -795,21 +789,6 @@ impl FileSystem for FatFs {
                 sig2,
                 sector
             );
-        }
-        if !sb.read_only() {
-            match vol.set_state(&state, true) {
-                Ok(StateChange::WasDirty) => pr_warn!(
-                    "{} ({}): Volume was not properly unmounted. Some data may be corrupt. Please run fsck.\n",
-                    fs,
-                    dev
-                ),
-                Ok(StateChange::Written) => {
-                    if device.sync().is_err() {
-                        pr_err!("{} ({}): unable to mark the volume dirty\n", fs, dev);
-                    }
-                }
-                Err(_) => pr_err!("{} ({}): unable to read boot sector to mark fs as dirty\n", fs, dev),
-            }
         }
         if opts.discard && !device.discard_supported() {
             pr_warn!(
@@ -864,7 +843,33 @@ impl FileSystem for FatFs {
         let sbi = sb.data();
         let attrs = fat_disk::inode::root_attrs(&sbi.vol, &sbi.opts, sbi.ns)
             .map_err(|e| sbi.errno(e, "reading the root directory", ROOT_INO))?;
-        sb.get_or_create_inode(ROOT_INO, || Ok(sbi.inode_params(ROOT_INO, &attrs, true)))
+        let root =
+            sb.get_or_create_inode(ROOT_INO, || Ok(sbi.inode_params(ROOT_INO, &attrs, true)))?;
+        // A read-write mount marks the volume dirty until a clean unmount
+        // (`fat_set_state(sb, 1, 0)`), once nothing can refuse the volume
+        // any more, as `fat_fill_super` does last: a volume refused for
+        // its root directory is left as it was.
+        if !sb.read_only() {
+            let dev = sbi.dev_name();
+            match sbi.fat.lock_fat(|st| sbi.vol.set_state(st, true)) {
+                Ok(StateChange::WasDirty) => pr_warn!(
+                    "{} ({}): Volume was not properly unmounted. Some data may be corrupt. Please run fsck.\n",
+                    sbi.name,
+                    dev
+                ),
+                Ok(StateChange::Written) => {
+                    if sbi.vol.device().0.sync().is_err() {
+                        pr_err!("{} ({}): unable to mark the volume dirty\n", sbi.name, dev);
+                    }
+                }
+                Err(_) => pr_err!(
+                    "{} ({}): unable to read boot sector to mark fs as dirty\n",
+                    sbi.name,
+                    dev
+                ),
+            }
+        }
+        Ok(root)
     }
 
     fn lookup(dir: &INode<FatFs>, name: &[u8]) -> Result<Lookup<FatFs>> {

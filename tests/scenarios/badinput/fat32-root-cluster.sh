@@ -1,0 +1,36 @@
+# harness: files=$TEST_DATA/rw/fat32.img
+# harness: no-ncr810
+# A FAT32 boot sector whose root cluster cannot be read. A refused
+# read-write mount leaves the boot sector's dirty flag as it was:
+# fat_fill_super marks the volume dirty last; rust_fat used to mark it
+# before reading the root directory and left a volume it refused dirty
+# (a red-team pass). A root cluster of 0, which C mounts as an empty root
+# whose writes the volume then loses, rust_vfat refuses
+# (docs/differences-from-c.md).
+. /vm/lib.sh
+mkdir -p /mnt/w
+# outcome TYPE IMAGE: "mounted" or the mount's error
+outcome() {
+	losetup /dev/loop0 "$2" || fail "losetup $2 failed"
+	if err=$(mount -t $1 /dev/loop0 /mnt/w 2>&1); then
+		echo mounted
+		umount /mnt/w
+	else
+		echo "refused: ${err##*: }"
+	fi
+	losetup -d /dev/loop0
+}
+# root IMAGE BYTES: the root cluster field (offset 44) set to BYTES (octal escapes)
+root() {
+	cp /vm/files/fat32.img "$1"
+	printf "$2" | dd of="$1" bs=1 seek=44 conv=notrunc 2>/dev/null
+}
+state() { dd if="$1" bs=1 skip=65 count=1 2>/dev/null | od -An -tx1 | tr -d ' '; }
+root /tmp/zero.img '\000\000\000\000'
+check_eq "root cluster 0 on vfat" "$(outcome vfat /tmp/zero.img)" mounted
+dmesg_mark
+check_eq "root cluster 0 on rust_vfat" "$(outcome rust_vfat /tmp/zero.img)" "refused: Input/output error"
+check_eq "the state byte after rust_vfat refused it" "$(state /tmp/zero.img)" 00
+dmesg_has "rust_vfat \(loop0\): reading the root directory"
+no_kernel_problems
+scenario_done
