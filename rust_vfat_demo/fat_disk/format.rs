@@ -375,11 +375,10 @@ impl Bpb {
             16 => FatType::Fat16,
             _ => FatType::Fat32,
         };
-        let root_cluster = if is_fat32 {
-            le32(img, 44)? & 0x0fff_ffff
-        } else {
-            0
-        };
+        // All 32 bits, as `fat_fill_super` takes them: a root cluster with
+        // any of the top four bits set is out of range, and the mount
+        // fails reading the root directory, as in C.
+        let root_cluster = if is_fat32 { le32(img, 44)? } else { 0 };
 
         let fat_offset = u64::from(reserved_sectors) * bps;
         let root_dir_offset = fat_offset + u64::from(num_fats) * u64::from(fat_sectors) * bps;
