@@ -850,24 +850,7 @@ impl FileSystem for FatFs {
         // any more, as `fat_fill_super` does last: a volume refused for
         // its root directory is left as it was.
         if !sb.read_only() {
-            let dev = sbi.dev_name();
-            match sbi.fat.lock_fat(|st| sbi.vol.set_state(st, true)) {
-                Ok(StateChange::WasDirty) => pr_warn!(
-                    "{} ({}): Volume was not properly unmounted. Some data may be corrupt. Please run fsck.\n",
-                    sbi.name,
-                    dev
-                ),
-                Ok(StateChange::Written) => {
-                    if sbi.vol.device().0.sync().is_err() {
-                        pr_err!("{} ({}): unable to mark the volume dirty\n", sbi.name, dev);
-                    }
-                }
-                Err(_) => pr_err!(
-                    "{} ({}): unable to read boot sector to mark fs as dirty\n",
-                    sbi.name,
-                    dev
-                ),
-            }
+            Self::set_state(sb, true);
         }
         Ok(root)
     }
@@ -1112,17 +1095,38 @@ impl FileSystem for FatFs {
         }
     }
 
+    /// Sets or clears the boot sector's dirty flag, as `fat_set_state`: at
+    /// a read-write mount, a remount read-write (`dirty`), a remount
+    /// read-only and a clean unmount. A volume that was dirty at mount
+    /// keeps its flag, and is warned about each time it is marked.
     fn set_state(sb: &SuperBlock<FatFs>, dirty: bool) {
         let sbi = sb.data();
         if !dirty {
             // Going read-only: the FSInfo first, as at unmount.
             let _ = Self::sync_fs(sb, true);
         }
-        sbi.fat.lock_fat(|st| {
-            if let Ok(StateChange::Written) = sbi.vol.set_state(st, dirty) {
-                let _ = sbi.vol.device().0.sync();
+        let dev = sbi.dev_name();
+        match sbi.fat.lock_fat(|st| sbi.vol.set_state(st, dirty)) {
+            Ok(StateChange::WasDirty) => {
+                if dirty {
+                    pr_warn!(
+                        "{} ({}): Volume was not properly unmounted. Some data may be corrupt. Please run fsck.\n",
+                        sbi.name,
+                        dev
+                    );
+                }
             }
-        });
+            Ok(StateChange::Written) => {
+                if sbi.vol.device().0.sync().is_err() && dirty {
+                    pr_err!("{} ({}): unable to mark the volume dirty\n", sbi.name, dev);
+                }
+            }
+            Err(_) => pr_err!(
+                "{} ({}): unable to read boot sector to mark fs as dirty\n",
+                sbi.name,
+                dev
+            ),
+        }
     }
 
     fn put_super(sb: &SuperBlock<FatFs>) {
