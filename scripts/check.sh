@@ -154,11 +154,12 @@ if [ $gates = 1 ]; then
 		gate symvers-self-tests tests/host/symvers-test.sh
 		gate rust-probe-self-tests tests/host/dkms-probe-test.sh "$kdir"
 		gate cc-probe-cache-self-tests tests/host/cc-probe-cache-test.sh
+		gate tool-answers-self-tests tests/host/tool-answers-test.sh
 		gate setup-toolchain-self-tests tests/host/setup-toolchain-test.sh
 		gate power-cut-summary-self-tests tests/host/power-cut-summary-test.sh
 	) 9>&- &
 	gate_pid=$!
-	step "gates (lint, docs check, host tests, self-tests of build-kernel.sh, check-symvers.sh, rust-probe.sh, cc-probe-cache.sh, setup-toolchain.sh, power-cut-summary.py) beside the VM scenarios"
+	step "gates (lint, docs check, host tests, self-tests of build-kernel.sh, check-symvers.sh, rust-probe.sh, cc-probe-cache.sh, the toolchain's answers, setup-toolchain.sh, power-cut-summary.py) beside the VM scenarios"
 fi
 
 step "VM scenarios$([ $soak = 1 ] && echo ", soak tier")"

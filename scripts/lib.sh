@@ -74,15 +74,71 @@ apt_missing() {
 	done
 }
 
-rustc_version() { rustc --version | awk '{print $2}'; }
-clang_version() { "clang$LLVM_SUFFIX" --version 2>/dev/null | head -1; }
+# What the toolchain answers the scripts ask on every run: `rustc
+# --version`, `rustc --print sysroot`, `bindgen --version` and the first
+# line of `clang --version`. Each is a start of rustup's proxy or of a
+# compiler (40 to 90 ms), and a filtered `make check` asked six of them
+# before its build began: they are kept under the cache root, keyed by
+# the toolchain's identity (toolchain_identity), and asked again when it
+# changes. Prints the answer file: "<question> <answer>" lines.
+toolchain_identity() {
+	local rh=${RUSTUP_HOME:-$HOME/.rustup} d=$PWD files=()
+	# The rust-toolchain files rustup reads, from here up.
+	while :; do
+		[ -e "$d/rust-toolchain" ] && files+=("$d/rust-toolchain")
+		[ -e "$d/rust-toolchain.toml" ] && files+=("$d/rust-toolchain.toml")
+		[ -n "$d" ] && [ "$d" != / ] || break
+		d=${d%/*}
+	done
+	{
+		echo "RUSTUP_TOOLCHAIN=${RUSTUP_TOOLCHAIN:-} LLVM_SUFFIX=$LLVM_SUFFIX"
+		# By path, size, inode and times: an update in place, another
+		# default or override, another tool first on PATH all differ.
+		stat -L -c '%n %s %i %Y %Z' "$(command -v rustc)" "$(command -v bindgen)" \
+			"$(command -v "clang$LLVM_SUFFIX")" "$rh/settings.toml" "$rh"/toolchains/*/bin/rustc \
+			"${files[@]}" 2>/dev/null || true
+	} | sha256sum | cut -c1-16
+}
+tool_answers() {
+	local dir="$CACHE_ROOT/tool-answers" file tmp
+	file="$dir/$(toolchain_identity)"
+	if [ ! -s "$file" ]; then
+		mkdir -p "$dir"
+		tmp=$(mktemp "$dir/.tmp.XXXXXX")
+		{
+			echo "rustc-version $(rustc --version 2>/dev/null)"
+			echo "rustc-sysroot $(rustc --print sysroot 2>/dev/null)"
+			echo "bindgen-version $(bindgen --version 2>/dev/null)"
+			echo "clang-version $("clang$LLVM_SUFFIX" --version 2>/dev/null | head -1)"
+		} >"$tmp"
+		# A toolchain not yet installed answers nothing: asked again then.
+		if grep -q '^[a-z-]* *$' "$tmp"; then
+			mv -f "$tmp" "$dir/.partial.$$"
+			file="$dir/.partial.$$"
+		else
+			mv -f "$tmp" "$file"
+		fi
+	fi
+	echo "$file"
+}
+# Usage: tool_answer rustc-version|rustc-sysroot|bindgen-version|clang-version
+tool_answer() {
+	local q a file
+	file=$(tool_answers)
+	while read -r q a; do
+		[ "$q" = "$1" ] && echo "$a"
+	done <"$file"
+	case $file in */.partial.*) rm -f "$file" ;; esac
+}
+rustc_version() { local v; v=$(tool_answer rustc-version); v=${v#rustc }; echo "${v%% *}"; }
+clang_version() { tool_answer clang-version; }
 
 # The library sources matching rustc exactly: the sysroot's own when rustup
 # installed them, else Debian's rust-src unpacked into the cache.
 rust_lib_src() {
 	if [ -n "${RUST_LIB_SRC:-}" ]; then echo "$RUST_LIB_SRC"; return; fi
 	local sys
-	sys="$(rustc --print sysroot)/lib/rustlib/src/rust/library"
+	sys="$(tool_answer rustc-sysroot)/lib/rustlib/src/rust/library"
 	if [ -f "$sys/core/src/lib.rs" ]; then echo "$sys"; return; fi
 	echo "$CACHE_ROOT/rust-src-$(rustc_version)/usr/lib/rustlib/src/rust/library"
 }
@@ -154,16 +210,18 @@ kernel_fragment() {
 
 # The key of the kernel build: everything that changes its result.
 kernel_key() {
+	local answers
+	answers=$(tool_answers)
 	{
 		echo "series=$KERNEL_SERIES"
 		cat "$CACHE_ROOT/downloads/linux-source.version" 2>/dev/null
 		cat "$KERNEL_FRAGMENT"
 		[ "${1:-main}" = main ] || cat "$REPO_ROOT/kernel/$1.fragment"
 		cat "$REPO_ROOT/kernel/build-kernel.version"
-		rustc --version
-		bindgen --version 2>/dev/null
-		clang_version
+		# rustc --version, bindgen --version, clang's first line.
+		sed -n 's/^rustc-version //p; s/^bindgen-version //p; s/^clang-version //p' "$answers"
 	} | sha256sum | cut -c1-16
+	case $answers in */.partial.*) rm -f "$answers" ;; esac
 }
 
 # The kernel build tree for a variant (kernel_variants).
