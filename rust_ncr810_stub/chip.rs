@@ -1058,11 +1058,14 @@ impl Chip<'_> {
     /// once. If the task does not end in time, the chip and the bus are
     /// reset and every command is returned.
     ///
-    /// One task runs at a time. A request made while another runs waits
-    /// for it, as long as a task may take: the midlayer keeps its resets
-    /// apart, but not from its asynchronous abort of a timed-out command,
-    /// and failing at once would make it take the step for failed and
-    /// escalate, up to a bus reset that every target sees.
+    /// One task runs at a time. The driver asks for one at a time
+    /// (`Ncr810::tasks`, held until the commands a request took are
+    /// ended): the midlayer's asynchronous abort, its error handler and
+    /// `SG_SCSI_RESET` may each ask at any time, and the kernel keeps none
+    /// of them from the others. A request made while another still runs
+    /// waits for it here too, as long as a task may take: failing at once
+    /// would make the midlayer take the step for failed and escalate, up
+    /// to a bus reset that every target sees.
     pub(crate) fn task(&self, task: Task) -> (bool, [Option<Command>; SLOTS]) {
         let none = || [const { None }; SLOTS];
         let queued = Instant::<Monotonic>::now();

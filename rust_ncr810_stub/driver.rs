@@ -8,12 +8,15 @@ use kernel::{
         Core, //
     },
     dma::Coherent,
-    new_spinlock_irq, pci,
+    new_mutex, new_spinlock_irq, pci,
     prelude::*,
     str::CString,
-    sync::atomic::{
-        Atomic,
-        Relaxed, //
+    sync::{
+        atomic::{
+            Atomic,
+            Relaxed, //
+        },
+        Mutex, //
     },
 };
 
@@ -79,6 +82,15 @@ pub(crate) struct Ncr810<'bound> {
     irq: Interrupt<'bound, Chip<'bound>>,
     pdev: &'bound pci::Device,
     _enabled: Enabled<'bound>,
+    /// Held across each task-management request (abort, device and target
+    /// reset, bus and host reset) and the ending of the commands it took.
+    /// The midlayer's asynchronous abort, its error handler and
+    /// `SG_SCSI_RESET` may each call at any time, and a request that finds
+    /// its command gone answers that it ended: it must not answer while
+    /// another request is still ending the commands it took (a retry of the
+    /// command would meet that late completion).
+    #[pin]
+    tasks: Mutex<()>,
 }
 
 /// Who asked for a reset, for its log line.
@@ -98,6 +110,7 @@ impl<'bound> Ncr810<'bound> {
     /// Sends BUS DEVICE RESET to `target` (IDENTIFY naming `lun`) for the
     /// `what` reset (device or target): every command of the target ends.
     fn bus_device_reset(&self, what: &str, target: u8, lun: u8, from_ioctl: bool) -> bool {
+        let _tasks = self.tasks.lock();
         let (ok, taken) = self.chip().task(Task::DeviceReset { target, lun });
         self.irq.synchronize();
         dev_warn!(
@@ -216,6 +229,7 @@ fn setup<'bound>(
         },
         pdev,
         _enabled: enabled,
+        tasks <- new_mutex!((), "rust_ncr810::tasks"),
     }))
 }
 
@@ -240,6 +254,7 @@ impl HostOps for Ncr810<'_> {
     }
 
     fn abort(&self, cmd: CommandId) -> bool {
+        let _tasks = self.tasks.lock();
         let (ok, taken) = self.chip().task(Task::Abort(cmd));
         let n = taken.iter().flatten().count();
         // The error handler owns the aborted command. The abort runs beside
@@ -287,6 +302,7 @@ impl HostOps for Ncr810<'_> {
     }
 
     fn reset(&self, scope: ResetScope, from_ioctl: bool) -> bool {
+        let _tasks = self.tasks.lock();
         let taken = self.chip().reset();
         // The chip is reset: no handler completes anything after this.
         self.irq.synchronize();
@@ -308,12 +324,15 @@ impl HostOps for Ncr810<'_> {
 /// Ends the commands a reset took from the chip: each exactly once.
 fn end_taken(taken: [Option<Command>; chip::SLOTS], from_ioctl: bool) {
     for cmd in taken.into_iter().flatten() {
-        if from_ioctl {
+        // A command whose timer expired is the error handler's, whoever
+        // asked for the reset.
+        if from_ioctl && !cmd.timed_out() {
             // Normal I/O: the midlayer retries a DID_RESET command.
             let length = cmd.info().length;
             cmd.complete(Outcome::Failed(HostByte::BusReset), length, &[]);
         } else {
-            // The error handler owns every command while it runs.
+            // The error handler owns every command while it runs, and
+            // one that timed out at any time.
             cmd.give_up();
         }
     }
