@@ -6,7 +6,11 @@ use core::ptr::NonNull;
 
 use kernel::{
     error::to_result,
-    prelude::*, //
+    prelude::*,
+    sync::atomic::{
+        atomic_load,
+        Relaxed, //
+    },
 };
 
 use super::bindings;
@@ -141,11 +145,11 @@ impl Command {
     /// would be ignored (`scsi_done` of a command marked complete).
     pub(crate) fn timed_out(&self) -> bool {
         let cmd = self.ptr.as_ptr();
-        // SAFETY: `cmd` is a live command (type invariant). `scsi_timeout`
-        // sets the bit concurrently (an atomic bit operation on the word);
-        // a volatile read sees the word before or after it, as `test_bit`
-        // would.
-        let state = unsafe { core::ptr::read_volatile(&raw const (*cmd).state) };
+        // SAFETY: `cmd` is a live command (type invariant), so `state` is
+        // valid and aligned; its concurrent stores are atomic bit
+        // operations (`scsi_timeout`, `scsi_done`), and this load is the
+        // `READ_ONCE` that `test_bit` is.
+        let state = unsafe { atomic_load(&raw mut (*cmd).state, Relaxed) };
         state & (1 << bindings::SCMD_STATE_COMPLETE) != 0
     }
 
