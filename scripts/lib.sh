@@ -112,9 +112,10 @@ tool_answers() {
 			echo "clang-version $("clang$LLVM_SUFFIX" --version 2>/dev/null | head -1)"
 		} >"$tmp"
 		# A toolchain not yet installed answers nothing: asked again then.
+		# (Its own temporary name: every subshell of a script has the
+		# same $$, and the gates run in one beside the harness.)
 		if grep -q '^[a-z-]* *$' "$tmp"; then
-			mv -f "$tmp" "$dir/.partial.$$"
-			file="$dir/.partial.$$"
+			file=$tmp
 		else
 			mv -f "$tmp" "$file"
 		fi
@@ -128,7 +129,7 @@ tool_answer() {
 	while read -r q a; do
 		[ "$q" = "$1" ] && echo "$a"
 	done <"$file"
-	case $file in */.partial.*) rm -f "$file" ;; esac
+	case $file in */.tmp.*) rm -f "$file" ;; esac
 }
 rustc_version() { local v; v=$(tool_answer rustc-version); v=${v#rustc }; echo "${v%% *}"; }
 clang_version() { tool_answer clang-version; }
@@ -221,7 +222,7 @@ kernel_key() {
 		# rustc --version, bindgen --version, clang's first line.
 		sed -n 's/^rustc-version //p; s/^bindgen-version //p; s/^clang-version //p' "$answers"
 	} | sha256sum | cut -c1-16
-	case $answers in */.partial.*) rm -f "$answers" ;; esac
+	case $answers in */.tmp.*) rm -f "$answers" ;; esac
 }
 
 # The kernel build tree for a variant (kernel_variants).

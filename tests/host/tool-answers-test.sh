@@ -69,7 +69,7 @@ rm "$tmp/bin/bindgen"
 n=$(calls)
 ask rustc-version >/dev/null
 ask rustc-version >/dev/null
-if [ "$(calls)" -ge $((n + 6)) ] && ! ls "$RFL_CACHE/tool-answers/" | grep -q partial; then
+if [ "$(calls)" -ge $((n + 6)) ] && ! ls -a "$RFL_CACHE/tool-answers/" | grep -q '^\.tmp'; then
 	report missing-tool-not-kept ok
 else
 	report missing-tool-not-kept FAILED "$(($(calls) - n)) tool calls (want 6 or more: asked each time); $(ls -a "$RFL_CACHE/tool-answers/")"
