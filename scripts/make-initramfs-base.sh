@@ -36,7 +36,17 @@ done
 for t in $fat_tools $sg_tools; do
 	[ -x "$t" ] || die "$t is not installed" "run scripts/setup-toolchain.sh (it installs dosfstools and sg3-utils)"
 done
-libs=$(for b in "$kmod" $fat_tools $sg_tools; do ldd "$b"; done | awk '/=>/ {print $3} /ld-linux/ {print $1}' | sort -u)
+# The libraries they link: ldd of each is 25 starts of the dynamic
+# loader, over a tenth of a second, and every VM run asks. The list is
+# kept in target/vm/, keyed by the programs by path, size and time.
+mkdir -p "$REPO_ROOT/target/vm"
+libs_list="$REPO_ROOT/target/vm/libs-$(stat -L -c '%n %s %Y' "$kmod" $fat_tools $sg_tools | sha256sum | cut -c1-16)"
+if [ ! -s "$libs_list" ]; then
+	for b in "$kmod" $fat_tools $sg_tools; do ldd "$b"; done | awk '/=>/ {print $3} /ld-linux/ {print $1}' |
+		sort -u >"$libs_list.$$"
+	mv -f "$libs_list.$$" "$libs_list"
+fi
+libs=$(<"$libs_list")
 if [ "${1:-}" = --cpio ]; then
 	g="$REPO_ROOT/scripts/guest"
 	# Every VM asks: the programs by name, size and time, not by content
