@@ -262,6 +262,16 @@ two_cpus() {
 	fi
 }
 
+# Takes each DISK's pending UNIT ATTENTIONs (one per cause: a power-on,
+# a reset) with three TEST UNIT READYs, so that its next command answers
+# for itself. Needs /vm/files/sgio.
+# Usage: scsi_take_unit_attentions DISK...
+scsi_take_unit_attentions() {
+	for _d in "$@"; do
+		for _ in 1 2 3; do /vm/files/sgio read "$_d" 0 00 00 00 00 00 00 >/dev/null; done
+	done
+}
+
 # Checks that each disk's next command after WHAT (an abort, a reset of
 # another target) is GOOD, not UNIT ATTENTION 06/29/00: the error
 # handling touched no other target. Needs /vm/files/sgio.

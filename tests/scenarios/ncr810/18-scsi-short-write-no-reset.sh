@@ -40,9 +40,7 @@ run_probes() {
 }
 
 step "settle: TEST UNIT READY until both disks are quiet"
-for d in "$d0" "$d1"; do
-	for _ in 1 2 3; do $S read "$d" 0 00 00 00 00 00 00 >/dev/null; done
-done
+scsi_take_unit_attentions "$d0" "$d1"
 
 step "short and misdirected writes through rust_ncr810 to $d0"
 dmesg_mark
@@ -75,9 +73,7 @@ for t in 0 1; do
 	echo "temporary write through" >/sys/class/scsi_disk/$chost:0:$t:0/cache_type ||
 		fail "cannot set sd's cache type of $chost:0:$t:0"
 done
-for d in "$c0" "$c1"; do
-	for _ in 1 2 3; do $S read "$d" 0 00 00 00 00 00 00 >/dev/null; done
-done
+scsi_take_unit_attentions "$c0" "$c1"
 dmesg_mark
 sym=$(run_probes sym53c8xx "$c0" "$c1")
 echo "$sym" | sed 's/^/  /'

@@ -35,10 +35,9 @@ d1=$(scsi_disk "$host" 1) || fail "no disk at target 1"
 slow=$(scsi_disk "$host" 2) || fail "no disk at target 2"
 slow2=$(scsi_disk "$host" 3) || fail "no disk at target 3"
 sha0=$(scsi_image_sha 0)
-TUR="0 00 00 00 00 00 00"
 GOOD="status 0 host 0 driver 0 resid 0"
 
-quiet() { for d in "$d0" "$d1" "$slow" "$slow2"; do for _ in 1 2 3; do $S read "$d" $TUR >/dev/null; done; done; }
+quiet() { scsi_take_unit_attentions "$d0" "$d1" "$slow" "$slow2"; }
 
 # Readers of target 0, checking each whole read against the image.
 rm -f /tmp/stop /tmp/bad

@@ -35,7 +35,7 @@ echo "temporary write through" >/sys/class/scsi_disk/$chost:0:0:0/cache_type ||
 	fail "cannot set sd's cache type of $chost:0:0:0"
 echo "rust_ncr810: $r, sym53c8xx: $c"
 # Both disks' first command after the bring-up: their UNIT ATTENTIONs.
-for d in $r $c; do for _ in 1 2 3; do $S read "$d" 0 00 00 00 00 00 00 >/dev/null; done; done
+scsi_take_unit_attentions $r $c
 
 same=0
 # Sends one CDB to both disks and compares the answers.

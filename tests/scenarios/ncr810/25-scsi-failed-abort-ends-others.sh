@@ -20,7 +20,7 @@ host=$(ncr810_scsi_host) || fail "no SCSI host of rust_ncr810"
 d0=$(scsi_disk "$host" 0) || fail "no disk at target 0"
 w=$(scsi_disk "$host" 2) || fail "no disk at target 2"
 r=$(scsi_disk "$host" 3) || fail "no disk at target 3"
-for d in "$d0" "$w" "$r"; do for _ in 1 2 3; do $S read "$d" 0 00 00 00 00 00 00 >/dev/null; done; done
+scsi_take_unit_attentions "$d0" "$w" "$r"
 
 step "a READ of $r in flight while the abort of a WRITE to $w fails"
 t0=$(cat /sys/block/${r#/dev/}/device/iotmo_cnt)
@@ -55,7 +55,7 @@ check_eq "time-outs of $r (iotmo_cnt)" "$(cat /sys/block/${r#/dev/}/device/iotmo
 
 step "the disks answer after it"
 # The bus reset's UNIT ATTENTION first.
-for d in "$d0" "$w" "$r"; do for _ in 1 2 3; do $S read "$d" 0 00 00 00 00 00 00 >/dev/null; done; done
+scsi_take_unit_attentions "$d0" "$w" "$r"
 check_eq "$d0 after the reset" "$(dd if="$d0" bs=64k iflag=direct 2>/dev/null | sha256sum | cut -c1-64)" \
 	"$(scsi_image_sha 0)"
 check_eq "TEST UNIT READY of $r" "$($S read "$r" 0 00 00 00 00 00 00)" "status 0 host 0 driver 0 resid 0"

@@ -26,7 +26,7 @@ a=$(scsi_disk "$host" 0) || fail "no disk at target 0"
 b=$(scsi_disk "$host" 1) || fail "no disk at target 1"
 w=$(scsi_disk "$host" 2) || fail "no disk at target 2"
 wsg=/dev/$(ls /sys/bus/scsi/devices/$host:0:2:0/scsi_generic/) || fail "no sg node of target 2"
-for d in "$a" "$b" "$w"; do for _ in 1 2 3; do $S read "$d" 0 00 00 00 00 00 00 >/dev/null; done; done
+scsi_take_unit_attentions "$a" "$b" "$w"
 
 step "a device reset of $a while the abort of a WRITE to $w waits for the bus"
 # The throttle lets its first request through at once; the next 128 KiB
