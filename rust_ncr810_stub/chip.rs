@@ -165,8 +165,6 @@ enum TaskState {
 /// A task management request, from the error handler's thread to the
 /// interrupt handler and back.
 struct TaskRequest {
-    /// Which request this is (a request's waiter finds its own by it).
-    serial: u64,
     task: Task,
     target: u8,
     lun: u8,
@@ -204,8 +202,6 @@ pub(crate) struct Slots {
     untagged: u8,
     reselect: Option<ReselectProgram>,
     task: Option<TaskRequest>,
-    /// The serial number of the next task management request.
-    next_task: u64,
     /// Every slot's segment table, [`program::MAX_SEGMENTS`] each.
     segments: KVec<Segment>,
     image: KVec<u8>,
@@ -221,7 +217,6 @@ impl Slots {
             untagged: 0,
             reselect: None,
             task: None,
-            next_task: 0,
             segments: KVec::from_elem(
                 Segment { addr: 0, len: 0 },
                 SLOTS * program::MAX_SEGMENTS,
@@ -1058,27 +1053,19 @@ impl Chip<'_> {
     /// once. If the task does not end in time, the chip and the bus are
     /// reset and every command is returned.
     ///
-    /// One task runs at a time. The driver asks for one at a time
+    /// One task runs at a time: the driver asks for one at a time
     /// (`Ncr810::tasks`, held until the commands a request took are
-    /// ended): the midlayer's asynchronous abort, its error handler and
-    /// `SG_SCSI_RESET` may each ask at any time, and the kernel keeps none
-    /// of them from the others. A request made while another still runs
-    /// waits for it here too, as long as a task may take: failing at once
-    /// would make the midlayer take the step for failed and escalate, up
-    /// to a bus reset that every target sees.
+    /// ended), because the midlayer's asynchronous abort, its error
+    /// handler and `SG_SCSI_RESET` may each ask at any time and the kernel
+    /// keeps none of them from the others. A request that still finds a
+    /// task (a caller without that lock) fails.
     pub(crate) fn task(&self, task: Task) -> (bool, [Option<Command>; SLOTS]) {
         let none = || [const { None }; SLOTS];
-        let queued = Instant::<Monotonic>::now();
-        let serial = loop {
+        {
             let mut guard = self.slots.lock();
             let slots = &mut *guard;
             if slots.task.is_some() {
-                drop(guard);
-                if queued.elapsed() > TASK_TIMEOUT {
-                    return (false, none());
-                }
-                fsleep(Delta::from_millis(5));
-                continue;
+                return (false, none());
             }
             let (target, lun, tag) = match task {
                 Task::Abort(id) => {
@@ -1093,10 +1080,7 @@ impl Chip<'_> {
                 }
                 Task::DeviceReset { target, lun } => (target, lun, None),
             };
-            let serial = slots.next_task;
-            slots.next_task = serial.wrapping_add(1);
             slots.task = Some(TaskRequest {
-                serial,
                 task,
                 target,
                 lun,
@@ -1106,17 +1090,14 @@ impl Chip<'_> {
                 taken: none(),
             });
             self.kick(slots);
-            break serial;
-        };
+        }
         let start = Instant::<Monotonic>::now();
         loop {
             {
                 let mut guard = self.slots.lock();
                 let slots = &mut *guard;
-                let own = slots.task.as_ref().filter(|t| t.serial == serial);
-                match own.map(|t| t.state) {
-                    // A reset overtook it (and another request may have
-                    // taken its place since).
+                match slots.task.as_ref().map(|t| t.state) {
+                    // A reset overtook it.
                     None => return (false, none()),
                     Some(TaskState::Done(ok)) => {
                         let taken = slots.task.take().map_or_else(none, |t| t.taken);
