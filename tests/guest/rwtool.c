@@ -8,6 +8,8 @@
  *   rwtool mmapwrite F OFF S writes string S at offset OFF of file F
  *                            through a shared writable mapping, msync()s
  *   rwtool fsync F           fsync(F), then fdatasync(F)
+ *   rwtool truncate F SIZE   truncate(F, SIZE): by path, so the VFS asks for
+ *                            no time update (ftruncate and O_TRUNC do)
  *   rwtool getattr F         FAT_IOCTL_GET_ATTRIBUTES: prints "attr 0xNN"
  *   rwtool setattr F VAL     FAT_IOCTL_SET_ATTRIBUTES with VAL (0x.. or decimal)
  *   rwtool volid F           FAT_IOCTL_GET_VOLUME_ID: prints "volume id 0xNNNNNNNN"
@@ -255,6 +257,8 @@ int main(int argc, char **argv)
 		return rename2(argv[2], argv[3], RENAME_EXCHANGE);
 	if (argc == 4 && !strcmp(argv[1], "noreplace"))
 		return rename2(argv[2], argv[3], RENAME_NOREPLACE);
+	if (argc == 4 && !strcmp(argv[1], "truncate"))
+		return truncate(argv[2], strtoll(argv[3], NULL, 0)) ? fail("truncate") : 0;
 	if (argc == 5 && !strcmp(argv[1], "mmapwrite")) {
 		long off = atol(argv[3]);
 		size_t len = strlen(argv[4]);
