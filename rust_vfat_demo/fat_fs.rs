@@ -1797,6 +1797,13 @@ fn truncate_blocks(inode: &INode<FatFs>, size: u64) -> Result<(), FatError> {
     if start == 0 || info.is_root {
         return Ok(());
     }
+    // As `fat_free`: a file with clusters is changed by a truncation even
+    // if none of them goes (a size kept, or cut within the last cluster):
+    // it gets the archive attribute and its change times. Without a
+    // cluster nothing changes: `truncate` of an empty file keeps its times.
+    info.attrs.fetch_or(attr::ARCHIVE, Ordering::Relaxed);
+    inode.set_mtime(inode.now());
+    inode.mark_dirty();
     // Only clusters the file accounts for are freed: a chain longer than
     // that (damage; another file's clusters, if the two are cross-linked)
     // is left as it is, where C cuts it at the size and frees the rest.

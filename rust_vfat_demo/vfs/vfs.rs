@@ -342,7 +342,8 @@ pub trait FileSystem: Sized + Send + Sync + 'static {
 
     /// Frees the blocks of the regular file `inode` past `size` bytes
     /// (truncation; a failed write), under the inode's lock and the
-    /// mapping's invalidate lock.
+    /// mapping's invalidate lock; updates the inode's times if the file
+    /// system's rules say a truncation changed it (`setattr` does not).
     fn truncate_blocks(_inode: &INode<Self>, _size: u64) {}
 
     /// The device block that holds block `block` of the regular file
@@ -1975,8 +1976,9 @@ impl<T: FileSystem> Tables<T> {
                 if err != 0 {
                     return err;
                 }
+                // The file system's `truncate_blocks` decides whether the
+                // times change (FAT: only for a file that had clusters).
                 helpers::rust_vfs_truncate(inode, a.ia_size);
-                T::touch(i);
             }
             // Times in the file system's granularity (`setattr_copy`
             // would copy them as given); the change time is the
