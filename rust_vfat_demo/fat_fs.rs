@@ -1960,6 +1960,14 @@ fn dir_changed(dir: &INode<FatFs>, now: vfs::Time) {
     dir.mark_dirty();
 }
 
+/// Marks the directory `dir` changed and accessed at `now`: a record of
+/// it was removed (`fat_remove_entries` takes `ATIME` with `CMTIME`, so a
+/// vfat directory's access date on the disk moves too).
+fn dir_lost_record(dir: &INode<FatFs>, now: vfs::Time) {
+    dir.set_atime(now);
+    dir_changed(dir, now);
+}
+
 /// Adds a record named `name` to `dir` with attributes `a` and first
 /// cluster `start`, made at `now` (`vfat_add_entry`, `msdos_add_entry`);
 /// returns its entry and device offset.
@@ -2062,8 +2070,14 @@ fn remove_entry(dir: &INode<FatFs>, name: &[u8], inode: &INode<FatFs>) -> Result
     }
     inode.unhash();
     sbi.filed(inode, None);
-    dir_changed(dir, now);
-    inode.set_mtime(now);
+    dir_lost_record(dir, now);
+    // `vfat_unlink` and `vfat_rmdir` give the inode (alive while open)
+    // its access and change times; `msdos_unlink` and `msdos_rmdir` leave
+    // its times as they were.
+    if sbi.ns.long_names() {
+        inode.set_atime(now);
+        inode.set_mtime(now);
+    }
     Ok(())
 }
 
@@ -2174,8 +2188,9 @@ fn rename(
                 info.attrs
                     .store((a & !m) | (nn.attr & m), Ordering::Relaxed);
             }
+            // The replaced inode (alive while open) keeps its times, as
+            // in `vfat_rename` and `do_msdos_rename`.
             detach(sbi, t);
-            t.set_mtime(now);
             rec.dev_pos
         }
         None => {
@@ -2221,7 +2236,7 @@ fn rename(
     inode.rehash(new_pos);
     sbi.filed(inode, Some(new_pos));
     inode.mark_dirty();
-    dir_changed(old_dir, now);
+    dir_lost_record(old_dir, now);
     Ok(())
 }
 
