@@ -8,6 +8,8 @@
  *   rwtool mmapwrite F OFF S writes string S at offset OFF of file F
  *                            through a shared writable mapping, msync()s
  *   rwtool fsync F           fsync(F), then fdatasync(F)
+ *   rwtool as UID GID CMD... runs rwtool CMD... as user UID of group GID
+ *                            (no supplementary groups)
  *   rwtool truncate F SIZE   truncate(F, SIZE): by path, so the VFS asks for
  *                            no time update (ftruncate and O_TRUNC do)
  *   rwtool getattr F         FAT_IOCTL_GET_ATTRIBUTES: prints "attr 0xNN"
@@ -73,6 +75,7 @@
 #include <pthread.h>
 #include <string.h>
 #include <time.h>
+#include <grp.h>
 #include <sys/inotify.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -257,6 +260,12 @@ int main(int argc, char **argv)
 		return rename2(argv[2], argv[3], RENAME_EXCHANGE);
 	if (argc == 4 && !strcmp(argv[1], "noreplace"))
 		return rename2(argv[2], argv[3], RENAME_NOREPLACE);
+	if (argc > 4 && !strcmp(argv[1], "as")) {
+		if (setgroups(0, NULL) || setgid(atoi(argv[3])) || setuid(atoi(argv[2])))
+			return fail("as");
+		argv[3] = argv[0];
+		return main(argc - 3, argv + 3);
+	}
 	if (argc == 4 && !strcmp(argv[1], "truncate"))
 		return truncate(argv[2], strtoll(argv[3], NULL, 0)) ? fail("truncate") : 0;
 	if (argc == 5 && !strcmp(argv[1], "mmapwrite")) {
