@@ -1234,6 +1234,10 @@ impl FileSystem for FatFs {
         sb.data().opts.quiet
     }
 
+    fn allow_utime(sb: &SuperBlock<FatFs>) -> u16 {
+        sb.data().opts.allow_utime()
+    }
+
     fn check_setattr(inode: &INode<FatFs>, change: &AttrChange) -> Result<Option<u32>> {
         check_setattr(inode, change)
     }

@@ -588,6 +588,22 @@ int rust_vfs_block_truncate_page(struct inode *inode, loff_t size)
 }
 
 /*
+ * As fat_allow_set_time: whether a caller who does not own the inode may
+ * set its times to values of its choice, by the allow_utime bits (the
+ * group's for a member of the inode's group, else the others'). The ids
+ * are compared through static inlines, outside the bindings.
+ */
+bool rust_vfs_allow_set_time(struct mnt_idmap *idmap, struct inode *inode,
+			     umode_t allow)
+{
+	if (vfsuid_eq_kuid(i_uid_into_vfsuid(idmap, inode), current_fsuid()))
+		return false;
+	if (vfsgid_in_group_p(i_gid_into_vfsgid(idmap, inode)))
+		allow >>= 3;
+	return allow & MAY_WRITE;
+}
+
+/*
  * As fat_fallocate: plain allocation (the file grows, zeroed, as a
  * truncate up) or FALLOC_FL_KEEP_SIZE (clusters past the size, not
  * zeroed); nothing else (no holes in FAT), regular files only, under the

@@ -99,6 +99,8 @@ void rust_vfs_unhash_inode(struct inode *inode);
 int rust_vfs_cont_expand(struct inode *inode, loff_t size);
 void rust_vfs_truncate(struct inode *inode, loff_t size);
 int rust_vfs_block_truncate_page(struct inode *inode, loff_t size);
+bool rust_vfs_allow_set_time(struct mnt_idmap *idmap, struct inode *inode,
+			     umode_t allow);
 int rust_vfs_fsync(struct file *file, loff_t start, loff_t end, int datasync);
 int rust_vfs_setlease(struct file *file, int arg, struct file_lease **flp,
 		      void **priv);

@@ -462,6 +462,13 @@ pub trait FileSystem: Sized + Send + Sync + 'static {
         false
     }
 
+    /// Who besides the owner may set an inode's times to values of their
+    /// choice (`allow_utime`): `0o020` the inode's group, `0o002` the
+    /// others. By default nobody: the VFS's owner check stands.
+    fn allow_utime(_sb: &SuperBlock<Self>) -> u16 {
+        0
+    }
+
     /// Creates a regular file `name` in the directory `dir` (its lock
     /// held) and returns its inode.
     fn create(_dir: &INode<Self>, _name: &[u8], _mode: u32) -> Result<ARef<INode<Self>>> {
@@ -1939,7 +1946,19 @@ impl<T: FileSystem> Tables<T> {
             let inode = (*dentry).d_inode;
             let i = INode::<T>::from_raw(inode);
             let quiet = T::quiet(i.super_block());
+            // As `fat_setattr`: a caller that `allow_utime` lets set the
+            // times skips the VFS's owner check for them (and only that
+            // check: the flags are back for the rest).
+            let times_set =
+                bindings::ATTR_MTIME_SET | bindings::ATTR_ATIME_SET | bindings::ATTR_TIMES_SET;
+            let ia_valid = (*attr).ia_valid;
+            if ia_valid & times_set != 0
+                && helpers::rust_vfs_allow_set_time(idmap, inode, T::allow_utime(i.super_block()))
+            {
+                (*attr).ia_valid &= !times_set;
+            }
             let err = bindings::setattr_prepare(idmap, dentry, attr);
+            (*attr).ia_valid = ia_valid;
             if err != 0 {
                 return if quiet { 0 } else { err };
             }
