@@ -767,7 +767,7 @@ impl FileSystem for FatFs {
         )
         .sec;
         // The FAT's state, as `fat_fill_super` reads it (a read-write
-        // mount marks the volume dirty once its root is read: `init_root`).
+        // mount marks the volume dirty once its root is read: `root_made`).
         let (state, fsinfo) = match vol.load_state(opts.usefree) {
             Ok(s) => s,
             Err(e) => {
@@ -843,16 +843,18 @@ impl FileSystem for FatFs {
         let sbi = sb.data();
         let attrs = fat_disk::inode::root_attrs(&sbi.vol, &sbi.opts, sbi.ns)
             .map_err(|e| sbi.errno(e, "reading the root directory", ROOT_INO))?;
-        let root =
-            sb.get_or_create_inode(ROOT_INO, || Ok(sbi.inode_params(ROOT_INO, &attrs, true)))?;
+        sb.get_or_create_inode(ROOT_INO, || Ok(sbi.inode_params(ROOT_INO, &attrs, true)))
+    }
+
+    fn root_made(sb: &SuperBlock<FatFs>) {
         // A read-write mount marks the volume dirty until a clean unmount
         // (`fat_set_state(sb, 1, 0)`), once nothing can refuse the volume
         // any more, as `fat_fill_super` does last: a volume refused for
-        // its root directory is left as it was.
+        // its root directory, or a mount that failed for memory after
+        // it, is left as it was.
         if !sb.read_only() {
             Self::set_state(sb, true);
         }
-        Ok(root)
     }
 
     fn lookup(dir: &INode<FatFs>, name: &[u8]) -> Result<Lookup<FatFs>> {

@@ -321,6 +321,13 @@ pub trait FileSystem: Sized + Send + Sync + 'static {
     /// The root directory's inode, once the data is in place.
     fn init_root(sb: &SuperBlock<Self>) -> Result<ARef<INode<Self>>>;
 
+    /// The mount is made: its root dentry is in place and nothing in
+    /// `fill_super` can fail any more; from here a teardown goes through
+    /// [`FileSystem::put_super`]. What only a mount that succeeds may do
+    /// goes here (a FAT volume is marked dirty, as `fat_fill_super` does
+    /// last): a mount refused after it would leave it done.
+    fn root_made(_sb: &SuperBlock<Self>) {}
+
     /// Looks `name` up in the directory `dir`.
     fn lookup(dir: &INode<Self>, name: &[u8]) -> Result<Lookup<Self>>;
 
@@ -1025,6 +1032,7 @@ impl<T: FileSystem> Tables<T> {
         }
         // SAFETY: `sb` is being set up and exclusively ours.
         unsafe { (*sb).s_root = dentry };
+        T::root_made(sbr);
         0
     }
 
