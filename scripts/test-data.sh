@@ -72,7 +72,7 @@ if ! fresh rw scripts/test-data.sh; then
 	head -c 65536 /dev/urandom >"$data/rw/pattern"
 	done_stamp rw
 fi
-for tool in fatstress rvbench rcuwalk dirseek sgio rwtool slabsites samebytes powercut fsexer; do
+for tool in fatstress rvbench rcuwalk dirseek sgio rwtool slabsites samebytes powercut fsexer failnth; do
 	if ! fresh "$tool" "tests/guest/$tool.c"; then
 		gcc -static -O2 -Wall -o "$data/$tool" "tests/guest/$tool.c"
 		done_stamp "$tool"
