@@ -46,6 +46,17 @@ check_eq() {
 	[ "$2" = "$3" ] || fail "$1: got '$2', want '$3'"
 }
 
+# Each of our drivers against its C twin: rust_vfat's line in
+# PREFIX.rust_vfat against vfat's in PREFIX.vfat, and rust_msdos's against
+# msdos's; a line is "FS: outcome", and the outcomes are compared.
+check_each_against_c() { # PREFIX
+	for _pair in "vfat rust_vfat" "msdos rust_msdos"; do
+		# shellcheck disable=SC2086
+		set -- "$1" $_pair
+		check_eq "$3 against $2" "$(cut -d: -f2- "$1.$3")" "$(cut -d: -f2- "$1.$2")"
+	done
+}
+
 # Ends a scenario that passed: says how many checks it made and exits 0.
 # A scenario that made none fails here: it proved nothing.
 scenario_done() {

@@ -94,10 +94,7 @@ for fs in vfat rust_vfat msdos rust_msdos; do
 	losetup -d /dev/loop0
 	echo "$fs: $r" | tee /tmp/out.$fs
 done
-for pair in "vfat rust_vfat" "msdos rust_msdos"; do
-	set -- $pair
-	check_eq "$2 against $1" "$(cut -d: -f2- /tmp/out.$2)" "$(cut -d: -f2- /tmp/out.$1)"
-done
+check_each_against_c /tmp/out
 check_eq "vfat's outcome" "$(cut -d: -f2- /tmp/out.vfat)" " unlink: dir new new new ; rename in place: dir new new new ; rmdir: dir new new new ; rename away: from new new new to old new new ; unlinked open file new new new ; removed open dir new new new ; replaced open target old old old moved old old old ; empty truncated old old old attr 0x20; same size old new new attr 0x20; shorter old new new attr 0x20; after remount: dir new new new preallocated old new new attr 0x20"
 no_kernel_problems
 scenario_done
