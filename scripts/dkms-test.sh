@@ -19,7 +19,8 @@
 #      depmod's entries;
 #   4. without the metadata package apt refuses the package, and a plain
 #      `dkms install` fails with the probe's line in make.log, no compiler
-#      run and nothing installed;
+#      run and nothing installed; 4b. the same without bindgen, which the
+#      package depends on (the modules generate bindings);
 #   5. the VM boots Debian's own kernel with the modules DKMS installed
 #      (its updates/dkms, taken from the view: RFL_MODULES_FROM for
 #      scripts/stage-modules.sh) and runs the stack, mount and SCSI
@@ -191,6 +192,26 @@ ls "$dest"/rust_* >/dev/null 2>&1 && bad "modules installed in $dest" || ok "not
 grep -q 'rust_' "/lib/modules/$release/modules.dep" && bad "modules.dep lists rust_ modules" || ok "modules.dep unchanged"
 dkms status rfl-modules | sed 's/^/    dkms status: /' >&2
 dkms status rfl-modules | grep -q 'installed' && bad "dkms says installed" || ok "dkms: added, not built or installed"
+
+say "4b. without bindgen, the metadata package back"
+deps=$(dpkg-deb --field "$deb" Depends)
+for d in bindgen libclang-dev; do
+	grep -qE "(^|, *)$d( |,|$)" <<<"$deps" && ok "the package depends on $d" || bad "the package does not depend on $d: $deps"
+done
+dpkg -i "$debs/$meta"_*_amd64.deb >/tmp/meta.log 2>&1 || { bad "dpkg -i $meta failed"; tail -5 /tmp/meta.log >&2; }
+bg=$(command -v bindgen) || bad "no bindgen in the chroot"
+mv "$bg" "$bg.hidden"
+rc=0
+dkms build -m rfl-modules -v "$version" -k "$release" --force >/tmp/dkms-nobindgen.log 2>&1 || rc=$?
+mv "$bg.hidden" "$bg"
+[ "$rc" != 0 ] && ok "dkms build failed (exit $rc)" || bad "dkms build succeeded without bindgen"
+l=$(makelog "$release")
+line=$(grep -h '^rust-probe:' $l 2>/dev/null)
+echo "$line" | sed 's/^/    make.log: /' >&2
+grep -qF "bindgen (bindgen) is not installed" <<<"$line" && grep -qF "apt install bindgen libclang-dev" <<<"$line" &&
+	ok "make.log: the probe's line names bindgen and libclang-dev" || bad "no probe line naming bindgen in ${l:-make.log}"
+grep -qE '^\s+(RUSTC|BINDGEN|CC|LD)\b|error\[E' $l 2>/dev/null && bad "make.log shows compiler output" || ok "make.log shows no compiler output"
+[ "$(grep -c '^rust-probe:' $l 2>/dev/null)" = 1 ] && ok "one line" || bad "not exactly one probe line"
 exit $failed
 EOS
 

@@ -25,8 +25,8 @@
 #     same rustc (the version string at the start of libcore.rmeta);
 #   - the C compiler: clang (and ld.lld, llvm-ar) for a clang-built
 #     kernel, the kernel's gcc for a GCC-built one;
-#   - with --bindgen, bindgen (only for modules that generate bindings
-#     themselves; the project's use the kernel crate's).
+#   - with --bindgen, bindgen, for modules that generate bindings
+#     themselves (the project's both do: dkms/dkms.conf passes it).
 #
 # Usage: rust-probe.sh [--kdir DIR] [--bindgen] [--quiet]
 #   --kdir DIR  the kernel tree (default /lib/modules/$(uname -r)/build)
