@@ -16,16 +16,25 @@ F=/vm/files
 D=/sys/kernel/debug
 check "this kernel has no fault injection: run it with make check-debug" [ -d $D/failslab ]
 
-# Allocation failures at PERCENT for the tasks that ask for them.
-alloc_faults() { # PERCENT
+# Allocation failures (failslab, fail_page_alloc) at PERCENT, sleeping
+# and highmem allocations included; for the tasks that ask for them
+# (make-it-fail) when TASKS is Y; with START and END, only allocations
+# made from code between those addresses count (the stack trace filter).
+# A task's fail-nth (tests/guest/failnth.c) fails its N-th allocation
+# whatever the PERCENT and the task filter, but only one the filter lets
+# through.
+alloc_faults() { # PERCENT TASKS [START END]
 	for a in failslab fail_page_alloc; do
 		echo "$1" >$D/$a/probability
 		echo 1 >$D/$a/interval
 		echo -1 >$D/$a/times
 		echo 0 >$D/$a/space
 		echo 0 >$D/$a/verbose
-		echo Y >$D/$a/task-filter
+		echo "$2" >$D/$a/task-filter
 		echo N >$D/$a/ignore-gfp-wait
+		echo 32 >$D/$a/stacktrace-depth
+		echo "0x${3:-0}" >$D/$a/require-start
+		echo "0x${4:-ffffffffffffffff}" >$D/$a/require-end
 	done
 	echo N >$D/fail_page_alloc/ignore-gfp-highmem
 }
@@ -97,18 +106,6 @@ echo 0 >/proc/sys/kernel/kptr_restrict
 code_range() { # AWK-CONDITION on the kallsyms name ($3) and module ($4)
 	awk '($2 == "t" || $2 == "T") && ('"$1"') { print $1 }' /proc/kallsyms | sort | sed -n '1p;$p'
 }
-only_from() { # START END: the faults count only allocations from there
-	for a in failslab fail_page_alloc; do
-		echo 0 >$D/$a/probability
-		echo 0 >$D/$a/verbose
-		echo N >$D/$a/task-filter
-		echo N >$D/$a/ignore-gfp-wait
-		echo 32 >$D/$a/stacktrace-depth
-		echo "0x$1" >$D/$a/require-start
-		echo "0x$2" >$D/$a/require-end
-	done
-	echo N >$D/fail_page_alloc/ignore-gfp-highmem
-}
 # The FAT state byte: offset 37 (FAT12/16) or 65 (FAT32).
 state_byte() { # IMAGE
 	o=37
@@ -147,7 +144,7 @@ for img in fat16 fat32; do
 		step "$fs on $img: every allocation of a call failed in turn"
 		core=fat
 		case $fs in rust_*) core=rust_fat ;; esac
-		only_from $(code_range '$4 == "['$core']" || $4 == "['$fs']"')
+		alloc_faults 0 N $(code_range '$4 == "['$core']" || $4 == "['$fs']"')
 		cp $F/$img.img /tmp/w.img
 		losetup /dev/loop0 /tmp/w.img || fail "losetup failed"
 		m=/mnt/w
@@ -176,11 +173,6 @@ done
 if [ -e /tmp/unclean ]; then
 	grep -q rust_ /tmp/unclean && fail "fsck.fat found damage after the sweeps: $(cat /tmp/unclean | tr '\n' ' ')"
 fi
-# The filter off again: any code.
-for a in failslab fail_page_alloc; do
-	echo 0 >$D/$a/require-start
-	echo 0xffffffffffffffff >$D/$a/require-end
-done
 for img in fat16 fat32 fat12; do
 	for pair in "vfat rust_vfat" "msdos rust_msdos"; do
 		for fs in $pair; do
@@ -189,7 +181,7 @@ for img in fat16 fat32 fat12; do
 			losetup /dev/loop0 /tmp/w.img || fail "losetup failed"
 			dmesg_mark
 			for pct in 2 10 30; do
-				alloc_faults $pct
+				alloc_faults $pct Y
 				# Mounts and unmounts under the faults, then work on a
 				# mount made without them.
 				for _ in 1 2 3; do
@@ -198,10 +190,10 @@ for img in fat16 fat32 fat12; do
 				done
 				must mount -t $fs /dev/loop0 /mnt/w
 				under_alloc_faults sh /tmp/workload /mnt/w $pct
-				alloc_faults 0
+				alloc_faults 0 Y
 				settle /mnt/w
 			done
-			alloc_faults 0
+			alloc_faults 0 Y
 			must mount -t $fs /dev/loop0 /mnt/w
 			echo "$fs $img after allocation failures: read back $(read_all /mnt/w)" | tee -a /tmp/alloc.$fs
 			must umount /mnt/w
