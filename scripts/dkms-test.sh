@@ -198,7 +198,9 @@ deps=$(dpkg-deb --field "$deb" Depends)
 for d in bindgen libclang-dev; do
 	grep -qE "(^|, *)$d( |,|$)" <<<"$deps" && ok "the package depends on $d" || bad "the package does not depend on $d: $deps"
 done
-dpkg -i "$debs/$meta"_*_amd64.deb >/tmp/meta.log 2>&1 || { bad "dpkg -i $meta failed"; tail -5 /tmp/meta.log >&2; }
+# --force-overwrite: the cloud flavour's metadata package of step 2b ships the
+# same scripts/target.json into the kbuild directory both flavours share.
+dpkg -i --force-overwrite "$debs/$meta"_*_amd64.deb >/tmp/meta.log 2>&1 || { bad "dpkg -i $meta failed"; tail -5 /tmp/meta.log >&2; }
 bg=$(command -v bindgen) || bad "no bindgen in the chroot"
 mv "$bg" "$bg.hidden"
 rc=0
