@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! A read-only debugfs file that the kernel drains before the module's memory
-//! goes (issue 12).
+//! goes.
 //!
 //! The rule: no call may reach a module's memory after the module is gone, so
 //! a debugfs file's open files must either hold the module or never touch the

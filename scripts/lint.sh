@@ -9,7 +9,7 @@ cd "$REPO_ROOT"
 kdir=${KDIR:-$(scripts/kdir.sh)}
 [ -n "$kdir" ] || die "no kernel tree for clippy" "run 'make kernel' or pass KDIR="
 
-# --- NCR 810 driver: unsafe gate (issue 20) ---------------------------------
+# --- NCR 810 driver: unsafe gate --------------------------------------------
 # The NCR 810 driver (rust_ncr810_stub/ without its layers: scsi/ and
 # debugfs_file.rs) has no `unsafe` but where the kernel crate's own API
 # asks for it, and that is in resources.rs only. Each allowed file is listed

@@ -1,4 +1,4 @@
-# The debugfs state file held open across rmmod (issue 12): the file holds
+# The debugfs state file held open across rmmod: the file holds
 # nothing, so rmmod succeeds; reads through it then fail with EIO, and its
 # close is harmless. Before the fix this close oopsed in debugfs's
 # full_proxy_release, which called through the unloaded module's
