@@ -100,7 +100,7 @@ define check_kdir
 	@if [ ! -f "$(KDIR)/Module.symvers" ]; then \
 		echo "error: KDIR=$(KDIR) has no Module.symvers: build that kernel first (make -C <src> O=$(KDIR))" >&2; exit 2; fi
 	@if [ ! "$(MO)/.rust-probe-ok" -nt "$(KDIR)/.config" ]; then \
-		LLVM=$(LLVM) $(PROJECT)/scripts/rust-probe.sh --quiet --kdir $(KDIR) || exit 2; \
+		LLVM=$(LLVM) $(PROJECT)/scripts/rust-probe.sh --quiet --bindgen --kdir $(KDIR) || exit 2; \
 		mkdir -p "$(MO)" && touch "$(MO)/.rust-probe-ok"; fi
 endef
 
@@ -109,7 +109,7 @@ endef
 # changed since makes Kbuild fail (the kernel's crates were built by
 # another rustc), and then the probe runs again to say why.
 define probe_after_failure
-	{ rm -f "$(MO)/.rust-probe-ok"; LLVM=$(LLVM) $(PROJECT)/scripts/rust-probe.sh --quiet --kdir $(KDIR); exit 2; }
+	{ rm -f "$(MO)/.rust-probe-ok"; LLVM=$(LLVM) $(PROJECT)/scripts/rust-probe.sh --quiet --bindgen --kdir $(KDIR); exit 2; }
 endef
 
 .PHONY: all modules modules-dir modules_install clean demo check soak vm-run kernel setup lint host-test rust-analyzer

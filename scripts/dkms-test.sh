@@ -83,6 +83,21 @@ dest=/lib/modules/$release/updates/dkms
 ko() { ls "/lib/modules/$1/updates/dkms/$2.ko"* 2>/dev/null | head -1; }
 makelog() { ls -t /var/lib/dkms/rfl-modules/"$version"/build/make.log \
 	/var/lib/dkms/rfl-modules/"$version"/"$1"/*/log/make.log 2>/dev/null | head -1; }
+# A build the probe stopped: its make.log holds exactly one probe line,
+# containing each TEXT, and no compiler output.
+probe_stopped_build() { # WHAT TEXT...
+	local what=$1 l line t named=1
+	shift
+	l=$(makelog "$release")
+	line=$(grep -h '^rust-probe:' $l 2>/dev/null)
+	echo "$line" | sed 's/^/    make.log: /' >&2
+	for t in "$@"; do
+		grep -qF "$t" <<<"$line" || named=0
+	done
+	[ $named = 1 ] && ok "make.log: the probe's line names $what" || bad "no probe line naming $what in ${l:-make.log}"
+	grep -qE '^\s+(RUSTC|BINDGEN|CC|LD)\b|error\[E' $l 2>/dev/null && bad "make.log shows compiler output" || ok "make.log shows no compiler output"
+	[ "$(grep -c '^rust-probe:' $l 2>/dev/null)" = 1 ] && ok "one line" || bad "not exactly one probe line"
+}
 
 say "0. the kernel's modules, as linux-image-$release has them (linux-base, linux-modules, then depmod)"
 dpkg -i "$debs"/linux-base-"$release"_*.deb "$debs"/linux-modules-"$release"_*.deb >/tmp/image.log 2>&1 &&
@@ -181,13 +196,8 @@ rc=0
 dkms install -m rfl-modules -v "$version" -k "$release" >/tmp/dkms-install.log 2>&1 || rc=$?
 sed 's/^/    | /' /tmp/dkms-install.log >&2
 [ "$rc" != 0 ] && ok "dkms install failed (exit $rc)" || bad "dkms install succeeded without $meta"
-l=$(makelog "$release")
-line=$(grep -h '^rust-probe:' $l 2>/dev/null)
-echo "$line" | sed 's/^/    make.log: /' >&2
-grep -qF "rust-probe: $release: the kernel headers at /lib/modules/$release/build lack the Rust metadata" <<<"$line" &&
-	grep -qF "install $meta" <<<"$line" && ok "make.log: the probe's line names $meta" || bad "no probe line naming $meta in ${l:-make.log}"
-grep -qE '^\s+(RUSTC|CC|LD)\b|error\[E' $l 2>/dev/null && bad "make.log shows compiler output" || ok "make.log shows no compiler output"
-[ "$(grep -c '^rust-probe:' $l 2>/dev/null)" = 1 ] && ok "one line" || bad "not exactly one probe line"
+probe_stopped_build "$meta" \
+	"rust-probe: $release: the kernel headers at /lib/modules/$release/build lack the Rust metadata" "install $meta"
 ls "$dest"/rust_* >/dev/null 2>&1 && bad "modules installed in $dest" || ok "nothing in $dest"
 grep -q 'rust_' "/lib/modules/$release/modules.dep" && bad "modules.dep lists rust_ modules" || ok "modules.dep unchanged"
 dkms status rfl-modules | sed 's/^/    dkms status: /' >&2
@@ -207,13 +217,7 @@ rc=0
 dkms build -m rfl-modules -v "$version" -k "$release" --force >/tmp/dkms-nobindgen.log 2>&1 || rc=$?
 mv "$bg.hidden" "$bg"
 [ "$rc" != 0 ] && ok "dkms build failed (exit $rc)" || bad "dkms build succeeded without bindgen"
-l=$(makelog "$release")
-line=$(grep -h '^rust-probe:' $l 2>/dev/null)
-echo "$line" | sed 's/^/    make.log: /' >&2
-grep -qF "bindgen (bindgen) is not installed" <<<"$line" && grep -qF "apt install bindgen libclang-dev" <<<"$line" &&
-	ok "make.log: the probe's line names bindgen and libclang-dev" || bad "no probe line naming bindgen in ${l:-make.log}"
-grep -qE '^\s+(RUSTC|BINDGEN|CC|LD)\b|error\[E' $l 2>/dev/null && bad "make.log shows compiler output" || ok "make.log shows no compiler output"
-[ "$(grep -c '^rust-probe:' $l 2>/dev/null)" = 1 ] && ok "one line" || bad "not exactly one probe line"
+probe_stopped_build "bindgen and libclang-dev" "bindgen (bindgen) is not installed" "apt install bindgen libclang-dev"
 exit $failed
 EOS
 
