@@ -25,7 +25,7 @@ module! {
     type: RustFat,
     name: "rust_fat",
     authors: ["rust_vfat_demo authors"],
-    description: "FAT file system core (read-only), exported to rust_vfat and rust_msdos",
+    description: "FAT file system core, exported to rust_vfat and rust_msdos",
     license: "GPL",
 }
 
@@ -33,7 +33,7 @@ struct RustFat;
 
 impl kernel::Module for RustFat {
     fn init(_module: &'static ThisModule) -> Result<Self> {
-        pr_info!("loaded: FAT12/16/32 core (super block, inodes, readdir, reads) exported to the namespace layers\n");
+        pr_info!("loaded: FAT12/16/32 core (super block, inodes, directories, reads and writes) exported to the namespace layers\n");
         Ok(RustFat)
     }
 }

@@ -19,7 +19,7 @@ module! {
     type: RustMsdos,
     name: "rust_msdos",
     authors: ["rust_vfat_demo authors"],
-    description: "MS-DOS file system (read-only): 8.3 names over rust_fat",
+    description: "MS-DOS file system: 8.3 names over rust_fat",
     license: "GPL",
     alias: ["fs-rust_msdos"],
 }

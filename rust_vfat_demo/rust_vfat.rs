@@ -22,7 +22,7 @@ module! {
     type: RustVfat,
     name: "rust_vfat",
     authors: ["rust_vfat_demo authors"],
-    description: "VFAT file system (read-only): long names over rust_fat",
+    description: "VFAT file system: long names over rust_fat",
     license: "GPL",
     alias: ["fs-rust_vfat"],
 }

@@ -62,7 +62,7 @@ pub struct MountOptions {
     pub showexec: bool,
     /// `sys_immutable`.
     pub sys_immutable: bool,
-    /// `quiet`: chmod/chown fail silently (read-only here: no effect).
+    /// `quiet`: chmod/chown that the mount cannot honour succeed silently.
     pub quiet: bool,
     /// `utf8`, separate from `iocharset=` as in `fs/fat`.
     pub utf8: bool,
