@@ -40,6 +40,6 @@ kernel::module_pci_driver! {
     type: scsi::PciHost<driver::Ncr810Driver>,
     name: "rust_ncr810",
     authors: ["rust_ncr810_stub authors"],
-    description: "SCSI host driver for the NCR 53C810 (one command at a time)",
+    description: "SCSI host driver for the NCR 53C810: tagged queueing, error ladder",
     license: "GPL",
 }

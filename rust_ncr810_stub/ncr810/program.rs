@@ -3,17 +3,21 @@
 //! The SCRIPTS program that runs one SCSI command, and what an interrupt
 //! during it means.
 //!
-//! The driver runs one command at a time (`can_queue = 1`), so each command
-//! gets a program of its own, written into the chip's DMA buffer before the
-//! chip starts: select with ATN, IDENTIFY, the CDB, then a phase loop that
+//! Each command the driver queues (up to 16, tagged where the device takes
+//! tags) gets a program of its own in its slot of the chip's DMA buffer,
+//! written before the chip starts it: select with ATN, IDENTIFY (and SIMPLE
+//! QUEUE TAG with the slot's tag), the CDB, then a phase loop that
 //! moves data (one block move per scatter-gather segment), takes the status
 //! byte, and handles the messages a target sends: COMMAND COMPLETE, SAVE
-//! DATA POINTER, and DISCONNECT followed by a reselection. The program ends
-//! with `INT` [`vector::DONE`]. A target that wants more data out than the
+//! DATA POINTER, and DISCONNECT. A target that reselects is met by the one
+//! [`ReselectProgram`], which reads its IDENTIFY and tag; the driver then
+//! resumes that command's program. The program ends with `INT`
+//! [`vector::DONE`]. A target that wants more data out than the
 //! command has (a write whose CDB asks for more than its buffer holds, or
-//! data out for a command that has none) gets the ABORT message and lets
-//! go of the bus: the program ends with `INT` [`vector::ABORTED`], the
-//! command alone fails, and no reset touches the other targets.
+//! data out for a command that has none) gets ABORT (ABORT TAG for a
+//! tagged command) and lets go of the bus: the program ends with `INT`
+//! [`vector::ABORTED`], the command alone fails, and no reset touches the
+//! other targets.
 //! Everything it does not handle ends in another `INT` the driver decodes
 //! with [`Program::on_interrupt`].
 //!
@@ -21,10 +25,10 @@
 //!
 //! | offset | contents |
 //! |---|---|
-//! | [`MSG_OUT`] | the IDENTIFY message |
+//! | [`MSG_OUT`] | the IDENTIFY message, and SIMPLE QUEUE TAG with the tag |
 //! | [`STATUS`] | the status byte the target sends |
 //! | [`MSG_IN`] | the last message byte received |
-//! | [`ABORT_MSG`] | the ABORT message, for a data-out phase the command cannot feed |
+//! | [`ABORT_MSG`] | ABORT (ABORT TAG for a tagged command), for a data-out phase the command cannot feed |
 //! | [`FILLER`] | a zero byte sent while a target keeps asking for data out before it takes the ABORT |
 //! | [`CDB`] | the command descriptor block |
 //! | [`PROGRAM`] | the program |
