@@ -49,13 +49,14 @@ use crate::scripts::{
     Signals, //
 };
 
-/// Offset of the IDENTIFY message byte.
+/// Offset of the message out: IDENTIFY, then, for a tagged command,
+/// SIMPLE QUEUE TAG and the tag.
 pub const MSG_OUT: usize = 0x00;
 /// Offset of the status byte.
 pub const STATUS: usize = 0x04;
 /// Offset of the last message-in byte.
 pub const MSG_IN: usize = 0x08;
-/// Offset of the ABORT message byte.
+/// Offset of the ABORT message byte (ABORT TAG for a tagged command).
 pub const ABORT_MSG: usize = 0x0c;
 /// Offset of the zero filler byte.
 pub const FILLER: usize = 0x0d;
@@ -709,8 +710,8 @@ impl Program {
 /// What a task management program tells a target.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TaskMessage {
-    /// ABORT: the target drops this initiator's (untagged) command on the
-    /// logical unit.
+    /// ABORT, or ABORT TAG for a tagged command: the target drops that
+    /// one command of this initiator on the logical unit.
     Abort,
     /// BUS DEVICE RESET: the target drops every command on all its logical
     /// units; other targets are not touched.
