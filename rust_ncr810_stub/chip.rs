@@ -576,7 +576,9 @@ impl Chip<'_> {
     }
 
     /// Takes `cmd` into a free slot and starts it, or hands it back if
-    /// every slot is taken (or its target takes one command at a time).
+    /// every slot is taken, its target cannot take it now (an untagged
+    /// command is alone at its target), or a task management request is
+    /// pending.
     pub(crate) fn queue(&self, mut cmd: Command) -> Result<(), Command> {
         let info = cmd.info();
         let length = info.length;

@@ -13,7 +13,8 @@
 //!   built in Rust, a PCI driver whose data is a host, commands;
 //! - [`regs`]: the register map, which every register access goes through;
 //! - the chip's logic, host-tested: the crate `ncr810` (SCRIPTS encoders,
-//!   the per-command program, what register values mean);
+//!   the per-command, reselection and task management programs, what
+//!   register values mean);
 //! - the driver: [`driver`] (probe, the host's entry points, unbind),
 //!   [`chip`] (the command slots and the interrupt), [`bringup`] (reset,
 //!   identity, set-up), [`selftest`] (the probe's self-test and the

@@ -235,7 +235,8 @@ register! {
         31:0 value;
     }
 
-    /// Scratch A (byte 0: the program's data-done flag).
+    /// Scratch A (byte 0: the program's data state, see
+    /// [`ncr810::program::ScriptRegisters::data_state`]).
     pub(crate) SCRATCHA(u32) @ 0x34 {
         7:0 byte0;
     }

@@ -8,7 +8,8 @@
 //! and sees two safe types:
 //!
 //! - [`HostOps`]: what the midlayer calls (queue a command, abort it, reset
-//!   the bus or the host), with the host's fixed properties as constants.
+//!   a device, a target, the bus or the host), with the host's fixed
+//!   properties as constants.
 //!   The host template (`struct scsi_host_template`) is built from them in
 //!   Rust, one constant per implementing type ([`host`]);
 //! - [`PciHost`]: a PCI driver whose driver data is a SCSI host. The

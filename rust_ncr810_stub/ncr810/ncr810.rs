@@ -10,8 +10,9 @@
 //! - [`chip`]: what register values mean: the reset state, the self-test;
 //! - [`scripts`]: typed encoders, one per SCRIPTS instruction kind, as the
 //!   53C810 data manual encodes them;
-//! - [`program`]: the SCRIPTS program that runs one SCSI command, and what
-//!   an interrupt during it means.
+//! - [`program`]: the SCRIPTS programs (one per command, the shared
+//!   reselection program, task management), and what an interrupt during
+//!   each means.
 
 pub mod chip;
 pub mod program;
