@@ -37,8 +37,8 @@ pub(crate) struct SelfTest {
 }
 
 /// Runs the SCRIPTS self-test: `INT SELFTEST_VECTOR`, fetched by DMA from
-/// the program buffer, must raise the interrupt; then dumps the registers
-/// and resets the chip and the bus for SCSI.
+/// the program buffer, must raise the interrupt; then dumps the registers.
+/// The probe resets the chip and the bus for SCSI afterwards.
 pub(crate) fn run(pdev: &pci::Device, chip: &Chip<'_>) -> Result<SelfTest> {
     let [w0, w1] = ncr810::scripts::int(SELFTEST_VECTOR, ncr810::scripts::Condition::ALWAYS);
     let mut program = [0u8; crate::chip::BUFFER_BYTES];
