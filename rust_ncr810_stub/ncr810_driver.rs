@@ -20,7 +20,8 @@
 //!   identity, set-up), [`selftest`] (the probe's self-test and the
 //!   debugfs `state` file);
 //! - [`resources`]: the only `unsafe` of the driver, where the kernel
-//!   crate's own API asks for it (DMA mask, IRQ registration).
+//!   crate's own API asks for it (DMA mask, IRQ registration, disabling
+//!   the device).
 
 mod bringup;
 mod chip;
