@@ -299,7 +299,7 @@ impl<D: BlockDevice> Volume<D> {
         })
     }
 
-    /// [`Volume::fat_entry`] through the window `w`.
+    /// The entry of `cluster`, classified, read through the window `w`.
     fn fat_entry_in(&self, w: &mut impl FatRead, cluster: u32) -> Result<FatEntry, FatError> {
         if cluster < 2 || cluster > self.max_cluster() {
             return Err(FatError::ClusterOutOfRange);

@@ -171,8 +171,8 @@ struct Fs {
     fat: RefCell<FatState>,
     opts: MountOptions,
     ns: &'static dyn Namespace,
-    /// `jiffies` for the hashed alias tail: moves on by one step per
-    /// name made unless [`Fs::freeze_tick`].
+    /// `jiffies` for the hashed alias tail: moves on by `tick_step` per
+    /// name made (0: it stays put).
     tick: std::cell::Cell<u64>,
     tick_step: u64,
     now: Timestamp,
