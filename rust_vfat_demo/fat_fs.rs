@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! The FAT file system over the [`vfs`] layer: mounting (`fill_super`),
-//! inodes, lookup, readdir and the block mapping of file reads, all in safe
-//! Rust over the on-disk logic of [`fat_disk`].
+//! inodes, lookup, readdir, the namespace operations (create, mkdir,
+//! unlink, rmdir, rename), the block mapping of file reads and writes, and
+//! the write-back of inodes and of the FAT's state, all in safe Rust over
+//! the on-disk logic of [`fat_disk`].
 //!
 //! The namespace layers (`rust_vfat`, `rust_msdos`) each register a file
 //! system type with their name rules ([`Namespace`]) through
@@ -193,8 +195,8 @@ pub struct MountCtx {
     gid: u32,
 }
 
-/// The mounted device, read through the buffer cache; `discard`: freed
-/// clusters are discarded.
+/// The mounted device, read and written through the buffer cache;
+/// `discard`: freed clusters are discarded.
 pub struct SbDevice<'sb>(vfs::Device<'sb>, bool);
 
 impl BlockDevice for SbDevice<'_> {

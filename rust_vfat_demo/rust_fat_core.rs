@@ -4,7 +4,8 @@
 //!
 //! It holds what `fs/fat` keeps in `fat.ko`: the super block read from the
 //! boot sector, the FAT and cluster chains, inodes, readdir with long
-//! names, reads through the page cache, `statfs` and the mount options
+//! names, directory entries added and removed, reads and writes through
+//! the page cache, `statfs` and the mount options
 //! ([`fat_fs`], in safe Rust over the on-disk logic of the [`fat_disk`]
 //! crate and the file system layer of the [`vfs`] crate, both linked into
 //! this module). The namespace layers `rust_vfat` and `rust_msdos` each

@@ -9,8 +9,8 @@
 //! `namei_vfat.c` is into `vfat.ko`): long names are shown and looked up,
 //! and so are 8.3 aliases; names compare without case the way vfat's
 //! `d_hash`/`d_compare` do, or exactly with `check=s`. Everything else
-//! (super block, inodes, readdir, reads) is `rust_fat`'s, reached through
-//! its exported Rust API.
+//! (super block, inodes, readdir, reads and writes) is `rust_fat`'s,
+//! reached through its exported Rust API.
 
 use kernel::prelude::*;
 use rust_fat_core::fat_fs::FatRegistration;

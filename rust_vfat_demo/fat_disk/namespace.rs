@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! The line between the FAT core and its namespaces, where `fs/fat` draws
-//! it: the core reads directories, long names, inodes and data; a
-//! namespace (`namei_vfat.c`, `namei_msdos.c` in C; `ns/vfat.rs`,
+//! it: the core reads and writes directories, long names, inodes and data;
+//! a namespace (`namei_vfat.c`, `namei_msdos.c` in C; `ns/vfat.rs`,
 //! `ns/msdos.rs` here, compiled into `rust_vfat` and `rust_msdos`) decides
-//! how names are shown, compared, hashed and looked up, which mount options
-//! it adds and the few per-namespace choices the core asks about.
+//! how names are shown, compared, hashed, looked up and made, which mount
+//! options it adds and the few per-namespace choices the core asks about.
 //!
 //! A new namespace implements [`Namespace`] and needs no change in the
 //! core: the host test `host/tests/namespace.rs` shows one.

@@ -2,8 +2,8 @@
 
 //! Mount options, spelled and applied as the kernel's C driver does
 //! (`fat_param_spec`, `vfat_param_spec` and `msdos_param_spec` in
-//! `fs/fat/inode.c`). Options that only matter for writing are accepted
-//! and have no effect on a read-only mount.
+//! `fs/fat/inode.c`). Options that only matter for writing take effect
+//! on a read-write mount only.
 
 use crate::names::{
     IoCharset,

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! A FAT volume read through a [`BlockDevice`]: the FAT, cluster chains and
-//! the mapping of a file's bytes to device bytes.
+//! A FAT volume read through a [`BlockDevice`] (and written through a
+//! [`BlockDeviceMut`]): the FAT, cluster chains and the mapping of a file's
+//! bytes to device bytes.
 //!
-//! In the kernel the device is the mounted block device read through the
-//! buffer cache; on the host it is an image in memory. Both run this code.
+//! In the kernel the device is the mounted block device, read and written
+//! through the buffer cache; on the host it is an image in memory. Both run
+//! this code.
 
 use crate::format::{
     Bpb,

@@ -1542,8 +1542,8 @@ impl<T: FileSystem> Tables<T> {
         }
     }
 
-    /// Block mapping for page-cache and direct reads, from the C
-    /// `get_block`.
+    /// Block mapping for page-cache and direct I/O, reads and writes (with
+    /// `create`, a write may allocate), from the C `get_block`.
     ///
     /// # Safety
     ///
@@ -2268,7 +2268,7 @@ impl<T: FileSystem> NewSuperBlock<T> {
     }
 }
 
-/// The device of a super block, read through the buffer cache.
+/// The device of a super block, read and written through the buffer cache.
 ///
 /// Branded with the life of the super block it came from (see
 /// [`FileSystem::Data`]).
