@@ -2087,7 +2087,7 @@ impl<T: FileSystem> Tables<T> {
 unsafe fn sb_names<'a, T: FileSystem>(sb: *const bindings::super_block) -> Option<&'a T::Names> {
     // SAFETY: Per the function's contract `sb` is readable; `s_fs_info` is
     // NULL or an `SbInfo<T>` that is freed only after an RCU grace period
-    // (see `kill_sb_raw`), whose `names` field is never dropped before.
+    // (see `Tables::kill_sb`), whose `names` field is never dropped before.
     unsafe {
         (*sb)
             .s_fs_info
