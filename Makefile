@@ -19,7 +19,8 @@
 #                                                ktap/, kcidb.json); the KCIDB file
 #                                                is checked with kcidb-io's validator
 #   make soak [T=<scenario>]                     the repetition scenarios at their full
-#                                                counts (docs/testing-tiers.md)
+#                                                counts, then (without T=) the mutation pass
+#                                                (docs/testing-tiers.md)
 #   make bench [UPDATE_README=1]                 Rust vs C (README); results in
 #                                                target/bench-run/, or with
 #                                                UPDATE_README=1 in bench/ and README.md
@@ -183,10 +184,10 @@ check:
 	$(PROJECT)/scripts/check.sh $(if $(filter debian,$(KERNEL)),--kernel debian) $(if $(JUNIT),--junit $(abspath $(JUNIT))) \
 		$(if $(KTAP),--ktap $(abspath $(KTAP))) $(if $(KCIDB),--kcidb $(abspath $(KCIDB))) $(T)
 
-# The soak tier: the repetition scenarios at the full counts; results in
-# target/soak-results/.
-# The long tier: the repetition scenarios at full counts, then (without
-# T=) the mutation pass, every planted defect of tests/mutations.list.
+# The soak tier (the long tier): the repetition scenarios at the full
+# counts, results in target/soak-results/; then (without T= or
+# KERNEL=debian) the mutation pass, every planted defect of
+# tests/mutations.list.
 soak:
 	$(PROJECT)/scripts/check.sh --soak $(if $(filter debian,$(KERNEL)),--kernel debian) $(T)
 	$(if $(T)$(filter debian,$(KERNEL)),,$(PROJECT)/scripts/mutate.sh)
