@@ -1,5 +1,5 @@
 # harness: scsi-disks=$TEST_DATA/scsi/random-16m.img $TEST_DATA/scsi/blank-64m.img
-# harness: qemu-args=-drive if=none,id=slow,driver=null-co,size=16M,read-zeroes=on,throttling.bps-total=8192 -device scsi-hd,bus=ncr0.0,scsi-id=2,drive=slow -drive if=none,id=slow2,driver=null-co,size=16M,read-zeroes=on,throttling.bps-total=65536 -device scsi-hd,bus=ncr0.0,scsi-id=3,drive=slow2
+# harness: qemu-args=-drive if=none,id=slow,driver=null-co,size=16M,read-zeroes=on,throttling.bps-total=8192 -device scsi-hd,bus=ncr0.0,scsi-id=2,drive=slow -drive if=none,id=slow2,driver=null-co,size=16M,read-zeroes=on,throttling.bps-total=16384 -device scsi-hd,bus=ncr0.0,scsi-id=3,drive=slow2
 # harness: files=$TEST_DATA/sgio
 # harness: timeout=300
 # The error handling ladder's first two steps, under load, without
@@ -12,7 +12,7 @@
 #   parks the waiting program (ISTAT.SIGP), selects the target and sends
 #   ABORT: that command alone ends (no device, bus or host reset), the
 #   other disks see no UNIT ATTENTION, the slow disk answers after.
-# - Device reset (SG_SCSI_RESET device) of the disk at target 3 (64
+# - Device reset (SG_SCSI_RESET device) of the disk at target 3 (16
 #   KiB/s) while a read of
 #   it is in flight: BUS DEVICE RESET to that target only; the read in
 #   flight is completed with DID_RESET and retried (no time-out) and reads
@@ -70,10 +70,12 @@ t0=$(cat /sys/block/${slow2#/dev/}/device/iotmo_cnt)
 read -r done0 _ </sys/block/${slow2#/dev/}/stat
 dd if="$slow2" of=/tmp/slow.out bs=64k count=2 iflag=direct 2>/tmp/dd.err &
 rd=$!
-# The reset must meet the read in flight: once the first 64 KiB read has
-# completed, the second waits about a second behind the throttle. A fixed
-# sleep is too short on a slower kernel (the debug one took longer than
-# 0.3 s to get there, and the reset ended no command).
+# The reset must meet the read in flight: the throttle lets the first
+# 64 KiB read through at once, and the second then waits about 4 s behind
+# it. A fixed sleep is too short on a slower kernel (the debug one took
+# longer than 0.3 s to get there, and the reset ended no command), and a
+# wait of one second was once too short there as well: under KASAN the
+# reset reached the driver after the read had completed.
 i=0
 while :; do
 	read -r done _ </sys/block/${slow2#/dev/}/stat
