@@ -51,7 +51,7 @@ echo 3 >/proc/sys/vm/drop_caches
 # fails it or it has done its rounds; it says how far it got.
 writer() {
 	_i=0
-	while [ $_i -lt 400 ]; do
+	while [ $_i -lt 2000 ]; do
 		dd if=/dev/zero of=/mnt/$1/busy/W$_i bs=8k count=4 2>/dev/null || break
 		echo "$_i" >>/mnt/$1/busy/LOG 2>/dev/null || break
 		mv /mnt/$1/busy/W$_i /mnt/$1/busy/R$_i 2>/dev/null || break
