@@ -87,6 +87,10 @@ KBUILD = $(PROJECT)/scripts/kbuild.sh $(KDIR)
 KBUILD_ARGS = M=$(PROJECT) MO=$(MO) LLVM=$(LLVM) $(if $(RUST_LIB_SRC),RUST_LIB_SRC=$(RUST_LIB_SRC)) \
 	$(foreach v,INSTALL_MOD_PATH INSTALL_MOD_DIR CLIPPY V W,$(if $(filter command line,$(origin $(v))),$(v)=$($(v))))
 
+# The toolchain probe both checks below run: one line naming what is
+# missing (bindgen too: both modules run it at build time).
+RUST_PROBE = LLVM=$(LLVM) $(PROJECT)/scripts/rust-probe.sh --quiet --bindgen --kdir $(KDIR)
+
 # Targets that need a Rust-enabled kernel build tree check it first, so a bad
 # KDIR gives one clear line instead of a page of Kbuild errors.
 define check_kdir
@@ -101,7 +105,7 @@ define check_kdir
 	@if [ ! -f "$(KDIR)/Module.symvers" ]; then \
 		echo "error: KDIR=$(KDIR) has no Module.symvers: build that kernel first (make -C <src> O=$(KDIR))" >&2; exit 2; fi
 	@if [ ! "$(MO)/.rust-probe-ok" -nt "$(KDIR)/.config" ]; then \
-		LLVM=$(LLVM) $(PROJECT)/scripts/rust-probe.sh --quiet --bindgen --kdir $(KDIR) || exit 2; \
+		$(RUST_PROBE) || exit 2; \
 		mkdir -p "$(MO)" && touch "$(MO)/.rust-probe-ok"; fi
 endef
 
@@ -110,7 +114,7 @@ endef
 # changed since makes Kbuild fail (the kernel's crates were built by
 # another rustc), and then the probe runs again to say why.
 define probe_after_failure
-	{ rm -f "$(MO)/.rust-probe-ok"; LLVM=$(LLVM) $(PROJECT)/scripts/rust-probe.sh --quiet --bindgen --kdir $(KDIR); exit 2; }
+	{ rm -f "$(MO)/.rust-probe-ok"; $(RUST_PROBE); exit 2; }
 endef
 
 .PHONY: all modules modules-dir modules_install clean demo check soak vm-run kernel setup lint host-test rust-analyzer
